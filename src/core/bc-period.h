@@ -1,0 +1,85 @@
+/* bc-period.h: the reporting calendar (Plan 61/KH-UBND, section VI.7.a).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Period ids are "2018Q2" for a quarter and "2018" for a year. A quarter's
+ * data cut-off window runs from the 15th of the month before the quarter's
+ * first month to the 14th of its last month (Q1 = 15 Dec of the previous
+ * year – 14 Mar, Q2 = 15 Mar – 14 Jun, Q3 = 15 Jun – 14 Sep,
+ * Q4 = 15 Sep – 14 Dec). A quarterly report is due before the 20th of the
+ * quarter's last month, so the last on-time day is the 19th. A year's window
+ * is 15 Dec of the previous year – 14 Dec, due before 20 Dec.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define BC_PERIOD_ERROR (bc_period_error_quark ())
+
+typedef enum {
+  BC_PERIOD_ERROR_INVALID,
+} BcPeriodError;
+
+typedef enum {
+  BC_PERIOD_QUARTER,
+  BC_PERIOD_YEAR,
+} BcPeriodType;
+
+/* A plain value type: copy it by assignment. */
+typedef struct {
+  BcPeriodType type;
+  int          year;     /* 1900 … 9999 */
+  int          quarter;  /* 1 … 4 for QUARTER, 0 for YEAR */
+} BcPeriod;
+
+typedef enum {
+  BC_TIMELINESS_OPEN,            /* not submitted, more than 7 days before the due date */
+  BC_TIMELINESS_DUE,             /* not submitted, due within 7 days (or today) */
+  BC_TIMELINESS_LATE,            /* not submitted, past the due date */
+  BC_TIMELINESS_ON_TIME,         /* submitted on or before the due date */
+  BC_TIMELINESS_SUBMITTED_LATE,  /* submitted after the due date */
+} BcTimeliness;
+
+GQuark        bc_period_error_quark      (void);
+
+/* Accepts "2018Q2", "2018q2", "2018-Q2" and "2018" (a year). */
+gboolean      bc_period_parse            (const char       *id,
+                                          BcPeriod         *out,
+                                          GError          **error);
+/* "2018Q2" / "2018" */
+char         *bc_period_to_id            (const BcPeriod   *period);
+/* lang "vi": "Quý II/2018", "Năm 2018"; otherwise "Quarter II/2018", "Year 2018". */
+char         *bc_period_label            (const BcPeriod   *period,
+                                          const char       *lang);
+gboolean      bc_period_equal            (const BcPeriod   *a,
+                                          const BcPeriod   *b);
+int           bc_period_compare          (const BcPeriod   *a,
+                                          const BcPeriod   *b);
+void          bc_period_previous         (const BcPeriod   *period,
+                                          BcPeriod         *out);
+void          bc_period_next             (const BcPeriod   *period,
+                                          BcPeriod         *out);
+/* The data cut-off window, both ends inclusive. */
+void          bc_period_window           (const BcPeriod   *period,
+                                          GDate            *start,
+                                          GDate            *end);
+/* The last on-time day (the 19th of the quarter's last month). */
+void          bc_period_due_date         (const BcPeriod   *period,
+                                          GDate            *due);
+/* The period of `type` whose cut-off window holds `date`. */
+void          bc_period_for_date         (BcPeriodType      type,
+                                          const GDate      *date,
+                                          BcPeriod         *out);
+/* `submitted` may be NULL (not submitted yet). */
+BcTimeliness  bc_period_timeliness       (const BcPeriod   *period,
+                                          const GDate      *today,
+                                          const GDate      *submitted);
+const char   *bc_timeliness_to_string    (BcTimeliness      timeliness); /* "open", "due", "late", "on-time", "submitted-late" */
+/* Translated, for people: "Sắp đến hạn", "Quá hạn", … */
+const char   *bc_timeliness_label        (BcTimeliness      timeliness);
+const char   *bc_period_type_to_string   (BcPeriodType      type); /* "quarter", "year" */
+gboolean      bc_period_type_from_string (const char       *string,
+                                          BcPeriodType     *out);
+
+G_END_DECLS

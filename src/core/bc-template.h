@@ -1,0 +1,208 @@
+/* bc-template.h: form templates loaded from versioned JSON files.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The format is documented in docs/templates.md. A BcTemplate is immutable
+ * once loaded; the records it hands out (sections, fields, rules, …) belong
+ * to it and live as long as it does.
+ *
+ * Field ids are unique across a whole template (a section id may not reuse a
+ * field id), so a field is named by its id alone ("level3"), or by its
+ * section and id ("services.level3"). A table's cell is "findings[2].status",
+ * with rows counted from 1. In the workbook a scalar field is stored under
+ * its id, a cell under "table.column" with the row's stable id.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "bc-expr.h"
+#include "bc-period.h"
+
+G_BEGIN_DECLS
+
+#define BC_TEMPLATE_ERROR (bc_template_error_quark ())
+
+typedef enum {
+  BC_TEMPLATE_ERROR_INVALID,    /* a template file is not valid: says file, where, what */
+  BC_TEMPLATE_ERROR_NOT_FOUND,  /* no such template, version, field or choice */
+  BC_TEMPLATE_ERROR_VALUE,      /* an input value does not fit the field */
+} BcTemplateError;
+
+typedef enum {
+  BC_FIELD_INTEGER,
+  BC_FIELD_DECIMAL,
+  BC_FIELD_PERCENTAGE,   /* a number 0 … 100 */
+  BC_FIELD_TEXT,
+  BC_FIELD_LONG_TEXT,
+  BC_FIELD_DATE,         /* stored "YYYY-MM-DD" */
+  BC_FIELD_CHOICE,       /* stored as the choice's value */
+  BC_FIELD_YES_NO,       /* stored "yes" / "no" */
+  BC_FIELD_DOCUMENT_REF, /* stored as JSON {"number":…, "date":"YYYY-MM-DD", "title":…} */
+  BC_FIELD_TABLE,        /* variable rows of `columns` */
+} BcFieldType;
+
+typedef enum {
+  BC_SEVERITY_ERROR,    /* blocks marking ready and sending */
+  BC_SEVERITY_WARNING,  /* needs a written justification */
+} BcSeverity;
+
+/* A text in both languages; `en` falls back to `vi` when the file has none. */
+typedef struct {
+  char *vi;
+  char *en;
+} BcText;
+
+typedef struct {
+  char   *value;
+  BcText  label;
+} BcChoice;
+
+typedef enum {
+  BC_TARGET_AT_LEAST,  /* ">=" */
+  BC_TARGET_AT_MOST,   /* "<=" */
+  BC_TARGET_EQUAL,     /* "=" */
+} BcTargetOp;
+
+/* A target shown beside an indicator, e.g. Plan 61's "≥ 90%". */
+typedef struct {
+  BcTargetOp  op;
+  double      value;
+  BcText      source;  /* "Kế hoạch 61/KH-UBND (2019–2020)" */
+} BcTarget;
+
+typedef struct _BcField   BcField;
+typedef struct _BcSection BcSection;
+
+struct _BcField {
+  char         *id;
+  BcFieldType   type;
+  BcText        label;
+  BcText        help;          /* may be empty */
+  BcText        unit;          /* "hồ sơ", "%", may be empty */
+  gboolean      required;
+  gboolean      has_min;
+  gboolean      has_max;
+  double        min;
+  double        max;
+  guint         max_length;    /* 0: the default limit of the type */
+  GPtrArray    *choices;       /* BcChoice*, CHOICE only */
+  BcExpr       *visible_if;    /* NULL: always shown */
+  BcExpr       *compute;       /* NULL: entered by the user; else read-only */
+  BcTarget     *target;        /* NULL: no target */
+  /* TABLE only */
+  GPtrArray    *columns;       /* BcField* */
+  BcExpr       *carry_forward_if; /* rows copied into the next period's report when true */
+  char         *group_by;      /* column id whose values group the rows, or NULL */
+  GPtrArray    *group_summaries; /* BcField* (computed, evaluated per group), may be NULL */
+  /* back pointers */
+  const BcField   *table;      /* the table of a column, else NULL */
+  const BcSection *section;
+};
+
+struct _BcSection {
+  char       *id;
+  BcText      title;
+  BcText      help;
+  BcExpr     *visible_if;
+  GPtrArray  *fields;          /* BcField* */
+};
+
+typedef struct {
+  char        *id;
+  BcSeverity   severity;
+  BcExpr      *when;           /* NULL: always applies */
+  BcExpr      *check;          /* must be true; blank counts as not violated */
+  BcText       message;
+  char        *table;          /* per-row rule over this table, or NULL */
+  GStrv        fields;         /* field ids the rule is shown beside */
+} BcRule;
+
+/* How drafts of an older version carry over to this one. */
+typedef struct {
+  int          from_version;
+  GHashTable  *renamed;        /* old key → new key (keys as stored: "id" or "table.column") */
+  GHashTable  *defaults;       /* key → canonical value for fields new in this version */
+  GStrv        removed;        /* keys dropped */
+} BcMigration;
+
+#define BC_TYPE_TEMPLATE (bc_template_get_type ())
+G_DECLARE_FINAL_TYPE (BcTemplate, bc_template, BC, TEMPLATE, GObject)
+
+GQuark           bc_template_error_quark        (void);
+const char      *bc_text_get                    (const BcText   *text,
+                                                 const char     *lang);
+const char      *bc_field_type_to_string        (BcFieldType     type);
+const char      *bc_severity_to_string          (BcSeverity      severity); /* "error", "warning" */
+
+BcTemplate      *bc_template_new_from_file      (GFile          *file,
+                                                 GError        **error);
+/* `filename` names the source in error messages. */
+BcTemplate      *bc_template_new_from_data      (const char     *data,
+                                                 gssize          length,
+                                                 const char     *filename,
+                                                 GError        **error);
+const char      *bc_template_get_id             (BcTemplate     *self);
+int              bc_template_get_version        (BcTemplate     *self);
+const BcText    *bc_template_get_title          (BcTemplate     *self);
+const BcText    *bc_template_get_description    (BcTemplate     *self);
+BcPeriodType     bc_template_get_period_type    (BcTemplate     *self);
+const char      *bc_template_get_filename       (BcTemplate     *self);
+GPtrArray       *bc_template_get_sections       (BcTemplate     *self); /* BcSection*, owned */
+GPtrArray       *bc_template_get_rules          (BcTemplate     *self); /* BcRule*, owned */
+/* Every field in form order, tables but not their columns. */
+GPtrArray       *bc_template_get_fields         (BcTemplate     *self);
+/* By id, "section.id", or "table.column" (a column). */
+const BcField   *bc_template_lookup_field       (BcTemplate     *self,
+                                                 const char     *name);
+const BcRule    *bc_template_lookup_rule        (BcTemplate     *self,
+                                                 const char     *rule_id);
+const BcMigration *bc_template_get_migration    (BcTemplate     *self,
+                                                 int             from_version);
+
+/* The storage key of a field: "level3", or "findings.status" for a column. */
+char            *bc_field_dup_key               (const BcField  *field);
+
+/* Checks `input` against the field's type and limits and returns the canonical
+ * stored text in *canonical (NULL for an empty input, i.e. blank). Accepts
+ * "12,5" and "12.5" for decimals, "25" and "25%" for percentages, dates as
+ * "2018-06-21" or "21/6/2018", yes/no as "yes"/"no"/"có"/"không"/"true"/"false",
+ * a choice by value or by label, a document reference as JSON or
+ * "number | date | title". The error message is translated and says what to do. */
+gboolean         bc_field_parse_value           (const BcField  *field,
+                                                 const char     *input,
+                                                 char          **canonical,
+                                                 GError        **error);
+/* Converts a canonical stored text (NULL = blank) to an expression value. */
+void             bc_field_stored_to_value       (const BcField  *field,
+                                                 const char     *stored,
+                                                 BcValue        *out);
+/* For people: "25%", "21/06/2018", "Có", the choice's label, "139/QĐ-UBND ngày 02/02/2018: …". */
+char            *bc_field_format_value          (const BcField  *field,
+                                                 const char     *stored,
+                                                 const char     *lang);
+
+/* All versions of all templates found in a set of directories. */
+#define BC_TYPE_TEMPLATE_REGISTRY (bc_template_registry_get_type ())
+G_DECLARE_FINAL_TYPE (BcTemplateRegistry, bc_template_registry, BC, TEMPLATE_REGISTRY, GObject)
+
+BcTemplateRegistry *bc_template_registry_new           (void);
+/* Loads every *.json in `directory`; fails on the first bad file, naming it. */
+gboolean         bc_template_registry_add_directory    (BcTemplateRegistry *self,
+                                                        const char         *directory,
+                                                        GError            **error);
+void             bc_template_registry_add              (BcTemplateRegistry *self,
+                                                        BcTemplate         *template_);
+/* The shipped templates: $BAOCAO_TEMPLATE_DIR if set, else the installed
+ * data dir, else the source tree's data/templates (uninstalled runs). */
+BcTemplateRegistry *bc_template_registry_new_default   (GError            **error);
+BcTemplate      *bc_template_registry_lookup           (BcTemplateRegistry *self,
+                                                        const char         *id,
+                                                        int                 version,
+                                                        GError            **error);
+BcTemplate      *bc_template_registry_lookup_latest    (BcTemplateRegistry *self,
+                                                        const char         *id,
+                                                        GError            **error);
+/* The newest version of every template, sorted by id. BcTemplate*, owned. */
+GPtrArray       *bc_template_registry_list_latest      (BcTemplateRegistry *self);
+
+G_END_DECLS

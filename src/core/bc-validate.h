@@ -1,0 +1,81 @@
+/* bc-validate.h: evaluating a template's expressions over a report.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Computed fields, conditions and rules all run here, against one report and
+ * (for prev(…)) the same unit's report of the previous period. Nothing here
+ * touches storage: the workbook, the CLI and the app hand in snapshots.
+ */
+#pragma once
+
+#include "bc-expr.h"
+#include "bc-report.h"
+#include "bc-template.h"
+
+G_BEGIN_DECLS
+
+#define BC_VALIDATE_ERROR (bc_validate_error_quark ())
+
+typedef enum {
+  BC_VALIDATE_ERROR_NOT_READY,   /* errors remain or a warning is not justified */
+  BC_VALIDATE_ERROR_TEMPLATE,    /* the report does not match its template */
+} BcValidateError;
+
+typedef struct {
+  char       *rule_id;     /* the rule, or "required:<key>" / "invalid:<key>" for field checks */
+  BcSeverity  severity;
+  char       *path;        /* where to show it: "level3", "findings[2].status" */
+  char       *key;         /* storage key of that field: "level3", "findings.status" */
+  gint64      row_id;      /* 0 for scalar fields */
+  char       *message;     /* in the requested language */
+  char       *justification; /* warnings: the written justification, or NULL */
+} BcIssue;
+
+void       bc_issue_free              (BcIssue *issue);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcIssue, bc_issue_free)
+
+GQuark     bc_validate_error_quark    (void);
+
+/* Evaluates `expr` over `report` (and `previous`, may be NULL). With `table`
+ * set, row `row` (0-based) of that table is the row context. Computed fields
+ * referenced by the expression are computed on the way. */
+gboolean   bc_report_evaluate         (BcTemplate   *template_,
+                                       BcReport     *report,
+                                       BcReport     *previous,
+                                       BcExpr       *expr,
+                                       const char   *table,
+                                       guint         row,
+                                       BcValue      *result,
+                                       GError      **error);
+/* The value of a field, computed when it is a computed field: NULL-safe
+ * canonical text in *out_text (NULL = blank). `row` is the 0-based row of a
+ * column, ignored otherwise. */
+gboolean   bc_report_field_value      (BcTemplate   *template_,
+                                       BcReport     *report,
+                                       BcReport     *previous,
+                                       const BcField *field,
+                                       guint         row,
+                                       BcValue      *result,
+                                       GError      **error);
+/* Whether a field (and its section) is shown. Columns: for row `row`. */
+gboolean   bc_report_field_visible    (BcTemplate   *template_,
+                                       BcReport     *report,
+                                       BcReport     *previous,
+                                       const BcField *field,
+                                       guint         row);
+
+/* Every error and warning of the report, in form order: required fields that
+ * are blank and shown, stored values that no longer fit their field, and
+ * every rule (per row for per-row rules) whose check is false. An expression
+ * that fails to evaluate is reported as an error naming the rule. */
+GPtrArray *bc_validate_report         (BcTemplate   *template_,
+                                       BcReport     *report,
+                                       BcReport     *previous,
+                                       const char   *lang);
+/* TRUE when the report can be marked ready: no errors, every warning
+ * justified. Otherwise BC_VALIDATE_ERROR_NOT_READY with the reasons, one per line. */
+gboolean   bc_validate_ready          (BcTemplate   *template_,
+                                       BcReport     *report,
+                                       BcReport     *previous,
+                                       GError      **error);
+
+G_END_DECLS

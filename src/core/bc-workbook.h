@@ -1,0 +1,241 @@
+/* bc-workbook.h: a user's reports in one crash-safe SQLite file.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every change is its own committed transaction (WAL, synchronous=FULL)
+ * before the call returns TRUE, and is recorded in the edit history. A
+ * BcWorkbook is safe to use from several threads (calls are serialised), so
+ * the app runs them off its UI thread with the _async variants.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "bc-report.h"
+#include "bc-template.h"
+
+G_BEGIN_DECLS
+
+#define BC_WORKBOOK_ERROR (bc_workbook_error_quark ())
+
+typedef enum {
+  BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, /* not SQLite, or another application's database */
+  BC_WORKBOOK_ERROR_TOO_NEW,        /* made by a newer Baocao */
+  BC_WORKBOOK_ERROR_CORRUPT,        /* fails integrity_check */
+  BC_WORKBOOK_ERROR_IO,             /* cannot read or write the file */
+  BC_WORKBOOK_ERROR_NOT_FOUND,      /* no such report or row */
+  BC_WORKBOOK_ERROR_EXISTS,         /* a report for this template, period and unit exists */
+  BC_WORKBOOK_ERROR_TRANSITION,     /* the status machine does not allow it */
+  BC_WORKBOOK_ERROR_READ_ONLY,      /* the report is not a draft */
+  BC_WORKBOOK_ERROR_NOT_READY,      /* errors remain or warnings are not justified */
+  BC_WORKBOOK_ERROR_TEMPLATE,       /* the report's template (version) is not known */
+} BcWorkbookError;
+
+/* SQLite's application_id of a workbook: "BCWB". */
+#define BC_WORKBOOK_APPLICATION_ID 0x42435742
+/* The schema this Baocao writes (PRAGMA user_version). */
+#define BC_WORKBOOK_SCHEMA_VERSION 1
+
+typedef enum {
+  BC_WORKBOOK_KIND_USER,
+  BC_WORKBOOK_KIND_DEMO,  /* training data: never sent to the provincial server */
+} BcWorkbookKind;
+
+typedef enum {
+  BC_WORKBOOK_OPEN_DEFAULT = 0,
+  BC_WORKBOOK_OPEN_CREATE  = 1 << 0,  /* create the file when missing */
+} BcWorkbookOpenFlags;
+
+/* One row of the report list. */
+typedef struct {
+  char     *id;
+  char     *template_id;
+  int       template_version;
+  char     *period_id;
+  char     *unit;
+  BcStatus  status;
+  gint64    revision;
+  gint64    created_at;    /* µs since the epoch, UTC */
+  gint64    updated_at;
+  gint64    submitted_at;  /* 0 until first queued */
+} BcReportSummary;
+
+void bc_report_summary_free (BcReportSummary *summary);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcReportSummary, bc_report_summary_free)
+
+/* One recorded change, for "what changed". Row operations have key = the
+ * table id and old/new values NULL/"added", "removed", or positions. */
+typedef struct {
+  gint64    id;
+  char     *report_id;
+  char     *key;
+  gint64    row_id;
+  char     *old_value;   /* NULL = blank */
+  char     *new_value;
+  gint64    at;          /* µs since the epoch, UTC */
+  gint64    revision;    /* the report's revision after the change */
+} BcEdit;
+
+void bc_edit_free (BcEdit *edit);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcEdit, bc_edit_free)
+
+#define BC_TYPE_WORKBOOK (bc_workbook_get_type ())
+G_DECLARE_FINAL_TYPE (BcWorkbook, bc_workbook, BC, WORKBOOK, GObject)
+
+GQuark          bc_workbook_error_quark       (void);
+
+/* The default workbook: <user data dir>/baocao/workbook.baocao. */
+char           *bc_workbook_default_path      (void);
+
+/* Opens (and with OPEN_CREATE creates) a workbook, running schema migrations
+ * in one transaction. `templates` is used to validate before "ready", to
+ * carry findings forward and to carry drafts over to a new template version.
+ * Anything that is not a workbook, or one from a newer Baocao, fails with a
+ * clear error and is left untouched. */
+BcWorkbook     *bc_workbook_open              (const char           *path,
+                                               BcTemplateRegistry   *templates,
+                                               BcWorkbookOpenFlags   flags,
+                                               GError              **error);
+void            bc_workbook_open_async        (const char           *path,
+                                               BcTemplateRegistry   *templates,
+                                               BcWorkbookOpenFlags   flags,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+BcWorkbook     *bc_workbook_open_finish       (GAsyncResult         *result,
+                                               GError              **error);
+/* Closes the database; later calls fail. Also done on finalize. */
+void            bc_workbook_close             (BcWorkbook           *self);
+
+const char     *bc_workbook_get_path          (BcWorkbook           *self);
+BcTemplateRegistry *bc_workbook_get_templates (BcWorkbook           *self);
+BcWorkbookKind  bc_workbook_get_kind          (BcWorkbook           *self);
+gboolean        bc_workbook_set_kind          (BcWorkbook           *self,
+                                               BcWorkbookKind        kind,
+                                               GError              **error);
+/* Free-form settings kept in the workbook (e.g. "unit"). NULL when unset. */
+char           *bc_workbook_get_setting       (BcWorkbook           *self,
+                                               const char           *key);
+gboolean        bc_workbook_set_setting       (BcWorkbook           *self,
+                                               const char           *key,
+                                               const char           *value,
+                                               GError              **error);
+
+/* Creates a draft and returns its new UUID. Refuses a second report for the
+ * same template, period and unit. Tables whose template declares
+ * carry_forward_if get the matching rows of the same unit's report of the
+ * previous period (their values copied, new row ids). */
+char           *bc_workbook_create_report     (BcWorkbook           *self,
+                                               const char           *template_id,
+                                               const char           *period_id,
+                                               const char           *unit,
+                                               GError              **error);
+/* Like create_report, with a given id (imports, demo data). */
+gboolean        bc_workbook_create_report_with_id (BcWorkbook       *self,
+                                               const char           *id,
+                                               const char           *template_id,
+                                               const char           *period_id,
+                                               const char           *unit,
+                                               GError              **error);
+gboolean        bc_workbook_delete_report     (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
+BcReport       *bc_workbook_load_report       (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
+void            bc_workbook_load_report_async (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+BcReport       *bc_workbook_load_report_finish(BcWorkbook           *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+/* The id of the report for template, period and unit, or NULL. */
+char           *bc_workbook_find_report       (BcWorkbook           *self,
+                                               const char           *template_id,
+                                               const char           *period_id,
+                                               const char           *unit,
+                                               GError              **error);
+/* The same unit's report of the same template for the previous period, or NULL. */
+BcReport       *bc_workbook_load_previous     (BcWorkbook           *self,
+                                               BcReport             *report,
+                                               GError              **error);
+/* Every report, newest period first, then unit. BcReportSummary*. */
+GPtrArray      *bc_workbook_list_reports      (BcWorkbook           *self,
+                                               GError              **error);
+void            bc_workbook_list_reports_async (BcWorkbook          *self,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+GPtrArray      *bc_workbook_list_reports_finish (BcWorkbook         *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+
+/* Sets one value (`value` canonical, NULL = blank; row_id 0 for a scalar
+ * field, else the row's id) in its own committed transaction, recording the
+ * edit and bumping the revision. Only drafts can change. Setting the value it
+ * already has changes nothing and records nothing. Callers check the value
+ * against the template first (bc_field_parse_value()). */
+gboolean        bc_workbook_set_value         (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               const char           *key,
+                                               gint64                row_id,
+                                               const char           *value,
+                                               GError              **error);
+void            bc_workbook_set_value_async   (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               const char           *key,
+                                               gint64                row_id,
+                                               const char           *value,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+gboolean        bc_workbook_set_value_finish  (BcWorkbook           *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+/* Appends a row and returns its stable id (> 0), or 0 on error. */
+gint64          bc_workbook_add_row           (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               const char           *table,
+                                               GError              **error);
+/* Removes a row and its cells (recorded in the history with their values). */
+gboolean        bc_workbook_remove_row        (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               const char           *table,
+                                               gint64                row_id,
+                                               GError              **error);
+/* Moves a row to `index` (0-based), shifting the others. */
+gboolean        bc_workbook_move_row          (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               const char           *table,
+                                               gint64                row_id,
+                                               guint                 index,
+                                               GError              **error);
+/* The written justification of a warning (`text` NULL removes it). */
+gboolean        bc_workbook_set_justification (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               const char           *rule_id,
+                                               gint64                row_id,
+                                               const char           *text,
+                                               GError              **error);
+/* Moves a report along the status machine (bc_status_can_transition()).
+ * To READY only when bc_validate_ready() passes against the report's
+ * template. `comment` is kept with the change (the reviewer's, when
+ * RETURNED). An illegal transition fails and changes nothing. */
+gboolean        bc_workbook_set_status        (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               BcStatus              status,
+                                               const char           *comment,
+                                               GError              **error);
+/* The edits of a report, oldest first. BcEdit*. */
+GPtrArray      *bc_workbook_get_history       (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
+/* Carries a draft over to the newest version of its template, applying that
+ * version's migrations (renamed keys, defaults for new fields, removed keys)
+ * in one transaction. Does nothing when it is already on the newest. */
+gboolean        bc_workbook_carry_over        (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
+
+G_END_DECLS
