@@ -33,6 +33,17 @@ typedef struct {
 void       bc_issue_free              (BcIssue *issue);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcIssue, bc_issue_free)
 
+/* The summaries of one group of a table's rows (e.g. one inspected unit). */
+typedef struct {
+  char       *group;       /* the group column's stored value; NULL for the overall summary */
+  guint       n_rows;
+  guint       n_values;
+  BcValue    *values;      /* one per field of the table's group_summaries */
+} BcGroupSummary;
+
+void       bc_group_summary_free      (BcGroupSummary *summary);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcGroupSummary, bc_group_summary_free)
+
 GQuark     bc_validate_error_quark    (void);
 
 /* Evaluates `expr` over `report` (and `previous`, may be NULL). With `table`
@@ -62,6 +73,27 @@ gboolean   bc_report_field_visible    (BcTemplate   *template_,
                                        BcReport     *previous,
                                        const BcField *field,
                                        guint         row);
+
+/* The group summaries of a table: one BcGroupSummary per distinct value of
+ * its group_by column, in order of first appearance, then the overall one.
+ * Empty when the table declares no group_summaries. */
+GPtrArray *bc_report_group_summaries  (BcTemplate   *template_,
+                                       BcReport     *report,
+                                       BcReport     *previous,
+                                       const BcField *table,
+                                       GError      **error);
+/* "level3", or "findings[2].status" for row 1 (0-based) of a column. */
+char      *bc_report_cell_path        (const BcField *field,
+                                       guint         row);
+/* Resolves a path as people write it ("level3", "services.level3",
+ * "findings[2].status", rows from 1) against a report's rows. */
+gboolean   bc_report_resolve_path     (BcTemplate   *template_,
+                                       BcReport     *report,
+                                       const char   *path,
+                                       const BcField **out_field,
+                                       gint64       *out_row_id,
+                                       guint        *out_row,
+                                       GError      **error);
 
 /* Every error and warning of the report, in form order: required fields that
  * are blank and shown, stored values that no longer fit their field, and

@@ -1,0 +1,822 @@
+/* bc-validate.c: evaluating a template's expressions over a report.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "bc-validate"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "bc-i18n.h"
+#include "bc-validate.h"
+
+/* Computed fields may refer to other computed fields; the template loader
+ * refuses cycles, so this only bounds honest chains. */
+#define MAX_COMPUTE_DEPTH 32
+
+typedef struct
+{
+  BcTemplate *template_;
+  BcReport   *report;
+  BcReport   *previous;
+  /* A group summary sees only the rows of its group. */
+  const char *filter_table;
+  GArray     *filter_rows;   /* guint row indexes into filter_table */
+  guint       depth;
+} EvalContext;
+
+G_DEFINE_QUARK (bc-validate-error-quark, bc_validate_error)
+
+void
+bc_issue_free (BcIssue *issue)
+{
+  if (issue == NULL)
+    return;
+
+  g_free (issue->rule_id);
+  g_free (issue->path);
+  g_free (issue->key);
+  g_free (issue->message);
+  g_free (issue->justification);
+  g_free (issue);
+}
+
+void
+bc_group_summary_free (BcGroupSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_free (summary->group);
+  for (guint i = 0; i < summary->n_values; i++)
+    bc_value_clear (&summary->values[i]);
+  g_free (summary->values);
+  g_free (summary);
+}
+
+static guint
+real_row (EvalContext *ctx,
+          const char  *table,
+          guint        row)
+{
+  if (ctx->filter_rows != NULL && g_strcmp0 (table, ctx->filter_table) == 0)
+    {
+      if (row >= ctx->filter_rows->len)
+        return G_MAXUINT;
+      return g_array_index (ctx->filter_rows, guint, row);
+    }
+
+  return row;
+}
+
+static gboolean field_value (EvalContext    *ctx,
+                             const BcField  *field,
+                             guint           row,
+                             BcValue        *result,
+                             GError        **error);
+
+static gboolean
+resolver_lookup (gpointer     user_data,
+                 const char  *name,
+                 const char  *row_table,
+                 guint        row,
+                 gboolean     previous,
+                 BcValue     *out,
+                 GError     **error)
+{
+  EvalContext *ctx = user_data;
+  const BcField *field = NULL;
+
+  if (row_table != NULL && strchr (name, '.') == NULL)
+    {
+      g_autofree char *column = g_strconcat (row_table, ".", name, NULL);
+
+      field = bc_template_lookup_field (ctx->template_, column);
+    }
+
+  if (field == NULL)
+    {
+      field = bc_template_lookup_field (ctx->template_, name);
+
+      if (field != NULL && (field->table != NULL || field->type == BC_FIELD_TABLE))
+        {
+          g_set_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_ARGUMENTS,
+                       _("“%s” is a table or a column; use it inside count(), sum() or another function over its table."),
+                       name);
+          return FALSE;
+        }
+    }
+
+  if (field == NULL)
+    {
+      g_set_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_UNKNOWN_NAME,
+                   _("The form has no field “%s”."), name);
+      return FALSE;
+    }
+
+  if (previous)
+    {
+      EvalContext prev_ctx = { ctx->template_, ctx->previous, NULL, NULL, NULL, ctx->depth };
+
+      if (ctx->previous == NULL)
+        {
+          bc_value_set_blank (out);
+          return TRUE;
+        }
+
+      /* The previous report is a whole report: no group filter applies. */
+      return field_value (&prev_ctx, field, row, out, error);
+    }
+
+  return field_value (ctx, field, row, out, error);
+}
+
+static guint
+resolver_n_rows (gpointer    user_data,
+                 const char *table,
+                 gboolean    previous)
+{
+  EvalContext *ctx = user_data;
+  BcReport *report = previous ? ctx->previous : ctx->report;
+
+  if (report == NULL)
+    return 0;
+
+  if (!previous && ctx->filter_rows != NULL && g_strcmp0 (table, ctx->filter_table) == 0)
+    return ctx->filter_rows->len;
+
+  return bc_report_get_n_rows (report, table);
+}
+
+static const BcExprResolver resolver = {
+  resolver_lookup,
+  resolver_n_rows,
+};
+
+static gboolean
+evaluate (EvalContext  *ctx,
+          BcExpr       *expr,
+          const char   *table,
+          guint         row,
+          BcValue      *result,
+          GError      **error)
+{
+  if (table != NULL)
+    return bc_expr_evaluate_in_row (expr, &resolver, ctx, table, row, result, error);
+
+  return bc_expr_evaluate (expr, &resolver, ctx, result, error);
+}
+
+static gboolean
+field_value (EvalContext    *ctx,
+             const BcField  *field,
+             guint           row,
+             BcValue        *result,
+             GError        **error)
+{
+  const char *table = field->table != NULL ? field->table->id : NULL;
+
+  if (ctx->report == NULL)
+    {
+      bc_value_set_blank (result);
+      return TRUE;
+    }
+
+  if (field->compute != NULL)
+    {
+      gboolean ok;
+
+      if (ctx->depth >= MAX_COMPUTE_DEPTH)
+        {
+          g_set_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_TOO_COMPLEX,
+                       _("Computed fields refer to each other too deeply at “%s”."),
+                       field->id);
+          return FALSE;
+        }
+
+      ctx->depth++;
+      ok = evaluate (ctx, field->compute, table, row, result, error);
+      ctx->depth--;
+
+      return ok;
+    }
+
+  if (table != NULL)
+    {
+      g_autofree char *key = bc_field_dup_key (field);
+      guint index = real_row (ctx, table, row);
+      gint64 row_id = bc_report_get_row_id (ctx->report, table, index);
+
+      bc_field_stored_to_value (field,
+                                row_id > 0 ? bc_report_get_value (ctx->report, key, row_id) : NULL,
+                                result);
+      return TRUE;
+    }
+
+  bc_field_stored_to_value (field, bc_report_get_value (ctx->report, field->id, 0), result);
+
+  return TRUE;
+}
+
+static void
+context_init (EvalContext *ctx,
+              BcTemplate  *template_,
+              BcReport    *report,
+              BcReport    *previous)
+{
+  memset (ctx, 0, sizeof *ctx);
+  ctx->template_ = template_;
+  ctx->report = report;
+  ctx->previous = previous;
+}
+
+gboolean
+bc_report_evaluate (BcTemplate  *template_,
+                    BcReport    *report,
+                    BcReport    *previous,
+                    BcExpr      *expr,
+                    const char  *table,
+                    guint        row,
+                    BcValue     *result,
+                    GError     **error)
+{
+  EvalContext ctx;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
+  g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
+  g_return_val_if_fail (previous == NULL || BC_IS_REPORT (previous), FALSE);
+  g_return_val_if_fail (expr != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  context_init (&ctx, template_, report, previous);
+
+  return evaluate (&ctx, expr, table, row, result, error);
+}
+
+gboolean
+bc_report_field_value (BcTemplate     *template_,
+                       BcReport       *report,
+                       BcReport       *previous,
+                       const BcField  *field,
+                       guint           row,
+                       BcValue        *result,
+                       GError        **error)
+{
+  EvalContext ctx;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
+  g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (field->type != BC_FIELD_TABLE, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+
+  context_init (&ctx, template_, report, previous);
+
+  return field_value (&ctx, field, row, result, error);
+}
+
+static gboolean
+condition_holds (EvalContext *ctx,
+                 BcExpr      *expr,
+                 const char  *table,
+                 guint        row)
+{
+  g_auto(BcValue) value = BC_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  if (expr == NULL)
+    return TRUE;
+
+  /* A condition that cannot be evaluated hides nothing: showing a field is
+   * the safe side, and the failing expression is reported by validation. */
+  if (!evaluate (ctx, expr, table, row, &value, &error))
+    return TRUE;
+
+  return bc_value_truthy (&value);
+}
+
+gboolean
+bc_report_field_visible (BcTemplate    *template_,
+                         BcReport      *report,
+                         BcReport      *previous,
+                         const BcField *field,
+                         guint          row)
+{
+  EvalContext ctx;
+  const BcField *outer;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
+  g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  context_init (&ctx, template_, report, previous);
+
+  outer = field->table != NULL ? field->table : field;
+  if (outer->section != NULL && !condition_holds (&ctx, outer->section->visible_if, NULL, 0))
+    return FALSE;
+
+  if (field->table != NULL && !condition_holds (&ctx, field->table->visible_if, NULL, 0))
+    return FALSE;
+
+  return condition_holds (&ctx, field->visible_if,
+                          field->table != NULL ? field->table->id : NULL, row);
+}
+
+char *
+bc_report_cell_path (const BcField *field,
+                     guint          row)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (field->table != NULL)
+    return g_strdup_printf ("%s[%u].%s", field->table->id, row + 1, field->id);
+
+  return g_strdup (field->id);
+}
+
+static BcIssue *
+issue_new (const char    *rule_id,
+           BcSeverity     severity,
+           const BcField *field,
+           guint          row,
+           gint64         row_id,
+           char          *message)
+{
+  BcIssue *issue = g_new0 (BcIssue, 1);
+
+  issue->rule_id = g_strdup (rule_id);
+  issue->severity = severity;
+  issue->path = bc_report_cell_path (field, row);
+  issue->key = bc_field_dup_key (field);
+  issue->row_id = row_id;
+  issue->message = message;
+
+  return issue;
+}
+
+static void
+check_field (EvalContext   *ctx,
+             const BcField *field,
+             guint          row,
+             gint64         row_id,
+             const char    *lang,
+             GPtrArray     *issues)
+{
+  g_autofree char *key = bc_field_dup_key (field);
+  const char *stored;
+  const char *label = bc_text_get (&field->label, lang);
+
+  if (field->compute != NULL)
+    return;
+
+  stored = bc_report_get_value (ctx->report, key, row_id);
+
+  if (stored == NULL)
+    {
+      if (field->required)
+        {
+          g_autofree char *rule_id = g_strconcat ("required:", key, NULL);
+
+          g_ptr_array_add (issues,
+                           issue_new (rule_id, BC_SEVERITY_ERROR, field, row, row_id,
+                                      g_strdup_printf (_("“%s” is required."), label)));
+        }
+      return;
+    }
+
+  /* A value stored under an older template version, or by an older Baocao,
+   * may no longer fit: say so rather than trusting it. */
+  {
+    g_autofree char *canonical = NULL;
+    g_autoptr(GError) error = NULL;
+
+    if (!bc_field_parse_value (field, stored, &canonical, &error))
+      {
+        g_autofree char *rule_id = g_strconcat ("invalid:", key, NULL);
+
+        g_ptr_array_add (issues,
+                         issue_new (rule_id, BC_SEVERITY_ERROR, field, row, row_id,
+                                    g_strdup (error->message)));
+      }
+  }
+}
+
+static void
+check_table (EvalContext   *ctx,
+             const BcField *table,
+             const char    *lang,
+             GPtrArray     *issues)
+{
+  guint n_rows = bc_report_get_n_rows (ctx->report, table->id);
+  const char *label = bc_text_get (&table->label, lang);
+
+  if (table->min_rows > 0 && n_rows < table->min_rows)
+    {
+      g_autofree char *rule_id = g_strconcat ("min_rows:", table->id, NULL);
+      BcIssue *issue = g_new0 (BcIssue, 1);
+
+      issue->rule_id = g_steal_pointer (&rule_id);
+      issue->severity = BC_SEVERITY_ERROR;
+      issue->path = g_strdup (table->id);
+      issue->key = g_strdup (table->id);
+      issue->message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                     "“%s” needs at least %u row.",
+                                                     "“%s” needs at least %u rows.",
+                                                     table->min_rows),
+                                        label, table->min_rows);
+      g_ptr_array_add (issues, issue);
+    }
+
+  if (table->max_rows > 0 && n_rows > table->max_rows)
+    {
+      g_autofree char *rule_id = g_strconcat ("max_rows:", table->id, NULL);
+      BcIssue *issue = g_new0 (BcIssue, 1);
+
+      issue->rule_id = g_steal_pointer (&rule_id);
+      issue->severity = BC_SEVERITY_ERROR;
+      issue->path = g_strdup (table->id);
+      issue->key = g_strdup (table->id);
+      issue->message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                     "“%s” can have at most %u row.",
+                                                     "“%s” can have at most %u rows.",
+                                                     table->max_rows),
+                                        label, table->max_rows);
+      g_ptr_array_add (issues, issue);
+    }
+
+  for (guint row = 0; row < n_rows; row++)
+    {
+      gint64 row_id = bc_report_get_row_id (ctx->report, table->id, row);
+
+      for (guint c = 0; c < table->columns->len; c++)
+        {
+          const BcField *column = g_ptr_array_index (table->columns, c);
+
+          if (condition_holds (ctx, column->visible_if, table->id, row))
+            check_field (ctx, column, row, row_id, lang, issues);
+        }
+    }
+}
+
+static void
+check_rule_at (EvalContext   *ctx,
+               const BcRule  *rule,
+               const char    *table,
+               guint          row,
+               const char    *lang,
+               GPtrArray     *issues)
+{
+  g_auto(BcValue) value = BC_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  const BcField *field;
+  gint64 row_id = 0;
+  BcIssue *issue;
+  char *message;
+
+  if (table != NULL)
+    {
+      g_autofree char *column = g_strconcat (table, ".", rule->fields[0], NULL);
+
+      field = bc_template_lookup_field (ctx->template_, column);
+      row_id = bc_report_get_row_id (ctx->report, table, row);
+    }
+  else
+    field = bc_template_lookup_field (ctx->template_, rule->fields[0]);
+
+  g_assert (field != NULL);
+
+  if (rule->when != NULL)
+    {
+      g_auto(BcValue) when = BC_VALUE_INIT;
+
+      if (!evaluate (ctx, rule->when, table, row, &when, &error))
+        goto failed;
+      if (!bc_value_truthy (&when))
+        return;
+    }
+
+  if (!evaluate (ctx, rule->check, table, row, &value, &error))
+    goto failed;
+
+  if (bc_value_is_blank (&value) || bc_value_truthy (&value))
+    return;
+
+  message = g_strdup (bc_text_get (&rule->message, lang));
+  issue = issue_new (rule->id, rule->severity, field, row, row_id, message);
+  issue->justification = g_strdup (bc_report_get_justification (ctx->report, rule->id, row_id));
+  g_ptr_array_add (issues, issue);
+  return;
+
+failed:
+  /* A broken rule must not pass silently: it blocks like an error. */
+  message = g_strdup_printf (_("The check “%s” could not be evaluated: %s"),
+                             rule->id, error->message);
+  g_ptr_array_add (issues, issue_new (rule->id, BC_SEVERITY_ERROR, field, row, row_id, message));
+}
+
+static gboolean
+rule_is_shown (EvalContext  *ctx,
+               const BcRule *rule)
+{
+  const BcField *field;
+
+  /* A rule about a hidden part of the form is not the user's concern. */
+  if (rule->table != NULL)
+    field = bc_template_lookup_field (ctx->template_, rule->table);
+  else
+    field = bc_template_lookup_field (ctx->template_, rule->fields[0]);
+
+  if (field == NULL)
+    return TRUE;
+
+  return bc_report_field_visible (ctx->template_, ctx->report, ctx->previous, field, 0);
+}
+
+GPtrArray *
+bc_validate_report (BcTemplate *template_,
+                    BcReport   *report,
+                    BcReport   *previous,
+                    const char *lang)
+{
+  g_autoptr(GPtrArray) issues = NULL;
+  EvalContext ctx;
+  GPtrArray *sections;
+  GPtrArray *rules;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), NULL);
+  g_return_val_if_fail (BC_IS_REPORT (report), NULL);
+  g_return_val_if_fail (previous == NULL || BC_IS_REPORT (previous), NULL);
+
+  if (lang == NULL)
+    lang = bc_i18n_language ();
+
+  context_init (&ctx, template_, report, previous);
+  issues = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_issue_free);
+
+  sections = bc_template_get_sections (template_);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+
+      if (!condition_holds (&ctx, section->visible_if, NULL, 0))
+        continue;
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, f);
+
+          if (!condition_holds (&ctx, field->visible_if, NULL, 0))
+            continue;
+
+          if (field->type == BC_FIELD_TABLE)
+            check_table (&ctx, field, lang, issues);
+          else
+            check_field (&ctx, field, 0, 0, lang, issues);
+        }
+    }
+
+  rules = bc_template_get_rules (template_);
+  for (guint r = 0; r < rules->len; r++)
+    {
+      const BcRule *rule = g_ptr_array_index (rules, r);
+
+      if (!rule_is_shown (&ctx, rule))
+        continue;
+
+      if (rule->table != NULL)
+        {
+          guint n_rows = bc_report_get_n_rows (report, rule->table);
+
+          for (guint row = 0; row < n_rows; row++)
+            check_rule_at (&ctx, rule, rule->table, row, lang, issues);
+        }
+      else
+        check_rule_at (&ctx, rule, NULL, 0, lang, issues);
+    }
+
+  return g_steal_pointer (&issues);
+}
+
+gboolean
+bc_validate_ready (BcTemplate  *template_,
+                   BcReport    *report,
+                   BcReport    *previous,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autoptr(GString) reasons = NULL;
+  guint n_blocking = 0;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
+  g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
+
+  issues = bc_validate_report (template_, report, previous, bc_i18n_language ());
+  reasons = g_string_new (NULL);
+
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+
+      if (issue->severity == BC_SEVERITY_WARNING && issue->justification != NULL)
+        continue;
+
+      n_blocking++;
+      g_string_append (reasons, "\n");
+      if (issue->severity == BC_SEVERITY_ERROR)
+        /* TRANSLATORS: one line of the reasons a report cannot be marked ready: the field's path and the message. */
+        g_string_append_printf (reasons, _("• %s: %s"), issue->path, issue->message);
+      else
+        g_string_append_printf (reasons, _("• %s: %s (a warning: write a justification for it)"),
+                                issue->path, issue->message);
+    }
+
+  if (n_blocking > 0)
+    {
+      g_set_error (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The report cannot be marked ready: %u problem remains.%s",
+                                "The report cannot be marked ready: %u problems remain.%s",
+                                n_blocking),
+                   n_blocking, reasons->str);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+GPtrArray *
+bc_report_group_summaries (BcTemplate    *template_,
+                           BcReport      *report,
+                           BcReport      *previous,
+                           const BcField *table,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GHashTable) rows_by_group = NULL;
+  g_autofree char *group_key = NULL;
+  g_autoptr(GArray) all_rows = NULL;
+  guint n_rows;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), NULL);
+  g_return_val_if_fail (BC_IS_REPORT (report), NULL);
+  g_return_val_if_fail (table != NULL && table->type == BC_FIELD_TABLE, NULL);
+
+  groups = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_group_summary_free);
+  if (table->group_summaries == NULL || table->group_summaries->len == 0)
+    return g_steal_pointer (&groups);
+
+  n_rows = bc_report_get_n_rows (report, table->id);
+  names = g_ptr_array_new_with_free_func (g_free);
+  rows_by_group = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_array_unref);
+  all_rows = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (table->group_by != NULL)
+    group_key = g_strconcat (table->id, ".", table->group_by, NULL);
+
+  /* Groups in the order they first appear, as the report lists them. */
+  for (guint row = 0; row < n_rows; row++)
+    {
+      gint64 row_id = bc_report_get_row_id (report, table->id, row);
+      const char *value = group_key != NULL ? bc_report_get_value (report, group_key, row_id) : NULL;
+      GArray *rows;
+
+      g_array_append_val (all_rows, row);
+
+      if (group_key == NULL)
+        continue;
+
+      if (value == NULL)
+        value = "";
+
+      rows = g_hash_table_lookup (rows_by_group, value);
+      if (rows == NULL)
+        {
+          rows = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_hash_table_insert (rows_by_group, g_strdup (value), rows);
+          g_ptr_array_add (names, g_strdup (value));
+        }
+      g_array_append_val (rows, row);
+    }
+
+  for (guint g = 0; g <= names->len; g++)
+    {
+      gboolean overall = g == names->len;
+      g_autoptr(BcGroupSummary) summary = g_new0 (BcGroupSummary, 1);
+      EvalContext ctx;
+
+      context_init (&ctx, template_, report, previous);
+      ctx.filter_table = table->id;
+      ctx.filter_rows = overall ? all_rows : g_hash_table_lookup (rows_by_group,
+                                                                  g_ptr_array_index (names, g));
+
+      summary->group = overall ? NULL : g_strdup (g_ptr_array_index (names, g));
+      summary->n_rows = ctx.filter_rows->len;
+      summary->n_values = table->group_summaries->len;
+      summary->values = g_new0 (BcValue, summary->n_values);
+
+      for (guint i = 0; i < table->group_summaries->len; i++)
+        {
+          const BcField *field = g_ptr_array_index (table->group_summaries, i);
+
+          if (!evaluate (&ctx, field->compute, NULL, 0, &summary->values[i], error))
+            return NULL;
+        }
+
+      g_ptr_array_add (groups, g_steal_pointer (&summary));
+    }
+
+  return g_steal_pointer (&groups);
+}
+
+gboolean
+bc_report_resolve_path (BcTemplate     *template_,
+                        BcReport       *report,
+                        const char     *path,
+                        const BcField **out_field,
+                        gint64         *out_row_id,
+                        guint          *out_row,
+                        GError        **error)
+{
+  const char *open;
+  const BcField *field;
+  gint64 row_id = 0;
+  guint row = 0;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
+  g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  open = strchr (path, '[');
+  if (open == NULL)
+    {
+      field = bc_template_lookup_field (template_, path);
+      if (field == NULL)
+        goto unknown;
+      if (field->table != NULL)
+        {
+          g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                       _("“%s” is a column of the table “%s”: name a row, as in %s[1].%s."),
+                       path, field->table->id, field->table->id, field->id);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autofree char *table_name = g_strndup (path, open - path);
+      const BcField *table = bc_template_lookup_field (template_, table_name);
+      const char *close = strchr (open, ']');
+      g_autofree char *index_text = NULL;
+      g_autofree char *column = NULL;
+      guint64 index = 0;
+
+      if (table == NULL || table->type != BC_FIELD_TABLE)
+        goto unknown;
+
+      if (close == NULL || close[1] != '.' || close[2] == '\0')
+        {
+          g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                       _("“%s” is not a field path. Name a cell as %s[ROW].COLUMN, rows counted from 1."),
+                       path, table->id);
+          return FALSE;
+        }
+
+      index_text = g_strndup (open + 1, close - open - 1);
+      if (!g_ascii_string_to_unsigned (index_text, 10, 1, G_MAXUINT, &index, NULL) ||
+          index > bc_report_get_n_rows (report, table->id))
+        {
+          g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "The table “%s” has no row %s: it has %u row, counted from 1.",
+                                    "The table “%s” has no row %s: it has %u rows, counted from 1.",
+                                    bc_report_get_n_rows (report, table->id)),
+                       table->id, index_text, bc_report_get_n_rows (report, table->id));
+          return FALSE;
+        }
+
+      row = (guint) index - 1;
+      row_id = bc_report_get_row_id (report, table->id, row);
+      column = g_strconcat (table->id, ".", close + 2, NULL);
+      field = bc_template_lookup_field (template_, column);
+      if (field == NULL)
+        goto unknown;
+    }
+
+  if (out_field != NULL)
+    *out_field = field;
+  if (out_row_id != NULL)
+    *out_row_id = row_id;
+  if (out_row != NULL)
+    *out_row = row;
+
+  return TRUE;
+
+unknown:
+  g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+               _("The form “%s” has no field “%s”. Run `baocao-cli fields %s` to list its fields."),
+               bc_template_get_id (template_), path, bc_template_get_id (template_));
+  return FALSE;
+}
