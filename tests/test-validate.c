@@ -153,6 +153,7 @@ test_required_and_visibility (void)
   g_autoptr(BcReport) report = new_report ("2018Q2");
   g_autoptr(GPtrArray) issues = NULL;
   const BcField *signer = bc_template_lookup_field (template_, "signer");
+  const BcIssue *issue;
 
   issues = bc_validate_report (template_, report, NULL, "en");
   g_assert_nonnull (find_issue (issues, "required:level3", "level3"));
@@ -166,9 +167,10 @@ test_required_and_visibility (void)
   bc_report_set_value (report, "signed", 0, "yes");
   g_assert_true (bc_report_field_visible (template_, report, NULL, signer, 0));
   issues = bc_validate_report (template_, report, NULL, "vi");
-  g_assert_nonnull (find_issue (issues, "required:signer", "signer"));
+  issue = find_issue (issues, "required:signer", "signer");
+  g_assert_nonnull (issue);
   /* The message names the field by its label in the language asked for. */
-  g_assert_nonnull (strstr (find_issue (issues, "required:signer", NULL)->message, "Người ký"));
+  g_assert_nonnull (strstr (issue->message, "Người ký"));
 }
 
 static void
