@@ -97,6 +97,9 @@ struct _BcField {
   /* back pointers */
   const BcField   *table;      /* the table of a column, else NULL */
   const BcSection *section;
+  /* TABLE only: 0 = no limit */
+  guint         min_rows;
+  guint         max_rows;
 };
 
 struct _BcSection {
