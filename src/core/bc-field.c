@@ -171,11 +171,13 @@ read_number (const char *input,
       if (g_str_has_prefix (p, "\xc2\xa0"))
         {
           g_string_append_c (body, ' ');
+          n_spaces++;
           p += 2;
         }
       else if (g_str_has_prefix (p, "\xe2\x80\xaf") || g_str_has_prefix (p, "\xe2\x80\x89"))
         {
           g_string_append_c (body, ' ');
+          n_spaces++;
           p += 3;
         }
       else
