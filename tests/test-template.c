@@ -1222,6 +1222,103 @@ test_registry_default (void)
     g_unsetenv ("BAOCAO_TEMPLATE_DIR");
 }
 
+/* ------------------------------------------------------------------------ */
+/* The shipped forms                                                        */
+
+static void
+check_percentages (const BcField *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *canonical = NULL;
+
+  if (f->type == BC_FIELD_TABLE)
+    {
+      for (guint i = 0; i < f->columns->len; i++)
+        check_percentages (g_ptr_array_index (f->columns, i));
+      return;
+    }
+
+  if (f->type != BC_FIELD_PERCENTAGE || f->compute != NULL)
+    return;
+
+  g_assert_false (bc_field_parse_value (f, "150", &canonical, &error));
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "must be between 0 and 100 percent"));
+  g_clear_error (&error);
+
+  g_assert_true (bc_field_parse_value (f, "25,5%", &canonical, &error));
+  g_assert_cmpstr (canonical, ==, "25.5");
+}
+
+static void
+test_shipped (void)
+{
+  g_autoptr(BcTemplateRegistry) registry = NULL;
+  g_autoptr(GPtrArray) latest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *canonical = NULL;
+  BcTemplate *egov, *inspection;
+  const BcField *f;
+
+  /* The test environment points BAOCAO_TEMPLATE_DIR at data/templates. */
+  registry = bc_template_registry_new_default (&error);
+  g_assert_no_error (error);
+
+  latest = bc_template_registry_list_latest (registry);
+  g_assert_cmpuint (latest->len, >=, 2);
+
+  egov = bc_template_registry_lookup_latest (registry, "egov-quarterly", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_template_get_period_type (egov), ==, BC_PERIOD_QUARTER);
+  g_assert_nonnull (bc_template_registry_lookup (registry, "egov-quarterly", 1, NULL));
+
+  f = field (egov, "docs_fully_electronic_pct");
+  g_assert_true (f == field (egov, "eoffice.docs_fully_electronic_pct"));
+  g_assert_cmpint (f->type, ==, BC_FIELD_PERCENTAGE);
+  g_assert_nonnull (f->target);
+  g_assert_cmpint (f->target->op, ==, BC_TARGET_AT_LEAST);
+  g_assert_cmpfloat (f->target->value, ==, 90);
+
+  f = field (egov, "services.dossiers_received");
+  g_assert_cmpint (f->type, ==, BC_FIELD_INTEGER);
+  g_assert_true (bc_field_parse_value (f, "1.200", &canonical, &error));
+  g_assert_cmpstr (canonical, ==, "1200");
+  g_clear_pointer (&canonical, g_free);
+
+  g_assert_true (bc_field_parse_value (field (egov, "doc_date"), "21/6/2018", &canonical, &error));
+  g_assert_cmpstr (canonical, ==, "2018-06-21");
+  g_clear_pointer (&canonical, g_free);
+
+  g_assert_nonnull (field (egov, "services_by_sector.sector_level4"));
+  g_assert_nonnull (field (egov, "services_total")->compute);
+  g_assert_nonnull (bc_template_lookup_rule (egov, "dossiers_resolved_within_received"));
+
+  inspection = bc_template_registry_lookup_latest (registry, "inspection-remediation", &error);
+  g_assert_no_error (error);
+  f = field (inspection, "remediation.findings");
+  g_assert_cmpint (f->type, ==, BC_FIELD_TABLE);
+  g_assert_cmpstr (f->group_by, ==, "unit");
+  g_assert_nonnull (f->carry_forward_if);
+  g_assert_nonnull (f->group_summaries);
+  g_assert_true (field (inspection, "findings.status")->table == f);
+  g_assert_true (bc_field_parse_value (field (inspection, "findings.status"), "resolved", &canonical, &error));
+  g_assert_cmpstr (canonical, ==, "resolved");
+  g_clear_pointer (&canonical, g_free);
+
+  g_assert_false (bc_field_parse_value (field (inspection, "resolved_share"), "50", &canonical, &error));
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+  g_clear_error (&error);
+
+  /* Every percentage that is entered refuses 150. */
+  for (guint i = 0; i < latest->len; i++)
+    {
+      GPtrArray *fields = bc_template_get_fields (g_ptr_array_index (latest, i));
+
+      for (guint j = 0; j < fields->len; j++)
+        check_percentages (g_ptr_array_index (fields, j));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1254,6 +1351,7 @@ main (int   argc,
   g_test_add_func ("/core/template/registry/errors", test_registry_errors);
   g_test_add_func ("/core/template/registry/add", test_registry_add);
   g_test_add_func ("/core/template/registry/default", test_registry_default);
+  g_test_add_func ("/core/template/shipped", test_shipped);
 
   return g_test_run ();
 }
