@@ -1,0 +1,427 @@
+/* bc-period.c: the reporting calendar (Plan 61/KH-UBND, section VI.7.a).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "bc-period"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "bc-period.h"
+
+#define MIN_YEAR 1900
+#define MAX_YEAR 9999
+
+/* The cut-off day: a window starts on the 15th and ends on the 14th. */
+#define WINDOW_START_DAY 15
+#define WINDOW_END_DAY   14
+/* Reports are due "before the 20th", so the 19th is the last on-time day. */
+#define DUE_DAY          19
+/* A report not yet submitted counts as "due" from this many days before. */
+#define DUE_SOON_DAYS    7
+
+G_DEFINE_QUARK (bc-period-error-quark, bc_period_error)
+
+static const char * const roman_quarters[] = { NULL, "I", "II", "III", "IV" };
+
+static gboolean
+period_is_valid (const BcPeriod *period)
+{
+  if (period == NULL || period->year < MIN_YEAR || period->year > MAX_YEAR)
+    return FALSE;
+
+  switch (period->type)
+    {
+    case BC_PERIOD_QUARTER:
+      return period->quarter >= 1 && period->quarter <= 4;
+    case BC_PERIOD_YEAR:
+      return period->quarter == 0;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+set_invalid_error (GError     **error,
+                   const char  *id)
+{
+  g_autofree char *shown = NULL;
+
+  if (*id == '\0')
+    {
+      g_set_error_literal (error, BC_PERIOD_ERROR, BC_PERIOD_ERROR_INVALID,
+                           _("The period is empty. Use a period such as 2018Q2 for a quarter or 2018 for a year."));
+      return;
+    }
+
+  /* The id may come from a file or a command line: never echo invalid UTF-8. */
+  shown = g_utf8_make_valid (id, -1);
+  g_set_error (error, BC_PERIOD_ERROR, BC_PERIOD_ERROR_INVALID,
+               _("“%s” is not a valid period. Use a period such as 2018Q2 for a quarter or 2018 for a year."),
+               shown);
+}
+
+gboolean
+bc_period_parse (const char  *id,
+                 BcPeriod    *out,
+                 GError     **error)
+{
+  const char *p;
+  int year = 0;
+  int quarter = 0;
+  guint i;
+
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Exactly four ASCII digits: "18Q2" and "02018" are mistakes, not years. */
+  for (i = 0; i < 4; i++)
+    {
+      if (!g_ascii_isdigit (id[i]))
+        {
+          set_invalid_error (error, id);
+          return FALSE;
+        }
+      year = year * 10 + (id[i] - '0');
+    }
+  p = id + 4;
+
+  if (*p != '\0')
+    {
+      if (*p == '-')
+        p++;
+      if (*p != 'Q' && *p != 'q')
+        {
+          set_invalid_error (error, id);
+          return FALSE;
+        }
+      p++;
+      if (*p < '1' || *p > '4' || p[1] != '\0')
+        {
+          set_invalid_error (error, id);
+          return FALSE;
+        }
+      quarter = *p - '0';
+    }
+
+  if (year < MIN_YEAR)
+    {
+      g_set_error (error, BC_PERIOD_ERROR, BC_PERIOD_ERROR_INVALID,
+                   _("“%s” is not a valid period: the year must be between 1900 and 9999. Use a period such as 2018Q2 for a quarter or 2018 for a year."),
+                   id);
+      return FALSE;
+    }
+
+  out->type = quarter == 0 ? BC_PERIOD_YEAR : BC_PERIOD_QUARTER;
+  out->year = year;
+  out->quarter = quarter;
+
+  return TRUE;
+}
+
+char *
+bc_period_to_id (const BcPeriod *period)
+{
+  g_return_val_if_fail (period_is_valid (period), NULL);
+
+  if (period->type == BC_PERIOD_YEAR)
+    return g_strdup_printf ("%d", period->year);
+
+  return g_strdup_printf ("%dQ%d", period->year, period->quarter);
+}
+
+char *
+bc_period_label (const BcPeriod *period,
+                 const char     *lang)
+{
+  gboolean vi;
+
+  g_return_val_if_fail (period_is_valid (period), NULL);
+
+  /* Labels follow the language of the form, not the UI catalogue, so that a
+   * Vietnamese document reads "Quý II/2018" whatever the user's locale. */
+  vi = lang != NULL && g_str_equal (lang, "vi");
+
+  if (period->type == BC_PERIOD_YEAR)
+    return g_strdup_printf (vi ? "Năm %d" : "Year %d", period->year);
+
+  return g_strdup_printf (vi ? "Quý %s/%d" : "Quarter %s/%d",
+                          roman_quarters[period->quarter], period->year);
+}
+
+gboolean
+bc_period_equal (const BcPeriod *a,
+                 const BcPeriod *b)
+{
+  g_return_val_if_fail (a != NULL, FALSE);
+  g_return_val_if_fail (b != NULL, FALSE);
+
+  return a->type == b->type && a->year == b->year && a->quarter == b->quarter;
+}
+
+int
+bc_period_compare (const BcPeriod *a,
+                   const BcPeriod *b)
+{
+  GDate a_start, a_end, b_start, b_end;
+  int cmp;
+
+  g_return_val_if_fail (period_is_valid (a), 0);
+  g_return_val_if_fail (period_is_valid (b), 0);
+
+  bc_period_window (a, &a_start, &a_end);
+  bc_period_window (b, &b_start, &b_end);
+
+  /* A year starts on the same day as its first quarter: the shorter window
+   * (the quarter) comes first, so the order is total and stable. */
+  cmp = g_date_compare (&a_start, &b_start);
+  if (cmp == 0)
+    cmp = g_date_compare (&a_end, &b_end);
+  if (cmp == 0)
+    cmp = (int) a->type - (int) b->type;
+
+  return cmp < 0 ? -1 : cmp > 0 ? 1 : 0;
+}
+
+/* At either end of the supported years the period stays where it is rather
+ * than producing one that bc_period_parse() would refuse. */
+void
+bc_period_previous (const BcPeriod *period,
+                    BcPeriod       *out)
+{
+  BcPeriod result;
+
+  g_return_if_fail (period_is_valid (period));
+  g_return_if_fail (out != NULL);
+
+  result = *period;
+  if (result.type == BC_PERIOD_YEAR)
+    {
+      if (result.year > MIN_YEAR)
+        result.year--;
+    }
+  else if (result.quarter > 1)
+    result.quarter--;
+  else if (result.year > MIN_YEAR)
+    {
+      result.year--;
+      result.quarter = 4;
+    }
+
+  *out = result;
+}
+
+void
+bc_period_next (const BcPeriod *period,
+                BcPeriod       *out)
+{
+  BcPeriod result;
+
+  g_return_if_fail (period_is_valid (period));
+  g_return_if_fail (out != NULL);
+
+  result = *period;
+  if (result.type == BC_PERIOD_YEAR)
+    {
+      if (result.year < MAX_YEAR)
+        result.year++;
+    }
+  else if (result.quarter < 4)
+    result.quarter++;
+  else if (result.year < MAX_YEAR)
+    {
+      result.year++;
+      result.quarter = 1;
+    }
+
+  *out = result;
+}
+
+void
+bc_period_window (const BcPeriod *period,
+                  GDate          *start,
+                  GDate          *end)
+{
+  int last_month;
+
+  g_return_if_fail (period_is_valid (period));
+  g_return_if_fail (start != NULL);
+  g_return_if_fail (end != NULL);
+
+  last_month = period->type == BC_PERIOD_YEAR ? 12 : period->quarter * 3;
+
+  g_date_clear (start, 1);
+  g_date_clear (end, 1);
+
+  /* The window opens on the 15th of the month before the period's first
+   * month, which for Q1 and for a year is December of the previous year. */
+  if (period->type == BC_PERIOD_YEAR || period->quarter == 1)
+    g_date_set_dmy (start, WINDOW_START_DAY, G_DATE_DECEMBER, period->year - 1);
+  else
+    g_date_set_dmy (start, WINDOW_START_DAY, (GDateMonth) (last_month - 3), period->year);
+
+  g_date_set_dmy (end, WINDOW_END_DAY, (GDateMonth) last_month, period->year);
+}
+
+void
+bc_period_due_date (const BcPeriod *period,
+                    GDate          *due)
+{
+  int last_month;
+
+  g_return_if_fail (period_is_valid (period));
+  g_return_if_fail (due != NULL);
+
+  last_month = period->type == BC_PERIOD_YEAR ? 12 : period->quarter * 3;
+
+  g_date_clear (due, 1);
+  g_date_set_dmy (due, DUE_DAY, (GDateMonth) last_month, period->year);
+}
+
+/* A date before the first supported window or after the last one gives the
+ * first or last period: a wrong system clock must not crash the calendar. */
+void
+bc_period_for_date (BcPeriodType  type,
+                    const GDate  *date,
+                    BcPeriod     *out)
+{
+  int year, month, day, quarter;
+
+  g_return_if_fail (type == BC_PERIOD_QUARTER || type == BC_PERIOD_YEAR);
+  g_return_if_fail (date != NULL && g_date_valid (date));
+  g_return_if_fail (out != NULL);
+
+  year = g_date_get_year (date);
+  month = g_date_get_month (date);
+  day = g_date_get_day (date);
+
+  /* From the 15th of a quarter's last month, the date belongs to the next
+   * quarter's window; from 15 December, to the next year's Q1. */
+  quarter = (month - 1) / 3 + 1;
+  if (month % 3 == 0 && day >= WINDOW_START_DAY)
+    quarter++;
+  if (quarter == 5)
+    {
+      quarter = 1;
+      year++;
+    }
+
+  if (year < MIN_YEAR)
+    {
+      year = MIN_YEAR;
+      quarter = 1;
+    }
+  else if (year > MAX_YEAR)
+    {
+      year = MAX_YEAR;
+      quarter = 4;
+    }
+
+  out->type = type;
+  out->year = year;
+  out->quarter = type == BC_PERIOD_QUARTER ? quarter : 0;
+}
+
+BcTimeliness
+bc_period_timeliness (const BcPeriod *period,
+                      const GDate    *today,
+                      const GDate    *submitted)
+{
+  GDate due;
+
+  g_return_val_if_fail (period_is_valid (period), BC_TIMELINESS_OPEN);
+  g_return_val_if_fail (submitted != NULL || (today != NULL && g_date_valid (today)),
+                        BC_TIMELINESS_OPEN);
+  g_return_val_if_fail (submitted == NULL || g_date_valid (submitted), BC_TIMELINESS_OPEN);
+
+  bc_period_due_date (period, &due);
+
+  if (submitted != NULL)
+    return g_date_compare (submitted, &due) <= 0
+           ? BC_TIMELINESS_ON_TIME : BC_TIMELINESS_SUBMITTED_LATE;
+
+  if (g_date_compare (today, &due) > 0)
+    return BC_TIMELINESS_LATE;
+
+  if (g_date_days_between (today, &due) <= DUE_SOON_DAYS)
+    return BC_TIMELINESS_DUE;
+
+  return BC_TIMELINESS_OPEN;
+}
+
+const char *
+bc_timeliness_to_string (BcTimeliness timeliness)
+{
+  switch (timeliness)
+    {
+    case BC_TIMELINESS_OPEN:
+      return "open";
+    case BC_TIMELINESS_DUE:
+      return "due";
+    case BC_TIMELINESS_LATE:
+      return "late";
+    case BC_TIMELINESS_ON_TIME:
+      return "on-time";
+    case BC_TIMELINESS_SUBMITTED_LATE:
+      return "submitted-late";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+bc_timeliness_label (BcTimeliness timeliness)
+{
+  switch (timeliness)
+    {
+    case BC_TIMELINESS_OPEN:
+      /* TRANSLATORS: a report that is not due yet */
+      return _("Not due yet");
+    case BC_TIMELINESS_DUE:
+      /* TRANSLATORS: a report due within the next 7 days */
+      return _("Due soon");
+    case BC_TIMELINESS_LATE:
+      /* TRANSLATORS: a report not submitted and past its due date */
+      return _("Overdue");
+    case BC_TIMELINESS_ON_TIME:
+      return _("Submitted on time");
+    case BC_TIMELINESS_SUBMITTED_LATE:
+      return _("Submitted late");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+const char *
+bc_period_type_to_string (BcPeriodType type)
+{
+  switch (type)
+    {
+    case BC_PERIOD_QUARTER:
+      return "quarter";
+    case BC_PERIOD_YEAR:
+      return "year";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+gboolean
+bc_period_type_from_string (const char   *string,
+                            BcPeriodType *out)
+{
+  g_return_val_if_fail (string != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (g_str_equal (string, "quarter"))
+    *out = BC_PERIOD_QUARTER;
+  else if (g_str_equal (string, "year"))
+    *out = BC_PERIOD_YEAR;
+  else
+    return FALSE;
+
+  return TRUE;
+}
