@@ -10,13 +10,11 @@
 
 G_BEGIN_DECLS
 
-/* Private open flags, above the public ones. */
-typedef enum {
-  /* synchronous=OFF: commits are not flushed to disk. Only for the test that
-   * proves the power-loss VFS really drops unsynced writes, and for bulk
-   * set-up in benchmarks. Never for a user's workbook. */
-  _BC_WORKBOOK_OPEN_NO_SYNC = 1 << 16,
-} BcWorkbookPrivateOpenFlags;
+/* A private open flag, above the public ones: synchronous=OFF, so commits
+ * are not flushed to disk. Only for the test that proves the power-loss VFS
+ * really drops unsynced writes, and for bulk set-up in benchmarks. Never for
+ * a user's workbook. */
+#define _BC_WORKBOOK_OPEN_NO_SYNC ((BcWorkbookOpenFlags) (1 << 16))
 
 /* bc_workbook_open() through the SQLite VFS named `vfs_name` (NULL: the
  * default one), for the check and for the connection itself. */
