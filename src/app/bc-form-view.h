@@ -1,0 +1,48 @@
+/* bc-form-view.h: the form editor, drawn from a report's template.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shows one report of a workbook as the form its template describes, and
+ * commits every edit to the workbook off the UI thread. The window embeds
+ * it; everything it knows about forms comes from the core.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bc-workbook.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  BC_SAVE_STATE_IDLE,     /* nothing loaded, or nothing edited yet */
+  BC_SAVE_STATE_SAVING,   /* an edit is on its way to the workbook */
+  BC_SAVE_STATE_SAVED,    /* every edit shown has been committed */
+  BC_SAVE_STATE_FAILED,   /* the last edit could not be committed: see "save-error" */
+} BcSaveState;
+
+#define BC_TYPE_FORM_VIEW (bc_form_view_get_type ())
+G_DECLARE_FINAL_TYPE (BcFormView, bc_form_view, BC, FORM_VIEW, GtkWidget)
+
+GtkWidget   *bc_form_view_new            (void);
+/* Loads `report_id` from `workbook` asynchronously (NULL to show nothing). */
+void         bc_form_view_load           (BcFormView  *self,
+                                          BcWorkbook  *workbook,
+                                          const char  *report_id);
+const char  *bc_form_view_get_report_id  (BcFormView  *self);
+/* The snapshot after the last committed change ("report" property). */
+BcReport    *bc_form_view_get_report     (BcFormView  *self);
+BcSaveState  bc_form_view_get_save_state (BcFormView  *self);
+/* Why the last save failed, in the user's language, or NULL. */
+const char  *bc_form_view_get_save_error (BcFormView  *self);
+guint        bc_form_view_get_n_errors   (BcFormView  *self);
+guint        bc_form_view_get_n_warnings (BcFormView  *self); /* unjustified ones */
+/* The path of the field that has the focus ("findings[2].status"), so the
+ * window can reopen the report at the same place ("focus-path" property). */
+const char  *bc_form_view_get_focus_path (BcFormView  *self);
+/* Scrolls to and focuses a field; FALSE when the path is not shown. */
+gboolean     bc_form_view_focus_path     (BcFormView  *self,
+                                          const char  *path);
+/* Reloads the report (after a status change made elsewhere). */
+void         bc_form_view_reload         (BcFormView  *self);
+
+G_END_DECLS

@@ -1,0 +1,1711 @@
+/* bc-cli.c: baocao-cli, the core without a window.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every command opens the workbook, does one thing through the core, and
+ * exits 0 on success, 1 when the core refused (with the reason on stderr,
+ * in the user's language) and 2 for a command line it does not understand.
+ */
+#define G_LOG_DOMAIN "bc-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "bc-cli.h"
+#include "bc-entry.h"
+#include "bc-i18n.h"
+#include "bc-period.h"
+#include "bc-validate.h"
+#include "bc-workbook.h"
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE   2
+
+typedef struct
+{
+  char               *workbook_path;
+  char              **template_dirs;
+  const char         *lang;
+  BcTemplateRegistry *templates;
+  BcWorkbook         *workbook;
+} Cli;
+
+typedef int (*CommandFunc) (Cli *cli, int argc, char **argv);
+
+typedef struct
+{
+  const char  *name;
+  const char  *arguments;
+  const char  *summary;
+  CommandFunc  func;
+  gboolean     needs_workbook;
+} Command;
+
+/* Output is UTF-8 whatever the locale: Vietnamese must not turn into '?'. */
+G_GNUC_PRINTF (1, 2)
+static void
+out (const char *format,
+     ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fputs (text, stdout);
+}
+
+G_GNUC_PRINTF (1, 2)
+static void
+err (const char *format,
+     ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fprintf (stderr, "baocao-cli: %s\n", text);
+}
+
+static int
+fail (GError *error)
+{
+  err ("%s", error->message);
+  return EXIT_REFUSED;
+}
+
+static int
+usage (const char *command,
+       const char *arguments)
+{
+  /* TRANSLATORS: first %s is a command, second its arguments */
+  err (_("usage: baocao-cli %s %s"), command, arguments);
+  return EXIT_USAGE;
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  out ("%s\n", text);
+}
+
+/* Parses a command's options; leaves the positional arguments in argv. */
+static gboolean
+parse_options (const char    *command,
+               const char    *arguments,
+               GOptionEntry  *entries,
+               int           *argc,
+               char        ***argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parameter = g_strdup_printf ("%s %s", command, arguments);
+
+  context = g_option_context_new (parameter);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  /* Values such as "-3" or "- Như trên;" are values, not options. */
+  g_option_context_set_ignore_unknown_options (context, TRUE);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      err ("%s", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static char *
+format_time_local (gint64 usec)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (usec <= 0)
+    return g_strdup ("");
+
+  utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, "%d/%m/%Y %H:%M");
+}
+
+static char *
+format_date (const GDate *date)
+{
+  return g_strdup_printf ("%02d/%02d/%04d",
+                          g_date_get_day (date),
+                          g_date_get_month (date),
+                          g_date_get_year (date));
+}
+
+static BcTimeliness
+report_timeliness (const char *period_id,
+                   gint64      submitted_at,
+                   gboolean   *known)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  BcPeriod period;
+  GDate today;
+  GDate submitted;
+
+  *known = bc_period_parse (period_id, &period, NULL);
+  if (!*known)
+    return BC_TIMELINESS_OPEN;
+
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&today,
+                  g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+
+  if (submitted_at > 0)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (submitted_at / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+
+      g_date_clear (&submitted, 1);
+      g_date_set_dmy (&submitted,
+                      g_date_time_get_day_of_month (local),
+                      g_date_time_get_month (local),
+                      g_date_time_get_year (local));
+      return bc_period_timeliness (&period, &today, &submitted);
+    }
+
+  return bc_period_timeliness (&period, &today, NULL);
+}
+
+/* Loads a report named by id or id prefix, with its template. */
+static BcReport *
+load_report (Cli         *cli,
+             const char  *id_or_prefix,
+             BcTemplate **template_out,
+             GError     **error)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(BcReport) report = NULL;
+
+  id = bc_workbook_resolve_report_id (cli->workbook, id_or_prefix, error);
+  if (id == NULL)
+    return NULL;
+
+  report = bc_workbook_load_report (cli->workbook, id, error);
+  if (report == NULL)
+    return NULL;
+
+  if (template_out != NULL)
+    {
+      *template_out = bc_workbook_get_report_template (cli->workbook, report, error);
+      if (*template_out == NULL)
+        return NULL;
+    }
+
+  return g_steal_pointer (&report);
+}
+
+/* --- templates, fields --------------------------------------------------- */
+
+static int
+cmd_templates (Cli   *cli,
+               int    argc,
+               char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) latest = NULL;
+
+  if (!parse_options ("templates", "", entries, &argc, &argv))
+    return EXIT_USAGE;
+
+  latest = bc_template_registry_list_latest (cli->templates);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < latest->len; i++)
+        {
+          BcTemplate *template_ = g_ptr_array_index (latest, i);
+          const BcText *title = bc_template_get_title (template_);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, bc_template_get_id (template_));
+          json_builder_set_member_name (builder, "version");
+          json_builder_add_int_value (builder, bc_template_get_version (template_));
+          json_builder_set_member_name (builder, "period_type");
+          json_builder_add_string_value (builder, bc_period_type_to_string (bc_template_get_period_type (template_)));
+          json_builder_set_member_name (builder, "title_vi");
+          json_builder_add_string_value (builder, bc_text_get (title, "vi"));
+          json_builder_set_member_name (builder, "title_en");
+          json_builder_add_string_value (builder, bc_text_get (title, "en"));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+
+  for (guint i = 0; i < latest->len; i++)
+    {
+      BcTemplate *template_ = g_ptr_array_index (latest, i);
+
+      /* TRANSLATORS: a template's id, version and title */
+      out (_("%-24s version %d  %s\n"),
+           bc_template_get_id (template_),
+           bc_template_get_version (template_),
+           bc_text_get (bc_template_get_title (template_), cli->lang));
+    }
+
+  return 0;
+}
+
+static void
+describe_field (JsonBuilder   *builder,
+                const BcField *field,
+                const char    *path,
+                const char    *lang)
+{
+  if (builder != NULL)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, path);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, bc_field_type_to_string (field->type));
+      json_builder_set_member_name (builder, "label_vi");
+      json_builder_add_string_value (builder, bc_text_get (&field->label, "vi"));
+      json_builder_set_member_name (builder, "label_en");
+      json_builder_add_string_value (builder, bc_text_get (&field->label, "en"));
+      json_builder_set_member_name (builder, "required");
+      json_builder_add_boolean_value (builder, field->required);
+      json_builder_set_member_name (builder, "computed");
+      json_builder_add_boolean_value (builder, field->compute != NULL);
+      if (field->choices != NULL)
+        {
+          json_builder_set_member_name (builder, "choices");
+          json_builder_begin_array (builder);
+          for (guint i = 0; i < field->choices->len; i++)
+            json_builder_add_string_value (builder, ((BcChoice *) g_ptr_array_index (field->choices, i))->value);
+          json_builder_end_array (builder);
+        }
+      json_builder_end_object (builder);
+      return;
+    }
+
+  out ("  %-40s %-13s %s%s%s\n",
+       path,
+       bc_field_type_to_string (field->type),
+       bc_text_get (&field->label, lang),
+       field->required ? " *" : "",
+       field->compute != NULL ? _(" (computed)") : "");
+
+  if (field->choices != NULL)
+    {
+      for (guint i = 0; i < field->choices->len; i++)
+        {
+          const BcChoice *choice = g_ptr_array_index (field->choices, i);
+
+          out ("  %-40s   = %s: %s\n", "", choice->value, bc_text_get (&choice->label, lang));
+        }
+    }
+}
+
+static int
+cmd_fields (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  gboolean json = FALSE;
+  int version = 0;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_INT, &version, N_("A version other than the newest"), N_("N") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  BcTemplate *template_;
+  GPtrArray *sections;
+
+  if (!parse_options ("fields", "TEMPLATE_ID", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("fields", "TEMPLATE_ID [--json]");
+
+  template_ = version > 0
+    ? bc_template_registry_lookup (cli->templates, argv[1], version, &error)
+    : bc_template_registry_lookup_latest (cli->templates, argv[1], &error);
+  if (template_ == NULL)
+    return fail (error);
+
+  if (json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_array (builder);
+    }
+
+  sections = bc_template_get_sections (template_);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+
+      if (builder == NULL)
+        out ("%s\n", bc_text_get (&section->title, cli->lang));
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, f);
+
+          describe_field (builder, field, field->id, cli->lang);
+
+          if (field->type == BC_FIELD_TABLE)
+            {
+              for (guint c = 0; c < field->columns->len; c++)
+                {
+                  const BcField *column = g_ptr_array_index (field->columns, c);
+                  g_autofree char *path = g_strdup_printf ("%s[N].%s", field->id, column->id);
+
+                  describe_field (builder, column, path, cli->lang);
+                }
+            }
+        }
+    }
+
+  if (builder != NULL)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+
+  return 0;
+}
+
+/* --- new, set, clear, rows ------------------------------------------------ */
+
+static int
+cmd_new (Cli   *cli,
+         int    argc,
+         char **argv)
+{
+  g_autofree char *period_id = NULL;
+  g_autofree char *unit = NULL;
+  GOptionEntry entries[] = {
+    { "period", 0, 0, G_OPTION_ARG_STRING, &period_id, N_("The period, e.g. 2018Q2 (default: the current one)"), N_("PERIOD") },
+    { "unit", 0, 0, G_OPTION_ARG_STRING, &unit, N_("The reporting unit's code (default: the workbook's unit)"), N_("UNIT") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  BcTemplate *template_;
+
+  if (!parse_options ("new", "TEMPLATE_ID", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("new", "TEMPLATE_ID --period 2018Q2 --unit UNIT_CODE");
+
+  template_ = bc_template_registry_lookup_latest (cli->templates, argv[1], &error);
+  if (template_ == NULL)
+    return fail (error);
+
+  if (unit == NULL)
+    unit = bc_workbook_get_setting (cli->workbook, "unit");
+  if (unit == NULL)
+    {
+      err (_("Say which unit the report is for with --unit, e.g. --unit UBND-QNG."));
+      return EXIT_USAGE;
+    }
+
+  if (period_id == NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      BcPeriod period;
+      GDate today;
+
+      g_date_clear (&today, 1);
+      g_date_set_dmy (&today,
+                      g_date_time_get_day_of_month (now),
+                      g_date_time_get_month (now),
+                      g_date_time_get_year (now));
+      bc_period_for_date (bc_template_get_period_type (template_), &today, &period);
+      period_id = bc_period_to_id (&period);
+    }
+
+  id = bc_workbook_create_report (cli->workbook, argv[1], period_id, unit, &error);
+  if (id == NULL)
+    return fail (error);
+
+  out ("%s\n", id);
+
+  return 0;
+}
+
+static int
+cmd_set (Cli   *cli,
+         int    argc,
+         char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("set", "REPORT_ID FIELD_PATH VALUE", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 4)
+    return usage ("set", "REPORT_ID FIELD_PATH VALUE");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_enter_value (cli->workbook, id, argv[2], argv[3], &error))
+    return fail (error);
+
+  return 0;
+}
+
+static int
+cmd_clear (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("clear", "REPORT_ID FIELD_PATH", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 3)
+    return usage ("clear", "REPORT_ID FIELD_PATH");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_enter_value (cli->workbook, id, argv[2], NULL, &error))
+    return fail (error);
+
+  return 0;
+}
+
+static const BcField *
+lookup_table (BcTemplate  *template_,
+              const char  *name,
+              GError     **error)
+{
+  const BcField *table = bc_template_lookup_field (template_, name);
+
+  if (table == NULL || table->type != BC_FIELD_TABLE)
+    {
+      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                   _("The form “%s” has no table “%s”. Run `baocao-cli fields %s` to list its fields."),
+                   bc_template_get_id (template_), name, bc_template_get_id (template_));
+      return NULL;
+    }
+
+  return table;
+}
+
+static gint64
+row_at (BcReport       *report,
+        const BcField  *table,
+        const char     *index_text,
+        GError        **error)
+{
+  guint n_rows = bc_report_get_n_rows (report, table->id);
+  guint64 index = 0;
+
+  if (!g_ascii_string_to_unsigned (index_text, 10, 1, G_MAXUINT, &index, NULL) || index > n_rows)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The table “%s” has no row %s: it has %u row, counted from 1.",
+                                "The table “%s” has no row %s: it has %u rows, counted from 1.",
+                                n_rows),
+                   table->id, index_text, n_rows);
+      return 0;
+    }
+
+  return bc_report_get_row_id (report, table->id, (guint) index - 1);
+}
+
+static int
+cmd_add_row (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) after = NULL;
+  BcTemplate *template_ = NULL;
+  const BcField *table;
+  gint64 row_id;
+
+  if (!parse_options ("add-row", "REPORT_ID TABLE_PATH", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 3)
+    return usage ("add-row", "REPORT_ID TABLE_PATH");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+
+  table = lookup_table (template_, argv[2], &error);
+  if (table == NULL)
+    return fail (error);
+
+  row_id = bc_workbook_add_row (cli->workbook, bc_report_get_id (report), table->id, &error);
+  if (row_id == 0)
+    return fail (error);
+
+  after = bc_workbook_load_report (cli->workbook, bc_report_get_id (report), &error);
+  if (after == NULL)
+    return fail (error);
+
+  out ("%d\n", bc_report_find_row (after, table->id, row_id) + 1);
+
+  return 0;
+}
+
+static int
+cmd_remove_row (Cli   *cli,
+                int    argc,
+                char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  BcTemplate *template_ = NULL;
+  const BcField *table;
+  gint64 row_id;
+
+  if (!parse_options ("remove-row", "REPORT_ID TABLE_PATH ROW", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 4)
+    return usage ("remove-row", "REPORT_ID TABLE_PATH ROW");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+
+  table = lookup_table (template_, argv[2], &error);
+  if (table == NULL)
+    return fail (error);
+
+  row_id = row_at (report, table, argv[3], &error);
+  if (row_id == 0 ||
+      !bc_workbook_remove_row (cli->workbook, bc_report_get_id (report), table->id, row_id, &error))
+    return fail (error);
+
+  return 0;
+}
+
+static int
+cmd_move_row (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  BcTemplate *template_ = NULL;
+  const BcField *table;
+  guint64 to = 0;
+  gint64 row_id;
+
+  if (!parse_options ("move-row", "REPORT_ID TABLE_PATH ROW NEW_ROW", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 5)
+    return usage ("move-row", "REPORT_ID TABLE_PATH ROW NEW_ROW");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+
+  table = lookup_table (template_, argv[2], &error);
+  if (table == NULL)
+    return fail (error);
+
+  row_id = row_at (report, table, argv[3], &error);
+  if (row_id == 0)
+    return fail (error);
+
+  if (!g_ascii_string_to_unsigned (argv[4], 10, 1, bc_report_get_n_rows (report, table->id), &to, NULL))
+    {
+      err (_("The new row must be a number from 1 to %u."), bc_report_get_n_rows (report, table->id));
+      return EXIT_USAGE;
+    }
+
+  if (!bc_workbook_move_row (cli->workbook, bc_report_get_id (report), table->id, row_id,
+                             (guint) to - 1, &error))
+    return fail (error);
+
+  return 0;
+}
+
+/* --- show, validate -------------------------------------------------------- */
+
+static void
+show_value_line (Cli           *cli,
+                 BcTemplate    *template_,
+                 BcReport      *report,
+                 BcReport      *previous,
+                 const BcField *field,
+                 guint          row,
+                 const char    *indent)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *target = NULL;
+
+  if (field->compute != NULL)
+    {
+      g_auto(BcValue) value = BC_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+
+      if (bc_report_field_value (template_, report, previous, field, row, &value, &error))
+        {
+          g_autofree char *stored = bc_value_to_string (&value);
+
+          text = bc_field_format_value (field, bc_value_is_blank (&value) ? NULL : stored, cli->lang);
+        }
+      else
+        text = g_strdup_printf ("(%s)", error->message);
+    }
+  else
+    {
+      g_autofree char *key = bc_field_dup_key (field);
+      gint64 row_id = field->table != NULL ? bc_report_get_row_id (report, field->table->id, row) : 0;
+
+      text = bc_field_format_value (field, bc_report_get_value (report, key, row_id), cli->lang);
+    }
+
+  if (field->target != NULL)
+    {
+      const char *op = field->target->op == BC_TARGET_AT_LEAST ? "≥"
+                     : field->target->op == BC_TARGET_AT_MOST ? "≤" : "=";
+
+      /* TRANSLATORS: a target beside an indicator: "(target ≥ 90, Plan 61)" */
+      target = g_strdup_printf (_("  (target %s %g, %s)"), op, field->target->value,
+                                bc_text_get (&field->target->source, cli->lang));
+    }
+
+  out ("%s%s: %s%s%s\n", indent, bc_text_get (&field->label, cli->lang),
+       text != NULL && *text != '\0' ? text : "—",
+       field->compute != NULL ? _(" (computed)") : "",
+       target != NULL ? target : "");
+}
+
+static void
+show_table (Cli           *cli,
+            BcTemplate    *template_,
+            BcReport      *report,
+            BcReport      *previous,
+            const BcField *table)
+{
+  guint n_rows = bc_report_get_n_rows (report, table->id);
+  g_autoptr(GPtrArray) groups = NULL;
+
+  out ("  %s:%s\n", bc_text_get (&table->label, cli->lang), n_rows == 0 ? _(" (no rows)") : "");
+
+  for (guint row = 0; row < n_rows; row++)
+    {
+      out ("    [%u]\n", row + 1);
+      for (guint c = 0; c < table->columns->len; c++)
+        {
+          const BcField *column = g_ptr_array_index (table->columns, c);
+
+          if (bc_report_field_visible (template_, report, previous, column, row))
+            show_value_line (cli, template_, report, previous, column, row, "      ");
+        }
+    }
+
+  groups = bc_report_group_summaries (template_, report, previous, table, NULL);
+  for (guint g = 0; groups != NULL && g < groups->len; g++)
+    {
+      const BcGroupSummary *summary = g_ptr_array_index (groups, g);
+
+      out ("    %s\n", summary->group != NULL ? summary->group : _("Overall"));
+      for (guint v = 0; v < summary->n_values; v++)
+        {
+          const BcField *field = g_ptr_array_index (table->group_summaries, v);
+          g_autofree char *stored = bc_value_to_string (&summary->values[v]);
+          g_autofree char *text = bc_field_format_value (field,
+                                                         bc_value_is_blank (&summary->values[v]) ? NULL : stored,
+                                                         cli->lang);
+
+          out ("      %s: %s\n", bc_text_get (&field->label, cli->lang), *text != '\0' ? text : "—");
+        }
+    }
+}
+
+static void
+print_issues (GPtrArray *issues)
+{
+  guint n_errors = 0;
+  guint n_warnings = 0;
+  guint n_justified = 0;
+
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+
+      if (issue->severity == BC_SEVERITY_ERROR)
+        {
+          n_errors++;
+          out ("%s  %s: %s\n", _("error  "), issue->path, issue->message);
+        }
+      else
+        {
+          n_warnings++;
+          out ("%s  %s: %s\n", _("warning"), issue->path, issue->message);
+          if (issue->justification != NULL)
+            {
+              n_justified++;
+              out ("           %s %s\n", _("justified:"), issue->justification);
+            }
+          else
+            out ("           %s\n", _("needs a written justification (baocao-cli justify)"));
+        }
+    }
+
+  if (issues->len == 0)
+    out ("%s\n", _("No errors or warnings."));
+  else
+    {
+      g_autofree char *errors = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u error", "%u errors", n_errors), n_errors);
+      g_autofree char *warnings = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u warning", "%u warnings", n_warnings), n_warnings);
+
+      /* TRANSLATORS: "2 errors, 1 warning (1 justified)" */
+      out (_("%s, %s (%u justified)\n"), errors, warnings, n_justified);
+    }
+}
+
+static int
+cmd_show (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autofree char *period_label = NULL;
+  BcTemplate *template_ = NULL;
+  GPtrArray *sections;
+  gboolean known = FALSE;
+  BcTimeliness timeliness;
+  BcPeriod period;
+
+  if (!parse_options ("show", "REPORT_ID", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("show", "REPORT_ID [--json]");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+
+  previous = bc_workbook_load_previous (cli->workbook, report, &error);
+  if (previous == NULL && error != NULL)
+    return fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = bc_report_to_json (template_, report, previous, TRUE, cli->lang);
+
+      print_json (root);
+      return 0;
+    }
+
+  if (bc_period_parse (bc_report_get_period_id (report), &period, NULL))
+    period_label = bc_period_label (&period, cli->lang);
+  timeliness = report_timeliness (bc_report_get_period_id (report),
+                                  bc_report_get_submitted_at (report), &known);
+
+  out ("%s\n", bc_text_get (bc_template_get_title (template_), cli->lang));
+  out ("%-14s %s\n", _("Report:"), bc_report_get_id (report));
+  out ("%-14s %s (%s)\n", _("Period:"), period_label != NULL ? period_label : "",
+       bc_report_get_period_id (report));
+  out ("%-14s %s\n", _("Unit:"), bc_report_get_unit (report));
+  out ("%-14s %s%s%s\n", _("Status:"), bc_status_label (bc_report_get_status (report)),
+       known ? " · " : "", known ? bc_timeliness_label (timeliness) : "");
+  if (bc_report_get_review_comment (report) != NULL)
+    out ("%-14s %s\n", _("Reviewer:"), bc_report_get_review_comment (report));
+  out ("%-14s %d · %s %" G_GINT64_FORMAT "\n", _("Template:"),
+       bc_report_get_template_version (report), _("revision"), bc_report_get_revision (report));
+  out ("\n");
+
+  sections = bc_template_get_sections (template_);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+      gboolean shown_title = FALSE;
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, f);
+
+          if (!bc_report_field_visible (template_, report, previous, field, 0))
+            continue;
+
+          if (!shown_title)
+            {
+              out ("%s\n", bc_text_get (&section->title, cli->lang));
+              shown_title = TRUE;
+            }
+
+          if (field->type == BC_FIELD_TABLE)
+            show_table (cli, template_, report, previous, field);
+          else
+            show_value_line (cli, template_, report, previous, field, 0, "  ");
+        }
+
+      if (shown_title)
+        out ("\n");
+    }
+
+  issues = bc_validate_report (template_, report, previous, cli->lang);
+  print_issues (issues);
+
+  return 0;
+}
+
+static int
+cmd_validate (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  BcTemplate *template_ = NULL;
+  gboolean has_errors = FALSE;
+
+  if (!parse_options ("validate", "REPORT_ID", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("validate", "REPORT_ID [--json]");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+
+  previous = bc_workbook_load_previous (cli->workbook, report, &error);
+  if (previous == NULL && error != NULL)
+    return fail (error);
+
+  issues = bc_validate_report (template_, report, previous, cli->lang);
+  for (guint i = 0; i < issues->len; i++)
+    has_errors |= ((BcIssue *) g_ptr_array_index (issues, i))->severity == BC_SEVERITY_ERROR;
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "report");
+      json_builder_add_string_value (builder, bc_report_get_id (report));
+      json_builder_set_member_name (builder, "valid");
+      json_builder_add_boolean_value (builder, !has_errors);
+      json_builder_set_member_name (builder, "issues");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < issues->len; i++)
+        {
+          const BcIssue *issue = g_ptr_array_index (issues, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "severity");
+          json_builder_add_string_value (builder, bc_severity_to_string (issue->severity));
+          json_builder_set_member_name (builder, "rule");
+          json_builder_add_string_value (builder, issue->rule_id);
+          json_builder_set_member_name (builder, "path");
+          json_builder_add_string_value (builder, issue->path);
+          json_builder_set_member_name (builder, "message");
+          json_builder_add_string_value (builder, issue->message);
+          json_builder_set_member_name (builder, "justification");
+          if (issue->justification != NULL)
+            json_builder_add_string_value (builder, issue->justification);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    print_issues (issues);
+
+  return has_errors ? EXIT_REFUSED : 0;
+}
+
+/* --- justify, status -------------------------------------------------------- */
+
+static int
+cmd_justify (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  g_autofree char *row_text = NULL;
+  GOptionEntry entries[] = {
+    { "row", 0, 0, G_OPTION_ARG_STRING, &row_text, N_("The row, for a warning on a table's row"), N_("ROW") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  BcTemplate *template_ = NULL;
+  const BcRule *rule;
+  gint64 row_id = 0;
+
+  if (!parse_options ("justify", "REPORT_ID RULE_ID TEXT", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 4)
+    return usage ("justify", "REPORT_ID RULE_ID [--row N] TEXT");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+
+  rule = bc_template_lookup_rule (template_, argv[2]);
+  if (rule == NULL)
+    {
+      err (_("The form has no check “%s”. `baocao-cli validate` names the checks that need a justification."),
+           argv[2]);
+      return EXIT_REFUSED;
+    }
+
+  if (rule->severity != BC_SEVERITY_WARNING)
+    {
+      err (_("“%s” is an error, not a warning: it cannot be justified, only fixed."), rule->id);
+      return EXIT_REFUSED;
+    }
+
+  if (rule->table != NULL)
+    {
+      const BcField *table = bc_template_lookup_field (template_, rule->table);
+
+      if (row_text == NULL)
+        {
+          err (_("The check “%s” applies to each row of “%s”: say which with --row N."),
+               rule->id, rule->table);
+          return EXIT_USAGE;
+        }
+
+      row_id = row_at (report, table, row_text, &error);
+      if (row_id == 0)
+        return fail (error);
+    }
+
+  if (!bc_workbook_set_justification (cli->workbook, bc_report_get_id (report), rule->id, row_id,
+                                      *argv[3] != '\0' ? argv[3] : NULL, &error))
+    return fail (error);
+
+  return 0;
+}
+
+static int
+change_status (Cli        *cli,
+               const char *command,
+               int         argc,
+               char      **argv,
+               BcStatus    status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options (command, "REPORT_ID", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage (command, "REPORT_ID");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_set_status (cli->workbook, id, status, NULL, &error))
+    return fail (error);
+
+  out (_("%s is now: %s\n"), id, bc_status_label (status));
+
+  return 0;
+}
+
+static int
+cmd_ready (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  return change_status (cli, "ready", argc, argv, BC_STATUS_READY);
+}
+
+static int
+cmd_draft (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  return change_status (cli, "draft", argc, argv, BC_STATUS_DRAFT);
+}
+
+static int
+cmd_carry_over (Cli   *cli,
+                int    argc,
+                char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("carry-over", "REPORT_ID", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("carry-over", "REPORT_ID");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_carry_over (cli->workbook, id, &error))
+    return fail (error);
+
+  report = bc_workbook_load_report (cli->workbook, id, &error);
+  if (report == NULL)
+    return fail (error);
+
+  out (_("%s is on version %d of “%s”.\n"), id,
+       bc_report_get_template_version (report), bc_report_get_template_id (report));
+
+  return 0;
+}
+
+/* --- list, history ------------------------------------------------------------ */
+
+static int
+cmd_list (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  gboolean json = FALSE;
+  g_autofree char *period = NULL;
+  g_autofree char *status_name = NULL;
+  g_autofree char *unit = NULL;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "period", 0, 0, G_OPTION_ARG_STRING, &period, N_("Only this period"), N_("PERIOD") },
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status_name, N_("Only reports in this status"), N_("STATUS") },
+    { "unit", 0, 0, G_OPTION_ARG_STRING, &unit, N_("Only this unit"), N_("UNIT") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  BcStatus status = BC_STATUS_DRAFT;
+
+  if (!parse_options ("list", "", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 1)
+    return usage ("list", "[--json] [--period P] [--status S] [--unit U]");
+
+  if (status_name != NULL && !bc_status_from_string (status_name, &status))
+    {
+      err (_("Unknown status “%s”. Use draft, ready, queued, sent, accepted or returned."), status_name);
+      return EXIT_USAGE;
+    }
+
+  if (period != NULL)
+    {
+      BcPeriod parsed;
+
+      if (!bc_period_parse (period, &parsed, &error))
+        return fail (error);
+      g_free (period);
+      period = bc_period_to_id (&parsed);
+    }
+
+  reports = bc_workbook_list_reports (cli->workbook, &error);
+  if (reports == NULL)
+    return fail (error);
+
+  if (json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_array (builder);
+    }
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      const BcReportSummary *summary = g_ptr_array_index (reports, i);
+      gboolean known = FALSE;
+      BcTimeliness timeliness;
+
+      if ((period != NULL && g_strcmp0 (period, summary->period_id) != 0) ||
+          (status_name != NULL && summary->status != status) ||
+          (unit != NULL && g_strcmp0 (unit, summary->unit) != 0))
+        continue;
+
+      timeliness = report_timeliness (summary->period_id, summary->submitted_at, &known);
+
+      if (builder != NULL)
+        {
+          g_autofree char *updated = NULL;
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, summary->id);
+          json_builder_set_member_name (builder, "template");
+          json_builder_add_string_value (builder, summary->template_id);
+          json_builder_set_member_name (builder, "template_version");
+          json_builder_add_int_value (builder, summary->template_version);
+          json_builder_set_member_name (builder, "period");
+          json_builder_add_string_value (builder, summary->period_id);
+          json_builder_set_member_name (builder, "unit");
+          json_builder_add_string_value (builder, summary->unit);
+          json_builder_set_member_name (builder, "status");
+          json_builder_add_string_value (builder, bc_status_to_string (summary->status));
+          json_builder_set_member_name (builder, "timeliness");
+          json_builder_add_string_value (builder, known ? bc_timeliness_to_string (timeliness) : "unknown");
+          json_builder_set_member_name (builder, "revision");
+          json_builder_add_int_value (builder, summary->revision);
+          json_builder_end_object (builder);
+        }
+      else
+        {
+          g_autofree char *short_id = g_strndup (summary->id, 8);
+
+          out ("%s  %-7s  %-14s  %-24s  %-16s  %s\n",
+               short_id, summary->period_id, summary->unit, summary->template_id,
+               bc_status_label (summary->status), known ? bc_timeliness_label (timeliness) : "");
+        }
+    }
+
+  if (builder != NULL)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+
+  return 0;
+}
+
+static char *
+history_path (BcReport      *report,
+              const BcEdit  *edit)
+{
+  const char *dot = strchr (edit->key, '.');
+  g_autofree char *table = NULL;
+  int index;
+
+  if (dot == NULL || edit->row_id == 0)
+    return g_strdup (edit->key);
+
+  table = g_strndup (edit->key, dot - edit->key);
+  index = bc_report_find_row (report, table, edit->row_id);
+  if (index < 0)
+    /* TRANSLATORS: a cell of a row that has since been removed */
+    return g_strdup_printf (_("%s[removed].%s"), table, dot + 1);
+
+  return g_strdup_printf ("%s[%d].%s", table, index + 1, dot + 1);
+}
+
+static int
+cmd_history (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) edits = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  if (!parse_options ("history", "REPORT_ID", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("history", "REPORT_ID [--json]");
+
+  report = load_report (cli, argv[1], NULL, &error);
+  if (report == NULL)
+    return fail (error);
+
+  edits = bc_workbook_get_history (cli->workbook, bc_report_get_id (report), &error);
+  if (edits == NULL)
+    return fail (error);
+
+  if (json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_array (builder);
+    }
+
+  for (guint i = 0; i < edits->len; i++)
+    {
+      const BcEdit *edit = g_ptr_array_index (edits, i);
+      g_autofree char *path = history_path (report, edit);
+      g_autofree char *when = format_time_local (edit->at);
+
+      if (builder != NULL)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "path");
+          json_builder_add_string_value (builder, path);
+          json_builder_set_member_name (builder, "key");
+          json_builder_add_string_value (builder, edit->key);
+          json_builder_set_member_name (builder, "row_id");
+          json_builder_add_int_value (builder, edit->row_id);
+          json_builder_set_member_name (builder, "old");
+          if (edit->old_value != NULL)
+            json_builder_add_string_value (builder, edit->old_value);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "new");
+          if (edit->new_value != NULL)
+            json_builder_add_string_value (builder, edit->new_value);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "at_usec");
+          json_builder_add_int_value (builder, edit->at);
+          json_builder_set_member_name (builder, "revision");
+          json_builder_add_int_value (builder, edit->revision);
+          json_builder_end_object (builder);
+        }
+      else
+        out ("%s  r%-5" G_GINT64_FORMAT " %s: %s → %s\n", when, edit->revision, path,
+             edit->old_value != NULL ? edit->old_value : "—",
+             edit->new_value != NULL ? edit->new_value : "—");
+    }
+
+  if (builder != NULL)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+
+  return 0;
+}
+
+/* --- calendar ----------------------------------------------------------------- */
+
+static void
+print_period (JsonBuilder    *builder,
+              const BcPeriod *period,
+              const GDate    *today,
+              const char     *lang)
+{
+  g_autofree char *id = bc_period_to_id (period);
+  g_autofree char *label = bc_period_label (period, lang);
+  g_autofree char *start_text = NULL;
+  g_autofree char *end_text = NULL;
+  g_autofree char *due_text = NULL;
+  BcTimeliness timeliness = bc_period_timeliness (period, today, NULL);
+  GDate start, end, due;
+
+  g_date_clear (&start, 1);
+  g_date_clear (&end, 1);
+  g_date_clear (&due, 1);
+  bc_period_window (period, &start, &end);
+  bc_period_due_date (period, &due);
+  start_text = format_date (&start);
+  end_text = format_date (&end);
+  due_text = format_date (&due);
+
+  if (builder != NULL)
+    {
+      char iso[16];
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, id);
+      json_builder_set_member_name (builder, "label_vi");
+      {
+        g_autofree char *vi = bc_period_label (period, "vi");
+        json_builder_add_string_value (builder, vi);
+      }
+      json_builder_set_member_name (builder, "label_en");
+      {
+        g_autofree char *en = bc_period_label (period, "en");
+        json_builder_add_string_value (builder, en);
+      }
+      g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &start);
+      json_builder_set_member_name (builder, "window_start");
+      json_builder_add_string_value (builder, iso);
+      g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &end);
+      json_builder_set_member_name (builder, "window_end");
+      json_builder_add_string_value (builder, iso);
+      g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &due);
+      json_builder_set_member_name (builder, "due");
+      json_builder_add_string_value (builder, iso);
+      json_builder_set_member_name (builder, "timeliness");
+      json_builder_add_string_value (builder, bc_timeliness_to_string (timeliness));
+      json_builder_end_object (builder);
+      return;
+    }
+
+  /* TRANSLATORS: period id, label, data window start–end, last day to report, state */
+  out (_("%-7s %-16s data %s – %s, due by %s  %s\n"),
+       id, label, start_text, end_text, due_text, bc_timeliness_label (timeliness));
+}
+
+static int
+cmd_calendar (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  gboolean json = FALSE;
+  g_autofree char *date_text = NULL;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "date", 0, 0, G_OPTION_ARG_STRING, &date_text, N_("Today's date, for what is due (YYYY-MM-DD)"), N_("DATE") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  BcPeriod period;
+  GDate today;
+
+  if (!parse_options ("calendar", "[PERIOD|YEAR]", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 2)
+    return usage ("calendar", "[PERIOD|YEAR] [--date YYYY-MM-DD] [--json]");
+
+  g_date_clear (&today, 1);
+  if (date_text != NULL)
+    {
+      g_date_set_parse (&today, date_text);
+      if (!g_date_valid (&today) || strlen (date_text) != 10 || date_text[4] != '-')
+        {
+          err (_("“%s” is not a date. Write it as YYYY-MM-DD, e.g. 2018-06-21."), date_text);
+          return EXIT_USAGE;
+        }
+    }
+  else
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      g_date_set_dmy (&today,
+                      g_date_time_get_day_of_month (now),
+                      g_date_time_get_month (now),
+                      g_date_time_get_year (now));
+    }
+
+  if (json)
+    {
+      builder = json_builder_new ();
+      json_builder_begin_array (builder);
+    }
+
+  if (argc == 1)
+    {
+      bc_period_for_date (BC_PERIOD_QUARTER, &today, &period);
+      print_period (builder, &period, &today, cli->lang);
+    }
+  else
+    {
+      if (!bc_period_parse (argv[1], &period, &error))
+        return fail (error);
+
+      if (period.type == BC_PERIOD_YEAR)
+        {
+          /* A year: its four quarters, then the year itself. */
+          for (int q = 1; q <= 4; q++)
+            {
+              BcPeriod quarter = { BC_PERIOD_QUARTER, period.year, q };
+
+              print_period (builder, &quarter, &today, cli->lang);
+            }
+        }
+      print_period (builder, &period, &today, cli->lang);
+    }
+
+  if (builder != NULL)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+
+  return 0;
+}
+
+/* --- import, create-demo ---------------------------------------------------------- */
+
+static gboolean
+import_files (BcWorkbook  *workbook,
+              char       **files,
+              guint       *n_imported,
+              GError     **error)
+{
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) local_error = NULL;
+      guint n;
+
+      if (!json_parser_load_from_file (parser, files[i], &local_error))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s: %s", files[i], local_error->message);
+          return FALSE;
+        }
+
+      n = bc_workbook_import_json (workbook, json_parser_get_root (parser), &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       "%s: %s", files[i], local_error->message);
+          return FALSE;
+        }
+
+      *n_imported += n;
+    }
+
+  return TRUE;
+}
+
+static int
+cmd_import (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_imported = 0;
+
+  if (!parse_options ("import", "FILE…", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 2)
+    return usage ("import", "FILE…");
+
+  if (!import_files (cli->workbook, argv + 1, &n_imported, &error))
+    return fail (error);
+
+  out (g_dngettext (GETTEXT_PACKAGE, "Imported %u report.\n", "Imported %u reports.\n", n_imported),
+       n_imported);
+
+  return 0;
+}
+
+static int
+cmd_create_demo (Cli   *cli,
+                 int    argc,
+                 char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  guint n_imported = 0;
+
+  if (!parse_options ("create-demo", "OUTPUT FILE…", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 3)
+    return usage ("create-demo", "OUTPUT FILE…");
+
+  /* A demo workbook is always made afresh, never added to. */
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *path = g_strconcat (argv[1], suffixes[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      if (!g_file_delete (file, NULL, &error) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return fail (error);
+      g_clear_error (&error);
+    }
+
+  workbook = bc_workbook_open (argv[1], cli->templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  if (workbook == NULL ||
+      !bc_workbook_set_kind (workbook, BC_WORKBOOK_KIND_DEMO, &error) ||
+      !import_files (workbook, argv + 2, &n_imported, &error))
+    return fail (error);
+
+  bc_workbook_close (workbook);
+
+  return 0;
+}
+
+static const Command commands[] = {
+  { "templates",  "[--json]",                                N_("List the form templates"), cmd_templates, FALSE },
+  { "fields",     "TEMPLATE_ID [--json]",                    N_("List a form's fields and their paths"), cmd_fields, FALSE },
+  { "calendar",   "[PERIOD|YEAR] [--date D] [--json]",       N_("Show reporting periods, windows and due dates"), cmd_calendar, FALSE },
+  { "new",        "TEMPLATE_ID --period P --unit U",         N_("Start a report and print its id"), cmd_new, TRUE },
+  { "set",        "REPORT_ID FIELD_PATH VALUE",              N_("Set a value, e.g. services.level3 or findings[2].status"), cmd_set, TRUE },
+  { "clear",      "REPORT_ID FIELD_PATH",                    N_("Clear a value"), cmd_clear, TRUE },
+  { "add-row",    "REPORT_ID TABLE_PATH",                    N_("Add a row to a table and print its index"), cmd_add_row, TRUE },
+  { "remove-row", "REPORT_ID TABLE_PATH ROW",                N_("Remove a row from a table"), cmd_remove_row, TRUE },
+  { "move-row",   "REPORT_ID TABLE_PATH ROW NEW_ROW",        N_("Move a row within a table"), cmd_move_row, TRUE },
+  { "show",       "REPORT_ID [--json]",                      N_("Show a report"), cmd_show, TRUE },
+  { "validate",   "REPORT_ID [--json]",                      N_("Check a report; exit 0 only when it has no error"), cmd_validate, TRUE },
+  { "justify",    "REPORT_ID RULE_ID [--row N] TEXT",        N_("Write the justification of a warning"), cmd_justify, TRUE },
+  { "ready",      "REPORT_ID",                               N_("Mark a report ready to send"), cmd_ready, TRUE },
+  { "draft",      "REPORT_ID",                               N_("Take a report back to draft"), cmd_draft, TRUE },
+  { "carry-over", "REPORT_ID",                               N_("Move a draft to the newest version of its form"), cmd_carry_over, TRUE },
+  { "list",       "[--json] [--period P] [--status S]",      N_("List the workbook's reports"), cmd_list, TRUE },
+  { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE },
+  { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE },
+  { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE },
+};
+
+static void
+print_help (FILE *stream)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_string_append_printf (text, "%s\n\n", _("Usage: baocao-cli [--workbook FILE] [--templates DIR] COMMAND …"));
+  g_string_append_printf (text, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "  %-11s %-38s %s\n", commands[i].name, commands[i].arguments,
+                            g_dgettext (GETTEXT_PACKAGE, commands[i].summary));
+  g_string_append_printf (text, "\n%s\n", _("The default workbook is in your data folder; --workbook or BAOCAO_WORKBOOK names another."));
+  fputs (text->str, stream);
+}
+
+int
+bc_cli_run (int    argc,
+            char **argv)
+{
+  Cli cli = { 0 };
+  g_autoptr(GError) error = NULL;
+  const Command *command = NULL;
+  int status;
+  int i;
+
+  bc_i18n_init ();
+  cli.lang = bc_i18n_language ();
+
+  /* Global options come before the command. */
+  for (i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          print_help (stdout);
+          return 0;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          out ("baocao-cli %s\n", PACKAGE_VERSION);
+          return 0;
+        }
+      else if ((g_str_equal (arg, "--workbook") || g_str_equal (arg, "--templates")) && i + 1 < argc)
+        {
+          if (g_str_equal (arg, "--workbook"))
+            {
+              g_free (cli.workbook_path);
+              cli.workbook_path = g_strdup (argv[++i]);
+            }
+          else
+            {
+              g_autoptr(GStrvBuilder) dirs = g_strv_builder_new ();
+
+              if (cli.template_dirs != NULL)
+                g_strv_builder_addv (dirs, (const char **) cli.template_dirs);
+              g_strv_builder_add (dirs, argv[++i]);
+              g_strfreev (cli.template_dirs);
+              cli.template_dirs = g_strv_builder_end (dirs);
+            }
+        }
+      else if (g_str_has_prefix (arg, "-"))
+        {
+          err (_("Unknown option “%s”. Run `baocao-cli --help`."), arg);
+          return EXIT_USAGE;
+        }
+      else
+        break;
+    }
+
+  if (i >= argc)
+    {
+      print_help (stderr);
+      return EXIT_USAGE;
+    }
+
+  for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+    {
+      if (g_str_equal (argv[i], commands[c].name))
+        command = &commands[c];
+    }
+
+  if (command == NULL)
+    {
+      err (_("Unknown command “%s”. Run `baocao-cli --help` to list the commands."), argv[i]);
+      g_free (cli.workbook_path);
+      g_strfreev (cli.template_dirs);
+      return EXIT_USAGE;
+    }
+
+  cli.templates = bc_template_registry_new_default (&error);
+  for (guint d = 0; cli.templates != NULL && cli.template_dirs != NULL && cli.template_dirs[d] != NULL; d++)
+    {
+      if (!bc_template_registry_add_directory (cli.templates, cli.template_dirs[d], &error))
+        g_clear_object (&cli.templates);
+    }
+
+  if (cli.templates == NULL)
+    {
+      status = fail (error);
+      goto out;
+    }
+
+  if (command->needs_workbook)
+    {
+      if (cli.workbook_path == NULL && g_getenv ("BAOCAO_WORKBOOK") != NULL)
+        cli.workbook_path = g_strdup (g_getenv ("BAOCAO_WORKBOOK"));
+      if (cli.workbook_path == NULL)
+        cli.workbook_path = bc_workbook_default_path ();
+
+      cli.workbook = bc_workbook_open (cli.workbook_path, cli.templates,
+                                       BC_WORKBOOK_OPEN_CREATE, &error);
+      if (cli.workbook == NULL)
+        {
+          status = fail (error);
+          goto out;
+        }
+    }
+
+  status = command->func (&cli, argc - i, argv + i);
+
+out:
+  if (cli.workbook != NULL)
+    bc_workbook_close (cli.workbook);
+  g_clear_object (&cli.workbook);
+  g_clear_object (&cli.templates);
+  g_free (cli.workbook_path);
+  g_strfreev (cli.template_dirs);
+  fflush (stdout);
+
+  return status;
+}

@@ -1,0 +1,609 @@
+/* test-cli.c: baocao-cli end to end, as an administrator or a script uses it.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-cli"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+typedef struct
+{
+  char *dir;
+  char *workbook;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("baocao-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->workbook = g_build_filename (fixture->dir, "test.baocao", NULL);
+}
+
+static void
+remove_tree (GFile *file)
+{
+  g_autoptr(GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (children != NULL)
+    {
+      GFileInfo *info;
+
+      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+        {
+          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
+
+          remove_tree (child);
+          g_object_unref (info);
+        }
+    }
+
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GFile) dir = g_file_new_for_path (fixture->dir);
+
+  remove_tree (dir);
+  g_free (fixture->dir);
+  g_free (fixture->workbook);
+}
+
+/* Runs baocao-cli on the fixture's workbook; `language` "vi" or NULL. */
+static void
+run_cli_v (Fixture     *fixture,
+           const char  *language,
+           Run         *run,
+           const char  *first,
+           va_list      args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("BAOCAO_CLI");
+  const char *arg;
+
+  g_assert_nonnull (cli);
+
+  g_ptr_array_add (argv, (char *) cli);
+  g_ptr_array_add (argv, (char *) "--workbook");
+  g_ptr_array_add (argv, fixture->workbook);
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
+  if (language != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
+      g_subprocess_launcher_setenv (launcher, "LANG", "C.UTF-8", TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "LC_ALL");
+      g_subprocess_launcher_unsetenv (launcher, "LC_MESSAGES");
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+    }
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", run->status, run->out, run->err);
+}
+
+G_GNUC_NULL_TERMINATED
+static int
+cli (Fixture    *fixture,
+     Run        *run,
+     const char *first,
+     ...)
+{
+  va_list args;
+
+  run_clear (run);
+  va_start (args, first);
+  run_cli_v (fixture, NULL, run, first, args);
+  va_end (args);
+
+  return run->status;
+}
+
+G_GNUC_NULL_TERMINATED
+static int
+cli_vi (Fixture    *fixture,
+        Run        *run,
+        const char *first,
+        ...)
+{
+  va_list args;
+
+  run_clear (run);
+  va_start (args, first);
+  run_cli_v (fixture, "vi", run, first, args);
+  va_end (args);
+
+  return run->status;
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static JsonNode *
+show_json (Fixture    *fixture,
+           const char *id)
+{
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+
+  return parse_json (run.out);
+}
+
+static char *
+new_report (Fixture    *fixture,
+            const char *template_id,
+            const char *period)
+{
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (cli (fixture, &run, "new", template_id, "--period", period, "--unit", "UBND-QNG", NULL), ==, 0);
+  g_strchomp (run.out);
+  g_assert_true (g_uuid_string_is_valid (run.out));
+
+  return g_strdup (run.out);
+}
+
+static const char *
+stored_value (JsonNode   *report,
+              const char *field)
+{
+  JsonObject *values = json_object_get_object_member (json_node_get_object (report), "values");
+
+  if (!json_object_has_member (values, field))
+    return NULL;
+
+  return json_object_get_string_member (values, field);
+}
+
+static gint64
+revision_of (Fixture    *fixture,
+             const char *id)
+{
+  g_autoptr(JsonNode) report = show_json (fixture, id);
+
+  return json_object_get_int_member (json_node_get_object (report), "revision");
+}
+
+static void
+test_templates (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  gboolean quarterly = FALSE, remediation = FALSE;
+  JsonArray *array;
+
+  g_assert_cmpint (cli (fixture, &run, "templates", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *t = json_array_get_object_element (array, i);
+      const char *id = json_object_get_string_member (t, "id");
+
+      quarterly |= g_str_equal (id, "egov-quarterly");
+      remediation |= g_str_equal (id, "inspection-remediation");
+      /* Every form carries Vietnamese and English titles. */
+      g_assert_cmpstr (json_object_get_string_member (t, "title_vi"), !=, "");
+      g_assert_cmpstr (json_object_get_string_member (t, "title_en"), !=, "");
+    }
+  g_assert_true (quarterly);
+  g_assert_true (remediation);
+}
+
+static void
+test_new_set_show (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_autofree char *prefix = g_strndup (id, 8);
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) report = NULL;
+
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "25%", NULL), ==, 0);
+  /* The section-qualified path and an id prefix work as well. */
+  g_assert_cmpint (cli (fixture, &run, "set", prefix, "services.services_level3", "1.200", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "doc_date", "21/6/2018", NULL), ==, 0);
+
+  report = show_json (fixture, id);
+  g_assert_cmpstr (stored_value (report, "docs_fully_electronic_pct"), ==, "25");
+  g_assert_cmpstr (stored_value (report, "services_level3"), ==, "1200");
+  g_assert_cmpstr (stored_value (report, "doc_date"), ==, "2018-06-21");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (report), "period"), ==, "2018Q2");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (report), "status"), ==, "draft");
+
+  /* Clearing is a change like any other. */
+  g_assert_cmpint (cli (fixture, &run, "clear", id, "doc_date", NULL), ==, 0);
+  g_clear_pointer (&report, json_node_unref);
+  report = show_json (fixture, id);
+  g_assert_null (stored_value (report, "doc_date"));
+
+  /* The human view names the period as people write it. */
+  g_assert_cmpint (cli (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "II/2018"));
+
+  /* A second report for the same form, period and unit is refused. */
+  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q2", "--unit", "UBND-QNG", NULL), ==, 1);
+}
+
+static void
+test_bad_input_changes_nothing (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autofree char *history_before = NULL;
+  gint64 revision;
+
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "94", NULL), ==, 0);
+  revision = revision_of (fixture, id);
+  g_assert_cmpint (cli (fixture, &run, "history", id, "--json", NULL), ==, 0);
+  history_before = g_strdup (run.out);
+
+  /* Each refusal: exit 1, a message naming the problem, nothing changed. */
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_levle3", "94", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "services_levle3"));
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "abc", NULL), ==, 1);
+  g_assert_cmpstr (run.err, !=, "");
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "12.5", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "150", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "100"));
+  g_assert_cmpint (cli (fixture, &run, "set", id, "doc_date", "31/2/2018", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "eoffice_deployed", "maybe", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_total", "5", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "policy_documents[1].number", "1", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "add-row", id, "no_such_table", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "set", "ffffffff-0000-4000-8000-000000000000", "services_level3", "1", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q5", "--unit", "X", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "2018Q5"));
+  g_assert_cmpint (cli (fixture, &run, "new", "no-such-form", "--period", "2018Q2", "--unit", "X", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "justify", id, "docs_shares_within_100", "x", NULL), ==, 1);
+
+  g_assert_cmpint (revision_of (fixture, id), ==, revision);
+  g_assert_cmpint (cli (fixture, &run, "history", id, "--json", NULL), ==, 0);
+  g_assert_cmpstr (run.out, ==, history_before);
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  after = parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==, 1);
+
+  /* A command line it does not understand is exit 2. */
+  g_assert_cmpint (cli (fixture, &run, "frobnicate", NULL), ==, 2);
+  g_assert_cmpint (cli (fixture, &run, "set", id, NULL), ==, 2);
+}
+
+/* Fills every required, entered field of a form with a plain valid value. */
+static void
+fill_required (Fixture    *fixture,
+               const char *template_id,
+               const char *id)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) fields = NULL;
+  JsonArray *array;
+
+  g_assert_cmpint (cli (fixture, &run, "fields", template_id, "--json", NULL), ==, 0);
+  fields = parse_json (run.out);
+  array = json_node_get_array (fields);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *field = json_array_get_object_element (array, i);
+      const char *path = json_object_get_string_member (field, "path");
+      const char *type = json_object_get_string_member (field, "type");
+      const char *value;
+
+      if (!json_object_get_boolean_member (field, "required") ||
+          json_object_get_boolean_member (field, "computed") ||
+          strchr (path, '[') != NULL)
+        continue;
+
+      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal") || g_str_equal (type, "percentage"))
+        value = "0";
+      else if (g_str_equal (type, "date"))
+        value = "21/6/2018";
+      else if (g_str_equal (type, "yes_no"))
+        value = "có";
+      else if (g_str_equal (type, "choice"))
+        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
+      else if (g_str_equal (type, "document_ref"))
+        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
+      else
+        value = "Quảng Ngãi";
+
+      g_assert_cmpint (cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
+    }
+}
+
+static void
+justify_warnings (Fixture    *fixture,
+                  const char *id)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) result = NULL;
+  JsonArray *issues;
+
+  cli (fixture, &run, "validate", id, "--json", NULL);
+  result = parse_json (run.out);
+  issues = json_object_get_array_member (json_node_get_object (result), "issues");
+  for (guint i = 0; i < json_array_get_length (issues); i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+
+      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
+        g_assert_cmpint (cli (fixture, &run, "justify", id,
+                              json_object_get_string_member (issue, "rule"),
+                              "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
+    }
+}
+
+static void
+test_validate_and_ready (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) report = NULL;
+
+  /* A fresh report has required fields left: not valid, not ready. */
+  g_assert_cmpint (cli (fixture, &run, "validate", id, NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "doc_number"));
+  report = show_json (fixture, id);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (report), "status"), ==, "draft");
+
+  fill_required (fixture, "egov-quarterly", id);
+
+  /* An error across fields blocks it; fixing it clears the way. */
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "40", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_parallel_paper_pct", "70", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "validate", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.out, "docs_"));
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_parallel_paper_pct", "60", NULL), ==, 0);
+
+  justify_warnings (fixture, id);
+  g_assert_cmpint (cli (fixture, &run, "validate", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+
+  /* A ready report cannot change until it is taken back to draft. */
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 1);
+}
+
+static void
+test_rows (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "inspection-remediation", "2018Q3");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) report = NULL;
+  JsonArray *rows;
+
+  g_assert_cmpint (cli (fixture, &run, "add-row", id, "findings", NULL), ==, 0);
+  g_assert_cmpstr (run.out, ==, "1\n");
+  g_assert_cmpint (cli (fixture, &run, "add-row", id, "findings", NULL), ==, 0);
+  g_assert_cmpstr (run.out, ==, "2\n");
+  g_assert_cmpint (cli (fixture, &run, "add-row", id, "remediation.findings", NULL), ==, 0);
+  g_assert_cmpstr (run.out, ==, "3\n");
+
+  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[1].unit", "Văn phòng UBND tỉnh", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].unit", "UBND huyện Lý Sơn", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].status", "resolved", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].figure_done", "4.500", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[4].status", "resolved", NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].status", "fixed-ish", NULL), ==, 1);
+
+  /* Removing row 1 moves the Lý Sơn finding up, with its values. */
+  g_assert_cmpint (cli (fixture, &run, "remove-row", id, "findings", "1", NULL), ==, 0);
+  report = show_json (fixture, id);
+  rows = json_object_get_array_member (json_object_get_object_member (json_node_get_object (report), "tables"),
+                                       "findings");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "unit"), ==,
+                   "UBND huyện Lý Sơn");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "figure_done"), ==,
+                   "4500");
+
+  g_assert_cmpint (cli (fixture, &run, "move-row", id, "findings", "1", "2", NULL), ==, 0);
+  g_clear_pointer (&report, json_node_unref);
+  report = show_json (fixture, id);
+  rows = json_object_get_array_member (json_object_get_object_member (json_node_get_object (report), "tables"),
+                                       "findings");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1), "unit"), ==,
+                   "UBND huyện Lý Sơn");
+  g_assert_cmpint (cli (fixture, &run, "remove-row", id, "findings", "3", NULL), ==, 1);
+
+  /* The history keeps every step. */
+  g_assert_cmpint (cli (fixture, &run, "history", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "4500"));
+}
+
+static void
+test_carry_forward (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *q3 = new_report (fixture, "inspection-remediation", "2018Q3");
+  g_autofree char *q4 = NULL;
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) report = NULL;
+  JsonArray *rows;
+
+  cli (fixture, &run, "add-row", q3, "findings", NULL);
+  cli (fixture, &run, "add-row", q3, "findings", NULL);
+  g_assert_cmpint (cli (fixture, &run, "set", q3, "findings[1].unit", "Sở Xây dựng", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", q3, "findings[1].status", "resolved", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", q3, "findings[2].unit", "UBND huyện Đức Phổ", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", q3, "findings[2].status", "in_progress", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", q3, "findings[2].remaining", "Chưa bố trí kinh phí.", NULL), ==, 0);
+
+  /* The next quarter starts with the unresolved finding only. */
+  q4 = new_report (fixture, "inspection-remediation", "2018Q4");
+  report = show_json (fixture, q4);
+  rows = json_object_get_array_member (json_object_get_object_member (json_node_get_object (report), "tables"),
+                                       "findings");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "unit"), ==,
+                   "UBND huyện Đức Phổ");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "remaining"), ==,
+                   "Chưa bố trí kinh phí.");
+}
+
+static void
+test_vietnamese (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_auto(Run) run = { 0 };
+  g_autofree char *english = NULL;
+
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "150", NULL), ==, 1);
+  english = g_strdup (run.err);
+
+  /* Under a Vietnamese locale the same refusal is in Vietnamese. */
+  g_assert_cmpint (cli_vi (fixture, &run, "set", id, "docs_fully_electronic_pct", "150", NULL), ==, 1);
+  g_assert_cmpstr (run.err, !=, english);
+  g_assert_nonnull (strstr (run.err, "Tỷ lệ"));
+  g_assert_nonnull (strstr (run.err, "100"));
+
+  g_assert_cmpint (cli_vi (fixture, &run, "frobnicate", NULL), ==, 2);
+  g_assert_nonnull (strstr (run.err, "frobnicate"));
+  g_assert_null (strstr (run.err, "Unknown command"));
+}
+
+static void
+test_not_a_workbook (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char text[] = "Số: 140/BC-UBND\nnot a workbook\n";
+  g_auto(Run) run = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_file_set_contents (fixture->workbook, text, -1, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (cli (fixture, &run, "list", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "test.baocao"));
+
+  g_file_get_contents (fixture->workbook, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, text);
+}
+
+static void
+test_demo_workbook (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *demo = g_getenv ("BAOCAO_DEMO_WORKBOOK");
+  g_autoptr(GFile) source = NULL;
+  g_autoptr(GFile) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  JsonArray *reports;
+  gboolean quarterly = FALSE, remediation = FALSE;
+
+  g_assert_nonnull (demo);
+  source = g_file_new_for_path (demo);
+  copy = g_file_new_for_path (fixture->workbook);
+  g_file_copy (source, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  reports = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (reports); i++)
+    {
+      JsonObject *r = json_array_get_object_element (reports, i);
+      const char *template_id = json_object_get_string_member (r, "template");
+      const char *period = json_object_get_string_member (r, "period");
+
+      quarterly |= g_str_equal (template_id, "egov-quarterly") && g_str_equal (period, "2018Q2");
+      remediation |= g_str_equal (template_id, "inspection-remediation");
+
+      /* Every sample report opens and shows. */
+      g_assert_cmpint (cli (fixture, &run, "show", json_object_get_string_member (r, "id"), NULL), ==, 0);
+    }
+  g_assert_true (quarterly);
+  g_assert_true (remediation);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/cli/templates", test_templates);
+  ADD ("/cli/new-set-show", test_new_set_show);
+  ADD ("/cli/bad-input-changes-nothing", test_bad_input_changes_nothing);
+  ADD ("/cli/validate-and-ready", test_validate_and_ready);
+  ADD ("/cli/rows", test_rows);
+  ADD ("/cli/carry-forward", test_carry_forward);
+  ADD ("/cli/vietnamese", test_vietnamese);
+  ADD ("/cli/not-a-workbook", test_not_a_workbook);
+  ADD ("/cli/demo-workbook", test_demo_workbook);
+#undef ADD
+
+  return g_test_run ();
+}
