@@ -156,6 +156,8 @@ report_lookup (gpointer     user_data,
       out->kind = BC_VALUE_TEXT;
       out->text = g_strdup ("ab\xF0");
     }
+  else if (g_str_equal (name, "long_text"))
+    bc_value_take_text (out, g_strnfill (20000, 'x'));
   else if (g_str_equal (name, "silent_failure"))
     return FALSE; /* no GError: the evaluator must still say what failed */
   else
@@ -1023,6 +1025,15 @@ test_limits (void)
   g_assert_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET);
   g_assert_true (message_has_column (error->message, 10));
   g_clear_error (&error);
+
+  /* Joining long texts over and over runs out of steps, not of memory. */
+  assert_eval ("len(long_text + long_text)", "40000");
+  source = repeat ("long_text + ", 300, "long_text");
+  report = (Report) { 0 };
+  g_assert_false (try_eval (source, &report, &value, &error));
+  g_assert_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET);
+  g_clear_error (&error);
+  g_clear_pointer (&source, g_free);
 
   /* Counting the rows needs no visit. */
   assert_eval ("count(big)", "10000000");

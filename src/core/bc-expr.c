@@ -25,6 +25,9 @@ G_DEFINE_QUARK (bc-expr-error-quark, bc_expr_error)
  * 0.1 + 0.2 must equal 0.3 in a rule. Whole numbers compare exactly. */
 #define NUMBER_EQUAL_TOLERANCE 1e-12
 
+/* Joining texts costs one evaluation step per this many bytes of result. */
+#define TEXT_BYTES_PER_STEP 64
+
 /* ------------------------------------------------------------------------ */
 /* Values                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -192,7 +195,8 @@ bc_value_to_string (const BcValue *value)
       {
         GDate date;
 
-        if (!g_date_valid_julian ((guint32) value->number))
+        if (!(value->number >= 1.0 && value->number <= G_MAXUINT32)
+            || !g_date_valid_julian ((guint32) value->number))
           return g_strdup ("");
         g_date_clear (&date, 1);
         g_date_set_julian (&date, (guint32) value->number);
@@ -1806,6 +1810,12 @@ eval_arith (Eval          *ev,
 
   if (op == OP_ADD && a->kind == BC_VALUE_TEXT && b->kind == BC_VALUE_TEXT)
     {
+      gsize length = strlen (a->text) + strlen (b->text);
+
+      /* Joining costs steps by length: a + a + a + … over a long text field
+       * would otherwise copy gigabytes within the node limit. */
+      if (!take_steps (ev, (guint) MIN (length / TEXT_BYTES_PER_STEP, G_MAXUINT), column))
+        return FALSE;
       bc_value_take_text (out, g_strconcat (a->text, b->text, NULL));
       return TRUE;
     }
