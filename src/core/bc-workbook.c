@@ -1906,10 +1906,11 @@ create_in_transaction (BcWorkbook  *self,
                                                       &local_error);
       if (template_ == NULL)
         {
+          g_debug ("%s", local_error->message);
           g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
-                       _("The form “%s” is not installed (%s). Update Baocao or install "
-                         "the form, then try again."),
-                       data->template_id, local_error->message);
+                       _("The form “%s” is not installed. Update Baocao or install the "
+                         "form, then try again."),
+                       data->template_id);
           return FALSE;
         }
       version = bc_template_get_version (template_);
