@@ -396,6 +396,8 @@ test_literals (void)
   assert_eval_kind ("true", "true", BC_VALUE_BOOLEAN);
   assert_eval ("FALSE", "false");
   assert_eval ("True", "true");
+  /* Spacing copied from a word processor: tabs, new lines, no-break spaces. */
+  assert_eval ("level3\u00a0>\t100\n and\u00a0true", "true");
   assert_blank ("blank");
   assert_blank ("BLANK");
   assert_eval_kind ("date(\"2018-06-21\")", "2018-06-21", BC_VALUE_DATE);
@@ -634,6 +636,7 @@ test_dates (void)
   assert_eval ("date(signed_on)", "2018-06-21");
   assert_blank ("date(empty)");
   assert_blank ("signed_on + empty");
+  assert_blank ("signed_on + 1e12");   /* beyond the calendar */
 
   /* A date written in the expression is checked when it is parsed. */
   assert_parse_error ("date(\"2018-02-30\")", BC_EXPR_ERROR_ARGUMENTS, 6);
@@ -908,6 +911,7 @@ test_errors (void)
   assert_parse_error ("1 +", BC_EXPR_ERROR_SYNTAX, 4);
   assert_parse_error ("(1 + 2", BC_EXPR_ERROR_SYNTAX, 7);
   assert_parse_error ("(1 + 2))", BC_EXPR_ERROR_SYNTAX, 8);
+  assert_parse_error ("(1 + 2 3)", BC_EXPR_ERROR_SYNTAX, 8);
   assert_parse_error ("1 2", BC_EXPR_ERROR_SYNTAX, 3);
   assert_parse_error ("* 2", BC_EXPR_ERROR_SYNTAX, 1);
   assert_parse_error ("\"Quảng Ngãi\" = x y", BC_EXPR_ERROR_SYNTAX, 18);

@@ -1501,9 +1501,9 @@ bc_expr_parse (const char  *source,
   if (length > BC_EXPR_MAX_SOURCE_LENGTH)
     {
       g_set_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_TOO_COMPLEX,
-                   _("The expression is too long: it has %" G_GSIZE_FORMAT " bytes and the "
-                     "limit is %d, reached at byte %d. Split it into several computed fields."),
-                   length, BC_EXPR_MAX_SOURCE_LENGTH, BC_EXPR_MAX_SOURCE_LENGTH);
+                   _("The expression is too long: it has %lu bytes, more than the limit of %d. "
+                     "Split it into several computed fields."),
+                   (gulong) length, BC_EXPR_MAX_SOURCE_LENGTH);
       return NULL;
     }
 
