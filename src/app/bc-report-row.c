@@ -167,8 +167,13 @@ bc_report_row_dispose (GObject *object)
 {
   BcReportRow *self = BC_REPORT_ROW (object);
 
+  GtkWidget *child;
+
   bc_report_row_set_item (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_REPORT_ROW);
+  /* The template's unnamed children are ours to unparent too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (bc_report_row_parent_class)->dispose (object);
 }
