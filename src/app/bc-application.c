@@ -17,6 +17,9 @@ struct _BcApplication
 
   GSettings          *settings;
   BcTemplateRegistry *templates;
+  /* Tasks waiting for the templates while they load (GTask*); NULL when
+   * no load is running. */
+  GPtrArray          *template_waiters;
   /* Set by --demo in the first instance: activate opens the demo. */
   gboolean            start_demo;
 };
@@ -246,6 +249,10 @@ bc_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.mark-ready", mark_ready_accels);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
+
+  /* Start reading the templates now, beside GTK's own start-up, so that
+   * the first window's workbook opens sooner. */
+  bc_application_load_templates_async (self, NULL, NULL, NULL);
 }
 
 static void
@@ -255,6 +262,7 @@ bc_application_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->templates);
+  g_clear_pointer (&self->template_waiters, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bc_application_parent_class)->dispose (object);
 }
@@ -321,21 +329,24 @@ load_templates_cb (GObject      *source,
                    gpointer      user_data)
 {
   BcApplication *self = BC_APPLICATION (source);
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->template_waiters);
+  g_autoptr(GError) error = NULL;
   g_autoptr(BcTemplateRegistry) templates = g_task_propagate_pointer (G_TASK (result), &error);
 
-  if (templates == NULL)
+  if (templates != NULL)
+    g_set_object (&self->templates, templates);
+
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
     {
-      g_task_return_error (task, error);
-      return;
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+      if (templates != NULL)
+        g_task_return_pointer (task, g_object_ref (templates), g_object_unref);
+      else
+        g_task_return_error (task, g_error_copy (error));
     }
-
-  /* Two windows may have asked at once: the first result wins. */
-  if (self->templates == NULL)
-    self->templates = g_steal_pointer (&templates);
-
-  g_task_return_pointer (task, g_object_ref (self->templates), g_object_unref);
 }
 
 void
@@ -345,7 +356,6 @@ bc_application_load_templates_async (BcApplication       *self,
                                      gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) inner = NULL;
 
   g_return_if_fail (BC_IS_APPLICATION (self));
 
@@ -358,8 +368,15 @@ bc_application_load_templates_async (BcApplication       *self,
       return;
     }
 
-  inner = g_task_new (self, cancellable, load_templates_cb, g_steal_pointer (&task));
-  g_task_run_in_thread (inner, load_templates_thread);
+  /* One load at a time; everyone who asks meanwhile gets its result. */
+  if (self->template_waiters == NULL)
+    {
+      g_autoptr(GTask) load = g_task_new (self, NULL, load_templates_cb, NULL);
+
+      self->template_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+      g_task_run_in_thread (load, load_templates_thread);
+    }
+  g_ptr_array_add (self->template_waiters, g_steal_pointer (&task));
 }
 
 BcTemplateRegistry *
