@@ -317,6 +317,13 @@ test_search (Fixture       *fixture,
   g_assert_true (bc_report_item_matches (vi_item, "kết luận"));
   g_assert_true (bc_report_item_matches (vi_item, "ket luan"));
   g_assert_true (bc_report_item_matches (vi_item, "quy iii/2018"));
+  g_assert_true (bc_report_item_matches (vi_item, "quý 3/2018"));
+  g_assert_true (bc_report_item_matches (vi_item, "Q3"));
+  g_assert_false (bc_report_item_matches (vi_item, "quý 2/2018"));
+  g_assert_false (bc_report_item_matches (vi_item, "quý 3/2019"));
+  /* Numbers are whole words: a year is typed in full. */
+  g_assert_false (bc_report_item_matches (vi_item, "201"));
+  g_assert_true (bc_report_item_matches (vi_item, "2018"));
   g_assert_true (bc_report_item_matches (vi_item, "Đức Phổ"));
   g_assert_true (bc_report_item_matches (vi_item, "duc pho"));
   g_assert_true (bc_report_item_matches (vi_item, "huyen duc"));

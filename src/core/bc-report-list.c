@@ -314,13 +314,19 @@ bc_report_item_matches (BcReportItem *self,
 
   wanted = fold_words (query);
 
-  /* Every word typed starts some word of the report. */
+  /* Every word typed starts some word of the report; a number must be a
+   * whole word, or "2" would find every year of this century. */
   for (guint i = 0; wanted[i] != NULL; i++)
     {
+      gboolean number = TRUE;
       gboolean found = FALSE;
 
+      for (const char *c = wanted[i]; *c != '\0' && number; c++)
+        number = g_ascii_isdigit (*c);
+
       for (guint j = 0; self->words[j] != NULL && !found; j++)
-        found = g_str_has_prefix (self->words[j], wanted[i]);
+        found = number ? g_str_equal (self->words[j], wanted[i])
+                       : g_str_has_prefix (self->words[j], wanted[i]);
       if (!found)
         return FALSE;
     }
@@ -427,8 +433,13 @@ bc_report_item_update (BcReportItem          *self,
 #undef SET_SCALAR
 
   {
+    /* People write "quý 2" as often as "Quý II": the quarter's number and
+     * "q2" are words of the report too. */
+    g_autofree char *quarter = self->period_known && self->period.type == BC_PERIOD_QUARTER
+      ? g_strdup_printf ("%d q%d", self->period.quarter, self->period.quarter)
+      : g_strdup ("");
     g_autofree char *text = g_strjoin (" ", self->title, self->unit != NULL ? self->unit : "",
-                                       self->period_label, self->period_id, NULL);
+                                       self->period_label, self->period_id, quarter, NULL);
 
     g_strfreev (self->words);
     self->words = fold_words (text);

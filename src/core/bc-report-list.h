@@ -40,9 +40,10 @@ gint64        bc_report_item_get_revision         (BcReportItem *self);
 gint64        bc_report_item_get_updated_at       (BcReportItem *self); /* µs since the epoch, UTC */
 gint64        bc_report_item_get_submitted_at     (BcReportItem *self); /* 0 until first queued */
 /* TRUE when every word of `query` starts a word of the title, unit or
- * period (label or id), ignoring case and Vietnamese diacritics ("quy ii"
- * finds "Quý II/2018", "duc pho" finds "Đức Phổ"). An empty or NULL query
- * matches everything. */
+ * period (label, id, or the quarter's number), ignoring case and Vietnamese
+ * diacritics: "quy ii" and "quý 2/2018" find "Quý II/2018", "duc pho" finds
+ * "Đức Phổ". A number must be a whole word ("2" does not find "2018"). An
+ * empty or NULL query matches everything. */
 gboolean      bc_report_item_matches          (BcReportItem *self,
                                                const char   *query);
 
