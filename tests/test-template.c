@@ -1221,6 +1221,14 @@ test_registry_default (void)
   registry = bc_template_registry_new_default (&error);
   g_assert_null (registry);
   g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* Unset, an uninstalled build finds the shipped forms in the source tree. */
+  g_unsetenv ("BAOCAO_TEMPLATE_DIR");
+  registry = bc_template_registry_new_default (&error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bc_template_registry_lookup_latest (registry, "egov-quarterly", NULL));
+  g_clear_object (&registry);
 
   if (saved != NULL)
     g_setenv ("BAOCAO_TEMPLATE_DIR", saved, TRUE);
