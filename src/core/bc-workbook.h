@@ -28,6 +28,7 @@ typedef enum {
   BC_WORKBOOK_ERROR_READ_ONLY,      /* the report is not a draft */
   BC_WORKBOOK_ERROR_NOT_READY,      /* errors remain or warnings are not justified */
   BC_WORKBOOK_ERROR_TEMPLATE,       /* the report's template (version) is not known */
+  BC_WORKBOOK_ERROR_INVALID,        /* an argument does not fit: bad period, unit, id, key */
 } BcWorkbookError;
 
 /* SQLite's application_id of a workbook: "BCWB". */
@@ -63,7 +64,9 @@ void bc_report_summary_free (BcReportSummary *summary);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcReportSummary, bc_report_summary_free)
 
 /* One recorded change, for "what changed". Row operations have key = the
- * table id and old/new values NULL/"added", "removed", or positions. */
+ * table id: adding a row is old NULL, new "added"; removing one is old NULL,
+ * new "removed" (after one edit per removed cell, with its old value);
+ * moving one has the old and new 0-based positions ("2" → "0"). */
 typedef struct {
   gint64    id;
   char     *report_id;
@@ -90,7 +93,13 @@ char           *bc_workbook_default_path      (void);
  * in one transaction. `templates` is used to validate before "ready", to
  * carry findings forward and to carry drafts over to a new template version.
  * Anything that is not a workbook, or one from a newer Baocao, fails with a
- * clear error and is left untouched. */
+ * clear error and is left untouched. A missing file without OPEN_CREATE fails
+ * with G_IO_ERROR_NOT_FOUND.
+ *
+ * `templates` may be NULL (storage-only use, tests): then creating a report
+ * accepts any template id (at version 1) and any period that parses, keys
+ * are only checked for their shape, and marking ready and carrying over fail
+ * with BC_WORKBOOK_ERROR_TEMPLATE. */
 BcWorkbook     *bc_workbook_open              (const char           *path,
                                                BcTemplateRegistry   *templates,
                                                BcWorkbookOpenFlags   flags,
@@ -105,6 +114,10 @@ BcWorkbook     *bc_workbook_open_finish       (GAsyncResult         *result,
                                                GError              **error);
 /* Closes the database; later calls fail. Also done on finalize. */
 void            bc_workbook_close             (BcWorkbook           *self);
+/* Runs SQLite's full integrity check: BC_WORKBOOK_ERROR_CORRUPT when the
+ * file is damaged. (Opening checks only after an unclean shutdown.) */
+gboolean        bc_workbook_check             (BcWorkbook           *self,
+                                               GError              **error);
 
 const char     *bc_workbook_get_path          (BcWorkbook           *self);
 BcTemplateRegistry *bc_workbook_get_templates (BcWorkbook           *self);

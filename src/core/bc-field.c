@@ -1,0 +1,1146 @@
+/* bc-field.c: checking, storing and showing the value of a template field.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Officers type numbers the Vietnamese way ("1.200" is one thousand two
+ * hundred, "12,5" twelve and a half) as often as the English way, so input
+ * is read generously and stored in one canonical form ("1200", "12.5",
+ * "2018-06-21", "yes") that the rest of Baocao compares and computes with.
+ */
+#define G_LOG_DOMAIN "bc-field"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "bc-i18n.h"
+#include "bc-template.h"
+#include "bc-template-private.h"
+
+#define MAX_NUMBER_INPUT      64     /* characters */
+#define MAX_NUMBER_DIGITS     15     /* before the decimal mark: exact in a double */
+#define DEFAULT_TEXT_LENGTH   500
+#define DEFAULT_LONG_LENGTH   20000
+#define MAX_DOCUMENT_INPUT    4096   /* bytes */
+#define MAX_DOCUMENT_NUMBER   100    /* characters */
+#define MAX_DOCUMENT_TITLE    1000   /* characters */
+
+static const char *
+field_name (const BcField *field)
+{
+  return bc_text_get (&field->label, bc_i18n_language ());
+}
+
+static gboolean value_error (GError     **error,
+                             const char  *format,
+                             ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+value_error (GError     **error,
+             const char  *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE, message);
+
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Numbers                                                                  */
+
+typedef enum {
+  NUMBER_OK,
+  NUMBER_INVALID,    /* not a number at all */
+  NUMBER_TOO_LARGE,
+} NumberResult;
+
+/* A number as digits, so that "12,50" becomes "12.5" without a trip
+ * through binary floating point. */
+typedef struct
+{
+  gboolean  negative;
+  GString  *whole;     /* no leading zeros; empty for zero */
+  GString  *fraction;  /* no trailing zeros */
+} Digits;
+
+static void
+digits_clear (Digits *digits)
+{
+  if (digits->whole != NULL)
+    g_string_free (digits->whole, TRUE);
+  if (digits->fraction != NULL)
+    g_string_free (digits->fraction, TRUE);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Digits, digits_clear)
+
+/* Checks "1.200.300" style grouping: a first group of 1 to 3 digits, then
+ * groups of exactly 3, separated by `separator`. Appends the digits. */
+static gboolean
+read_grouped (const char *text,
+              gsize       length,
+              char        separator,
+              GString    *out)
+{
+  gsize group = 0;
+  gboolean first = TRUE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == separator)
+        {
+          if (group == 0 || group > 3 || (!first && group != 3))
+            return FALSE;
+          first = FALSE;
+          group = 0;
+        }
+      else if (g_ascii_isdigit (text[i]))
+        {
+          g_string_append_c (out, text[i]);
+          group++;
+        }
+      else
+        {
+          return FALSE;
+        }
+    }
+
+  return group > 0 && (first || group == 3);
+}
+
+static gboolean
+read_plain (const char *text,
+            gsize       length,
+            GString    *out)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isdigit (text[i]))
+        return FALSE;
+      g_string_append_c (out, text[i]);
+    }
+
+  return TRUE;
+}
+
+/* Reads a number typed by a person. `whole_expected` is set for integer
+ * fields, where a lone "." or "," followed by three digits ("1.200") means
+ * thousands; elsewhere a lone mark is the decimal mark ("1.5", "1,5"). When
+ * both marks appear, the last one is the decimal mark. Spaces only ever
+ * separate thousands. */
+static NumberResult
+read_number (const char *input,
+             gboolean    whole_expected,
+             Digits     *out)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+  const char *p = input;
+  const char *last_dot, *last_comma;
+  char decimal_mark = 0;
+  char thousands = 0;
+  gsize n_dots = 0, n_commas = 0, n_spaces = 0;
+  gsize whole_length;
+  const char *fraction_text = NULL;
+
+  out->negative = FALSE;
+  out->whole = g_string_new (NULL);
+  out->fraction = g_string_new (NULL);
+
+  if (*p == '-' || *p == '+')
+    out->negative = *p++ == '-';
+  else if (g_str_has_prefix (p, "−"))  /* U+2212 MINUS SIGN */
+    {
+      out->negative = TRUE;
+      p += strlen ("−");
+    }
+
+  /* Non-breaking and thin spaces are what spreadsheets paste as thousands
+   * separators. */
+  while (*p != '\0')
+    {
+      if (g_str_has_prefix (p, "\xc2\xa0"))
+        {
+          g_string_append_c (body, ' ');
+          n_spaces++;
+          p += 2;
+        }
+      else if (g_str_has_prefix (p, "\xe2\x80\xaf") || g_str_has_prefix (p, "\xe2\x80\x89"))
+        {
+          g_string_append_c (body, ' ');
+          n_spaces++;
+          p += 3;
+        }
+      else
+        {
+          char c = *p++;
+
+          if (c == '.')
+            n_dots++;
+          else if (c == ',')
+            n_commas++;
+          else if (c == ' ')
+            n_spaces++;
+          else if (!g_ascii_isdigit (c))
+            return NUMBER_INVALID;
+          g_string_append_c (body, c);
+        }
+    }
+
+  if (body->len == 0)
+    return NUMBER_INVALID;
+
+  last_dot = strrchr (body->str, '.');
+  last_comma = strrchr (body->str, ',');
+
+  if (n_dots > 0 && n_commas > 0)
+    {
+      decimal_mark = last_dot > last_comma ? '.' : ',';
+      thousands = decimal_mark == '.' ? ',' : '.';
+      if ((decimal_mark == '.' ? n_dots : n_commas) != 1 || n_spaces > 0)
+        return NUMBER_INVALID;
+    }
+  else if (n_dots + n_commas > 0)
+    {
+      char mark = n_dots > 0 ? '.' : ',';
+      gsize count = n_dots + n_commas;
+
+      if (count > 1)
+        thousands = mark;
+      else if (whole_expected)
+        {
+          g_autoptr(GString) scratch = g_string_new (NULL);
+
+          /* "1.200" in an integer field is a thousand two hundred. */
+          if (read_grouped (body->str, body->len, mark, scratch) && n_spaces == 0)
+            thousands = mark;
+          else
+            decimal_mark = mark;
+        }
+      else
+        decimal_mark = mark;
+
+      if (thousands != 0 && n_spaces > 0)
+        return NUMBER_INVALID;
+    }
+
+  if (n_spaces > 0)
+    thousands = ' ';
+
+  whole_length = body->len;
+  if (decimal_mark != 0)
+    {
+      const char *mark = strchr (body->str, decimal_mark);
+
+      whole_length = mark - body->str;
+      fraction_text = mark + 1;
+    }
+
+  if (whole_length > 0)
+    {
+      gboolean ok;
+
+      if (thousands != 0 && memchr (body->str, thousands, whole_length) != NULL)
+        ok = read_grouped (body->str, whole_length, thousands, out->whole);
+      else
+        ok = read_plain (body->str, whole_length, out->whole);
+      if (!ok)
+        return NUMBER_INVALID;
+    }
+
+  if (fraction_text != NULL && !read_plain (fraction_text, strlen (fraction_text), out->fraction))
+    return NUMBER_INVALID;
+
+  if (out->whole->len == 0 && out->fraction->len == 0)
+    return NUMBER_INVALID;
+
+  /* Canonical digits: no leading zeros, no trailing zeros, no "-0". */
+  while (out->whole->len > 0 && out->whole->str[0] == '0')
+    g_string_erase (out->whole, 0, 1);
+  while (out->fraction->len > 0 && out->fraction->str[out->fraction->len - 1] == '0')
+    g_string_truncate (out->fraction, out->fraction->len - 1);
+  if (out->whole->len == 0 && out->fraction->len == 0)
+    out->negative = FALSE;
+
+  if (out->whole->len > MAX_NUMBER_DIGITS)
+    return NUMBER_TOO_LARGE;
+
+  return NUMBER_OK;
+}
+
+static char *
+digits_to_canonical (const Digits *digits)
+{
+  GString *out = g_string_new (NULL);
+
+  if (digits->negative)
+    g_string_append_c (out, '-');
+  g_string_append (out, digits->whole->len > 0 ? digits->whole->str : "0");
+  if (digits->fraction->len > 0)
+    {
+      g_string_append_c (out, '.');
+      g_string_append (out, digits->fraction->str);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* A limit from the template in canonical form, for messages. */
+static char *
+double_to_canonical (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (value == floor (value) && fabs (value) < 1e15)
+    return g_strdup_printf ("%.0f", value == 0 ? 0.0 : value);
+
+  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.10g", value));
+}
+
+/* "-1234.5" → "-1.234,5" (vi) or "-1,234.5" (en). Anything else is returned
+ * as it is. */
+static char *
+localize_number (const char *canonical,
+                 const char *lang)
+{
+  gboolean vi = g_strcmp0 (lang, "en") != 0;
+  char group_mark = vi ? '.' : ',';
+  char decimal_mark = vi ? ',' : '.';
+  const char *p = canonical;
+  const char *whole, *dot;
+  gsize whole_length;
+  GString *out;
+
+  if (*p == '-')
+    p++;
+  whole = p;
+  while (g_ascii_isdigit (*p))
+    p++;
+  whole_length = p - whole;
+  dot = p;
+  if (*p == '.')
+    {
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return g_strdup (canonical);
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (whole_length == 0 || *p != '\0')
+    return g_strdup (canonical);
+
+  out = g_string_new (canonical[0] == '-' ? "-" : NULL);
+  for (gsize i = 0; i < whole_length; i++)
+    {
+      if (i > 0 && (whole_length - i) % 3 == 0)
+        g_string_append_c (out, group_mark);
+      g_string_append_c (out, whole[i]);
+    }
+  if (*dot == '.')
+    {
+      g_string_append_c (out, decimal_mark);
+      g_string_append (out, dot + 1);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+format_limit (const BcField *field,
+              double         value)
+{
+  g_autofree char *canonical = double_to_canonical (value);
+  char *text = localize_number (canonical, bc_i18n_language ());
+
+  if (field->type == BC_FIELD_PERCENTAGE)
+    {
+      char *with_sign = g_strconcat (text, "%", NULL);
+
+      g_free (text);
+      return with_sign;
+    }
+
+  return text;
+}
+
+static gboolean
+parse_number (const BcField  *field,
+              const char     *input,
+              char          **canonical,
+              GError        **error)
+{
+  g_auto(Digits) digits = { FALSE, NULL, NULL };
+  g_autofree char *text = g_strdup (input);
+  NumberResult result;
+  double value;
+
+  if (g_utf8_strlen (input, -1) > MAX_NUMBER_INPUT)
+    return value_error (error, _("“%s” is too long to be a number."), field_name (field));
+
+  if (field->type == BC_FIELD_PERCENTAGE && g_str_has_suffix (text, "%"))
+    {
+      text[strlen (text) - 1] = '\0';
+      g_strchomp (text);
+    }
+
+  result = read_number (text, field->type == BC_FIELD_INTEGER, &digits);
+  if (result == NUMBER_TOO_LARGE)
+    return value_error (error, _("“%s” is too large: it must be less than a million billion."),
+                        field_name (field));
+  if (result != NUMBER_OK)
+    {
+      switch (field->type)
+        {
+        case BC_FIELD_INTEGER:
+          return value_error (error, _("“%s” must be a whole number, such as 1200; “%s” is not a number."),
+                              field_name (field), input);
+        case BC_FIELD_PERCENTAGE:
+          return value_error (error, _("“%s” must be a percentage between 0 and 100, such as 25 or 25.5; “%s” is not a number."),
+                              field_name (field), input);
+        default:
+          return value_error (error, _("“%s” must be a number, such as 12 or 12.5; “%s” is not a number."),
+                              field_name (field), input);
+        }
+    }
+
+  if (field->type == BC_FIELD_INTEGER && digits.fraction->len > 0)
+    return value_error (error, _("“%s” must be a whole number; “%s” has a fractional part."),
+                        field_name (field), input);
+
+  *canonical = digits_to_canonical (&digits);
+  value = g_ascii_strtod (*canonical, NULL);
+
+  if (field->type == BC_FIELD_PERCENTAGE && (value < 0 || value > 100))
+    {
+      g_clear_pointer (canonical, g_free);
+      return value_error (error, _("“%s” must be between 0 and 100 percent; “%s” is not."),
+                          field_name (field), input);
+    }
+
+  if ((field->has_min && value < field->min) || (field->has_max && value > field->max))
+    {
+      g_autofree char *min = field->has_min ? format_limit (field, field->min) : NULL;
+      g_autofree char *max = field->has_max ? format_limit (field, field->max) : NULL;
+
+      g_clear_pointer (canonical, g_free);
+      if (min != NULL && max != NULL)
+        return value_error (error, _("“%s” must be between %s and %s."), field_name (field), min, max);
+      if (min != NULL)
+        return value_error (error, _("“%s” must be at least %s."), field_name (field), min);
+      return value_error (error, _("“%s” must be at most %s."), field_name (field), max);
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dates                                                                    */
+
+/* Reads 1 to `max` digits; returns the position after them, or NULL. */
+static const char *
+read_digits (const char *p,
+             guint       min,
+             guint       max,
+             guint      *value)
+{
+  guint n = 0;
+
+  *value = 0;
+  while (g_ascii_isdigit (*p) && n < max)
+    {
+      *value = *value * 10 + (*p++ - '0');
+      n++;
+    }
+
+  if (n < min || g_ascii_isdigit (*p))
+    return NULL;
+
+  return p;
+}
+
+gboolean
+_bc_date_parse (const char *text,
+                GDate      *date,
+                gboolean   *exists)
+{
+  guint day, month, year;
+  const char *p;
+
+  g_date_clear (date, 1);
+  *exists = FALSE;
+
+  /* 2018-06-21 */
+  p = read_digits (text, 4, 4, &year);
+  if (p != NULL && *p == '-')
+    {
+      p = read_digits (p + 1, 1, 2, &month);
+      if (p == NULL || *p != '-')
+        return FALSE;
+      p = read_digits (p + 1, 1, 2, &day);
+      if (p == NULL || *p != '\0')
+        return FALSE;
+    }
+  else
+    {
+      /* 21/6/2018, 21/06/2018, 21-6-2018 */
+      char separator;
+
+      p = read_digits (text, 1, 2, &day);
+      if (p == NULL || (*p != '/' && *p != '-'))
+        return FALSE;
+      separator = *p;
+      p = read_digits (p + 1, 1, 2, &month);
+      if (p == NULL || *p != separator)
+        return FALSE;
+      p = read_digits (p + 1, 4, 4, &year);
+      if (p == NULL || *p != '\0')
+        return FALSE;
+    }
+
+  if (year >= 1900 && year <= 9999 &&
+      g_date_valid_dmy ((GDateDay)day, (GDateMonth)month, (GDateYear)year) &&
+      day >= 1 && month >= 1 && month <= 12)
+    {
+      g_date_set_dmy (date, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
+      *exists = TRUE;
+    }
+
+  return TRUE;
+}
+
+static char *
+date_to_canonical (const GDate *date)
+{
+  return g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (date),
+                          g_date_get_month (date), g_date_get_day (date));
+}
+
+/* Reads a stored "YYYY-MM-DD" and nothing else. */
+static gboolean
+stored_date (const char *stored,
+             GDate      *date)
+{
+  gboolean exists;
+
+  if (strlen (stored) != 10 || stored[4] != '-' || stored[7] != '-')
+    return FALSE;
+
+  return _bc_date_parse (stored, date, &exists) && exists;
+}
+
+static gboolean
+parse_date_value (const char  *name,
+                  const char  *input,
+                  char       **canonical,
+                  GError     **error)
+{
+  GDate date;
+  gboolean exists;
+
+  if (!_bc_date_parse (input, &date, &exists))
+    return value_error (error, _("“%s” must be a date such as 21/06/2018; “%s” is not a date."),
+                        name, input);
+  if (!exists)
+    return value_error (error, _("“%s” must be a real date; %s does not exist."), name, input);
+
+  *canonical = date_to_canonical (&date);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Text                                                                     */
+
+/* Case and accent forms as people type them: "CÓ", "có" and a decomposed
+ * "có" all compare equal. */
+static char *
+fold (const char *text)
+{
+  g_autofree char *normalized = g_utf8_normalize (text, -1, G_NORMALIZE_DEFAULT_COMPOSE);
+  g_autofree char *folded = NULL;
+
+  if (normalized == NULL)
+    return g_strdup ("");
+
+  folded = g_utf8_casefold (normalized, -1);
+  return g_utf8_normalize (folded, -1, G_NORMALIZE_DEFAULT_COMPOSE);
+}
+
+static gboolean
+has_control_characters (const char *text,
+                        gboolean    newlines_allowed)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar)*p;
+
+      if (c == '\n' && newlines_allowed)
+        continue;
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+parse_text (const BcField  *field,
+            const char     *input,
+            char          **canonical,
+            GError        **error)
+{
+  gboolean multi_line = field->type == BC_FIELD_LONG_TEXT;
+  guint limit = field->max_length > 0 ? field->max_length
+                : multi_line ? DEFAULT_LONG_LENGTH : DEFAULT_TEXT_LENGTH;
+  g_autofree char *text = NULL;
+  glong length;
+
+  if (multi_line)
+    {
+      g_auto(GStrv) lines = g_regex_split_simple ("\r\n|\r", input, 0, 0);
+
+      text = g_strjoinv ("\n", lines);
+    }
+  else
+    {
+      if (strchr (input, '\n') != NULL || strchr (input, '\r') != NULL)
+        return value_error (error, _("“%s” must be a single line of text."), field_name (field));
+      text = g_strdup (input);
+    }
+  g_strstrip (text);
+
+  if (has_control_characters (text, multi_line))
+    return value_error (error, _("“%s” contains a control character; remove it and type the text again."),
+                        field_name (field));
+
+  length = g_utf8_strlen (text, -1);
+  if (length > (glong)limit)
+    return value_error (error,
+                        g_dngettext (GETTEXT_PACKAGE,
+                                     "“%s” can hold at most %u character; this text has %ld.",
+                                     "“%s” can hold at most %u characters; this text has %ld.",
+                                     limit),
+                        field_name (field), limit, length);
+
+  *canonical = g_steal_pointer (&text);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Choices and yes/no                                                       */
+
+static const BcChoice *
+find_choice (const BcField *field,
+             const char    *value)
+{
+  for (guint i = 0; field->choices != NULL && i < field->choices->len; i++)
+    {
+      const BcChoice *choice = g_ptr_array_index (field->choices, i);
+
+      if (g_str_equal (choice->value, value))
+        return choice;
+    }
+
+  return NULL;
+}
+
+static gboolean
+parse_choice (const BcField  *field,
+              const char     *input,
+              char          **canonical,
+              GError        **error)
+{
+  g_autofree char *folded = fold (input);
+  g_autoptr(GString) list = NULL;
+  const char *lang = bc_i18n_language ();
+
+  for (guint i = 0; field->choices != NULL && i < field->choices->len; i++)
+    {
+      const BcChoice *choice = g_ptr_array_index (field->choices, i);
+      g_autofree char *value = fold (choice->value);
+      g_autofree char *vi = fold (bc_text_get (&choice->label, "vi"));
+      g_autofree char *en = fold (bc_text_get (&choice->label, "en"));
+
+      if (g_str_equal (folded, value) || g_str_equal (folded, vi) || g_str_equal (folded, en))
+        {
+          *canonical = g_strdup (choice->value);
+          return TRUE;
+        }
+    }
+
+  list = g_string_new (NULL);
+  for (guint i = 0; field->choices != NULL && i < field->choices->len; i++)
+    {
+      const BcChoice *choice = g_ptr_array_index (field->choices, i);
+
+      if (i > 0)
+        g_string_append (list, ", ");
+      g_string_append_printf (list, "%s (%s)", choice->value, bc_text_get (&choice->label, lang));
+    }
+
+  return value_error (error, _("“%s” cannot be “%s”; choose one of: %s."),
+                      field_name (field), input, list->str);
+}
+
+static gboolean
+parse_yes_no (const BcField  *field,
+              const char     *input,
+              char          **canonical,
+              GError        **error)
+{
+  static const char * const yes[] = { "yes", "có", "co", "true", "1", NULL };
+  static const char * const no[] = { "no", "không", "khong", "false", "0", NULL };
+  g_autofree char *folded = fold (input);
+
+  if (g_strv_contains (yes, folded))
+    *canonical = g_strdup ("yes");
+  else if (g_strv_contains (no, folded))
+    *canonical = g_strdup ("no");
+  else
+    return value_error (error, _("“%s” must be yes or no; “%s” is neither."),
+                        field_name (field), input);
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Document references                                                      */
+
+typedef struct
+{
+  char *number;
+  char *date;    /* canonical, or NULL */
+  char *title;   /* or NULL */
+} DocumentRef;
+
+static void
+document_ref_clear (DocumentRef *ref)
+{
+  g_clear_pointer (&ref->number, g_free);
+  g_clear_pointer (&ref->date, g_free);
+  g_clear_pointer (&ref->title, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DocumentRef, document_ref_clear)
+
+static JsonNode *
+parse_json_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+  guint line, column;
+
+  if (!g_utf8_validate (text, -1, NULL) ||
+      !_bc_json_check_depth (text, strlen (text), BC_JSON_MAX_DEPTH, &line, &column))
+    return NULL;
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return json_node_copy (root);
+}
+
+/* Takes a part of a reference: trimmed, NULL when empty. */
+static char *
+take_part (const char *text)
+{
+  char *part = g_strstrip (g_strdup (text));
+
+  if (*part == '\0')
+    g_clear_pointer (&part, g_free);
+
+  return part;
+}
+
+/* A string member as a part; NULL when absent, null or not a string. */
+static char *
+take_member (JsonObject *object,
+             const char *key)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return take_part (json_node_get_string (node));
+}
+
+/* Splits the input into its parts, without checking them. */
+static gboolean
+read_document_ref (const BcField *field,
+                   const char    *input,
+                   DocumentRef   *ref,
+                   GError       **error)
+{
+  if (input[0] == '{')
+    {
+      static const char * const keys[] = { "number", "date", "title", NULL };
+      g_autoptr(JsonNode) root = parse_json_object (input);
+      g_autoptr(GList) members = NULL;
+      JsonObject *object;
+
+      if (root == NULL)
+        return value_error (error, _("“%s” must be a document reference such as “140/BC-UBND | 21/06/2018 | title”; the JSON object given is not valid."),
+                            field_name (field));
+
+      object = json_node_get_object (root);
+      members = json_object_get_members (object);
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *node = json_object_get_member (object, l->data);
+
+          if (!g_strv_contains (keys, l->data))
+            return value_error (error, _("“%s”: a document reference has a number, a date and a title, not “%s”."),
+                                field_name (field), (const char *)l->data);
+          if (JSON_NODE_HOLDS_NULL (node))
+            continue;
+          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+            return value_error (error, _("“%s”: the “%s” of a document reference must be text."),
+                                field_name (field), (const char *)l->data);
+        }
+
+      ref->number = take_member (object, "number");
+      ref->date = take_member (object, "date");
+      ref->title = take_member (object, "title");
+    }
+  else
+    {
+      g_auto(GStrv) parts = g_strsplit (input, "|", 3);
+      guint n = g_strv_length (parts);
+
+      /* The title, last, may itself hold a "|". */
+      ref->number = n > 0 ? take_part (parts[0]) : NULL;
+      ref->date = n > 1 ? take_part (parts[1]) : NULL;
+      ref->title = n > 2 ? take_part (parts[2]) : NULL;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_document_ref (const BcField  *field,
+                    const char     *input,
+                    char          **canonical,
+                    GError        **error)
+{
+  g_auto(DocumentRef) ref = { NULL, NULL, NULL };
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (strlen (input) > MAX_DOCUMENT_INPUT)
+    return value_error (error, _("“%s” is too long for a document reference."), field_name (field));
+
+  if (!read_document_ref (field, input, &ref, error))
+    return FALSE;
+
+  if (ref.number == NULL && ref.date == NULL && ref.title == NULL)
+    return TRUE;
+
+  if (ref.number == NULL)
+    return value_error (error, _("“%s” needs the document’s number and symbol, such as 140/BC-UBND, before its date and title."),
+                        field_name (field));
+
+  if (has_control_characters (ref.number, FALSE) || has_control_characters (ref.title ? ref.title : "", FALSE))
+    return value_error (error, _("“%s” must be on a single line, without control characters."),
+                        field_name (field));
+
+  if (g_utf8_strlen (ref.number, -1) > MAX_DOCUMENT_NUMBER ||
+      (ref.title != NULL && g_utf8_strlen (ref.title, -1) > MAX_DOCUMENT_TITLE))
+    return value_error (error, _("“%s” is too long for a document reference."), field_name (field));
+
+  if (ref.date != NULL)
+    {
+      g_autofree char *date = NULL;
+
+      if (!parse_date_value (field_name (field), ref.date, &date, error))
+        return FALSE;
+      g_free (ref.date);
+      ref.date = g_steal_pointer (&date);
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_string_value (builder, ref.number);
+  if (ref.date != NULL)
+    {
+      json_builder_set_member_name (builder, "date");
+      json_builder_add_string_value (builder, ref.date);
+    }
+  if (ref.title != NULL)
+    {
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, ref.title);
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  *canonical = json_generator_to_data (generator, NULL);
+
+  return TRUE;
+}
+
+/* Reads a stored reference; FALSE when it is not one. */
+static gboolean
+stored_document_ref (const char  *stored,
+                     DocumentRef *ref)
+{
+  g_autoptr(JsonNode) root = parse_json_object (stored);
+  JsonObject *object;
+  JsonNode *number;
+
+  if (root == NULL)
+    return FALSE;
+
+  object = json_node_get_object (root);
+  number = json_object_get_member (object, "number");
+  if (number == NULL || !JSON_NODE_HOLDS_VALUE (number) ||
+      json_node_get_value_type (number) != G_TYPE_STRING)
+    return FALSE;
+
+  ref->number = g_strdup (json_node_get_string (number));
+  ref->date = take_member (object, "date");
+  ref->title = take_member (object, "title");
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API                                                               */
+
+gboolean
+bc_field_parse_value (const BcField  *field,
+                      const char     *input,
+                      char          **canonical,
+                      GError        **error)
+{
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (input != NULL, FALSE);
+  g_return_val_if_fail (canonical != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *canonical = NULL;
+
+  if (!g_utf8_validate (input, -1, NULL))
+    return value_error (error, _("“%s” must be text in UTF-8."), field_name (field));
+
+  if (field->type == BC_FIELD_TABLE)
+    return value_error (error, _("“%s” is a table: add rows to it and fill in their cells instead."),
+                        field_name (field));
+
+  if (field->compute != NULL)
+    return value_error (error, _("“%s” is computed and cannot be entered."), field_name (field));
+
+  trimmed = g_strstrip (g_strdup (input));
+  if (*trimmed == '\0')
+    return TRUE;
+
+  switch (field->type)
+    {
+    case BC_FIELD_INTEGER:
+    case BC_FIELD_DECIMAL:
+    case BC_FIELD_PERCENTAGE:
+      return parse_number (field, trimmed, canonical, error);
+
+    case BC_FIELD_TEXT:
+    case BC_FIELD_LONG_TEXT:
+      return parse_text (field, input, canonical, error);
+
+    case BC_FIELD_DATE:
+      return parse_date_value (field_name (field), trimmed, canonical, error);
+
+    case BC_FIELD_CHOICE:
+      return parse_choice (field, trimmed, canonical, error);
+
+    case BC_FIELD_YES_NO:
+      return parse_yes_no (field, trimmed, canonical, error);
+
+    case BC_FIELD_DOCUMENT_REF:
+      return parse_document_ref (field, trimmed, canonical, error);
+
+    case BC_FIELD_TABLE:
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
+
+/* A stored number: the whole text must be one finite number. */
+static gboolean
+stored_number (const char *stored,
+               double     *value)
+{
+  char *end = NULL;
+
+  if (*stored == '\0' || g_ascii_isspace (*stored))
+    return FALSE;
+
+  *value = g_ascii_strtod (stored, &end);
+  return end != NULL && *end == '\0' && isfinite (*value);
+}
+
+void
+bc_field_stored_to_value (const BcField *field,
+                          const char    *stored,
+                          BcValue       *out)
+{
+  DocumentRef ref = { NULL, NULL, NULL };
+  double number;
+  GDate date;
+
+  g_return_if_fail (field != NULL);
+  g_return_if_fail (out != NULL);
+
+  bc_value_set_blank (out);
+  if (stored == NULL)
+    return;
+
+  switch (field->type)
+    {
+    case BC_FIELD_INTEGER:
+    case BC_FIELD_DECIMAL:
+    case BC_FIELD_PERCENTAGE:
+      if (stored_number (stored, &number))
+        bc_value_set_number (out, number);
+      break;
+
+    case BC_FIELD_TEXT:
+    case BC_FIELD_LONG_TEXT:
+      bc_value_set_text (out, stored);
+      break;
+
+    case BC_FIELD_CHOICE:
+      if (find_choice (field, stored) != NULL)
+        bc_value_set_text (out, stored);
+      break;
+
+    case BC_FIELD_DATE:
+      if (stored_date (stored, &date))
+        bc_value_set_date (out, g_date_get_julian (&date));
+      break;
+
+    case BC_FIELD_YES_NO:
+      if (g_str_equal (stored, "yes"))
+        bc_value_set_boolean (out, TRUE);
+      else if (g_str_equal (stored, "no"))
+        bc_value_set_boolean (out, FALSE);
+      break;
+
+    case BC_FIELD_DOCUMENT_REF:
+      if (stored_document_ref (stored, &ref))
+        bc_value_take_text (out, g_steal_pointer (&ref.number));
+      document_ref_clear (&ref);
+      break;
+
+    case BC_FIELD_TABLE:
+    default:
+      break;
+    }
+}
+
+static char *
+format_date (const char *stored)
+{
+  GDate date;
+
+  if (!stored_date (stored, &date))
+    return g_strdup (stored);
+
+  return g_strdup_printf ("%02u/%02u/%04u", g_date_get_day (&date),
+                          g_date_get_month (&date), g_date_get_year (&date));
+}
+
+char *
+bc_field_format_value (const BcField *field,
+                       const char    *stored,
+                       const char    *lang)
+{
+  gboolean english;
+
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (stored == NULL)
+    return g_strdup ("");
+
+  if (lang == NULL)
+    lang = bc_i18n_language ();
+  english = g_str_equal (lang, "en");
+
+  switch (field->type)
+    {
+    case BC_FIELD_INTEGER:
+    case BC_FIELD_DECIMAL:
+      return localize_number (stored, lang);
+
+    case BC_FIELD_PERCENTAGE:
+      {
+        g_autofree char *number = localize_number (stored, lang);
+
+        return g_strconcat (number, "%", NULL);
+      }
+
+    case BC_FIELD_DATE:
+      return format_date (stored);
+
+    case BC_FIELD_YES_NO:
+      if (g_str_equal (stored, "yes"))
+        return g_strdup (english ? "Yes" : "Có");
+      if (g_str_equal (stored, "no"))
+        return g_strdup (english ? "No" : "Không");
+      return g_strdup (stored);
+
+    case BC_FIELD_CHOICE:
+      {
+        const BcChoice *choice = find_choice (field, stored);
+
+        return g_strdup (choice != NULL ? bc_text_get (&choice->label, lang) : stored);
+      }
+
+    case BC_FIELD_DOCUMENT_REF:
+      {
+        g_auto(DocumentRef) ref = { NULL, NULL, NULL };
+        GString *out;
+
+        if (!stored_document_ref (stored, &ref))
+          return g_strdup (stored);
+
+        /* The layout of a Vietnamese administrative citation:
+         * "140/BC-UBND ngày 21/06/2018: title". */
+        out = g_string_new (ref.number);
+        if (ref.date != NULL)
+          {
+            g_autofree char *date = format_date (ref.date);
+
+            g_string_append_printf (out, english ? " of %s" : " ngày %s", date);
+          }
+        if (ref.title != NULL)
+          g_string_append_printf (out, ": %s", ref.title);
+
+        return g_string_free (out, FALSE);
+      }
+
+    case BC_FIELD_TEXT:
+    case BC_FIELD_LONG_TEXT:
+    case BC_FIELD_TABLE:
+    default:
+      return g_strdup (stored);
+    }
+}

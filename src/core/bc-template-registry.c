@@ -1,0 +1,273 @@
+/* bc-template-registry.c: every version of every template found in a set of folders.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "bc-template-registry"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "bc-template.h"
+
+struct _BcTemplateRegistry
+{
+  GObject    parent_instance;
+
+  GPtrArray *templates;  /* BcTemplate*, owned */
+};
+
+G_DEFINE_FINAL_TYPE (BcTemplateRegistry, bc_template_registry, G_TYPE_OBJECT)
+
+static void
+bc_template_registry_finalize (GObject *object)
+{
+  BcTemplateRegistry *self = (BcTemplateRegistry *)object;
+
+  g_clear_pointer (&self->templates, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (bc_template_registry_parent_class)->finalize (object);
+}
+
+static void
+bc_template_registry_class_init (BcTemplateRegistryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = bc_template_registry_finalize;
+}
+
+static void
+bc_template_registry_init (BcTemplateRegistry *self)
+{
+  self->templates = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+BcTemplateRegistry *
+bc_template_registry_new (void)
+{
+  return g_object_new (BC_TYPE_TEMPLATE_REGISTRY, NULL);
+}
+
+static BcTemplate *
+find (GPtrArray  *templates,
+      const char *id,
+      int         version)
+{
+  for (guint i = 0; i < templates->len; i++)
+    {
+      BcTemplate *template_ = g_ptr_array_index (templates, i);
+
+      if (g_str_equal (bc_template_get_id (template_), id) &&
+          bc_template_get_version (template_) == version)
+        return template_;
+    }
+
+  return NULL;
+}
+
+/* A template of the same id and version replaces the one there. */
+void
+bc_template_registry_add (BcTemplateRegistry *self,
+                          BcTemplate         *template_)
+{
+  BcTemplate *old;
+
+  g_return_if_fail (BC_IS_TEMPLATE_REGISTRY (self));
+  g_return_if_fail (BC_IS_TEMPLATE (template_));
+
+  old = find (self->templates, bc_template_get_id (template_), bc_template_get_version (template_));
+  if (old != NULL)
+    g_ptr_array_remove (self->templates, old);
+
+  g_ptr_array_add (self->templates, g_object_ref (template_));
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *)a, *(const char * const *)b);
+}
+
+gboolean
+bc_template_registry_add_directory (BcTemplateRegistry  *self,
+                                    const char          *directory,
+                                    GError             **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *name;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), FALSE);
+  g_return_val_if_fail (directory != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  dir = g_dir_open (directory, 0, error);
+  if (dir == NULL)
+    return FALSE;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  /* Load the whole folder before adding any of it, so that a bad file
+   * leaves the registry as it was. */
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (directory, g_ptr_array_index (names, i), NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      BcTemplate *template_;
+      BcTemplate *other;
+
+      template_ = bc_template_new_from_file (file, error);
+      if (template_ == NULL)
+        return FALSE;
+      g_ptr_array_add (loaded, template_);
+
+      other = find (self->templates, bc_template_get_id (template_), bc_template_get_version (template_));
+      if (other == NULL)
+        {
+          other = find (loaded, bc_template_get_id (template_), bc_template_get_version (template_));
+          if (other == template_)
+            other = NULL;
+        }
+      if (other != NULL)
+        {
+          g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
+                       _("%s and %s are both version %d of the template “%s”; remove one of them or give it a new version."),
+                       bc_template_get_filename (other), bc_template_get_filename (template_),
+                       bc_template_get_version (template_), bc_template_get_id (template_));
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; i < loaded->len; i++)
+    g_ptr_array_add (self->templates, g_object_ref (g_ptr_array_index (loaded, i)));
+
+  return TRUE;
+}
+
+BcTemplateRegistry *
+bc_template_registry_new_default (GError **error)
+{
+  g_autoptr(BcTemplateRegistry) self = bc_template_registry_new ();
+  const char *env = g_getenv ("BAOCAO_TEMPLATE_DIR");
+  g_autofree char *installed = g_build_filename (PKGDATADIR, "templates", NULL);
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (env != NULL && *env != '\0')
+    {
+      g_auto(GStrv) directories = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
+
+      for (guint i = 0; directories[i] != NULL; i++)
+        {
+          if (*directories[i] == '\0')
+            continue;
+          if (!bc_template_registry_add_directory (self, directories[i], error))
+            return NULL;
+        }
+    }
+  else if (g_file_test (installed, G_FILE_TEST_IS_DIR))
+    {
+      if (!bc_template_registry_add_directory (self, installed, error))
+        return NULL;
+    }
+  else if (!bc_template_registry_add_directory (self, BUILD_TEMPLATEDIR, error))
+    {
+      /* Running uninstalled from the source tree. */
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+BcTemplate *
+bc_template_registry_lookup (BcTemplateRegistry  *self,
+                             const char          *id,
+                             int                  version,
+                             GError             **error)
+{
+  BcTemplate *template_;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  template_ = find (self->templates, id, version);
+  if (template_ != NULL)
+    return template_;
+
+  if (bc_template_registry_lookup_latest (self, id, NULL) == NULL)
+    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                 _("There is no template “%s”. Run `baocao-cli templates` to see the installed ones."),
+                 id);
+  else
+    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                 _("There is no version %d of the template “%s”. Run `baocao-cli templates` to see the installed ones."),
+                 version, id);
+
+  return NULL;
+}
+
+BcTemplate *
+bc_template_registry_lookup_latest (BcTemplateRegistry  *self,
+                                    const char          *id,
+                                    GError             **error)
+{
+  BcTemplate *latest = NULL;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  for (guint i = 0; i < self->templates->len; i++)
+    {
+      BcTemplate *template_ = g_ptr_array_index (self->templates, i);
+
+      if (g_str_equal (bc_template_get_id (template_), id) &&
+          (latest == NULL || bc_template_get_version (template_) > bc_template_get_version (latest)))
+        latest = template_;
+    }
+
+  if (latest == NULL)
+    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                 _("There is no template “%s”. Run `baocao-cli templates` to see the installed ones."),
+                 id);
+
+  return latest;
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  BcTemplate *template_a = *(BcTemplate * const *)a;
+  BcTemplate *template_b = *(BcTemplate * const *)b;
+
+  return strcmp (bc_template_get_id (template_a), bc_template_get_id (template_b));
+}
+
+GPtrArray *
+bc_template_registry_list_latest (BcTemplateRegistry *self)
+{
+  GPtrArray *list;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+
+  list = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->templates->len; i++)
+    {
+      BcTemplate *template_ = g_ptr_array_index (self->templates, i);
+
+      if (bc_template_registry_lookup_latest (self, bc_template_get_id (template_), NULL) == template_)
+        g_ptr_array_add (list, g_object_ref (template_));
+    }
+  g_ptr_array_sort (list, compare_ids);
+
+  return list;
+}

@@ -1,0 +1,32 @@
+/* bc-workbook-private.h: hooks into the workbook for tests and benchmarks.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Not public API: the power-loss test opens workbooks through a
+ * fault-injecting SQLite VFS, and tests read the connection's pragmas.
+ */
+#pragma once
+
+#include "bc-workbook.h"
+
+G_BEGIN_DECLS
+
+/* A private open flag, above the public ones: synchronous=OFF, so commits
+ * are not flushed to disk. Only for the test that proves the power-loss VFS
+ * really drops unsynced writes, and for bulk set-up in benchmarks. Never for
+ * a user's workbook. */
+#define _BC_WORKBOOK_OPEN_NO_SYNC ((BcWorkbookOpenFlags) (1 << 16))
+
+/* bc_workbook_open() through the SQLite VFS named `vfs_name` (NULL: the
+ * default one), for the check and for the connection itself. */
+BcWorkbook *_bc_workbook_open_with_vfs  (const char           *path,
+                                         BcTemplateRegistry   *templates,
+                                         BcWorkbookOpenFlags   flags,
+                                         const char           *vfs_name,
+                                         GError              **error);
+/* Runs one SQL statement on the workbook's own connection and returns the
+ * first column of its first row as text (NULL for no row or SQL NULL). */
+char       *_bc_workbook_query_string   (BcWorkbook           *self,
+                                         const char           *sql,
+                                         GError              **error);
+
+G_END_DECLS

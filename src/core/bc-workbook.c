@@ -1,0 +1,3307 @@
+/* bc-workbook.c: a user's reports in one crash-safe SQLite file.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The file format (schema, pragmas, guarantees) is documented in
+ * docs/workbook.md. Every public call takes the workbook's mutex, and every
+ * change runs in one BEGIN IMMEDIATE … COMMIT that has committed (WAL,
+ * synchronous=FULL: fsynced) before the call returns TRUE.
+ */
+#define G_LOG_DOMAIN "bc-workbook"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "bc-i18n.h"
+#include "bc-validate.h"
+#include "bc-workbook.h"
+#include "bc-workbook-private.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define UNIT_MAX_CHARS  64
+#define SQLITE_HEADER   "SQLite format 3"
+
+struct _BcWorkbook
+{
+  GObject             parent_instance;
+
+  /* Serialises every use of `db` and `statements`. */
+  GMutex              mutex;
+  sqlite3            *db;
+  /* const char *sql (a literal, by address) → sqlite3_stmt *, prepared once */
+  GHashTable         *statements;
+
+  char               *path;
+  BcTemplateRegistry *templates;
+  BcWorkbookKind      kind;
+};
+
+G_DEFINE_FINAL_TYPE (BcWorkbook, bc_workbook, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (bc-workbook-error-quark, bc_workbook_error)
+
+/* ------------------------------------------------------------------------ */
+/* The schema and its migrations                                            */
+
+typedef gboolean (*MigrateFunc) (BcWorkbook *self, GError **error);
+
+static gboolean migrate_to_1 (BcWorkbook *self, GError **error);
+
+/* migrations[i] brings a workbook from user_version i to i + 1. A new schema
+ * version adds one function here and bumps BC_WORKBOOK_SCHEMA_VERSION. */
+static const MigrateFunc migrations[] = {
+  migrate_to_1,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == BC_WORKBOOK_SCHEMA_VERSION);
+
+static const char schema_1[] =
+  "CREATE TABLE meta ("
+  "  key   TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE settings ("
+  "  key   TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE reports ("
+  "  id               TEXT PRIMARY KEY NOT NULL,"
+  "  template_id      TEXT NOT NULL,"
+  "  template_version INTEGER NOT NULL,"
+  "  period_id        TEXT NOT NULL,"
+  "  period_key       INTEGER NOT NULL,"
+  "  unit             TEXT NOT NULL,"
+  "  status           TEXT NOT NULL DEFAULT 'draft' CHECK (status IN"
+  "                     ('draft', 'ready', 'queued', 'sent', 'accepted', 'returned')),"
+  "  revision         INTEGER NOT NULL DEFAULT 0,"
+  "  next_row_id      INTEGER NOT NULL DEFAULT 1,"
+  "  created_at       INTEGER NOT NULL,"
+  "  updated_at       INTEGER NOT NULL,"
+  "  submitted_at     INTEGER NOT NULL DEFAULT 0,"
+  "  review_comment   TEXT,"
+  "  UNIQUE (template_id, period_id, unit)"
+  ");"
+  "CREATE INDEX reports_by_period ON reports (period_key DESC, unit, template_id);"
+  "CREATE TABLE rows ("
+  "  report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+  "  table_id  TEXT NOT NULL,"
+  "  row_id    INTEGER NOT NULL CHECK (row_id > 0),"
+  "  position  INTEGER NOT NULL CHECK (position >= 0),"
+  "  PRIMARY KEY (report_id, row_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX rows_by_position ON rows (report_id, table_id, position);"
+  "CREATE TABLE report_values ("
+  "  report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+  "  key       TEXT NOT NULL,"
+  "  row_id    INTEGER NOT NULL DEFAULT 0,"
+  "  value     TEXT NOT NULL,"
+  "  PRIMARY KEY (report_id, key, row_id)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE justifications ("
+  "  report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+  "  rule_id   TEXT NOT NULL,"
+  "  row_id    INTEGER NOT NULL DEFAULT 0,"
+  "  text      TEXT NOT NULL,"
+  "  PRIMARY KEY (report_id, rule_id, row_id)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE edits ("
+  "  id        INTEGER PRIMARY KEY,"
+  "  report_id TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+  "  key       TEXT NOT NULL,"
+  "  row_id    INTEGER NOT NULL DEFAULT 0,"
+  "  old_value TEXT,"
+  "  new_value TEXT,"
+  "  at        INTEGER NOT NULL,"
+  "  revision  INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX edits_by_report ON edits (report_id, id);"
+  "CREATE TABLE status_changes ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  report_id   TEXT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+  "  from_status TEXT NOT NULL,"
+  "  to_status   TEXT NOT NULL,"
+  "  comment     TEXT,"
+  "  at          INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX status_changes_by_report ON status_changes (report_id, id);";
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+
+static void
+set_sqlite_error (BcWorkbook  *self,
+                  int          rc,
+                  GError     **error)
+{
+  const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT,
+                   _("The workbook “%s” is damaged (%s). Restore it from a backup copy, "
+                     "or ask your administrator to recover what can still be read."),
+                   self->path, detail);
+      break;
+
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("The workbook “%s” is busy in another program (%s). "
+                     "Close the other copy of Baocao and try again."),
+                   self->path, detail);
+      break;
+
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    default:
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not write to the workbook “%s”: %s. "
+                     "Check that the disk is not full and that the file is writable."),
+                   self->path, detail);
+      break;
+    }
+}
+
+static void
+set_report_not_found (const char  *report_id,
+                      GError     **error)
+{
+  g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+               _("There is no report “%s” in this workbook. It may have been deleted: "
+                 "reload the list of reports."),
+               report_id);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Statements                                                               */
+
+/* A cached statement: the cleanup resets it instead of finalizing it. */
+typedef sqlite3_stmt BcStmt;
+
+static void
+stmt_release (BcStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcStmt, stmt_release)
+
+/* Prepares `sql` once (it must be a literal: the cache is keyed by address)
+ * and binds the arguments described by `types`: 's' a const char * (NULL
+ * binds NULL), 'x' a gint64, 'd' an int. */
+static BcStmt *
+query (BcWorkbook  *self,
+       GError     **error,
+       const char  *sql,
+       const char  *types,
+       ...)
+{
+  sqlite3_stmt *stmt;
+  va_list args;
+
+  g_assert (self->db != NULL);
+
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt == NULL)
+    {
+      int rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (self, rc, error);
+          return NULL;
+        }
+      g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+    }
+
+  va_start (args, types);
+  for (int i = 0; types[i] != '\0'; i++)
+    {
+      switch (types[i])
+        {
+        case 's':
+          {
+            const char *text = va_arg (args, const char *);
+
+            if (text != NULL)
+              sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
+            else
+              sqlite3_bind_null (stmt, i + 1);
+          }
+          break;
+        case 'x':
+          sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+          break;
+        case 'd':
+          sqlite3_bind_int (stmt, i + 1, va_arg (args, int));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  va_end (args);
+
+  return stmt;
+}
+
+/* SQLITE_ROW or SQLITE_DONE, or 0 with `error` set. */
+static int
+step (BcWorkbook  *self,
+      BcStmt      *stmt,
+      GError     **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return rc;
+
+  set_sqlite_error (self, rc, error);
+  return 0;
+}
+
+/* Runs a statement that returns no rows (or whose rows do not matter). */
+static gboolean
+run (BcWorkbook  *self,
+     BcStmt      *stmt,
+     GError     **error)
+{
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    ;
+  stmt_release (stmt);
+
+  return rc == SQLITE_DONE;
+}
+
+static const char *
+column_text (BcStmt *stmt,
+             int     column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+static gboolean
+exec_sql (BcWorkbook  *self,
+          const char  *sql,
+          GError     **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (self, rc, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Locking and transactions                                                 */
+
+static gboolean
+lock_open (BcWorkbook  *self,
+           GError     **error)
+{
+  g_mutex_lock (&self->mutex);
+
+  if (self->db == NULL)
+    {
+      g_mutex_unlock (&self->mutex);
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("The workbook “%s” has been closed. Open it again to continue."),
+                   self->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+rollback (BcWorkbook *self)
+{
+  /* A failed COMMIT may already have rolled back. */
+  if (!sqlite3_get_autocommit (self->db))
+    {
+      int rc = sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+
+      if (rc != SQLITE_OK)
+        g_debug ("ROLLBACK failed: %s", sqlite3_errmsg (self->db));
+    }
+}
+
+typedef gboolean (*TransactionFunc) (BcWorkbook  *self,
+                                     gpointer     data,
+                                     GError     **error);
+
+/* Runs `func` in one transaction: BEGIN IMMEDIATE (takes the write lock at
+ * once, so a busy workbook waits here rather than failing mid-way) or a
+ * read-only deferred BEGIN; commits when it returns TRUE, rolls back
+ * otherwise. TRUE means the change is committed and durable. */
+static gboolean
+in_transaction (BcWorkbook      *self,
+                gboolean         write,
+                TransactionFunc  func,
+                gpointer         data,
+                GError         **error)
+{
+  gboolean ok;
+
+  if (!lock_open (self, error))
+    return FALSE;
+
+  ok = run (self, query (self, error, write ? "BEGIN IMMEDIATE" : "BEGIN", ""), error);
+  if (ok)
+    {
+      ok = func (self, data, error);
+      if (ok)
+        ok = run (self, query (self, error, "COMMIT", ""), error);
+      if (!ok)
+        rollback (self);
+    }
+
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Helpers used inside transactions                                         */
+
+typedef struct {
+  char     *template_id;
+  int       template_version;
+  char     *period_id;
+  char     *unit;
+  BcStatus  status;
+  gint64    revision;
+} ReportHead;
+
+static void
+report_head_clear (ReportHead *head)
+{
+  g_clear_pointer (&head->template_id, g_free);
+  g_clear_pointer (&head->period_id, g_free);
+  g_clear_pointer (&head->unit, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ReportHead, report_head_clear)
+
+static gboolean
+parse_status (BcWorkbook  *self,
+              const char  *text,
+              BcStatus    *status,
+              GError     **error)
+{
+  if (text != NULL && bc_status_from_string (text, status))
+    return TRUE;
+
+  g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT,
+               _("The workbook “%s” is damaged: a report has the unknown status “%s”. "
+                 "Restore the workbook from a backup copy."),
+               self->path, text != NULL ? text : "");
+  return FALSE;
+}
+
+static gboolean
+load_head (BcWorkbook  *self,
+           const char  *report_id,
+           ReportHead  *head,
+           GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT template_id, template_version, period_id, unit, status, revision "
+                "FROM reports WHERE id = ?",
+                "s", report_id);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+
+  if (rc == SQLITE_DONE)
+    {
+      set_report_not_found (report_id, error);
+      return FALSE;
+    }
+
+  head->template_id = g_strdup (column_text (stmt, 0));
+  head->template_version = sqlite3_column_int (stmt, 1);
+  head->period_id = g_strdup (column_text (stmt, 2));
+  head->unit = g_strdup (column_text (stmt, 3));
+  head->revision = sqlite3_column_int64 (stmt, 5);
+
+  return parse_status (self, column_text (stmt, 4), &head->status, error);
+}
+
+static gboolean
+require_draft (const ReportHead  *head,
+               GError           **error)
+{
+  if (head->status == BC_STATUS_DRAFT)
+    return TRUE;
+
+  g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY,
+               _("This report is “%s”, so it cannot be changed. Only drafts can be edited: "
+                 "take the report back to draft first, if its status allows it."),
+               bc_status_label (head->status));
+  return FALSE;
+}
+
+/* The template a report was started on, or NULL when no registry is set or
+ * it does not hold that version. */
+static BcTemplate *
+head_template (BcWorkbook       *self,
+               const ReportHead *head)
+{
+  if (self->templates == NULL)
+    return NULL;
+
+  return bc_template_registry_lookup (self->templates, head->template_id,
+                                      head->template_version, NULL);
+}
+
+/* Bumps the report's revision for one change and returns the new one. */
+static gint64
+bump_revision (BcWorkbook  *self,
+               const char  *report_id,
+               gint64       now,
+               GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "UPDATE reports SET revision = revision + 1, updated_at = ? "
+                "WHERE id = ? RETURNING revision",
+                "xs", now, report_id);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return 0;
+
+  if (rc == SQLITE_DONE)
+    {
+      set_report_not_found (report_id, error);
+      return 0;
+    }
+
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gboolean
+record_edit (BcWorkbook  *self,
+             const char  *report_id,
+             const char  *key,
+             gint64       row_id,
+             const char  *old_value,
+             const char  *new_value,
+             gint64       at,
+             gint64       revision,
+             GError     **error)
+{
+  return run (self,
+              query (self, error,
+                     "INSERT INTO edits (report_id, key, row_id, old_value, new_value, at, revision) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     "ssxssxx", report_id, key, row_id, old_value, new_value, at, revision),
+              error);
+}
+
+/* The stored value (NULL = blank), in *out. */
+static gboolean
+get_value (BcWorkbook  *self,
+           const char  *report_id,
+           const char  *key,
+           gint64       row_id,
+           char       **out,
+           GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  *out = NULL;
+  stmt = query (self, error,
+                "SELECT value FROM report_values WHERE report_id = ? AND key = ? AND row_id = ?",
+                "ssx", report_id, key, row_id);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+
+  if (rc == SQLITE_ROW)
+    *out = g_strdup (column_text (stmt, 0));
+
+  return TRUE;
+}
+
+static gboolean
+put_value (BcWorkbook  *self,
+           const char  *report_id,
+           const char  *key,
+           gint64       row_id,
+           const char  *value,
+           GError     **error)
+{
+  if (value == NULL)
+    return run (self,
+                query (self, error,
+                       "DELETE FROM report_values WHERE report_id = ? AND key = ? AND row_id = ?",
+                       "ssx", report_id, key, row_id),
+                error);
+
+  return run (self,
+              query (self, error,
+                     "INSERT INTO report_values (report_id, key, row_id, value) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (report_id, key, row_id) DO UPDATE SET value = excluded.value",
+                     "ssxs", report_id, key, row_id, value),
+              error);
+}
+
+/* The 0-based position of a row of `table`, or -1 (no error) when the report
+ * has no such row in that table. */
+static gboolean
+get_row_position (BcWorkbook  *self,
+                  const char  *report_id,
+                  const char  *table,
+                  gint64       row_id,
+                  gint64      *position,
+                  GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  *position = -1;
+  stmt = query (self, error,
+                "SELECT position FROM rows WHERE report_id = ? AND row_id = ? AND table_id = ?",
+                "sxs", report_id, row_id, table);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+
+  if (rc == SQLITE_ROW)
+    *position = sqlite3_column_int64 (stmt, 0);
+
+  return TRUE;
+}
+
+static gboolean
+count_rows (BcWorkbook  *self,
+            const char  *report_id,
+            const char  *table,
+            gint64      *n_rows,
+            GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+
+  stmt = query (self, error,
+                "SELECT count(*) FROM rows WHERE report_id = ? AND table_id = ?",
+                "ss", report_id, table);
+  if (stmt == NULL || step (self, stmt, error) != SQLITE_ROW)
+    return FALSE;
+
+  *n_rows = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/* Appends a row to `table` and returns its new id (0 on error). */
+static gint64
+insert_row (BcWorkbook  *self,
+            const char  *report_id,
+            const char  *table,
+            GError     **error)
+{
+  gint64 n_rows;
+  gint64 row_id;
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+
+    /* Row ids come from a per-report counter, so an id is never reused even
+     * after its row is removed: edits and justifications keep their meaning. */
+    stmt = query (self, error,
+                  "UPDATE reports SET next_row_id = next_row_id + 1 WHERE id = ? "
+                  "RETURNING next_row_id - 1",
+                  "s", report_id);
+    if (stmt == NULL || step (self, stmt, error) != SQLITE_ROW)
+      return 0;
+    row_id = sqlite3_column_int64 (stmt, 0);
+  }
+
+  if (!count_rows (self, report_id, table, &n_rows, error))
+    return 0;
+
+  if (!run (self,
+            query (self, error,
+                   "INSERT INTO rows (report_id, table_id, row_id, position) VALUES (?, ?, ?, ?)",
+                   "ssxx", report_id, table, row_id, n_rows),
+            error))
+    return 0;
+
+  return row_id;
+}
+
+static gboolean
+is_valid_key_part (const char *part,
+                   gssize      length)
+{
+  if (length < 0)
+    length = strlen (part);
+
+  return length > 0 && memchr (part, '.', length) == NULL;
+}
+
+/* Checks that (key, row_id) can hold a value: a scalar field has row 0 and no
+ * dot, a cell is "table.column" with a row of that table. With the report's
+ * template at hand, the field must exist, be stored under that key and not
+ * be computed. */
+static gboolean
+check_cell (BcWorkbook        *self,
+            const char        *report_id,
+            const ReportHead  *head,
+            const char        *key,
+            gint64             row_id,
+            GError           **error)
+{
+  const char *dot = strchr (key, '.');
+  BcTemplate *template_ = head_template (self, head);
+
+  if (row_id == 0 ? !is_valid_key_part (key, -1)
+                  : (dot == NULL || !is_valid_key_part (key, dot - key)
+                     || !is_valid_key_part (dot + 1, -1)))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                   row_id == 0
+                   ? _("“%s” is not a field of this report. A table's cell needs its row.")
+                   : _("“%s” is not a column of a table. Give a column as “table.column”."),
+                   key);
+      return FALSE;
+    }
+
+  if (template_ != NULL)
+    {
+      const BcField *field = bc_template_lookup_field (template_, key);
+      g_autofree char *field_key = field != NULL ? bc_field_dup_key (field) : NULL;
+
+      if (field == NULL || field->type == BC_FIELD_TABLE || g_strcmp0 (field_key, key) != 0
+          || (row_id == 0) != (field->table == NULL))
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                       _("The form “%s” (version %d) has no field “%s”. Reload the report: "
+                         "the form may have changed."),
+                       head->template_id, head->template_version, key);
+          return FALSE;
+        }
+
+      if (field->compute != NULL)
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                       _("The field “%s” is computed from other fields and cannot be entered."),
+                       key);
+          return FALSE;
+        }
+    }
+
+  if (row_id > 0)
+    {
+      g_autofree char *table = g_strndup (key, dot - key);
+      gint64 position;
+
+      if (!get_row_position (self, report_id, table, row_id, &position, error))
+        return FALSE;
+
+      if (position < 0)
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                       _("The table “%s” of this report has no row %" G_GINT64_FORMAT ". "
+                         "It may have been removed: reload the report."),
+                       table, row_id);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_table (BcWorkbook        *self,
+             const ReportHead  *head,
+             const char        *table,
+             GError           **error)
+{
+  BcTemplate *template_ = head_template (self, head);
+  const BcField *field = NULL;
+
+  if (template_ != NULL)
+    field = bc_template_lookup_field (template_, table);
+
+  if (!is_valid_key_part (table, -1)
+      || (template_ != NULL && (field == NULL || field->type != BC_FIELD_TABLE
+                                || g_strcmp0 (field->id, table) != 0)))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                   _("The form “%s” (version %d) has no table “%s”. Reload the report: "
+                     "the form may have changed."),
+                   head->template_id, head->template_version, table);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A sortable key that orders periods as bc_period_compare() does: by the
+ * start of the cut-off window, then its length, quarters before years. */
+static gint64
+period_sort_key (const BcPeriod *period)
+{
+  GDate start, end;
+  gint64 start_day, end_day;
+
+  bc_period_window (period, &start, &end);
+  start_day = g_date_get_julian (&start);
+  end_day = g_date_get_julian (&end);
+
+  return (start_day << 24) | ((end_day - start_day) << 1) | (period->type == BC_PERIOD_YEAR);
+}
+
+/* Maps a storage key of version `from` of a template to version `to`,
+ * following each version's migration (renamed, removed). NULL: removed. */
+static char *
+migrate_key (BcWorkbook *self,
+             const char *template_id,
+             int         from,
+             int         to,
+             const char *key)
+{
+  g_autofree char *current = g_strdup (key);
+
+  for (int version = from + 1; version <= to && self->templates != NULL; version++)
+    {
+      BcTemplate *step_template = bc_template_registry_lookup (self->templates, template_id,
+                                                               version, NULL);
+      const BcMigration *migration = step_template != NULL
+        ? bc_template_get_migration (step_template, version - 1) : NULL;
+      const char *renamed;
+
+      if (migration == NULL)
+        continue;
+      if (migration->removed != NULL && g_strv_contains ((const char * const *) migration->removed, current))
+        return NULL;
+      renamed = migration->renamed != NULL ? g_hash_table_lookup (migration->renamed, current) : NULL;
+      if (renamed != NULL)
+        {
+          g_free (current);
+          current = g_strdup (renamed);
+        }
+    }
+
+  return g_steal_pointer (&current);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading                                                                  */
+
+static BcReport *
+load_report_locked (BcWorkbook  *self,
+                    const char  *report_id,
+                    GError     **error)
+{
+  g_autoptr(BcReport) report = NULL;
+  int rc;
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+    BcStatus status;
+
+    stmt = query (self, error,
+                  "SELECT template_id, template_version, period_id, unit, status, revision, "
+                  "created_at, updated_at, submitted_at, review_comment FROM reports WHERE id = ?",
+                  "s", report_id);
+    if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+      return NULL;
+    if (rc == SQLITE_DONE)
+      {
+        set_report_not_found (report_id, error);
+        return NULL;
+      }
+    if (!parse_status (self, column_text (stmt, 4), &status, error))
+      return NULL;
+
+    report = bc_report_new (report_id, column_text (stmt, 0), sqlite3_column_int (stmt, 1),
+                            column_text (stmt, 2), column_text (stmt, 3));
+    bc_report_set_status (report, status);
+    bc_report_set_revision (report, sqlite3_column_int64 (stmt, 5));
+    bc_report_set_times (report, sqlite3_column_int64 (stmt, 6), sqlite3_column_int64 (stmt, 7),
+                         sqlite3_column_int64 (stmt, 8));
+    bc_report_set_review_comment (report, column_text (stmt, 9));
+  }
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+
+    stmt = query (self, error,
+                  "SELECT table_id, row_id FROM rows WHERE report_id = ? "
+                  "ORDER BY table_id, position",
+                  "s", report_id);
+    if (stmt == NULL)
+      return NULL;
+    while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+      bc_report_append_row (report, column_text (stmt, 0), sqlite3_column_int64 (stmt, 1));
+    if (rc == 0)
+      return NULL;
+  }
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+
+    stmt = query (self, error,
+                  "SELECT key, row_id, value FROM report_values WHERE report_id = ?",
+                  "s", report_id);
+    if (stmt == NULL)
+      return NULL;
+    while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+      bc_report_set_value (report, column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                           column_text (stmt, 2));
+    if (rc == 0)
+      return NULL;
+  }
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+
+    stmt = query (self, error,
+                  "SELECT rule_id, row_id, text FROM justifications WHERE report_id = ?",
+                  "s", report_id);
+    if (stmt == NULL)
+      return NULL;
+    while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+      bc_report_set_justification (report, column_text (stmt, 0), sqlite3_column_int64 (stmt, 1),
+                                   column_text (stmt, 2));
+    if (rc == 0)
+      return NULL;
+  }
+
+  return g_steal_pointer (&report);
+}
+
+/* The id of the report for (template, canonical period, unit) in *out, NULL
+ * when there is none. */
+static gboolean
+find_report_locked (BcWorkbook  *self,
+                    const char  *template_id,
+                    const char  *period_id,
+                    const char  *unit,
+                    char       **out,
+                    GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  *out = NULL;
+  stmt = query (self, error,
+                "SELECT id FROM reports WHERE template_id = ? AND period_id = ? AND unit = ?",
+                "sss", template_id, period_id, unit);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+
+  if (rc == SQLITE_ROW)
+    *out = g_strdup (column_text (stmt, 0));
+
+  return TRUE;
+}
+
+/* The same unit's report of the same template for the period before
+ * `period_id`, in *out (NULL when there is none). */
+static gboolean
+load_previous_locked (BcWorkbook  *self,
+                      const char  *template_id,
+                      const char  *period_id,
+                      const char  *unit,
+                      BcReport   **out,
+                      GError     **error)
+{
+  g_autofree char *previous_id = NULL;
+  g_autofree char *report_id = NULL;
+  BcPeriod period, previous;
+
+  *out = NULL;
+  if (!bc_period_parse (period_id, &period, NULL))
+    return TRUE;
+
+  bc_period_previous (&period, &previous);
+  if (bc_period_equal (&period, &previous))
+    return TRUE;
+
+  previous_id = bc_period_to_id (&previous);
+  if (!find_report_locked (self, template_id, previous_id, unit, &report_id, error))
+    return FALSE;
+  if (report_id == NULL)
+    return TRUE;
+
+  *out = load_report_locked (self, report_id, error);
+  return *out != NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Opening                                                                  */
+
+static gboolean
+migrate_to_1 (BcWorkbook  *self,
+              GError     **error)
+{
+  g_autofree char *workbook_id = g_uuid_string_random ();
+  g_autofree char *created_at = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time ());
+
+  return exec_sql (self, schema_1, error)
+    && run (self,
+            query (self, error,
+                   "INSERT INTO meta (key, value) VALUES ('workbook_id', ?), ('kind', 'user'), "
+                   "('created_at', ?)",
+                   "ss", workbook_id, created_at),
+            error);
+}
+
+typedef struct {
+  gint32 application_id;
+  int    user_version;
+  gint64 n_objects;
+} FileHeader;
+
+static gboolean
+read_header (BcWorkbook  *self,
+             FileHeader  *header,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT (SELECT application_id FROM pragma_application_id), "
+                           "(SELECT user_version FROM pragma_user_version), "
+                           "(SELECT count(*) FROM sqlite_schema)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    {
+      header->application_id = sqlite3_column_int (stmt, 0);
+      header->user_version = sqlite3_column_int (stmt, 1);
+      header->n_objects = sqlite3_column_int64 (stmt, 2);
+      rc = SQLITE_OK;
+    }
+  else
+    set_sqlite_error (self, rc, error);
+
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_OK;
+}
+
+/* Whether a header belongs to an empty database, i.e. one that a workbook can
+ * be made of (a brand-new file, or one left by a crash while creating it). */
+static gboolean
+header_is_empty (const FileHeader *header)
+{
+  return header->application_id == 0 && header->user_version == 0 && header->n_objects == 0;
+}
+
+static gboolean
+check_header (BcWorkbook          *self,
+              const FileHeader    *header,
+              BcWorkbookOpenFlags  flags,
+              GError             **error)
+{
+  g_autofree char *name = g_filename_display_name (self->path);
+
+  if (header_is_empty (header))
+    {
+      if (flags & BC_WORKBOOK_OPEN_CREATE)
+        return TRUE;
+
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK,
+                   _("“%s” is an empty database, not a Baocao workbook. Choose a workbook "
+                     "file made by Baocao, or create a new workbook."),
+                   name);
+      return FALSE;
+    }
+
+  if (header->application_id != BC_WORKBOOK_APPLICATION_ID)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK,
+                   _("“%s” is a database of another program, not a Baocao workbook. "
+                     "Choose a workbook file made by Baocao."),
+                   name);
+      return FALSE;
+    }
+
+  if (header->user_version > BC_WORKBOOK_SCHEMA_VERSION)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TOO_NEW,
+                   _("“%s” was made by a newer version of Baocao (workbook format %d; this "
+                     "version reads up to %d). Update Baocao to open it."),
+                   name, header->user_version, BC_WORKBOOK_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+quick_check (BcWorkbook  *self,
+             const char  *pragma,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GString) problems = g_string_new (NULL);
+  guint n_problems = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, pragma, -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *line = (const char *) sqlite3_column_text (stmt, 0);
+
+      rc = SQLITE_OK;
+      if (g_strcmp0 (line, "ok") == 0)
+        continue;
+      /* The first few lines say enough. */
+      if (n_problems++ < 3)
+        g_string_append_printf (problems, "%s%s", problems->len > 0 ? "; " : "", line);
+    }
+  if (rc == SQLITE_DONE)
+    rc = SQLITE_OK;
+  if (rc != SQLITE_OK)
+    set_sqlite_error (self, rc, error);
+  sqlite3_finalize (stmt);
+
+  if (rc == SQLITE_OK && n_problems > 0)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT,
+                   _("The workbook “%s” is damaged (%s). Restore it from a backup copy, "
+                     "or ask your administrator to recover what can still be read."),
+                   self->path, problems->str);
+      return FALSE;
+    }
+
+  return rc == SQLITE_OK;
+}
+
+/* Looks at an existing file without changing a byte of it: its first bytes,
+ * then its header through a read-only (when no WAL is pending, immutable)
+ * connection, which creates no -wal or -shm file. Setting journal_mode, or a
+ * plain read-only open of a WAL database, would. */
+static gboolean
+check_existing (BcWorkbook           *self,
+                BcWorkbookOpenFlags   flags,
+                const char           *vfs_name,
+                GError              **error)
+{
+  g_autofree char *name = g_filename_display_name (self->path);
+  g_autofree char *wal_path = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *absolute = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *full_uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char bytes[100];
+  size_t n_read;
+  gboolean wal_pending;
+  FileHeader header;
+  FILE *file;
+  int rc;
+
+  file = g_fopen (self->path, "rb");
+  if (file == NULL)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not read the workbook “%s”: %s. Check that the file "
+                     "exists and that you may read it."),
+                   name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  n_read = fread (bytes, 1, sizeof bytes, file);
+  fclose (file);
+
+  if (n_read == 0)
+    {
+      /* SQLite takes an empty file for an empty database. */
+      header.application_id = 0;
+      header.user_version = 0;
+      header.n_objects = 0;
+      return check_header (self, &header, flags, error);
+    }
+
+  if (n_read < sizeof bytes || memcmp (bytes, SQLITE_HEADER, sizeof SQLITE_HEADER) != 0)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK,
+                   _("“%s” is not a Baocao workbook. Choose a workbook file made by Baocao."),
+                   name);
+      return FALSE;
+    }
+
+  absolute = g_canonicalize_filename (self->path, NULL);
+  uri = g_filename_to_uri (absolute, NULL, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not read the workbook “%s”: %s. Move it to a folder "
+                     "whose name has only ordinary characters."),
+                   name, local_error->message);
+      return FALSE;
+    }
+
+  /* A leftover WAL holds commits not yet in the main file: read through it.
+   * Without one the main file is complete and can be read as immutable. */
+  wal_pending = g_file_test (wal_path, G_FILE_TEST_EXISTS);
+  full_uri = g_strconcat (uri, wal_pending ? "?mode=ro" : "?mode=ro&immutable=1", NULL);
+
+  rc = sqlite3_open_v2 (full_uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, vfs_name);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_extended_result_codes (self->db, 1);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (self, rc, error);
+      g_clear_pointer (&self->db, sqlite3_close);
+      return FALSE;
+    }
+
+  if (!read_header (self, &header, &local_error))
+    {
+      g_clear_pointer (&self->db, sqlite3_close);
+      if (g_error_matches (local_error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT))
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK,
+                     _("“%s” is not a Baocao workbook, or it is too damaged to read. Choose "
+                       "a workbook file made by Baocao, or restore it from a backup copy."),
+                     name);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (!check_header (self, &header, flags, error))
+    {
+      g_clear_pointer (&self->db, sqlite3_close);
+      return FALSE;
+    }
+
+  /* A pending WAL means the last session did not close cleanly (or another
+   * one is open): worth a quick check before anything is written. */
+  if (wal_pending && !header_is_empty (&header) && !quick_check (self, "PRAGMA quick_check", error))
+    {
+      g_clear_pointer (&self->db, sqlite3_close);
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->db, sqlite3_close);
+  return TRUE;
+}
+
+static gboolean
+configure (BcWorkbook           *self,
+           BcWorkbookOpenFlags   flags,
+           GError              **error)
+{
+  g_autofree char *mode = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* synchronous first: switching to WAL writes the header with it. */
+  if (!exec_sql (self, (flags & _BC_WORKBOOK_OPEN_NO_SYNC) ? "PRAGMA synchronous=OFF"
+                                                          : "PRAGMA synchronous=FULL", error)
+      || !exec_sql (self, "PRAGMA foreign_keys=ON", error))
+    return FALSE;
+
+  rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      mode = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      rc = SQLITE_OK;
+    }
+  if (rc != SQLITE_OK)
+    set_sqlite_error (self, rc, error);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    return FALSE;
+
+  if (g_strcmp0 (mode, "wal") != 0)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not make the workbook “%s” crash-safe (journal mode “%s”). "
+                     "Move the workbook to a local disk: network folders are not supported."),
+                   self->path, mode != NULL ? mode : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Brings the schema up to date in one transaction, re-reading the header
+ * under the write lock in case another process changed it since the check. */
+static gboolean
+migrate (BcWorkbook           *self,
+         BcWorkbookOpenFlags   flags,
+         GError              **error)
+{
+  FileHeader header;
+  gboolean ok;
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  ok = read_header (self, &header, error) && check_header (self, &header, flags, error);
+
+  for (int version = header.user_version; ok && version < BC_WORKBOOK_SCHEMA_VERSION; version++)
+    ok = migrations[version] (self, error);
+
+  if (ok && header.user_version != BC_WORKBOOK_SCHEMA_VERSION)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA application_id=%d; PRAGMA user_version=%d",
+                                              BC_WORKBOOK_APPLICATION_ID,
+                                              BC_WORKBOOK_SCHEMA_VERSION);
+
+      ok = exec_sql (self, sql, error);
+    }
+
+  if (ok)
+    ok = exec_sql (self, "COMMIT", error);
+  if (!ok)
+    rollback (self);
+
+  return ok;
+}
+
+static gboolean
+read_kind (BcWorkbook  *self,
+           GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error, "SELECT value FROM meta WHERE key = 'kind'", "");
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+
+  self->kind = rc == SQLITE_ROW && g_strcmp0 (column_text (stmt, 0), "demo") == 0
+    ? BC_WORKBOOK_KIND_DEMO : BC_WORKBOOK_KIND_USER;
+
+  return TRUE;
+}
+
+BcWorkbook *
+_bc_workbook_open_with_vfs (const char           *path,
+                            BcTemplateRegistry   *templates,
+                            BcWorkbookOpenFlags   flags,
+                            const char           *vfs_name,
+                            GError              **error)
+{
+  g_autoptr(BcWorkbook) self = NULL;
+  g_autofree char *name = NULL;
+  int open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (templates == NULL || BC_IS_TEMPLATE_REGISTRY (templates), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  bc_i18n_init ();
+
+  self = g_object_new (BC_TYPE_WORKBOOK, NULL);
+  self->path = g_strdup (path);
+  self->templates = templates != NULL ? g_object_ref (templates) : NULL;
+  name = g_filename_display_name (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK,
+                   _("“%s” is a folder, not a Baocao workbook. Choose a workbook file."),
+                   name);
+      return NULL;
+    }
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (!check_existing (self, flags, vfs_name, error))
+        return NULL;
+    }
+  else if (flags & BC_WORKBOOK_OPEN_CREATE)
+    {
+      g_autofree char *parent = g_path_get_dirname (path);
+
+      if (g_mkdir_with_parents (parent, 0700) != 0)
+        {
+          int saved_errno = errno;
+          g_autofree char *parent_name = g_filename_display_name (parent);
+
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                       _("Baocao could not create the folder “%s” for the workbook: %s. "
+                         "Check that you may write there."),
+                       parent_name, g_strerror (saved_errno));
+          return NULL;
+        }
+      open_flags |= SQLITE_OPEN_CREATE;
+    }
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("There is no workbook at “%s”. Check the file name, or create a new "
+                     "workbook."),
+                   name);
+      return NULL;
+    }
+
+  rc = sqlite3_open_v2 (path, &self->db, open_flags, vfs_name);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (self, rc, error);
+      bc_workbook_close (self);
+      return NULL;
+    }
+
+  if (!configure (self, flags, error) || !migrate (self, flags, error) || !read_kind (self, error))
+    {
+      bc_workbook_close (self);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+BcWorkbook *
+bc_workbook_open (const char           *path,
+                  BcTemplateRegistry   *templates,
+                  BcWorkbookOpenFlags   flags,
+                  GError              **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (templates == NULL || BC_IS_TEMPLATE_REGISTRY (templates), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _bc_workbook_open_with_vfs (path, templates, flags & BC_WORKBOOK_OPEN_CREATE, NULL, error);
+}
+
+typedef struct {
+  char               *path;
+  BcTemplateRegistry *templates;
+  BcWorkbookOpenFlags flags;
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_free (data->path);
+  g_clear_object (&data->templates);
+  g_free (data);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenData *data = task_data;
+  GError *error = NULL;
+  BcWorkbook *workbook;
+
+  workbook = bc_workbook_open (data->path, data->templates, data->flags, &error);
+  if (workbook == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, workbook, g_object_unref);
+}
+
+void
+bc_workbook_open_async (const char           *path,
+                        BcTemplateRegistry   *templates,
+                        BcWorkbookOpenFlags   flags,
+                        GCancellable         *cancellable,
+                        GAsyncReadyCallback   callback,
+                        gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenData *data;
+
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (templates == NULL || BC_IS_TEMPLATE_REGISTRY (templates));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (OpenData, 1);
+  data->path = g_strdup (path);
+  data->templates = templates != NULL ? g_object_ref (templates) : NULL;
+  data->flags = flags;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_workbook_open_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+BcWorkbook *
+bc_workbook_open_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_workbook_open_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+bc_workbook_close (BcWorkbook *self)
+{
+  g_return_if_fail (BC_IS_WORKBOOK (self));
+
+  g_mutex_lock (&self->mutex);
+
+  /* Statements first: sqlite3_close refuses a connection that has any. */
+  g_hash_table_remove_all (self->statements);
+  if (self->db != NULL)
+    {
+      int rc = sqlite3_close (self->db);
+
+      if (rc != SQLITE_OK)
+        {
+          /* Only a leaked statement can cause this; close when it goes. */
+          g_debug ("sqlite3_close: %s", sqlite3_errstr (rc));
+          sqlite3_close_v2 (self->db);
+        }
+      self->db = NULL;
+    }
+
+  g_mutex_unlock (&self->mutex);
+}
+
+gboolean
+bc_workbook_check (BcWorkbook  *self,
+                   GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lock_open (self, error))
+    return FALSE;
+  ok = quick_check (self, "PRAGMA integrity_check", error);
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* GObject                                                                  */
+
+static void
+bc_workbook_finalize (GObject *object)
+{
+  BcWorkbook *self = (BcWorkbook *) object;
+
+  bc_workbook_close (self);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->path, g_free);
+  g_clear_object (&self->templates);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (bc_workbook_parent_class)->finalize (object);
+}
+
+static void
+bc_workbook_class_init (BcWorkbookClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = bc_workbook_finalize;
+}
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+bc_workbook_init (BcWorkbook *self)
+{
+  g_mutex_init (&self->mutex);
+  self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                            finalize_statement);
+}
+
+char *
+bc_workbook_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "baocao", "workbook.baocao", NULL);
+}
+
+const char *
+bc_workbook_get_path (BcWorkbook *self)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+
+  return self->path;
+}
+
+BcTemplateRegistry *
+bc_workbook_get_templates (BcWorkbook *self)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+
+  return self->templates;
+}
+
+void
+bc_report_summary_free (BcReportSummary *summary)
+{
+  if (summary == NULL)
+    return;
+
+  g_free (summary->id);
+  g_free (summary->template_id);
+  g_free (summary->period_id);
+  g_free (summary->unit);
+  g_free (summary);
+}
+
+void
+bc_edit_free (BcEdit *edit)
+{
+  if (edit == NULL)
+    return;
+
+  g_free (edit->report_id);
+  g_free (edit->key);
+  g_free (edit->old_value);
+  g_free (edit->new_value);
+  g_free (edit);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Kind and settings                                                        */
+
+BcWorkbookKind
+bc_workbook_get_kind (BcWorkbook *self)
+{
+  BcWorkbookKind kind;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), BC_WORKBOOK_KIND_USER);
+
+  g_mutex_lock (&self->mutex);
+  kind = self->kind;
+  g_mutex_unlock (&self->mutex);
+
+  return kind;
+}
+
+static gboolean
+set_kind_in_transaction (BcWorkbook  *self,
+                         gpointer     data,
+                         GError     **error)
+{
+  BcWorkbookKind kind = GPOINTER_TO_INT (data);
+
+  if (!run (self,
+            query (self, error,
+                   "INSERT INTO meta (key, value) VALUES ('kind', ?) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                   "s", kind == BC_WORKBOOK_KIND_DEMO ? "demo" : "user"),
+            error))
+    return FALSE;
+
+  self->kind = kind;
+  return TRUE;
+}
+
+gboolean
+bc_workbook_set_kind (BcWorkbook      *self,
+                      BcWorkbookKind   kind,
+                      GError         **error)
+{
+  BcWorkbookKind before;
+  gboolean ok;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (kind == BC_WORKBOOK_KIND_USER || kind == BC_WORKBOOK_KIND_DEMO, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  before = bc_workbook_get_kind (self);
+  ok = in_transaction (self, TRUE, set_kind_in_transaction, GINT_TO_POINTER (kind), error);
+  if (!ok)
+    {
+      /* The cached kind follows the file: put it back when the commit failed. */
+      g_mutex_lock (&self->mutex);
+      self->kind = before;
+      g_mutex_unlock (&self->mutex);
+    }
+
+  return ok;
+}
+
+typedef struct {
+  const char *key;
+  const char *value;
+  char       *result;
+} SettingData;
+
+static gboolean
+get_setting_in_transaction (BcWorkbook  *self,
+                            gpointer     user_data,
+                            GError     **error)
+{
+  SettingData *data = user_data;
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error, "SELECT value FROM settings WHERE key = ?", "s", data->key);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+  if (rc == SQLITE_ROW)
+    data->result = g_strdup (column_text (stmt, 0));
+
+  return TRUE;
+}
+
+char *
+bc_workbook_get_setting (BcWorkbook *self,
+                         const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  SettingData data = { key, NULL, NULL };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (!in_transaction (self, FALSE, get_setting_in_transaction, &data, &error))
+    {
+      g_debug ("Could not read the setting “%s”: %s", key, error->message);
+      return NULL;
+    }
+
+  return data.result;
+}
+
+static gboolean
+set_setting_in_transaction (BcWorkbook  *self,
+                            gpointer     user_data,
+                            GError     **error)
+{
+  SettingData *data = user_data;
+
+  if (data->value == NULL)
+    return run (self, query (self, error, "DELETE FROM settings WHERE key = ?", "s", data->key),
+                error);
+
+  return run (self,
+              query (self, error,
+                     "INSERT INTO settings (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     "ss", data->key, data->value),
+              error);
+}
+
+gboolean
+bc_workbook_set_setting (BcWorkbook  *self,
+                         const char  *key,
+                         const char  *value,
+                         GError     **error)
+{
+  SettingData data = { key, value, NULL };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return in_transaction (self, TRUE, set_setting_in_transaction, &data, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Creating and deleting reports                                            */
+
+typedef struct {
+  const char *id;
+  const char *template_id;
+  const char *period_id;
+  const char *unit;
+} CreateData;
+
+typedef struct {
+  GHashTable *row_map;   /* old row id (gint64 *) → new row id (gint64 *) */
+  const char *prefix;    /* "table." */
+  GPtrArray  *cells;     /* Cell * to copy */
+} CarryData;
+
+typedef struct {
+  char   *key;
+  gint64  row_id;
+  char   *value;
+} Cell;
+
+static void
+cell_free (Cell *cell)
+{
+  g_free (cell->key);
+  g_free (cell->value);
+  g_free (cell);
+}
+
+static void
+collect_carried_cell (const char *key,
+                      gint64      row_id,
+                      const char *value,
+                      gpointer    user_data)
+{
+  CarryData *data = user_data;
+  Cell *cell;
+
+  if (!g_str_has_prefix (key, data->prefix) || !g_hash_table_contains (data->row_map, &row_id))
+    return;
+
+  cell = g_new0 (Cell, 1);
+  cell->key = g_strdup (key);
+  cell->row_id = row_id;
+  cell->value = g_strdup (value);
+  g_ptr_array_add (data->cells, cell);
+}
+
+/* Copies into the new report the rows of the previous period's report for
+ * which the table's carry_forward_if holds, with all their cells, in order,
+ * under new row ids. */
+static gboolean
+carry_forward (BcWorkbook  *self,
+               BcTemplate  *template_,
+               const char  *report_id,
+               BcReport    *previous,
+               GError     **error)
+{
+  GPtrArray *fields = bc_template_get_fields (template_);
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const BcField *field = g_ptr_array_index (fields, i);
+      g_autoptr(GHashTable) row_map = NULL;
+      g_autoptr(GPtrArray) cells = NULL;
+      g_autofree char *prefix = NULL;
+      CarryData data;
+      guint n_rows;
+
+      if (field->type != BC_FIELD_TABLE || field->carry_forward_if == NULL)
+        continue;
+
+      row_map = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      n_rows = bc_report_get_n_rows (previous, field->id);
+
+      for (guint row = 0; row < n_rows; row++)
+        {
+          g_auto(BcValue) value = BC_VALUE_INIT;
+          g_autoptr(GError) local_error = NULL;
+          gint64 old_id = bc_report_get_row_id (previous, field->id, row);
+          gint64 new_id;
+
+          /* A row whose condition cannot be evaluated is carried: better an
+           * extra finding in the new report than an unresolved one lost. */
+          if (!bc_report_evaluate (template_, previous, NULL, field->carry_forward_if,
+                                   field->id, row, &value, &local_error))
+            g_debug ("carry_forward_if of “%s”, row %u: %s", field->id, row, local_error->message);
+          else if (!bc_value_truthy (&value))
+            continue;
+
+          new_id = insert_row (self, report_id, field->id, error);
+          if (new_id == 0)
+            return FALSE;
+          g_hash_table_insert (row_map, g_memdup2 (&old_id, sizeof old_id),
+                               g_memdup2 (&new_id, sizeof new_id));
+        }
+
+      if (g_hash_table_size (row_map) == 0)
+        continue;
+
+      prefix = g_strconcat (field->id, ".", NULL);
+      cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+      data.row_map = row_map;
+      data.prefix = prefix;
+      data.cells = cells;
+      bc_report_foreach_value (previous, collect_carried_cell, &data);
+
+      for (guint j = 0; j < cells->len; j++)
+        {
+          const Cell *cell = g_ptr_array_index (cells, j);
+          const gint64 *new_id = g_hash_table_lookup (row_map, &cell->row_id);
+          g_autofree char *key = NULL;
+
+          /* The previous report may be on an older version of the form. */
+          key = migrate_key (self, bc_report_get_template_id (previous),
+                             bc_report_get_template_version (previous),
+                             bc_template_get_version (template_), cell->key);
+          if (key == NULL)
+            continue;
+
+          if (!put_value (self, report_id, key, *new_id, cell->value, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+create_in_transaction (BcWorkbook  *self,
+                       gpointer     user_data,
+                       GError     **error)
+{
+  CreateData *data = user_data;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *unit = NULL;
+  g_autofree char *period_id = NULL;
+  g_autofree char *existing = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  BcTemplate *template_ = NULL;
+  int version = 1;
+  BcPeriod period;
+  gint64 now;
+
+  if (!bc_period_parse (data->period_id, &period, &local_error))
+    {
+      g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                           local_error->message);
+      return FALSE;
+    }
+  period_id = bc_period_to_id (&period);
+
+  unit = g_strstrip (g_strdup (data->unit));
+  if (*unit == '\0' || !g_utf8_validate (unit, -1, NULL) || g_utf8_strlen (unit, -1) > UNIT_MAX_CHARS)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("The unit must be named, in at most %d characters. Write the name "
+                     "of the reporting unit."),
+                   UNIT_MAX_CHARS);
+      return FALSE;
+    }
+
+  if (*data->template_id == '\0')
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                   _("No form was chosen for the new report. Choose a form."));
+      return FALSE;
+    }
+
+  if (self->templates != NULL)
+    {
+      template_ = bc_template_registry_lookup_latest (self->templates, data->template_id,
+                                                      &local_error);
+      if (template_ == NULL)
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                       _("The form “%s” is not installed (%s). Update Baocao or install "
+                         "the form, then try again."),
+                       data->template_id, local_error->message);
+          return FALSE;
+        }
+      version = bc_template_get_version (template_);
+
+      if (bc_template_get_period_type (template_) != period.type)
+        {
+          if (bc_template_get_period_type (template_) == BC_PERIOD_QUARTER)
+            g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                         _("The form “%s” is reported by quarter, but “%s” is not a "
+                           "quarter. Choose a quarter, such as 2018Q2."),
+                         data->template_id, data->period_id);
+          else
+            g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                         _("The form “%s” is reported by year, but “%s” is not a year. "
+                           "Choose a year, such as 2018."),
+                         data->template_id, data->period_id);
+          return FALSE;
+        }
+    }
+
+  if (!find_report_locked (self, data->template_id, period_id, unit, &existing, error))
+    return FALSE;
+  if (existing != NULL)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS,
+                   _("A report of the form “%s” for period %s and unit “%s” already exists "
+                     "(id %s). Open that report instead of creating another."),
+                   data->template_id, period_id, unit, existing);
+      return FALSE;
+    }
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+    int rc;
+
+    stmt = query (self, error, "SELECT 1 FROM reports WHERE id = ?", "s", data->id);
+    if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+      return FALSE;
+    if (rc == SQLITE_ROW)
+      {
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS,
+                     _("A report with the id %s already exists in this workbook. "
+                       "It may have been imported before."),
+                     data->id);
+        return FALSE;
+      }
+  }
+
+  now = g_get_real_time ();
+  if (!run (self,
+            query (self, error,
+                   "INSERT INTO reports (id, template_id, template_version, period_id, period_key, "
+                   "unit, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
+                   "ssdsxsxx", data->id, data->template_id, version, period_id,
+                   period_sort_key (&period), unit, now, now),
+            error))
+    return FALSE;
+
+  if (template_ == NULL)
+    return TRUE;
+
+  if (!load_previous_locked (self, data->template_id, period_id, unit, &previous, error))
+    return FALSE;
+
+  return previous == NULL || carry_forward (self, template_, data->id, previous, error);
+}
+
+gboolean
+bc_workbook_create_report_with_id (BcWorkbook  *self,
+                                   const char  *id,
+                                   const char  *template_id,
+                                   const char  *period_id,
+                                   const char  *unit,
+                                   GError     **error)
+{
+  CreateData data = { id, template_id, period_id, unit };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (template_id != NULL, FALSE);
+  g_return_val_if_fail (period_id != NULL, FALSE);
+  g_return_val_if_fail (unit != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!g_uuid_string_is_valid (id))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("“%s” is not a valid report id (a UUID such as "
+                     "0f8fad5b-d9cb-469f-a165-70867728950e). Check the file it came from."),
+                   id);
+      return FALSE;
+    }
+
+  return in_transaction (self, TRUE, create_in_transaction, &data, error);
+}
+
+char *
+bc_workbook_create_report (BcWorkbook  *self,
+                           const char  *template_id,
+                           const char  *period_id,
+                           const char  *unit,
+                           GError     **error)
+{
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (template_id != NULL, NULL);
+  g_return_val_if_fail (period_id != NULL, NULL);
+  g_return_val_if_fail (unit != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  id = g_uuid_string_random ();
+  if (!bc_workbook_create_report_with_id (self, id, template_id, period_id, unit, error))
+    return NULL;
+
+  return g_steal_pointer (&id);
+}
+
+static gboolean
+delete_in_transaction (BcWorkbook  *self,
+                       gpointer     user_data,
+                       GError     **error)
+{
+  const char *report_id = user_data;
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  /* Rows, values, edits, justifications and status changes go with it
+   * (ON DELETE CASCADE). */
+  stmt = query (self, error, "DELETE FROM reports WHERE id = ? RETURNING id", "s", report_id);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+  if (rc == SQLITE_DONE)
+    {
+      set_report_not_found (report_id, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+bc_workbook_delete_report (BcWorkbook  *self,
+                           const char  *report_id,
+                           GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return in_transaction (self, TRUE, delete_in_transaction, (gpointer) report_id, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading reports                                                          */
+
+typedef struct {
+  const char *report_id;
+  BcReport   *report;
+  const char *template_id;
+  const char *period_id;
+  const char *unit;
+  char       *found;
+  GPtrArray  *list;
+} ReadData;
+
+static gboolean
+load_in_transaction (BcWorkbook  *self,
+                     gpointer     user_data,
+                     GError     **error)
+{
+  ReadData *data = user_data;
+
+  data->report = load_report_locked (self, data->report_id, error);
+  return data->report != NULL;
+}
+
+BcReport *
+bc_workbook_load_report (BcWorkbook  *self,
+                         const char  *report_id,
+                         GError     **error)
+{
+  ReadData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (report_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data.report_id = report_id;
+  if (!in_transaction (self, FALSE, load_in_transaction, &data, error))
+    {
+      g_clear_object (&data.report);
+      return NULL;
+    }
+
+  return data.report;
+}
+
+static void
+load_report_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+  BcReport *report;
+
+  report = bc_workbook_load_report (source_object, task_data, &error);
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, g_object_unref);
+}
+
+void
+bc_workbook_load_report_async (BcWorkbook          *self,
+                               const char          *report_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BC_IS_WORKBOOK (self));
+  g_return_if_fail (report_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_workbook_load_report_async);
+  g_task_set_task_data (task, g_strdup (report_id), g_free);
+  g_task_run_in_thread (task, load_report_thread);
+}
+
+BcReport *
+bc_workbook_load_report_finish (BcWorkbook    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_workbook_load_report_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+find_in_transaction (BcWorkbook  *self,
+                     gpointer     user_data,
+                     GError     **error)
+{
+  ReadData *data = user_data;
+
+  return find_report_locked (self, data->template_id, data->period_id, data->unit,
+                             &data->found, error);
+}
+
+char *
+bc_workbook_find_report (BcWorkbook  *self,
+                         const char  *template_id,
+                         const char  *period_id,
+                         const char  *unit,
+                         GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *canonical = NULL;
+  g_autofree char *trimmed = NULL;
+  ReadData data = { 0 };
+  BcPeriod period;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (template_id != NULL, NULL);
+  g_return_val_if_fail (period_id != NULL, NULL);
+  g_return_val_if_fail (unit != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!bc_period_parse (period_id, &period, &local_error))
+    {
+      g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                           local_error->message);
+      return NULL;
+    }
+  canonical = bc_period_to_id (&period);
+  trimmed = g_strstrip (g_strdup (unit));
+
+  data.template_id = template_id;
+  data.period_id = canonical;
+  data.unit = trimmed;
+  if (!in_transaction (self, FALSE, find_in_transaction, &data, error))
+    return NULL;
+
+  return data.found;
+}
+
+static gboolean
+load_previous_in_transaction (BcWorkbook  *self,
+                              gpointer     user_data,
+                              GError     **error)
+{
+  ReadData *data = user_data;
+
+  return load_previous_locked (self, data->template_id, data->period_id, data->unit,
+                               &data->report, error);
+}
+
+BcReport *
+bc_workbook_load_previous (BcWorkbook  *self,
+                           BcReport    *report,
+                           GError     **error)
+{
+  ReadData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (BC_IS_REPORT (report), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data.template_id = bc_report_get_template_id (report);
+  data.period_id = bc_report_get_period_id (report);
+  data.unit = bc_report_get_unit (report);
+  if (!in_transaction (self, FALSE, load_previous_in_transaction, &data, error))
+    {
+      g_clear_object (&data.report);
+      return NULL;
+    }
+
+  return data.report;
+}
+
+static gboolean
+list_in_transaction (BcWorkbook  *self,
+                     gpointer     user_data,
+                     GError     **error)
+{
+  ReadData *data = user_data;
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT id, template_id, template_version, period_id, unit, status, revision, "
+                "created_at, updated_at, submitted_at FROM reports "
+                "ORDER BY period_key DESC, unit, template_id",
+                "");
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      BcReportSummary *summary = g_new0 (BcReportSummary, 1);
+
+      g_ptr_array_add (data->list, summary);
+      summary->id = g_strdup (column_text (stmt, 0));
+      summary->template_id = g_strdup (column_text (stmt, 1));
+      summary->template_version = sqlite3_column_int (stmt, 2);
+      summary->period_id = g_strdup (column_text (stmt, 3));
+      summary->unit = g_strdup (column_text (stmt, 4));
+      summary->revision = sqlite3_column_int64 (stmt, 6);
+      summary->created_at = sqlite3_column_int64 (stmt, 7);
+      summary->updated_at = sqlite3_column_int64 (stmt, 8);
+      summary->submitted_at = sqlite3_column_int64 (stmt, 9);
+      if (!parse_status (self, column_text (stmt, 5), &summary->status, error))
+        return FALSE;
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+GPtrArray *
+bc_workbook_list_reports (BcWorkbook  *self,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  ReadData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_report_summary_free);
+  data.list = list;
+  if (!in_transaction (self, FALSE, list_in_transaction, &data, error))
+    return NULL;
+
+  return g_steal_pointer (&list);
+}
+
+static void
+list_reports_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *list;
+
+  list = bc_workbook_list_reports (source_object, &error);
+  if (list == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+bc_workbook_list_reports_async (BcWorkbook          *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BC_IS_WORKBOOK (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_workbook_list_reports_async);
+  g_task_run_in_thread (task, list_reports_thread);
+}
+
+GPtrArray *
+bc_workbook_list_reports_finish (BcWorkbook    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_workbook_list_reports_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+history_in_transaction (BcWorkbook  *self,
+                        gpointer     user_data,
+                        GError     **error)
+{
+  ReadData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  if (!load_head (self, data->report_id, &head, error))
+    return FALSE;
+
+  stmt = query (self, error,
+                "SELECT id, key, row_id, old_value, new_value, at, revision FROM edits "
+                "WHERE report_id = ? ORDER BY id",
+                "s", data->report_id);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      BcEdit *edit = g_new0 (BcEdit, 1);
+
+      edit->id = sqlite3_column_int64 (stmt, 0);
+      edit->report_id = g_strdup (data->report_id);
+      edit->key = g_strdup (column_text (stmt, 1));
+      edit->row_id = sqlite3_column_int64 (stmt, 2);
+      edit->old_value = g_strdup (column_text (stmt, 3));
+      edit->new_value = g_strdup (column_text (stmt, 4));
+      edit->at = sqlite3_column_int64 (stmt, 5);
+      edit->revision = sqlite3_column_int64 (stmt, 6);
+      g_ptr_array_add (data->list, edit);
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+GPtrArray *
+bc_workbook_get_history (BcWorkbook  *self,
+                         const char  *report_id,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  ReadData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (report_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_edit_free);
+  data.report_id = report_id;
+  data.list = list;
+  if (!in_transaction (self, FALSE, history_in_transaction, &data, error))
+    return NULL;
+
+  return g_steal_pointer (&list);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Changing reports                                                         */
+
+typedef struct {
+  const char *report_id;
+  const char *key;       /* field key, table id or rule id */
+  gint64      row_id;
+  const char *value;     /* value or justification text */
+  guint       index;
+  BcStatus    status;
+  gint64      new_row_id;
+} ChangeData;
+
+static gboolean
+set_value_in_transaction (BcWorkbook  *self,
+                          gpointer     user_data,
+                          GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  g_autofree char *old_value = NULL;
+  gint64 now, revision;
+
+  if (!load_head (self, data->report_id, &head, error)
+      || !require_draft (&head, error)
+      || !check_cell (self, data->report_id, &head, data->key, data->row_id, error)
+      || !get_value (self, data->report_id, data->key, data->row_id, &old_value, error))
+    return FALSE;
+
+  /* The same value again changes nothing and records nothing. */
+  if (g_strcmp0 (old_value, data->value) == 0)
+    return TRUE;
+
+  now = g_get_real_time ();
+  return put_value (self, data->report_id, data->key, data->row_id, data->value, error)
+    && (revision = bump_revision (self, data->report_id, now, error)) > 0
+    && record_edit (self, data->report_id, data->key, data->row_id, old_value, data->value,
+                    now, revision, error);
+}
+
+gboolean
+bc_workbook_set_value (BcWorkbook  *self,
+                       const char  *report_id,
+                       const char  *key,
+                       gint64       row_id,
+                       const char  *value,
+                       GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (row_id >= 0, FALSE);
+  g_return_val_if_fail (value == NULL || g_utf8_validate (value, -1, NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data.report_id = report_id;
+  data.key = key;
+  data.row_id = row_id;
+  /* Blank is the absence of a value: "" is stored as nothing. */
+  data.value = value != NULL && *value != '\0' ? value : NULL;
+
+  return in_transaction (self, TRUE, set_value_in_transaction, &data, error);
+}
+
+typedef struct {
+  char   *report_id;
+  char   *key;
+  gint64  row_id;
+  char   *value;
+} SetValueTaskData;
+
+static void
+set_value_task_data_free (SetValueTaskData *data)
+{
+  g_free (data->report_id);
+  g_free (data->key);
+  g_free (data->value);
+  g_free (data);
+}
+
+static void
+set_value_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  SetValueTaskData *data = task_data;
+  GError *error = NULL;
+
+  if (bc_workbook_set_value (source_object, data->report_id, data->key, data->row_id,
+                             data->value, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+bc_workbook_set_value_async (BcWorkbook          *self,
+                             const char          *report_id,
+                             const char          *key,
+                             gint64               row_id,
+                             const char          *value,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SetValueTaskData *data;
+
+  g_return_if_fail (BC_IS_WORKBOOK (self));
+  g_return_if_fail (report_id != NULL);
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (row_id >= 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (SetValueTaskData, 1);
+  data->report_id = g_strdup (report_id);
+  data->key = g_strdup (key);
+  data->row_id = row_id;
+  data->value = g_strdup (value);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_workbook_set_value_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) set_value_task_data_free);
+  g_task_run_in_thread (task, set_value_thread);
+}
+
+gboolean
+bc_workbook_set_value_finish (BcWorkbook    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_workbook_set_value_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+add_row_in_transaction (BcWorkbook  *self,
+                        gpointer     user_data,
+                        GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  gint64 now, revision;
+
+  if (!load_head (self, data->report_id, &head, error)
+      || !require_draft (&head, error)
+      || !check_table (self, &head, data->key, error))
+    return FALSE;
+
+  now = g_get_real_time ();
+  data->new_row_id = insert_row (self, data->report_id, data->key, error);
+
+  return data->new_row_id > 0
+    && (revision = bump_revision (self, data->report_id, now, error)) > 0
+    && record_edit (self, data->report_id, data->key, data->new_row_id, NULL, "added",
+                    now, revision, error);
+}
+
+gint64
+bc_workbook_add_row (BcWorkbook  *self,
+                     const char  *report_id,
+                     const char  *table,
+                     GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), 0);
+  g_return_val_if_fail (report_id != NULL, 0);
+  g_return_val_if_fail (table != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  data.report_id = report_id;
+  data.key = table;
+  if (!in_transaction (self, TRUE, add_row_in_transaction, &data, error))
+    return 0;
+
+  return data.new_row_id;
+}
+
+static gboolean
+require_row (BcWorkbook  *self,
+             const char  *report_id,
+             const char  *table,
+             gint64       row_id,
+             gint64      *position,
+             GError     **error)
+{
+  if (!get_row_position (self, report_id, table, row_id, position, error))
+    return FALSE;
+
+  if (*position < 0)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                   _("The table “%s” of this report has no row %" G_GINT64_FORMAT ". "
+                     "It may have been removed: reload the report."),
+                   table, row_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+remove_row_in_transaction (BcWorkbook  *self,
+                           gpointer     user_data,
+                           GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  g_autoptr(GPtrArray) cells = NULL;
+  gint64 now, revision, position;
+
+  if (!load_head (self, data->report_id, &head, error)
+      || !require_draft (&head, error)
+      || !require_row (self, data->report_id, data->key, data->row_id, &position, error))
+    return FALSE;
+
+  cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+    int rc;
+
+    stmt = query (self, error,
+                  "SELECT key, value FROM report_values WHERE report_id = ? AND row_id = ? "
+                  "ORDER BY key",
+                  "sx", data->report_id, data->row_id);
+    if (stmt == NULL)
+      return FALSE;
+    while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+      {
+        Cell *cell = g_new0 (Cell, 1);
+
+        cell->key = g_strdup (column_text (stmt, 0));
+        cell->row_id = data->row_id;
+        cell->value = g_strdup (column_text (stmt, 1));
+        g_ptr_array_add (cells, cell);
+      }
+    if (rc == 0)
+      return FALSE;
+  }
+
+  now = g_get_real_time ();
+  revision = bump_revision (self, data->report_id, now, error);
+  if (revision == 0)
+    return FALSE;
+
+  /* The cells first, so "what changed" can show what the row held. */
+  for (guint i = 0; i < cells->len; i++)
+    {
+      const Cell *cell = g_ptr_array_index (cells, i);
+
+      if (!record_edit (self, data->report_id, cell->key, cell->row_id, cell->value, NULL,
+                        now, revision, error))
+        return FALSE;
+    }
+
+  return run (self,
+              query (self, error,
+                     "DELETE FROM report_values WHERE report_id = ? AND row_id = ?",
+                     "sx", data->report_id, data->row_id),
+              error)
+    && run (self,
+            query (self, error,
+                   "DELETE FROM justifications WHERE report_id = ? AND row_id = ?",
+                   "sx", data->report_id, data->row_id),
+            error)
+    && run (self,
+            query (self, error, "DELETE FROM rows WHERE report_id = ? AND row_id = ?",
+                   "sx", data->report_id, data->row_id),
+            error)
+    && run (self,
+            query (self, error,
+                   "UPDATE rows SET position = position - 1 "
+                   "WHERE report_id = ? AND table_id = ? AND position > ?",
+                   "ssx", data->report_id, data->key, position),
+            error)
+    && record_edit (self, data->report_id, data->key, data->row_id, NULL, "removed",
+                    now, revision, error);
+}
+
+gboolean
+bc_workbook_remove_row (BcWorkbook  *self,
+                        const char  *report_id,
+                        const char  *table,
+                        gint64       row_id,
+                        GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (table != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data.report_id = report_id;
+  data.key = table;
+  data.row_id = row_id;
+
+  return in_transaction (self, TRUE, remove_row_in_transaction, &data, error);
+}
+
+static gboolean
+move_row_in_transaction (BcWorkbook  *self,
+                         gpointer     user_data,
+                         GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  gint64 now, revision, from, to, n_rows;
+  gboolean ok;
+
+  if (!load_head (self, data->report_id, &head, error)
+      || !require_draft (&head, error)
+      || !require_row (self, data->report_id, data->key, data->row_id, &from, error)
+      || !count_rows (self, data->report_id, data->key, &n_rows, error))
+    return FALSE;
+
+  /* Past the end means "last". */
+  to = MIN ((gint64) data->index, n_rows - 1);
+  if (to == from)
+    return TRUE;
+
+  if (to < from)
+    ok = run (self,
+              query (self, error,
+                     "UPDATE rows SET position = position + 1 WHERE report_id = ? "
+                     "AND table_id = ? AND position >= ? AND position < ?",
+                     "ssxx", data->report_id, data->key, to, from),
+              error);
+  else
+    ok = run (self,
+              query (self, error,
+                     "UPDATE rows SET position = position - 1 WHERE report_id = ? "
+                     "AND table_id = ? AND position > ? AND position <= ?",
+                     "ssxx", data->report_id, data->key, from, to),
+              error);
+
+  if (!ok || !run (self,
+                   query (self, error,
+                          "UPDATE rows SET position = ? WHERE report_id = ? AND row_id = ?",
+                          "xsx", to, data->report_id, data->row_id),
+                   error))
+    return FALSE;
+
+  now = g_get_real_time ();
+  from_text = g_strdup_printf ("%" G_GINT64_FORMAT, from);
+  to_text = g_strdup_printf ("%" G_GINT64_FORMAT, to);
+
+  return (revision = bump_revision (self, data->report_id, now, error)) > 0
+    && record_edit (self, data->report_id, data->key, data->row_id, from_text, to_text,
+                    now, revision, error);
+}
+
+gboolean
+bc_workbook_move_row (BcWorkbook  *self,
+                      const char  *report_id,
+                      const char  *table,
+                      gint64       row_id,
+                      guint        index,
+                      GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (table != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data.report_id = report_id;
+  data.key = table;
+  data.row_id = row_id;
+  data.index = index;
+
+  return in_transaction (self, TRUE, move_row_in_transaction, &data, error);
+}
+
+static gboolean
+set_justification_in_transaction (BcWorkbook  *self,
+                                  gpointer     user_data,
+                                  GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  g_autofree char *old_text = NULL;
+  BcTemplate *template_;
+  gint64 now;
+
+  if (!load_head (self, data->report_id, &head, error) || !require_draft (&head, error))
+    return FALSE;
+
+  template_ = head_template (self, &head);
+  if (*data->key == '\0'
+      || (template_ != NULL && bc_template_lookup_rule (template_, data->key) == NULL))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                   _("The form “%s” (version %d) has no rule “%s”. Reload the report: "
+                     "the form may have changed."),
+                   head.template_id, head.template_version, data->key);
+      return FALSE;
+    }
+
+  if (data->row_id > 0)
+    {
+      g_autoptr(BcStmt) stmt = NULL;
+      int rc;
+
+      stmt = query (self, error, "SELECT 1 FROM rows WHERE report_id = ? AND row_id = ?",
+                    "sx", data->report_id, data->row_id);
+      if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+        return FALSE;
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                       _("This report has no row %" G_GINT64_FORMAT ". It may have been "
+                         "removed: reload the report."),
+                       data->row_id);
+          return FALSE;
+        }
+    }
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+    int rc;
+
+    stmt = query (self, error,
+                  "SELECT text FROM justifications WHERE report_id = ? AND rule_id = ? AND row_id = ?",
+                  "ssx", data->report_id, data->key, data->row_id);
+    if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+      return FALSE;
+    if (rc == SQLITE_ROW)
+      old_text = g_strdup (column_text (stmt, 0));
+  }
+
+  if (g_strcmp0 (old_text, data->value) == 0)
+    return TRUE;
+
+  now = g_get_real_time ();
+  if (data->value == NULL)
+    {
+      if (!run (self,
+                query (self, error,
+                       "DELETE FROM justifications WHERE report_id = ? AND rule_id = ? AND row_id = ?",
+                       "ssx", data->report_id, data->key, data->row_id),
+                error))
+        return FALSE;
+    }
+  else if (!run (self,
+                 query (self, error,
+                        "INSERT INTO justifications (report_id, rule_id, row_id, text) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (report_id, rule_id, row_id) "
+                        "DO UPDATE SET text = excluded.text",
+                        "ssxs", data->report_id, data->key, data->row_id, data->value),
+                 error))
+    return FALSE;
+
+  /* Justifications are part of what is sent: a new revision, not an edit. */
+  return bump_revision (self, data->report_id, now, error) > 0;
+}
+
+gboolean
+bc_workbook_set_justification (BcWorkbook  *self,
+                               const char  *report_id,
+                               const char  *rule_id,
+                               gint64       row_id,
+                               const char  *text,
+                               GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (rule_id != NULL, FALSE);
+  g_return_val_if_fail (row_id >= 0, FALSE);
+  g_return_val_if_fail (text == NULL || g_utf8_validate (text, -1, NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data.report_id = report_id;
+  data.key = rule_id;
+  data.row_id = row_id;
+  data.value = text != NULL && *text != '\0' ? text : NULL;
+
+  return in_transaction (self, TRUE, set_justification_in_transaction, &data, error);
+}
+
+/* Loads the template version a report was started on; TEMPLATE when the
+ * registry is missing or does not hold it. */
+static BcTemplate *
+require_template (BcWorkbook        *self,
+                  const ReportHead  *head,
+                  GError           **error)
+{
+  BcTemplate *template_ = head_template (self, head);
+
+  if (template_ == NULL)
+    g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                 _("Version %d of the form “%s” is not installed, so this report cannot be "
+                   "checked. Update Baocao, or install the form, and try again."),
+                 head->template_version, head->template_id);
+
+  return template_;
+}
+
+static gboolean
+set_status_in_transaction (BcWorkbook  *self,
+                           gpointer     user_data,
+                           GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  const char *to = bc_status_to_string (data->status);
+  gint64 now;
+
+  if (!load_head (self, data->report_id, &head, error))
+    return FALSE;
+
+  if (!bc_status_can_transition (head.status, data->status))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION,
+                   _("A report that is “%s” cannot become “%s”. Reload the report to see "
+                     "its current status."),
+                   bc_status_label (head.status), bc_status_label (data->status));
+      return FALSE;
+    }
+
+  if (data->status == BC_STATUS_READY)
+    {
+      g_autoptr(BcReport) report = NULL;
+      g_autoptr(BcReport) previous = NULL;
+      g_autoptr(GError) local_error = NULL;
+      BcTemplate *template_ = require_template (self, &head, error);
+
+      if (template_ == NULL)
+        return FALSE;
+
+      report = load_report_locked (self, data->report_id, error);
+      if (report == NULL
+          || !load_previous_locked (self, head.template_id, head.period_id, head.unit,
+                                    &previous, error))
+        return FALSE;
+
+      if (!bc_validate_ready (template_, report, previous, &local_error))
+        {
+          g_set_error_literal (error, BC_WORKBOOK_ERROR,
+                               g_error_matches (local_error, BC_VALIDATE_ERROR,
+                                                BC_VALIDATE_ERROR_NOT_READY)
+                               ? BC_WORKBOOK_ERROR_NOT_READY : BC_WORKBOOK_ERROR_TEMPLATE,
+                               local_error->message);
+          return FALSE;
+        }
+    }
+
+  now = g_get_real_time ();
+  return run (self,
+              query (self, error,
+                     "UPDATE reports SET status = ?1, updated_at = ?2, "
+                     "submitted_at = CASE WHEN ?1 = 'queued' AND submitted_at = 0 "
+                     "THEN ?2 ELSE submitted_at END, "
+                     "review_comment = CASE WHEN ?1 = 'returned' THEN ?3 ELSE review_comment END "
+                     "WHERE id = ?4",
+                     "sxss", to, now, data->value, data->report_id),
+              error)
+    && run (self,
+            query (self, error,
+                   "INSERT INTO status_changes (report_id, from_status, to_status, comment, at) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   "ssssx", data->report_id, bc_status_to_string (head.status), to,
+                   data->value, now),
+            error);
+}
+
+gboolean
+bc_workbook_set_status (BcWorkbook  *self,
+                        const char  *report_id,
+                        BcStatus     status,
+                        const char  *comment,
+                        GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (status <= BC_STATUS_LAST, FALSE);
+  g_return_val_if_fail (comment == NULL || g_utf8_validate (comment, -1, NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data.report_id = report_id;
+  data.status = status;
+  data.value = comment;
+
+  return in_transaction (self, TRUE, set_status_in_transaction, &data, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Carrying a draft over to a new template version                          */
+
+typedef struct {
+  const char *report_id;
+  gint64      now;
+  gint64      revision;
+} MigrationContext;
+
+/* Every stored (row, value) of `key`. */
+static GPtrArray *
+cells_of_key (BcWorkbook  *self,
+              const char  *report_id,
+              const char  *key,
+              GError     **error)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT row_id, value FROM report_values WHERE report_id = ? AND key = ? "
+                "ORDER BY row_id",
+                "ss", report_id, key);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      Cell *cell = g_new0 (Cell, 1);
+
+      cell->key = g_strdup (key);
+      cell->row_id = sqlite3_column_int64 (stmt, 0);
+      cell->value = g_strdup (column_text (stmt, 1));
+      g_ptr_array_add (cells, cell);
+    }
+
+  return rc == SQLITE_DONE ? g_steal_pointer (&cells) : NULL;
+}
+
+static gboolean
+change_cell (BcWorkbook              *self,
+             const MigrationContext  *context,
+             const char              *key,
+             gint64                   row_id,
+             const char              *value,
+             GError                 **error)
+{
+  g_autofree char *old_value = NULL;
+
+  if (!get_value (self, context->report_id, key, row_id, &old_value, error))
+    return FALSE;
+  if (g_strcmp0 (old_value, value) == 0)
+    return TRUE;
+
+  return put_value (self, context->report_id, key, row_id, value, error)
+    && record_edit (self, context->report_id, key, row_id, old_value, value,
+                    context->now, context->revision, error);
+}
+
+static gboolean
+apply_renames (BcWorkbook              *self,
+               const MigrationContext  *context,
+               GHashTable              *renamed,
+               GError                 **error)
+{
+  GHashTableIter iter;
+  gpointer old_key, new_key;
+
+  if (renamed == NULL)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, renamed);
+  while (g_hash_table_iter_next (&iter, &old_key, &new_key))
+    {
+      g_autoptr(GPtrArray) cells = cells_of_key (self, context->report_id, old_key, error);
+
+      if (cells == NULL)
+        return FALSE;
+
+      for (guint i = 0; i < cells->len; i++)
+        {
+          const Cell *cell = g_ptr_array_index (cells, i);
+
+          if (!change_cell (self, context, old_key, cell->row_id, NULL, error)
+              || !change_cell (self, context, new_key, cell->row_id, cell->value, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+apply_removals (BcWorkbook              *self,
+                const MigrationContext  *context,
+                GStrv                    removed,
+                GError                 **error)
+{
+  for (guint i = 0; removed != NULL && removed[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) cells = cells_of_key (self, context->report_id, removed[i], error);
+
+      if (cells == NULL)
+        return FALSE;
+
+      for (guint j = 0; j < cells->len; j++)
+        {
+          const Cell *cell = g_ptr_array_index (cells, j);
+
+          if (!change_cell (self, context, cell->key, cell->row_id, NULL, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+apply_defaults (BcWorkbook              *self,
+                const MigrationContext  *context,
+                GHashTable              *defaults,
+                GError                 **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (defaults == NULL)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, defaults);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *dot = strchr (key, '.');
+      g_autoptr(GArray) row_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      if (dot == NULL)
+        {
+          gint64 zero = 0;
+
+          g_array_append_val (row_ids, zero);
+        }
+      else
+        {
+          /* A new column gets its default in every existing row. */
+          g_autofree char *table = g_strndup (key, dot - (const char *) key);
+          g_autoptr(BcStmt) stmt = NULL;
+          int rc;
+
+          stmt = query (self, error, "SELECT row_id FROM rows WHERE report_id = ? AND table_id = ?",
+                        "ss", context->report_id, table);
+          if (stmt == NULL)
+            return FALSE;
+          while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+            {
+              gint64 row_id = sqlite3_column_int64 (stmt, 0);
+
+              g_array_append_val (row_ids, row_id);
+            }
+          if (rc == 0)
+            return FALSE;
+        }
+
+      for (guint i = 0; i < row_ids->len; i++)
+        {
+          gint64 row_id = g_array_index (row_ids, gint64, i);
+          g_autofree char *current = NULL;
+
+          /* Only where blank: a value the user entered stays. */
+          if (!get_value (self, context->report_id, key, row_id, &current, error))
+            return FALSE;
+          if (current == NULL && !change_cell (self, context, key, row_id, value, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+carry_over_in_transaction (BcWorkbook  *self,
+                           gpointer     user_data,
+                           GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  MigrationContext context;
+  BcTemplate *latest;
+  int latest_version;
+
+  if (!load_head (self, data->report_id, &head, error) || !require_draft (&head, error))
+    return FALSE;
+
+  if (self->templates == NULL
+      || (latest = bc_template_registry_lookup_latest (self->templates, head.template_id,
+                                                       &local_error)) == NULL)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                   _("The form “%s” is not installed, so this report cannot be carried over "
+                     "to its newest version. Update Baocao, or install the form."),
+                   head.template_id);
+      return FALSE;
+    }
+
+  latest_version = bc_template_get_version (latest);
+  if (latest_version <= head.template_version)
+    return TRUE;
+
+  context.report_id = data->report_id;
+  context.now = g_get_real_time ();
+  context.revision = bump_revision (self, data->report_id, context.now, error);
+  if (context.revision == 0)
+    return FALSE;
+
+  for (int version = head.template_version + 1; version <= latest_version; version++)
+    {
+      BcTemplate *step_template = bc_template_registry_lookup (self->templates, head.template_id,
+                                                               version, NULL);
+      const BcMigration *migration = step_template != NULL
+        ? bc_template_get_migration (step_template, version - 1) : NULL;
+
+      /* A version that is not installed, or says nothing about its
+       * predecessor, changes no key. */
+      if (migration == NULL)
+        continue;
+
+      if (!apply_renames (self, &context, migration->renamed, error)
+          || !apply_removals (self, &context, migration->removed, error)
+          || !apply_defaults (self, &context, migration->defaults, error))
+        return FALSE;
+    }
+
+  return run (self,
+              query (self, error, "UPDATE reports SET template_version = ? WHERE id = ?",
+                     "ds", latest_version, data->report_id),
+              error);
+}
+
+gboolean
+bc_workbook_carry_over (BcWorkbook  *self,
+                        const char  *report_id,
+                        GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  data.report_id = report_id;
+
+  return in_transaction (self, TRUE, carry_over_in_transaction, &data, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Private hooks                                                            */
+
+typedef struct {
+  const char *sql;
+  char       *result;
+} QueryData;
+
+static gboolean
+query_string_in_transaction (BcWorkbook  *self,
+                             gpointer     user_data,
+                             GError     **error)
+{
+  QueryData *data = user_data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, data->sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    data->result = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    set_sqlite_error (self, rc, error);
+  sqlite3_finalize (stmt);
+
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+char *
+_bc_workbook_query_string (BcWorkbook  *self,
+                           const char  *sql,
+                           GError     **error)
+{
+  QueryData data = { sql, NULL };
+  gboolean ok;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  /* Pragmas such as journal_mode cannot run inside a transaction. */
+  if (!lock_open (self, error))
+    return NULL;
+  ok = query_string_in_transaction (self, &data, error);
+  g_mutex_unlock (&self->mutex);
+
+  if (!ok)
+    g_clear_pointer (&data.result, g_free);
+
+  return data.result;
+}

@@ -1,0 +1,1326 @@
+/* test-workbook.c: tests of the SQLite workbook.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-workbook"
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#ifdef G_OS_WIN32
+#include <sys/utime.h>
+#else
+#include <utime.h>
+#endif
+
+#include "bc-workbook.h"
+#include "bc-workbook-private.h"
+
+#define REPORT_ID "5f0b1c9e-3a52-4c7e-9d1f-2b8a6c4d7e10"
+
+typedef struct {
+  char       *dir;
+  char       *path;
+  BcWorkbook *workbook;
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+    }
+  g_remove (path);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "wb.baocao", NULL);
+  fixture->workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->workbook);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  if (fixture->workbook != NULL)
+    g_assert_finalize_object (fixture->workbook);
+  remove_tree (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+/* Runs SQL on the file with a connection of its own (the workbook closed). */
+static void
+raw_exec (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+  int rc;
+
+  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+  if (rc != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static char *
+query (BcWorkbook *workbook,
+       const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  char *result = _bc_workbook_query_string (workbook, sql, &error);
+
+  g_assert_no_error (error);
+  return result;
+}
+
+static gint64
+query_int (BcWorkbook *workbook,
+           const char *sql)
+{
+  g_autofree char *text = query (workbook, sql);
+
+  g_assert_nonnull (text);
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+static void
+create_report (Fixture    *fixture,
+               const char *id,
+               const char *period,
+               const char *unit)
+{
+  g_autoptr(GError) error = NULL;
+
+  bc_workbook_create_report_with_id (fixture->workbook, id, "egov-quarterly", period, unit, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+revision_of (BcWorkbook *workbook,
+             const char *report_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (workbook, report_id, &error);
+
+  g_assert_no_error (error);
+  return bc_report_get_revision (report);
+}
+
+static GPtrArray *
+history_of (BcWorkbook *workbook,
+            const char *report_id)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *history = bc_workbook_get_history (workbook, report_id, &error);
+
+  g_assert_no_error (error);
+  return history;
+}
+
+static void
+assert_edit (GPtrArray  *history,
+             guint       index,
+             const char *key,
+             gint64      row_id,
+             const char *old_value,
+             const char *new_value,
+             gint64      revision)
+{
+  const BcEdit *edit;
+
+  g_assert_cmpuint (index, <, history->len);
+  edit = g_ptr_array_index (history, index);
+  g_assert_cmpstr (edit->report_id, ==, REPORT_ID);
+  g_assert_cmpstr (edit->key, ==, key);
+  g_assert_cmpint (edit->row_id, ==, row_id);
+  g_assert_cmpstr (edit->old_value, ==, old_value);
+  g_assert_cmpstr (edit->new_value, ==, new_value);
+  g_assert_cmpint (edit->revision, ==, revision);
+  g_assert_cmpint (edit->at, >, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_schema_and_pragmas (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "new", "folder", "wb.baocao", NULL);
+  g_autofree char *mode = NULL;
+  g_autofree char *default_path = bc_workbook_default_path ();
+  BcWorkbook *workbook;
+
+  g_assert_no_error (error);
+
+  /* The parent folders are made on demand. */
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_workbook_get_path (workbook), ==, path);
+  g_assert_null (bc_workbook_get_templates (workbook));
+  g_assert_cmpint (bc_workbook_get_kind (workbook), ==, BC_WORKBOOK_KIND_USER);
+
+  mode = query (workbook, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+  g_assert_cmpint (query_int (workbook, "PRAGMA synchronous"), ==, 2);
+  g_assert_cmpint (query_int (workbook, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (query_int (workbook, "PRAGMA busy_timeout"), ==, 5000);
+  g_assert_cmpint (query_int (workbook, "PRAGMA application_id"), ==, BC_WORKBOOK_APPLICATION_ID);
+  g_assert_cmpint (query_int (workbook, "PRAGMA user_version"), ==, BC_WORKBOOK_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (workbook,
+                              "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                              "('meta', 'settings', 'reports', 'rows', 'report_values', "
+                              "'justifications', 'edits', 'status_changes')"),
+                   ==, 8);
+  g_assert_cmpint (query_int (workbook, "SELECT length(value) FROM meta WHERE key = 'workbook_id'"),
+                   ==, 36);
+  g_assert_finalize_object (workbook);
+
+  /* Reopening an existing workbook needs no OPEN_CREATE and keeps its id. */
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (workbook, "PRAGMA synchronous"), ==, 2);
+  g_assert_cmpint (query_int (workbook, "SELECT count(*) FROM meta WHERE key = 'workbook_id'"), ==, 1);
+  g_assert_finalize_object (workbook);
+
+  g_assert_true (g_str_has_suffix (default_path, G_DIR_SEPARATOR_S "baocao" G_DIR_SEPARATOR_S
+                                   "workbook.baocao"));
+  g_assert_true (g_str_has_prefix (default_path, g_get_user_data_dir ()));
+
+  remove_tree (dir);
+}
+
+static void
+test_open_missing (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "missing.baocao", NULL);
+  BcWorkbook *workbook;
+
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_null (workbook);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "missing.baocao"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  remove_tree (dir);
+}
+
+typedef struct {
+  GBytes *bytes;
+  guint64 mtime;
+  guint32 mtime_usec;
+} FileSnapshot;
+
+static void
+snapshot_file (const char   *path,
+               FileSnapshot *snapshot)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  snapshot->bytes = g_bytes_new_take (contents, length);
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                            G_FILE_QUERY_INFO_NONE, NULL, &error);
+  g_assert_no_error (error);
+  snapshot->mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
+  snapshot->mtime_usec = g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+}
+
+static void
+assert_untouched (const char *path,
+                  FileSnapshot *before)
+{
+  FileSnapshot after;
+  const char *suffixes[] = { "-wal", "-shm", "-journal" };
+
+  snapshot_file (path, &after);
+  g_assert_true (g_bytes_equal (before->bytes, after.bytes));
+  g_assert_cmpuint (before->mtime, ==, after.mtime);
+  g_assert_cmpuint (before->mtime_usec, ==, after.mtime_usec);
+  g_bytes_unref (after.bytes);
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *extra = g_strconcat (path, suffixes[i], NULL);
+
+      g_assert_false (g_file_test (extra, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* Opens `path` (with and without OPEN_CREATE), expects `code`, and checks
+ * that the file was left exactly as it was. */
+static void
+assert_rejected (const char *path,
+                 int         code,
+                 const char *message_part)
+{
+  const BcWorkbookOpenFlags flags[] = { BC_WORKBOOK_OPEN_DEFAULT, BC_WORKBOOK_OPEN_CREATE };
+  g_autofree char *basename = g_path_get_basename (path);
+  FileSnapshot before;
+  struct utimbuf old_time = { 1000000000, 1000000000 };
+
+  /* An old mtime shows any write, even within the same second. */
+  g_assert_cmpint (g_utime (path, &old_time), ==, 0);
+  snapshot_file (path, &before);
+
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      BcWorkbook *workbook = bc_workbook_open (path, NULL, flags[i], &error);
+
+      g_assert_null (workbook);
+      g_assert_error (error, BC_WORKBOOK_ERROR, code);
+      g_test_message ("%s: %s", basename, error->message);
+      g_assert_nonnull (strstr (error->message, basename));
+      if (message_part != NULL)
+        g_assert_nonnull (strstr (error->message, message_part));
+      assert_untouched (path, &before);
+    }
+
+  g_bytes_unref (before.bytes);
+}
+
+static void
+test_open_rejected (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_autofree char *text = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *binary = g_build_filename (dir, "random.bin", NULL);
+  g_autofree char *foreign = g_build_filename (dir, "foreign.db", NULL);
+  g_autofree char *foreign_wal = g_build_filename (dir, "foreign-wal.db", NULL);
+  g_autofree char *unlabelled = g_build_filename (dir, "unlabelled.db", NULL);
+  g_autofree char *future = g_build_filename (dir, "future.baocao", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty.baocao", NULL);
+  g_autofree char *fake = g_build_filename (dir, "fake.baocao", NULL);
+  guint8 noise[8192];
+  BcWorkbook *workbook;
+
+  g_assert_no_error (error);
+
+  g_file_set_contents (text, "Báo cáo quý II năm 2018\nNot a database at all.\n", -1, &error);
+  g_assert_no_error (error);
+  assert_rejected (text, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, NULL);
+
+  for (guint i = 0; i < sizeof noise; i++)
+    noise[i] = (guint8) g_test_rand_int_range (0, 256);
+  g_file_set_contents (binary, (const char *) noise, sizeof noise, &error);
+  g_assert_no_error (error);
+  assert_rejected (binary, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, NULL);
+
+  /* The SQLite header followed by garbage. */
+  memcpy (noise, "SQLite format 3", 16);
+  g_file_set_contents (fake, (const char *) noise, sizeof noise, &error);
+  g_assert_no_error (error);
+  assert_rejected (fake, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, NULL);
+
+  raw_exec (foreign, "PRAGMA application_id=1179602516; CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+  assert_rejected (foreign, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, "another program");
+
+  raw_exec (foreign_wal, "PRAGMA journal_mode=WAL; CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+  assert_rejected (foreign_wal, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, "another program");
+
+  /* A database with content but no application id is someone else's. */
+  raw_exec (unlabelled, "CREATE TABLE reports (id TEXT)");
+  assert_rejected (unlabelled, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, NULL);
+
+  workbook = bc_workbook_open (future, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (workbook);
+  raw_exec (future, "PRAGMA user_version=2");
+  assert_rejected (future, BC_WORKBOOK_ERROR_TOO_NEW, "newer version of Baocao");
+
+  /* An empty file is a workbook only when asked to create one. */
+  g_file_set_contents (empty, "", 0, &error);
+  g_assert_no_error (error);
+  workbook = bc_workbook_open (empty, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK);
+  g_assert_null (workbook);
+  g_clear_error (&error);
+  workbook = bc_workbook_open (empty, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (workbook, "PRAGMA application_id"), ==, BC_WORKBOOK_APPLICATION_ID);
+  g_assert_finalize_object (workbook);
+
+  /* A folder is not a workbook either. */
+  workbook = bc_workbook_open (dir, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK);
+  g_assert_null (workbook);
+
+  remove_tree (dir);
+}
+
+static void
+test_corrupt (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autofree char *contents = NULL;
+  gsize length;
+  BcWorkbook *workbook;
+
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *unit = g_strdup_printf ("Unit %d", i);
+
+      bc_workbook_create_report_with_id (workbook, id, "egov-quarterly", "2018Q2", unit, &error);
+      g_assert_no_error (error);
+    }
+  bc_workbook_check (workbook, &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (workbook);
+
+  /* Scribble over the last page (data, not the schema). */
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 3 * 4096);
+  for (gsize i = length - 4096; i < length; i++)
+    contents[i] = (char) (i * 7);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+
+  /* The schema still reads, so the workbook opens (no WAL was left, so no
+   * check ran); the full check and any read of the page find the damage. */
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_false (bc_workbook_check (workbook, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_null (bc_workbook_list_reports (workbook, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT);
+  g_assert_finalize_object (workbook);
+
+  remove_tree (dir);
+}
+
+static void
+test_settings_and_kind (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *unit = NULL;
+  g_autofree char *gone = NULL;
+
+  g_assert_null (bc_workbook_get_setting (fixture->workbook, "unit"));
+  g_assert_true (bc_workbook_set_setting (fixture->workbook, "unit", "UBND huyện Châu Thành", &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_setting (fixture->workbook, "server", "https://example.org", &error));
+  g_assert_true (bc_workbook_set_setting (fixture->workbook, "server", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (bc_workbook_set_kind (fixture->workbook, BC_WORKBOOK_KIND_DEMO, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_workbook_get_kind (fixture->workbook), ==, BC_WORKBOOK_KIND_DEMO);
+
+  g_assert_finalize_object (fixture->workbook);
+  fixture->workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+
+  unit = bc_workbook_get_setting (fixture->workbook, "unit");
+  g_assert_cmpstr (unit, ==, "UBND huyện Châu Thành");
+  gone = bc_workbook_get_setting (fixture->workbook, "server");
+  g_assert_null (gone);
+  g_assert_cmpint (bc_workbook_get_kind (fixture->workbook), ==, BC_WORKBOOK_KIND_DEMO);
+}
+
+static void
+test_create_report (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *missing = NULL;
+  g_autofree char *long_unit = NULL;
+  gint64 before = g_get_real_time ();
+
+  id = bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018q2", "  Huyện A ", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_uuid_string_is_valid (id));
+
+  report = bc_workbook_load_report (fixture->workbook, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_id (report), ==, id);
+  g_assert_cmpstr (bc_report_get_template_id (report), ==, "egov-quarterly");
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+  /* Stored canonical and trimmed. */
+  g_assert_cmpstr (bc_report_get_period_id (report), ==, "2018Q2");
+  g_assert_cmpstr (bc_report_get_unit (report), ==, "Huyện A");
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 0);
+  g_assert_cmpint (bc_report_get_created_at (report), >=, before);
+  g_assert_cmpint (bc_report_get_updated_at (report), ==, bc_report_get_created_at (report));
+  g_assert_cmpint (bc_report_get_submitted_at (report), ==, 0);
+  g_assert_null (bc_report_get_review_comment (report));
+
+  /* One report per template, period and unit, however the period is spelt. */
+  g_assert_null (bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018-Q2", "Huyện A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, id));
+  g_assert_nonnull (strstr (error->message, "Huyện A"));
+  g_clear_error (&error);
+
+  g_assert_false (bc_workbook_create_report_with_id (fixture->workbook, id, "egov-quarterly", "2018Q3",
+                                                     "Huyện A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  g_assert_false (bc_workbook_create_report_with_id (fixture->workbook, "not-a-uuid", "egov-quarterly",
+                                                     "2018Q3", "Huyện A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q5", "Huyện A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q3", "   ", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+
+  long_unit = g_strnfill (65, 'x');
+  g_assert_null (bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q3", long_unit, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  /* 64 characters (not bytes) is fine. */
+  g_free (long_unit);
+  long_unit = g_strconcat ("ệệệệệệệệệệệệệệệệ", "ệệệệệệệệệệệệệệệệ",
+                           "ệệệệệệệệệệệệệệệệ", "ệệệệệệệệệệệệệệệệ", NULL);
+  g_free (bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q3", long_unit, &error));
+  g_assert_no_error (error);
+
+  found = bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q2", "Huyện A", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, id);
+  missing = bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q1", "Huyện A", &error);
+  g_assert_no_error (error);
+  g_assert_null (missing);
+
+  /* Failed creations left nothing behind. */
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 2);
+}
+
+static void
+test_list_and_delete (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const struct {
+    const char *id;
+    const char *template_id;
+    const char *period;
+    const char *unit;
+  } reports[] = {
+    { "00000000-0000-4000-8000-000000000001", "egov-quarterly", "2017Q4", "B" },
+    { "00000000-0000-4000-8000-000000000002", "egov-quarterly", "2018Q2", "B" },
+    { "00000000-0000-4000-8000-000000000003", "egov-quarterly", "2018Q2", "A" },
+    { "00000000-0000-4000-8000-000000000004", "inspection", "2018Q2", "A" },
+    { "00000000-0000-4000-8000-000000000005", "egov-quarterly", "2018Q1", "A" },
+    { "00000000-0000-4000-8000-000000000006", "egov-yearly", "2018", "A" },
+  };
+  /* Newest period first (a year sorts after its first quarter, as
+   * bc_period_compare() has it), then unit, then template. */
+  const char *expected[] = { "3", "4", "2", "6", "5", "1" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) none = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (reports); i++)
+    {
+      bc_workbook_create_report_with_id (fixture->workbook, reports[i].id, reports[i].template_id,
+                                         reports[i].period, reports[i].unit, &error);
+      g_assert_no_error (error);
+    }
+
+  list = bc_workbook_list_reports (fixture->workbook, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < list->len; i++)
+    {
+      const BcReportSummary *summary = g_ptr_array_index (list, i);
+
+      g_assert_true (g_str_has_suffix (summary->id, expected[i]));
+      g_assert_cmpint (summary->status, ==, BC_STATUS_DRAFT);
+      g_assert_cmpint (summary->template_version, ==, 1);
+      g_assert_cmpint (summary->created_at, >, 0);
+    }
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* The previous quarter of the same unit and template, across a year. */
+  report = bc_workbook_load_report (fixture->workbook, reports[4].id, &error);
+  g_assert_no_error (error);
+  previous = bc_workbook_load_previous (fixture->workbook, report, &error);
+  g_assert_no_error (error);
+  g_assert_null (previous);
+  g_clear_object (&report);
+  report = bc_workbook_load_report (fixture->workbook, reports[1].id, &error);
+  g_assert_no_error (error);
+  none = bc_workbook_load_previous (fixture->workbook, report, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+
+  bc_workbook_set_value (fixture->workbook, reports[1].id, "level3", 0, "12", &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_delete_report (fixture->workbook, reports[1].id, &error));
+  g_assert_no_error (error);
+  g_assert_null (bc_workbook_load_report (fixture->workbook, reports[1].id, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_delete_report (fixture->workbook, reports[1].id, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* Its values and history went with it. */
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM report_values"), ==, 0);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM edits"), ==, 0);
+
+  list = bc_workbook_list_reports (fixture->workbook, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, G_N_ELEMENTS (expected) - 1);
+}
+
+static void
+test_previous (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) previous = NULL;
+
+  create_report (fixture, "00000000-0000-4000-8000-000000000001", "2017Q4", "A");
+  create_report (fixture, "00000000-0000-4000-8000-000000000002", "2017Q4", "B");
+  create_report (fixture, REPORT_ID, "2018Q1", "A");
+  bc_workbook_set_value (fixture->workbook, "00000000-0000-4000-8000-000000000001", "level3", 0, "7", &error);
+  g_assert_no_error (error);
+
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  previous = bc_workbook_load_previous (fixture->workbook, report, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (previous);
+  g_assert_cmpstr (bc_report_get_id (previous), ==, "00000000-0000-4000-8000-000000000001");
+  g_assert_cmpstr (bc_report_get_value (previous, "level3", 0), ==, "7");
+}
+
+static void
+test_set_value (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  gint64 updated_at;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "12", &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "15", &error));
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "difficulties", 0,
+                                        "Đường truyền chậm.\nThiếu cán bộ.", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 3);
+
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_value (report, "level3", 0), ==, "15");
+  g_assert_cmpstr (bc_report_get_value (report, "difficulties", 0), ==, "Đường truyền chậm.\nThiếu cán bộ.");
+  g_assert_cmpint (bc_report_get_updated_at (report), >=, bc_report_get_created_at (report));
+  updated_at = bc_report_get_updated_at (report);
+  g_clear_object (&report);
+
+  /* The same value again: TRUE, nothing recorded, revision unchanged. */
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "15", &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 3);
+  g_assert_cmpint (bc_report_get_updated_at (report), ==, updated_at);
+  g_clear_object (&report);
+
+  /* Blank (NULL or "") removes the value. */
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, NULL, &error));
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "", &error));
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "difficulties", 0, "", &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_null (bc_report_get_value (report, "level3", 0));
+  g_assert_null (bc_report_get_value (report, "difficulties", 0));
+  g_assert_cmpint (bc_report_get_revision (report), ==, 5);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM report_values"), ==, 0);
+
+  history = history_of (fixture->workbook, REPORT_ID);
+  g_assert_cmpuint (history->len, ==, 5);
+  assert_edit (history, 0, "level3", 0, NULL, "12", 1);
+  assert_edit (history, 1, "level3", 0, "12", "15", 2);
+  assert_edit (history, 2, "difficulties", 0, NULL, "Đường truyền chậm.\nThiếu cán bộ.", 3);
+  assert_edit (history, 3, "level3", 0, "15", NULL, 4);
+  assert_edit (history, 4, "difficulties", 0, "Đường truyền chậm.\nThiếu cán bộ.", NULL, 5);
+  for (guint i = 1; i < history->len; i++)
+    g_assert_cmpint (((BcEdit *) history->pdata[i])->at, >=, ((BcEdit *) history->pdata[i - 1])->at);
+}
+
+static void
+test_set_value_errors (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  gint64 row_id;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "1", &error));
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 2);
+
+  g_assert_false (bc_workbook_set_value (fixture->workbook, "00000000-0000-4000-8000-00000000dead",
+                                         "level3", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A row that does not exist, of any table. */
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.topic", 99, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "findings"));
+  g_clear_error (&error);
+  /* A row of another table. */
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "documents.title", row_id, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  /* A cell needs a row; a scalar has none. */
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.topic", 0, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", row_id, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "", 0, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Nothing of the failed calls stuck. */
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 2);
+  history = history_of (fixture->workbook, REPORT_ID);
+  g_assert_cmpuint (history->len, ==, 2);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM report_values"), ==, 1);
+
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.topic", row_id,
+                                        "Cổng dịch vụ công", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_rows (Fixture       *fixture,
+           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  gint64 ids[4];
+  gint64 other, later;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *topic = g_strdup_printf ("Topic %u", i + 1);
+
+      ids[i] = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (ids[i], >, 0);
+      g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.topic", ids[i], topic, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.status", ids[1], "open", &error));
+  other = bc_workbook_add_row (fixture->workbook, REPORT_ID, "documents", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ids[0], <, ids[1]);
+  g_assert_cmpint (ids[1], <, ids[2]);
+  g_assert_cmpint (ids[2], <, other);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 8);
+
+  /* Move the last to the front: 3 1 2. */
+  g_assert_true (bc_workbook_move_row (fixture->workbook, REPORT_ID, "findings", ids[2], 0, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "findings"), ==, 3);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 0), ==, ids[2]);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 1), ==, ids[0]);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 2), ==, ids[1]);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "documents"), ==, 1);
+  /* Values follow their rows. */
+  g_assert_cmpstr (bc_report_get_value (report, "findings.topic", ids[2]), ==, "Topic 3");
+  g_clear_object (&report);
+
+  /* Past the end means last: 3 2 1; to where it is: nothing. */
+  g_assert_true (bc_workbook_move_row (fixture->workbook, REPORT_ID, "findings", ids[0], 50, &error));
+  g_assert_true (bc_workbook_move_row (fixture->workbook, REPORT_ID, "findings", ids[0], 2, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 0), ==, ids[2]);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 1), ==, ids[1]);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 2), ==, ids[0]);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 10);
+  g_clear_object (&report);
+
+  /* Remove the middle one (Topic 2, status open). */
+  g_assert_true (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", ids[1], &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "findings"), ==, 2);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 0), ==, ids[2]);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 1), ==, ids[0]);
+  g_assert_null (bc_report_get_value (report, "findings.topic", ids[1]));
+  g_assert_cmpint (bc_report_get_revision (report), ==, 11);
+  g_clear_object (&report);
+  /* Positions stay dense: 0 and 1. */
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT max(position) FROM rows WHERE table_id = 'findings'"), ==, 1);
+
+  /* Row ids are never reused. */
+  later = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (later, >, other);
+
+  history = history_of (fixture->workbook, REPORT_ID);
+  assert_edit (history, 0, "findings", ids[0], NULL, "added", 1);
+  assert_edit (history, 1, "findings.topic", ids[0], NULL, "Topic 1", 2);
+  assert_edit (history, 8, "findings", ids[2], "2", "0", 9);
+  assert_edit (history, 9, "findings", ids[0], "1", "2", 10);
+  /* The removed row's cells, then the removal, in one revision. */
+  assert_edit (history, 10, "findings.status", ids[1], "open", NULL, 11);
+  assert_edit (history, 11, "findings.topic", ids[1], "Topic 2", NULL, 11);
+  assert_edit (history, 12, "findings", ids[1], NULL, "removed", 11);
+  assert_edit (history, 13, "findings", later, NULL, "added", 12);
+  g_assert_cmpuint (history->len, ==, 14);
+
+  /* Errors change nothing. */
+  g_assert_false (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", ids[1], &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "documents", ids[0], &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_move_row (fixture->workbook, REPORT_ID, "findings", other, 0, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings.topic", &error), ==, 0);
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 12);
+}
+
+static void
+test_justification (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  gint64 row_id;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_no_error (error);
+
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "low_share", 0,
+                                                "Hệ thống mới triển khai.", &error));
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "late_fix", row_id,
+                                                "Chờ kinh phí.", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 3);
+  /* Unchanged: nothing happens. */
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "late_fix", row_id,
+                                                "Chờ kinh phí.", &error));
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 3);
+
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpstr (bc_report_get_justification (report, "low_share", 0), ==, "Hệ thống mới triển khai.");
+  g_assert_cmpstr (bc_report_get_justification (report, "late_fix", row_id), ==, "Chờ kinh phí.");
+  g_clear_object (&report);
+
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "late_fix", 77, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "low_share", 0, NULL, &error));
+  /* A removed row takes its justifications with it. */
+  g_assert_true (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", row_id, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_null (bc_report_get_justification (report, "low_share", 0));
+  g_assert_null (bc_report_get_justification (report, "late_fix", row_id));
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 0);
+}
+
+static void
+set_raw_status (Fixture    *fixture,
+                const char *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("UPDATE reports SET status = '%s', submitted_at = 0, "
+                                          "review_comment = NULL", status);
+
+  g_assert_finalize_object (fixture->workbook);
+  raw_exec (fixture->path, sql);
+  fixture->workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_status_machine (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  guint n_changes = 0;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "4", &error));
+
+  /* Every pair of statuses. Without templates a report cannot be checked, so
+   * the way to READY is refused with TEMPLATE and tested elsewhere. */
+  for (BcStatus from = 0; from <= BC_STATUS_LAST; from++)
+    for (BcStatus to = 0; to <= BC_STATUS_LAST; to++)
+      {
+        g_autoptr(BcReport) before = NULL;
+        g_autoptr(BcReport) after = NULL;
+        gboolean legal = bc_status_can_transition (from, to);
+        gboolean ok;
+
+        set_raw_status (fixture, bc_status_to_string (from));
+        before = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+        g_assert_no_error (error);
+
+        ok = bc_workbook_set_status (fixture->workbook, REPORT_ID, to, "Số liệu chưa khớp.", &error);
+        after = bc_workbook_load_report (fixture->workbook, REPORT_ID, NULL);
+
+        if (legal && to != BC_STATUS_READY)
+          {
+            g_assert_no_error (error);
+            g_assert_true (ok);
+            n_changes++;
+            g_assert_cmpint (bc_report_get_status (after), ==, to);
+            g_assert_cmpint (bc_report_get_submitted_at (after), ==,
+                             to == BC_STATUS_QUEUED ? bc_report_get_updated_at (after) : 0);
+            g_assert_cmpstr (bc_report_get_review_comment (after), ==,
+                             to == BC_STATUS_RETURNED ? "Số liệu chưa khớp." : NULL);
+            /* A status change is not an edit of the content. */
+            g_assert_cmpint (bc_report_get_revision (after), ==, bc_report_get_revision (before));
+          }
+        else
+          {
+            g_assert_false (ok);
+            if (legal)
+              g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+            else
+              {
+                g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION);
+                g_assert_nonnull (strstr (error->message, bc_status_label (from)));
+                g_assert_nonnull (strstr (error->message, bc_status_label (to)));
+              }
+            g_clear_error (&error);
+            g_assert_cmpint (bc_report_get_status (after), ==, from);
+            g_assert_cmpint (bc_report_get_updated_at (after), ==, bc_report_get_updated_at (before));
+          }
+      }
+
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM status_changes"), ==, n_changes);
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT count(*) FROM status_changes WHERE from_status = 'sent' "
+                              "AND to_status = 'returned' AND comment = 'Số liệu chưa khớp.'"), ==, 1);
+  history = history_of (fixture->workbook, REPORT_ID);
+  g_assert_cmpuint (history->len, ==, 1);
+}
+
+static void
+test_submitted_once (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  gint64 submitted_at;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  set_raw_status (fixture, "ready");
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_QUEUED, NULL, &error));
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_SENT, NULL, &error));
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_RETURNED,
+                                         "Thiếu số liệu mục 5.", &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  submitted_at = bc_report_get_submitted_at (report);
+  g_assert_cmpint (submitted_at, >, 0);
+  g_assert_cmpstr (bc_report_get_review_comment (report), ==, "Thiếu số liệu mục 5.");
+  g_clear_object (&report);
+
+  /* Back to draft keeps the reviewer's comment to work from. */
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_DRAFT, NULL, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+  g_assert_cmpstr (bc_report_get_review_comment (report), ==, "Thiếu số liệu mục 5.");
+  g_clear_object (&report);
+
+  /* Queued again later: the first submission time stays. */
+  g_assert_finalize_object (fixture->workbook);
+  raw_exec (fixture->path, "UPDATE reports SET status = 'ready'");
+  fixture->workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_QUEUED, NULL, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_submitted_at (report), ==, submitted_at);
+}
+
+static void
+test_read_only (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  const BcStatus statuses[] = { BC_STATUS_READY, BC_STATUS_QUEUED, BC_STATUS_SENT,
+                                BC_STATUS_ACCEPTED, BC_STATUS_RETURNED };
+  g_autoptr(GError) error = NULL;
+  gint64 row_id;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_true (bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error) > 0);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      set_raw_status (fixture, bc_status_to_string (statuses[i]));
+
+      g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "1", &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_assert_nonnull (strstr (error->message, "draft"));
+      g_clear_error (&error);
+      g_assert_cmpint (bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error), ==, 0);
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_clear_error (&error);
+      g_assert_false (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", row_id, &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_clear_error (&error);
+      g_assert_false (bc_workbook_move_row (fixture->workbook, REPORT_ID, "findings", row_id, 1, &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_clear_error (&error);
+      g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "rule", 0, "x", &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_clear_error (&error);
+      g_assert_false (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_clear_error (&error);
+
+      g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 2);
+    }
+}
+
+static void
+test_no_templates (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  g_assert_false (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_clear_error (&error);
+}
+
+static void
+test_closed (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  bc_workbook_close (fixture->workbook);
+  bc_workbook_close (fixture->workbook);
+
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_null (bc_workbook_list_reports (fixture->workbook, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO);
+  g_clear_error (&error);
+  g_assert_null (bc_workbook_get_setting (fixture->workbook, "unit"));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Async and threads                                                        */
+
+typedef struct {
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} AsyncWait;
+
+static void
+async_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+/* The worker thread drops its reference to a task just after the callback
+ * is queued; wait for that so the workbook can be finalized afterwards. */
+static void
+release_result (GAsyncResult *result)
+{
+  gpointer alive = result;
+
+  g_object_add_weak_pointer (G_OBJECT (result), &alive);
+  g_object_unref (result);
+  while (g_atomic_pointer_get (&alive) != NULL)
+    g_usleep (1000);
+}
+
+static GAsyncResult *
+wait_for (AsyncWait *wait)
+{
+  g_main_loop_run (wait->loop);
+  g_assert_nonnull (wait->result);
+  return g_steal_pointer (&wait->result);
+}
+
+static void
+test_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.baocao", NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  AsyncWait wait = { loop, NULL };
+  BcWorkbook *workbook;
+  BcReport *report;
+  GPtrArray *list;
+  GAsyncResult *result;
+  char *value_copy;
+
+  bc_workbook_open_async (missing, NULL, BC_WORKBOOK_OPEN_DEFAULT, NULL, async_done, &wait);
+  result = wait_for (&wait);
+  g_assert_null (bc_workbook_open_finish (result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  release_result (result);
+
+  bc_workbook_open_async (path, NULL, BC_WORKBOOK_OPEN_CREATE, NULL, async_done, &wait);
+  result = wait_for (&wait);
+  workbook = bc_workbook_open_finish (result, &error);
+  g_assert_no_error (error);
+  release_result (result);
+
+  bc_workbook_create_report_with_id (workbook, REPORT_ID, "egov-quarterly", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+
+  /* The task owns copies of its arguments. */
+  value_copy = g_strdup ("42");
+  bc_workbook_set_value_async (workbook, REPORT_ID, "level3", 0, value_copy, NULL, async_done, &wait);
+  memset (value_copy, 'x', 2);
+  g_free (value_copy);
+  result = wait_for (&wait);
+  g_assert_true (bc_workbook_set_value_finish (workbook, result, &error));
+  g_assert_no_error (error);
+  release_result (result);
+
+  bc_workbook_set_value_async (workbook, REPORT_ID, "findings.topic", 5, "x", NULL, async_done, &wait);
+  result = wait_for (&wait);
+  g_assert_false (bc_workbook_set_value_finish (workbook, result, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  release_result (result);
+
+  bc_workbook_load_report_async (workbook, REPORT_ID, NULL, async_done, &wait);
+  result = wait_for (&wait);
+  report = bc_workbook_load_report_finish (workbook, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_value (report, "level3", 0), ==, "42");
+  g_assert_finalize_object (report);
+  release_result (result);
+
+  bc_workbook_load_report_async (workbook, "00000000-0000-4000-8000-00000000dead", NULL, async_done, &wait);
+  result = wait_for (&wait);
+  g_assert_null (bc_workbook_load_report_finish (workbook, result, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  release_result (result);
+
+  bc_workbook_list_reports_async (workbook, NULL, async_done, &wait);
+  result = wait_for (&wait);
+  list = bc_workbook_list_reports_finish (workbook, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_ptr_array_unref (list);
+  release_result (result);
+
+  g_assert_finalize_object (workbook);
+  remove_tree (dir);
+}
+
+#define N_THREADS 4
+#define N_KEYS_PER_THREAD 5
+#define N_SETS_PER_THREAD 100
+
+typedef struct {
+  BcWorkbook *workbook;
+  guint       index;
+} ThreadData;
+
+static gpointer
+writer_thread (gpointer user_data)
+{
+  ThreadData *data = user_data;
+
+  for (guint i = 0; i < N_SETS_PER_THREAD; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = g_strdup_printf ("t%u_k%u", data->index, i % N_KEYS_PER_THREAD);
+      g_autofree char *value = g_strdup_printf ("%u", i);
+
+      if (!bc_workbook_set_value (data->workbook, REPORT_ID, key, 0, value, &error))
+        g_error ("set_value from thread %u: %s", data->index, error->message);
+    }
+
+  return NULL;
+}
+
+static void
+test_threads (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  GThread *threads[N_THREADS];
+  ThreadData data[N_THREADS];
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      data[t].workbook = fixture->workbook;
+      data[t].index = t;
+      threads[t] = g_thread_new ("writer", writer_thread, &data[t]);
+    }
+  for (guint t = 0; t < N_THREADS; t++)
+    g_thread_join (threads[t]);
+
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  /* Every change counted once, in one sequence. */
+  g_assert_cmpint (bc_report_get_revision (report), ==, N_THREADS * N_SETS_PER_THREAD);
+  for (guint t = 0; t < N_THREADS; t++)
+    for (guint k = 0; k < N_KEYS_PER_THREAD; k++)
+      {
+        g_autofree char *key = g_strdup_printf ("t%u_k%u", t, k);
+        g_autofree char *last = g_strdup_printf ("%u", N_SETS_PER_THREAD - N_KEYS_PER_THREAD + k);
+
+        g_assert_cmpstr (bc_report_get_value (report, key, 0), ==, last);
+      }
+
+  history = history_of (fixture->workbook, REPORT_ID);
+  g_assert_cmpuint (history->len, ==, N_THREADS * N_SETS_PER_THREAD);
+  for (guint i = 0; i < history->len; i++)
+    g_assert_cmpint (((BcEdit *) history->pdata[i])->revision, ==, i + 1);
+}
+
+static void
+test_two_connections (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcWorkbook) second = NULL;
+  g_autoptr(BcReport) report = NULL;
+
+  /* The CLI and the app may have the same workbook open. */
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  second = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (second, REPORT_ID, "level3", 0, "3", &error));
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level4", 0, "4", &error));
+  g_assert_no_error (error);
+
+  report = bc_workbook_load_report (second, REPORT_ID, &error);
+  g_assert_cmpstr (bc_report_get_value (report, "level3", 0), ==, "3");
+  g_assert_cmpstr (bc_report_get_value (report, "level4", 0), ==, "4");
+  g_assert_cmpint (bc_report_get_revision (report), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/core/workbook/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  g_test_add_func ("/core/workbook/schema-and-pragmas", test_schema_and_pragmas);
+  g_test_add_func ("/core/workbook/open/missing", test_open_missing);
+  g_test_add_func ("/core/workbook/open/rejected-untouched", test_open_rejected);
+  g_test_add_func ("/core/workbook/open/corrupt", test_corrupt);
+  ADD ("settings-and-kind", test_settings_and_kind);
+  ADD ("create-report", test_create_report);
+  ADD ("list-and-delete", test_list_and_delete);
+  ADD ("previous", test_previous);
+  ADD ("set-value", test_set_value);
+  ADD ("set-value-errors-roll-back", test_set_value_errors);
+  ADD ("rows", test_rows);
+  ADD ("justification", test_justification);
+  ADD ("status/machine", test_status_machine);
+  ADD ("status/submitted-once", test_submitted_once);
+  ADD ("read-only", test_read_only);
+  ADD ("no-templates", test_no_templates);
+  ADD ("closed", test_closed);
+  ADD ("threads", test_threads);
+  ADD ("two-connections", test_two_connections);
+  g_test_add_func ("/core/workbook/async", test_async);
+
+#undef ADD
+
+  return g_test_run ();
+}
