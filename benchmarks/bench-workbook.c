@@ -212,10 +212,6 @@ bench_open_list (void)
   remove_tree (dir);
 }
 
-/* Validating a full quarterly report (bc_validate_report() over the shipped
- * egov-quarterly template, filled in) belongs here as "validate": it needs
- * the templates and sample data, which the integrator adds. */
-
 int
 main (int   argc,
       char *argv[])

@@ -602,22 +602,26 @@ bc_fault_vfs_power_off (void)
   g_mutex_unlock (&lock);
 }
 
-/* Puts one file back to its last synced content. */
+/* Puts one file back to its last synced content, through the real VFS (no
+ * fsync: the "disk" is what the model says). */
 static void
 restore_file (FileState *state)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GByteArray) content = NULL;
-  char *data = NULL;
-  gsize length = 0;
+  sqlite3_file *real = g_malloc0 (real_vfs->szOsFile);
+  int exists = 0;
+  int rc;
 
-  if (!g_file_get_contents (state->path, &data, &length, &error))
+  /* Deleted for good since: nothing to restore. */
+  real_vfs->xAccess (real_vfs, state->path, SQLITE_ACCESS_EXISTS, &exists);
+  if (!exists)
     {
-      /* Deleted for good since: nothing to restore. */
-      g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+      g_free (real);
       return;
     }
-  content = g_byte_array_new_take ((guint8 *) data, length);
+
+  rc = real_vfs->xOpen (real_vfs, state->path, real,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_MAIN_DB, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
 
   for (guint i = state->undo->len; i > 0; i--)
     {
@@ -625,18 +629,17 @@ restore_file (FileState *state)
       gsize size = 0;
       gconstpointer old = g_bytes_get_data (entry->old, &size);
 
-      if (content->len < entry->offset + size)
-        g_byte_array_set_size (content, entry->offset + size);
-      memcpy (content->data + entry->offset, old, size);
+      rc = real->pMethods->xWrite (real, old, (int) size, entry->offset);
+      g_assert_cmpint (rc, ==, SQLITE_OK);
     }
 
-  /* Bytes appended since the sync are lost; set_size zero-fills a file that
-   * was cut shorter (its old bytes came back from the undo log). */
-  g_byte_array_set_size (content, state->synced_size);
+  /* What was appended since the sync is lost. (A file cut shorter got its
+   * bytes back from the undo log.) */
+  rc = real->pMethods->xTruncate (real, state->synced_size);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
 
-  g_file_set_contents_full (state->path, (const char *) content->data, content->len,
-                            G_FILE_SET_CONTENTS_NONE, 0600, &error);
-  g_assert_no_error (error);
+  real->pMethods->xClose (real);
+  g_free (real);
 }
 
 void

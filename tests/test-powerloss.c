@@ -473,6 +473,8 @@ typedef enum {
 typedef struct {
   guint rounds;
   guint ops;
+  guint status_changes;
+  guint reopens;
   guint failed_ops;
   guint failed_ops_kept;   /* failed, yet all of it reached the disk */
 } Totals;
@@ -557,6 +559,8 @@ run_round (Session *session,
 
       op_random (rand, committed, session->templates != NULL, &op);
       totals->ops++;
+      totals->status_changes += op.kind == OP_STATUS;
+      totals->reopens += op.kind == OP_REOPEN;
       if (op_run (session, committed, &op))
         model_apply (committed, &op);
       else
@@ -627,13 +631,16 @@ test_power_cuts (void)
   rand = g_rand_new_with_seed (seed);
   session.path = g_build_filename (dir, "powerloss.baocao", NULL);
   session.templates = load_templates ();
+  g_assert_nonnull (session.templates);
 
   for (guint i = 0; i < rounds; i++)
     run_round (&session, rand, &totals);
 
-  g_test_message ("%u power cuts after %u operations; %u cut mid-operation (%u of them "
-                  "kept whole, the others not at all); every committed one found",
-                  totals.rounds, totals.ops, totals.failed_ops, totals.failed_ops_kept);
+  g_test_message ("%u power cuts after %u operations (%u status changes, %u clean reopens); "
+                  "%u cut mid-operation (%u of them kept whole, the others not at all); "
+                  "every committed one found",
+                  totals.rounds, totals.ops, totals.status_changes, totals.reopens,
+                  totals.failed_ops, totals.failed_ops_kept);
   /* The faults did happen: mid-operation cuts are a third of the rounds. */
   g_assert_cmpuint (totals.failed_ops, >, rounds / 10);
 

@@ -340,6 +340,11 @@ static const InvalidCase invalid_cases[] = {
   { "empty", "", "inline.json: the file is empty" },
   { "blank", "  \n ", "inline.json: the file is empty" },
   { "syntax", "{'format':1,\n 'id': }", "inline.json:2:" },
+  /* json-glib would hand these strings on as bytes that are not UTF-8. */
+  { "lone-surrogate", FIELDS ("{'id':'a','type':'integer','label':{'vi':'\\udc00x'}}"),
+    "inline.json: sections[0].fields[0].label.vi: the string holds a \\u escape that is not a character" },
+  { "lone-surrogate-key", FIELDS ("{'id':'a','type':'integer','label':'A','\\udc00x':1}"),
+    "inline.json: sections[0].fields[0]: a key holds a \\u escape that is not a character" },
 
   /* Sections */
   { "section-not-object", SECTIONS ("1"), "inline.json: sections[0]: must be an object" },
@@ -796,6 +801,7 @@ static const BadValue bad_values[] = {
   { "document", "{\"date\": \"2018-06-21\"}", "needs the document’s number and symbol" },
   { "document", "{\"number\": \"1\", \"signer\": \"A\"}", "not “signer”" },
   { "document", "{\"number\": 140}", "the “number” of a document reference must be text" },
+  { "document", "{\"number\": \"1\", \"title\": \"\\udc00x\"}", "the “title” of a document reference must be text" },
   { "document", "{\"number\": \"1\"", "the JSON object given is not valid" },
   { "document", "{\"number\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
     "the JSON object given is not valid" },
@@ -1215,6 +1221,14 @@ test_registry_default (void)
   registry = bc_template_registry_new_default (&error);
   g_assert_null (registry);
   g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* Unset, an uninstalled build finds the shipped forms in the source tree. */
+  g_unsetenv ("BAOCAO_TEMPLATE_DIR");
+  registry = bc_template_registry_new_default (&error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bc_template_registry_lookup_latest (registry, "egov-quarterly", NULL));
+  g_clear_object (&registry);
 
   if (saved != NULL)
     g_setenv ("BAOCAO_TEMPLATE_DIR", saved, TRUE);

@@ -317,6 +317,7 @@ test_ready (void)
   bc_report_set_value (report, "level4", 0, "24");
   add_finding (report, 1, "UBND huyện Lý Sơn", "resolved", "141", NULL);
   bc_report_set_value (previous, "level3", 0, "100");
+  bc_report_set_value (previous, "level4", 0, "0");
 
   /* Only an unjustified warning is left: still not ready. */
   g_assert_false (bc_validate_ready (template_, report, previous, &error));

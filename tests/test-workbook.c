@@ -1289,6 +1289,394 @@ test_two_connections (Fixture       *fixture,
   g_assert_cmpint (bc_report_get_revision (report), ==, 2);
 }
 
+/* ------------------------------------------------------------------------ */
+/* With templates                                                           */
+
+/* The workbook's test templates named in `names` (NULL: all of them, and the
+ * shipped ones too). */
+static BcTemplateRegistry *
+registry_new (const char * const *names)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "templates", "workbook", NULL);
+  BcTemplateRegistry *templates = bc_template_registry_new ();
+
+  if (names == NULL)
+    {
+      g_autofree char *shipped = g_test_build_filename (G_TEST_DIST, "..", "data", "templates", NULL);
+
+      bc_template_registry_add_directory (templates, dir, &error);
+      g_assert_no_error (error);
+      bc_template_registry_add_directory (templates, shipped, &error);
+      g_assert_no_error (error);
+      return templates;
+    }
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(BcTemplate) template_ = bc_template_new_from_file (file, &error);
+
+      g_assert_no_error (error);
+      bc_template_registry_add (templates, template_);
+    }
+
+  return templates;
+}
+
+static void
+reopen_with (Fixture            *fixture,
+             BcTemplateRegistry *templates)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&fixture->workbook);
+  fixture->workbook = bc_workbook_open (fixture->path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_get_templates (fixture->workbook) == templates);
+}
+
+static void
+templates_set_up (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) templates = registry_new (NULL);
+
+  fixture_set_up (fixture, user_data);
+  reopen_with (fixture, templates);
+}
+
+static void
+set (Fixture    *fixture,
+     const char *report_id,
+     const char *key,
+     gint64      row_id,
+     const char *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  bc_workbook_set_value (fixture->workbook, report_id, key, row_id, value, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_templates_create (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *id = NULL;
+
+  g_assert_null (bc_workbook_create_report (fixture->workbook, "no-such-form", "2018Q2", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_assert_nonnull (strstr (error->message, "no-such-form"));
+  g_clear_error (&error);
+
+  /* A quarterly form wants a quarter. */
+  g_assert_null (bc_workbook_create_report (fixture->workbook, "wbtest", "2018", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "quarter"));
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "wbtest", "2018",
+                                                     "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* New reports start on the newest version. */
+  id = bc_workbook_create_report (fixture->workbook, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, id, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 3);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 1);
+}
+
+static void
+test_templates_keys (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *inspection = NULL;
+  gint64 row_id;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "no_such_field", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no_such_field"));
+  g_clear_error (&error);
+
+  g_assert_true (bc_workbook_create_report_with_id (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                                    "wbtest", "2018Q2", "A", &error));
+  g_assert_no_error (error);
+  set (fixture, "00000000-0000-4000-8000-000000000001", "count", 0, "4");
+
+  /* Keys are storage keys of fields of the report's version. */
+  g_assert_false (bc_workbook_set_value (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                         "old_total", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_set_value (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                         "main.count", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_set_value (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                         "items", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (bc_workbook_add_row (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                        "count", &error), ==, 0);
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                                 "no_such_rule", 0, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  row_id = bc_workbook_add_row (fixture->workbook, "00000000-0000-4000-8000-000000000001", "items", &error);
+  g_assert_no_error (error);
+  set (fixture, "00000000-0000-4000-8000-000000000001", "items.title", row_id, "Nâng cấp cổng");
+
+  /* A computed field is never stored. */
+  inspection = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  g_assert_false (bc_workbook_set_value (fixture->workbook, inspection, "findings_open", 0, "3", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_cmpint (revision_of (fixture->workbook, "00000000-0000-4000-8000-000000000001"), ==, 3);
+}
+
+static void
+assert_not_ready (Fixture    *fixture,
+                  const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+
+  g_assert_false (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY);
+  g_test_message ("not ready: %s", error->message);
+  g_assert_nonnull (strstr (error->message, reason));
+  g_clear_error (&error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+}
+
+static void
+test_templates_ready (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const BcStatus path[] = { BC_STATUS_READY, BC_STATUS_QUEUED, BC_STATUS_SENT,
+                            BC_STATUS_RETURNED, BC_STATUS_DRAFT, BC_STATUS_READY,
+                            BC_STATUS_DRAFT, BC_STATUS_READY, BC_STATUS_QUEUED, BC_STATUS_DRAFT,
+                            BC_STATUS_READY, BC_STATUS_QUEUED, BC_STATUS_SENT, BC_STATUS_ACCEPTED };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+
+  /* A required field is blank; then an error; then an unjustified warning. */
+  assert_not_ready (fixture, "name");
+  set (fixture, REPORT_ID, "name", 0, "UBND huyện Sơn Tịnh");
+  set (fixture, REPORT_ID, "count", 0, "5000");
+  assert_not_ready (fixture, "1000");
+  set (fixture, REPORT_ID, "count", 0, "0");
+  assert_not_ready (fixture, "justification");
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                "Chưa có số liệu trong quý.", &error));
+  g_assert_no_error (error);
+
+  /* Through the whole machine, with the template at hand. */
+  for (guint i = 0; i < G_N_ELEMENTS (path); i++)
+    {
+      g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, path[i],
+                                             path[i] == BC_STATUS_RETURNED ? "Bổ sung số liệu." : NULL,
+                                             &error));
+      g_assert_no_error (error);
+    }
+
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_ACCEPTED);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM status_changes"), ==, G_N_ELEMENTS (path));
+  g_assert_false (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_DRAFT, NULL, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION);
+}
+
+static gint64
+add_finding (Fixture    *fixture,
+             const char *report_id,
+             const char *unit,
+             const char *finding,
+             const char *status)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 row_id = bc_workbook_add_row (fixture->workbook, report_id, "findings", &error);
+
+  g_assert_no_error (error);
+  set (fixture, report_id, "findings.unit", row_id, unit);
+  set (fixture, report_id, "findings.topic", row_id, "portal_content");
+  set (fixture, report_id, "findings.finding", row_id, finding);
+  set (fixture, report_id, "findings.status", row_id, status);
+  return row_id;
+}
+
+static void
+test_templates_carry_forward (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) next = NULL;
+  g_autoptr(BcReport) other = NULL;
+  g_autoptr(BcReport) first = NULL;
+  g_autofree char *q1 = NULL;
+  g_autofree char *q1_other = NULL;
+  g_autofree char *q2 = NULL;
+  g_autofree char *q2_other = NULL;
+  gint64 in_progress, not_started, next_row;
+
+  q1 = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q1", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  in_progress = add_finding (fixture, q1, "Văn phòng UBND tỉnh", "Hộp thư công vụ trùng lặp.", "in_progress");
+  set (fixture, q1, "findings.figure_done", in_progress, "4500");
+  set (fixture, q1, "findings.figure_total", in_progress, "7800");
+  add_finding (fixture, q1, "Sở TT&TT", "Thiếu chuyên mục.", "resolved");
+  not_started = add_finding (fixture, q1, "UBND huyện Lý Sơn", "Chưa có quy hoạch chất thải.", "not_started");
+  /* Carried in the order of the rows, not of their ids. */
+  g_assert_true (bc_workbook_move_row (fixture->workbook, q1, "findings", not_started, 0, &error));
+  g_assert_no_error (error);
+
+  q1_other = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q1", "UBND-KHA", &error);
+  add_finding (fixture, q1_other, "Sở Nội vụ", "Chưa xong.", "in_progress");
+  g_assert_no_error (error);
+
+  q2 = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q2", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  next = bc_workbook_load_report (fixture->workbook, q2, &error);
+  g_assert_no_error (error);
+
+  /* The two unresolved findings, with all their cells, under new row ids. */
+  g_assert_cmpuint (bc_report_get_n_rows (next, "findings"), ==, 2);
+  next_row = bc_report_get_row_id (next, "findings", 0);
+  g_assert_cmpstr (bc_report_get_value (next, "findings.finding", next_row), ==, "Chưa có quy hoạch chất thải.");
+  g_assert_cmpstr (bc_report_get_value (next, "findings.status", next_row), ==, "not_started");
+  next_row = bc_report_get_row_id (next, "findings", 1);
+  g_assert_cmpstr (bc_report_get_value (next, "findings.unit", next_row), ==, "Văn phòng UBND tỉnh");
+  g_assert_cmpstr (bc_report_get_value (next, "findings.topic", next_row), ==, "portal_content");
+  g_assert_cmpstr (bc_report_get_value (next, "findings.figure_done", next_row), ==, "4500");
+  g_assert_cmpstr (bc_report_get_value (next, "findings.figure_total", next_row), ==, "7800");
+  g_assert_cmpstr (bc_report_get_value (next, "findings.status", next_row), ==, "in_progress");
+  g_assert_cmpint (bc_report_get_revision (next), ==, 0);
+
+  /* New rows of the new report get ids after the carried ones. */
+  g_assert_cmpint (bc_workbook_add_row (fixture->workbook, q2, "findings", &error), ==, 3);
+
+  /* The other unit's findings stay with it. */
+  q2_other = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q2", "UBND-KHA", &error);
+  other = bc_workbook_load_report (fixture->workbook, q2_other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bc_report_get_n_rows (other, "findings"), ==, 1);
+
+  /* And the previous report is unchanged. */
+  first = bc_workbook_load_report (fixture->workbook, q1, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (first, "findings"), ==, 3);
+  g_assert_cmpint (bc_report_get_row_id (first, "findings", 1), ==, in_progress);
+}
+
+static void
+test_templates_carry_over (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  const char *v1_only[] = { "wbtest-v1.json", NULL };
+  g_autoptr(BcTemplateRegistry) old_templates = registry_new (v1_only);
+  g_autoptr(BcTemplateRegistry) templates = registry_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) next = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autofree char *next_id = NULL;
+  gint64 rows[2];
+  gint64 revision;
+
+  /* A draft begun when only version 1 was installed. */
+  reopen_with (fixture, old_templates);
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "name", 0, "UBND xã Tịnh Kỳ");
+  set (fixture, REPORT_ID, "old_total", 0, "7");
+  set (fixture, REPORT_ID, "obsolete", 0, "bỏ đi");
+  for (guint i = 0; i < 2; i++)
+    {
+      rows[i] = bc_workbook_add_row (fixture->workbook, REPORT_ID, "items", &error);
+      g_assert_no_error (error);
+      set (fixture, REPORT_ID, "items.label", rows[i], i == 0 ? "Việc một" : "Việc hai");
+    }
+  set (fixture, REPORT_ID, "items.done", rows[1], "yes");
+  revision = revision_of (fixture->workbook, REPORT_ID);
+
+  /* Versions 2 and 3 arrive: the draft keeps working on version 1. */
+  reopen_with (fixture, templates);
+  set (fixture, REPORT_ID, "old_total", 0, "8");
+  revision++;
+
+  /* Its next quarter starts on version 3, and the unfinished item is
+   * carried under its new key. */
+  next_id = bc_workbook_create_report (fixture->workbook, "wbtest", "2018Q3", "A", &error);
+  g_assert_no_error (error);
+  next = bc_workbook_load_report (fixture->workbook, next_id, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (next, "items"), ==, 1);
+  g_assert_cmpstr (bc_report_get_value (next, "items.title", bc_report_get_row_id (next, "items", 0)), ==,
+                   "Việc một");
+  g_assert_null (bc_report_get_value (next, "items.label", bc_report_get_row_id (next, "items", 0)));
+
+  g_assert_true (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 3);
+  g_assert_cmpint (bc_report_get_revision (report), ==, revision + 1);
+  g_assert_cmpstr (bc_report_get_value (report, "name", 0), ==, "UBND xã Tịnh Kỳ");
+  g_assert_cmpstr (bc_report_get_value (report, "total", 0), ==, "8");
+  g_assert_null (bc_report_get_value (report, "old_total", 0));
+  g_assert_null (bc_report_get_value (report, "obsolete", 0));
+  g_assert_cmpstr (bc_report_get_value (report, "region", 0), ==, "north");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpstr (bc_report_get_value (report, "items.title", rows[i]), ==, i == 0 ? "Việc một" : "Việc hai");
+      g_assert_null (bc_report_get_value (report, "items.label", rows[i]));
+      g_assert_cmpstr (bc_report_get_value (report, "items.priority", rows[i]), ==, "normal");
+    }
+  g_assert_cmpstr (bc_report_get_value (report, "items.done", rows[1]), ==, "yes");
+  g_clear_object (&report);
+
+  /* Recorded as edits of one revision. */
+  history = history_of (fixture->workbook, REPORT_ID);
+  {
+    guint n_carry = 0;
+    gboolean renamed = FALSE;
+
+    for (guint i = 0; i < history->len; i++)
+      {
+        const BcEdit *edit = g_ptr_array_index (history, i);
+
+        if (edit->revision != revision + 1)
+          continue;
+        n_carry++;
+        if (g_str_equal (edit->key, "total") && g_strcmp0 (edit->new_value, "8") == 0)
+          renamed = TRUE;
+      }
+    /* old_total, total, 2 × label, 2 × title, obsolete, region, 2 × priority */
+    g_assert_cmpuint (n_carry, ==, 10);
+    g_assert_true (renamed);
+  }
+
+  /* Already on the newest: nothing happens. Edits use the new keys now. */
+  g_assert_true (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, revision + 1);
+  set (fixture, REPORT_ID, "region", 0, "south");
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "old_total", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1319,6 +1707,17 @@ main (int   argc,
   ADD ("threads", test_threads);
   ADD ("two-connections", test_two_connections);
   g_test_add_func ("/core/workbook/async", test_async);
+
+  g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,
+              test_templates_create, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/keys", Fixture, NULL, templates_set_up,
+              test_templates_keys, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/ready", Fixture, NULL, templates_set_up,
+              test_templates_ready, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-forward", Fixture, NULL, templates_set_up,
+              test_templates_carry_forward, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-over", Fixture, NULL, fixture_set_up,
+              test_templates_carry_over, fixture_tear_down);
 
 #undef ADD
 

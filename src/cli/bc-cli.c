@@ -76,6 +76,23 @@ err (const char *format,
   fprintf (stderr, "baocao-cli: %s\n", text);
 }
 
+/* printf's %-14s counts bytes; Vietnamese needs columns counted in characters. */
+static char *
+pad (const char *text,
+     guint       width)
+{
+  glong length = g_utf8_strlen (text, -1);
+  GString *padded = g_string_new (text);
+
+  while ((guint) length++ < width)
+    g_string_append_c (padded, ' ');
+
+  return g_string_free (padded, FALSE);
+}
+
+#define PAD(text, width) (g_ptr_array_add (pads, pad ((text), (width))), \
+                          (const char *) g_ptr_array_index (pads, pads->len - 1))
+
 static int
 fail (GError *error)
 {
@@ -706,6 +723,16 @@ show_value_line (Cli           *cli,
                                 bc_text_get (&field->target->source, cli->lang));
     }
 
+  /* Long texts keep their lines under the label. */
+  if (text != NULL && strchr (text, '\n') != NULL)
+    {
+      g_autofree char *continuation = g_strconcat ("\n", indent, "  ", NULL);
+      g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+      g_free (text);
+      text = g_strjoinv (continuation, lines);
+    }
+
   out ("%s%s: %s%s%s\n", indent, bc_text_get (&field->label, cli->lang),
        text != NULL && *text != '\0' ? text : "—",
        field->compute != NULL ? _(" (computed)") : "",
@@ -812,6 +839,7 @@ cmd_show (Cli   *cli,
   g_autoptr(BcReport) previous = NULL;
   g_autoptr(GPtrArray) issues = NULL;
   g_autofree char *period_label = NULL;
+  g_autoptr(GPtrArray) pads = g_ptr_array_new_with_free_func (g_free);
   BcTemplate *template_ = NULL;
   GPtrArray *sections;
   gboolean known = FALSE;
@@ -845,15 +873,15 @@ cmd_show (Cli   *cli,
                                   bc_report_get_submitted_at (report), &known);
 
   out ("%s\n", bc_text_get (bc_template_get_title (template_), cli->lang));
-  out ("%-14s %s\n", _("Report:"), bc_report_get_id (report));
-  out ("%-14s %s (%s)\n", _("Period:"), period_label != NULL ? period_label : "",
+  out ("%s %s\n", PAD (_("Report:"), 14), bc_report_get_id (report));
+  out ("%s %s (%s)\n", PAD (_("Period:"), 14), period_label != NULL ? period_label : "",
        bc_report_get_period_id (report));
-  out ("%-14s %s\n", _("Unit:"), bc_report_get_unit (report));
-  out ("%-14s %s%s%s\n", _("Status:"), bc_status_label (bc_report_get_status (report)),
+  out ("%s %s\n", PAD (_("Unit:"), 14), bc_report_get_unit (report));
+  out ("%s %s%s%s\n", PAD (_("Status:"), 14), bc_status_label (bc_report_get_status (report)),
        known ? " · " : "", known ? bc_timeliness_label (timeliness) : "");
   if (bc_report_get_review_comment (report) != NULL)
-    out ("%-14s %s\n", _("Reviewer:"), bc_report_get_review_comment (report));
-  out ("%-14s %d · %s %" G_GINT64_FORMAT "\n", _("Template:"),
+    out ("%s %s\n", PAD (_("Reviewer:"), 14), bc_report_get_review_comment (report));
+  out ("%s %d · %s %" G_GINT64_FORMAT "\n", PAD (_("Template:"), 14),
        bc_report_get_template_version (report), _("revision"), bc_report_get_revision (report));
   out ("\n");
 
@@ -1194,10 +1222,12 @@ cmd_list (Cli   *cli,
       else
         {
           g_autofree char *short_id = g_strndup (summary->id, 8);
+          g_autoptr(GPtrArray) pads = g_ptr_array_new_with_free_func (g_free);
 
-          out ("%s  %-7s  %-14s  %-24s  %-16s  %s\n",
-               short_id, summary->period_id, summary->unit, summary->template_id,
-               bc_status_label (summary->status), known ? bc_timeliness_label (timeliness) : "");
+          out ("%s  %s  %s  %s  %s  %s\n",
+               short_id, PAD (summary->period_id, 7), PAD (summary->unit, 14),
+               PAD (summary->template_id, 24), PAD (bc_status_label (summary->status), 16),
+               known ? bc_timeliness_label (timeliness) : "");
         }
     }
 

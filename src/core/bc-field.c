@@ -773,7 +773,8 @@ take_member (JsonObject *object,
   JsonNode *node = json_object_get_member (object, key);
 
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
+      json_node_get_value_type (node) != G_TYPE_STRING ||
+      !g_utf8_validate (json_node_get_string (node), -1, NULL))
     return NULL;
 
   return take_part (json_node_get_string (node));
@@ -804,11 +805,18 @@ read_document_ref (const BcField *field,
           JsonNode *node = json_object_get_member (object, l->data);
 
           if (!g_strv_contains (keys, l->data))
-            return value_error (error, _("“%s”: a document reference has a number, a date and a title, not “%s”."),
-                                field_name (field), (const char *)l->data);
+            {
+              g_autofree char *key = g_utf8_make_valid (l->data, -1);
+
+              return value_error (error, _("“%s”: a document reference has a number, a date and a title, not “%s”."),
+                                  field_name (field), key);
+            }
           if (JSON_NODE_HOLDS_NULL (node))
             continue;
-          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+          /* json-glib lets an unpaired "\ud800" escape through as bytes
+           * that are not UTF-8. */
+          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+              !g_utf8_validate (json_node_get_string (node), -1, NULL))
             return value_error (error, _("“%s”: the “%s” of a document reference must be text."),
                                 field_name (field), (const char *)l->data);
         }
@@ -904,18 +912,14 @@ stored_document_ref (const char  *stored,
 {
   g_autoptr(JsonNode) root = parse_json_object (stored);
   JsonObject *object;
-  JsonNode *number;
 
   if (root == NULL)
     return FALSE;
 
   object = json_node_get_object (root);
-  number = json_object_get_member (object, "number");
-  if (number == NULL || !JSON_NODE_HOLDS_VALUE (number) ||
-      json_node_get_value_type (number) != G_TYPE_STRING)
+  ref->number = take_member (object, "number");
+  if (ref->number == NULL)
     return FALSE;
-
-  ref->number = g_strdup (json_node_get_string (number));
   ref->date = take_member (object, "date");
   ref->title = take_member (object, "title");
 

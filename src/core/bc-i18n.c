@@ -17,8 +17,14 @@ bc_i18n_init (void)
   if (g_once_init_enter (&initialized))
     {
       const char *dir = g_getenv ("BAOCAO_LOCALEDIR");
+      g_autofree char *installed = g_build_filename (LOCALEDIR, "vi", "LC_MESSAGES",
+                                                     GETTEXT_PACKAGE ".mo", NULL);
 
-      bindtextdomain (GETTEXT_PACKAGE, dir != NULL && *dir != '\0' ? dir : LOCALEDIR);
+      /* Uninstalled runs (build-aux/dev run) read the catalogue the build made. */
+      if (dir == NULL || *dir == '\0')
+        dir = g_file_test (installed, G_FILE_TEST_EXISTS) ? LOCALEDIR : BUILD_LOCALEDIR;
+
+      bindtextdomain (GETTEXT_PACKAGE, dir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }

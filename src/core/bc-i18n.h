@@ -7,8 +7,9 @@
 
 G_BEGIN_DECLS
 
-/* Binds the message catalogue: $BAOCAO_LOCALEDIR when set (uninstalled runs
- * and tests), else the installed locale dir. Safe to call more than once. */
+/* Binds the message catalogue: $BAOCAO_LOCALEDIR when set (tests), else the
+ * installed locale dir, else the build tree's (uninstalled runs). Safe to
+ * call more than once. */
 void        bc_i18n_init     (void);
 /* The language of form labels: "vi" when the user's first language is
  * Vietnamese, else "en". BAOCAO_LANGUAGE=vi|en overrides both. */

@@ -172,15 +172,14 @@ bc_template_registry_new_default (GError **error)
             return NULL;
         }
     }
-  else if (g_file_test (installed, G_FILE_TEST_IS_DIR))
+  else
     {
-      if (!bc_template_registry_add_directory (self, installed, error))
+      /* Without an installed copy we are running uninstalled, from the
+       * source tree. */
+      const char *directory = g_file_test (installed, G_FILE_TEST_IS_DIR) ? installed : BUILD_TEMPLATEDIR;
+
+      if (!bc_template_registry_add_directory (self, directory, error))
         return NULL;
-    }
-  else if (!bc_template_registry_add_directory (self, BUILD_TEMPLATEDIR, error))
-    {
-      /* Running uninstalled from the source tree. */
-      return NULL;
     }
 
   return g_steal_pointer (&self);

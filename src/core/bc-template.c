@@ -1898,7 +1898,7 @@ on_object_member (JsonParser *parser,
   g_hash_table_insert (check->counts, object, GUINT_TO_POINTER (seen));
   if (check->duplicate == NULL && seen != json_object_get_size (object))
     {
-      check->duplicate = g_strdup (name);
+      check->duplicate = g_utf8_make_valid (name, -1);
       check->line = json_parser_get_current_line (parser);
       check->column = json_parser_get_current_pos (parser);
     }
@@ -1949,7 +1949,9 @@ parse_json (const char  *data,
 
   if (local_error != NULL)
     {
-      const char *message = local_error->message;
+      /* json-glib may cut a quoted string in the middle of a character. */
+      g_autofree char *valid = g_utf8_make_valid (local_error->message, -1);
+      const char *message = valid;
 
       g_free (check.duplicate);
       /* json-glib says "<data>:LINE:COL: …"; name the file instead. */
@@ -1982,6 +1984,50 @@ parse_json (const char  *data,
   return json_node_copy (root);
 }
 
+/* json-glib turns an unpaired "\ud800" escape into bytes that are not
+ * UTF-8, so every string and key is checked once, before anything uses it. */
+static gboolean
+check_strings (Loader     *loader,
+               JsonNode   *node,
+               const char *path)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          g_autofree char *where = NULL;
+
+          if (!g_utf8_validate (l->data, -1, NULL))
+            return fail (loader, path, _("a key holds a \\u escape that is not a character"));
+
+          where = child_path (path, l->data);
+          if (!check_strings (loader, json_object_get_member (object, l->data), where))
+            return FALSE;
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *where = g_strdup_printf ("%s[%u]", path, i);
+
+          if (!check_strings (loader, json_array_get_element (array, i), where))
+            return FALSE;
+        }
+    }
+  else if (node_is_string (node) && !g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      return fail (loader, path, _("the string holds a \\u escape that is not a character"));
+    }
+
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Public API                                                               */
 
@@ -2012,7 +2058,7 @@ bc_template_new_from_data (const char  *data,
   self->filename = g_strdup (filename);
 
   loader_init (&loader, self, filename, error);
-  ok = parse_template (&loader, root);
+  ok = check_strings (&loader, root, "") && parse_template (&loader, root);
   loader_clear (&loader);
 
   if (!ok)

@@ -174,6 +174,26 @@ set_sqlite_error (BcWorkbook  *self,
     }
 }
 
+/* Translatable messages take row ids as text: xgettext cannot see through
+ * G_GINT64_FORMAT. */
+static void
+set_row_not_found (const char  *table,
+                   gint64       row_id,
+                   GError     **error)
+{
+  g_autofree char *row = g_strdup_printf ("%" G_GINT64_FORMAT, row_id);
+
+  if (table != NULL)
+    g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                 _("The table “%s” of this report has no row %s. It may have been removed: "
+                   "reload the report."),
+                 table, row);
+  else
+    g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
+                 _("This report has no row %s. It may have been removed: reload the report."),
+                 row);
+}
+
 static void
 set_report_not_found (const char  *report_id,
                       GError     **error)
@@ -724,10 +744,7 @@ check_cell (BcWorkbook        *self,
 
       if (position < 0)
         {
-          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
-                       _("The table “%s” of this report has no row %" G_GINT64_FORMAT ". "
-                         "It may have been removed: reload the report."),
-                       table, row_id);
+          set_row_not_found (table, row_id, error);
           return FALSE;
         }
     }
@@ -1906,10 +1923,11 @@ create_in_transaction (BcWorkbook  *self,
                                                       &local_error);
       if (template_ == NULL)
         {
+          g_debug ("%s", local_error->message);
           g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
-                       _("The form “%s” is not installed (%s). Update Baocao or install "
-                         "the form, then try again."),
-                       data->template_id, local_error->message);
+                       _("The form “%s” is not installed. Update Baocao or install the "
+                         "form, then try again."),
+                       data->template_id);
           return FALSE;
         }
       version = bc_template_get_version (template_);
@@ -2597,10 +2615,7 @@ require_row (BcWorkbook  *self,
 
   if (*position < 0)
     {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
-                   _("The table “%s” of this report has no row %" G_GINT64_FORMAT ". "
-                     "It may have been removed: reload the report."),
-                   table, row_id);
+      set_row_not_found (table, row_id, error);
       return FALSE;
     }
 
@@ -2819,10 +2834,7 @@ set_justification_in_transaction (BcWorkbook  *self,
         return FALSE;
       if (rc == SQLITE_DONE)
         {
-          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
-                       _("This report has no row %" G_GINT64_FORMAT ". It may have been "
-                         "removed: reload the report."),
-                       data->row_id);
+          set_row_not_found (NULL, data->row_id, error);
           return FALSE;
         }
     }
