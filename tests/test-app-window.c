@@ -193,6 +193,43 @@ find_toplevel (GType type)
   return NULL;
 }
 
+static gboolean
+match_editable_label (GtkWidget     *widget,
+                      gconstpointer  label)
+{
+  return GTK_IS_EDITABLE (widget) && match_accessible_label (widget, label);
+}
+
+/* The input a screen reader calls `label`. */
+static GtkWidget *
+find_input (gpointer    root,
+            const char *label)
+{
+  GtkWidget *input = find_widget (GTK_WIDGET (root), match_editable_label, label);
+
+  if (input == NULL)
+    g_error ("No input named “%s”", label);
+  return input;
+}
+
+/* Replaces an entry's text one character at a time, as typing does. */
+static void
+type_text (GtkWidget  *editable,
+           const char *text)
+{
+  gtk_widget_grab_focus (editable);
+  gtk_editable_delete_text (GTK_EDITABLE (editable), 0, -1);
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      int position = gtk_editable_get_position (GTK_EDITABLE (editable));
+      char one[8] = { 0 };
+
+      g_unichar_to_utf8 (g_utf8_get_char (p), one);
+      gtk_editable_insert_text (GTK_EDITABLE (editable), one, -1, &position);
+      gtk_editable_set_position (GTK_EDITABLE (editable), position);
+    }
+}
+
 /* --- the window ------------------------------------------------------------ */
 
 static gboolean
@@ -750,6 +787,46 @@ test_new_report (Fixture       *fixture,
 }
 
 static gboolean
+form_shows (gpointer data)
+{
+  gpointer *args = data;
+  BcReport *report = bc_form_view_get_report (bc_window_get_form_view (args[0]));
+
+  return report != NULL && g_strcmp0 (bc_report_get_id (report), args[1]) == 0;
+}
+
+static void
+show_report (BcWindow   *window,
+             const char *report_id)
+{
+  gpointer args[2] = { window, (gpointer) report_id };
+
+  g_assert_true (bc_window_select_report (window, report_id));
+  spin_until (form_shows, args);
+}
+
+static char *
+stored_value (BcWindow   *window,
+              const char *report_id,
+              const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (bc_window_get_workbook (window), report_id, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (bc_report_get_value (report, key, 0));
+}
+
+static gboolean
+header_says_saved (BcWindow *window)
+{
+  GtkWidget *label = find_named (window, "save-label");
+
+  return gtk_widget_get_visible (find_named (window, "save-indicator")) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), "Saved") == 0;
+}
+
+static gboolean
 status_is (gpointer data)
 {
   gpointer *args = data;
@@ -824,13 +901,19 @@ test_mark_ready (Fixture       *fixture,
   g_assert_cmpint (listed_status (fixture, empty_id), ==, BC_STATUS_DRAFT);
   spin_until (button_sensitive, enabled_args);
 
-  /* Accepted for a complete one: the list and the header follow. */
-  g_assert_true (bc_window_select_report (fixture->window, COMPLETE_ID));
+  /* Accepted for a complete one, even straight after an edit: the edit
+   * reaches the workbook first, and is in the report marked ready. */
+  show_report (fixture->window, COMPLETE_ID);
+  type_text (find_input (bc_window_get_form_view (fixture->window), "Place"), "Lý Sơn");
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.mark-ready", NULL);
   {
     gpointer args[3] = { fixture, (gpointer) COMPLETE_ID, GINT_TO_POINTER (BC_STATUS_READY) };
+    g_autofree char *place = NULL;
 
     spin_until (status_is, args);
+    place = stored_value (fixture->window, COMPLETE_ID, "doc_place");
+    g_assert_cmpstr (place, ==, "Lý Sơn");
+    g_assert_cmpint (bc_form_view_get_save_state (bc_window_get_form_view (fixture->window)), !=, BC_SAVE_STATE_FAILED);
   }
   g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_false (gtk_widget_get_visible (mark_ready));
@@ -850,6 +933,35 @@ test_mark_ready (Fixture       *fixture,
   }
   g_assert_true (gtk_widget_get_visible (mark_ready));
   g_assert_false (gtk_widget_get_visible (back_to_draft));
+}
+
+static void
+test_save_indicator (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autofree char *stored = NULL;
+  GtkWidget *indicator;
+  GtkWidget *place;
+
+  open_path (fixture, path);
+  show_report (fixture->window, COMPLETE_ID);
+  indicator = find_named (fixture->window, "save-indicator");
+
+  /* Nothing typed yet: nothing to claim. */
+  g_assert_false (gtk_widget_get_visible (indicator));
+
+  place = find_input (bc_window_get_form_view (fixture->window), "Place");
+  type_text (place, "Đức Phổ");
+
+  /* While the edit is on its way the header says so… */
+  g_assert_true (gtk_widget_get_visible (indicator));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (find_named (fixture->window, "save-label"))), ==, "Saving…");
+
+  /* …and "Saved" only once the workbook has it. */
+  spin_until (header_says_saved, fixture->window);
+  stored = stored_value (fixture->window, COMPLETE_ID, "doc_place");
+  g_assert_cmpstr (stored, ==, "Đức Phổ");
 }
 
 static gboolean
@@ -931,8 +1043,17 @@ test_reopens_last_report (Fixture       *fixture,
   g_autofree char *path = prepare_workbook (fixture);
   BcWindow *second;
 
+  g_autofree char *focus_path = NULL;
+  GtkWidget *focus;
+
   open_path (fixture, path);
-  g_assert_true (bc_window_select_report (fixture->window, COMPLETE_ID));
+  show_report (fixture->window, COMPLETE_ID);
+
+  /* The officer was typing the place when the window went. */
+  type_text (find_input (bc_window_get_form_view (fixture->window), "Place"), "Trà Bồng");
+  spin_until (header_says_saved, fixture->window);
+  focus_path = g_strdup (bc_form_view_get_focus_path (bc_window_get_form_view (fixture->window)));
+  g_assert_nonnull (focus_path);
   gtk_window_close (GTK_WINDOW (fixture->window));
 
   /* The next start on this workbook shows that report again. */
@@ -945,7 +1066,19 @@ test_reopens_last_report (Fixture       *fixture,
   }
   spin_until (window_ready, second);
   g_assert_cmpstr (bc_window_get_report_id (second), ==, COMPLETE_ID);
-  g_assert_cmpstr (bc_form_view_get_report_id (bc_window_get_form_view (second)), ==, COMPLETE_ID);
+  {
+    gpointer args[2] = { second, (gpointer) COMPLETE_ID };
+
+    spin_until (form_shows, args);
+  }
+
+  /* The same report, the same field, with the keyboard in it. */
+  g_assert_cmpstr (bc_form_view_get_focus_path (bc_window_get_form_view (second)), ==, focus_path);
+  focus = gtk_window_get_focus (GTK_WINDOW (second));
+  g_assert_nonnull (focus);
+  g_assert_true (focus == find_input (bc_window_get_form_view (second), "Place") ||
+                 gtk_widget_is_ancestor (focus, find_input (bc_window_get_form_view (second), "Place")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_input (bc_window_get_form_view (second), "Place"))), ==, "Trà Bồng");
   gtk_window_destroy (GTK_WINDOW (second));
 
   /* A window closed is gone: the fixture's must not be closed twice. */
@@ -1139,6 +1272,7 @@ main (int    argc,
   ADD ("/app/window/search", test_search);
   ADD ("/app/window/new-report", test_new_report);
   ADD ("/app/window/mark-ready", test_mark_ready);
+  ADD ("/app/window/save-indicator", test_save_indicator);
   ADD ("/app/window/demo-reset", test_demo_reset);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
