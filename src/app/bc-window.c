@@ -67,6 +67,9 @@ struct _BcWindow
   gboolean              pending_mark_ready;
   gboolean              busy;
   gboolean              status_changing;
+  /* One list refresh at a time; edits made meanwhile ask for one more. */
+  gboolean              refreshing;
+  gboolean              refresh_again;
 };
 
 enum {
@@ -379,9 +382,18 @@ refresh_cb (GObject      *source,
 static void
 refresh_list (BcWindow *self)
 {
-  if (self->reports != NULL)
-    bc_report_list_refresh_async (self->reports, self->cancellable,
-                                  refresh_cb, g_object_ref (self));
+  if (self->reports == NULL)
+    return;
+
+  if (self->refreshing)
+    {
+      self->refresh_again = TRUE;
+      return;
+    }
+
+  self->refreshing = TRUE;
+  bc_report_list_refresh_async (self->reports, self->cancellable,
+                                refresh_cb, g_object_ref (self));
 }
 
 static void
@@ -860,17 +872,25 @@ refresh_cb (GObject      *source,
 {
   g_autoptr(BcWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = bc_report_list_refresh_finish (BC_REPORT_LIST (source), result, &error);
 
-  if (!bc_report_list_refresh_finish (BC_REPORT_LIST (source), result, &error))
+  /* A list of a workbook no longer shown: its window has moved on. */
+  if (BC_REPORT_LIST (source) != self->reports)
+    return;
+
+  self->refreshing = FALSE;
+  if (self->refresh_again)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          BC_REPORT_LIST (source) == self->reports)
+      self->refresh_again = FALSE;
+      refresh_list (self);
+    }
+
+  if (!ok)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (self, error->message);
       return;
     }
-
-  if (BC_REPORT_LIST (source) != self->reports)
-    return;
 
   update_sidebar_page (self);
 
@@ -905,6 +925,8 @@ clear_workbook (BcWindow *self)
 
   self->pending_mark_ready = FALSE;
   self->status_changing = FALSE;
+  self->refreshing = FALSE;
+  self->refresh_again = FALSE;
   g_clear_pointer (&self->pending_focus_path, g_free);
   g_clear_pointer (&self->report_id, g_free);
   set_item (self, NULL);
