@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "bc-i18n.h"
 #include "bc-report-list.h"
 
@@ -31,6 +33,10 @@ struct _BcReportItem
   gint64        submitted_at;
   /* The folded words of the title, unit and period, for search. */
   GStrv         words;
+  /* Collation keys of title and unit: sorting a thousand reports would
+   * otherwise collate the same strings again and again. */
+  char         *title_key;
+  char         *unit_key;
 };
 
 enum {
@@ -66,6 +72,8 @@ bc_report_item_finalize (GObject *object)
   g_free (self->period_label);
   g_free (self->unit);
   g_strfreev (self->words);
+  g_free (self->title_key);
+  g_free (self->unit_key);
 
   G_OBJECT_CLASS (bc_report_item_parent_class)->finalize (object);
 }
@@ -445,6 +453,17 @@ bc_report_item_update (BcReportItem          *self,
     self->words = fold_words (text);
   }
 
+  if (changed[ITEM_PROP_TITLE] || self->title_key == NULL)
+    {
+      g_free (self->title_key);
+      self->title_key = g_utf8_collate_key (self->title, -1);
+    }
+  if (changed[ITEM_PROP_UNIT] || self->unit_key == NULL)
+    {
+      g_free (self->unit_key);
+      self->unit_key = g_utf8_collate_key (self->unit != NULL ? self->unit : "", -1);
+    }
+
   if (notify)
     {
       for (guint i = 1; i < ITEM_N_PROPS; i++)
@@ -477,10 +496,10 @@ compare_items (gconstpointer a,
         return cmp;
     }
 
-  cmp = g_utf8_collate (x->title, y->title);
+  cmp = strcmp (x->title_key, y->title_key);
   if (cmp != 0)
     return cmp;
-  cmp = g_utf8_collate (x->unit != NULL ? x->unit : "", y->unit != NULL ? y->unit : "");
+  cmp = strcmp (x->unit_key, y->unit_key);
   if (cmp != 0)
     return cmp;
 
