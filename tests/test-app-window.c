@@ -508,6 +508,7 @@ test_open_error (Fixture       *fixture,
   spin_until (gtk_widget_get_mapped, error_page);
   g_assert_nonnull (adw_status_page_get_description (ADW_STATUS_PAGE (error_page)));
   g_assert_null (bc_window_get_workbook (fixture->window));
+  g_assert_cmpstr (sidebar_page (fixture), ==, "none");
   {
     g_autofree char *contents = NULL;
 

@@ -573,7 +573,7 @@ update_sidebar_page (BcWindow *self)
   const char *page;
 
   if (self->reports == NULL || !bc_report_list_get_loaded (self->reports))
-    page = self->workbook == NULL && self->path == NULL ? "empty" : "loading";
+    page = self->workbook == NULL && self->path == NULL ? "none" : "loading";
   else if (g_list_model_get_n_items (G_LIST_MODEL (self->reports)) == 0)
     page = "empty";
   else if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
@@ -960,7 +960,7 @@ show_open_error (BcWindow     *self,
 {
   adw_status_page_set_description (self->error_page, error->message);
   gtk_stack_set_visible_child_name (self->content_stack, "error");
-  gtk_stack_set_visible_child_name (self->sidebar_stack, "empty");
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "none");
   set_busy (self, FALSE);
 }
 
