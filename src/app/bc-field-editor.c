@@ -957,7 +957,11 @@ build (BcFieldEditor *self)
   else
     gtk_label_set_text (self->title_label, field_label (self));
 
-  if (help != NULL && *help != '\0')
+  if (help != NULL && *help != '\0' && field->table != NULL)
+    /* A column's help would repeat in every row: it is the title's
+     * tooltip there (and the input's accessible description). */
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label), help);
+  else if (help != NULL && *help != '\0')
     {
       gtk_label_set_text (self->help_label, help);
       gtk_widget_set_visible (GTK_WIDGET (self->help_label), TRUE);

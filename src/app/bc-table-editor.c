@@ -584,7 +584,8 @@ bc_table_editor_set_summaries (BcTableEditor *self,
       GtkWidget *label;
 
       if (summary->group == NULL)
-        name = g_strdup (_("Overall"));
+        /* TRANSLATORS: the row of a table's summary that counts every row */
+        name = g_strdup (C_("group summary", "Overall"));
       else if (*summary->group == '\0')
         /* TRANSLATORS: the group of rows whose group column is empty */
         name = g_strdup (_("(not filled in)"));
