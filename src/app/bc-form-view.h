@@ -20,6 +20,9 @@ typedef enum {
   BC_SAVE_STATE_FAILED,   /* the last edit could not be committed: see "save-error" */
 } BcSaveState;
 
+#define BC_TYPE_SAVE_STATE (bc_save_state_get_type ())
+GType bc_save_state_get_type (void) G_GNUC_CONST;
+
 #define BC_TYPE_FORM_VIEW (bc_form_view_get_type ())
 G_DECLARE_FINAL_TYPE (BcFormView, bc_form_view, BC, FORM_VIEW, GtkWidget)
 

@@ -1,0 +1,77 @@
+/* bc-field-editor.h: the input of one field of a form, and what is said about it.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A BcFieldEditor shows one field (or one cell of a table row) as its
+ * template describes it: label, help, unit, target, the input its type
+ * calls for, the parse error of what is being typed, and the errors and
+ * warnings that validation found. It checks input with
+ * bc_field_parse_value() and hands checked values over through the
+ * "commit" signal; it never touches the workbook.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bc-validate.h"
+
+G_BEGIN_DECLS
+
+/* How long typing must pause before a value is handed over. */
+#define BC_FIELD_EDITOR_DEBOUNCE_MS 250
+
+#define BC_TYPE_FIELD_EDITOR (bc_field_editor_get_type ())
+G_DECLARE_FINAL_TYPE (BcFieldEditor, bc_field_editor, BC, FIELD_EDITOR, GtkWidget)
+
+/* `field` must outlive the editor (it belongs to its template). For a
+ * table, the editor is only its header: label, help and the issues about
+ * the table as a whole (BcTableEditor draws the rows). */
+GtkWidget     *bc_field_editor_new             (const BcField  *field,
+                                                const char     *lang);
+const BcField *bc_field_editor_get_field       (BcFieldEditor  *self);
+/* Scalars have row id 0. A cell knows its row's stable id and its
+ * position (0-based), which names it ("findings[2].status") and labels
+ * it for assistive technologies ("Status, row 2"). */
+void           bc_field_editor_set_row         (BcFieldEditor  *self,
+                                                gint64          row_id,
+                                                guint           row);
+gint64         bc_field_editor_get_row_id      (BcFieldEditor  *self);
+guint          bc_field_editor_get_row         (BcFieldEditor  *self);
+char          *bc_field_editor_dup_path        (BcFieldEditor  *self);
+
+/* The value the workbook holds (canonical, NULL = blank). The input shows
+ * it unless the user is typing there, so a snapshot never overwrites what
+ * is being typed. `force` replaces the input's text in any case. */
+void           bc_field_editor_set_stored      (BcFieldEditor  *self,
+                                                const char     *stored,
+                                                gboolean        force);
+/* Computed fields: the value to show (canonical, NULL = blank). */
+void           bc_field_editor_set_computed    (BcFieldEditor  *self,
+                                                const char     *value);
+/* The errors and warnings about this field (BcIssue*, NULL for none). */
+void           bc_field_editor_set_issues      (BcFieldEditor  *self,
+                                                GPtrArray      *issues);
+void           bc_field_editor_set_read_only   (BcFieldEditor  *self,
+                                                gboolean        read_only);
+/* Why the last commit of this field failed (NULL clears it). The input
+ * keeps the user's text, and the next flush tries again. */
+void           bc_field_editor_set_save_error  (BcFieldEditor  *self,
+                                                const char     *message);
+
+/* TRUE while there is typed text (value or justification) not yet handed over. */
+gboolean       bc_field_editor_get_dirty       (BcFieldEditor  *self);
+/* TRUE while the input holds text that does not parse (and is not saved). */
+gboolean       bc_field_editor_get_invalid     (BcFieldEditor  *self);
+/* Hands over what was typed now, instead of after the pause. */
+void           bc_field_editor_flush           (BcFieldEditor  *self);
+/* Focuses the input (the first one of a document reference). */
+gboolean       bc_field_editor_focus_input     (BcFieldEditor  *self);
+/* What the input shows, as typed ("" when blank; a document reference
+ * as "number | date | title"). */
+char          *bc_field_editor_dup_text        (BcFieldEditor  *self);
+
+/* The canonical text of an evaluated value (NULL for blank), as
+ * bc_field_format_value() reads it: booleans as "yes"/"no". */
+char          *bc_field_editor_value_to_stored (const BcField  *field,
+                                                const BcValue  *value);
+
+G_END_DECLS

@@ -1,0 +1,1647 @@
+/* bc-form-view.c: the form editor, drawn from a report's template.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every change the user makes becomes an operation in one queue per
+ * workbook. Operations run one at a time, in the order they were made, in
+ * a worker thread (the UI thread never waits on SQLite); each one returns a
+ * fresh snapshot of the report and its validation, from which the form
+ * updates computed fields, conditions, issues and row cards. "Saved" is
+ * shown only when nothing typed is waiting and the queue is empty.
+ */
+#define G_LOG_DOMAIN "bc-form-view"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "bc-entry.h"
+#include "bc-field-editor.h"
+#include "bc-form-view.h"
+#include "bc-i18n.h"
+#include "bc-issue-list.h"
+#include "bc-table-editor.h"
+
+/* --- the edit queue -------------------------------------------------------- */
+
+typedef enum {
+  OP_LOAD,
+  OP_SET_VALUE,
+  OP_ADD_ROW,
+  OP_REMOVE_ROW,
+  OP_MOVE_ROW,
+  OP_JUSTIFY,
+} OpKind;
+
+typedef struct {
+  OpKind       kind;
+  BcWorkbook  *workbook;
+  char        *report_id;
+  char        *key;        /* SET_VALUE: storage key; rows: the table; JUSTIFY: the rule */
+  gint64       row_id;
+  char        *value;      /* SET_VALUE, JUSTIFY; NULL = blank */
+  guint        index;      /* MOVE_ROW */
+  char        *lang;
+  BcReport    *previous;   /* given for validation; found by LOAD */
+
+  /* results, filled in by the worker */
+  BcReport    *report;
+  BcTemplate  *template_;  /* owned by the workbook's registry */
+  GPtrArray   *issues;
+  gint64       new_row_id;
+  GError      *error;
+} Op;
+
+static void
+op_free (Op *op)
+{
+  g_clear_object (&op->workbook);
+  g_free (op->report_id);
+  g_free (op->key);
+  g_free (op->value);
+  g_free (op->lang);
+  g_clear_object (&op->previous);
+  g_clear_object (&op->report);
+  g_clear_pointer (&op->issues, g_ptr_array_unref);
+  g_clear_error (&op->error);
+  g_free (op);
+}
+
+typedef struct {
+  BcWorkbook   *workbook;
+  GQueue        pending;   /* Op*, not started yet */
+  Op           *running;
+  BcFormView   *view;      /* not a ref: cleared when the view lets go */
+  GApplication *held;      /* the application, held while edits wait */
+} EditQueue;
+
+static void form_view_op_done (BcFormView *self,
+                               Op         *op);
+
+static void
+edit_queue_clear (EditQueue *queue)
+{
+  g_assert (queue->running == NULL);
+  g_assert (queue->held == NULL);
+
+  g_queue_clear_full (&queue->pending, (GDestroyNotify) op_free);
+  g_clear_object (&queue->workbook);
+}
+
+static EditQueue *
+edit_queue_new (BcWorkbook *workbook)
+{
+  EditQueue *queue = g_rc_box_new0 (EditQueue);
+
+  queue->workbook = g_object_ref (workbook);
+  g_queue_init (&queue->pending);
+
+  return queue;
+}
+
+static void
+edit_queue_unref (EditQueue *queue)
+{
+  g_rc_box_release_full (queue, (GDestroyNotify) edit_queue_clear);
+}
+
+static void
+op_thread (GTask        *task,
+           gpointer      source_object,
+           gpointer      task_data,
+           GCancellable *cancellable)
+{
+  Op *op = task_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+
+  switch (op->kind)
+    {
+    case OP_LOAD:
+      break;
+    case OP_SET_VALUE:
+      ok = bc_workbook_set_value (op->workbook, op->report_id, op->key, op->row_id,
+                                  op->value, &error);
+      break;
+    case OP_ADD_ROW:
+      op->new_row_id = bc_workbook_add_row (op->workbook, op->report_id, op->key, &error);
+      ok = op->new_row_id > 0;
+      break;
+    case OP_REMOVE_ROW:
+      ok = bc_workbook_remove_row (op->workbook, op->report_id, op->key, op->row_id, &error);
+      break;
+    case OP_MOVE_ROW:
+      ok = bc_workbook_move_row (op->workbook, op->report_id, op->key, op->row_id,
+                                 op->index, &error);
+      break;
+    case OP_JUSTIFY:
+      ok = bc_workbook_set_justification (op->workbook, op->report_id, op->key, op->row_id,
+                                          op->value, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!ok)
+    op->error = g_steal_pointer (&error);
+
+  /* The snapshot after the change (or after the failure, which may have
+   * come from a status changed elsewhere), with what validation says. */
+  op->report = bc_workbook_load_report (op->workbook, op->report_id, &error);
+  if (op->report == NULL)
+    {
+      if (op->error == NULL)
+        op->error = g_steal_pointer (&error);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_clear_error (&error);
+
+  op->template_ = bc_workbook_get_report_template (op->workbook, op->report, &error);
+  if (op->template_ == NULL)
+    {
+      if (op->error == NULL)
+        op->error = g_steal_pointer (&error);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (op->kind == OP_LOAD)
+    {
+      g_clear_object (&op->previous);
+      op->previous = bc_workbook_load_previous (op->workbook, op->report, NULL);
+    }
+
+  op->issues = bc_validate_report (op->template_, op->report, op->previous, op->lang);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void edit_queue_dispatch (EditQueue *queue);
+
+static void
+op_done_cb (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  EditQueue *queue = user_data;
+  Op *op = g_task_get_task_data (G_TASK (result));
+
+  g_assert (queue->running == op);
+  queue->running = NULL;
+
+  if (queue->view != NULL)
+    form_view_op_done (queue->view, op);
+
+  edit_queue_dispatch (queue);
+  edit_queue_unref (queue);
+}
+
+static void
+edit_queue_dispatch (EditQueue *queue)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (queue->running != NULL)
+    return;
+
+  queue->running = g_queue_pop_head (&queue->pending);
+  if (queue->running == NULL)
+    {
+      /* Nothing waits any more: the application may quit. */
+      if (queue->held != NULL)
+        {
+          g_application_release (queue->held);
+          g_clear_object (&queue->held);
+        }
+      return;
+    }
+
+  task = g_task_new (NULL, NULL, op_done_cb, g_rc_box_acquire (queue));
+  g_task_set_source_tag (task, edit_queue_dispatch);
+  g_task_set_task_data (task, queue->running, (GDestroyNotify) op_free);
+  g_task_run_in_thread (task, op_thread);
+}
+
+static void
+edit_queue_push (EditQueue *queue,
+                 Op        *op)
+{
+  GApplication *application = g_application_get_default ();
+
+  /* Closing the window must not lose an edit still on its way. */
+  if (queue->held == NULL && application != NULL)
+    {
+      queue->held = g_object_ref (application);
+      g_application_hold (application);
+    }
+
+  g_queue_push_tail (&queue->pending, op);
+  edit_queue_dispatch (queue);
+}
+
+static gboolean
+op_matches (const Op   *op,
+            const char *report_id)
+{
+  return op != NULL && g_strcmp0 (op->report_id, report_id) == 0;
+}
+
+static gboolean
+edit_queue_is_busy (EditQueue  *queue,
+                    const char *report_id)
+{
+  if (queue == NULL)
+    return FALSE;
+
+  if (op_matches (queue->running, report_id))
+    return TRUE;
+
+  for (GList *l = queue->pending.head; l != NULL; l = l->next)
+    if (op_matches (l->data, report_id))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+op_sets (const Op   *op,
+         const char *report_id,
+         const char *key,
+         gint64      row_id)
+{
+  return op_matches (op, report_id) && op->kind == OP_SET_VALUE &&
+         op->row_id == row_id && g_strcmp0 (op->key, key) == 0;
+}
+
+/* Whether a value of this field is still on its way: a snapshot taken
+ * before it lands must not overwrite what the field shows. */
+static gboolean
+edit_queue_sets (EditQueue  *queue,
+                 const char *report_id,
+                 const char *key,
+                 gint64      row_id)
+{
+  if (queue == NULL)
+    return FALSE;
+
+  if (op_sets (queue->running, report_id, key, row_id))
+    return TRUE;
+
+  for (GList *l = queue->pending.head; l != NULL; l = l->next)
+    if (op_sets (l->data, report_id, key, row_id))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* --- the view -------------------------------------------------------------- */
+
+typedef struct {
+  const BcSection *section;
+  GtkWidget       *box;
+  GPtrArray       *cards;     /* GtkWidget*: boxes of field editors and separators */
+} SectionView;
+
+struct _BcFormView
+{
+  GtkWidget          parent_instance;
+
+  /* template children */
+  GtkRevealer       *banner;
+  GtkLabel          *banner_label;
+  GtkStack          *stack;
+  AdwStatusPage     *error_page;
+  GtkScrolledWindow *scrolled;
+  GtkWidget         *sections_box;
+  GtkActionBar      *footer;
+  GtkMenuButton     *issues_button;
+  GtkPopover        *issues_popover;
+  BcIssueList       *issue_list;
+  GtkLabel          *save_label;
+
+  EditQueue         *queue;
+  BcWorkbook        *workbook;
+  char              *report_id;
+  BcReport          *report;
+  BcReport          *previous;
+  BcTemplate        *template_;
+  BcTemplate        *built_for;
+  GPtrArray         *issues;
+  char              *lang;
+
+  GPtrArray         *sections;  /* SectionView* */
+  GHashTable        *editors;   /* field id → BcFieldEditor* (scalars) */
+  GHashTable        *tables;    /* table id → BcTableEditor* */
+  GHashTable        *failures;  /* "key\x1frow" (or "" for row operations) → message */
+
+  BcFieldEditor     *focus_editor; /* weak */
+  char              *focus_path;
+
+  BcSaveState        save_state;
+  char              *save_error;
+  guint              n_errors;
+  guint              n_warnings;
+  gboolean           edited;
+  gboolean           loaded;
+};
+
+G_DEFINE_FINAL_TYPE (BcFormView, bc_form_view, GTK_TYPE_WIDGET)
+G_DEFINE_ENUM_TYPE (BcSaveState, bc_save_state,
+                    G_DEFINE_ENUM_VALUE (BC_SAVE_STATE_IDLE, "idle"),
+                    G_DEFINE_ENUM_VALUE (BC_SAVE_STATE_SAVING, "saving"),
+                    G_DEFINE_ENUM_VALUE (BC_SAVE_STATE_SAVED, "saved"),
+                    G_DEFINE_ENUM_VALUE (BC_SAVE_STATE_FAILED, "failed"))
+
+enum {
+  PROP_0,
+  PROP_REPORT_ID,
+  PROP_REPORT,
+  PROP_SAVE_STATE,
+  PROP_SAVE_ERROR,
+  PROP_N_ERRORS,
+  PROP_N_WARNINGS,
+  PROP_FOCUS_PATH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+section_view_free (SectionView *view)
+{
+  g_clear_pointer (&view->cards, g_ptr_array_unref);
+  g_free (view);
+}
+
+static char *
+failure_key (const char *key,
+             gint64      row_id)
+{
+  return g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT, key, row_id);
+}
+
+/* Every field editor: scalars, table headers and cells. */
+static void
+foreach_editor (BcFormView *self,
+                GFunc       func,
+                gpointer    user_data)
+{
+  GHashTableIter iter;
+  gpointer editor;
+
+  if (self->editors == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->editors);
+  while (g_hash_table_iter_next (&iter, NULL, &editor))
+    func (editor, user_data);
+
+  g_hash_table_iter_init (&iter, self->tables);
+  while (g_hash_table_iter_next (&iter, NULL, &editor))
+    {
+      func (bc_table_editor_get_header (editor), user_data);
+      bc_table_editor_foreach_cell (editor, func, user_data);
+    }
+}
+
+static void
+flush_one (gpointer editor,
+           gpointer user_data)
+{
+  bc_field_editor_flush (editor);
+}
+
+/* Hands over everything typed, so that what comes next (a row operation,
+ * another report) is queued after it. */
+static void
+flush_all (BcFormView *self)
+{
+  foreach_editor (self, flush_one, NULL);
+}
+
+static void
+any_dirty_cb (gpointer editor,
+              gpointer user_data)
+{
+  gboolean *dirty = user_data;
+
+  *dirty |= bc_field_editor_get_dirty (editor);
+}
+
+static void
+count_invalid_cb (gpointer editor,
+                  gpointer user_data)
+{
+  guint *n = user_data;
+
+  if (bc_field_editor_get_invalid (editor))
+    (*n)++;
+}
+
+static void
+set_save_error (BcFormView *self,
+                const char *message)
+{
+  if (g_strcmp0 (self->save_error, message) == 0)
+    return;
+
+  g_free (self->save_error);
+  self->save_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVE_ERROR]);
+}
+
+static void
+update_save_state (BcFormView *self)
+{
+  BcSaveState state;
+  gboolean dirty = FALSE;
+  const char *text;
+
+  foreach_editor (self, any_dirty_cb, &dirty);
+
+  if (g_hash_table_size (self->failures) > 0)
+    state = BC_SAVE_STATE_FAILED;
+  else if (dirty || (self->edited && edit_queue_is_busy (self->queue, self->report_id)))
+    state = BC_SAVE_STATE_SAVING;
+  else if (self->edited)
+    state = BC_SAVE_STATE_SAVED;
+  else
+    state = BC_SAVE_STATE_IDLE;
+
+  if (state != BC_SAVE_STATE_FAILED)
+    set_save_error (self, NULL);
+
+  switch (state)
+    {
+    case BC_SAVE_STATE_SAVING:
+      text = _("Saving…");
+      break;
+    case BC_SAVE_STATE_SAVED:
+      text = _("Saved");
+      break;
+    case BC_SAVE_STATE_FAILED:
+      text = _("Not saved");
+      break;
+    case BC_SAVE_STATE_IDLE:
+    default:
+      text = "";
+      break;
+    }
+  gtk_label_set_text (self->save_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_label),
+                               state == BC_SAVE_STATE_FAILED ? self->save_error : NULL);
+
+  if (state != self->save_state)
+    {
+      self->save_state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVE_STATE]);
+    }
+}
+
+static void
+update_focus_path (BcFormView *self)
+{
+  g_autofree char *path = NULL;
+
+  if (self->focus_editor == NULL)
+    return;
+
+  path = bc_field_editor_dup_path (self->focus_editor);
+  if (g_strcmp0 (path, self->focus_path) == 0)
+    return;
+
+  g_free (self->focus_path);
+  self->focus_path = g_steal_pointer (&path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOCUS_PATH]);
+}
+
+/* --- edits ----------------------------------------------------------------- */
+
+static Op *
+op_new (BcFormView *self,
+        OpKind      kind)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->workbook = g_object_ref (self->workbook);
+  op->report_id = g_strdup (self->report_id);
+  op->lang = g_strdup (self->lang);
+  op->previous = self->previous != NULL ? g_object_ref (self->previous) : NULL;
+
+  return op;
+}
+
+static void
+enqueue (BcFormView *self,
+         Op         *op)
+{
+  if (op->kind != OP_LOAD)
+    self->edited = TRUE;
+
+  edit_queue_push (self->queue, op);
+  update_save_state (self);
+}
+
+static void
+on_editor_commit (BcFieldEditor *editor,
+                  const char    *canonical,
+                  BcFormView    *self)
+{
+  Op *op;
+
+  if (self->queue == NULL || self->report_id == NULL)
+    return;
+
+  op = op_new (self, OP_SET_VALUE);
+  op->key = bc_field_dup_key (bc_field_editor_get_field (editor));
+  op->row_id = bc_field_editor_get_row_id (editor);
+  op->value = g_strdup (canonical);
+
+  /* A new try: "saving" until it says otherwise. */
+  {
+    g_autofree char *place = failure_key (op->key, op->row_id);
+
+    g_hash_table_remove (self->failures, place);
+  }
+
+  enqueue (self, op);
+}
+
+static void
+on_editor_justify (BcFieldEditor *editor,
+                   const char    *rule_id,
+                   gint64         row_id,
+                   const char    *text,
+                   BcFormView    *self)
+{
+  Op *op;
+
+  if (self->queue == NULL || self->report_id == NULL)
+    return;
+
+  op = op_new (self, OP_JUSTIFY);
+  op->key = g_strdup (rule_id);
+  op->row_id = row_id;
+  op->value = g_strdup (text);
+  enqueue (self, op);
+}
+
+static void
+on_editor_state_changed (BcFieldEditor *editor,
+                         GParamSpec    *pspec,
+                         BcFormView    *self)
+{
+  update_save_state (self);
+}
+
+static void
+update_counts (BcFormView *self)
+{
+  guint n_errors = 0, n_warnings = 0;
+
+  for (guint i = 0; self->issues != NULL && i < self->issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (self->issues, i);
+
+      if (issue->severity == BC_SEVERITY_ERROR)
+        n_errors++;
+      else if (issue->justification == NULL)
+        n_warnings++;
+    }
+
+  /* What is typed and does not fit is an error too, though not saved. */
+  foreach_editor (self, count_invalid_cb, &n_errors);
+
+  if (n_errors != self->n_errors)
+    {
+      self->n_errors = n_errors;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ERRORS]);
+    }
+  if (n_warnings != self->n_warnings)
+    {
+      self->n_warnings = n_warnings;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_WARNINGS]);
+    }
+}
+
+static void
+update_issues_button (BcFormView *self)
+{
+  GtkWidget *content = adw_button_content_new ();
+  g_autofree char *label = NULL;
+  const char *icon_name;
+
+  if (self->n_errors > 0 && self->n_warnings > 0)
+    {
+      g_autofree char *errors = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u error", "%u errors",
+                                                              self->n_errors), self->n_errors);
+      g_autofree char *warnings = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u warning", "%u warnings",
+                                                                self->n_warnings), self->n_warnings);
+
+      /* TRANSLATORS: "2 errors, 1 warning" */
+      label = g_strdup_printf (_("%s, %s"), errors, warnings);
+      icon_name = "dialog-error-symbolic";
+    }
+  else if (self->n_errors > 0)
+    {
+      label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u error", "%u errors",
+                                            self->n_errors), self->n_errors);
+      icon_name = "dialog-error-symbolic";
+    }
+  else if (self->n_warnings > 0)
+    {
+      label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u warning", "%u warnings",
+                                            self->n_warnings), self->n_warnings);
+      icon_name = "dialog-warning-symbolic";
+    }
+  else
+    {
+      label = g_strdup (_("No errors"));
+      icon_name = "object-select-symbolic";
+    }
+
+  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon_name);
+  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
+  gtk_menu_button_set_child (self->issues_button, content);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->issues_button),
+                            self->issues != NULL && self->issues->len > 0);
+}
+
+static void
+on_editor_invalid_changed (BcFieldEditor *editor,
+                           GParamSpec    *pspec,
+                           BcFormView    *self)
+{
+  update_counts (self);
+  update_issues_button (self);
+  update_save_state (self);
+}
+
+static void
+on_editor_focus_enter (GtkEventControllerFocus *controller,
+                       BcFormView              *self)
+{
+  GtkWidget *editor = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+
+  g_set_weak_pointer (&self->focus_editor, BC_FIELD_EDITOR (editor));
+  update_focus_path (self);
+}
+
+static void
+connect_editor (BcFormView    *self,
+                BcFieldEditor *editor)
+{
+  GtkEventController *focus = gtk_event_controller_focus_new ();
+
+  g_signal_connect_object (editor, "commit", G_CALLBACK (on_editor_commit), self, 0);
+  g_signal_connect_object (editor, "justify", G_CALLBACK (on_editor_justify), self, 0);
+  g_signal_connect_object (editor, "notify::dirty", G_CALLBACK (on_editor_state_changed), self, 0);
+  g_signal_connect_object (editor, "notify::invalid", G_CALLBACK (on_editor_invalid_changed), self, 0);
+  g_signal_connect_object (focus, "enter", G_CALLBACK (on_editor_focus_enter), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (editor), focus);
+}
+
+static void
+on_cell_added (BcTableEditor *table,
+               BcFieldEditor *cell,
+               BcFormView    *self)
+{
+  connect_editor (self, cell);
+}
+
+static void
+on_add_row (BcTableEditor *table,
+            BcFormView    *self)
+{
+  Op *op;
+
+  flush_all (self);
+  op = op_new (self, OP_ADD_ROW);
+  op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  enqueue (self, op);
+}
+
+static void
+on_remove_row (BcTableEditor *table,
+               gint64         row_id,
+               BcFormView    *self)
+{
+  Op *op;
+
+  flush_all (self);
+  op = op_new (self, OP_REMOVE_ROW);
+  op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  op->row_id = row_id;
+  enqueue (self, op);
+}
+
+static void
+on_move_row (BcTableEditor *table,
+             gint64         row_id,
+             guint          index,
+             BcFormView    *self)
+{
+  Op *op;
+
+  flush_all (self);
+  op = op_new (self, OP_MOVE_ROW);
+  op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  op->row_id = row_id;
+  op->index = index;
+  enqueue (self, op);
+}
+
+/* --- building the form ----------------------------------------------------- */
+
+static void
+update_separators (GtkWidget *box)
+{
+  gboolean seen_visible = FALSE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (box);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *next;
+
+      if (!GTK_IS_SEPARATOR (child))
+        {
+          seen_visible |= gtk_widget_get_visible (child);
+          continue;
+        }
+
+      next = gtk_widget_get_next_sibling (child);
+      gtk_widget_set_visible (child, seen_visible && next != NULL && gtk_widget_get_visible (next));
+    }
+}
+
+/* A card hides when none of its fields is shown. */
+static void
+update_card (GtkWidget *card)
+{
+  gboolean any = FALSE;
+
+  update_separators (card);
+  for (GtkWidget *child = gtk_widget_get_first_child (card);
+       child != NULL && !any;
+       child = gtk_widget_get_next_sibling (child))
+    any = !GTK_IS_SEPARATOR (child) && gtk_widget_get_visible (child);
+
+  gtk_widget_set_visible (card, any);
+}
+
+static void
+clear_form (BcFormView *self)
+{
+  GtkWidget *child;
+
+  g_clear_weak_pointer (&self->focus_editor);
+  g_hash_table_remove_all (self->editors);
+  g_hash_table_remove_all (self->tables);
+  g_ptr_array_set_size (self->sections, 0);
+
+  while ((child = gtk_widget_get_first_child (self->sections_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->sections_box), child);
+
+  self->built_for = NULL;
+}
+
+static GtkWidget *
+new_card (void)
+{
+  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_widget_add_css_class (card, "card");
+
+  return card;
+}
+
+static void
+build_form (BcFormView *self)
+{
+  GPtrArray *sections = bc_template_get_sections (self->template_);
+  GtkWidget *title;
+  const char *description;
+
+  clear_form (self);
+
+  /* The form's title, so that the report reads as the document it is. */
+  title = gtk_label_new (bc_text_get (bc_template_get_title (self->template_), self->lang));
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "title-2");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
+  gtk_box_append (GTK_BOX (self->sections_box), title);
+
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+      SectionView *view = g_new0 (SectionView, 1);
+      GtkWidget *card = NULL;
+      GtkWidget *label;
+
+      view->section = section;
+      view->cards = g_ptr_array_new ();
+      view->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+      gtk_widget_set_name (view->box, section->id);
+
+      label = gtk_label_new (bc_text_get (&section->title, self->lang));
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "title-4");
+      gtk_box_append (GTK_BOX (view->box), label);
+
+      description = bc_text_get (&section->help, self->lang);
+      if (description != NULL && *description != '\0')
+        {
+          label = gtk_label_new (description);
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_box_append (GTK_BOX (view->box), label);
+        }
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, f);
+
+          if (field->type == BC_FIELD_TABLE)
+            {
+              GtkWidget *table = bc_table_editor_new (field, self->lang);
+
+              gtk_widget_set_margin_top (table, 6);
+              g_signal_connect_object (table, "editor-added", G_CALLBACK (on_cell_added), self, 0);
+              g_signal_connect_object (table, "add-row", G_CALLBACK (on_add_row), self, 0);
+              g_signal_connect_object (table, "remove-row", G_CALLBACK (on_remove_row), self, 0);
+              g_signal_connect_object (table, "move-row", G_CALLBACK (on_move_row), self, 0);
+              connect_editor (self, bc_table_editor_get_header (BC_TABLE_EDITOR (table)));
+              g_hash_table_insert (self->tables, field->id, table);
+              gtk_box_append (GTK_BOX (view->box), table);
+              card = NULL;
+            }
+          else
+            {
+              GtkWidget *editor = bc_field_editor_new (field, self->lang);
+
+              if (card == NULL)
+                {
+                  card = new_card ();
+                  g_ptr_array_add (view->cards, card);
+                  gtk_box_append (GTK_BOX (view->box), card);
+                }
+              else
+                gtk_box_append (GTK_BOX (card), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+
+              connect_editor (self, BC_FIELD_EDITOR (editor));
+              g_hash_table_insert (self->editors, field->id, editor);
+              gtk_box_append (GTK_BOX (card), editor);
+            }
+        }
+
+      g_ptr_array_add (self->sections, view);
+      gtk_box_append (GTK_BOX (self->sections_box), view->box);
+    }
+
+  self->built_for = self->template_;
+}
+
+/* --- showing a snapshot ---------------------------------------------------- */
+
+static gboolean
+section_visible (BcFormView      *self,
+                 const BcSection *section)
+{
+  g_auto(BcValue) value = BC_VALUE_INIT;
+
+  if (section->visible_if == NULL)
+    return TRUE;
+
+  /* A condition that cannot be evaluated hides nothing (as in validation). */
+  if (!bc_report_evaluate (self->template_, self->report, self->previous,
+                           section->visible_if, NULL, 0, &value, NULL))
+    return TRUE;
+
+  return bc_value_truthy (&value);
+}
+
+static char *
+dup_computed (BcFormView    *self,
+              const BcField *field,
+              guint          row)
+{
+  g_auto(BcValue) value = BC_VALUE_INIT;
+
+  if (!bc_report_field_value (self->template_, self->report, self->previous, field, row,
+                              &value, NULL))
+    return NULL;
+
+  return bc_field_editor_value_to_stored (field, &value);
+}
+
+static GPtrArray *
+issues_at (GHashTable *by_place,
+           const char *key,
+           gint64      row_id)
+{
+  g_autofree char *place = failure_key (key, row_id);
+
+  return g_hash_table_lookup (by_place, place);
+}
+
+static void
+show_field (BcFormView    *self,
+            BcFieldEditor *editor,
+            const BcField *field,
+            guint          row,
+            gint64         row_id,
+            GHashTable    *by_place,
+            gboolean       read_only,
+            gboolean       force)
+{
+  g_autofree char *key = bc_field_dup_key (field);
+
+  gtk_widget_set_visible (GTK_WIDGET (editor),
+                          bc_report_field_visible (self->template_, self->report, self->previous,
+                                                   field, row));
+  bc_field_editor_set_read_only (editor, read_only);
+
+  if (field->compute != NULL)
+    {
+      g_autofree char *value = dup_computed (self, field, row);
+
+      bc_field_editor_set_computed (editor, value);
+    }
+  else if (force || !edit_queue_sets (self->queue, self->report_id, key, row_id))
+    bc_field_editor_set_stored (editor, bc_report_get_value (self->report, key, row_id), force);
+
+  bc_field_editor_set_issues (editor, issues_at (by_place, key, row_id));
+}
+
+static void
+show_table (BcFormView    *self,
+            BcTableEditor *editor,
+            const BcField *table,
+            GHashTable    *by_place,
+            gboolean       read_only,
+            gboolean       force)
+{
+  g_autoptr(GPtrArray) summaries = NULL;
+  guint n_rows;
+
+  gtk_widget_set_visible (GTK_WIDGET (editor),
+                          bc_report_field_visible (self->template_, self->report, self->previous,
+                                                   table, 0));
+  bc_table_editor_set_read_only (editor, read_only);
+  bc_table_editor_set_rows (editor, self->report);
+  bc_field_editor_set_issues (bc_table_editor_get_header (editor),
+                              issues_at (by_place, table->id, 0));
+
+  n_rows = bc_table_editor_get_n_rows (editor);
+  for (guint row = 0; row < n_rows; row++)
+    {
+      gint64 row_id = bc_table_editor_get_row_id (editor, row);
+
+      for (guint c = 0; c < table->columns->len; c++)
+        {
+          const BcField *column = g_ptr_array_index (table->columns, c);
+          BcFieldEditor *cell = bc_table_editor_get_cell_at (editor, row, column->id);
+
+          show_field (self, cell, column, row, row_id, by_place, read_only, force);
+        }
+    }
+
+  summaries = bc_report_group_summaries (self->template_, self->report, self->previous, table, NULL);
+  bc_table_editor_set_summaries (editor, summaries);
+}
+
+static void
+update_banner (BcFormView *self)
+{
+  BcStatus status = bc_report_get_status (self->report);
+  g_autofree char *text = NULL;
+
+  switch (status)
+    {
+    case BC_STATUS_DRAFT:
+      break;
+    case BC_STATUS_READY:
+      text = g_strdup (_("This report is ready — take it back to draft to edit it."));
+      break;
+    case BC_STATUS_QUEUED:
+      text = g_strdup (_("This report is waiting to be sent — take it back to draft to edit it."));
+      break;
+    case BC_STATUS_RETURNED:
+      if (bc_report_get_review_comment (self->report) != NULL)
+        /* TRANSLATORS: %s is the reviewer's comment */
+        text = g_strdup_printf (_("This report was returned: “%s” — take it back to draft to fix it."),
+                                bc_report_get_review_comment (self->report));
+      else
+        text = g_strdup (_("This report was returned — take it back to draft to fix it."));
+      break;
+    case BC_STATUS_SENT:
+    case BC_STATUS_ACCEPTED:
+    default:
+      text = g_strdup (_("This report has been sent and can no longer be edited."));
+      break;
+    }
+
+  if (text != NULL)
+    gtk_label_set_text (self->banner_label, text);
+  gtk_revealer_set_reveal_child (self->banner, text != NULL);
+}
+
+static void
+apply_snapshot (BcFormView *self,
+                gboolean    force)
+{
+  g_autoptr(GHashTable) by_place = NULL;
+  gboolean read_only;
+
+  g_assert (self->report != NULL && self->template_ != NULL);
+
+  read_only = bc_report_get_status (self->report) != BC_STATUS_DRAFT;
+
+  /* An input made insensitive while focused never hears that it lost the
+   * focus (GTK 4.8): take the focus away first. */
+  if (read_only)
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (focus != NULL && gtk_widget_is_ancestor (focus, self->sections_box))
+        gtk_root_set_focus (root, NULL);
+    }
+
+  by_place = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; self->issues != NULL && i < self->issues->len; i++)
+    {
+      BcIssue *issue = g_ptr_array_index (self->issues, i);
+      char *place = failure_key (issue->key, issue->row_id);
+      GPtrArray *list = g_hash_table_lookup (by_place, place);
+
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (by_place, place, list);
+        }
+      else
+        g_free (place);
+      g_ptr_array_add (list, issue);
+    }
+
+  for (guint s = 0; s < self->sections->len; s++)
+    {
+      SectionView *view = g_ptr_array_index (self->sections, s);
+      const BcSection *section = view->section;
+
+      gtk_widget_set_visible (view->box, section_visible (self, section));
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, f);
+
+          if (field->type == BC_FIELD_TABLE)
+            show_table (self, g_hash_table_lookup (self->tables, field->id), field,
+                        by_place, read_only, force);
+          else
+            show_field (self, g_hash_table_lookup (self->editors, field->id), field, 0, 0,
+                        by_place, read_only, force);
+        }
+
+      for (guint c = 0; c < view->cards->len; c++)
+        update_card (g_ptr_array_index (view->cards, c));
+    }
+
+  update_banner (self);
+  update_counts (self);
+  update_issues_button (self);
+  bc_issue_list_set_issues (self->issue_list, self->template_, self->issues, self->lang);
+  update_focus_path (self);
+}
+
+static void
+show_load_error (BcFormView *self,
+                 const char *message)
+{
+  clear_form (self);
+  adw_status_page_set_description (ADW_STATUS_PAGE (self->error_page), message);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+  gtk_action_bar_set_revealed (self->footer, FALSE);
+  gtk_revealer_set_reveal_child (self->banner, FALSE);
+}
+
+static BcFieldEditor *
+editor_for_key (BcFormView *self,
+                const char *key,
+                gint64      row_id)
+{
+  const char *dot = strchr (key, '.');
+
+  if (dot == NULL)
+    return g_hash_table_lookup (self->editors, key);
+  else
+    {
+      g_autofree char *table = g_strndup (key, dot - key);
+      BcTableEditor *editor = g_hash_table_lookup (self->tables, table);
+
+      return editor != NULL ? bc_table_editor_get_cell (editor, row_id, dot + 1) : NULL;
+    }
+}
+
+static void
+form_view_op_done (BcFormView *self,
+                   Op         *op)
+{
+  g_debug ("operation %d on %s (%s, row %" G_GINT64_FORMAT "): %s",
+           op->kind, op->report_id, op->key, op->row_id,
+           op->error != NULL ? op->error->message : "done");
+
+  /* A report that is no longer shown: its edits were still committed. */
+  if (g_strcmp0 (op->report_id, self->report_id) != 0)
+    return;
+
+  if (op->kind == OP_LOAD && (op->report == NULL || op->template_ == NULL))
+    {
+      show_load_error (self, op->error != NULL ? op->error->message : NULL);
+      update_save_state (self);
+      return;
+    }
+
+  if (op->kind == OP_SET_VALUE)
+    {
+      g_autofree char *place = failure_key (op->key, op->row_id);
+      BcFieldEditor *editor = self->editors != NULL ? editor_for_key (self, op->key, op->row_id) : NULL;
+
+      if (op->error != NULL)
+        g_hash_table_replace (self->failures, g_steal_pointer (&place), g_strdup (op->error->message));
+      else
+        g_hash_table_remove (self->failures, place);
+
+      if (editor != NULL)
+        bc_field_editor_set_save_error (editor, op->error != NULL ? op->error->message : NULL);
+    }
+  else if (op->kind != OP_LOAD && op->error != NULL)
+    g_hash_table_replace (self->failures, g_strdup (""), g_strdup (op->error->message));
+
+  if (op->error == NULL)
+    g_hash_table_remove (self->failures, "");
+  else if (op->kind != OP_LOAD)
+    set_save_error (self, op->error->message);
+
+  if (op->report != NULL && op->template_ != NULL)
+    {
+      /* Only the first snapshot replaces what inputs show; later ones
+       * (reloads too) leave alone what the user typed and has not seen
+       * saved. */
+      gboolean force = op->kind == OP_LOAD && !self->loaded;
+
+      g_set_object (&self->report, op->report);
+      g_clear_pointer (&self->issues, g_ptr_array_unref);
+      self->issues = g_steal_pointer (&op->issues);
+
+      if (op->kind == OP_LOAD)
+        {
+          g_set_object (&self->previous, op->previous);
+          g_set_object (&self->template_, op->template_);
+          if (self->built_for != self->template_)
+            build_form (self);
+          self->loaded = TRUE;
+          gtk_stack_set_visible_child_name (self->stack, "form");
+          gtk_action_bar_set_revealed (self->footer, TRUE);
+        }
+
+      apply_snapshot (self, force);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);
+
+      if (op->kind == OP_ADD_ROW && op->error == NULL)
+        {
+          BcTableEditor *table = g_hash_table_lookup (self->tables, op->key);
+          const BcField *field = table != NULL ? bc_table_editor_get_field (table) : NULL;
+
+          /* Typing goes on in the row just added. */
+          if (field != NULL && field->columns->len > 0)
+            {
+              const BcField *first = g_ptr_array_index (field->columns, 0);
+              BcFieldEditor *cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
+
+              if (cell != NULL)
+                bc_field_editor_focus_input (cell);
+            }
+        }
+    }
+
+  update_save_state (self);
+}
+
+/* --- focus ----------------------------------------------------------------- */
+
+static GtkWidget *
+widget_for_path (BcFormView *self,
+                 const char *path)
+{
+  const char *bracket = strchr (path, '[');
+  const BcField *field;
+
+  if (self->template_ == NULL || self->built_for == NULL)
+    return NULL;
+
+  if (bracket != NULL)
+    {
+      g_autofree char *table_id = g_strndup (path, bracket - path);
+      g_autofree char *number = NULL;
+      const char *close = strchr (bracket, ']');
+      const char *dot = strrchr (table_id, '.');
+      BcTableEditor *table;
+      guint64 row;
+
+      if (close == NULL || close[1] != '.')
+        return NULL;
+
+      /* "services.services_by_sector[2].sector" names the table with its section. */
+      table = g_hash_table_lookup (self->tables, dot != NULL ? dot + 1 : table_id);
+      number = g_strndup (bracket + 1, close - bracket - 1);
+      if (table == NULL || !g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &row, NULL))
+        return NULL;
+
+      return (GtkWidget *) bc_table_editor_get_cell_at (table, (guint) row - 1, close + 2);
+    }
+
+  field = bc_template_lookup_field (self->template_, path);
+  if (field == NULL)
+    return NULL;
+
+  if (field->table != NULL)
+    field = field->table;
+
+  if (field->type == BC_FIELD_TABLE)
+    return g_hash_table_lookup (self->tables, field->id);
+
+  return g_hash_table_lookup (self->editors, field->id);
+}
+
+static void
+scroll_to_widget (BcFormView *self,
+                  GtkWidget  *widget)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
+  GtkWidget *content = gtk_widget_get_parent (self->sections_box);
+  graphene_rect_t bounds;
+  double value, page;
+
+  if (!gtk_widget_compute_bounds (widget, content, &bounds))
+    return;
+
+  value = gtk_adjustment_get_value (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+
+  /* Only scroll when the field is not already in full view; then show a
+   * little of what comes before it. */
+  if (bounds.origin.y >= value && bounds.origin.y + bounds.size.height <= value + page)
+    return;
+
+  gtk_adjustment_set_value (adjustment, MAX (0.0, bounds.origin.y - 48.0));
+}
+
+static void
+on_issue_activated (BcIssueList *list,
+                    const char  *path,
+                    BcFormView  *self)
+{
+  gtk_popover_popdown (self->issues_popover);
+  bc_form_view_focus_path (self, path);
+}
+
+/* --- GObject --------------------------------------------------------------- */
+
+static void
+detach_queue (BcFormView *self)
+{
+  if (self->queue == NULL)
+    return;
+
+  /* The queue finishes on its own: nothing handed over is dropped. */
+  self->queue->view = NULL;
+  g_clear_pointer (&self->queue, edit_queue_unref);
+}
+
+static void
+bc_form_view_dispose (GObject *object)
+{
+  BcFormView *self = BC_FORM_VIEW (object);
+
+  flush_all (self);
+  detach_queue (self);
+
+  g_clear_weak_pointer (&self->focus_editor);
+  if (self->editors != NULL)
+    {
+      g_hash_table_remove_all (self->editors);
+      g_hash_table_remove_all (self->tables);
+    }
+  if (self->sections != NULL)
+    g_ptr_array_set_size (self->sections, 0);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_FORM_VIEW);
+
+  g_clear_object (&self->report);
+  g_clear_object (&self->previous);
+  g_clear_object (&self->template_);
+  g_clear_object (&self->workbook);
+  g_clear_pointer (&self->issues, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (bc_form_view_parent_class)->dispose (object);
+}
+
+static void
+bc_form_view_finalize (GObject *object)
+{
+  BcFormView *self = BC_FORM_VIEW (object);
+
+  g_clear_pointer (&self->editors, g_hash_table_unref);
+  g_clear_pointer (&self->tables, g_hash_table_unref);
+  g_clear_pointer (&self->sections, g_ptr_array_unref);
+  g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_free (self->report_id);
+  g_free (self->lang);
+  g_free (self->focus_path);
+  g_free (self->save_error);
+
+  G_OBJECT_CLASS (bc_form_view_parent_class)->finalize (object);
+}
+
+static void
+bc_form_view_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  BcFormView *self = BC_FORM_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_REPORT_ID:
+      g_value_set_string (value, self->report_id);
+      break;
+    case PROP_REPORT:
+      g_value_set_object (value, self->report);
+      break;
+    case PROP_SAVE_STATE:
+      g_value_set_enum (value, self->save_state);
+      break;
+    case PROP_SAVE_ERROR:
+      g_value_set_string (value, self->save_error);
+      break;
+    case PROP_N_ERRORS:
+      g_value_set_uint (value, self->n_errors);
+      break;
+    case PROP_N_WARNINGS:
+      g_value_set_uint (value, self->n_warnings);
+      break;
+    case PROP_FOCUS_PATH:
+      g_value_set_string (value, self->focus_path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bc_form_view_class_init (BcFormViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bc_form_view_dispose;
+  object_class->finalize = bc_form_view_finalize;
+  object_class->get_property = bc_form_view_get_property;
+
+  properties[PROP_REPORT_ID] =
+    g_param_spec_string ("report-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REPORT] =
+    g_param_spec_object ("report", NULL, NULL, BC_TYPE_REPORT,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SAVE_STATE] =
+    g_param_spec_enum ("save-state", NULL, NULL, BC_TYPE_SAVE_STATE, BC_SAVE_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SAVE_ERROR] =
+    g_param_spec_string ("save-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_ERRORS] =
+    g_param_spec_uint ("n-errors", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_WARNINGS] =
+    g_param_spec_uint ("n-warnings", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FOCUS_PATH] =
+    g_param_spec_string ("focus-path", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (BC_TYPE_ISSUE_LIST);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-form-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, banner);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, stack);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, sections_box);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, footer);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, issues_button);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, issues_popover);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, issue_list);
+  gtk_widget_class_bind_template_child (widget_class, BcFormView, save_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_issue_activated);
+
+  gtk_widget_class_set_css_name (widget_class, "bcformview");
+}
+
+static void
+bc_form_view_init (BcFormView *self)
+{
+  bc_i18n_init ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->lang = g_strdup (bc_i18n_language ());
+  self->sections = g_ptr_array_new_with_free_func ((GDestroyNotify) section_view_free);
+  self->editors = g_hash_table_new (g_str_hash, g_str_equal);
+  self->tables = g_hash_table_new (g_str_hash, g_str_equal);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+GtkWidget *
+bc_form_view_new (void)
+{
+  return g_object_new (BC_TYPE_FORM_VIEW, NULL);
+}
+
+void
+bc_form_view_load (BcFormView *self,
+                   BcWorkbook *workbook,
+                   const char *report_id)
+{
+  gboolean same_report;
+
+  g_return_if_fail (BC_IS_FORM_VIEW (self));
+  g_return_if_fail (workbook == NULL || BC_IS_WORKBOOK (workbook));
+
+  /* Whatever was typed in the report shown so far goes to it first. */
+  flush_all (self);
+
+  same_report = workbook == self->workbook && g_strcmp0 (report_id, self->report_id) == 0;
+
+  if (workbook != self->workbook)
+    {
+      detach_queue (self);
+      clear_form (self);
+      g_set_object (&self->workbook, workbook);
+      if (workbook != NULL)
+        {
+          self->queue = edit_queue_new (workbook);
+          self->queue->view = self;
+        }
+    }
+
+  if (!same_report)
+    {
+      clear_form (self);
+      g_clear_object (&self->report);
+      g_clear_object (&self->previous);
+      g_clear_object (&self->template_);
+      g_clear_pointer (&self->issues, g_ptr_array_unref);
+      g_hash_table_remove_all (self->failures);
+      g_clear_pointer (&self->focus_path, g_free);
+      self->edited = FALSE;
+      self->loaded = FALSE;
+      g_free (self->report_id);
+      self->report_id = g_strdup (report_id);
+      update_counts (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT_ID]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOCUS_PATH]);
+    }
+
+  if (self->workbook == NULL || self->report_id == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      gtk_action_bar_set_revealed (self->footer, FALSE);
+      gtk_revealer_set_reveal_child (self->banner, FALSE);
+      update_save_state (self);
+      return;
+    }
+
+  if (!self->loaded)
+    gtk_stack_set_visible_child_name (self->stack, "loading");
+
+  enqueue (self, op_new (self, OP_LOAD));
+}
+
+const char *
+bc_form_view_get_report_id (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), NULL);
+
+  return self->report_id;
+}
+
+BcReport *
+bc_form_view_get_report (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), NULL);
+
+  return self->report;
+}
+
+BcSaveState
+bc_form_view_get_save_state (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), BC_SAVE_STATE_IDLE);
+
+  return self->save_state;
+}
+
+const char *
+bc_form_view_get_save_error (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), NULL);
+
+  return self->save_error;
+}
+
+guint
+bc_form_view_get_n_errors (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), 0);
+
+  return self->n_errors;
+}
+
+guint
+bc_form_view_get_n_warnings (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), 0);
+
+  return self->n_warnings;
+}
+
+const char *
+bc_form_view_get_focus_path (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), NULL);
+
+  return self->focus_path;
+}
+
+gboolean
+bc_form_view_focus_path (BcFormView *self,
+                         const char *path)
+{
+  GtkWidget *widget;
+
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  widget = widget_for_path (self, path);
+  if (widget == NULL || !gtk_widget_is_visible (widget))
+    return FALSE;
+
+  /* A table as a whole: its header, where its issues are. */
+  if (BC_IS_TABLE_EDITOR (widget))
+    {
+      BcTableEditor *table = BC_TABLE_EDITOR (widget);
+
+      if (bc_table_editor_get_n_rows (table) > 0)
+        {
+          const BcField *field = bc_table_editor_get_field (table);
+          const BcField *first = g_ptr_array_index (field->columns, 0);
+
+          bc_field_editor_focus_input (bc_table_editor_get_cell_at (table, 0, first->id));
+        }
+      scroll_to_widget (self, widget);
+      return TRUE;
+    }
+
+  bc_field_editor_focus_input (BC_FIELD_EDITOR (widget));
+  scroll_to_widget (self, widget);
+
+  return TRUE;
+}
+
+void
+bc_form_view_reload (BcFormView *self)
+{
+  g_return_if_fail (BC_IS_FORM_VIEW (self));
+
+  if (self->workbook == NULL || self->report_id == NULL)
+    return;
+
+  bc_form_view_load (self, self->workbook, self->report_id);
+}

@@ -1,0 +1,637 @@
+/* bc-table-editor.c: a table of a form (a findings list) as a list of row cards.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "bc-table-editor"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "bc-table-editor.h"
+
+typedef struct {
+  BcTableEditor *editor;
+  gint64         row_id;
+  guint          index;
+  GtkWidget     *card;
+  GtkWidget     *title;
+  GtkWidget     *up;
+  GtkWidget     *down;
+  GtkWidget     *remove;
+  GtkWidget     *cells_box;
+  GPtrArray     *cells;      /* BcFieldEditor*, one per column */
+} RowCard;
+
+struct _BcTableEditor
+{
+  GtkWidget      parent_instance;
+
+  const BcField *table;
+  char          *lang;
+  BcFieldEditor *header;
+
+  /* template children */
+  GtkWidget     *header_slot;
+  GtkWidget     *empty_label;
+  GtkWidget     *rows_box;
+  GtkWidget     *add_button;
+  GtkWidget     *summary_box;
+  GtkGrid       *summary_grid;
+
+  GPtrArray     *rows;       /* RowCard*, in order */
+  GHashTable    *by_id;      /* gint64* row id → RowCard* */
+  gboolean       read_only;
+};
+
+enum {
+  EDITOR_ADDED,
+  ADD_ROW,
+  REMOVE_ROW,
+  MOVE_ROW,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (BcTableEditor, bc_table_editor, GTK_TYPE_WIDGET)
+
+/* Separators between the visible editors of a card, none around hidden ones. */
+static void
+update_separators (GtkWidget *box)
+{
+  gboolean seen_visible = FALSE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (box);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *next;
+
+      if (!GTK_IS_SEPARATOR (child))
+        {
+          seen_visible |= gtk_widget_get_visible (child);
+          continue;
+        }
+
+      next = gtk_widget_get_next_sibling (child);
+      gtk_widget_set_visible (child, seen_visible && next != NULL && gtk_widget_get_visible (next));
+    }
+}
+
+static void
+row_card_free (RowCard *row)
+{
+  g_clear_pointer (&row->cells, g_ptr_array_unref);
+  g_free (row);
+}
+
+static void
+on_add_clicked (GtkButton     *button,
+                BcTableEditor *self)
+{
+  g_signal_emit (self, signals[ADD_ROW], 0);
+}
+
+static void
+on_up_clicked (GtkButton *button,
+               RowCard   *row)
+{
+  if (row->index > 0)
+    g_signal_emit (row->editor, signals[MOVE_ROW], 0, row->row_id, row->index - 1);
+}
+
+static void
+on_down_clicked (GtkButton *button,
+                 RowCard   *row)
+{
+  if (row->index + 1 < row->editor->rows->len)
+    g_signal_emit (row->editor, signals[MOVE_ROW], 0, row->row_id, row->index + 1);
+}
+
+static void
+on_remove_clicked (GtkButton *button,
+                   RowCard   *row)
+{
+  /* No confirmation: the removal, with the row's values, is kept in the
+   * workbook's history. */
+  g_signal_emit (row->editor, signals[REMOVE_ROW], 0, row->row_id);
+}
+
+static GtkWidget *
+new_row_button (const char *icon_name)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+
+  return button;
+}
+
+static void
+row_card_update_labels (RowCard *row)
+{
+  BcTableEditor *self = row->editor;
+  guint n = row->index + 1;
+  g_autofree char *title = NULL;
+  g_autofree char *up = NULL;
+  g_autofree char *down = NULL;
+  g_autofree char *remove = NULL;
+
+  /* TRANSLATORS: the title of a table row's card */
+  title = g_strdup_printf (_("Row %u"), n);
+  gtk_label_set_text (GTK_LABEL (row->title), title);
+
+  up = g_strdup_printf (_("Move row %u up"), n);
+  down = g_strdup_printf (_("Move row %u down"), n);
+  remove = g_strdup_printf (_("Remove row %u"), n);
+  gtk_widget_set_tooltip_text (row->up, up);
+  gtk_widget_set_tooltip_text (row->down, down);
+  gtk_widget_set_tooltip_text (row->remove, remove);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->up), GTK_ACCESSIBLE_PROPERTY_LABEL, up, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->down), GTK_ACCESSIBLE_PROPERTY_LABEL, down, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
+
+  gtk_widget_set_sensitive (row->up, !self->read_only && row->index > 0);
+  gtk_widget_set_sensitive (row->down, !self->read_only && row->index + 1 < self->rows->len);
+  gtk_widget_set_visible (row->remove, !self->read_only);
+  gtk_widget_set_visible (row->up, !self->read_only);
+  gtk_widget_set_visible (row->down, !self->read_only);
+
+  for (guint c = 0; c < row->cells->len; c++)
+    {
+      BcFieldEditor *cell = g_ptr_array_index (row->cells, c);
+
+      bc_field_editor_set_row (cell, row->row_id, row->index);
+    }
+}
+
+static RowCard *
+row_card_new (BcTableEditor *self,
+              gint64         row_id,
+              guint          index)
+{
+  RowCard *row = g_new0 (RowCard, 1);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  row->editor = self;
+  row->row_id = row_id;
+  row->index = index;
+  row->cells = g_ptr_array_new ();
+
+  row->card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_add_css_class (row->card, "card");
+
+  gtk_widget_set_margin_start (header, 12);
+  gtk_widget_set_margin_end (header, 6);
+  gtk_widget_set_margin_top (header, 6);
+  gtk_widget_set_margin_bottom (header, 6);
+  row->title = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (row->title), 0);
+  gtk_widget_set_hexpand (row->title, TRUE);
+  gtk_widget_add_css_class (row->title, "heading");
+  gtk_box_append (GTK_BOX (header), row->title);
+
+  row->up = new_row_button ("go-up-symbolic");
+  row->down = new_row_button ("go-down-symbolic");
+  row->remove = new_row_button ("user-trash-symbolic");
+  g_signal_connect (row->up, "clicked", G_CALLBACK (on_up_clicked), row);
+  g_signal_connect (row->down, "clicked", G_CALLBACK (on_down_clicked), row);
+  g_signal_connect (row->remove, "clicked", G_CALLBACK (on_remove_clicked), row);
+  gtk_box_append (GTK_BOX (header), row->up);
+  gtk_box_append (GTK_BOX (header), row->down);
+  gtk_box_append (GTK_BOX (header), row->remove);
+
+  gtk_box_append (GTK_BOX (row->card), header);
+  gtk_box_append (GTK_BOX (row->card), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+
+  row->cells_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (row->card), row->cells_box);
+
+  for (guint c = 0; c < self->table->columns->len; c++)
+    {
+      const BcField *column = g_ptr_array_index (self->table->columns, c);
+      GtkWidget *cell = bc_field_editor_new (column, self->lang);
+
+      if (c > 0)
+        gtk_box_append (GTK_BOX (row->cells_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+      bc_field_editor_set_row (BC_FIELD_EDITOR (cell), row_id, index);
+      bc_field_editor_set_read_only (BC_FIELD_EDITOR (cell), self->read_only);
+      /* Columns hide and show with their conditions; so do their separators. */
+      g_signal_connect_object (cell, "notify::visible", G_CALLBACK (update_separators),
+                               row->cells_box, G_CONNECT_SWAPPED);
+      gtk_box_append (GTK_BOX (row->cells_box), cell);
+      g_ptr_array_add (row->cells, cell);
+    }
+
+  return row;
+}
+
+static void
+bc_table_editor_dispose (GObject *object)
+{
+  BcTableEditor *self = BC_TABLE_EDITOR (object);
+
+  if (self->rows != NULL)
+    {
+      /* The buttons' handlers point at the cards: cut them before the
+       * cards go. */
+      for (guint i = 0; i < self->rows->len; i++)
+        {
+          RowCard *row = g_ptr_array_index (self->rows, i);
+
+          g_signal_handlers_disconnect_by_data (row->up, row);
+          g_signal_handlers_disconnect_by_data (row->down, row);
+          g_signal_handlers_disconnect_by_data (row->remove, row);
+        }
+      g_hash_table_remove_all (self->by_id);
+      g_ptr_array_set_size (self->rows, 0);
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_TABLE_EDITOR);
+
+  G_OBJECT_CLASS (bc_table_editor_parent_class)->dispose (object);
+}
+
+static void
+bc_table_editor_finalize (GObject *object)
+{
+  BcTableEditor *self = BC_TABLE_EDITOR (object);
+
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_free (self->lang);
+
+  G_OBJECT_CLASS (bc_table_editor_parent_class)->finalize (object);
+}
+
+static void
+bc_table_editor_class_init (BcTableEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bc_table_editor_dispose;
+  object_class->finalize = bc_table_editor_finalize;
+
+  /* A cell editor was created (with its row): connect to it. */
+  signals[EDITOR_ADDED] =
+    g_signal_new ("editor-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, BC_TYPE_FIELD_EDITOR);
+  signals[ADD_ROW] =
+    g_signal_new ("add-row", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+  /* The row's stable id. */
+  signals[REMOVE_ROW] =
+    g_signal_new ("remove-row", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
+  /* The row's stable id and its new position (0-based). */
+  signals[MOVE_ROW] =
+    g_signal_new ("move-row", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_UINT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-table-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, BcTableEditor, header_slot);
+  gtk_widget_class_bind_template_child (widget_class, BcTableEditor, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, BcTableEditor, rows_box);
+  gtk_widget_class_bind_template_child (widget_class, BcTableEditor, add_button);
+  gtk_widget_class_bind_template_child (widget_class, BcTableEditor, summary_box);
+  gtk_widget_class_bind_template_child (widget_class, BcTableEditor, summary_grid);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
+
+  gtk_widget_class_set_css_name (widget_class, "bctableeditor");
+}
+
+static void
+bc_table_editor_init (BcTableEditor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_card_free);
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+GtkWidget *
+bc_table_editor_new (const BcField *table,
+                     const char    *lang)
+{
+  BcTableEditor *self;
+  GtkWidget *header;
+  g_autofree char *add_name = NULL;
+
+  g_return_val_if_fail (table != NULL, NULL);
+  g_return_val_if_fail (table->type == BC_FIELD_TABLE, NULL);
+
+  self = g_object_new (BC_TYPE_TABLE_EDITOR, NULL);
+  self->table = table;
+  self->lang = g_strdup (lang != NULL ? lang : "vi");
+
+  header = bc_field_editor_new (table, self->lang);
+  gtk_widget_set_margin_start (header, 0);
+  gtk_widget_set_margin_end (header, 0);
+  gtk_widget_set_margin_top (header, 0);
+  gtk_widget_set_margin_bottom (header, 0);
+  self->header = BC_FIELD_EDITOR (header);
+  gtk_box_append (GTK_BOX (self->header_slot), header);
+
+  /* TRANSLATORS: the accessible name of a table's "Add row" button */
+  add_name = g_strdup_printf (_("Add a row to %s"), bc_text_get (&table->label, self->lang));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, add_name,
+                                  -1);
+
+  return GTK_WIDGET (self);
+}
+
+const BcField *
+bc_table_editor_get_field (BcTableEditor *self)
+{
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), NULL);
+
+  return self->table;
+}
+
+BcFieldEditor *
+bc_table_editor_get_header (BcTableEditor *self)
+{
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), NULL);
+
+  return self->header;
+}
+
+void
+bc_table_editor_set_rows (BcTableEditor *self,
+                          BcReport      *report)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) kept = NULL;
+  GtkWidget *previous = NULL;
+  guint n_rows;
+
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+  g_return_if_fail (BC_IS_REPORT (report));
+
+  n_rows = bc_report_get_n_rows (report, self->table->id);
+  rows = g_ptr_array_new_full (n_rows, NULL);
+  kept = g_hash_table_new (NULL, NULL);
+
+  /* Cards of rows that remain are kept, with whatever is being typed in
+   * them; they only move. */
+  for (guint i = 0; i < n_rows; i++)
+    {
+      gint64 row_id = bc_report_get_row_id (report, self->table->id, i);
+      RowCard *row = g_hash_table_lookup (self->by_id, &row_id);
+
+      if (row == NULL)
+        {
+          row = row_card_new (self, row_id, i);
+          g_hash_table_insert (self->by_id, g_memdup2 (&row_id, sizeof row_id), row);
+          gtk_box_append (GTK_BOX (self->rows_box), row->card);
+
+          for (guint c = 0; c < row->cells->len; c++)
+            g_signal_emit (self, signals[EDITOR_ADDED], 0, g_ptr_array_index (row->cells, c));
+        }
+
+      row->index = i;
+      g_ptr_array_add (rows, row);
+      g_hash_table_add (kept, row);
+      gtk_box_reorder_child_after (GTK_BOX (self->rows_box), row->card, previous);
+      previous = row->card;
+    }
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+
+      if (g_hash_table_contains (kept, row))
+        continue;
+
+      g_signal_handlers_disconnect_by_data (row->up, row);
+      g_signal_handlers_disconnect_by_data (row->down, row);
+      g_signal_handlers_disconnect_by_data (row->remove, row);
+      gtk_box_remove (GTK_BOX (self->rows_box), row->card);
+      g_hash_table_remove (self->by_id, &row->row_id);
+      row_card_free (row);
+    }
+
+  /* The old array must not free the cards that were kept. */
+  g_ptr_array_set_free_func (self->rows, NULL);
+  g_ptr_array_unref (self->rows);
+  self->rows = g_steal_pointer (&rows);
+  g_ptr_array_set_free_func (self->rows, (GDestroyNotify) row_card_free);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+
+      row_card_update_labels (row);
+      update_separators (row->cells_box);
+    }
+
+  gtk_widget_set_visible (self->empty_label, n_rows == 0);
+  gtk_widget_set_visible (self->rows_box, n_rows > 0);
+}
+
+guint
+bc_table_editor_get_n_rows (BcTableEditor *self)
+{
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), 0);
+
+  return self->rows->len;
+}
+
+gint64
+bc_table_editor_get_row_id (BcTableEditor *self,
+                            guint          row)
+{
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), 0);
+
+  if (row >= self->rows->len)
+    return 0;
+
+  return ((RowCard *) g_ptr_array_index (self->rows, row))->row_id;
+}
+
+static BcFieldEditor *
+row_cell (BcTableEditor *self,
+          RowCard       *row,
+          const char    *column)
+{
+  if (row == NULL)
+    return NULL;
+
+  for (guint c = 0; c < self->table->columns->len; c++)
+    {
+      const BcField *field = g_ptr_array_index (self->table->columns, c);
+
+      if (g_str_equal (field->id, column))
+        return g_ptr_array_index (row->cells, c);
+    }
+
+  return NULL;
+}
+
+BcFieldEditor *
+bc_table_editor_get_cell (BcTableEditor *self,
+                          gint64         row_id,
+                          const char    *column)
+{
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), NULL);
+  g_return_val_if_fail (column != NULL, NULL);
+
+  return row_cell (self, g_hash_table_lookup (self->by_id, &row_id), column);
+}
+
+BcFieldEditor *
+bc_table_editor_get_cell_at (BcTableEditor *self,
+                             guint          row,
+                             const char    *column)
+{
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), NULL);
+  g_return_val_if_fail (column != NULL, NULL);
+
+  if (row >= self->rows->len)
+    return NULL;
+
+  return row_cell (self, g_ptr_array_index (self->rows, row), column);
+}
+
+void
+bc_table_editor_foreach_cell (BcTableEditor *self,
+                              GFunc          func,
+                              gpointer       user_data)
+{
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+  g_return_if_fail (func != NULL);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+
+      for (guint c = 0; c < row->cells->len; c++)
+        func (g_ptr_array_index (row->cells, c), user_data);
+    }
+}
+
+static GtkWidget *
+summary_label (const char *text,
+               gboolean    header,
+               gboolean    number)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), number ? 1.0 : 0.0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  if (header)
+    {
+      gtk_widget_add_css_class (label, "caption-heading");
+      gtk_widget_add_css_class (label, "dim-label");
+    }
+  if (number)
+    gtk_widget_add_css_class (label, "numeric");
+
+  return label;
+}
+
+void
+bc_table_editor_set_summaries (BcTableEditor *self,
+                               GPtrArray     *summaries)
+{
+  const BcField *group_column = NULL;
+  GtkWidget *child;
+  const char *group_label;
+
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->summary_grid))) != NULL)
+    gtk_grid_remove (self->summary_grid, child);
+
+  if (summaries == NULL || summaries->len == 0 || self->table->group_summaries == NULL ||
+      self->rows->len == 0)
+    {
+      gtk_widget_set_visible (self->summary_box, FALSE);
+      return;
+    }
+
+  for (guint c = 0; self->table->group_by != NULL && c < self->table->columns->len; c++)
+    {
+      const BcField *column = g_ptr_array_index (self->table->columns, c);
+
+      if (g_str_equal (column->id, self->table->group_by))
+        group_column = column;
+    }
+
+  group_label = group_column != NULL ? bc_text_get (&group_column->label, self->lang) : "";
+  gtk_grid_attach (self->summary_grid, summary_label (group_label, TRUE, FALSE), 0, 0, 1, 1);
+  for (guint v = 0; v < self->table->group_summaries->len; v++)
+    {
+      const BcField *field = g_ptr_array_index (self->table->group_summaries, v);
+
+      gtk_grid_attach (self->summary_grid,
+                       summary_label (bc_text_get (&field->label, self->lang), TRUE, TRUE),
+                       (int) v + 1, 0, 1, 1);
+    }
+
+  for (guint g = 0; g < summaries->len; g++)
+    {
+      const BcGroupSummary *summary = g_ptr_array_index (summaries, g);
+      g_autofree char *name = NULL;
+      GtkWidget *label;
+
+      if (summary->group == NULL)
+        /* TRANSLATORS: the row of a table's summary that counts every row */
+        name = g_strdup (C_("group summary", "Overall"));
+      else if (*summary->group == '\0')
+        /* TRANSLATORS: the group of rows whose group column is empty */
+        name = g_strdup (_("(not filled in)"));
+      else if (group_column != NULL)
+        name = bc_field_format_value (group_column, summary->group, self->lang);
+      else
+        name = g_strdup (summary->group);
+
+      label = summary_label (name, FALSE, FALSE);
+      gtk_widget_set_hexpand (label, TRUE);
+      if (summary->group == NULL)
+        gtk_widget_add_css_class (label, "heading");
+      gtk_grid_attach (self->summary_grid, label, 0, (int) g + 1, 1, 1);
+
+      for (guint v = 0; v < summary->n_values && v < self->table->group_summaries->len; v++)
+        {
+          const BcField *field = g_ptr_array_index (self->table->group_summaries, v);
+          g_autofree char *stored = bc_field_editor_value_to_stored (field, &summary->values[v]);
+          g_autofree char *text = stored != NULL ? bc_field_format_value (field, stored, self->lang) : NULL;
+
+          label = summary_label (text != NULL && *text != '\0' ? text : "—", FALSE, TRUE);
+          if (summary->group == NULL)
+            gtk_widget_add_css_class (label, "heading");
+          gtk_grid_attach (self->summary_grid, label, (int) v + 1, (int) g + 1, 1, 1);
+        }
+    }
+
+  gtk_widget_set_visible (self->summary_box, TRUE);
+}
+
+void
+bc_table_editor_set_read_only (BcTableEditor *self,
+                               gboolean       read_only)
+{
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  self->read_only = !!read_only;
+  gtk_widget_set_visible (self->add_button, !read_only);
+  bc_field_editor_set_read_only (self->header, read_only);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+
+      for (guint c = 0; c < row->cells->len; c++)
+        bc_field_editor_set_read_only (g_ptr_array_index (row->cells, c), read_only);
+      row_card_update_labels (row);
+    }
+}

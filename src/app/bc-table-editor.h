@@ -1,0 +1,53 @@
+/* bc-table-editor.h: a table of a form (a findings list) as a list of row cards.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each row is a card holding one BcFieldEditor per column, with buttons to
+ * move it up or down and to remove it; "Add row" is under the last card and
+ * the table's group summaries under that. Row operations are asked for
+ * through signals; the rows shown follow the report given to
+ * bc_table_editor_set_rows(), matched by their stable ids.
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "bc-field-editor.h"
+#include "bc-report.h"
+#include "bc-validate.h"
+
+G_BEGIN_DECLS
+
+#define BC_TYPE_TABLE_EDITOR (bc_table_editor_get_type ())
+G_DECLARE_FINAL_TYPE (BcTableEditor, bc_table_editor, BC, TABLE_EDITOR, GtkWidget)
+
+/* `table` must outlive the editor (it belongs to its template). */
+GtkWidget     *bc_table_editor_new           (const BcField  *table,
+                                              const char     *lang);
+const BcField *bc_table_editor_get_field     (BcTableEditor  *self);
+/* The editor of the table's header (label, help, issues of the whole table). */
+BcFieldEditor *bc_table_editor_get_header    (BcTableEditor  *self);
+/* Shows the rows of `report`, in order: new rows get cards (and
+ * "editor-added" for each of their cells), removed rows lose theirs. */
+void           bc_table_editor_set_rows      (BcTableEditor  *self,
+                                              BcReport       *report);
+guint          bc_table_editor_get_n_rows    (BcTableEditor  *self);
+gint64         bc_table_editor_get_row_id    (BcTableEditor  *self,
+                                              guint           row);
+/* The editor of a cell, by the row's stable id or its position (0-based). */
+BcFieldEditor *bc_table_editor_get_cell      (BcTableEditor  *self,
+                                              gint64          row_id,
+                                              const char     *column);
+BcFieldEditor *bc_table_editor_get_cell_at   (BcTableEditor  *self,
+                                              guint           row,
+                                              const char     *column);
+/* Every cell editor, row by row. */
+void           bc_table_editor_foreach_cell  (BcTableEditor  *self,
+                                              GFunc           func,
+                                              gpointer        user_data);
+/* BcGroupSummary*, as bc_report_group_summaries() returns them. */
+void           bc_table_editor_set_summaries (BcTableEditor  *self,
+                                              GPtrArray      *summaries);
+void           bc_table_editor_set_read_only (BcTableEditor  *self,
+                                              gboolean        read_only);
+
+G_END_DECLS
