@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bc-template.h"
+#include "bc-template-private.h"
 
 /* Templates in C strings: ' stands for " and ` for \" (a quote inside an
  * expression), so that the JSON stays readable. */
@@ -641,6 +642,8 @@ static const GoodValue good_values[] = {
   { "balance", "-0", "0" },
   { "balance", "12.0", "12" },
   { "balance", "999999999999999", "999999999999999" },
+  /* A lone 0 before a mark is no thousands group: this is zero. */
+  { "balance", "0.000", "0" },
   { "received", "0", "0" },
   /* Decimals: one mark is the decimal mark; with both, the last one is. */
   { "cost", "12.5", "12.5" },
@@ -655,6 +658,11 @@ static const GoodValue good_values[] = {
   { "cost", "5.", "5" },
   { "cost", "1.000", "1" },
   { "cost", "0.000001", "0.000001" },
+  { "cost", "0.500", "0.5" },
+  { "cost", "0,500", "0.5" },
+  /* Ten decimal places at most; trailing zeros do not count. */
+  { "cost", "0.0123456789", "0.0123456789" },
+  { "cost", "12.500000000000000000", "12.5" },
   /* Percentages, as numbers from 0 to 100. */
   { "paper_pct", "25", "25" },
   { "paper_pct", "25%", "25" },
@@ -663,13 +671,21 @@ static const GoodValue good_values[] = {
   { "paper_pct", "0", "0" },
   { "paper_pct", "100", "100" },
   { "paper_pct", "100,0%", "100" },
+  { "paper_pct", "99,9999999999", "99.9999999999" },
   { "electronic_pct", "90", "90" },
   /* Text */
   { "signer", "  Nguyễn Văn A  ", "Nguyễn Văn A" },
   { "signer", "Nguyễn Văn Anh Hùng", "Nguyễn Văn Anh Hùng" },
   { "signer", "a\tb", "a\tb" },
+  /* The Enter key or a paste leaves a line end at the end of a line. */
+  { "signer", "Nguyễn Văn A\n", "Nguyễn Văn A" },
+  { "signer", "\r\nNguyễn Văn A\r\n", "Nguyễn Văn A" },
+  { "signer", "Nguyễn Văn A \n\t", "Nguyễn Văn A" },
   { "notes", "dòng 1\r\ndòng 2\rdòng 3\n", "dòng 1\ndòng 2\ndòng 3" },
   { "notes", "\n  thụt lề\n\ncuối", "thụt lề\n\ncuối" },
+  { "notes", "cột 1\tcột 2\nhàng 2", "cột 1\tcột 2\nhàng 2" },
+  /* Right-to-left text itself is not refused, only the invisible controls. */
+  { "notes", "\u05e9\u05dc\u05d5\u05dd", "\u05e9\u05dc\u05d5\u05dd" },
   { "findings.topic", "Hệ thống thư điện tử", "Hệ thống thư điện tử" },
   /* Dates */
   { "report_date", "2018-06-21", "2018-06-21" },
@@ -679,6 +695,8 @@ static const GoodValue good_values[] = {
   { "report_date", "1/2/2019", "2019-02-01" },
   { "report_date", "2019-2-1", "2019-02-01" },
   { "report_date", "29/2/2020", "2020-02-29" },
+  { "report_date", "1/1/1900", "1900-01-01" },
+  { "report_date", "9999-12-31", "9999-12-31" },
   { "findings.due", " 31/12/2020 ", "2020-12-31" },
   /* Choices by value, or by label in either language, in any case and
    * Unicode form. */
@@ -718,6 +736,8 @@ static const GoodValue good_values[] = {
   { "document", "140/BC-UBND | | Báo cáo", "{\"number\":\"140/BC-UBND\",\"title\":\"Báo cáo\"}" },
   { "document", "312/KL-TTra | 31/5/2018 | Kết luận | phần 2", "{\"number\":\"312/KL-TTra\",\"date\":\"2018-05-31\",\"title\":\"Kết luận | phần 2\"}" },
   { "document", " | | ", NULL },
+  /* An escaped backslash before "u0000" is text, not a NUL. */
+  { "document", "{\"number\": \"1\\\\u0000\"}", "{\"number\":\"1\\\\u0000\"}" },
   /* Empty input clears the value, whatever the type. */
   { "balance", "", NULL },
   { "cost", "   ", NULL },
@@ -754,6 +774,13 @@ static const BadValue bad_values[] = {
   { "balance", "inf", "is not a number" },
   { "balance", "1 200.300", "has a fractional part" },
   { "balance", "1234567890123456", "“Balance” is too large" },
+  /* "0.500" is a half, not five hundred. */
+  { "balance", "0.500", "“Balance” must be a whole number; “0.500” has a fractional part." },
+  { "balance", "0,500", "must be a whole number" },
+  { "balance", "-0.500", "must be a whole number" },
+  { "balance", "0.500.000", "“Balance” must be a whole number, such as 1200; “0.500.000” is not a number." },
+  { "balance", "0 500", "must be a whole number" },
+  { "balance", "01.200", "must be a whole number" },
   { "balance", "00000000000000000000000000000000000000000000000000000000000000001", "“Balance” is too long to be a number." },
   { "received", "-3", "“Dossiers received” must be at least 0." },
   { "cost", "abc", "“Cost” must be a number, such as 12 or 12.5; “abc” is not a number." },
@@ -763,26 +790,56 @@ static const BadValue bad_values[] = {
   { "cost", "NaN", "is not a number" },
   { "cost", "Infinity", "is not a number" },
   { "cost", "1e308", "is not a number" },
+  { "cost", "0.00000000001", "“Cost” can have at most 10 decimal places; round “0.00000000001” to fewer." },
+  { "cost", "1,23456789012", "at most 10 decimal places" },
+  { "cost", "0.500.000", "is not a number" },
   { "paper_pct", "150", "“Paper documents” must be between 0 and 100 percent; “150” is not." },
   { "paper_pct", "100.5%", "must be between 0 and 100 percent" },
   { "paper_pct", "-1", "must be between 0 and 100 percent" },
   { "paper_pct", "%", "“Paper documents” must be a percentage between 0 and 100" },
   { "paper_pct", "25%%", "is not a number" },
+  /* Past 100 by less than a double can tell. */
+  { "paper_pct", "100,00000000000000000001", "at most 10 decimal places" },
+  { "paper_pct", "100.00000000000000000001%", "at most 10 decimal places" },
+  { "paper_pct", "100,0000000001", "“Paper documents” must be between 0 and 100 percent; “100,0000000001” is not." },
+  { "paper_pct", "-0,0000000001", "must be between 0 and 100 percent" },
   { "paper_pct", "abc", "is not a number" },
   { "electronic_pct", "95", "“Electronic documents” must be at most 90%." },
   { "signer", "Nguyễn Văn Anh Hùng A", "“Signer” can hold at most 20 characters" },
   { "signer", "dòng 1\ndòng 2", "“Signer” must be a single line of text." },
   { "signer", "a\rb", "must be a single line of text" },
-  { "signer", "a\x01" "b", "“Signer” contains a control character" },
+  { "signer", "a\x01" "b", "“Signer” contains an invisible control character (U+0001); remove it and type the text again." },
+  { "signer", "dòng 1\r\ndòng 2\n", "“Signer” must be a single line of text." },
+  /* Line and paragraph separators, and NEXT LINE, are line breaks too. */
+  { "signer", "a\u2028b", "“Signer” must be a single line of text." },
+  { "signer", "a\u2029b", "must be a single line of text" },
+  { "signer", "a\xc2\x85" "b", "must be a single line of text" },
+  /* C1 controls, and the bidirectional overrides and isolates that make a
+   * name read differently from what is stored. */
+  { "signer", "a\xc2\x80" "b", "invisible control character (U+0080)" },
+  { "signer", "a\xc2\x9b" "b", "invisible control character (U+009B)" },
+  { "signer", "a\x7f" "b", "invisible control character (U+007F)" },
+  { "signer", "Nguy\u202en A", "invisible control character (U+202E)" },
+  { "signer", "a\u202ab", "invisible control character (U+202A)" },
+  { "signer", "a\u2066b", "invisible control character (U+2066)" },
+  { "signer", "a\u2069b", "invisible control character (U+2069)" },
+  { "notes", "a\n\u2028b", "“Notes” contains an invisible control character (U+2028)" },
+  { "notes", "a\n\u2029b", "invisible control character (U+2029)" },
+  { "notes", "a\xc2\x85" "b", "invisible control character (U+0085)" },
+  { "notes", "a\n\u202db", "invisible control character (U+202D)" },
+  { "notes", "a\u2067\nb", "invisible control character (U+2067)" },
+  { "notes", "a\x0c" "b", "invisible control character (U+000C)" },
   { "signer", "\xc3\x28", "“Signer” must be text in UTF-8." },
-  { "notes", "a\x1b" "b", "contains a control character" },
+  { "notes", "a\x1b" "b", "contains an invisible control character (U+001B)" },
   { "report_date", "31/2/2018", "“Report date” must be a real date; 31/2/2018 does not exist." },
   { "report_date", "2018-02-30", "2018-02-30 does not exist" },
   { "report_date", "29/2/2019", "does not exist" },
   { "report_date", "32/1/2018", "does not exist" },
   { "report_date", "1/13/2018", "does not exist" },
   { "report_date", "0/1/2018", "does not exist" },
-  { "report_date", "1/1/1899", "does not exist" },
+  { "report_date", "1/1/1899", "“Report date” must be between the years 1900 and 9999; 1/1/1899 is not." },
+  { "report_date", "0000-01-01", "must be between the years 1900 and 9999" },
+  { "report_date", "31/12/1899", "must be between the years 1900 and 9999" },
   { "report_date", "abc", "“Report date” must be a date such as 21/06/2018; “abc” is not a date." },
   { "report_date", "21/06/18", "is not a date" },
   { "report_date", "2018/06/21", "is not a date" },
@@ -806,6 +863,12 @@ static const BadValue bad_values[] = {
   { "document", "{\"number\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
     "the JSON object given is not valid" },
   { "document", "140/BC-UBND | | Báo cáo\ncó hai dòng", "must be on a single line" },
+  { "document", "140/BC-UBND | 1/1/1800", "“Document number” must be between the years 1900 and 9999" },
+  /* json-glib would cut the text at the NUL and store "140/BC". */
+  { "document", "{\"number\": \"140/BC\\u0000-UBND\"}", "“Document number” must be on a single line, without control characters." },
+  { "document", "{\"number\": \"1\", \"title\": \"a\\u0000\"}", "must be on a single line" },
+  { "document", "{\"number\": \"1\", \"title\": \"a\\u202eb\"}", "must be on a single line" },
+  { "document", "140/BC-UBND | | a\u2066b", "must be on a single line" },
   { "findings", "3", "“Findings” is a table: add rows to it and fill in their cells instead." },
   { "resolved_pct", "50", "“Share of dossiers resolved” is computed and cannot be entered." },
   { "findings.remaining", "1", "“Tasks remaining” is computed and cannot be entered." },
@@ -901,6 +964,118 @@ test_parse_error_language (void)
   g_unsetenv ("BAOCAO_LANGUAGE");
 }
 
+/* Validation reports in the language it is asked for, whatever the
+ * process's own: the label, the choices and the limits follow `lang`. */
+static void
+test_parse_error_requested_language (void)
+{
+  g_autoptr(BcTemplate) template_ = load_fixture ("sample-v1.json");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *canonical = NULL;
+
+  g_setenv ("BAOCAO_LANGUAGE", "vi", TRUE);
+  g_assert_false (bc_field_parse_value_lang (field (template_, "received"), "nhiều", "en", &canonical, &error));
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "“Dossiers received”"));
+  g_assert_null (canonical);
+  g_clear_error (&error);
+
+  g_assert_false (bc_field_parse_value_lang (field (template_, "area"), "city", "en", &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Level” cannot be “city”; choose one of: province (Province), district (District)"));
+  g_clear_error (&error);
+
+  /* NULL is the user's language; so is bc_field_parse_value(). */
+  g_assert_false (bc_field_parse_value_lang (field (template_, "received"), "nhiều", NULL, &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Số hồ sơ tiếp nhận”"));
+  g_clear_error (&error);
+
+  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+  g_assert_false (bc_field_parse_value_lang (field (template_, "electronic_pct"), "95", "vi", &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Tỷ lệ văn bản điện tử”"));
+  g_clear_error (&error);
+
+  g_assert_false (bc_field_parse_value_lang (field (template_, "report_date"), "1/1/1899", "vi", &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Ngày báo cáo”"));
+  g_clear_error (&error);
+
+  /* A valid value is the same in any language. */
+  g_assert_true (bc_field_parse_value_lang (field (template_, "balance"), "1.200", "en", &canonical, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (canonical, ==, "1200");
+  g_unsetenv ("BAOCAO_LANGUAGE");
+}
+
+/* Canonical number text, shared by fields, templates and expressions. */
+static void
+test_format_number (void)
+{
+  static const struct { double value; const char *text; } cases[] = {
+    { 0, "0" },
+    { -0.0, "0" },
+    { 1200, "1200" },
+    { -3, "-3" },
+    { 12.5, "12.5" },
+    { -1234.75, "-1234.75" },
+    { 0.1, "0.1" },
+    { 0.1 + 0.2, "0.3" },
+    { 1.0 / 3, "0.333333333333333" },
+    { 999999999999999, "999999999999999" },
+    { 123456789012.5, "123456789012.5" },
+    { 1e-7, "1e-07" },
+  };
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpstr (_bc_format_number (cases[i].value, buffer, sizeof buffer), ==, cases[i].text);
+}
+
+static void
+test_parse_date (void)
+{
+  static const struct { const char *text; BcDateProblem problem; guint day, month, year; } cases[] = {
+    { "2018-06-21", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "2018-6-1", BC_DATE_PROBLEM_NONE, 1, 6, 2018 },
+    { "21/6/2018", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "21/06/2018", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "21-6-2018", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "1/1/1900", BC_DATE_PROBLEM_NONE, 1, 1, 1900 },
+    { "31/12/9999", BC_DATE_PROBLEM_NONE, 31, 12, 9999 },
+    { "31/2/2018", BC_DATE_PROBLEM_NONEXISTENT, 0, 0, 0 },
+    { "2018-13-01", BC_DATE_PROBLEM_NONEXISTENT, 0, 0, 0 },
+    { "0/1/2018", BC_DATE_PROBLEM_NONEXISTENT, 0, 0, 0 },
+    { "31/12/1899", BC_DATE_PROBLEM_OUT_OF_RANGE, 0, 0, 0 },
+    { "0000-01-01", BC_DATE_PROBLEM_OUT_OF_RANGE, 0, 0, 0 },
+    { "1/1/10000", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+    { "21.6.2018", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+    { "21/6-2018", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+    { "", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      BcDateProblem problem = BC_DATE_PROBLEM_NONE;
+      GDate date;
+      gboolean ok;
+
+      g_test_message ("“%s”", cases[i].text);
+      ok = _bc_parse_date (cases[i].text, &date, &problem);
+      g_assert_cmpint (problem, ==, cases[i].problem);
+      g_assert_cmpint (ok, ==, cases[i].problem == BC_DATE_PROBLEM_NONE);
+      if (ok)
+        {
+          g_assert_cmpuint (g_date_get_day (&date), ==, cases[i].day);
+          g_assert_cmpuint (g_date_get_month (&date), ==, cases[i].month);
+          g_assert_cmpuint (g_date_get_year (&date), ==, cases[i].year);
+        }
+      else
+        {
+          g_assert_false (g_date_valid (&date));
+        }
+      /* The problem is optional. */
+      g_assert_cmpint (_bc_parse_date (cases[i].text, &date, NULL), ==, ok);
+    }
+}
+
 static void
 test_decimal_limits (void)
 {
@@ -925,6 +1100,79 @@ test_decimal_limits (void)
 
   g_assert_true (bc_field_parse_value (field (template_, "rate"), "1.234,75", &canonical, &error));
   g_assert_cmpstr (canonical, ==, "1234.75");
+}
+
+/* Limits compare with the digits typed, not with their nearest double. */
+static void
+test_exact_limits (void)
+{
+  g_autoptr(BcTemplate) template_ = NULL;
+  g_autoptr(GError) error = NULL;
+  const BcField *big, *small, *negative;
+
+  template_ = load_text (FIELDS ("{'id':'big','type':'decimal','label':'Big','max':999999999999999},"
+                                 "{'id':'small','type':'decimal','label':'Small','min':0.1,'max':0.3},"
+                                 "{'id':'negative','type':'decimal','label':'Negative','min':-5.5}"), &error);
+  g_assert_no_error (error);
+  big = field (template_, "big");
+  small = field (template_, "small");
+  negative = field (template_, "negative");
+
+  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+  {
+    static const struct { const char *field; const char *input; const char *canonical; } cases[] = {
+      /* As doubles both are 999999999999999: the limit must still hold. */
+      { "big", "999999999999999", "999999999999999" },
+      { "big", "999999999999999,0000000001", NULL },
+      { "big", "999999999999998.9999999999", "999999999999998.9999999999" },
+      /* 0.1 and 0.3 are not exact in binary; as typed they are the limits. */
+      { "small", "0.1", "0.1" },
+      { "small", "0,3", "0.3" },
+      { "small", "0.0999999999", NULL },
+      { "small", "0.3000000001", NULL },
+      { "negative", "-5.5", "-5.5" },
+      { "negative", "-5.5000000001", NULL },
+      { "negative", "-6", NULL },
+      { "negative", "-0", "0" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *canonical = NULL;
+        gboolean ok;
+
+        g_test_message ("%s ← “%s”", cases[i].field, cases[i].input);
+        ok = bc_field_parse_value (field (template_, cases[i].field), cases[i].input, &canonical, &error);
+        g_assert_cmpstr (canonical, ==, cases[i].canonical);
+        if (cases[i].canonical != NULL)
+          {
+            g_assert_no_error (error);
+            g_assert_true (ok);
+          }
+        else
+          {
+            g_assert_false (ok);
+            g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+            g_clear_error (&error);
+          }
+      }
+  }
+
+  /* The limits in the messages are the template's numbers. */
+  {
+    g_autofree char *canonical = NULL;
+
+    g_assert_false (bc_field_parse_value (big, "999999999999999.5", &canonical, &error));
+    g_assert_nonnull (strstr (error->message, "“Big” must be at most 999,999,999,999,999."));
+    g_clear_error (&error);
+    g_assert_false (bc_field_parse_value (small, "0,31", &canonical, &error));
+    g_assert_nonnull (strstr (error->message, "“Small” must be between 0.1 and 0.3."));
+    g_clear_error (&error);
+    g_assert_false (bc_field_parse_value (negative, "-7", &canonical, &error));
+    g_assert_nonnull (strstr (error->message, "“Negative” must be at least -5.5."));
+    g_clear_error (&error);
+  }
+  g_unsetenv ("BAOCAO_LANGUAGE");
 }
 
 static void
@@ -1357,7 +1605,11 @@ main (int   argc,
   g_test_add_func ("/core/template/value/parse-good", test_parse_good_values);
   g_test_add_func ("/core/template/value/parse-bad", test_parse_bad_values);
   g_test_add_func ("/core/template/value/error-language", test_parse_error_language);
+  g_test_add_func ("/core/template/value/error-requested-language", test_parse_error_requested_language);
   g_test_add_func ("/core/template/value/decimal-limits", test_decimal_limits);
+  g_test_add_func ("/core/template/value/exact-limits", test_exact_limits);
+  g_test_add_func ("/core/template/value/format-number", test_format_number);
+  g_test_add_func ("/core/template/value/parse-date", test_parse_date);
   g_test_add_func ("/core/template/value/text-limits", test_text_limits);
   g_test_add_func ("/core/template/value/stored", test_stored_to_value);
   g_test_add_func ("/core/template/value/format", test_format_value);

@@ -175,6 +175,16 @@ gboolean         bc_field_parse_value           (const BcField  *field,
                                                  const char     *input,
                                                  char          **canonical,
                                                  GError        **error);
+/* The same, with the error message for a reader of `lang` ("vi" or "en";
+ * NULL: bc_i18n_language()): the field's label, the choices' labels and the
+ * limits' numbers are given in that language. The sentence around them
+ * comes from the message catalogue. bc_field_parse_value() is this with
+ * bc_i18n_language(). */
+gboolean         bc_field_parse_value_lang      (const BcField  *field,
+                                                 const char     *input,
+                                                 const char     *lang,
+                                                 char          **canonical,
+                                                 GError        **error);
 /* Converts a canonical stored text (NULL = blank) to an expression value. */
 void             bc_field_stored_to_value       (const BcField  *field,
                                                  const char     *stored,
