@@ -783,14 +783,6 @@ key_applies (const char  *key,
   return TRUE;
 }
 
-static char *
-format_limit (double value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.15g", value));
-}
-
 static gboolean
 parse_choices (Loader     *loader,
                JsonObject *object,
@@ -1138,9 +1130,11 @@ parse_field (Loader     *loader,
   if (field->has_min && field->has_max && field->min > field->max)
     {
       g_autofree char *where = child_path (path, "min");
-      g_autofree char *min_text = format_limit (field->min);
-      g_autofree char *max_text = format_limit (field->max);
+      char min_text[G_ASCII_DTOSTR_BUF_SIZE];
+      char max_text[G_ASCII_DTOSTR_BUF_SIZE];
 
+      _bc_format_number (field->min, min_text, sizeof min_text);
+      _bc_format_number (field->max, max_text, sizeof max_text);
       return fail (loader, where, _("min (%s) is greater than max (%s)"), min_text, max_text);
     }
 
