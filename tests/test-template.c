@@ -226,6 +226,33 @@ test_migration (void)
   g_assert_null (bc_template_lookup_field (template_, "cost"));
 }
 
+/* Renames that lose nothing load: a swap (the workbook reads every old
+ * value before writing), a column renamed within its table, and the
+ * stored values of a field that is now computed removed. */
+static void
+test_migration_safe_renames (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) template_ = NULL;
+  const BcMigration *migration;
+
+  template_ = load_text (FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},"
+                                            "{'id':'total','type':'integer','label':'Total','compute':'a + b'},"
+                                            "{'id':'t','type':'table','label':'T','columns':[{'id':'c','type':'integer','label':'C'},"
+                                            "{'id':'d','type':'integer','label':'D'},{'id':'e','type':'integer','label':'E'}]}",
+                                            "{'from_version':1,'renamed':{'a':'b','b':'a','t.c':'t.d','t.d':'t.c','t.old':'t.e'},"
+                                            "'removed':['total','t.gone','gone']}"),
+                         &error);
+  g_assert_no_error (error);
+  migration = bc_template_get_migration (template_, 1);
+  g_assert_nonnull (migration);
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "a"), ==, "b");
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "b"), ==, "a");
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "t.d"), ==, "t.c");
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "t.old"), ==, "t.e");
+  g_assert_cmpstrv (migration->removed, ((const char *[]) { "total", "t.gone", "gone", NULL }));
+}
+
 static void
 test_names (void)
 {
@@ -533,6 +560,40 @@ static const InvalidCase invalid_cases[] = {
     "inline.json: migrations[0].defaults.a: must be a string" },
   { "migration-removed-number", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'removed':[1]}"),
     "inline.json: migrations[0].removed[0]: must be a string" },
+  /* Migrations that would lose values */
+  { "migration-renamed-collision", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'x':'a','y':'a'}}"),
+    "inline.json: migrations[0].renamed.y: “x” and “y” are both renamed to “a”, which can hold the value of only one of them" },
+  { "migration-renamed-column-collision", FIELDS_MIGRATIONS (T_TABLE, "{'from_version':1,'renamed':{'t.x':'t.c','t.y':'t.c'}}"),
+    "inline.json: migrations[0].renamed.t.y: “t.x” and “t.y” are both renamed to “t.c”" },
+  { "migration-renamed-chain", FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},{'id':'c','type':'integer','label':'C'}",
+                                                  "{'from_version':1,'renamed':{'a':'b','b':'c'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to “b”, which is itself renamed to “c”; renames in one migration may swap two fields but not form a chain" },
+  { "migration-renamed-chain-reversed", FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},{'id':'c','type':'integer','label':'C'}",
+                                                           "{'from_version':1,'renamed':{'b':'c','a':'b'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to “b”, which is itself renamed to “c”" },
+  { "migration-renamed-cycle", FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},{'id':'c','type':'integer','label':'C'}",
+                                                  "{'from_version':1,'renamed':{'a':'b','b':'c','c':'a'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to “b”, which is itself renamed to “c”" },
+  { "migration-renamed-self", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'a':'a'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to itself" },
+  { "migration-renamed-into-table", FIELDS_MIGRATIONS (A_FIELD "," T_TABLE, "{'from_version':1,'renamed':{'x':'t.c'}}"),
+    "inline.json: migrations[0].renamed.x: “x” cannot be renamed to “t.c”: a value cannot move into or out of a table" },
+  { "migration-renamed-out-of-table", FIELDS_MIGRATIONS (A_FIELD "," T_TABLE, "{'from_version':1,'renamed':{'t.x':'a'}}"),
+    "inline.json: migrations[0].renamed.t.x: “t.x” cannot be renamed to “a”: a value cannot move into or out of a table" },
+  { "migration-renamed-other-table", FIELDS_MIGRATIONS (T_TABLE, "{'from_version':1,'renamed':{'u.c':'t.c'}}"),
+    "inline.json: migrations[0].renamed.u.c: “u.c” cannot be renamed to “t.c”: a column cannot move to another table" },
+  { "migration-renamed-old-key", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'Old Name':'a'}}"),
+    "inline.json: migrations[0].renamed.Old Name: “Old Name” is not a field’s key (write “id”, or “table.column” for a column)" },
+  { "migration-removed-still-field", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'removed':['gone','a']}"),
+    "inline.json: migrations[0].removed[1]: “a” is still a field of this version, so its values cannot be removed" },
+  { "migration-removed-still-column", FIELDS_MIGRATIONS (T_TABLE, "{'from_version':1,'removed':['t.c']}"),
+    "inline.json: migrations[0].removed[0]: “t.c” is still a field of this version" },
+  { "migration-removed-rename-target", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'x':'a'},'removed':['a']}"),
+    "inline.json: migrations[0].removed[0]: “a” is still a field of this version" },
+  { "migration-removed-and-renamed", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'x':'a'},'removed':['x']}"),
+    "inline.json: migrations[0].removed[0]: “x” is renamed to “a” in this migration, so it cannot also be removed" },
+  { "migration-removed-key", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'removed':['t.']}"),
+    "inline.json: migrations[0].removed[0]: “t.” is not a field’s key" },
 };
 
 static void
@@ -1590,6 +1651,7 @@ main (int   argc,
   g_test_add_func ("/core/template/load", test_load_sample);
   g_test_add_func ("/core/template/rules", test_rules);
   g_test_add_func ("/core/template/migration", test_migration);
+  g_test_add_func ("/core/template/migration-safe-renames", test_migration_safe_renames);
   g_test_add_func ("/core/template/names", test_names);
   g_test_add_func ("/core/template/keys", test_keys);
   g_test_add_func ("/core/template/valid-edges", test_valid_edges);
