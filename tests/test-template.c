@@ -636,6 +636,72 @@ test_missing_file (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+/* The bytes this process has read so far (Linux), or -1. */
+static gint64
+bytes_read (void)
+{
+  g_autofree char *io = NULL;
+  const char *rchar;
+
+  if (!g_file_get_contents ("/proc/self/io", &io, NULL, NULL))
+    return -1;
+  rchar = strstr (io, "rchar: ");
+  if (rchar == NULL)
+    return -1;
+
+  return g_ascii_strtoll (rchar + strlen ("rchar: "), NULL, 10);
+}
+
+/* A file over the 8 MiB limit is refused by its size, without reading it
+ * into memory first (a wrong file could be gigabytes). */
+static void
+test_large_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("baocao-template-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(BcTemplate) template_ = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *expected = NULL;
+  gint64 before, after;
+
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+  path = g_build_filename (dir, "huge.json", NULL);
+  file = g_file_new_for_path (path);
+  expected = g_strconcat (path, ": the file is too large to be a template", NULL);
+
+  /* 64 MiB, sparse where the file system allows: quick to make. */
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (G_OUTPUT_STREAM (out), "{", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_seekable_truncate (G_SEEKABLE (out), 64 * 1024 * 1024, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error);
+  g_assert_no_error (error);
+
+  before = bytes_read ();
+  template_ = bc_template_new_from_file (file, &error);
+  after = bytes_read ();
+
+  g_assert_null (template_);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, expected);
+  if (before >= 0 && after >= 0)
+    g_assert_cmpint (after - before, <, 1024 * 1024);
+  else
+    g_test_message ("cannot count the bytes read here; only the error was checked");
+
+  g_clear_error (&error);
+  g_file_delete (file, NULL, &error);
+  g_assert_no_error (error);
+  g_file_delete (folder, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_hostile_json (void)
 {
@@ -1663,6 +1729,7 @@ main (int   argc,
     }
   g_test_add_func ("/core/template/syntax-error-file", test_syntax_error_file);
   g_test_add_func ("/core/template/missing-file", test_missing_file);
+  g_test_add_func ("/core/template/large-file", test_large_file);
   g_test_add_func ("/core/template/hostile-json", test_hostile_json);
   g_test_add_func ("/core/template/value/parse-good", test_parse_good_values);
   g_test_add_func ("/core/template/value/parse-bad", test_parse_bad_values);

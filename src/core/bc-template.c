@@ -2005,6 +2005,15 @@ on_object_member (JsonParser *parser,
     }
 }
 
+static gboolean
+too_large (const char  *name,
+           GError     **error)
+{
+  g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
+               _("%s: the file is too large to be a template"), name);
+  return FALSE;
+}
+
 static JsonNode *
 parse_json (const char  *data,
             gsize        length,
@@ -2020,8 +2029,7 @@ parse_json (const char  *data,
 
   if (length > MAX_FILE_SIZE)
     {
-      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
-                   _("%s: the file is too large to be a template"), filename);
+      too_large (filename, error);
       return NULL;
     }
 
@@ -2168,22 +2176,71 @@ bc_template_new_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+/* Reads at most MAX_FILE_SIZE bytes: the size is asked first so that a huge
+ * file is refused without reading it, and the read stops there anyway in
+ * case the file grows meanwhile or is not a regular file. */
+static GBytes *
+read_template_file (GFile       *file,
+                    const char  *name,
+                    GError     **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GByteArray) contents = NULL;
+  guint8 chunk[65536];
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (info == NULL)
+    return NULL;
+  if (g_file_info_get_size (info) > MAX_FILE_SIZE)
+    {
+      too_large (name, error);
+      return NULL;
+    }
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return NULL;
+
+  contents = g_byte_array_sized_new ((guint)MAX (g_file_info_get_size (info), 0));
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), chunk, sizeof chunk, NULL, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (contents->len + (gsize)n > MAX_FILE_SIZE)
+        {
+          too_large (name, error);
+          return NULL;
+        }
+      g_byte_array_append (contents, chunk, (guint)n);
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&contents));
+}
+
 BcTemplate *
 bc_template_new_from_file (GFile   *file,
                            GError **error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) contents = NULL;
   g_autofree char *name = NULL;
   gsize length;
+  const char *data;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+  name = g_file_get_parse_name (file);
+  contents = read_template_file (file, name, error);
+  if (contents == NULL)
     return NULL;
 
-  name = g_file_get_parse_name (file);
-  return bc_template_new_from_data (contents, length, name, error);
+  data = g_bytes_get_data (contents, &length);
+  return bc_template_new_from_data (length > 0 ? data : "", length, name, error);
 }
 
 const char *
