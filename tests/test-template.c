@@ -1495,20 +1495,21 @@ test_registry_lookup (void)
   template_ = bc_template_registry_lookup (registry, "sample", 3, &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "There is no version 3 of the template “sample”."));
+  /* The messages suit the window as well as the command line: they list
+   * what is installed instead of naming a command to run. */
+  g_assert_cmpstr (error->message, ==, "There is no version 3 of the form “sample”. Its installed versions are: 1, 2.");
   g_clear_error (&error);
 
   template_ = bc_template_registry_lookup_latest (registry, "nope", &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
-  g_assert_cmpstr (error->message, ==,
-                   "There is no template “nope”. Run `baocao-cli templates` to see the installed ones.");
+  g_assert_cmpstr (error->message, ==, "There is no form “nope”. The installed forms are: other, sample.");
   g_clear_error (&error);
 
   template_ = bc_template_registry_lookup (registry, "nope", 1, &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "There is no template “nope”."));
+  g_assert_cmpstr (error->message, ==, "There is no form “nope”. The installed forms are: other, sample.");
   g_clear_error (&error);
 
   latest = bc_template_registry_list_latest (registry);
@@ -1573,6 +1574,52 @@ test_registry_add (void)
   g_assert_true (bc_template_registry_lookup (registry, "sample", 1, NULL) == again);
   latest = bc_template_registry_list_latest (registry);
   g_assert_cmpuint (latest->len, ==, 1);
+}
+
+/* Lookups lend their templates: one replaced by another of the same id and
+ * version must outlive the pointers callers still hold, until the registry
+ * itself goes. */
+static void
+test_registry_replace_keeps_borrowed (void)
+{
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  BcTemplate *first = load_fixture ("sample-v1.json");
+  g_autoptr(BcTemplate) again = load_fixture ("sample-v1.json");
+  BcTemplate *borrowed;
+  const BcField *cost;
+
+  bc_template_registry_add (registry, first);
+  g_object_add_weak_pointer (G_OBJECT (first), (gpointer *)&first);
+  g_object_unref (first);  /* the registry's reference is the only one left */
+
+  borrowed = bc_template_registry_lookup (registry, "sample", 1, NULL);
+  g_assert_true (borrowed == first);
+  cost = bc_template_lookup_field (borrowed, "cost");
+
+  bc_template_registry_add (registry, again);
+  g_assert_true (bc_template_registry_lookup (registry, "sample", 1, NULL) == again);
+  g_assert_nonnull (first);
+  g_assert_cmpstr (bc_template_get_id (borrowed), ==, "sample");
+  g_assert_cmpstr (cost->id, ==, "cost");
+
+  /* Adding the same object again changes nothing. */
+  bc_template_registry_add (registry, again);
+  g_assert_true (bc_template_registry_lookup (registry, "sample", 1, NULL) == again);
+
+  g_assert_finalize_object (g_steal_pointer (&registry));
+  g_assert_null (first);
+}
+
+/* Nothing installed at all. */
+static void
+test_registry_empty (void)
+{
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (bc_template_registry_lookup_latest (registry, "egov-quarterly", &error));
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "There is no form “egov-quarterly”, and no forms are installed.");
 }
 
 static void
@@ -1745,6 +1792,8 @@ main (int   argc,
   g_test_add_func ("/core/template/registry/lookup", test_registry_lookup);
   g_test_add_func ("/core/template/registry/errors", test_registry_errors);
   g_test_add_func ("/core/template/registry/add", test_registry_add);
+  g_test_add_func ("/core/template/registry/replace-keeps-borrowed", test_registry_replace_keeps_borrowed);
+  g_test_add_func ("/core/template/registry/empty", test_registry_empty);
   g_test_add_func ("/core/template/registry/default", test_registry_default);
   g_test_add_func ("/core/template/shipped", test_shipped);
 
