@@ -741,6 +741,25 @@ test_hostile_json (void)
   template_ = bc_template_new_from_data ("{\"format\":1}\0{}", 15, "nul.json", &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Nor is a \u0000 escape: json-glib would cut the label to "A" unseen. */
+  template_ = bc_template_new_from_data ("{\"format\":1,\"id\":\"t\",\"version\":1,\"period_type\":\"quarter\",\"title\":\"T\",\n"
+                                         "\"sections\":[{\"id\":\"s\",\"title\":\"S\",\"fields\":[\n"
+                                         "  {\"id\":\"a\",\"type\":\"text\",\"label\":\"A\\u0000B\"}]}]}",
+                                         -1, "nul-escape.json", &error);
+  g_assert_null (template_);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "nul-escape.json:3:37: \\u0000 (a NUL character) cannot appear in a template; remove it");
+  g_clear_error (&error);
+
+  /* An escaped backslash before "u0000" is only text. */
+  template_ = bc_template_new_from_data ("{\"format\":1,\"id\":\"t\",\"version\":1,\"period_type\":\"quarter\",\"title\":\"T\",\n"
+                                         "\"sections\":[{\"id\":\"s\",\"title\":\"S\",\"fields\":[\n"
+                                         "  {\"id\":\"a\",\"type\":\"text\",\"label\":\"A\\\\u0000B\"}]}]}",
+                                         -1, "backslash.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_text_get (&field (template_, "a")->label, "vi"), ==, "A\\u0000B");
 }
 
 /* ------------------------------------------------------------------------ */

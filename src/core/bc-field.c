@@ -889,25 +889,6 @@ document_ref_clear (DocumentRef *ref)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DocumentRef, document_ref_clear)
 
-/* Whether JSON text holds a "\u0000" escape. json-glib hands strings out
- * as C strings, so everything after one would silently go missing. */
-static gboolean
-has_nul_escape (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p != '\\')
-        continue;
-      if (g_str_has_prefix (p + 1, "u0000"))
-        return TRUE;
-      /* Skip the escaped character, which may be a backslash itself. */
-      if (p[1] != '\0')
-        p++;
-    }
-
-  return FALSE;
-}
-
 static JsonNode *
 parse_json_object (const char *text)
 {
@@ -915,7 +896,7 @@ parse_json_object (const char *text)
   JsonNode *root;
   guint line, column;
 
-  if (!g_utf8_validate (text, -1, NULL) || has_nul_escape (text) ||
+  if (!g_utf8_validate (text, -1, NULL) || _bc_json_find_nul_escape (text, strlen (text)) >= 0 ||
       !_bc_json_check_depth (text, strlen (text), BC_JSON_MAX_DEPTH, &line, &column))
     return NULL;
 
@@ -972,7 +953,7 @@ read_document_ref (const BcField *field,
       g_autoptr(GList) members = NULL;
       JsonObject *object;
 
-      if (has_nul_escape (input))
+      if (_bc_json_find_nul_escape (input, strlen (input)) >= 0)
         return value_error (error, _("“%s” must be on a single line, without control characters."),
                             field_name (field, lang));
 

@@ -21,6 +21,12 @@ gboolean  _bc_json_check_depth        (const char  *data,
                                        guint        max_depth,
                                        guint       *line,
                                        guint       *column);
+/* The byte offset of the first "\u0000" escape in JSON text, or -1.
+ * json-glib hands strings out as C strings, so whatever follows a NUL would
+ * silently go missing: such text is refused instead. An escaped backslash
+ * ("\\u0000") is not a NUL. */
+gssize    _bc_json_find_nul_escape    (const char  *data,
+                                       gsize        length);
 /* The 1-based line and column (in characters) of byte `offset`. */
 void      _bc_text_position           (const char  *data,
                                        gsize        offset,

@@ -189,6 +189,23 @@ _bc_text_position (const char *data,
       (*column)++;
 }
 
+gssize
+_bc_json_find_nul_escape (const char *data,
+                          gsize       length)
+{
+  for (gsize i = 0; i + 1 < length; i++)
+    {
+      if (data[i] != '\\')
+        continue;
+      if (length - i >= 6 && memcmp (data + i + 1, "u0000", 5) == 0)
+        return (gssize)i;
+      /* Skip the escaped character, which may be a backslash itself. */
+      i++;
+    }
+
+  return -1;
+}
+
 gboolean
 _bc_json_check_depth (const char *data,
                       gsize       length,
@@ -2026,6 +2043,7 @@ parse_json (const char  *data,
   const char *end = NULL;
   JsonNode *root;
   guint line, column;
+  gssize nul;
 
   if (length > MAX_FILE_SIZE)
     {
@@ -2038,6 +2056,16 @@ parse_json (const char  *data,
       _bc_text_position (data, end - data, &line, &column);
       g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
                    _("%s:%u:%u: the file is not UTF-8 text; save it with the UTF-8 encoding"),
+                   filename, line, column);
+      return NULL;
+    }
+
+  nul = _bc_json_find_nul_escape (data, length);
+  if (nul >= 0)
+    {
+      _bc_text_position (data, nul, &line, &column);
+      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
+                   _("%s:%u:%u: \\u0000 (a NUL character) cannot appear in a template; remove it"),
                    filename, line, column);
       return NULL;
     }
