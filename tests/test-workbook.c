@@ -1677,6 +1677,35 @@ test_templates_carry_over (Fixture       *fixture,
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
 }
 
+static void
+test_open_not_regular (void)
+{
+#ifdef G_OS_UNIX
+  const BcWorkbookOpenFlags flags[] = { BC_WORKBOOK_OPEN_DEFAULT, BC_WORKBOOK_OPEN_CREATE };
+
+  if (!g_file_test ("/dev/null", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/null here");
+      return;
+    }
+
+  /* /dev/null reads as an empty file, which would pass for a new database. */
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      BcWorkbook *workbook = bc_workbook_open ("/dev/null", NULL, flags[i], &error);
+
+      g_assert_null (workbook);
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK);
+      g_assert_nonnull (strstr (error->message, "/dev/null"));
+      g_assert_nonnull (strstr (error->message, "ordinary file"));
+    }
+  g_assert_false (g_file_test ("/dev/null-wal", G_FILE_TEST_EXISTS));
+#else
+  g_test_skip ("needs /dev/null");
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1707,6 +1736,7 @@ main (int   argc,
   ADD ("threads", test_threads);
   ADD ("two-connections", test_two_connections);
   g_test_add_func ("/core/workbook/async", test_async);
+  g_test_add_func ("/core/workbook/open/not-regular", test_open_not_regular);
 
   g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,
               test_templates_create, fixture_tear_down);

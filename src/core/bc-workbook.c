@@ -1352,6 +1352,17 @@ _bc_workbook_open_with_vfs (const char           *path,
       return NULL;
     }
 
+  /* A device (/dev/null reads as empty, which would pass for a new
+   * database), a pipe or a socket is not a workbook: refuse it untouched. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK,
+                   _("“%s” is not an ordinary file (it may be a device or a pipe), so it "
+                     "cannot be a Baocao workbook. Choose a workbook file."),
+                   name);
+      return NULL;
+    }
+
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
       if (!check_existing (self, flags, vfs_name, error))
