@@ -1706,6 +1706,62 @@ test_open_not_regular (void)
 #endif
 }
 
+static void
+test_read_only_messages (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *probe = NULL;
+  g_autofree char *ignored = NULL;
+  BcWorkbook *workbook;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+
+  /* A connection that may not write: the message says why, not "disk full". */
+  ignored = query (fixture->workbook, "PRAGMA query_only=1");
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "read-only"));
+  g_assert_null (strstr (error->message, "disk is not full"));
+  g_clear_error (&error);
+  /* Reading still works. */
+  list = bc_workbook_list_reports (fixture->workbook, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_object (&fixture->workbook);
+
+  /* A workbook in a read-only folder (the superuser may write anywhere, so
+   * this part is skipped when the folder does not stop us). */
+  dir = g_path_get_dirname (fixture->path);
+  g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+  probe = g_build_filename (dir, "probe", NULL);
+  if (g_file_set_contents (probe, "", 0, NULL))
+    {
+      g_remove (probe);
+      g_chmod (dir, 0700);
+      g_test_skip ("this user may write into a read-only folder");
+      return;
+    }
+
+  workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_chmod (dir, 0700);
+  if (workbook != NULL)
+    {
+      /* Should SQLite ever read it without writing, listing must work. */
+      list = bc_workbook_list_reports (workbook, &error);
+      g_assert_no_error (error);
+      g_assert_finalize_object (workbook);
+      return;
+    }
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "read-only"));
+  g_assert_null (strstr (error->message, "disk is not full"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1737,6 +1793,7 @@ main (int   argc,
   ADD ("two-connections", test_two_connections);
   g_test_add_func ("/core/workbook/async", test_async);
   g_test_add_func ("/core/workbook/open/not-regular", test_open_not_regular);
+  ADD ("read-only-messages", test_read_only_messages);
 
   g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,
               test_templates_create, fixture_tear_down);

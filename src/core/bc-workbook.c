@@ -41,6 +41,9 @@ struct _BcWorkbook
   char               *path;
   BcTemplateRegistry *templates;
   BcWorkbookKind      kind;
+  /* Whether the call in progress means to write: an SQLite error then says
+   * "could not write", else "could not read". */
+  gboolean            writing;
 };
 
 G_DEFINE_FINAL_TYPE (BcWorkbook, bc_workbook, G_TYPE_OBJECT)
@@ -160,16 +163,37 @@ set_sqlite_error (BcWorkbook  *self,
                    self->path, detail);
       break;
 
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
+    /* Even reading a workbook writes beside it (its -wal and -shm files), so
+     * a read-only file or folder fails reads too: say so, whatever the call. */
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-    default:
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
-                   _("Baocao could not write to the workbook “%s”: %s. "
-                     "Check that the disk is not full and that the file is writable."),
+                   _("Baocao cannot write to the workbook “%s”: the file or its folder is "
+                     "read-only (%s). Copy the workbook to a folder where you may save files, "
+                     "and open the copy."),
                    self->path, detail);
+      break;
+
+    case SQLITE_FULL:
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not write to the workbook “%s”: the disk is full (%s). "
+                     "Free some space on the disk, then try again."),
+                   self->path, detail);
+      break;
+
+    case SQLITE_IOERR:
+    default:
+      if (self->writing)
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                     _("Baocao could not write to the workbook “%s”: %s. "
+                       "Check that the disk is not full and that the file is writable."),
+                     self->path, detail);
+      else
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                     _("Baocao could not read the workbook “%s”: %s. Check that the disk or "
+                       "USB stick holding it is still connected, then try again."),
+                     self->path, detail);
       break;
     }
 }
@@ -387,6 +411,7 @@ in_transaction (BcWorkbook      *self,
   if (!lock_open (self, error))
     return FALSE;
 
+  self->writing = write;
   ok = run (self, query (self, error, write ? "BEGIN IMMEDIATE" : "BEGIN", ""), error);
   if (ok)
     {
@@ -1394,6 +1419,8 @@ _bc_workbook_open_with_vfs (const char           *path,
       return NULL;
     }
 
+  /* From here on the workbook is opened to be written. */
+  self->writing = TRUE;
   rc = sqlite3_open_v2 (path, &self->db, open_flags, vfs_name);
   if (rc != SQLITE_OK)
     {
@@ -1527,6 +1554,7 @@ bc_workbook_check (BcWorkbook  *self,
 
   if (!lock_open (self, error))
     return FALSE;
+  self->writing = FALSE;
   ok = quick_check (self, "PRAGMA integrity_check", error);
   g_mutex_unlock (&self->mutex);
 
@@ -3320,6 +3348,7 @@ _bc_workbook_query_string (BcWorkbook  *self,
   /* Pragmas such as journal_mode cannot run inside a transaction. */
   if (!lock_open (self, error))
     return NULL;
+  self->writing = FALSE;
   ok = query_string_in_transaction (self, &data, error);
   g_mutex_unlock (&self->mutex);
 

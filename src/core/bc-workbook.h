@@ -18,14 +18,15 @@ G_BEGIN_DECLS
 #define BC_WORKBOOK_ERROR (bc_workbook_error_quark ())
 
 typedef enum {
-  BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, /* not SQLite, or another application's database */
+  BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, /* not SQLite, another application's database, or not a
+                                     * regular file (a folder, a device, a pipe) */
   BC_WORKBOOK_ERROR_TOO_NEW,        /* made by a newer Baocao */
   BC_WORKBOOK_ERROR_CORRUPT,        /* fails integrity_check */
-  BC_WORKBOOK_ERROR_IO,             /* cannot read or write the file */
+  BC_WORKBOOK_ERROR_IO,             /* cannot read or write the file (also: read-only) */
   BC_WORKBOOK_ERROR_NOT_FOUND,      /* no such report or row */
   BC_WORKBOOK_ERROR_EXISTS,         /* a report for this template, period and unit exists */
   BC_WORKBOOK_ERROR_TRANSITION,     /* the status machine does not allow it */
-  BC_WORKBOOK_ERROR_READ_ONLY,      /* the report is not a draft */
+  BC_WORKBOOK_ERROR_READ_ONLY,      /* the report is not a draft (cannot change or go) */
   BC_WORKBOOK_ERROR_NOT_READY,      /* errors remain or warnings are not justified */
   BC_WORKBOOK_ERROR_TEMPLATE,       /* the report's template (version) is not known */
   BC_WORKBOOK_ERROR_INVALID,        /* an argument does not fit: bad period, unit, id, key */
@@ -92,9 +93,12 @@ char           *bc_workbook_default_path      (void);
 /* Opens (and with OPEN_CREATE creates) a workbook, running schema migrations
  * in one transaction. `templates` is used to validate before "ready", to
  * carry findings forward and to carry drafts over to a new template version.
- * Anything that is not a workbook, or one from a newer Baocao, fails with a
- * clear error and is left untouched. A missing file without OPEN_CREATE fails
- * with G_IO_ERROR_NOT_FOUND.
+ * Anything that is not a workbook (also anything that is not a regular file,
+ * such as /dev/null), or one from a newer Baocao, fails with a clear error
+ * and is left untouched. A missing file without OPEN_CREATE fails with
+ * G_IO_ERROR_NOT_FOUND. A workbook in a read-only file or folder cannot be
+ * opened (SQLite writes beside it even to read): BC_WORKBOOK_ERROR_IO, saying
+ * so.
  *
  * `templates` may be NULL (storage-only use, tests): then creating a report
  * accepts any template id (at version 1) and any period that parses, keys
