@@ -1762,6 +1762,32 @@ test_read_only_messages (Fixture       *fixture,
   g_assert_null (strstr (error->message, "disk is not full"));
 }
 
+static void
+test_justification_row_of_rule (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  gint64 document, sector;
+
+  id = bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  document = bc_workbook_add_row (fixture->workbook, id, "policy_documents", &error);
+  sector = bc_workbook_add_row (fixture->workbook, id, "services_by_sector", &error);
+  g_assert_no_error (error);
+
+  /* A per-row rule of services_by_sector is justified for its own rows. */
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, id, "sector_level4_within_services",
+                                                 document, "Lý do.", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "services_by_sector"));
+  g_clear_error (&error);
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, id, "sector_level4_within_services",
+                                                sector, "Lý do.", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1805,6 +1831,8 @@ main (int   argc,
               test_templates_carry_forward, fixture_tear_down);
   g_test_add ("/core/workbook/templates/carry-over", Fixture, NULL, fixture_set_up,
               test_templates_carry_over, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/justification-row-of-rule", Fixture, NULL, templates_set_up,
+              test_justification_row_of_rule, fixture_tear_down);
 
 #undef ADD
 

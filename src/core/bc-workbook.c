@@ -616,29 +616,33 @@ put_value (BcWorkbook  *self,
               error);
 }
 
-/* The 0-based position of a row of `table`, or -1 (no error) when the report
- * has no such row in that table. */
+/* Checks that the report has the row `row_id` in `table` (NULL: in any
+ * table) and gives its 0-based position; NOT_FOUND when it has not. */
 static gboolean
-get_row_position (BcWorkbook  *self,
-                  const char  *report_id,
-                  const char  *table,
-                  gint64       row_id,
-                  gint64      *position,
-                  GError     **error)
+require_row (BcWorkbook  *self,
+             const char  *report_id,
+             const char  *table,
+             gint64       row_id,
+             gint64      *position,
+             GError     **error)
 {
   g_autoptr(BcStmt) stmt = NULL;
   int rc;
 
-  *position = -1;
   stmt = query (self, error,
-                "SELECT position FROM rows WHERE report_id = ? AND row_id = ? AND table_id = ?",
+                "SELECT position FROM rows WHERE report_id = ?1 AND row_id = ?2 "
+                "AND (?3 IS NULL OR table_id = ?3)",
                 "sxs", report_id, row_id, table);
   if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
     return FALSE;
 
-  if (rc == SQLITE_ROW)
-    *position = sqlite3_column_int64 (stmt, 0);
+  if (rc == SQLITE_DONE)
+    {
+      set_row_not_found (table, row_id, error);
+      return FALSE;
+    }
 
+  *position = sqlite3_column_int64 (stmt, 0);
   return TRUE;
 }
 
@@ -764,14 +768,7 @@ check_cell (BcWorkbook        *self,
       g_autofree char *table = g_strndup (key, dot - key);
       gint64 position;
 
-      if (!get_row_position (self, report_id, table, row_id, &position, error))
-        return FALSE;
-
-      if (position < 0)
-        {
-          set_row_not_found (table, row_id, error);
-          return FALSE;
-        }
+      return require_row (self, report_id, table, row_id, &position, error);
     }
 
   return TRUE;
@@ -2642,26 +2639,6 @@ bc_workbook_add_row (BcWorkbook  *self,
 }
 
 static gboolean
-require_row (BcWorkbook  *self,
-             const char  *report_id,
-             const char  *table,
-             gint64       row_id,
-             gint64      *position,
-             GError     **error)
-{
-  if (!get_row_position (self, report_id, table, row_id, position, error))
-    return FALSE;
-
-  if (*position < 0)
-    {
-      set_row_not_found (table, row_id, error);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 remove_row_in_transaction (BcWorkbook  *self,
                            gpointer     user_data,
                            GError     **error)
@@ -2845,6 +2822,7 @@ set_justification_in_transaction (BcWorkbook  *self,
   ChangeData *data = user_data;
   g_auto(ReportHead) head = { 0 };
   g_autofree char *old_text = NULL;
+  const BcRule *rule = NULL;
   BcTemplate *template_;
   gint64 now;
 
@@ -2852,8 +2830,9 @@ set_justification_in_transaction (BcWorkbook  *self,
     return FALSE;
 
   template_ = head_template (self, &head);
-  if (*data->key == '\0'
-      || (template_ != NULL && bc_template_lookup_rule (template_, data->key) == NULL))
+  if (template_ != NULL)
+    rule = bc_template_lookup_rule (template_, data->key);
+  if (*data->key == '\0' || (template_ != NULL && rule == NULL))
     {
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
                    _("The form “%s” (version %d) has no rule “%s”. Reload the report: "
@@ -2862,20 +2841,15 @@ set_justification_in_transaction (BcWorkbook  *self,
       return FALSE;
     }
 
+  /* A per-row rule's row must be one of its table; without the template,
+   * any row of the report. */
   if (data->row_id > 0)
     {
-      g_autoptr(BcStmt) stmt = NULL;
-      int rc;
+      gint64 position;
 
-      stmt = query (self, error, "SELECT 1 FROM rows WHERE report_id = ? AND row_id = ?",
-                    "sx", data->report_id, data->row_id);
-      if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+      if (!require_row (self, data->report_id, rule != NULL ? rule->table : NULL, data->row_id,
+                        &position, error))
         return FALSE;
-      if (rc == SQLITE_DONE)
-        {
-          set_row_not_found (NULL, data->row_id, error);
-          return FALSE;
-        }
     }
 
   {
