@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -1762,6 +1763,80 @@ test_read_only_messages (Fixture       *fixture,
   g_assert_null (strstr (error->message, "disk is not full"));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Regressions with templates                                               */
+
+/* Version 2 swaps a and b, and the columns x and y; c is kept. */
+static const char swaptest_v1[] =
+  "{ \"format\": 1, \"id\": \"swaptest\", \"version\": 1, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"a\", \"type\": \"text\", \"label\": { \"vi\": \"A\" } },"
+  "    { \"id\": \"b\", \"type\": \"text\", \"label\": { \"vi\": \"B\" } },"
+  "    { \"id\": \"c\", \"type\": \"text\", \"label\": { \"vi\": \"C\" } },"
+  "    { \"id\": \"items\", \"type\": \"table\", \"label\": { \"vi\": \"Dòng\" },"
+  "      \"columns\": ["
+  "        { \"id\": \"x\", \"type\": \"text\", \"label\": { \"vi\": \"X\" } },"
+  "        { \"id\": \"y\", \"type\": \"text\", \"label\": { \"vi\": \"Y\" } } ] }"
+  "  ] } ] }";
+static const char swaptest_v2[] =
+  "{ \"format\": 1, \"id\": \"swaptest\", \"version\": 2, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"a\", \"type\": \"text\", \"label\": { \"vi\": \"A\" } },"
+  "    { \"id\": \"b\", \"type\": \"text\", \"label\": { \"vi\": \"B\" } },"
+  "    { \"id\": \"c\", \"type\": \"text\", \"label\": { \"vi\": \"C\" } },"
+  "    { \"id\": \"items\", \"type\": \"table\", \"label\": { \"vi\": \"Dòng\" },"
+  "      \"columns\": ["
+  "        { \"id\": \"x\", \"type\": \"text\", \"label\": { \"vi\": \"X\" } },"
+  "        { \"id\": \"y\", \"type\": \"text\", \"label\": { \"vi\": \"Y\" } } ] }"
+  "  ] } ],"
+  "  \"migrations\": [ { \"from_version\": 1,"
+  "    \"renamed\": { \"a\": \"b\", \"b\": \"a\", \"items.x\": \"items.y\", \"items.y\": \"items.x\" } } ] }";
+/* Version 2 renames a to c, though version 1 has a c of its own. */
+static const char ontotest_v2[] =
+  "{ \"format\": 1, \"id\": \"swaptest\", \"version\": 2, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"b\", \"type\": \"text\", \"label\": { \"vi\": \"B\" } },"
+  "    { \"id\": \"c\", \"type\": \"text\", \"label\": { \"vi\": \"C\" } },"
+  "    { \"id\": \"items\", \"type\": \"table\", \"label\": { \"vi\": \"Dòng\" },"
+  "      \"columns\": ["
+  "        { \"id\": \"x\", \"type\": \"text\", \"label\": { \"vi\": \"X\" } },"
+  "        { \"id\": \"y\", \"type\": \"text\", \"label\": { \"vi\": \"Y\" } } ] }"
+  "  ] } ],"
+  "  \"migrations\": [ { \"from_version\": 1, \"renamed\": { \"a\": \"c\" } } ] }";
+
+static BcTemplate *
+template_from_data (const char *data)
+{
+  g_autoptr(GError) error = NULL;
+  BcTemplate *template_ = bc_template_new_from_data (data, -1, "inline.json", &error);
+
+  g_assert_no_error (error);
+  return template_;
+}
+
+/* A registry of the given inline templates (NULL-terminated). */
+static BcTemplateRegistry *
+registry_from_data (const char *first,
+                    ...)
+{
+  BcTemplateRegistry *templates = bc_template_registry_new ();
+  va_list args;
+
+  va_start (args, first);
+  for (const char *data = first; data != NULL; data = va_arg (args, const char *))
+    {
+      g_autoptr(BcTemplate) template_ = template_from_data (data);
+
+      bc_template_registry_add (templates, template_);
+    }
+  va_end (args);
+
+  return templates;
+}
+
 static void
 test_justification_row_of_rule (Fixture       *fixture,
                                 gconstpointer  user_data)
@@ -1786,6 +1861,145 @@ test_justification_row_of_rule (Fixture       *fixture,
                                                 sector, "Lý do.", &error));
   g_assert_no_error (error);
   g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 1);
+}
+
+static void
+test_carry_over_swap (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) v1 = registry_from_data (swaptest_v1, NULL);
+  g_autoptr(BcTemplateRegistry) both = registry_from_data (swaptest_v1, swaptest_v2, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  gint64 rows[2];
+  guint n_edits;
+
+  reopen_with (fixture, v1);
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "swaptest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "a", 0, "một");
+  set (fixture, REPORT_ID, "b", 0, "hai");
+  set (fixture, REPORT_ID, "c", 0, "ba");
+  for (guint i = 0; i < 2; i++)
+    {
+      rows[i] = bc_workbook_add_row (fixture->workbook, REPORT_ID, "items", &error);
+      g_assert_no_error (error);
+    }
+  set (fixture, REPORT_ID, "items.x", rows[0], "x0");
+  set (fixture, REPORT_ID, "items.y", rows[0], "y0");
+  set (fixture, REPORT_ID, "items.x", rows[1], "x1");
+  history = history_of (fixture->workbook, REPORT_ID);
+  n_edits = history->len;
+  g_clear_pointer (&history, g_ptr_array_unref);
+
+  reopen_with (fixture, both);
+  g_assert_true (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 2);
+  g_assert_cmpstr (bc_report_get_value (report, "a", 0), ==, "hai");
+  g_assert_cmpstr (bc_report_get_value (report, "b", 0), ==, "một");
+  g_assert_cmpstr (bc_report_get_value (report, "c", 0), ==, "ba");
+  g_assert_cmpstr (bc_report_get_value (report, "items.x", rows[0]), ==, "y0");
+  g_assert_cmpstr (bc_report_get_value (report, "items.y", rows[0]), ==, "x0");
+  g_assert_null (bc_report_get_value (report, "items.x", rows[1]));
+  g_assert_cmpstr (bc_report_get_value (report, "items.y", rows[1]), ==, "x1");
+
+  /* Each changed cell is one edit from its old value to its new one. */
+  history = history_of (fixture->workbook, REPORT_ID);
+  g_assert_cmpuint (history->len, ==, n_edits + 6);
+  for (guint i = n_edits; i < history->len; i++)
+    {
+      const BcEdit *edit = g_ptr_array_index (history, i);
+
+      if (g_str_equal (edit->key, "a"))
+        {
+          g_assert_cmpstr (edit->old_value, ==, "một");
+          g_assert_cmpstr (edit->new_value, ==, "hai");
+        }
+      else if (g_str_equal (edit->key, "items.x") && edit->row_id == rows[1])
+        {
+          g_assert_cmpstr (edit->old_value, ==, "x1");
+          g_assert_null (edit->new_value);
+        }
+    }
+}
+
+typedef enum {
+  BAD_MANY_TO_ONE,
+  BAD_SCALAR_TO_COLUMN,
+  BAD_COLUMN_TO_SCALAR,
+  BAD_OTHER_TABLE,
+  BAD_ONTO_KEPT,
+} BadMigration;
+
+static void
+test_carry_over_refused (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  const struct {
+    BadMigration  kind;
+    const char   *old_key;   /* added to version 2's renames */
+    const char   *new_key;
+    const char   *message;
+  } cases[] = {
+    /* swaptest v2 already renames a → b and b → a. */
+    { BAD_MANY_TO_ONE, "c", "a", "renames both" },
+    { BAD_SCALAR_TO_COLUMN, "c", "items.z", "same kind" },
+    { BAD_COLUMN_TO_SCALAR, "items.z", "c", "same kind" },
+    { BAD_OTHER_TABLE, "items.z", "other.z", "same kind" },
+    /* ontotest v2 renames a → c; version 1 has c, which keeps its value. */
+    { BAD_ONTO_KEPT, NULL, NULL, "already has a value" },
+  };
+  g_autoptr(BcTemplateRegistry) v1 = registry_from_data (swaptest_v1, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 row_id;
+
+  reopen_with (fixture, v1);
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "swaptest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "a", 0, "một");
+  set (fixture, REPORT_ID, "b", 0, "hai");
+  set (fixture, REPORT_ID, "c", 0, "ba");
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "items", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "items.x", row_id, "x0");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(BcTemplateRegistry) both = bc_template_registry_new ();
+      g_autoptr(BcTemplate) first = template_from_data (swaptest_v1);
+      g_autoptr(BcTemplate) second = template_from_data (cases[i].kind == BAD_ONTO_KEPT
+                                                         ? ontotest_v2 : swaptest_v2);
+      g_autoptr(BcReport) report = NULL;
+      const BcMigration *migration = bc_template_get_migration (second, 1);
+
+      /* The template loader refuses such migrations; this is what the
+       * workbook does should one get through. */
+      if (cases[i].old_key != NULL)
+        g_hash_table_insert (migration->renamed, g_strdup (cases[i].old_key), g_strdup (cases[i].new_key));
+      bc_template_registry_add (both, first);
+      bc_template_registry_add (both, second);
+      reopen_with (fixture, both);
+
+      g_assert_false (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+      g_clear_error (&error);
+
+      /* Nothing changed. */
+      report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+      g_assert_cmpint (bc_report_get_revision (report), ==, 5);
+      g_assert_cmpstr (bc_report_get_value (report, "a", 0), ==, "một");
+      g_assert_cmpstr (bc_report_get_value (report, "b", 0), ==, "hai");
+      g_assert_cmpstr (bc_report_get_value (report, "c", 0), ==, "ba");
+      g_assert_cmpstr (bc_report_get_value (report, "items.x", row_id), ==, "x0");
+      g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM report_values"), ==, 4);
+    }
 }
 
 int
@@ -1833,6 +2047,10 @@ main (int   argc,
               test_templates_carry_over, fixture_tear_down);
   g_test_add ("/core/workbook/templates/justification-row-of-rule", Fixture, NULL, templates_set_up,
               test_justification_row_of_rule, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-over/swap", Fixture, NULL, fixture_set_up,
+              test_carry_over_swap, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-over/refused", Fixture, NULL, fixture_set_up,
+              test_carry_over_refused, fixture_tear_down);
 
 #undef ADD
 

@@ -3084,59 +3084,204 @@ change_cell (BcWorkbook              *self,
                     context->now, context->revision, error);
 }
 
-static gboolean
-apply_renames (BcWorkbook              *self,
-               const MigrationContext  *context,
-               GHashTable              *renamed,
-               GError                 **error)
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
 {
-  GHashTableIter iter;
-  gpointer old_key, new_key;
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
 
-  if (renamed == NULL)
-    return TRUE;
+/* Whether a rename keeps the kind of key: a single value stays one, a
+ * table's column stays a column of that table (its rows are the table's). */
+static gboolean
+same_shape (const char *old_key,
+            const char *new_key)
+{
+  const char *old_dot = strchr (old_key, '.');
+  const char *new_dot = strchr (new_key, '.');
 
-  g_hash_table_iter_init (&iter, renamed);
-  while (g_hash_table_iter_next (&iter, &old_key, &new_key))
+  if (old_dot == NULL || new_dot == NULL)
+    return old_dot == NULL && new_dot == NULL;
+
+  return old_dot - old_key == new_dot - new_key
+    && strncmp (old_key, new_key, old_dot - old_key) == 0;
+}
+
+static char *
+cell_name (const char *key,
+           gint64      row_id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %s", row_id, key);
+}
+
+typedef struct {
+  Cell       *cell;     /* its old key, row and value */
+  const char *new_key;  /* NULL: removed */
+} Move;
+
+/* Applies one version's renamed and removed keys. Both name keys of the
+ * older version; a key that is both is removed, as in migrate_key(). Every
+ * old value is read before anything is written, so renames that swap keys
+ * ({"a": "b", "b": "a"}) or chain them lose nothing. A migration that would
+ * put two old keys into one new key, or change a key's shape, is refused
+ * before anything changes (the template loader refuses them too; this is the
+ * last line of defence for the user's values). */
+static gboolean
+apply_renames_and_removals (BcWorkbook              *self,
+                            const MigrationContext  *context,
+                            const char              *template_id,
+                            int                      version,
+                            const BcMigration       *migration,
+                            GError                 **error)
+{
+  g_autoptr(GHashTable) sources = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) targets = g_hash_table_new (g_str_hash, g_str_equal);
+  /* cell_name → the old key whose value ends up there */
+  g_autoptr(GHashTable) destinations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+  g_autoptr(GArray) moves = g_array_new (FALSE, FALSE, sizeof (Move));
+  g_autofree gpointer *old_keys = NULL;
+  guint n_old_keys = 0;
+
+  for (guint i = 0; migration->removed != NULL && migration->removed[i] != NULL; i++)
+    g_hash_table_add (sources, migration->removed[i]);
+
+  if (migration->renamed != NULL)
     {
-      g_autoptr(GPtrArray) cells = cells_of_key (self, context->report_id, old_key, error);
+      /* In a fixed order, so a faulty migration is always reported alike. */
+      g_autofree gpointer *renamed = g_hash_table_get_keys_as_array (migration->renamed, &n_old_keys);
 
-      if (cells == NULL)
-        return FALSE;
-
-      for (guint i = 0; i < cells->len; i++)
+      qsort (renamed, n_old_keys, sizeof (gpointer), compare_strings);
+      for (guint i = 0; i < n_old_keys; i++)
         {
-          const Cell *cell = g_ptr_array_index (cells, i);
+          const char *old_key = renamed[i];
+          const char *new_key = g_hash_table_lookup (migration->renamed, old_key);
+          const char *other;
 
-          if (!change_cell (self, context, old_key, cell->row_id, NULL, error)
-              || !change_cell (self, context, new_key, cell->row_id, cell->value, error))
-            return FALSE;
+          g_hash_table_add (sources, (gpointer) old_key);
+          if (migration->removed != NULL
+              && g_strv_contains ((const char * const *) migration->removed, old_key))
+            continue;
+
+          if (!same_shape (old_key, new_key))
+            {
+              g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                           _("Version %d of the form “%s” renames “%s” to “%s”, which is not "
+                             "the same kind of field: a single value and a table's column "
+                             "cannot become one another. The form is faulty: ask for a "
+                             "corrected version of it."),
+                           version, template_id, old_key, new_key);
+              return FALSE;
+            }
+
+          other = g_hash_table_lookup (targets, new_key);
+          if (other != NULL)
+            {
+              g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                           _("Version %d of the form “%s” renames both “%s” and “%s” to “%s”, "
+                             "so carrying this report over would lose values. The form is "
+                             "faulty: ask for a corrected version of it."),
+                           version, template_id, other, old_key, new_key);
+              return FALSE;
+            }
+          g_hash_table_insert (targets, (gpointer) new_key, (gpointer) old_key);
         }
     }
 
-  return TRUE;
-}
-
-static gboolean
-apply_removals (BcWorkbook              *self,
-                const MigrationContext  *context,
-                GStrv                    removed,
-                GError                 **error)
-{
-  for (guint i = 0; removed != NULL && removed[i] != NULL; i++)
+  /* Read everything first. */
+  old_keys = g_hash_table_get_keys_as_array (sources, &n_old_keys);
+  qsort (old_keys, n_old_keys, sizeof (gpointer), compare_strings);
+  for (guint i = 0; i < n_old_keys; i++)
     {
-      g_autoptr(GPtrArray) cells = cells_of_key (self, context->report_id, removed[i], error);
+      const char *old_key = old_keys[i];
+      const char *new_key = NULL;
+      g_autoptr(GPtrArray) key_cells = cells_of_key (self, context->report_id, old_key, error);
 
-      if (cells == NULL)
+      if (key_cells == NULL)
         return FALSE;
 
-      for (guint j = 0; j < cells->len; j++)
-        {
-          const Cell *cell = g_ptr_array_index (cells, j);
+      if (migration->renamed != NULL
+          && (migration->removed == NULL
+              || !g_strv_contains ((const char * const *) migration->removed, old_key)))
+        new_key = g_hash_table_lookup (migration->renamed, old_key);
 
-          if (!change_cell (self, context, cell->key, cell->row_id, NULL, error))
-            return FALSE;
+      for (guint j = 0; j < key_cells->len; j++)
+        {
+          Move move = { g_ptr_array_index (key_cells, j), new_key };
+
+          g_array_append_val (moves, move);
         }
+      g_ptr_array_extend_and_steal (cells, g_steal_pointer (&key_cells));
+    }
+
+  /* A new key that is no old key's name keeps its own values: a value
+   * renamed onto one of them would overwrite it. */
+  {
+    GHashTableIter iter;
+    gpointer new_key, old_key;
+
+    g_hash_table_iter_init (&iter, targets);
+    while (g_hash_table_iter_next (&iter, &new_key, &old_key))
+      {
+        g_autoptr(GPtrArray) kept = NULL;
+
+        if (g_hash_table_contains (sources, new_key))
+          continue;
+        kept = cells_of_key (self, context->report_id, new_key, error);
+        if (kept == NULL)
+          return FALSE;
+        for (guint j = 0; j < kept->len; j++)
+          {
+            const Cell *cell = g_ptr_array_index (kept, j);
+
+            g_hash_table_insert (destinations, cell_name (cell->key, cell->row_id), new_key);
+          }
+      }
+  }
+
+  for (guint i = 0; i < moves->len; i++)
+    {
+      const Move *move = &g_array_index (moves, Move, i);
+      char *name;
+      const char *there;
+
+      if (move->new_key == NULL)
+        continue;
+
+      name = cell_name (move->new_key, move->cell->row_id);
+      there = g_hash_table_lookup (destinations, name);
+      if (there != NULL)
+        {
+          g_free (name);
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                       _("Version %d of the form “%s” renames “%s” to “%s”, but this report "
+                         "already has a value under “%s”, so carrying it over would lose one "
+                         "of them. The form is faulty: ask for a corrected version of it."),
+                       version, template_id, move->cell->key, move->new_key, there);
+          return FALSE;
+        }
+      g_hash_table_insert (destinations, name, move->cell->key);
+    }
+
+  /* Then clear the old places no value moves into, and fill the new ones. */
+  for (guint i = 0; i < moves->len; i++)
+    {
+      const Move *move = &g_array_index (moves, Move, i);
+      g_autofree char *name = cell_name (move->cell->key, move->cell->row_id);
+
+      if (!g_hash_table_contains (destinations, name)
+          && !change_cell (self, context, move->cell->key, move->cell->row_id, NULL, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < moves->len; i++)
+    {
+      const Move *move = &g_array_index (moves, Move, i);
+
+      if (move->new_key != NULL
+          && !change_cell (self, context, move->new_key, move->cell->row_id, move->cell->value,
+                           error))
+        return FALSE;
     }
 
   return TRUE;
@@ -3251,8 +3396,7 @@ carry_over_in_transaction (BcWorkbook  *self,
       if (migration == NULL)
         continue;
 
-      if (!apply_renames (self, &context, migration->renamed, error)
-          || !apply_removals (self, &context, migration->removed, error)
+      if (!apply_renames_and_removals (self, &context, head.template_id, version, migration, error)
           || !apply_defaults (self, &context, migration->defaults, error))
         return FALSE;
     }

@@ -250,7 +250,10 @@ GPtrArray      *bc_workbook_get_history       (BcWorkbook           *self,
                                                GError              **error);
 /* Carries a draft over to the newest version of its template, applying that
  * version's migrations (renamed keys, defaults for new fields, removed keys)
- * in one transaction. Does nothing when it is already on the newest. */
+ * in one transaction. Does nothing when it is already on the newest. Renames
+ * may swap keys; a migration that would put two old keys into one new key,
+ * or turn a field into a table's column (or the other way), fails with
+ * TEMPLATE and changes nothing. */
 gboolean        bc_workbook_carry_over        (BcWorkbook           *self,
                                                const char           *report_id,
                                                GError              **error);
