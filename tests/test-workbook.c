@@ -1678,6 +1678,141 @@ test_templates_carry_over (Fixture       *fixture,
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Regressions                                                              */
+
+/* "UBND Quảng Ngãi", composed (NFC) and decomposed (NFD). */
+#define UNIT_NFC "UBND Qu\xe1\xba\xa3ng Ng\xc3\xa3i"
+#define UNIT_NFD "UBND Qua\xcc\x89ng Nga\xcc\x83i"
+#define NOT_UTF8 "Hu\xff\xfe"
+
+static void
+test_unit_normalized (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const char *refused[] = { "Huyện\nA", "Huyện\tA", "A\x01" "B", "Huyện A\x7f", "\xc2\xa0 \t", NOT_UTF8 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_assert_false (g_str_equal (UNIT_NFC, UNIT_NFD));
+
+  /* Stored composed, found by either spelling, and one unit for duplicates. */
+  create_report (fixture, "00000000-0000-4000-8000-000000000001", "2018Q1", UNIT_NFD);
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT count(*) FROM reports WHERE unit = '" UNIT_NFC "'"), ==, 1);
+  found = bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q1", UNIT_NFC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "00000000-0000-4000-8000-000000000001");
+  g_clear_pointer (&found, g_free);
+  found = bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q1", " " UNIT_NFD "\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "00000000-0000-4000-8000-000000000001");
+  g_assert_false (bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "egov-quarterly",
+                                                     "2018Q1", UNIT_NFC, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* The next quarter, spelt the other way, finds its previous report. */
+  create_report (fixture, REPORT_ID, "2018Q2", UNIT_NFC);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  previous = bc_workbook_load_previous (fixture->workbook, report, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (previous);
+  g_assert_cmpstr (bc_report_get_id (previous), ==, "00000000-0000-4000-8000-000000000001");
+
+  /* Any white space around it goes, a no-break space too. */
+  trimmed = bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q3",
+                                       "\xc2\xa0\tHuyện A\xc2\xa0", &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+  report = bc_workbook_load_report (fixture->workbook, trimmed, &error);
+  g_assert_cmpstr (bc_report_get_unit (report), ==, "Huyện A");
+
+  /* Control characters inside, nothing but white space, broken text. */
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_null (bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q4",
+                                                refused[i], &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+      g_test_message ("%s", error->message);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 3);
+}
+
+static void
+test_invalid_text (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *setting = NULL;
+  gint64 row_id;
+
+#define ASSERT_INVALID(call) \
+  G_STMT_START { \
+    g_assert_false (call); \
+    g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID); \
+    g_assert_true (g_utf8_validate (error->message, -1, NULL)); \
+    g_clear_error (&error); \
+  } G_STMT_END
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_no_error (error);
+
+  /* Text that is not UTF-8, from a file or a keyboard, is an error, not a
+   * critical (which G_DEBUG=fatal-warnings would make fatal). */
+  ASSERT_INVALID (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_set_value (fixture->workbook, REPORT_ID, NOT_UTF8, 0, "1", &error));
+  ASSERT_INVALID (bc_workbook_set_value (fixture->workbook, NOT_UTF8, "level3", 0, "1", &error));
+  ASSERT_INVALID (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "rule", 0, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_set_justification (fixture->workbook, REPORT_ID, NOT_UTF8, 0, "x", &error));
+  ASSERT_INVALID (bc_workbook_set_setting (fixture->workbook, "unit", NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_set_setting (fixture->workbook, NOT_UTF8, "x", &error));
+  ASSERT_INVALID (bc_workbook_create_report_with_id (fixture->workbook, NOT_UTF8, "egov-quarterly",
+                                                     "2018Q3", "A", &error));
+  ASSERT_INVALID (bc_workbook_create_report_with_id (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                                     NOT_UTF8, "2018Q3", "A", &error));
+  ASSERT_INVALID (bc_workbook_create_report_with_id (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                                     "egov-quarterly", NOT_UTF8, "A", &error));
+  ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q2", NOT_UTF8, &error) != NULL);
+  ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, NOT_UTF8, "2018Q2", "A", &error) != NULL);
+  ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, "egov-quarterly", NOT_UTF8, "A", &error) != NULL);
+  ASSERT_INVALID (bc_workbook_load_report (fixture->workbook, NOT_UTF8, &error) != NULL);
+  ASSERT_INVALID (bc_workbook_get_history (fixture->workbook, NOT_UTF8, &error) != NULL);
+  ASSERT_INVALID (bc_workbook_add_row (fixture->workbook, REPORT_ID, NOT_UTF8, &error) != 0);
+  ASSERT_INVALID (bc_workbook_remove_row (fixture->workbook, REPORT_ID, NOT_UTF8, row_id, &error));
+  ASSERT_INVALID (bc_workbook_move_row (fixture->workbook, NOT_UTF8, "findings", row_id, 0, &error));
+  ASSERT_INVALID (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_carry_over (fixture->workbook, NOT_UTF8, &error));
+  g_assert_null (bc_workbook_get_setting (fixture->workbook, NOT_UTF8));
+
+#undef ASSERT_INVALID
+
+  /* A row id below 0 is no row, not a critical either. */
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.topic", -1, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "rule", -1, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Nothing of it was stored. */
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 1);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+  setting = bc_workbook_get_setting (fixture->workbook, "unit");
+  g_assert_null (setting);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 1);
+}
+
 static void
 test_open_not_regular (void)
 {
@@ -1835,6 +1970,43 @@ registry_from_data (const char *first,
   va_end (args);
 
   return templates;
+}
+
+static void
+test_justification_blank (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  const char *blanks[] = { "   ", " \t\n ", "\xc2\xa0", "" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "name", 0, "UBND huyện Sơn Tịnh");
+  set (fixture, REPORT_ID, "count", 0, "0");
+
+  /* White space is no justification: the warning still holds ready back,
+   * and a justification already written is removed. */
+  for (guint i = 0; i < G_N_ELEMENTS (blanks); i++)
+    {
+      g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                    "Chưa có số liệu.", &error));
+      g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                    blanks[i], &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 0);
+      assert_not_ready (fixture, "justification");
+    }
+
+  /* Stored without the white space around it. */
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                "\n  Chưa có số liệu trong quý.\xc2\xa0 ", &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpstr (bc_report_get_justification (report, "count_positive", 0), ==,
+                   "Chưa có số liệu trong quý.");
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -2033,6 +2205,8 @@ main (int   argc,
   ADD ("two-connections", test_two_connections);
   g_test_add_func ("/core/workbook/async", test_async);
   g_test_add_func ("/core/workbook/open/not-regular", test_open_not_regular);
+  ADD ("unit-normalized", test_unit_normalized);
+  ADD ("invalid-text", test_invalid_text);
   ADD ("read-only-messages", test_read_only_messages);
 
   g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,
@@ -2045,6 +2219,8 @@ main (int   argc,
               test_templates_carry_forward, fixture_tear_down);
   g_test_add ("/core/workbook/templates/carry-over", Fixture, NULL, fixture_set_up,
               test_templates_carry_over, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/justification-blank", Fixture, NULL, templates_set_up,
+              test_justification_blank, fixture_tear_down);
   g_test_add ("/core/workbook/templates/justification-row-of-rule", Fixture, NULL, templates_set_up,
               test_justification_row_of_rule, fixture_tear_down);
   g_test_add ("/core/workbook/templates/carry-over/swap", Fixture, NULL, fixture_set_up,

@@ -228,6 +228,95 @@ set_report_not_found (const char  *report_id,
                report_id);
 }
 
+/* Text reaches the workbook from keyboards and files: text that is not UTF-8
+ * is refused with an error (never a critical), in words that do not repeat
+ * the broken bytes. */
+static const char invalid_report_id[] =
+  N_("The report id is not valid UTF-8 text. Check the file or the command it came from.");
+static const char invalid_name[] =
+  N_("The name of a form, field, table, rule or setting is not valid UTF-8 text. "
+     "Check the file or the command it came from.");
+static const char invalid_period[] =
+  N_("The period is not valid UTF-8 text. Write a period such as 2018Q2.");
+static const char invalid_unit[] =
+  N_("The unit is not valid UTF-8 text. Write the name of the reporting unit again.");
+static const char invalid_value[] =
+  N_("The value is not valid UTF-8 text. Enter it again, or check the file it came from.");
+static const char invalid_text[] =
+  N_("The text is not valid UTF-8. Write it again, or check the file it came from.");
+
+/* TRUE when `text` is NULL or UTF-8; else INVALID with `message` (an N_()
+ * string above). */
+static gboolean
+require_utf8 (const char  *text,
+              const char  *message,
+              GError     **error)
+{
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return TRUE;
+
+  g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID, _(message));
+  return FALSE;
+}
+
+/* A copy of UTF-8 `text` without the white space around it: any white
+ * space, not only ASCII (a pasted text may end in a no-break space). */
+static char *
+strip_white_space (const char *text)
+{
+  const char *start, *end;
+
+  for (start = text; *start != '\0' && g_unichar_isspace (g_utf8_get_char (start));
+       start = g_utf8_next_char (start))
+    ;
+  for (end = start + strlen (start); end > start; end = g_utf8_prev_char (end))
+    {
+      if (!g_unichar_isspace (g_utf8_get_char (g_utf8_prev_char (end))))
+        break;
+    }
+
+  return g_strndup (start, end - start);
+}
+
+/* The form in which a unit is stored and compared: NFC (so the decomposed
+ * and the composed spellings of "Quảng Ngãi" are one unit), without white
+ * space around it, 1–64 characters, no control characters. */
+static char *
+normalize_unit (const char  *unit,
+                GError     **error)
+{
+  g_autofree char *nfc = NULL;
+  g_autofree char *trimmed = NULL;
+
+  if (!require_utf8 (unit, invalid_unit, error))
+    return NULL;
+
+  nfc = g_utf8_normalize (unit, -1, G_NORMALIZE_NFC);
+  trimmed = strip_white_space (nfc);
+
+  if (*trimmed == '\0' || g_utf8_strlen (trimmed, -1) > UNIT_MAX_CHARS)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("The unit must be named, in at most %d characters. Write the name "
+                     "of the reporting unit."),
+                   UNIT_MAX_CHARS);
+      return NULL;
+    }
+
+  for (const char *p = trimmed; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        {
+          g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                               _("The name of the unit contains a control character, such as a "
+                                 "tab or a line break. Write the name on one line."));
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&trimmed);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Statements                                                               */
 
@@ -1740,6 +1829,10 @@ bc_workbook_get_setting (BcWorkbook *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
+  /* No setting is stored under a name that is not text. */
+  if (!g_utf8_validate (key, -1, NULL))
+    return NULL;
+
   if (!in_transaction (self, FALSE, get_setting_in_transaction, &data, &error))
     {
       g_debug ("Could not read the setting “%s”: %s", key, error->message);
@@ -1779,6 +1872,9 @@ bc_workbook_set_setting (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (key, invalid_name, error) || !require_utf8 (value, invalid_value, error))
+    return FALSE;
 
   return in_transaction (self, TRUE, set_setting_in_transaction, &data, error);
 }
@@ -1926,7 +2022,7 @@ create_in_transaction (BcWorkbook  *self,
   BcTemplate *template_ = NULL;
   int version = 1;
   BcPeriod period;
-  gint64 now;
+  gint64 now, period_key;
 
   if (!bc_period_parse (data->period_id, &period, &local_error))
     {
@@ -1935,16 +2031,11 @@ create_in_transaction (BcWorkbook  *self,
       return FALSE;
     }
   period_id = bc_period_to_id (&period);
+  period_key = period_sort_key (&period);
 
-  unit = g_strstrip (g_strdup (data->unit));
-  if (*unit == '\0' || !g_utf8_validate (unit, -1, NULL) || g_utf8_strlen (unit, -1) > UNIT_MAX_CHARS)
-    {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
-                   _("The unit must be named, in at most %d characters. Write the name "
-                     "of the reporting unit."),
-                   UNIT_MAX_CHARS);
-      return FALSE;
-    }
+  unit = normalize_unit (data->unit, error);
+  if (unit == NULL)
+    return FALSE;
 
   if (*data->template_id == '\0')
     {
@@ -2018,7 +2109,7 @@ create_in_transaction (BcWorkbook  *self,
                    "INSERT INTO reports (id, template_id, template_version, period_id, period_key, "
                    "unit, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
                    "ssdsxsxx", data->id, data->template_id, version, period_id,
-                   period_sort_key (&period), unit, now, now),
+                   period_key, unit, now, now),
             error))
     return FALSE;
 
@@ -2047,6 +2138,12 @@ bc_workbook_create_report_with_id (BcWorkbook  *self,
   g_return_val_if_fail (period_id != NULL, FALSE);
   g_return_val_if_fail (unit != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (id, invalid_report_id, error)
+      || !require_utf8 (template_id, invalid_name, error)
+      || !require_utf8 (period_id, invalid_period, error)
+      || !require_utf8 (unit, invalid_unit, error))
+    return FALSE;
 
   if (!g_uuid_string_is_valid (id))
     {
@@ -2152,6 +2249,9 @@ bc_workbook_load_report (BcWorkbook  *self,
   g_return_val_if_fail (report_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
+
   data.report_id = report_id;
   if (!in_transaction (self, FALSE, load_in_transaction, &data, error))
     {
@@ -2230,7 +2330,7 @@ bc_workbook_find_report (BcWorkbook  *self,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *canonical = NULL;
-  g_autofree char *trimmed = NULL;
+  g_autofree char *normalized = NULL;
   ReadData data = { 0 };
   BcPeriod period;
 
@@ -2240,6 +2340,10 @@ bc_workbook_find_report (BcWorkbook  *self,
   g_return_val_if_fail (unit != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!require_utf8 (template_id, invalid_name, error)
+      || !require_utf8 (period_id, invalid_period, error))
+    return NULL;
+
   if (!bc_period_parse (period_id, &period, &local_error))
     {
       g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
@@ -2247,11 +2351,14 @@ bc_workbook_find_report (BcWorkbook  *self,
       return NULL;
     }
   canonical = bc_period_to_id (&period);
-  trimmed = g_strstrip (g_strdup (unit));
+  /* Stored units are normalized: so is the one looked for. */
+  normalized = normalize_unit (unit, error);
+  if (normalized == NULL)
+    return NULL;
 
   data.template_id = template_id;
   data.period_id = canonical;
-  data.unit = trimmed;
+  data.unit = normalized;
   if (!in_transaction (self, FALSE, find_in_transaction, &data, error))
     return NULL;
 
@@ -2274,15 +2381,22 @@ bc_workbook_load_previous (BcWorkbook  *self,
                            BcReport    *report,
                            GError     **error)
 {
+  g_autofree char *unit = NULL;
   ReadData data = { 0 };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
   g_return_val_if_fail (BC_IS_REPORT (report), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* A report made in memory may spell its unit otherwise; one that cannot
+   * be a unit has no previous report. */
+  unit = normalize_unit (bc_report_get_unit (report), NULL);
+  if (unit == NULL)
+    return NULL;
+
   data.template_id = bc_report_get_template_id (report);
   data.period_id = bc_report_get_period_id (report);
-  data.unit = bc_report_get_unit (report);
+  data.unit = unit;
   if (!in_transaction (self, FALSE, load_previous_in_transaction, &data, error))
     {
       g_clear_object (&data.report);
@@ -2443,6 +2557,9 @@ bc_workbook_get_history (BcWorkbook  *self,
   g_return_val_if_fail (report_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
+
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_edit_free);
   data.report_id = report_id;
   data.list = list;
@@ -2505,9 +2622,17 @@ bc_workbook_set_value (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
-  g_return_val_if_fail (row_id >= 0, FALSE);
-  g_return_val_if_fail (value == NULL || g_utf8_validate (value, -1, NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (key, invalid_name, error)
+      || !require_utf8 (value, invalid_value, error))
+    return FALSE;
+  if (row_id < 0)
+    {
+      set_row_not_found (NULL, row_id, error);
+      return FALSE;
+    }
 
   data.report_id = report_id;
   data.key = key;
@@ -2566,7 +2691,6 @@ bc_workbook_set_value_async (BcWorkbook          *self,
   g_return_if_fail (BC_IS_WORKBOOK (self));
   g_return_if_fail (report_id != NULL);
   g_return_if_fail (key != NULL);
-  g_return_if_fail (row_id >= 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   data = g_new0 (SetValueTaskData, 1);
@@ -2629,6 +2753,10 @@ bc_workbook_add_row (BcWorkbook  *self,
   g_return_val_if_fail (report_id != NULL, 0);
   g_return_val_if_fail (table != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (table, invalid_name, error))
+    return 0;
 
   data.report_id = report_id;
   data.key = table;
@@ -2730,6 +2858,10 @@ bc_workbook_remove_row (BcWorkbook  *self,
   g_return_val_if_fail (table != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (table, invalid_name, error))
+    return FALSE;
+
   data.report_id = report_id;
   data.key = table;
   data.row_id = row_id;
@@ -2805,6 +2937,10 @@ bc_workbook_move_row (BcWorkbook  *self,
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (table != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (table, invalid_name, error))
+    return FALSE;
 
   data.report_id = report_id;
   data.key = table;
@@ -2899,19 +3035,32 @@ bc_workbook_set_justification (BcWorkbook  *self,
                                const char  *text,
                                GError     **error)
 {
+  g_autofree char *trimmed = NULL;
   ChangeData data = { 0 };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (rule_id != NULL, FALSE);
-  g_return_val_if_fail (row_id >= 0, FALSE);
-  g_return_val_if_fail (text == NULL || g_utf8_validate (text, -1, NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (rule_id, invalid_name, error)
+      || !require_utf8 (text, invalid_text, error))
+    return FALSE;
+  if (row_id < 0)
+    {
+      set_row_not_found (NULL, row_id, error);
+      return FALSE;
+    }
+
+  /* White space alone justifies nothing: it removes the justification, so
+   * that it cannot let a warning through. */
+  trimmed = text != NULL ? strip_white_space (text) : NULL;
 
   data.report_id = report_id;
   data.key = rule_id;
   data.row_id = row_id;
-  data.value = text != NULL && *text != '\0' ? text : NULL;
+  data.value = trimmed != NULL && *trimmed != '\0' ? trimmed : NULL;
 
   return in_transaction (self, TRUE, set_justification_in_transaction, &data, error);
 }
@@ -3014,8 +3163,11 @@ bc_workbook_set_status (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (status <= BC_STATUS_LAST, FALSE);
-  g_return_val_if_fail (comment == NULL || g_utf8_validate (comment, -1, NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (comment, invalid_text, error))
+    return FALSE;
 
   data.report_id = report_id;
   data.status = status;
@@ -3417,6 +3569,9 @@ bc_workbook_carry_over (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
 
   data.report_id = report_id;
 

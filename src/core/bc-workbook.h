@@ -5,6 +5,11 @@
  * before the call returns TRUE, and is recorded in the edit history. A
  * BcWorkbook is safe to use from several threads (calls are serialised), so
  * the app runs them off its UI thread with the _async variants.
+ *
+ * Arguments that come from people or files (report ids, keys, values,
+ * texts, units, periods) are checked and refused with a GError, never with
+ * a critical: text that is not UTF-8 is BC_WORKBOOK_ERROR_INVALID. Only
+ * programming errors (a NULL workbook or string) are g_return_if_fail().
  */
 #pragma once
 
@@ -129,7 +134,8 @@ BcWorkbookKind  bc_workbook_get_kind          (BcWorkbook           *self);
 gboolean        bc_workbook_set_kind          (BcWorkbook           *self,
                                                BcWorkbookKind        kind,
                                                GError              **error);
-/* Free-form settings kept in the workbook (e.g. "unit"). NULL when unset. */
+/* Free-form settings kept in the workbook (e.g. "unit"). NULL when unset
+ * (or when `key` is not UTF-8). */
 char           *bc_workbook_get_setting       (BcWorkbook           *self,
                                                const char           *key);
 gboolean        bc_workbook_set_setting       (BcWorkbook           *self,
@@ -228,7 +234,9 @@ gboolean        bc_workbook_move_row          (BcWorkbook           *self,
                                                gint64                row_id,
                                                guint                 index,
                                                GError              **error);
-/* The written justification of a warning (`text` NULL removes it). */
+/* The written justification of a warning, stored without the white space
+ * around it. `text` NULL, empty or only white space removes it. For a
+ * per-row rule, `row_id` must be a row of the rule's table. */
 gboolean        bc_workbook_set_justification (BcWorkbook           *self,
                                                const char           *report_id,
                                                const char           *rule_id,
