@@ -1791,6 +1791,7 @@ test_invalid_text (Fixture       *fixture,
   ASSERT_INVALID (bc_workbook_move_row (fixture->workbook, NOT_UTF8, "findings", row_id, 0, &error));
   ASSERT_INVALID (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NOT_UTF8, &error));
   ASSERT_INVALID (bc_workbook_carry_over (fixture->workbook, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_delete_report (fixture->workbook, NOT_UTF8, &error));
   g_assert_null (bc_workbook_get_setting (fixture->workbook, NOT_UTF8));
 
 #undef ASSERT_INVALID
@@ -1811,6 +1812,43 @@ test_invalid_text (Fixture       *fixture,
   setting = bc_workbook_get_setting (fixture->workbook, "unit");
   g_assert_null (setting);
   g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 1);
+}
+
+static void
+test_delete_drafts_only (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  const BcStatus statuses[] = { BC_STATUS_READY, BC_STATUS_QUEUED, BC_STATUS_SENT,
+                                BC_STATUS_ACCEPTED, BC_STATUS_RETURNED };
+  g_autoptr(GError) error = NULL;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  set (fixture, REPORT_ID, "level3", 0, "12");
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      set_raw_status (fixture, bc_status_to_string (statuses[i]));
+      g_assert_false (bc_workbook_delete_report (fixture->workbook, REPORT_ID, &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_assert_nonnull (strstr (error->message, bc_status_label (statuses[i])));
+      g_assert_nonnull (strstr (error->message, "record"));
+      g_clear_error (&error);
+      g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM report_values"), ==, 1);
+    }
+
+  /* Undoing a failed import takes it out whatever its status. */
+  g_assert_true (_bc_workbook_discard_report (fixture->workbook, REPORT_ID, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 0);
+  g_assert_false (_bc_workbook_discard_report (fixture->workbook, REPORT_ID, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A draft goes. */
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  g_assert_true (bc_workbook_delete_report (fixture->workbook, REPORT_ID, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 0);
 }
 
 static void
@@ -2207,6 +2245,7 @@ main (int   argc,
   g_test_add_func ("/core/workbook/open/not-regular", test_open_not_regular);
   ADD ("unit-normalized", test_unit_normalized);
   ADD ("invalid-text", test_invalid_text);
+  ADD ("delete-drafts-only", test_delete_drafts_only);
   ADD ("read-only-messages", test_read_only_messages);
 
   g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,

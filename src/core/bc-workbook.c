@@ -2185,11 +2185,37 @@ delete_in_transaction (BcWorkbook  *self,
                        GError     **error)
 {
   const char *report_id = user_data;
-  g_autoptr(BcStmt) stmt = NULL;
-  int rc;
+  g_auto(ReportHead) head = { 0 };
+
+  if (!load_head (self, report_id, &head, error))
+    return FALSE;
+
+  /* What left the draft state may be with the province already: the
+   * workbook keeps it as the record of what was reported. */
+  if (head.status != BC_STATUS_DRAFT)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY,
+                   _("This report is “%s”, so it cannot be deleted. Only drafts can be "
+                     "deleted: a report that was made ready, queued or sent is kept for "
+                     "the record."),
+                   bc_status_label (head.status));
+      return FALSE;
+    }
 
   /* Rows, values, edits, justifications and status changes go with it
    * (ON DELETE CASCADE). */
+  return run (self, query (self, error, "DELETE FROM reports WHERE id = ?", "s", report_id), error);
+}
+
+static gboolean
+discard_in_transaction (BcWorkbook  *self,
+                        gpointer     user_data,
+                        GError     **error)
+{
+  const char *report_id = user_data;
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
   stmt = query (self, error, "DELETE FROM reports WHERE id = ? RETURNING id", "s", report_id);
   if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
     return FALSE;
@@ -2211,7 +2237,25 @@ bc_workbook_delete_report (BcWorkbook  *self,
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
+
   return in_transaction (self, TRUE, delete_in_transaction, (gpointer) report_id, error);
+}
+
+gboolean
+_bc_workbook_discard_report (BcWorkbook  *self,
+                             const char  *report_id,
+                             GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
+
+  return in_transaction (self, TRUE, discard_in_transaction, (gpointer) report_id, error);
 }
 
 /* ------------------------------------------------------------------------ */
