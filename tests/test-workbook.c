@@ -1781,6 +1781,8 @@ test_invalid_text (Fixture       *fixture,
                                                      NOT_UTF8, "2018Q3", "A", &error));
   ASSERT_INVALID (bc_workbook_create_report_with_id (fixture->workbook, "00000000-0000-4000-8000-000000000001",
                                                      "egov-quarterly", NOT_UTF8, "A", &error));
+  ASSERT_INVALID (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "egov-quarterly", 1, "2018Q3", NOT_UTF8, &error));
   ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q2", NOT_UTF8, &error) != NULL);
   ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, NOT_UTF8, "2018Q2", "A", &error) != NULL);
   ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, "egov-quarterly", NOT_UTF8, "A", &error) != NULL);
@@ -1939,6 +1941,41 @@ test_read_only_messages (Fixture       *fixture,
 /* ------------------------------------------------------------------------ */
 /* Regressions with templates                                               */
 
+/* A form with findings whose status column was renamed in version 2, and a
+ * list of tasks carried while work remains (a number). */
+static const char cftest_v1[] =
+  "{ \"format\": 1, \"id\": \"cftest\", \"version\": 1, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"findings\", \"type\": \"table\", \"label\": { \"vi\": \"Tồn tại\" },"
+  "      \"carry_forward_if\": \"state != \\\"resolved\\\"\","
+  "      \"columns\": ["
+  "        { \"id\": \"topic\", \"type\": \"text\", \"label\": { \"vi\": \"Nội dung\" } },"
+  "        { \"id\": \"state\", \"type\": \"text\", \"label\": { \"vi\": \"Tình trạng\" } } ] },"
+  "    { \"id\": \"tasks\", \"type\": \"table\", \"label\": { \"vi\": \"Việc\" },"
+  "      \"carry_forward_if\": \"remaining\","
+  "      \"columns\": ["
+  "        { \"id\": \"name\", \"type\": \"text\", \"label\": { \"vi\": \"Tên\" } },"
+  "        { \"id\": \"remaining\", \"type\": \"integer\", \"label\": { \"vi\": \"Còn lại\" } } ] }"
+  "  ] } ] }";
+static const char cftest_v2[] =
+  "{ \"format\": 1, \"id\": \"cftest\", \"version\": 2, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"findings\", \"type\": \"table\", \"label\": { \"vi\": \"Tồn tại\" },"
+  "      \"carry_forward_if\": \"status != \\\"resolved\\\"\","
+  "      \"columns\": ["
+  "        { \"id\": \"topic\", \"type\": \"text\", \"label\": { \"vi\": \"Nội dung\" } },"
+  "        { \"id\": \"status\", \"type\": \"text\", \"label\": { \"vi\": \"Tình trạng\" } } ] },"
+  "    { \"id\": \"tasks\", \"type\": \"table\", \"label\": { \"vi\": \"Việc\" },"
+  "      \"carry_forward_if\": \"remaining\","
+  "      \"columns\": ["
+  "        { \"id\": \"name\", \"type\": \"text\", \"label\": { \"vi\": \"Tên\" } },"
+  "        { \"id\": \"remaining\", \"type\": \"integer\", \"label\": { \"vi\": \"Còn lại\" } } ] }"
+  "  ] } ],"
+  "  \"migrations\": [ { \"from_version\": 1,"
+  "    \"renamed\": { \"findings.state\": \"findings.status\" } } ] }";
+
 /* Version 2 swaps a and b, and the columns x and y; c is kept. */
 static const char swaptest_v1[] =
   "{ \"format\": 1, \"id\": \"swaptest\", \"version\": 1, \"period_type\": \"quarter\","
@@ -2008,6 +2045,243 @@ registry_from_data (const char *first,
   va_end (args);
 
   return templates;
+}
+
+static gint64
+add_cftest_finding (Fixture    *fixture,
+                    const char *report_id,
+                    const char *state_key,
+                    const char *topic,
+                    const char *state)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 row_id = bc_workbook_add_row (fixture->workbook, report_id, "findings", &error);
+
+  g_assert_no_error (error);
+  set (fixture, report_id, "findings.topic", row_id, topic);
+  if (state != NULL)
+    set (fixture, report_id, state_key, row_id, state);
+  return row_id;
+}
+
+/* The carried rows of `table` as "cell|cell" strings, in order. */
+static char *
+carried_rows (Fixture    *fixture,
+              const char *report_id,
+              const char *table,
+              const char *first_column,
+              const char *second_column)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (fixture->workbook, report_id, &error);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *first = g_strconcat (table, ".", first_column, NULL);
+  g_autofree char *second = g_strconcat (table, ".", second_column, NULL);
+
+  g_assert_no_error (error);
+  for (guint row = 0; row < bc_report_get_n_rows (report, table); row++)
+    {
+      gint64 row_id = bc_report_get_row_id (report, table, row);
+      const char *a = bc_report_get_value (report, first, row_id);
+      const char *b = bc_report_get_value (report, second, row_id);
+
+      g_string_append_printf (text, "%s%s|%s", row > 0 ? ", " : "", a != NULL ? a : "-",
+                              b != NULL ? b : "-");
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_carry_forward_renamed (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) v1 = registry_from_data (cftest_v1, NULL);
+  g_autoptr(BcTemplateRegistry) both = registry_from_data (cftest_v1, cftest_v2, NULL);
+  g_autoptr(BcTemplateRegistry) v2_only = registry_from_data (cftest_v2, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *q1 = NULL;
+  g_autofree char *q2 = NULL;
+  g_autofree char *q2_other = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *other_rows = NULL;
+
+  /* Last quarter's report, on version 1. */
+  reopen_with (fixture, v1);
+  q1 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q1", "A", &error);
+  g_assert_no_error (error);
+  add_cftest_finding (fixture, q1, "findings.state", "Cổng thông tin", "resolved");
+  add_cftest_finding (fixture, q1, "findings.state", "Hộp thư công vụ", "open");
+  add_cftest_finding (fixture, q1, "findings.state", "Lưu trữ", NULL);
+  g_clear_pointer (&q1, g_free);
+  q1 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q1", "B", &error);
+  g_assert_no_error (error);
+  add_cftest_finding (fixture, q1, "findings.state", "Cổng thông tin", "resolved");
+  add_cftest_finding (fixture, q1, "findings.state", "Hộp thư công vụ", "open");
+
+  /* This quarter's starts on version 2, which calls the column "status":
+   * the old report is read with its own version's condition, and the rows
+   * land under the new key. A blank status is not "resolved": carried. */
+  reopen_with (fixture, both);
+  q2 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  rows = carried_rows (fixture, q2, "findings", "topic", "status");
+  g_assert_cmpstr (rows, ==, "Hộp thư công vụ|open, Lưu trữ|-");
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT count(*) FROM report_values v JOIN reports r ON r.id = v.report_id "
+                              "WHERE r.period_id = '2018Q2' AND v.key = 'findings.state'"), ==, 0);
+
+  /* Without version 1 the old rows cannot be judged: all of them come,
+   * still under the new key. */
+  reopen_with (fixture, v2_only);
+  q2_other = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q2", "B", &error);
+  g_assert_no_error (error);
+  other_rows = carried_rows (fixture, q2_other, "findings", "topic", "status");
+  g_assert_cmpstr (other_rows, ==, "Cổng thông tin|resolved, Hộp thư công vụ|open");
+}
+
+static void
+test_carry_forward_conditions (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) templates = registry_from_data (cftest_v1, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  g_autofree char *q1 = NULL;
+  g_autofree char *q3 = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *tasks = NULL;
+  const char *remaining[] = { "0", "3", NULL };
+
+  reopen_with (fixture, templates);
+  q1 = bc_workbook_create_report (fixture->workbook, "cftest", "2017Q4", "A", &error);
+  g_assert_no_error (error);
+  add_cftest_finding (fixture, q1, "findings.state", "Cổng thông tin", "resolved");
+  add_cftest_finding (fixture, q1, "findings.state", "Hộp thư công vụ", "open");
+  for (guint i = 0; i < G_N_ELEMENTS (remaining); i++)
+    {
+      gint64 row_id = bc_workbook_add_row (fixture->workbook, q1, "tasks", &error);
+      g_autofree char *name = g_strdup_printf ("Việc %u", i + 1);
+
+      g_assert_no_error (error);
+      set (fixture, q1, "tasks.name", row_id, name);
+      if (remaining[i] != NULL)
+        set (fixture, q1, "tasks.remaining", row_id, remaining[i]);
+    }
+
+  /* The unit skipped 2018Q1 and 2018Q2: its findings still come forward,
+   * from the most recent report it has. Only a definite false or 0 stays
+   * behind; a blank (task 3) comes. */
+  q3 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q3", "A", &error);
+  g_assert_no_error (error);
+  rows = carried_rows (fixture, q3, "findings", "topic", "state");
+  g_assert_cmpstr (rows, ==, "Hộp thư công vụ|open");
+  tasks = carried_rows (fixture, q3, "tasks", "name", "remaining");
+  g_assert_cmpstr (tasks, ==, "Việc 2|3, Việc 3|-");
+
+  /* prev() still means the previous quarter, which it has not. */
+  report = bc_workbook_load_report (fixture->workbook, q3, &error);
+  g_assert_no_error (error);
+  previous = bc_workbook_load_previous (fixture->workbook, report, &error);
+  g_assert_no_error (error);
+  g_assert_null (previous);
+}
+
+static void
+test_carry_forward_blank_status (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) next = NULL;
+  g_autofree char *q1 = NULL;
+  g_autofree char *q2 = NULL;
+  gint64 row_id;
+
+  /* The shipped inspection form: "status != resolved" is blank while the
+   * status is not filled in, and such a finding is not resolved. */
+  q1 = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q1", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  row_id = bc_workbook_add_row (fixture->workbook, q1, "findings", &error);
+  g_assert_no_error (error);
+  set (fixture, q1, "findings.finding", row_id, "Chưa có quy chế bảo đảm an toàn thông tin.");
+  add_finding (fixture, q1, "Sở TT&TT", "Thiếu chuyên mục.", "resolved");
+
+  q2 = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q2", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  next = bc_workbook_load_report (fixture->workbook, q2, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (next, "findings"), ==, 1);
+  g_assert_cmpstr (bc_report_get_value (next, "findings.finding", bc_report_get_row_id (next, "findings", 0)),
+                   ==, "Chưa có quy chế bảo đảm an toàn thông tin.");
+}
+
+static void
+test_import_report (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *q1 = NULL;
+  gint64 row_id;
+
+  /* Last quarter has an unfinished item, which a new report would carry. */
+  q1 = bc_workbook_create_report (fixture->workbook, "wbtest", "2018Q1", "A", &error);
+  g_assert_no_error (error);
+  row_id = bc_workbook_add_row (fixture->workbook, q1, "items", &error);
+  g_assert_no_error (error);
+  set (fixture, q1, "items.title", row_id, "Việc dở dang");
+
+  /* An import lands on exactly the version it names, an older one too, and
+   * brings only its own rows. */
+  g_assert_true (bc_workbook_import_report (fixture->workbook, REPORT_ID, "wbtest", 1, "2018q2",
+                                            " " UNIT_NFD " ", &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+  g_assert_cmpstr (bc_report_get_period_id (report), ==, "2018Q2");
+  g_assert_cmpstr (bc_report_get_unit (report), ==, UNIT_NFC);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "items"), ==, 0);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 0);
+  /* It is edited on its own version's keys. */
+  set (fixture, REPORT_ID, "old_total", 0, "5");
+
+  /* The same checks as creating. */
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 7, "2018Q3", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_assert_nonnull (strstr (error->message, "7"));
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 0, "2018Q3", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "no-such-form", 1, "2018Q3", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "not-a-uuid", "wbtest", 1, "2018Q3", "A",
+                                             &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 2, "2018", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 2, "2018Q3", "  ", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 3, "2018Q2", UNIT_NFC, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, REPORT_ID, "wbtest", 3, "2018Q3", "A",
+                                             &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 2);
 }
 
 static void
@@ -2258,6 +2532,14 @@ main (int   argc,
               test_templates_carry_forward, fixture_tear_down);
   g_test_add ("/core/workbook/templates/carry-over", Fixture, NULL, fixture_set_up,
               test_templates_carry_over, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-forward/renamed", Fixture, NULL, fixture_set_up,
+              test_carry_forward_renamed, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-forward/conditions", Fixture, NULL, fixture_set_up,
+              test_carry_forward_conditions, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-forward/blank-status", Fixture, NULL, templates_set_up,
+              test_carry_forward_blank_status, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/import", Fixture, NULL, templates_set_up,
+              test_import_report, fixture_tear_down);
   g_test_add ("/core/workbook/templates/justification-blank", Fixture, NULL, templates_set_up,
               test_justification_blank, fixture_tear_down);
   g_test_add ("/core/workbook/templates/justification-row-of-rule", Fixture, NULL, templates_set_up,

@@ -1082,6 +1082,43 @@ load_previous_locked (BcWorkbook  *self,
   return *out != NULL;
 }
 
+/* The same unit's most recent report of the same template for a period
+ * before `period_key`, in *out (NULL when there is none). Unlike the previous
+ * period's report, it may be older: a unit that skipped a quarter still has
+ * its unresolved findings carried forward. */
+static gboolean
+load_latest_before_locked (BcWorkbook  *self,
+                           const char  *template_id,
+                           gint64       period_key,
+                           const char  *unit,
+                           BcReport   **out,
+                           GError     **error)
+{
+  g_autofree char *report_id = NULL;
+
+  *out = NULL;
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+    int rc;
+
+    stmt = query (self, error,
+                  "SELECT id FROM reports WHERE template_id = ? AND unit = ? AND period_key < ? "
+                  "ORDER BY period_key DESC LIMIT 1",
+                  "ssx", template_id, unit, period_key);
+    if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+      return FALSE;
+    if (rc == SQLITE_ROW)
+      report_id = g_strdup (column_text (stmt, 0));
+  }
+
+  if (report_id == NULL)
+    return TRUE;
+
+  *out = load_report_locked (self, report_id, error);
+  return *out != NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Opening                                                                  */
 
@@ -1885,8 +1922,10 @@ bc_workbook_set_setting (BcWorkbook  *self,
 typedef struct {
   const char *id;
   const char *template_id;
+  int         version;        /* 0: the newest installed */
   const char *period_id;
   const char *unit;
+  gboolean    carry_forward;
 } CreateData;
 
 typedef struct {
@@ -1928,9 +1967,65 @@ collect_carried_cell (const char *key,
   g_ptr_array_add (data->cells, cell);
 }
 
-/* Copies into the new report the rows of the previous period's report for
- * which the table's carry_forward_if holds, with all their cells, in order,
- * under new row ids. */
+/* Whether a row of the previous report goes into the new one: unless its
+ * condition is definitely false (false, or the number 0). A blank result, a
+ * condition that cannot be evaluated, or none to evaluate carries it: better
+ * an extra finding in the new report than an unresolved one lost. */
+static gboolean
+row_is_carried (BcTemplate  *previous_template,
+                BcReport    *previous,
+                BcExpr      *condition,
+                const char  *table,
+                guint        row)
+{
+  g_auto(BcValue) value = BC_VALUE_INIT;
+  g_autoptr(GError) local_error = NULL;
+
+  if (previous_template == NULL || condition == NULL)
+    return TRUE;
+
+  if (!bc_report_evaluate (previous_template, previous, NULL, condition, table, row, &value,
+                           &local_error))
+    {
+      g_debug ("carry_forward_if of “%s”, row %u: %s", table, row, local_error->message);
+      return TRUE;
+    }
+
+  switch (value.kind)
+    {
+    case BC_VALUE_BOOLEAN:
+      return value.boolean;
+    case BC_VALUE_NUMBER:
+      return value.number != 0.0;
+    case BC_VALUE_BLANK:
+    case BC_VALUE_TEXT:
+    case BC_VALUE_DATE:
+    default:
+      return TRUE;
+    }
+}
+
+/* Whether `key` stores a column of `table` in `template_`: a carried cell
+ * under any other key could be neither seen nor edited. */
+static gboolean
+is_stored_column (BcTemplate    *template_,
+                  const BcField *table,
+                  const char    *key)
+{
+  const BcField *column = bc_template_lookup_field (template_, key);
+  g_autofree char *column_key = column != NULL ? bc_field_dup_key (column) : NULL;
+
+  return column != NULL && column->table != NULL && g_strcmp0 (column->table->id, table->id) == 0
+    && column->compute == NULL && g_strcmp0 (column_key, key) == 0;
+}
+
+/* Copies into the new report, on `template_`, the rows of the previous
+ * report whose table's carry_forward_if holds, with all their cells, in
+ * order, under new row ids.
+ *
+ * The condition is the one of the previous report's own version, evaluated
+ * with that version: a newer one may have renamed the very columns it reads.
+ * The cells are then stored under their keys in the new version. */
 static gboolean
 carry_forward (BcWorkbook  *self,
                BcTemplate  *template_,
@@ -1939,10 +2034,18 @@ carry_forward (BcWorkbook  *self,
                GError     **error)
 {
   GPtrArray *fields = bc_template_get_fields (template_);
+  const char *previous_id = bc_report_get_template_id (previous);
+  int previous_version = bc_report_get_template_version (previous);
+  BcTemplate *previous_template;
+
+  previous_template = bc_template_registry_lookup (self->templates, previous_id, previous_version,
+                                                   NULL);
 
   for (guint i = 0; i < fields->len; i++)
     {
       const BcField *field = g_ptr_array_index (fields, i);
+      const BcField *previous_table = NULL;
+      BcExpr *condition = NULL;
       g_autoptr(GHashTable) row_map = NULL;
       g_autoptr(GPtrArray) cells = NULL;
       g_autofree char *prefix = NULL;
@@ -1952,22 +2055,22 @@ carry_forward (BcWorkbook  *self,
       if (field->type != BC_FIELD_TABLE || field->carry_forward_if == NULL)
         continue;
 
+      /* Without the previous version, or when it did not carry this table,
+       * there is no condition to read the old rows with: all of them go. */
+      if (previous_template != NULL)
+        previous_table = bc_template_lookup_field (previous_template, field->id);
+      if (previous_table != NULL && previous_table->type == BC_FIELD_TABLE)
+        condition = previous_table->carry_forward_if;
+
       row_map = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
       n_rows = bc_report_get_n_rows (previous, field->id);
 
       for (guint row = 0; row < n_rows; row++)
         {
-          g_auto(BcValue) value = BC_VALUE_INIT;
-          g_autoptr(GError) local_error = NULL;
           gint64 old_id = bc_report_get_row_id (previous, field->id, row);
           gint64 new_id;
 
-          /* A row whose condition cannot be evaluated is carried: better an
-           * extra finding in the new report than an unresolved one lost. */
-          if (!bc_report_evaluate (template_, previous, NULL, field->carry_forward_if,
-                                   field->id, row, &value, &local_error))
-            g_debug ("carry_forward_if of “%s”, row %u: %s", field->id, row, local_error->message);
-          else if (!bc_value_truthy (&value))
+          if (!row_is_carried (previous_template, previous, condition, field->id, row))
             continue;
 
           new_id = insert_row (self, report_id, field->id, error);
@@ -1993,11 +2096,9 @@ carry_forward (BcWorkbook  *self,
           const gint64 *new_id = g_hash_table_lookup (row_map, &cell->row_id);
           g_autofree char *key = NULL;
 
-          /* The previous report may be on an older version of the form. */
-          key = migrate_key (self, bc_report_get_template_id (previous),
-                             bc_report_get_template_version (previous),
+          key = migrate_key (self, previous_id, previous_version,
                              bc_template_get_version (template_), cell->key);
-          if (key == NULL)
+          if (key == NULL || !is_stored_column (template_, field, key))
             continue;
 
           if (!put_value (self, report_id, key, *new_id, cell->value, error))
@@ -2044,7 +2145,22 @@ create_in_transaction (BcWorkbook  *self,
       return FALSE;
     }
 
-  if (self->templates != NULL)
+  if (self->templates != NULL && data->version > 0)
+    {
+      template_ = bc_template_registry_lookup (self->templates, data->template_id, data->version,
+                                               &local_error);
+      if (template_ == NULL)
+        {
+          g_debug ("%s", local_error->message);
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                       _("Version %d of the form “%s” is not installed, so the report cannot "
+                         "be imported. Update Baocao, or install that version of the form, "
+                         "and try again."),
+                       data->version, data->template_id);
+          return FALSE;
+        }
+    }
+  else if (self->templates != NULL)
     {
       template_ = bc_template_registry_lookup_latest (self->templates, data->template_id,
                                                       &local_error);
@@ -2057,6 +2173,12 @@ create_in_transaction (BcWorkbook  *self,
                        data->template_id);
           return FALSE;
         }
+    }
+  else if (data->version > 0)
+    version = data->version;
+
+  if (template_ != NULL)
+    {
       version = bc_template_get_version (template_);
 
       if (bc_template_get_period_type (template_) != period.type)
@@ -2113,13 +2235,37 @@ create_in_transaction (BcWorkbook  *self,
             error))
     return FALSE;
 
-  if (template_ == NULL)
+  if (template_ == NULL || !data->carry_forward)
     return TRUE;
 
-  if (!load_previous_locked (self, data->template_id, period_id, unit, &previous, error))
+  if (!load_latest_before_locked (self, data->template_id, period_key, unit, &previous, error))
     return FALSE;
 
   return previous == NULL || carry_forward (self, template_, data->id, previous, error);
+}
+
+/* The checks of every way to create a report that need no transaction. */
+static gboolean
+create_report (BcWorkbook  *self,
+               CreateData  *data,
+               GError     **error)
+{
+  if (!require_utf8 (data->id, invalid_report_id, error)
+      || !require_utf8 (data->template_id, invalid_name, error)
+      || !require_utf8 (data->period_id, invalid_period, error)
+      || !require_utf8 (data->unit, invalid_unit, error))
+    return FALSE;
+
+  if (!g_uuid_string_is_valid (data->id))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("“%s” is not a valid report id (a UUID such as "
+                     "0f8fad5b-d9cb-469f-a165-70867728950e). Check the file it came from."),
+                   data->id);
+      return FALSE;
+    }
+
+  return in_transaction (self, TRUE, create_in_transaction, data, error);
 }
 
 gboolean
@@ -2130,7 +2276,7 @@ bc_workbook_create_report_with_id (BcWorkbook  *self,
                                    const char  *unit,
                                    GError     **error)
 {
-  CreateData data = { id, template_id, period_id, unit };
+  CreateData data = { id, template_id, 0, period_id, unit, TRUE };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -2139,22 +2285,39 @@ bc_workbook_create_report_with_id (BcWorkbook  *self,
   g_return_val_if_fail (unit != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!require_utf8 (id, invalid_report_id, error)
-      || !require_utf8 (template_id, invalid_name, error)
-      || !require_utf8 (period_id, invalid_period, error)
-      || !require_utf8 (unit, invalid_unit, error))
-    return FALSE;
+  return create_report (self, &data, error);
+}
 
-  if (!g_uuid_string_is_valid (id))
+gboolean
+bc_workbook_import_report (BcWorkbook  *self,
+                           const char  *id,
+                           const char  *template_id,
+                           int          template_version,
+                           const char  *period_id,
+                           const char  *unit,
+                           GError     **error)
+{
+  CreateData data = { id, template_id, template_version, period_id, unit, FALSE };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (template_id != NULL, FALSE);
+  g_return_val_if_fail (period_id != NULL, FALSE);
+  g_return_val_if_fail (unit != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A version that cannot exist is one that is not installed. */
+  if (template_version < 1)
     {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
-                   _("“%s” is not a valid report id (a UUID such as "
-                     "0f8fad5b-d9cb-469f-a165-70867728950e). Check the file it came from."),
-                   id);
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                   _("Version %d of the form “%s” is not installed, so the report cannot "
+                     "be imported. Update Baocao, or install that version of the form, "
+                     "and try again."),
+                   template_version, template_id);
       return FALSE;
     }
 
-  return in_transaction (self, TRUE, create_in_transaction, &data, error);
+  return create_report (self, &data, error);
 }
 
 char *

@@ -143,22 +143,46 @@ gboolean        bc_workbook_set_setting       (BcWorkbook           *self,
                                                const char           *value,
                                                GError              **error);
 
-/* Creates a draft and returns its new UUID. Refuses a second report for the
- * same template, period and unit. Tables whose template declares
- * carry_forward_if get the matching rows of the same unit's report of the
- * previous period (their values copied, new row ids). */
+/* Creates a draft on the newest installed version of the template and
+ * returns its new UUID. The unit is stored normalized: NFC, without white
+ * space around it, 1–64 characters, no control characters (else INVALID), so
+ * differently composed spellings of one name are one unit. Refuses a second
+ * report for the same template, period and unit.
+ *
+ * Carrying forward: tables whose template declares carry_forward_if get the
+ * rows of the same unit's most recent earlier report of the same template
+ * (not only the previous period's: a unit may have skipped one), copied with
+ * their values under new row ids. A row is carried unless its condition is
+ * definitely false (false or 0); it is evaluated with that report's own
+ * template version, and its cells are stored under the keys of the new
+ * version (through the migrations). When that version is not installed,
+ * every row is carried. */
 char           *bc_workbook_create_report     (BcWorkbook           *self,
                                                const char           *template_id,
                                                const char           *period_id,
                                                const char           *unit,
                                                GError              **error);
-/* Like create_report, with a given id (imports, demo data). */
+/* Like create_report, with a given id (demo data). Carries forward too. */
 gboolean        bc_workbook_create_report_with_id (BcWorkbook       *self,
                                                const char           *id,
                                                const char           *template_id,
                                                const char           *period_id,
                                                const char           *unit,
                                                GError              **error);
+/* Creates a draft with the given id on exactly version `template_version`
+ * of the template (any installed version, not only the newest: TEMPLATE when
+ * it is not installed; without a registry any version ≥ 1), and carries
+ * nothing forward: an imported report brings its own rows. Otherwise the
+ * checks of create_report (id, period type, unit, duplicate). */
+gboolean        bc_workbook_import_report     (BcWorkbook           *self,
+                                               const char           *id,
+                                               const char           *template_id,
+                                               int                   template_version,
+                                               const char           *period_id,
+                                               const char           *unit,
+                                               GError              **error);
+/* Deletes a draft. Any other status fails with READ_ONLY: a report that was
+ * made ready, queued or sent is kept for the record. */
 gboolean        bc_workbook_delete_report     (BcWorkbook           *self,
                                                const char           *report_id,
                                                GError              **error);
@@ -173,13 +197,16 @@ void            bc_workbook_load_report_async (BcWorkbook           *self,
 BcReport       *bc_workbook_load_report_finish(BcWorkbook           *self,
                                                GAsyncResult         *result,
                                                GError              **error);
-/* The id of the report for template, period and unit, or NULL. */
+/* The id of the report for template, period and unit (normalized as
+ * create_report does), or NULL. */
 char           *bc_workbook_find_report       (BcWorkbook           *self,
                                                const char           *template_id,
                                                const char           *period_id,
                                                const char           *unit,
                                                GError              **error);
-/* The same unit's report of the same template for the previous period, or NULL. */
+/* The same unit's report of the same template for the immediately previous
+ * period, or NULL: what prev() means in checks ("last quarter's values").
+ * Carrying forward looks further back (see create_report). */
 BcReport       *bc_workbook_load_previous     (BcWorkbook           *self,
                                                BcReport             *report,
                                                GError              **error);
