@@ -489,7 +489,7 @@ check_field (EvalContext   *ctx,
     g_autofree char *canonical = NULL;
     g_autoptr(GError) error = NULL;
 
-    if (!bc_field_parse_value (field, stored, &canonical, &error))
+    if (!bc_field_parse_value_lang (field, stored, lang, &canonical, &error))
       {
         g_autofree char *rule_id = g_strconcat ("invalid:", key, NULL);
 
@@ -937,7 +937,7 @@ bc_report_resolve_path (BcTemplate     *template_,
 
 unknown:
   g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
-               _("The form “%s” has no field “%s”. Run `baocao-cli fields %s` to list its fields."),
-               bc_template_get_id (template_), path, bc_template_get_id (template_));
+               _("The form “%s” has no field “%s”. Check the field's name in the form."),
+               bc_template_get_id (template_), path);
   return FALSE;
 }
