@@ -690,7 +690,7 @@ test_issue_list_and_focus (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
       {
-        const char *before = bc_form_view_get_focus_path (f->view);
+        g_autofree char *before = g_strdup (bc_form_view_get_focus_path (f->view));
         guint steps = 0;
 
         /* The date's calendar button is one more stop in its field. */
