@@ -1,0 +1,1476 @@
+/* bc-window.c: the main window: a workbook's reports beside the open report.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window never waits on SQLite: opening, listing, status changes and
+ * creating reports all run off the UI thread, and every callback checks
+ * that the window still shows the workbook it was started for.
+ */
+#define G_LOG_DOMAIN "bc-window"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "bc-demo.h"
+#include "bc-i18n.h"
+#include "bc-new-report-dialog.h"
+#include "bc-report-row.h"
+#include "bc-validate.h"
+#include "bc-window.h"
+
+struct _BcWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template children */
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  AdwWindowTitle       *sidebar_title;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *sidebar_stack;
+  GtkListView          *report_list_view;
+  AdwWindowTitle       *report_title;
+  GtkLabel             *status_badge;
+  GtkWidget            *mark_ready_button;
+  GtkWidget            *back_to_draft_button;
+  GtkWidget            *save_indicator;
+  GtkSpinner           *save_spinner;
+  GtkImage             *save_icon;
+  GtkLabel             *save_label;
+  GtkRevealer          *demo_banner;
+  GtkRevealer          *review_revealer;
+  GtkLabel             *review_label;
+  GtkStack             *content_stack;
+  AdwStatusPage        *error_page;
+  BcFormView           *form_view;
+
+  GSettings            *settings;
+  /* Cancelled when another workbook is opened or the window goes. */
+  GCancellable         *cancellable;
+  char                 *path;           /* of the workbook shown or being opened */
+  BcWorkbook           *workbook;
+  BcReportList         *reports;
+  GtkCustomFilter      *filter;
+  GtkFilterListModel   *filtered;
+  GtkSingleSelection   *selection;
+  char                 *query;
+  /* The list items bound to a row, to redo period headings after changes. */
+  GHashTable           *bound_items;
+  guint                 headings_idle;
+
+  char                 *report_id;      /* shown in the form view */
+  BcReportItem         *item;           /* its list item, followed for status */
+  /* Where to put the focus once the form has loaded (reopening). */
+  char                 *pending_focus_path;
+  /* A status change waiting for the form's last edit to be committed. */
+  gboolean              pending_mark_ready;
+  gboolean              busy;
+  gboolean              status_changing;
+  /* One list refresh at a time; edits made meanwhile ask for one more. */
+  gboolean              refreshing;
+  gboolean              refresh_again;
+};
+
+enum {
+  PROP_0,
+  PROP_WORKBOOK,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (BcWindow, bc_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void bc_window_update_actions (BcWindow *self);
+static void bc_window_show_report    (BcWindow   *self,
+                                      const char *report_id);
+
+/* --- small helpers ------------------------------------------------------- */
+
+static void
+set_busy (BcWindow *self,
+          gboolean  busy)
+{
+  if (self->busy == busy)
+    return;
+
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+toast (BcWindow   *self,
+       const char *message)
+{
+  AdwToast *t = adw_toast_new (message);
+
+  adw_toast_set_timeout (t, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static void
+show_message (BcWindow   *self,
+              const char *heading,
+              const char *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  gtk_widget_set_name (dialog, "message-dialog");
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* --- where the user was: last report and field, per workbook -------------- */
+
+static void
+remember_place (BcWindow *self)
+{
+  g_autoptr(GVariant) places = NULL;
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *path;
+  const char *report_id;
+  const char *focus_path;
+  const char *current_focus = NULL;
+  guint kept = 0;
+
+  if (self->path == NULL || self->settings == NULL || self->workbook == NULL)
+    return;
+
+  if (self->report_id != NULL &&
+      g_strcmp0 (bc_form_view_get_report_id (self->form_view), self->report_id) == 0)
+    current_focus = bc_form_view_get_focus_path (self->form_view);
+  else if (self->pending_focus_path != NULL)
+    current_focus = self->pending_focus_path;
+
+  places = g_settings_get_value (self->settings, "last-places");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{s(ss)}"));
+  g_variant_builder_add (&builder, "{s(ss)}", self->path,
+                         self->report_id != NULL ? self->report_id : "",
+                         current_focus != NULL ? current_focus : "");
+
+  /* Keep a few other workbooks' places, most recent first. */
+  g_variant_iter_init (&iter, places);
+  while (g_variant_iter_next (&iter, "{&s(&s&s)}", &path, &report_id, &focus_path))
+    {
+      if (g_str_equal (path, self->path) || kept >= 15)
+        continue;
+      g_variant_builder_add (&builder, "{s(ss)}", path, report_id, focus_path);
+      kept++;
+    }
+
+  g_settings_set_value (self->settings, "last-places", g_variant_builder_end (&builder));
+}
+
+static gboolean
+lookup_place (BcWindow  *self,
+              char     **report_id,
+              char     **focus_path)
+{
+  g_autoptr(GVariant) places = g_settings_get_value (self->settings, "last-places");
+  const char *id = NULL;
+  const char *focus = NULL;
+
+  if (self->path == NULL ||
+      !g_variant_lookup (places, self->path, "(&s&s)", &id, &focus) ||
+      *id == '\0')
+    return FALSE;
+
+  *report_id = g_strdup (id);
+  *focus_path = *focus != '\0' ? g_strdup (focus) : NULL;
+  return TRUE;
+}
+
+/* --- the header: status, save state, review notice ------------------------ */
+
+static void
+update_status (BcWindow *self)
+{
+  gboolean has_item = self->item != NULL;
+  BcStatus status = has_item ? bc_report_item_get_status (self->item) : BC_STATUS_DRAFT;
+  BcReport *report = bc_form_view_get_report (self->form_view);
+  const char *comment = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->status_badge), has_item);
+  if (has_item)
+    {
+      g_auto(GStrv) classes = gtk_widget_get_css_classes (GTK_WIDGET (self->status_badge));
+
+      for (guint i = 0; classes[i] != NULL; i++)
+        if (g_str_has_prefix (classes[i], "status-"))
+          gtk_widget_remove_css_class (GTK_WIDGET (self->status_badge), classes[i]);
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_badge), bc_status_css_class (status));
+      gtk_label_set_text (self->status_badge, bc_status_label (status));
+
+      adw_window_title_set_title (self->report_title, bc_report_item_get_title (self->item));
+      {
+        /* TRANSLATORS: under the report's title: unit and period */
+        g_autofree char *subtitle = g_strdup_printf (_("%s · %s"),
+                                                     bc_report_item_get_unit (self->item),
+                                                     bc_report_item_get_period_label (self->item));
+        adw_window_title_set_subtitle (self->report_title, subtitle);
+      }
+    }
+  else
+    {
+      adw_window_title_set_title (self->report_title, "");
+      adw_window_title_set_subtitle (self->report_title, "");
+    }
+
+  gtk_widget_set_visible (self->mark_ready_button, has_item && status == BC_STATUS_DRAFT);
+  gtk_widget_set_visible (self->back_to_draft_button,
+                          has_item && status != BC_STATUS_DRAFT &&
+                          bc_status_can_transition (status, BC_STATUS_DRAFT));
+
+  if (report != NULL && g_strcmp0 (bc_report_get_id (report), self->report_id) == 0 &&
+      bc_report_get_status (report) == BC_STATUS_RETURNED)
+    comment = bc_report_get_review_comment (report);
+  if (has_item && status == BC_STATUS_RETURNED)
+    {
+      g_autofree char *text = NULL;
+
+      if (comment != NULL && *comment != '\0')
+        text = g_strdup_printf (_("Returned by the province: “%s”. Take the report back to draft to correct it, then mark it ready again."), comment);
+      else
+        text = g_strdup (_("Returned by the province. Take the report back to draft to correct it, then mark it ready again."));
+      gtk_label_set_text (self->review_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->review_revealer, has_item && status == BC_STATUS_RETURNED);
+
+  bc_window_update_actions (self);
+}
+
+static void
+update_save_state (BcWindow *self)
+{
+  BcSaveState state = bc_form_view_get_save_state (self->form_view);
+  const char *error_text = bc_form_view_get_save_error (self->form_view);
+  g_autofree char *text = NULL;
+
+  gtk_widget_remove_css_class (self->save_indicator, "error");
+
+  switch (state)
+    {
+    case BC_SAVE_STATE_SAVING:
+      gtk_widget_set_visible (GTK_WIDGET (self->save_spinner), TRUE);
+      gtk_spinner_start (self->save_spinner);
+      gtk_widget_set_visible (GTK_WIDGET (self->save_icon), FALSE);
+      text = g_strdup (_("Saving…"));
+      break;
+    case BC_SAVE_STATE_SAVED:
+      gtk_spinner_stop (self->save_spinner);
+      gtk_widget_set_visible (GTK_WIDGET (self->save_spinner), FALSE);
+      gtk_image_set_from_icon_name (self->save_icon, "emblem-ok-symbolic");
+      gtk_widget_set_visible (GTK_WIDGET (self->save_icon), TRUE);
+      text = g_strdup (_("Saved"));
+      break;
+    case BC_SAVE_STATE_FAILED:
+      gtk_spinner_stop (self->save_spinner);
+      gtk_widget_set_visible (GTK_WIDGET (self->save_spinner), FALSE);
+      gtk_image_set_from_icon_name (self->save_icon, "dialog-warning-symbolic");
+      gtk_widget_set_visible (GTK_WIDGET (self->save_icon), TRUE);
+      gtk_widget_add_css_class (self->save_indicator, "error");
+      /* TRANSLATORS: the save indicator, with the reason */
+      text = g_strdup_printf (_("Not saved: %s"),
+                              error_text != NULL ? error_text : _("the workbook could not be written"));
+      break;
+    case BC_SAVE_STATE_IDLE:
+    default:
+      gtk_spinner_stop (self->save_spinner);
+      break;
+    }
+
+  gtk_widget_set_visible (self->save_indicator, text != NULL);
+  gtk_label_set_text (self->save_label, text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (self->save_indicator, text);
+  if (text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->save_indicator),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                    -1);
+}
+
+/* --- actions ------------------------------------------------------------- */
+
+static void
+bc_window_update_actions (BcWindow *self)
+{
+  gboolean open = self->workbook != NULL;
+  gboolean has_item = open && self->item != NULL;
+  BcStatus status = has_item ? bc_report_item_get_status (self->item) : BC_STATUS_DRAFT;
+  gboolean demo = open && bc_workbook_get_kind (self->workbook) == BC_WORKBOOK_KIND_DEMO;
+  g_autofree char *demo_path = bc_demo_default_path ();
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-report", open);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-ready",
+                                 has_item && !self->status_changing && status == BC_STATUS_DRAFT);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back-to-draft",
+                                 has_item && !self->status_changing &&
+                                 bc_status_can_transition (status, BC_STATUS_DRAFT));
+  /* Resetting only ever replaces the app's own copy of the demo. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-demo",
+                                 demo && g_strcmp0 (self->path, demo_path) == 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-user-workbook", demo);
+}
+
+static void
+set_status_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data);
+
+typedef struct {
+  BcWorkbook *workbook;
+  char       *report_id;
+  BcStatus    status;
+} StatusChange;
+
+static void
+status_change_free (StatusChange *change)
+{
+  g_clear_object (&change->workbook);
+  g_free (change->report_id);
+  g_free (change);
+}
+
+static void
+set_status_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  StatusChange *change = task_data;
+  GError *error = NULL;
+
+  if (bc_workbook_set_status (change->workbook, change->report_id, change->status, NULL, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+change_status (BcWindow *self,
+               BcStatus  status)
+{
+  g_autoptr(GTask) task = NULL;
+  StatusChange *change;
+
+  if (self->workbook == NULL || self->report_id == NULL)
+    return;
+
+  change = g_new0 (StatusChange, 1);
+  change->workbook = g_object_ref (self->workbook);
+  change->report_id = g_strdup (self->report_id);
+  change->status = status;
+
+  self->status_changing = TRUE;
+  bc_window_update_actions (self);
+
+  task = g_task_new (self, self->cancellable, set_status_cb, NULL);
+  g_task_set_source_tag (task, change_status);
+  g_task_set_task_data (task, change, (GDestroyNotify) status_change_free);
+  g_task_run_in_thread (task, set_status_thread);
+}
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data);
+
+static void
+refresh_list (BcWindow *self)
+{
+  if (self->reports == NULL)
+    return;
+
+  if (self->refreshing)
+    {
+      self->refresh_again = TRUE;
+      return;
+    }
+
+  self->refreshing = TRUE;
+  bc_report_list_refresh_async (self->reports, self->cancellable,
+                                refresh_cb, g_object_ref (self));
+}
+
+static void
+set_status_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  BcWindow *self = BC_WINDOW (source);
+  StatusChange *change = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* Cancelled: another workbook is shown now. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      self->status_changing = FALSE;
+
+      if (g_error_matches (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY) ||
+          g_error_matches (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY))
+        show_message (self, _("The Report Is Not Ready"), error->message);
+      else
+        show_message (self, _("The Status Could Not Be Changed"), error->message);
+      bc_window_update_actions (self);
+      return;
+    }
+
+  self->status_changing = FALSE;
+  if (change->status == BC_STATUS_READY)
+    toast (self, _("Marked ready to send"));
+  else if (change->status == BC_STATUS_DRAFT)
+    toast (self, _("Back to draft: the report can be changed again"));
+
+  if (g_strcmp0 (change->report_id, bc_form_view_get_report_id (self->form_view)) == 0)
+    bc_form_view_reload (self->form_view);
+  refresh_list (self);
+  bc_window_update_actions (self);
+}
+
+static void
+mark_ready_now (BcWindow *self)
+{
+  self->pending_mark_ready = FALSE;
+  change_status (self, BC_STATUS_READY);
+}
+
+static void
+mark_ready_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BcWindow *self = BC_WINDOW (widget);
+
+  /* Status changes and edits run on different threads: let the edit the
+   * user just made reach the workbook before the report is checked. */
+  if (bc_form_view_get_save_state (self->form_view) == BC_SAVE_STATE_SAVING)
+    {
+      self->pending_mark_ready = TRUE;
+      return;
+    }
+
+  mark_ready_now (self);
+}
+
+static void
+back_to_draft_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  change_status (BC_WINDOW (widget), BC_STATUS_DRAFT);
+}
+
+static void
+report_created_cb (BcNewReportDialog *dialog,
+                   const char        *report_id,
+                   BcWindow          *self)
+{
+  g_free (self->pending_focus_path);
+  self->pending_focus_path = NULL;
+  bc_window_show_report (self, report_id);
+  refresh_list (self);
+  toast (self, _("New report created"));
+}
+
+static void
+new_report_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BcWindow *self = BC_WINDOW (widget);
+  BcNewReportDialog *dialog;
+
+  if (self->workbook == NULL)
+    return;
+
+  dialog = bc_new_report_dialog_new (GTK_WINDOW (self), self->workbook, self->settings);
+  g_signal_connect_object (dialog, "report-created", G_CALLBACK (report_created_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  BcWindow *self = BC_WINDOW (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+show_reports_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  adw_leaflet_set_visible_child_name (BC_WINDOW (widget)->leaflet, "sidebar");
+}
+
+static void
+open_user_workbook_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  bc_window_open_workbook (BC_WINDOW (widget), NULL);
+}
+
+static void
+reset_demo_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        BcWindow         *self)
+{
+  if (g_strcmp0 (response, "reset") == 0)
+    bc_window_open_demo (self);
+}
+
+static void
+reset_demo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BcWindow *self = BC_WINDOW (widget);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self),
+                                   _("Reset the Demo Workbook?"),
+                                   _("Every change made in the demo workbook is lost, and its sample reports return to their starting state. Your own workbook is not touched."));
+  gtk_widget_set_name (dialog, "reset-demo-dialog");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "reset", _("_Reset"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reset",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (reset_demo_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* --- the list of reports -------------------------------------------------- */
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  BcWindow *self = user_data;
+
+  return bc_report_item_matches (item, self->query);
+}
+
+static void
+update_sidebar_page (BcWindow *self)
+{
+  const char *page;
+
+  if (self->reports == NULL || !bc_report_list_get_loaded (self->reports))
+    page = self->workbook == NULL && self->path == NULL ? "none" : "loading";
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->reports)) == 0)
+    page = "empty";
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    page = "no-results";
+  else
+    page = "list";
+
+  gtk_stack_set_visible_child_name (self->sidebar_stack, page);
+}
+
+/* Selects the shown report in the list when it is there (after a refresh or
+ * a search), without ever unloading the form because of a filter. */
+static void
+sync_selection (BcWindow *self)
+{
+  guint n;
+
+  if (self->selection == NULL)
+    return;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  for (guint i = 0; self->report_id != NULL && i < n; i++)
+    {
+      g_autoptr(BcReportItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered), i);
+
+      if (g_str_equal (bc_report_item_get_id (item), self->report_id))
+        {
+          if (gtk_single_selection_get_selected (self->selection) != i)
+            gtk_single_selection_set_selected (self->selection, i);
+          return;
+        }
+    }
+
+  if (gtk_single_selection_get_selected (self->selection) != GTK_INVALID_LIST_POSITION)
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}
+
+static gboolean
+row_shows_period (BcWindow *self,
+                  guint     position)
+{
+  g_autoptr(BcReportItem) item = NULL;
+  g_autoptr(BcReportItem) previous = NULL;
+
+  if (position == 0)
+    return TRUE;
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  previous = g_list_model_get_item (G_LIST_MODEL (self->filtered), position - 1);
+  if (item == NULL || previous == NULL)
+    return TRUE;
+
+  return g_strcmp0 (bc_report_item_get_period_id (item),
+                    bc_report_item_get_period_id (previous)) != 0;
+}
+
+static void
+update_row_heading (BcWindow    *self,
+                    GtkListItem *list_item)
+{
+  GtkWidget *row = gtk_list_item_get_child (list_item);
+  guint position = gtk_list_item_get_position (list_item);
+
+  if (row == NULL || self->filtered == NULL || position == GTK_INVALID_LIST_POSITION)
+    return;
+
+  bc_report_row_set_show_period (BC_REPORT_ROW (row), row_shows_period (self, position));
+}
+
+static gboolean
+update_headings_idle (gpointer user_data)
+{
+  BcWindow *self = user_data;
+  GHashTableIter iter;
+  gpointer list_item;
+
+  self->headings_idle = 0;
+
+  g_hash_table_iter_init (&iter, self->bound_items);
+  while (g_hash_table_iter_next (&iter, &list_item, NULL))
+    update_row_heading (self, list_item);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+filtered_items_changed_cb (BcWindow *self)
+{
+  /* A row's heading depends on the row before it, which a change elsewhere
+   * in the list can replace: recheck the bound rows once things settle. */
+  if (self->headings_idle == 0)
+    self->headings_idle = g_idle_add (update_headings_idle, self);
+
+  update_sidebar_page (self);
+  sync_selection (self);
+}
+
+static void
+list_item_position_cb (GtkListItem *list_item,
+                       GParamSpec  *pspec,
+                       BcWindow    *self)
+{
+  update_row_heading (self, list_item);
+}
+
+static void
+setup_row_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              BcWindow                 *self)
+{
+  gtk_list_item_set_child (list_item, bc_report_row_new ());
+  g_signal_connect_object (list_item, "notify::position",
+                           G_CALLBACK (list_item_position_cb), self, 0);
+}
+
+static void
+bind_row_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             BcWindow                 *self)
+{
+  BcReportRow *row = BC_REPORT_ROW (gtk_list_item_get_child (list_item));
+
+  bc_report_row_set_item (row, gtk_list_item_get_item (list_item));
+  g_hash_table_add (self->bound_items, list_item);
+  update_row_heading (self, list_item);
+}
+
+static void
+unbind_row_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               BcWindow                 *self)
+{
+  BcReportRow *row = BC_REPORT_ROW (gtk_list_item_get_child (list_item));
+
+  g_hash_table_remove (self->bound_items, list_item);
+  bc_report_row_set_item (row, NULL);
+}
+
+static void
+teardown_row_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 BcWindow                 *self)
+{
+  g_hash_table_remove (self->bound_items, list_item);
+}
+
+static void
+selection_changed_cb (BcWindow *self)
+{
+  BcReportItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  /* Nothing selected happens when a search hides the report: keep it. */
+  if (item == NULL)
+    return;
+
+  if (g_strcmp0 (bc_report_item_get_id (item), self->report_id) != 0)
+    {
+      g_clear_pointer (&self->pending_focus_path, g_free);
+      bc_window_show_report (self, bc_report_item_get_id (item));
+    }
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "content");
+}
+
+static void
+search_changed_cb (BcWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  g_free (self->query);
+  self->query = g_strdup (text);
+
+  if (self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+search_stop_cb (BcWindow *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+static void
+search_activate_cb (BcWindow *self)
+{
+  /* Enter opens the first match. */
+  if (self->filtered != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+    {
+      gtk_single_selection_set_selected (self->selection, 0);
+      gtk_widget_grab_focus (GTK_WIDGET (self->report_list_view));
+    }
+}
+
+/* --- the report shown ---------------------------------------------------- */
+
+static void
+item_notify_cb (BcWindow *self)
+{
+  update_status (self);
+}
+
+static void
+set_item (BcWindow     *self,
+          BcReportItem *item)
+{
+  if (self->item == item)
+    return;
+
+  if (self->item != NULL)
+    g_signal_handlers_disconnect_by_func (self->item, item_notify_cb, self);
+  g_set_object (&self->item, item);
+  if (self->item != NULL)
+    g_signal_connect_swapped (self->item, "notify", G_CALLBACK (item_notify_cb), self);
+
+  update_status (self);
+}
+
+static void
+bc_window_show_report (BcWindow   *self,
+                       const char *report_id)
+{
+  BcReportItem *item = NULL;
+
+  if (g_strcmp0 (self->report_id, report_id) != 0)
+    {
+      g_free (self->report_id);
+      self->report_id = g_strdup (report_id);
+      bc_form_view_load (self->form_view, report_id != NULL ? self->workbook : NULL, report_id);
+    }
+
+  if (report_id != NULL && self->reports != NULL)
+    item = bc_report_list_find (self->reports, report_id, NULL);
+  set_item (self, item);
+
+  gtk_stack_set_visible_child_name (self->content_stack, report_id != NULL ? "form" : "empty");
+  sync_selection (self);
+  remember_place (self);
+}
+
+static void
+form_report_cb (BcWindow *self)
+{
+  BcReport *report = bc_form_view_get_report (self->form_view);
+
+  update_status (self);
+
+  /* Reopening: once the report is on screen, go back to the field. */
+  if (report != NULL && self->pending_focus_path != NULL &&
+      g_strcmp0 (bc_report_get_id (report), self->report_id) == 0)
+    {
+      g_autofree char *path = g_steal_pointer (&self->pending_focus_path);
+
+      bc_form_view_focus_path (self->form_view, path);
+    }
+}
+
+static void
+form_save_state_cb (BcWindow *self)
+{
+  BcSaveState state = bc_form_view_get_save_state (self->form_view);
+
+  update_save_state (self);
+
+  if (self->pending_mark_ready && state != BC_SAVE_STATE_SAVING)
+    {
+      if (state == BC_SAVE_STATE_FAILED)
+        {
+          self->pending_mark_ready = FALSE;
+          show_message (self, _("The Report Is Not Ready"),
+                        _("The last change could not be saved, so the report was not marked ready. Correct the field and try again."));
+        }
+      else
+        mark_ready_now (self);
+    }
+
+  /* A saved edit changes the report's revision and time in the list. */
+  if (state == BC_SAVE_STATE_SAVED)
+    refresh_list (self);
+}
+
+static void
+form_focus_path_cb (BcWindow *self)
+{
+  if (self->pending_focus_path == NULL)
+    remember_place (self);
+}
+
+/* --- opening a workbook ---------------------------------------------------- */
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(BcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = bc_report_list_refresh_finish (BC_REPORT_LIST (source), result, &error);
+
+  /* A list of a workbook no longer shown: its window has moved on. */
+  if (BC_REPORT_LIST (source) != self->reports)
+    return;
+
+  self->refreshing = FALSE;
+  if (self->refresh_again)
+    {
+      self->refresh_again = FALSE;
+      refresh_list (self);
+    }
+
+  if (!ok)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      return;
+    }
+
+  update_sidebar_page (self);
+
+  if (self->report_id != NULL)
+    set_item (self, bc_report_list_find (self->reports, self->report_id, NULL));
+  sync_selection (self);
+
+  if (self->busy)
+    {
+      g_autofree char *report_id = NULL;
+      g_autofree char *focus_path = NULL;
+
+      set_busy (self, FALSE);
+
+      if (self->report_id == NULL &&
+          lookup_place (self, &report_id, &focus_path) &&
+          bc_report_list_find (self->reports, report_id, NULL) != NULL)
+        {
+          g_free (self->pending_focus_path);
+          self->pending_focus_path = g_steal_pointer (&focus_path);
+          bc_window_show_report (self, report_id);
+        }
+    }
+}
+
+static void
+clear_workbook (BcWindow *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  self->pending_mark_ready = FALSE;
+  self->status_changing = FALSE;
+  self->refreshing = FALSE;
+  self->refresh_again = FALSE;
+  g_clear_pointer (&self->pending_focus_path, g_free);
+  g_clear_pointer (&self->report_id, g_free);
+  set_item (self, NULL);
+  bc_form_view_load (self->form_view, NULL, NULL);
+
+  gtk_list_view_set_model (self->report_list_view, NULL);
+  g_hash_table_remove_all (self->bound_items);
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_data (self->filtered, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->reports);
+
+  if (self->workbook != NULL)
+    {
+      g_clear_object (&self->workbook);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKBOOK]);
+    }
+
+  gtk_revealer_set_reveal_child (self->demo_banner, FALSE);
+  adw_window_title_set_subtitle (self->sidebar_title, "");
+  bc_window_update_actions (self);
+}
+
+static void
+show_open_error (BcWindow     *self,
+                 const GError *error)
+{
+  adw_status_page_set_description (self->error_page, error->message);
+  gtk_stack_set_visible_child_name (self->content_stack, "error");
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "none");
+  set_busy (self, FALSE);
+}
+
+static void
+set_workbook (BcWindow   *self,
+              BcWorkbook *workbook)
+{
+  GtkListItemFactory *factory;
+  gboolean demo = bc_workbook_get_kind (workbook) == BC_WORKBOOK_KIND_DEMO;
+
+  self->workbook = g_object_ref (workbook);
+  self->reports = bc_report_list_new (workbook, bc_i18n_language ());
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->reports)),
+                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+
+  g_signal_connect_swapped (self->filtered, "items-changed",
+                            G_CALLBACK (filtered_items_changed_cb), self);
+  g_signal_connect_swapped (self->selection, "notify::selected",
+                            G_CALLBACK (selection_changed_cb), self);
+
+  factory = gtk_list_view_get_factory (self->report_list_view);
+  if (factory == NULL)
+    {
+      factory = gtk_signal_list_item_factory_new ();
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), self);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_row_cb), self);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row_cb), self);
+      g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row_cb), self);
+      gtk_list_view_set_factory (self->report_list_view, factory);
+      g_object_unref (factory);
+    }
+  gtk_list_view_set_model (self->report_list_view, GTK_SELECTION_MODEL (self->selection));
+
+  /* Training data must look like training data at all times. */
+  gtk_revealer_set_reveal_child (self->demo_banner, demo);
+  adw_window_title_set_subtitle (self->sidebar_title,
+                                 demo ? _("Demo workbook — training data") : "");
+  if (demo)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "demo");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "demo");
+
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKBOOK]);
+  bc_window_update_actions (self);
+
+  refresh_list (self);
+}
+
+typedef struct {
+  char       *path;
+  gboolean    create;
+  gboolean    fresh_demo;
+  /* The connection to close before a fresh demo copy replaces its file. */
+  BcWorkbook *close_first;
+  BcTemplateRegistry *templates;
+} OpenRequest;
+
+static void
+open_request_free (OpenRequest *request)
+{
+  g_free (request->path);
+  g_clear_object (&request->close_first);
+  g_clear_object (&request->templates);
+  g_free (request);
+}
+
+static void
+workbook_opened_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BcWindow *self = g_task_get_source_object (task);
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(GError) error = NULL;
+
+  workbook = bc_workbook_open_finish (result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (workbook == NULL)
+    show_open_error (self, error);
+  else
+    set_workbook (self, workbook);
+
+  g_task_return_boolean (task, workbook != NULL);
+}
+
+static void
+open_with_templates (GTask *task)
+{
+  OpenRequest *request = g_task_get_task_data (task);
+
+  bc_workbook_open_async (request->path, request->templates,
+                          request->create ? BC_WORKBOOK_OPEN_CREATE : BC_WORKBOOK_OPEN_DEFAULT,
+                          g_task_get_cancellable (task),
+                          workbook_opened_cb, task);
+}
+
+static void
+install_demo_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  OpenRequest *request = task_data;
+  GError *error = NULL;
+
+  /* Waits for the old connection's last write, so not on the UI thread. */
+  if (request->close_first != NULL)
+    bc_workbook_close (request->close_first);
+
+  if (bc_demo_install (request->path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+demo_installed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  BcWindow *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_task_return_error_if_cancelled (task))
+        {
+          show_open_error (self, error);
+          g_task_return_boolean (task, FALSE);
+        }
+      g_object_unref (task);
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  open_with_templates (task);
+}
+
+static void
+templates_loaded_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  BcWindow *self = g_task_get_source_object (task);
+  OpenRequest *request = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  request->templates = bc_application_load_templates_finish (BC_APPLICATION (source), result, &error);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (request->templates == NULL)
+    {
+      show_open_error (self, error);
+      g_task_return_boolean (task, FALSE);
+      g_object_unref (task);
+      return;
+    }
+
+  if (request->fresh_demo)
+    {
+      g_autoptr(GTask) install = g_task_new (self, g_task_get_cancellable (task),
+                                             demo_installed_cb, task);
+
+      g_task_set_source_tag (install, install_demo_thread);
+      /* The request outlives this inner task: the outer one owns it. */
+      g_task_set_task_data (install, request, NULL);
+      g_task_run_in_thread (install, install_demo_thread);
+      return;
+    }
+
+  open_with_templates (task);
+}
+
+static void
+open_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  /* Errors were shown where they happened; cancellation is silent. */
+}
+
+/* Starts opening `path`, dropping the workbook shown. A fresh demo copy
+ * replaces the file first. */
+static void
+start_open (BcWindow   *self,
+            const char *path,
+            gboolean    create,
+            gboolean    fresh_demo)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GTask *task;
+  OpenRequest *request;
+
+  request = g_new0 (OpenRequest, 1);
+  request->path = g_strdup (path);
+  request->create = create;
+  request->fresh_demo = fresh_demo;
+  if (fresh_demo && self->workbook != NULL &&
+      g_strcmp0 (bc_workbook_get_path (self->workbook), path) == 0)
+    request->close_first = g_object_ref (self->workbook);
+
+  clear_workbook (self);
+
+  g_free (self->path);
+  self->path = g_strdup (path);
+
+  set_busy (self, TRUE);
+  gtk_stack_set_visible_child_name (self->content_stack, "loading");
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "loading");
+
+  task = g_task_new (self, self->cancellable, open_done_cb, NULL);
+  g_task_set_source_tag (task, start_open);
+  g_task_set_task_data (task, request, (GDestroyNotify) open_request_free);
+
+  bc_application_load_templates_async (BC_APPLICATION (app), self->cancellable,
+                                       templates_loaded_cb, task);
+}
+
+void
+bc_window_open_workbook (BcWindow *self,
+                         GFile    *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (BC_IS_WINDOW (self));
+  g_return_if_fail (file == NULL || G_IS_FILE (file));
+
+  if (file == NULL)
+    {
+      path = bc_workbook_default_path ();
+      start_open (self, path, TRUE, FALSE);
+      return;
+    }
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                             _("Baocao can only open workbooks stored on this computer. Copy the file to a local folder first."));
+      clear_workbook (self);
+      show_open_error (self, error);
+      return;
+    }
+
+  start_open (self, path, FALSE, FALSE);
+}
+
+void
+bc_window_open_demo (BcWindow *self)
+{
+  g_autofree char *path = bc_demo_default_path ();
+
+  g_return_if_fail (BC_IS_WINDOW (self));
+
+  start_open (self, path, FALSE, TRUE);
+}
+
+/* --- GObject ------------------------------------------------------------- */
+
+static gboolean
+bc_window_close_request (GtkWindow *window)
+{
+  BcWindow *self = BC_WINDOW (window);
+  int width, height;
+
+  remember_place (self);
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (bc_window_parent_class)->close_request (window);
+}
+
+static void
+bc_window_dispose (GObject *object)
+{
+  BcWindow *self = BC_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->headings_idle, g_source_remove);
+  if (self->form_view != NULL)
+    g_signal_handlers_disconnect_by_data (self->form_view, self);
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_data (self->filtered, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  set_item (self, NULL);
+  gtk_list_view_set_model (self->report_list_view, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_WINDOW);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->reports);
+  g_clear_object (&self->workbook);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (bc_window_parent_class)->dispose (object);
+}
+
+static void
+bc_window_finalize (GObject *object)
+{
+  BcWindow *self = BC_WINDOW (object);
+
+  g_clear_pointer (&self->bound_items, g_hash_table_unref);
+  g_free (self->path);
+  g_free (self->query);
+  g_free (self->report_id);
+  g_free (self->pending_focus_path);
+
+  G_OBJECT_CLASS (bc_window_parent_class)->finalize (object);
+}
+
+static void
+bc_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  BcWindow *self = BC_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKBOOK:
+      g_value_set_object (value, self->workbook);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bc_window_class_init (BcWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = bc_window_dispose;
+  object_class->finalize = bc_window_finalize;
+  object_class->get_property = bc_window_get_property;
+  window_class->close_request = bc_window_close_request;
+
+  properties[PROP_WORKBOOK] =
+    g_param_spec_object ("workbook", NULL, NULL, BC_TYPE_WORKBOOK,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (BC_TYPE_FORM_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, report_list_view);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, report_title);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, status_badge);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, mark_ready_button);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, back_to_draft_button);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, save_indicator);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, save_spinner);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, save_icon);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, save_label);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, demo_banner);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, review_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, review_label);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, form_view);
+
+  gtk_widget_class_install_action (widget_class, "win.new-report", NULL, new_report_action);
+  gtk_widget_class_install_action (widget_class, "win.mark-ready", NULL, mark_ready_action);
+  gtk_widget_class_install_action (widget_class, "win.back-to-draft", NULL, back_to_draft_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-reports", NULL, show_reports_action);
+  gtk_widget_class_install_action (widget_class, "win.reset-demo", NULL, reset_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.open-user-workbook", NULL, open_user_workbook_action);
+}
+
+static void
+bc_window_init (BcWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->bound_items = g_hash_table_new (NULL, NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_swapped (self->search_entry, "search-changed",
+                            G_CALLBACK (search_changed_cb), self);
+  g_signal_connect_swapped (self->search_entry, "stop-search",
+                            G_CALLBACK (search_stop_cb), self);
+  g_signal_connect_swapped (self->search_entry, "activate",
+                            G_CALLBACK (search_activate_cb), self);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+
+  g_signal_connect_swapped (self->form_view, "notify::report",
+                            G_CALLBACK (form_report_cb), self);
+  g_signal_connect_swapped (self->form_view, "notify::save-state",
+                            G_CALLBACK (form_save_state_cb), self);
+  g_signal_connect_swapped (self->form_view, "notify::save-error",
+                            G_CALLBACK (update_save_state), self);
+  g_signal_connect_swapped (self->form_view, "notify::focus-path",
+                            G_CALLBACK (form_focus_path_cb), self);
+
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+  bc_window_update_actions (self);
+}
+
+BcWindow *
+bc_window_new (BcApplication *application)
+{
+  BcWindow *self;
+
+  g_return_val_if_fail (BC_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (BC_TYPE_WINDOW, "application", application, NULL);
+
+  self->settings = g_object_ref (bc_application_get_settings (application));
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  return self;
+}
+
+BcWorkbook *
+bc_window_get_workbook (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), NULL);
+
+  return self->workbook;
+}
+
+BcReportList *
+bc_window_get_reports (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), NULL);
+
+  return self->reports;
+}
+
+gboolean
+bc_window_get_busy (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), FALSE);
+
+  return self->busy;
+}
+
+BcFormView *
+bc_window_get_form_view (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), NULL);
+
+  return self->form_view;
+}
+
+const char *
+bc_window_get_report_id (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), NULL);
+
+  return self->report_id;
+}
+
+gboolean
+bc_window_select_report (BcWindow   *self,
+                         const char *report_id)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+
+  if (self->reports == NULL || bc_report_list_find (self->reports, report_id, NULL) == NULL)
+    return FALSE;
+
+  g_clear_pointer (&self->pending_focus_path, g_free);
+  bc_window_show_report (self, report_id);
+  return TRUE;
+}
