@@ -587,6 +587,106 @@ test_demo_workbook (Fixture       *fixture,
   g_assert_true (remediation);
 }
 
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static void
+test_import (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"format\": 1, \"reports\": ");
+  g_autofree char *good = write_file (fixture, "good.json",
+    "{\"format\": 1, \"reports\": [{\"template\": \"egov-quarterly\", \"period\": \"2018Q2\","
+    " \"unit\": \"UBND-QNG\", \"values\": {\"doc_number\": \"140/BC-UBND\", \"doc_date\": \"21/6/2018\"}}]}");
+  g_autofree char *sent = write_file (fixture, "sent.json",
+    "{\"format\": 1, \"reports\": [{\"template\": \"egov-quarterly\", \"period\": \"2018Q3\","
+    " \"unit\": \"UBND-QNG\", \"status\": \"sent\"}]}");
+  g_autofree char *bad_version = write_file (fixture, "version.json",
+    "{\"format\": 1, \"reports\": [{\"template\": \"egov-quarterly\", \"template_version\": {},"
+    " \"period\": \"2018Q4\", \"unit\": \"UBND-QNG\"}]}");
+  g_autofree char *bad_format = write_file (fixture, "format.json", "{\"format\": [1], \"reports\": []}");
+  g_autofree char *deep_path = NULL;
+
+  g_assert_cmpint (cli (fixture, &run, "import", good, NULL), ==, 0);
+
+  /* A user's workbook never takes a report as sent: only the server says so. */
+  g_assert_cmpint (cli (fixture, &run, "import", sent, NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "import", bad_version, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "template_version"));
+  g_assert_cmpint (cli (fixture, &run, "import", bad_format, NULL), ==, 1);
+
+  /* Absurdly deep nesting is refused before the parser sees it. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  deep_path = write_file (fixture, "deep.json", deep->str);
+  g_assert_cmpint (cli (fixture, &run, "import", deep_path, NULL), ==, 1);
+
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+}
+
+static void
+test_free_text_values (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) report = NULL;
+
+  /* What looks like an option is a value: stored, never help and exit 0. */
+  g_assert_cmpint (cli (fixture, &run, "set", id, "doc_title", "--help", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "recipients", "- Như trên;\n- Lưu: VT.", NULL), ==, 0);
+  report = show_json (fixture, id);
+  g_assert_cmpstr (stored_value (report, "doc_title"), ==, "--help");
+  g_assert_cmpstr (stored_value (report, "recipients"), ==, "- Như trên;\n- Lưu: VT.");
+}
+
+static void
+test_workbook_not_created_by_mistake (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+
+  /* Reading a workbook that does not exist does not make an empty one. */
+  g_assert_cmpint (cli (fixture, &run, "list", NULL), ==, 1);
+  g_assert_false (g_file_test (fixture->workbook, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (cli (fixture, &run, "calendar", "2018Q2", "--date", "2018-06-2x", NULL), ==, 2);
+  g_assert_cmpint (cli (fixture, &run, "calendar", "2018Q2", "--date", "2018-06-19", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"due\""));
+}
+
+static void
+test_create_demo_keeps_real_workbooks (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_autofree char *sample = write_file (fixture, "sample.json", "{\"format\": 1, \"reports\": []}");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+
+  /* create-demo never replaces a workbook that holds real reports. */
+  g_assert_cmpint (cli (fixture, &run, "create-demo", fixture->workbook, sample, NULL), ==, 1);
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -603,6 +703,10 @@ main (int   argc,
   ADD ("/cli/vietnamese", test_vietnamese);
   ADD ("/cli/not-a-workbook", test_not_a_workbook);
   ADD ("/cli/demo-workbook", test_demo_workbook);
+  ADD ("/cli/import", test_import);
+  ADD ("/cli/free-text-values", test_free_text_values);
+  ADD ("/cli/workbook-not-created-by-mistake", test_workbook_not_created_by_mistake);
+  ADD ("/cli/create-demo-keeps-real-workbooks", test_create_demo_keeps_real_workbooks);
 #undef ADD
 
   return g_test_run ();

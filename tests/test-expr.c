@@ -187,6 +187,48 @@ report_n_rows (gpointer    user_data,
 
 static const BcExprResolver resolver = { report_lookup, report_n_rows };
 
+/* A resolver whose field `nested` is itself computed, as a computed field
+ * is by bc-validate: by evaluating `inner` with the caller's budget. */
+typedef struct {
+  Report        report;
+  BcExpr       *inner;
+  BcExprBudget *budget;
+  guint         n_nested;
+} Nesting;
+
+static gboolean
+nesting_lookup (gpointer     user_data,
+                const char  *name,
+                const char  *row_table,
+                guint        row,
+                gboolean     previous,
+                BcValue     *out,
+                GError     **error)
+{
+  Nesting *nesting = user_data;
+
+  if (g_str_equal (name, "nested"))
+    {
+      nesting->n_nested++;
+      return bc_expr_evaluate_with_budget (nesting->inner, &resolver, &nesting->report,
+                                           NULL, 0, nesting->budget, out, error);
+    }
+
+  return report_lookup (&nesting->report, name, row_table, row, previous, out, error);
+}
+
+static guint
+nesting_n_rows (gpointer    user_data,
+                const char *table,
+                gboolean    previous)
+{
+  Nesting *nesting = user_data;
+
+  return report_n_rows (&nesting->report, table, previous);
+}
+
+static const BcExprResolver nesting_resolver = { nesting_lookup, nesting_n_rows };
+
 /* Helpers ---------------------------------------------------------------- */
 
 static gboolean
@@ -320,9 +362,15 @@ test_values (void)
     { 12.5, "12.5" },
     { -3, "-3" },
     { 0.1 + 0.2, "0.3" },
-    { 1.0 / 3.0, "0.3333333333" },
-    { 200.0 / 3.0, "66.66666667" },
+    { 1.0 / 3.0, "0.333333333333333" },
+    { 200.0 / 3.0, "66.6666666666667" },
     { 1e20, "1e+20" },
+    /* Binary noise never reaches a message … */
+    { 1.0000000000000001e+300, "1e+300" },
+    { 1.1 * 3, "3.3" },
+    /* … while every digit a person can write does: đồng amounts. */
+    { 1234567890123.5, "1234567890123.5" },
+    { 999999999999999.0, "999999999999999" },
     { 710, "710" },
   };
 
@@ -448,7 +496,7 @@ test_arithmetic (void)
   assert_eval ("7 % 3", "1");
   assert_eval ("-7 % 3", "-1");
   assert_eval ("7.5 % 2", "1.5");
-  assert_eval ("dossiers_resolved / dossiers_received * 100", "91.54929577");
+  assert_eval ("dossiers_resolved / dossiers_received * 100", "91.5492957746479");
   assert_eval ("0.1 + 0.2", "0.3");
 
   /* Division by zero, overflow: blank, not an error. */
@@ -728,7 +776,7 @@ test_aggregates (void)
   assert_eval ("sum(findings, done)", "8");
   assert_eval ("sum(findings, done * 2 + 1)", "19"); /* blank rows are skipped */
   assert_eval ("Sum(findings, if(status = \"done\", done, 0))", "8");
-  assert_eval ("avg(findings.done)", "2.666666667");
+  assert_eval ("avg(findings.done)", "2.66666666666667");
   assert_eval ("avg(findings, done * 3)", "8");
   assert_eval ("min_of(findings.done)", "0");
   assert_eval ("max_of(findings.done)", "5");
@@ -1065,6 +1113,87 @@ test_limits (void)
     }
 }
 
+static void
+test_shared_budget (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcExpr) inner = bc_expr_parse ("sum(thousand.v)", &error);
+  g_autoptr(BcExpr) outer = bc_expr_parse ("nested + nested", &error);
+  g_autoptr(BcExpr) one = bc_expr_parse ("1", &error);
+  g_autoptr(BcExpr) rows = bc_expr_parse ("count(big, v = 1)", &error);
+  g_auto(BcValue) value = BC_VALUE_INIT;
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_EXPR_MAX_STEPS);
+  Nesting nesting = { { 0 }, inner, &budget, 0 };
+  guint64 inner_cost;
+  guint64 outer_cost;
+
+  g_assert_no_error (error);
+
+  /* What the inner expression costs on its own. */
+  g_assert_true (bc_expr_evaluate_with_budget (inner, &resolver, &nesting.report, NULL, 0,
+                                               &budget, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (value.number, ==, THOUSAND_ROWS);
+  inner_cost = BC_EXPR_MAX_STEPS - budget.steps_left;
+  g_assert_cmpuint (inner_cost, >=, THOUSAND_ROWS);
+
+  /* Nested evaluations draw from the caller's budget: the outer expression
+   * pays for its own three parts and for both inner sums. */
+  budget.steps_left = BC_EXPR_MAX_STEPS;
+  g_assert_true (bc_expr_evaluate_with_budget (outer, &nesting_resolver, &nesting, NULL, 0,
+                                               &budget, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (value.number, ==, 2 * THOUSAND_ROWS);
+  g_assert_cmpuint (nesting.n_nested, ==, 2);
+  outer_cost = BC_EXPR_MAX_STEPS - budget.steps_left;
+  g_assert_cmpuint (outer_cost, ==, 3 + 2 * inner_cost);
+
+  /* Too little for both inner sums: the second runs out, and the error is
+   * the budget's, told once at the outer reference (column 10). */
+  budget.steps_left = inner_cost + inner_cost / 2;
+  nesting.n_nested = 0;
+  g_assert_false (bc_expr_evaluate_with_budget (outer, &nesting_resolver, &nesting, NULL, 0,
+                                                &budget, &value, &error));
+  g_assert_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET);
+  g_assert_true (message_has_column (error->message, 10));
+  g_assert_null (strstr (error->message, "At column"));
+  g_assert_cmpuint (nesting.n_nested, ==, 2);
+  g_clear_error (&error);
+
+  /* A spent budget stays spent: whatever else shares it stops at once. */
+  g_assert_cmpuint (budget.steps_left, ==, 0);
+  g_assert_false (bc_expr_evaluate_with_budget (one, &resolver, &nesting.report, NULL, 0,
+                                                &budget, &value, &error));
+  g_assert_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET);
+  g_clear_error (&error);
+
+  /* However large the budget, work without bound is refused, and before
+   * the rows are visited: ten million rows, ten million steps. */
+  nesting.report = (Report) { 0 };
+  budget.steps_left = (guint64) BC_EXPR_MAX_STEPS * 10;
+  g_assert_false (bc_expr_evaluate_with_budget (rows, &resolver, &nesting.report, NULL, 0,
+                                                &budget, &value, &error));
+  g_assert_error (error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET);
+  g_assert_true (message_has_column (error->message, 1));
+  g_assert_cmpuint (nesting.report.n_lookups, ==, 0);
+  g_clear_error (&error);
+
+  /* A row context, as bc_expr_evaluate_in_row gives. */
+  budget.steps_left = BC_EXPR_MAX_STEPS;
+  nesting.report = (Report) { 0 };
+  g_assert_true (bc_expr_evaluate_with_budget (one, &resolver, &nesting.report, "findings", 2,
+                                               &budget, &value, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&rows, bc_expr_unref);
+  rows = bc_expr_parse ("done + 1", &error);
+  g_assert_true (bc_expr_evaluate_with_budget (rows, &resolver, &nesting.report, "findings", 2,
+                                               &budget, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (value.number, ==, 6);
+  g_assert_cmpstr (nesting.report.last_row_table, ==, "findings");
+  g_assert_cmpuint (nesting.report.last_row, ==, 2);
+}
+
 static gpointer
 evaluate_many (gpointer data)
 {
@@ -1142,6 +1271,7 @@ main (int    argc,
   g_test_add_func ("/core/expr/references", test_references);
   g_test_add_func ("/core/expr/errors", test_errors);
   g_test_add_func ("/core/expr/limits", test_limits);
+  g_test_add_func ("/core/expr/shared-budget", test_shared_budget);
   g_test_add_func ("/core/expr/threads", test_threads);
   g_test_add_func ("/core/expr/documented-examples", test_documented_examples);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bc-template.h"
+#include "bc-template-private.h"
 
 /* Templates in C strings: ' stands for " and ` for \" (a quote inside an
  * expression), so that the JSON stays readable. */
@@ -223,6 +224,33 @@ test_migration (void)
   g_assert_cmpstr (g_hash_table_lookup (migration->defaults, "new_services"), ==, "1200");
   g_assert_cmpstrv (migration->removed, ((const char *[]) { "cost", NULL }));
   g_assert_null (bc_template_lookup_field (template_, "cost"));
+}
+
+/* Renames that lose nothing load: a swap (the workbook reads every old
+ * value before writing), a column renamed within its table, and the
+ * stored values of a field that is now computed removed. */
+static void
+test_migration_safe_renames (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) template_ = NULL;
+  const BcMigration *migration;
+
+  template_ = load_text (FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},"
+                                            "{'id':'total','type':'integer','label':'Total','compute':'a + b'},"
+                                            "{'id':'t','type':'table','label':'T','columns':[{'id':'c','type':'integer','label':'C'},"
+                                            "{'id':'d','type':'integer','label':'D'},{'id':'e','type':'integer','label':'E'}]}",
+                                            "{'from_version':1,'renamed':{'a':'b','b':'a','t.c':'t.d','t.d':'t.c','t.old':'t.e'},"
+                                            "'removed':['total','t.gone','gone']}"),
+                         &error);
+  g_assert_no_error (error);
+  migration = bc_template_get_migration (template_, 1);
+  g_assert_nonnull (migration);
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "a"), ==, "b");
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "b"), ==, "a");
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "t.d"), ==, "t.c");
+  g_assert_cmpstr (g_hash_table_lookup (migration->renamed, "t.old"), ==, "t.e");
+  g_assert_cmpstrv (migration->removed, ((const char *[]) { "total", "t.gone", "gone", NULL }));
 }
 
 static void
@@ -532,6 +560,40 @@ static const InvalidCase invalid_cases[] = {
     "inline.json: migrations[0].defaults.a: must be a string" },
   { "migration-removed-number", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'removed':[1]}"),
     "inline.json: migrations[0].removed[0]: must be a string" },
+  /* Migrations that would lose values */
+  { "migration-renamed-collision", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'x':'a','y':'a'}}"),
+    "inline.json: migrations[0].renamed.y: “x” and “y” are both renamed to “a”, which can hold the value of only one of them" },
+  { "migration-renamed-column-collision", FIELDS_MIGRATIONS (T_TABLE, "{'from_version':1,'renamed':{'t.x':'t.c','t.y':'t.c'}}"),
+    "inline.json: migrations[0].renamed.t.y: “t.x” and “t.y” are both renamed to “t.c”" },
+  { "migration-renamed-chain", FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},{'id':'c','type':'integer','label':'C'}",
+                                                  "{'from_version':1,'renamed':{'a':'b','b':'c'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to “b”, which is itself renamed to “c”; renames in one migration may swap two fields but not form a chain" },
+  { "migration-renamed-chain-reversed", FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},{'id':'c','type':'integer','label':'C'}",
+                                                           "{'from_version':1,'renamed':{'b':'c','a':'b'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to “b”, which is itself renamed to “c”" },
+  { "migration-renamed-cycle", FIELDS_MIGRATIONS (A_FIELD ",{'id':'b','type':'integer','label':'B'},{'id':'c','type':'integer','label':'C'}",
+                                                  "{'from_version':1,'renamed':{'a':'b','b':'c','c':'a'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to “b”, which is itself renamed to “c”" },
+  { "migration-renamed-self", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'a':'a'}}"),
+    "inline.json: migrations[0].renamed.a: “a” is renamed to itself" },
+  { "migration-renamed-into-table", FIELDS_MIGRATIONS (A_FIELD "," T_TABLE, "{'from_version':1,'renamed':{'x':'t.c'}}"),
+    "inline.json: migrations[0].renamed.x: “x” cannot be renamed to “t.c”: a value cannot move into or out of a table" },
+  { "migration-renamed-out-of-table", FIELDS_MIGRATIONS (A_FIELD "," T_TABLE, "{'from_version':1,'renamed':{'t.x':'a'}}"),
+    "inline.json: migrations[0].renamed.t.x: “t.x” cannot be renamed to “a”: a value cannot move into or out of a table" },
+  { "migration-renamed-other-table", FIELDS_MIGRATIONS (T_TABLE, "{'from_version':1,'renamed':{'u.c':'t.c'}}"),
+    "inline.json: migrations[0].renamed.u.c: “u.c” cannot be renamed to “t.c”: a column cannot move to another table" },
+  { "migration-renamed-old-key", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'Old Name':'a'}}"),
+    "inline.json: migrations[0].renamed.Old Name: “Old Name” is not a field’s key (write “id”, or “table.column” for a column)" },
+  { "migration-removed-still-field", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'removed':['gone','a']}"),
+    "inline.json: migrations[0].removed[1]: “a” is still a field of this version, so its values cannot be removed" },
+  { "migration-removed-still-column", FIELDS_MIGRATIONS (T_TABLE, "{'from_version':1,'removed':['t.c']}"),
+    "inline.json: migrations[0].removed[0]: “t.c” is still a field of this version" },
+  { "migration-removed-rename-target", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'x':'a'},'removed':['a']}"),
+    "inline.json: migrations[0].removed[0]: “a” is still a field of this version" },
+  { "migration-removed-and-renamed", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'renamed':{'x':'a'},'removed':['x']}"),
+    "inline.json: migrations[0].removed[0]: “x” is renamed to “a” in this migration, so it cannot also be removed" },
+  { "migration-removed-key", FIELDS_MIGRATIONS (A_FIELD, "{'from_version':1,'removed':['t.']}"),
+    "inline.json: migrations[0].removed[0]: “t.” is not a field’s key" },
 };
 
 static void
@@ -574,6 +636,72 @@ test_missing_file (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+/* The bytes this process has read so far (Linux), or -1. */
+static gint64
+bytes_read (void)
+{
+  g_autofree char *io = NULL;
+  const char *rchar;
+
+  if (!g_file_get_contents ("/proc/self/io", &io, NULL, NULL))
+    return -1;
+  rchar = strstr (io, "rchar: ");
+  if (rchar == NULL)
+    return -1;
+
+  return g_ascii_strtoll (rchar + strlen ("rchar: "), NULL, 10);
+}
+
+/* A file over the 8 MiB limit is refused by its size, without reading it
+ * into memory first (a wrong file could be gigabytes). */
+static void
+test_large_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("baocao-template-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(BcTemplate) template_ = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *expected = NULL;
+  gint64 before, after;
+
+  g_assert_no_error (error);
+  folder = g_file_new_for_path (dir);
+  path = g_build_filename (dir, "huge.json", NULL);
+  file = g_file_new_for_path (path);
+  expected = g_strconcat (path, ": the file is too large to be a template", NULL);
+
+  /* 64 MiB, sparse where the file system allows: quick to make. */
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (G_OUTPUT_STREAM (out), "{", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_seekable_truncate (G_SEEKABLE (out), 64 * 1024 * 1024, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error);
+  g_assert_no_error (error);
+
+  before = bytes_read ();
+  template_ = bc_template_new_from_file (file, &error);
+  after = bytes_read ();
+
+  g_assert_null (template_);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, expected);
+  if (before >= 0 && after >= 0)
+    g_assert_cmpint (after - before, <, 1024 * 1024);
+  else
+    g_test_message ("cannot count the bytes read here; only the error was checked");
+
+  g_clear_error (&error);
+  g_file_delete (file, NULL, &error);
+  g_assert_no_error (error);
+  g_file_delete (folder, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static void
 test_hostile_json (void)
 {
@@ -613,6 +741,25 @@ test_hostile_json (void)
   template_ = bc_template_new_from_data ("{\"format\":1}\0{}", 15, "nul.json", &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Nor is a \u0000 escape: json-glib would cut the label to "A" unseen. */
+  template_ = bc_template_new_from_data ("{\"format\":1,\"id\":\"t\",\"version\":1,\"period_type\":\"quarter\",\"title\":\"T\",\n"
+                                         "\"sections\":[{\"id\":\"s\",\"title\":\"S\",\"fields\":[\n"
+                                         "  {\"id\":\"a\",\"type\":\"text\",\"label\":\"A\\u0000B\"}]}]}",
+                                         -1, "nul-escape.json", &error);
+  g_assert_null (template_);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "nul-escape.json:3:37: \\u0000 (a NUL character) cannot appear in a template; remove it");
+  g_clear_error (&error);
+
+  /* An escaped backslash before "u0000" is only text. */
+  template_ = bc_template_new_from_data ("{\"format\":1,\"id\":\"t\",\"version\":1,\"period_type\":\"quarter\",\"title\":\"T\",\n"
+                                         "\"sections\":[{\"id\":\"s\",\"title\":\"S\",\"fields\":[\n"
+                                         "  {\"id\":\"a\",\"type\":\"text\",\"label\":\"A\\\\u0000B\"}]}]}",
+                                         -1, "backslash.json", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_text_get (&field (template_, "a")->label, "vi"), ==, "A\\u0000B");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -641,6 +788,8 @@ static const GoodValue good_values[] = {
   { "balance", "-0", "0" },
   { "balance", "12.0", "12" },
   { "balance", "999999999999999", "999999999999999" },
+  /* A lone 0 before a mark is no thousands group: this is zero. */
+  { "balance", "0.000", "0" },
   { "received", "0", "0" },
   /* Decimals: one mark is the decimal mark; with both, the last one is. */
   { "cost", "12.5", "12.5" },
@@ -655,6 +804,11 @@ static const GoodValue good_values[] = {
   { "cost", "5.", "5" },
   { "cost", "1.000", "1" },
   { "cost", "0.000001", "0.000001" },
+  { "cost", "0.500", "0.5" },
+  { "cost", "0,500", "0.5" },
+  /* Ten decimal places at most; trailing zeros do not count. */
+  { "cost", "0.0123456789", "0.0123456789" },
+  { "cost", "12.500000000000000000", "12.5" },
   /* Percentages, as numbers from 0 to 100. */
   { "paper_pct", "25", "25" },
   { "paper_pct", "25%", "25" },
@@ -663,13 +817,21 @@ static const GoodValue good_values[] = {
   { "paper_pct", "0", "0" },
   { "paper_pct", "100", "100" },
   { "paper_pct", "100,0%", "100" },
+  { "paper_pct", "99,9999999999", "99.9999999999" },
   { "electronic_pct", "90", "90" },
   /* Text */
   { "signer", "  Nguyễn Văn A  ", "Nguyễn Văn A" },
   { "signer", "Nguyễn Văn Anh Hùng", "Nguyễn Văn Anh Hùng" },
   { "signer", "a\tb", "a\tb" },
+  /* The Enter key or a paste leaves a line end at the end of a line. */
+  { "signer", "Nguyễn Văn A\n", "Nguyễn Văn A" },
+  { "signer", "\r\nNguyễn Văn A\r\n", "Nguyễn Văn A" },
+  { "signer", "Nguyễn Văn A \n\t", "Nguyễn Văn A" },
   { "notes", "dòng 1\r\ndòng 2\rdòng 3\n", "dòng 1\ndòng 2\ndòng 3" },
   { "notes", "\n  thụt lề\n\ncuối", "thụt lề\n\ncuối" },
+  { "notes", "cột 1\tcột 2\nhàng 2", "cột 1\tcột 2\nhàng 2" },
+  /* Right-to-left text itself is not refused, only the invisible controls. */
+  { "notes", "\u05e9\u05dc\u05d5\u05dd", "\u05e9\u05dc\u05d5\u05dd" },
   { "findings.topic", "Hệ thống thư điện tử", "Hệ thống thư điện tử" },
   /* Dates */
   { "report_date", "2018-06-21", "2018-06-21" },
@@ -679,6 +841,8 @@ static const GoodValue good_values[] = {
   { "report_date", "1/2/2019", "2019-02-01" },
   { "report_date", "2019-2-1", "2019-02-01" },
   { "report_date", "29/2/2020", "2020-02-29" },
+  { "report_date", "1/1/1900", "1900-01-01" },
+  { "report_date", "9999-12-31", "9999-12-31" },
   { "findings.due", " 31/12/2020 ", "2020-12-31" },
   /* Choices by value, or by label in either language, in any case and
    * Unicode form. */
@@ -718,6 +882,8 @@ static const GoodValue good_values[] = {
   { "document", "140/BC-UBND | | Báo cáo", "{\"number\":\"140/BC-UBND\",\"title\":\"Báo cáo\"}" },
   { "document", "312/KL-TTra | 31/5/2018 | Kết luận | phần 2", "{\"number\":\"312/KL-TTra\",\"date\":\"2018-05-31\",\"title\":\"Kết luận | phần 2\"}" },
   { "document", " | | ", NULL },
+  /* An escaped backslash before "u0000" is text, not a NUL. */
+  { "document", "{\"number\": \"1\\\\u0000\"}", "{\"number\":\"1\\\\u0000\"}" },
   /* Empty input clears the value, whatever the type. */
   { "balance", "", NULL },
   { "cost", "   ", NULL },
@@ -754,6 +920,13 @@ static const BadValue bad_values[] = {
   { "balance", "inf", "is not a number" },
   { "balance", "1 200.300", "has a fractional part" },
   { "balance", "1234567890123456", "“Balance” is too large" },
+  /* "0.500" is a half, not five hundred. */
+  { "balance", "0.500", "“Balance” must be a whole number; “0.500” has a fractional part." },
+  { "balance", "0,500", "must be a whole number" },
+  { "balance", "-0.500", "must be a whole number" },
+  { "balance", "0.500.000", "“Balance” must be a whole number, such as 1200; “0.500.000” is not a number." },
+  { "balance", "0 500", "must be a whole number" },
+  { "balance", "01.200", "must be a whole number" },
   { "balance", "00000000000000000000000000000000000000000000000000000000000000001", "“Balance” is too long to be a number." },
   { "received", "-3", "“Dossiers received” must be at least 0." },
   { "cost", "abc", "“Cost” must be a number, such as 12 or 12.5; “abc” is not a number." },
@@ -763,26 +936,56 @@ static const BadValue bad_values[] = {
   { "cost", "NaN", "is not a number" },
   { "cost", "Infinity", "is not a number" },
   { "cost", "1e308", "is not a number" },
+  { "cost", "0.00000000001", "“Cost” can have at most 10 decimal places; round “0.00000000001” to fewer." },
+  { "cost", "1,23456789012", "at most 10 decimal places" },
+  { "cost", "0.500.000", "is not a number" },
   { "paper_pct", "150", "“Paper documents” must be between 0 and 100 percent; “150” is not." },
   { "paper_pct", "100.5%", "must be between 0 and 100 percent" },
   { "paper_pct", "-1", "must be between 0 and 100 percent" },
   { "paper_pct", "%", "“Paper documents” must be a percentage between 0 and 100" },
   { "paper_pct", "25%%", "is not a number" },
+  /* Past 100 by less than a double can tell. */
+  { "paper_pct", "100,00000000000000000001", "at most 10 decimal places" },
+  { "paper_pct", "100.00000000000000000001%", "at most 10 decimal places" },
+  { "paper_pct", "100,0000000001", "“Paper documents” must be between 0 and 100 percent; “100,0000000001” is not." },
+  { "paper_pct", "-0,0000000001", "must be between 0 and 100 percent" },
   { "paper_pct", "abc", "is not a number" },
   { "electronic_pct", "95", "“Electronic documents” must be at most 90%." },
   { "signer", "Nguyễn Văn Anh Hùng A", "“Signer” can hold at most 20 characters" },
   { "signer", "dòng 1\ndòng 2", "“Signer” must be a single line of text." },
   { "signer", "a\rb", "must be a single line of text" },
-  { "signer", "a\x01" "b", "“Signer” contains a control character" },
+  { "signer", "a\x01" "b", "“Signer” contains an invisible control character (U+0001); remove it and type the text again." },
+  { "signer", "dòng 1\r\ndòng 2\n", "“Signer” must be a single line of text." },
+  /* Line and paragraph separators, and NEXT LINE, are line breaks too. */
+  { "signer", "a\u2028b", "“Signer” must be a single line of text." },
+  { "signer", "a\u2029b", "must be a single line of text" },
+  { "signer", "a\xc2\x85" "b", "must be a single line of text" },
+  /* C1 controls, and the bidirectional overrides and isolates that make a
+   * name read differently from what is stored. */
+  { "signer", "a\xc2\x80" "b", "invisible control character (U+0080)" },
+  { "signer", "a\xc2\x9b" "b", "invisible control character (U+009B)" },
+  { "signer", "a\x7f" "b", "invisible control character (U+007F)" },
+  { "signer", "Nguy\u202en A", "invisible control character (U+202E)" },
+  { "signer", "a\u202ab", "invisible control character (U+202A)" },
+  { "signer", "a\u2066b", "invisible control character (U+2066)" },
+  { "signer", "a\u2069b", "invisible control character (U+2069)" },
+  { "notes", "a\n\u2028b", "“Notes” contains an invisible control character (U+2028)" },
+  { "notes", "a\n\u2029b", "invisible control character (U+2029)" },
+  { "notes", "a\xc2\x85" "b", "invisible control character (U+0085)" },
+  { "notes", "a\n\u202db", "invisible control character (U+202D)" },
+  { "notes", "a\u2067\nb", "invisible control character (U+2067)" },
+  { "notes", "a\x0c" "b", "invisible control character (U+000C)" },
   { "signer", "\xc3\x28", "“Signer” must be text in UTF-8." },
-  { "notes", "a\x1b" "b", "contains a control character" },
+  { "notes", "a\x1b" "b", "contains an invisible control character (U+001B)" },
   { "report_date", "31/2/2018", "“Report date” must be a real date; 31/2/2018 does not exist." },
   { "report_date", "2018-02-30", "2018-02-30 does not exist" },
   { "report_date", "29/2/2019", "does not exist" },
   { "report_date", "32/1/2018", "does not exist" },
   { "report_date", "1/13/2018", "does not exist" },
   { "report_date", "0/1/2018", "does not exist" },
-  { "report_date", "1/1/1899", "does not exist" },
+  { "report_date", "1/1/1899", "“Report date” must be between the years 1900 and 9999; 1/1/1899 is not." },
+  { "report_date", "0000-01-01", "must be between the years 1900 and 9999" },
+  { "report_date", "31/12/1899", "must be between the years 1900 and 9999" },
   { "report_date", "abc", "“Report date” must be a date such as 21/06/2018; “abc” is not a date." },
   { "report_date", "21/06/18", "is not a date" },
   { "report_date", "2018/06/21", "is not a date" },
@@ -806,6 +1009,12 @@ static const BadValue bad_values[] = {
   { "document", "{\"number\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
     "the JSON object given is not valid" },
   { "document", "140/BC-UBND | | Báo cáo\ncó hai dòng", "must be on a single line" },
+  { "document", "140/BC-UBND | 1/1/1800", "“Document number” must be between the years 1900 and 9999" },
+  /* json-glib would cut the text at the NUL and store "140/BC". */
+  { "document", "{\"number\": \"140/BC\\u0000-UBND\"}", "“Document number” must be on a single line, without control characters." },
+  { "document", "{\"number\": \"1\", \"title\": \"a\\u0000\"}", "must be on a single line" },
+  { "document", "{\"number\": \"1\", \"title\": \"a\\u202eb\"}", "must be on a single line" },
+  { "document", "140/BC-UBND | | a\u2066b", "must be on a single line" },
   { "findings", "3", "“Findings” is a table: add rows to it and fill in their cells instead." },
   { "resolved_pct", "50", "“Share of dossiers resolved” is computed and cannot be entered." },
   { "findings.remaining", "1", "“Tasks remaining” is computed and cannot be entered." },
@@ -901,6 +1110,118 @@ test_parse_error_language (void)
   g_unsetenv ("BAOCAO_LANGUAGE");
 }
 
+/* Validation reports in the language it is asked for, whatever the
+ * process's own: the label, the choices and the limits follow `lang`. */
+static void
+test_parse_error_requested_language (void)
+{
+  g_autoptr(BcTemplate) template_ = load_fixture ("sample-v1.json");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *canonical = NULL;
+
+  g_setenv ("BAOCAO_LANGUAGE", "vi", TRUE);
+  g_assert_false (bc_field_parse_value_lang (field (template_, "received"), "nhiều", "en", &canonical, &error));
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "“Dossiers received”"));
+  g_assert_null (canonical);
+  g_clear_error (&error);
+
+  g_assert_false (bc_field_parse_value_lang (field (template_, "area"), "city", "en", &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Level” cannot be “city”; choose one of: province (Province), district (District)"));
+  g_clear_error (&error);
+
+  /* NULL is the user's language; so is bc_field_parse_value(). */
+  g_assert_false (bc_field_parse_value_lang (field (template_, "received"), "nhiều", NULL, &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Số hồ sơ tiếp nhận”"));
+  g_clear_error (&error);
+
+  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+  g_assert_false (bc_field_parse_value_lang (field (template_, "electronic_pct"), "95", "vi", &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Tỷ lệ văn bản điện tử”"));
+  g_clear_error (&error);
+
+  g_assert_false (bc_field_parse_value_lang (field (template_, "report_date"), "1/1/1899", "vi", &canonical, &error));
+  g_assert_nonnull (strstr (error->message, "“Ngày báo cáo”"));
+  g_clear_error (&error);
+
+  /* A valid value is the same in any language. */
+  g_assert_true (bc_field_parse_value_lang (field (template_, "balance"), "1.200", "en", &canonical, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (canonical, ==, "1200");
+  g_unsetenv ("BAOCAO_LANGUAGE");
+}
+
+/* Canonical number text, shared by fields, templates and expressions. */
+static void
+test_format_number (void)
+{
+  static const struct { double value; const char *text; } cases[] = {
+    { 0, "0" },
+    { -0.0, "0" },
+    { 1200, "1200" },
+    { -3, "-3" },
+    { 12.5, "12.5" },
+    { -1234.75, "-1234.75" },
+    { 0.1, "0.1" },
+    { 0.1 + 0.2, "0.3" },
+    { 1.0 / 3, "0.333333333333333" },
+    { 999999999999999, "999999999999999" },
+    { 123456789012.5, "123456789012.5" },
+    { 1e-7, "1e-07" },
+  };
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpstr (_bc_format_number (cases[i].value, buffer, sizeof buffer), ==, cases[i].text);
+}
+
+static void
+test_parse_date (void)
+{
+  static const struct { const char *text; BcDateProblem problem; guint day, month, year; } cases[] = {
+    { "2018-06-21", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "2018-6-1", BC_DATE_PROBLEM_NONE, 1, 6, 2018 },
+    { "21/6/2018", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "21/06/2018", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "21-6-2018", BC_DATE_PROBLEM_NONE, 21, 6, 2018 },
+    { "1/1/1900", BC_DATE_PROBLEM_NONE, 1, 1, 1900 },
+    { "31/12/9999", BC_DATE_PROBLEM_NONE, 31, 12, 9999 },
+    { "31/2/2018", BC_DATE_PROBLEM_NONEXISTENT, 0, 0, 0 },
+    { "2018-13-01", BC_DATE_PROBLEM_NONEXISTENT, 0, 0, 0 },
+    { "0/1/2018", BC_DATE_PROBLEM_NONEXISTENT, 0, 0, 0 },
+    { "31/12/1899", BC_DATE_PROBLEM_OUT_OF_RANGE, 0, 0, 0 },
+    { "0000-01-01", BC_DATE_PROBLEM_OUT_OF_RANGE, 0, 0, 0 },
+    { "1/1/10000", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+    { "21.6.2018", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+    { "21/6-2018", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+    { "", BC_DATE_PROBLEM_MALFORMED, 0, 0, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      BcDateProblem problem = BC_DATE_PROBLEM_NONE;
+      GDate date;
+      gboolean ok;
+
+      g_test_message ("“%s”", cases[i].text);
+      ok = _bc_parse_date (cases[i].text, &date, &problem);
+      g_assert_cmpint (problem, ==, cases[i].problem);
+      g_assert_cmpint (ok, ==, cases[i].problem == BC_DATE_PROBLEM_NONE);
+      if (ok)
+        {
+          g_assert_cmpuint (g_date_get_day (&date), ==, cases[i].day);
+          g_assert_cmpuint (g_date_get_month (&date), ==, cases[i].month);
+          g_assert_cmpuint (g_date_get_year (&date), ==, cases[i].year);
+        }
+      else
+        {
+          g_assert_false (g_date_valid (&date));
+        }
+      /* The problem is optional. */
+      g_assert_cmpint (_bc_parse_date (cases[i].text, &date, NULL), ==, ok);
+    }
+}
+
 static void
 test_decimal_limits (void)
 {
@@ -925,6 +1246,79 @@ test_decimal_limits (void)
 
   g_assert_true (bc_field_parse_value (field (template_, "rate"), "1.234,75", &canonical, &error));
   g_assert_cmpstr (canonical, ==, "1234.75");
+}
+
+/* Limits compare with the digits typed, not with their nearest double. */
+static void
+test_exact_limits (void)
+{
+  g_autoptr(BcTemplate) template_ = NULL;
+  g_autoptr(GError) error = NULL;
+  const BcField *big, *small, *negative;
+
+  template_ = load_text (FIELDS ("{'id':'big','type':'decimal','label':'Big','max':999999999999999},"
+                                 "{'id':'small','type':'decimal','label':'Small','min':0.1,'max':0.3},"
+                                 "{'id':'negative','type':'decimal','label':'Negative','min':-5.5}"), &error);
+  g_assert_no_error (error);
+  big = field (template_, "big");
+  small = field (template_, "small");
+  negative = field (template_, "negative");
+
+  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+  {
+    static const struct { const char *field; const char *input; const char *canonical; } cases[] = {
+      /* As doubles both are 999999999999999: the limit must still hold. */
+      { "big", "999999999999999", "999999999999999" },
+      { "big", "999999999999999,0000000001", NULL },
+      { "big", "999999999999998.9999999999", "999999999999998.9999999999" },
+      /* 0.1 and 0.3 are not exact in binary; as typed they are the limits. */
+      { "small", "0.1", "0.1" },
+      { "small", "0,3", "0.3" },
+      { "small", "0.0999999999", NULL },
+      { "small", "0.3000000001", NULL },
+      { "negative", "-5.5", "-5.5" },
+      { "negative", "-5.5000000001", NULL },
+      { "negative", "-6", NULL },
+      { "negative", "-0", "0" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *canonical = NULL;
+        gboolean ok;
+
+        g_test_message ("%s ← “%s”", cases[i].field, cases[i].input);
+        ok = bc_field_parse_value (field (template_, cases[i].field), cases[i].input, &canonical, &error);
+        g_assert_cmpstr (canonical, ==, cases[i].canonical);
+        if (cases[i].canonical != NULL)
+          {
+            g_assert_no_error (error);
+            g_assert_true (ok);
+          }
+        else
+          {
+            g_assert_false (ok);
+            g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+            g_clear_error (&error);
+          }
+      }
+  }
+
+  /* The limits in the messages are the template's numbers. */
+  {
+    g_autofree char *canonical = NULL;
+
+    g_assert_false (bc_field_parse_value (big, "999999999999999.5", &canonical, &error));
+    g_assert_nonnull (strstr (error->message, "“Big” must be at most 999,999,999,999,999."));
+    g_clear_error (&error);
+    g_assert_false (bc_field_parse_value (small, "0,31", &canonical, &error));
+    g_assert_nonnull (strstr (error->message, "“Small” must be between 0.1 and 0.3."));
+    g_clear_error (&error);
+    g_assert_false (bc_field_parse_value (negative, "-7", &canonical, &error));
+    g_assert_nonnull (strstr (error->message, "“Negative” must be at least -5.5."));
+    g_clear_error (&error);
+  }
+  g_unsetenv ("BAOCAO_LANGUAGE");
 }
 
 static void
@@ -1120,20 +1514,21 @@ test_registry_lookup (void)
   template_ = bc_template_registry_lookup (registry, "sample", 3, &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "There is no version 3 of the template “sample”."));
+  /* The messages suit the window as well as the command line: they list
+   * what is installed instead of naming a command to run. */
+  g_assert_cmpstr (error->message, ==, "There is no version 3 of the form “sample”. Its installed versions are: 1, 2.");
   g_clear_error (&error);
 
   template_ = bc_template_registry_lookup_latest (registry, "nope", &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
-  g_assert_cmpstr (error->message, ==,
-                   "There is no template “nope”. Run `baocao-cli templates` to see the installed ones.");
+  g_assert_cmpstr (error->message, ==, "There is no form “nope”. The installed forms are: other, sample.");
   g_clear_error (&error);
 
   template_ = bc_template_registry_lookup (registry, "nope", 1, &error);
   g_assert_null (template_);
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "There is no template “nope”."));
+  g_assert_cmpstr (error->message, ==, "There is no form “nope”. The installed forms are: other, sample.");
   g_clear_error (&error);
 
   latest = bc_template_registry_list_latest (registry);
@@ -1198,6 +1593,52 @@ test_registry_add (void)
   g_assert_true (bc_template_registry_lookup (registry, "sample", 1, NULL) == again);
   latest = bc_template_registry_list_latest (registry);
   g_assert_cmpuint (latest->len, ==, 1);
+}
+
+/* Lookups lend their templates: one replaced by another of the same id and
+ * version must outlive the pointers callers still hold, until the registry
+ * itself goes. */
+static void
+test_registry_replace_keeps_borrowed (void)
+{
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  BcTemplate *first = load_fixture ("sample-v1.json");
+  g_autoptr(BcTemplate) again = load_fixture ("sample-v1.json");
+  BcTemplate *borrowed;
+  const BcField *cost;
+
+  bc_template_registry_add (registry, first);
+  g_object_add_weak_pointer (G_OBJECT (first), (gpointer *)&first);
+  g_object_unref (first);  /* the registry's reference is the only one left */
+
+  borrowed = bc_template_registry_lookup (registry, "sample", 1, NULL);
+  g_assert_true (borrowed == first);
+  cost = bc_template_lookup_field (borrowed, "cost");
+
+  bc_template_registry_add (registry, again);
+  g_assert_true (bc_template_registry_lookup (registry, "sample", 1, NULL) == again);
+  g_assert_nonnull (first);
+  g_assert_cmpstr (bc_template_get_id (borrowed), ==, "sample");
+  g_assert_cmpstr (cost->id, ==, "cost");
+
+  /* Adding the same object again changes nothing. */
+  bc_template_registry_add (registry, again);
+  g_assert_true (bc_template_registry_lookup (registry, "sample", 1, NULL) == again);
+
+  g_assert_finalize_object (g_steal_pointer (&registry));
+  g_assert_null (first);
+}
+
+/* Nothing installed at all. */
+static void
+test_registry_empty (void)
+{
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (bc_template_registry_lookup_latest (registry, "egov-quarterly", &error));
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "There is no form “egov-quarterly”, and no forms are installed.");
 }
 
 static void
@@ -1342,6 +1783,7 @@ main (int   argc,
   g_test_add_func ("/core/template/load", test_load_sample);
   g_test_add_func ("/core/template/rules", test_rules);
   g_test_add_func ("/core/template/migration", test_migration);
+  g_test_add_func ("/core/template/migration-safe-renames", test_migration_safe_renames);
   g_test_add_func ("/core/template/names", test_names);
   g_test_add_func ("/core/template/keys", test_keys);
   g_test_add_func ("/core/template/valid-edges", test_valid_edges);
@@ -1353,17 +1795,24 @@ main (int   argc,
     }
   g_test_add_func ("/core/template/syntax-error-file", test_syntax_error_file);
   g_test_add_func ("/core/template/missing-file", test_missing_file);
+  g_test_add_func ("/core/template/large-file", test_large_file);
   g_test_add_func ("/core/template/hostile-json", test_hostile_json);
   g_test_add_func ("/core/template/value/parse-good", test_parse_good_values);
   g_test_add_func ("/core/template/value/parse-bad", test_parse_bad_values);
   g_test_add_func ("/core/template/value/error-language", test_parse_error_language);
+  g_test_add_func ("/core/template/value/error-requested-language", test_parse_error_requested_language);
   g_test_add_func ("/core/template/value/decimal-limits", test_decimal_limits);
+  g_test_add_func ("/core/template/value/exact-limits", test_exact_limits);
+  g_test_add_func ("/core/template/value/format-number", test_format_number);
+  g_test_add_func ("/core/template/value/parse-date", test_parse_date);
   g_test_add_func ("/core/template/value/text-limits", test_text_limits);
   g_test_add_func ("/core/template/value/stored", test_stored_to_value);
   g_test_add_func ("/core/template/value/format", test_format_value);
   g_test_add_func ("/core/template/registry/lookup", test_registry_lookup);
   g_test_add_func ("/core/template/registry/errors", test_registry_errors);
   g_test_add_func ("/core/template/registry/add", test_registry_add);
+  g_test_add_func ("/core/template/registry/replace-keeps-borrowed", test_registry_replace_keeps_borrowed);
+  g_test_add_func ("/core/template/registry/empty", test_registry_empty);
   g_test_add_func ("/core/template/registry/default", test_registry_default);
   g_test_add_func ("/core/template/shipped", test_shipped);
 

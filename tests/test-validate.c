@@ -308,9 +308,17 @@ test_ready (void)
 
   g_assert_false (bc_validate_ready (template_, report, NULL, &error));
   g_assert_error (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY);
-  /* Every reason is listed, with where it is. */
-  g_assert_nonnull (strstr (error->message, "level3"));
-  g_assert_nonnull (strstr (error->message, "findings"));
+  /* Every reason is listed by the field's label, with where it is. */
+  g_assert_nonnull (strstr (error->message, "• Level 3 (level3): "));
+  g_assert_nonnull (strstr (error->message, "• Findings (findings): "));
+  g_clear_error (&error);
+
+  /* The labels follow the user's language. */
+  g_setenv ("BAOCAO_LANGUAGE", "vi", TRUE);
+  g_assert_false (bc_validate_ready (template_, report, NULL, &error));
+  g_unsetenv ("BAOCAO_LANGUAGE");
+  g_assert_nonnull (strstr (error->message, "Mức độ 3 (level3)"));
+  g_assert_nonnull (strstr (error->message, "Tồn tại (findings)"));
   g_clear_error (&error);
 
   bc_report_set_value (report, "level3", 0, "70");
@@ -321,8 +329,16 @@ test_ready (void)
 
   /* Only an unjustified warning is left: still not ready. */
   g_assert_false (bc_validate_ready (template_, report, previous, &error));
-  g_assert_nonnull (strstr (error->message, "level3"));
+  g_assert_nonnull (strstr (error->message, "• Level 3 (level3): "));
+  g_assert_nonnull (strstr (error->message, "justification"));
   g_clear_error (&error);
+
+  /* A cell is named by its column's label and its row. */
+  bc_report_set_value (report, "findings.status", 1, "open");
+  g_assert_false (bc_validate_ready (template_, report, previous, &error));
+  g_assert_nonnull (strstr (error->message, "• Planned (findings[1].planned): "));
+  g_clear_error (&error);
+  bc_report_set_value (report, "findings.status", 1, "resolved");
 
   bc_report_set_justification (report, "total_not_fallen", 0, "Chuyển hai dịch vụ về tỉnh.");
   g_assert_true (bc_validate_ready (template_, report, previous, &error));
@@ -365,6 +381,142 @@ test_resolve_path (void)
   g_assert_nonnull (strstr (error->message, "levle3"));
 }
 
+/* A form whose computed fields double at every link: c_k = c_(k-1) + c_(k-1),
+ * 32 links, a rule on the last one and a group summary that reads a
+ * computed field. Worked out naively, a link costs twice the one before it. */
+#define CHAIN_LINKS 32
+
+static BcTemplate *
+load_chain_form (void)
+{
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  BcTemplate *template_;
+
+  g_string_append (json,
+                   "{\"format\": 1, \"id\": \"chain-form\", \"version\": 1, \"period_type\": \"quarter\","
+                   " \"title\": {\"vi\": \"Chuỗi\", \"en\": \"Chain\"},"
+                   " \"sections\": [{\"id\": \"chain\", \"title\": {\"vi\": \"Chuỗi\", \"en\": \"Chain\"},"
+                   "  \"fields\": ["
+                   "   {\"id\": \"c0\", \"type\": \"integer\", \"label\": {\"vi\": \"Gốc\", \"en\": \"Start\"}},");
+  for (guint k = 1; k <= CHAIN_LINKS; k++)
+    g_string_append_printf (json,
+                            "   {\"id\": \"c%u\", \"type\": \"integer\", \"compute\": \"c%u + c%u\","
+                            "    \"label\": {\"vi\": \"Mắt %u\", \"en\": \"Link %u\"}},",
+                            k, k - 1, k - 1, k, k);
+  g_string_append (json,
+                   "   {\"id\": \"open_count\", \"type\": \"integer\", \"compute\": \"count(items, open = true)\","
+                   "    \"label\": {\"vi\": \"Số chưa xong\", \"en\": \"Open items\"}},"
+                   "   {\"id\": \"items\", \"type\": \"table\", \"group_by\": \"unit\","
+                   "    \"label\": {\"vi\": \"Việc\", \"en\": \"Items\"},"
+                   "    \"columns\": ["
+                   "      {\"id\": \"unit\", \"type\": \"text\", \"label\": {\"vi\": \"Đơn vị\", \"en\": \"Unit\"}},"
+                   "      {\"id\": \"open\", \"type\": \"yes_no\", \"label\": {\"vi\": \"Chưa xong\", \"en\": \"Open\"}}"
+                   "    ],"
+                   "    \"group_summaries\": ["
+                   "      {\"id\": \"open_twice\", \"type\": \"integer\", \"compute\": \"open_count + open_count\","
+                   "       \"label\": {\"vi\": \"Gấp đôi\", \"en\": \"Twice\"}}"
+                   "    ]}"
+                   "  ]}],"
+                   " \"rules\": ["
+                   "   {\"id\": \"chain_end\", \"severity\": \"error\", \"check\": \"c32 != c0 * 4294967296\","
+                   "    \"fields\": [\"c32\"],"
+                   "    \"message\": {\"vi\": \"Mắt cuối gấp 2^32 lần gốc.\", \"en\": \"The last link is 2^32 times the start.\"}}"
+                   " ]}");
+
+  template_ = bc_template_new_from_data (json->str, json->len, "chain-form.json", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (template_);
+
+  return template_;
+}
+
+static void
+test_computed_chain (void)
+{
+  g_autoptr(BcTemplate) template_ = load_chain_form ();
+  g_autoptr(BcReport) report = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000002", "chain-form", 1,
+                                              "2018Q2", "UBND-QNG");
+  g_autoptr(BcReport) previous = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000003", "chain-form", 1,
+                                                "2018Q1", "UBND-QNG");
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(BcValue) value = BC_VALUE_INIT;
+  g_autofree char *last_id = g_strdup_printf ("c%u", CHAIN_LINKS);
+  const BcField *last = bc_template_lookup_field (template_, last_id);
+  const BcIssue *issue;
+
+  g_assert_nonnull (last);
+  bc_report_set_value (report, "c0", 0, "3");
+  bc_report_set_value (previous, "c0", 0, "5");
+
+  /* Each link is worked out once, so the whole chain fits in one
+   * expression's budget and the value is exact: 3 × 2^32. */
+  g_assert_true (bc_report_field_value (template_, report, previous, last, 0, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (value.kind, ==, BC_VALUE_NUMBER);
+  g_assert_cmpfloat (value.number, ==, 3.0 * 4294967296.0);
+
+  /* Validation ends, and the rule on the last link was really evaluated:
+   * its check is false because the value is right (not an error saying the
+   * check could not be evaluated). */
+  issues = bc_validate_report (template_, report, previous, "en");
+  issue = find_issue (issues, "chain_end", last_id);
+  g_assert_nonnull (issue);
+  g_assert_cmpint (issue->severity, ==, BC_SEVERITY_ERROR);
+  g_assert_cmpstr (issue->message, ==, "The last link is 2^32 times the start.");
+  g_clear_pointer (&issues, g_ptr_array_unref);
+
+  /* A wrong start changes the end: nothing is remembered across passes. */
+  bc_report_set_value (report, "c0", 0, "4");
+  g_assert_true (bc_report_field_value (template_, report, previous, last, 0, &value, &error));
+  g_assert_cmpfloat (value.number, ==, 4.0 * 4294967296.0);
+}
+
+static void
+test_memo_per_group (void)
+{
+  g_autoptr(BcTemplate) template_ = load_chain_form ();
+  g_autoptr(BcReport) report = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000004", "chain-form", 1,
+                                              "2018Q2", "UBND-QNG");
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GError) error = NULL;
+  const BcField *items = bc_template_lookup_field (template_, "items");
+  const BcGroupSummary *summary;
+  static const struct {
+    const char *unit;
+    const char *open;
+  } rows[] = {
+    { "UBND huyện Lý Sơn", "yes" },
+    { "Văn phòng UBND tỉnh", "no" },
+    { "UBND huyện Lý Sơn", "yes" },
+    { "Sở Nội vụ", "yes" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      bc_report_append_row (report, "items", i + 1);
+      bc_report_set_value (report, "items.unit", i + 1, rows[i].unit);
+      bc_report_set_value (report, "items.open", i + 1, rows[i].open);
+    }
+
+  /* A computed field read by a group summary counts that group's rows
+   * only: what one group worked out must not leak into the next. */
+  groups = bc_report_group_summaries (template_, report, NULL, items, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (groups->len, ==, 4);
+  summary = g_ptr_array_index (groups, 0);
+  g_assert_cmpstr (summary->group, ==, "UBND huyện Lý Sơn");
+  g_assert_cmpfloat (summary->values[0].number, ==, 4);
+  summary = g_ptr_array_index (groups, 1);
+  g_assert_cmpfloat (summary->values[0].number, ==, 0);
+  summary = g_ptr_array_index (groups, 2);
+  g_assert_cmpfloat (summary->values[0].number, ==, 2);
+  summary = g_ptr_array_index (groups, 3);
+  g_assert_null (summary->group);
+  g_assert_cmpfloat (summary->values[0].number, ==, 6);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -379,6 +531,8 @@ main (int   argc,
   g_test_add_func ("/core/validate/group-summaries", test_group_summaries);
   g_test_add_func ("/core/validate/ready", test_ready);
   g_test_add_func ("/core/validate/resolve-path", test_resolve_path);
+  g_test_add_func ("/core/validate/computed-chain", test_computed_chain);
+  g_test_add_func ("/core/validate/memo-per-group", test_memo_per_group);
 
   return g_test_run ();
 }

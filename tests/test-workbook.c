@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -1677,6 +1678,814 @@ test_templates_carry_over (Fixture       *fixture,
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Regressions                                                              */
+
+/* "UBND Quảng Ngãi", composed (NFC) and decomposed (NFD). */
+#define UNIT_NFC "UBND Qu\xe1\xba\xa3ng Ng\xc3\xa3i"
+#define UNIT_NFD "UBND Qua\xcc\x89ng Nga\xcc\x83i"
+#define NOT_UTF8 "Hu\xff\xfe"
+
+static void
+test_unit_normalized (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const char *refused[] = { "Huyện\nA", "Huyện\tA", "A\x01" "B", "Huyện A\x7f", "\xc2\xa0 \t", NOT_UTF8 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_assert_false (g_str_equal (UNIT_NFC, UNIT_NFD));
+
+  /* Stored composed, found by either spelling, and one unit for duplicates. */
+  create_report (fixture, "00000000-0000-4000-8000-000000000001", "2018Q1", UNIT_NFD);
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT count(*) FROM reports WHERE unit = '" UNIT_NFC "'"), ==, 1);
+  found = bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q1", UNIT_NFC, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "00000000-0000-4000-8000-000000000001");
+  g_clear_pointer (&found, g_free);
+  found = bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q1", " " UNIT_NFD "\n", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found, ==, "00000000-0000-4000-8000-000000000001");
+  g_assert_false (bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "egov-quarterly",
+                                                     "2018Q1", UNIT_NFC, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* The next quarter, spelt the other way, finds its previous report. */
+  create_report (fixture, REPORT_ID, "2018Q2", UNIT_NFC);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  previous = bc_workbook_load_previous (fixture->workbook, report, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (previous);
+  g_assert_cmpstr (bc_report_get_id (previous), ==, "00000000-0000-4000-8000-000000000001");
+
+  /* Any white space around it goes, a no-break space too. */
+  trimmed = bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q3",
+                                       "\xc2\xa0\tHuyện A\xc2\xa0", &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+  report = bc_workbook_load_report (fixture->workbook, trimmed, &error);
+  g_assert_cmpstr (bc_report_get_unit (report), ==, "Huyện A");
+
+  /* Control characters inside, nothing but white space, broken text. */
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_null (bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q4",
+                                                refused[i], &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+      g_test_message ("%s", error->message);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 3);
+}
+
+static void
+test_invalid_text (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *setting = NULL;
+  gint64 row_id;
+
+#define ASSERT_INVALID(call) \
+  G_STMT_START { \
+    g_assert_false (call); \
+    g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID); \
+    g_assert_true (g_utf8_validate (error->message, -1, NULL)); \
+    g_clear_error (&error); \
+  } G_STMT_END
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_no_error (error);
+
+  /* Text that is not UTF-8, from a file or a keyboard, is an error, not a
+   * critical (which G_DEBUG=fatal-warnings would make fatal). */
+  ASSERT_INVALID (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_set_value (fixture->workbook, REPORT_ID, NOT_UTF8, 0, "1", &error));
+  ASSERT_INVALID (bc_workbook_set_value (fixture->workbook, NOT_UTF8, "level3", 0, "1", &error));
+  ASSERT_INVALID (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "rule", 0, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_set_justification (fixture->workbook, REPORT_ID, NOT_UTF8, 0, "x", &error));
+  ASSERT_INVALID (bc_workbook_set_setting (fixture->workbook, "unit", NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_set_setting (fixture->workbook, NOT_UTF8, "x", &error));
+  ASSERT_INVALID (bc_workbook_create_report_with_id (fixture->workbook, NOT_UTF8, "egov-quarterly",
+                                                     "2018Q3", "A", &error));
+  ASSERT_INVALID (bc_workbook_create_report_with_id (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                                     NOT_UTF8, "2018Q3", "A", &error));
+  ASSERT_INVALID (bc_workbook_create_report_with_id (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                                     "egov-quarterly", NOT_UTF8, "A", &error));
+  ASSERT_INVALID (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "egov-quarterly", 1, "2018Q3", NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, "egov-quarterly", "2018Q2", NOT_UTF8, &error) != NULL);
+  ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, NOT_UTF8, "2018Q2", "A", &error) != NULL);
+  ASSERT_INVALID (bc_workbook_find_report (fixture->workbook, "egov-quarterly", NOT_UTF8, "A", &error) != NULL);
+  ASSERT_INVALID (bc_workbook_load_report (fixture->workbook, NOT_UTF8, &error) != NULL);
+  ASSERT_INVALID (bc_workbook_get_history (fixture->workbook, NOT_UTF8, &error) != NULL);
+  ASSERT_INVALID (bc_workbook_add_row (fixture->workbook, REPORT_ID, NOT_UTF8, &error) != 0);
+  ASSERT_INVALID (bc_workbook_remove_row (fixture->workbook, REPORT_ID, NOT_UTF8, row_id, &error));
+  ASSERT_INVALID (bc_workbook_move_row (fixture->workbook, NOT_UTF8, "findings", row_id, 0, &error));
+  ASSERT_INVALID (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_carry_over (fixture->workbook, NOT_UTF8, &error));
+  ASSERT_INVALID (bc_workbook_delete_report (fixture->workbook, NOT_UTF8, &error));
+  g_assert_null (bc_workbook_get_setting (fixture->workbook, NOT_UTF8));
+
+#undef ASSERT_INVALID
+
+  /* A row id below 0 is no row, not a critical either. */
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.topic", -1, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "rule", -1, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Nothing of it was stored. */
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 1);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+  setting = bc_workbook_get_setting (fixture->workbook, "unit");
+  g_assert_null (setting);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 1);
+}
+
+static void
+test_delete_drafts_only (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  const BcStatus statuses[] = { BC_STATUS_READY, BC_STATUS_QUEUED, BC_STATUS_SENT,
+                                BC_STATUS_ACCEPTED, BC_STATUS_RETURNED };
+  g_autoptr(GError) error = NULL;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  set (fixture, REPORT_ID, "level3", 0, "12");
+
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    {
+      set_raw_status (fixture, bc_status_to_string (statuses[i]));
+      g_assert_false (bc_workbook_delete_report (fixture->workbook, REPORT_ID, &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_assert_nonnull (strstr (error->message, bc_status_label (statuses[i])));
+      g_assert_nonnull (strstr (error->message, "record"));
+      g_clear_error (&error);
+      g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM report_values"), ==, 1);
+    }
+
+  /* Undoing a failed import takes it out whatever its status. */
+  g_assert_true (_bc_workbook_discard_report (fixture->workbook, REPORT_ID, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 0);
+  g_assert_false (_bc_workbook_discard_report (fixture->workbook, REPORT_ID, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A draft goes. */
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  g_assert_true (bc_workbook_delete_report (fixture->workbook, REPORT_ID, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 0);
+}
+
+static void
+test_open_not_regular (void)
+{
+#ifdef G_OS_UNIX
+  const BcWorkbookOpenFlags flags[] = { BC_WORKBOOK_OPEN_DEFAULT, BC_WORKBOOK_OPEN_CREATE };
+
+  if (!g_file_test ("/dev/null", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/null here");
+      return;
+    }
+
+  /* /dev/null reads as an empty file, which would pass for a new database. */
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      BcWorkbook *workbook = bc_workbook_open ("/dev/null", NULL, flags[i], &error);
+
+      g_assert_null (workbook);
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK);
+      g_assert_nonnull (strstr (error->message, "/dev/null"));
+      g_assert_nonnull (strstr (error->message, "ordinary file"));
+    }
+  g_assert_false (g_file_test ("/dev/null-wal", G_FILE_TEST_EXISTS));
+#else
+  g_test_skip ("needs /dev/null");
+#endif
+}
+
+static void
+test_read_only_messages (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *probe = NULL;
+  g_autofree char *ignored = NULL;
+  BcWorkbook *workbook;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+
+  /* A connection that may not write: the message says why, not "disk full". */
+  ignored = query (fixture->workbook, "PRAGMA query_only=1");
+  g_assert_false (bc_workbook_set_value (fixture->workbook, REPORT_ID, "level3", 0, "1", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "read-only"));
+  g_assert_null (strstr (error->message, "disk is not full"));
+  g_clear_error (&error);
+  /* Reading still works. */
+  list = bc_workbook_list_reports (fixture->workbook, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_clear_object (&fixture->workbook);
+
+  /* A workbook in a read-only folder (the superuser may write anywhere, so
+   * this part is skipped when the folder does not stop us). */
+  dir = g_path_get_dirname (fixture->path);
+  g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+  probe = g_build_filename (dir, "probe", NULL);
+  if (g_file_set_contents (probe, "", 0, NULL))
+    {
+      g_remove (probe);
+      g_chmod (dir, 0700);
+      g_test_skip ("this user may write into a read-only folder");
+      return;
+    }
+
+  workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_chmod (dir, 0700);
+  if (workbook != NULL)
+    {
+      /* Should SQLite ever read it without writing, listing must work. */
+      list = bc_workbook_list_reports (workbook, &error);
+      g_assert_no_error (error);
+      g_assert_finalize_object (workbook);
+      return;
+    }
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "read-only"));
+  g_assert_null (strstr (error->message, "disk is not full"));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Regressions with templates                                               */
+
+/* A form with findings whose status column was renamed in version 2, and a
+ * list of tasks carried while work remains (a number). */
+static const char cftest_v1[] =
+  "{ \"format\": 1, \"id\": \"cftest\", \"version\": 1, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"findings\", \"type\": \"table\", \"label\": { \"vi\": \"Tồn tại\" },"
+  "      \"carry_forward_if\": \"state != \\\"resolved\\\"\","
+  "      \"columns\": ["
+  "        { \"id\": \"topic\", \"type\": \"text\", \"label\": { \"vi\": \"Nội dung\" } },"
+  "        { \"id\": \"state\", \"type\": \"text\", \"label\": { \"vi\": \"Tình trạng\" } } ] },"
+  "    { \"id\": \"tasks\", \"type\": \"table\", \"label\": { \"vi\": \"Việc\" },"
+  "      \"carry_forward_if\": \"remaining\","
+  "      \"columns\": ["
+  "        { \"id\": \"name\", \"type\": \"text\", \"label\": { \"vi\": \"Tên\" } },"
+  "        { \"id\": \"remaining\", \"type\": \"integer\", \"label\": { \"vi\": \"Còn lại\" } } ] }"
+  "  ] } ] }";
+static const char cftest_v2[] =
+  "{ \"format\": 1, \"id\": \"cftest\", \"version\": 2, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"findings\", \"type\": \"table\", \"label\": { \"vi\": \"Tồn tại\" },"
+  "      \"carry_forward_if\": \"status != \\\"resolved\\\"\","
+  "      \"columns\": ["
+  "        { \"id\": \"topic\", \"type\": \"text\", \"label\": { \"vi\": \"Nội dung\" } },"
+  "        { \"id\": \"status\", \"type\": \"text\", \"label\": { \"vi\": \"Tình trạng\" } } ] },"
+  "    { \"id\": \"tasks\", \"type\": \"table\", \"label\": { \"vi\": \"Việc\" },"
+  "      \"carry_forward_if\": \"remaining\","
+  "      \"columns\": ["
+  "        { \"id\": \"name\", \"type\": \"text\", \"label\": { \"vi\": \"Tên\" } },"
+  "        { \"id\": \"remaining\", \"type\": \"integer\", \"label\": { \"vi\": \"Còn lại\" } } ] }"
+  "  ] } ],"
+  "  \"migrations\": [ { \"from_version\": 1,"
+  "    \"renamed\": { \"findings.state\": \"findings.status\" } } ] }";
+
+/* Version 2 swaps a and b, and the columns x and y; c is kept. */
+static const char swaptest_v1[] =
+  "{ \"format\": 1, \"id\": \"swaptest\", \"version\": 1, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"a\", \"type\": \"text\", \"label\": { \"vi\": \"A\" } },"
+  "    { \"id\": \"b\", \"type\": \"text\", \"label\": { \"vi\": \"B\" } },"
+  "    { \"id\": \"c\", \"type\": \"text\", \"label\": { \"vi\": \"C\" } },"
+  "    { \"id\": \"items\", \"type\": \"table\", \"label\": { \"vi\": \"Dòng\" },"
+  "      \"columns\": ["
+  "        { \"id\": \"x\", \"type\": \"text\", \"label\": { \"vi\": \"X\" } },"
+  "        { \"id\": \"y\", \"type\": \"text\", \"label\": { \"vi\": \"Y\" } } ] }"
+  "  ] } ] }";
+static const char swaptest_v2[] =
+  "{ \"format\": 1, \"id\": \"swaptest\", \"version\": 2, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"a\", \"type\": \"text\", \"label\": { \"vi\": \"A\" } },"
+  "    { \"id\": \"b\", \"type\": \"text\", \"label\": { \"vi\": \"B\" } },"
+  "    { \"id\": \"c\", \"type\": \"text\", \"label\": { \"vi\": \"C\" } },"
+  "    { \"id\": \"items\", \"type\": \"table\", \"label\": { \"vi\": \"Dòng\" },"
+  "      \"columns\": ["
+  "        { \"id\": \"x\", \"type\": \"text\", \"label\": { \"vi\": \"X\" } },"
+  "        { \"id\": \"y\", \"type\": \"text\", \"label\": { \"vi\": \"Y\" } } ] }"
+  "  ] } ],"
+  "  \"migrations\": [ { \"from_version\": 1,"
+  "    \"renamed\": { \"a\": \"b\", \"b\": \"a\", \"items.x\": \"items.y\", \"items.y\": \"items.x\" } } ] }";
+/* Version 2 renames a to c, though version 1 has a c of its own. */
+static const char ontotest_v2[] =
+  "{ \"format\": 1, \"id\": \"swaptest\", \"version\": 2, \"period_type\": \"quarter\","
+  "  \"title\": { \"vi\": \"Kiểm thử\", \"en\": \"Test\" },"
+  "  \"sections\": [ { \"id\": \"main\", \"title\": { \"vi\": \"Chung\" }, \"fields\": ["
+  "    { \"id\": \"b\", \"type\": \"text\", \"label\": { \"vi\": \"B\" } },"
+  "    { \"id\": \"c\", \"type\": \"text\", \"label\": { \"vi\": \"C\" } },"
+  "    { \"id\": \"items\", \"type\": \"table\", \"label\": { \"vi\": \"Dòng\" },"
+  "      \"columns\": ["
+  "        { \"id\": \"x\", \"type\": \"text\", \"label\": { \"vi\": \"X\" } },"
+  "        { \"id\": \"y\", \"type\": \"text\", \"label\": { \"vi\": \"Y\" } } ] }"
+  "  ] } ],"
+  "  \"migrations\": [ { \"from_version\": 1, \"renamed\": { \"a\": \"c\" } } ] }";
+
+static BcTemplate *
+template_from_data (const char *data)
+{
+  g_autoptr(GError) error = NULL;
+  BcTemplate *template_ = bc_template_new_from_data (data, -1, "inline.json", &error);
+
+  g_assert_no_error (error);
+  return template_;
+}
+
+/* A registry of the given inline templates (NULL-terminated). */
+static BcTemplateRegistry *
+registry_from_data (const char *first,
+                    ...)
+{
+  BcTemplateRegistry *templates = bc_template_registry_new ();
+  va_list args;
+
+  va_start (args, first);
+  for (const char *data = first; data != NULL; data = va_arg (args, const char *))
+    {
+      g_autoptr(BcTemplate) template_ = template_from_data (data);
+
+      bc_template_registry_add (templates, template_);
+    }
+  va_end (args);
+
+  return templates;
+}
+
+static gint64
+add_cftest_finding (Fixture    *fixture,
+                    const char *report_id,
+                    const char *state_key,
+                    const char *topic,
+                    const char *state)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 row_id = bc_workbook_add_row (fixture->workbook, report_id, "findings", &error);
+
+  g_assert_no_error (error);
+  set (fixture, report_id, "findings.topic", row_id, topic);
+  if (state != NULL)
+    set (fixture, report_id, state_key, row_id, state);
+  return row_id;
+}
+
+/* The carried rows of `table` as "cell|cell" strings, in order. */
+static char *
+carried_rows (Fixture    *fixture,
+              const char *report_id,
+              const char *table,
+              const char *first_column,
+              const char *second_column)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (fixture->workbook, report_id, &error);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *first = g_strconcat (table, ".", first_column, NULL);
+  g_autofree char *second = g_strconcat (table, ".", second_column, NULL);
+
+  g_assert_no_error (error);
+  for (guint row = 0; row < bc_report_get_n_rows (report, table); row++)
+    {
+      gint64 row_id = bc_report_get_row_id (report, table, row);
+      const char *a = bc_report_get_value (report, first, row_id);
+      const char *b = bc_report_get_value (report, second, row_id);
+
+      g_string_append_printf (text, "%s%s|%s", row > 0 ? ", " : "", a != NULL ? a : "-",
+                              b != NULL ? b : "-");
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_carry_forward_renamed (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) v1 = registry_from_data (cftest_v1, NULL);
+  g_autoptr(BcTemplateRegistry) both = registry_from_data (cftest_v1, cftest_v2, NULL);
+  g_autoptr(BcTemplateRegistry) v2_only = registry_from_data (cftest_v2, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *q1 = NULL;
+  g_autofree char *q2 = NULL;
+  g_autofree char *q2_other = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *other_rows = NULL;
+
+  /* Last quarter's report, on version 1. */
+  reopen_with (fixture, v1);
+  q1 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q1", "A", &error);
+  g_assert_no_error (error);
+  add_cftest_finding (fixture, q1, "findings.state", "Cổng thông tin", "resolved");
+  add_cftest_finding (fixture, q1, "findings.state", "Hộp thư công vụ", "open");
+  add_cftest_finding (fixture, q1, "findings.state", "Lưu trữ", NULL);
+  g_clear_pointer (&q1, g_free);
+  q1 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q1", "B", &error);
+  g_assert_no_error (error);
+  add_cftest_finding (fixture, q1, "findings.state", "Cổng thông tin", "resolved");
+  add_cftest_finding (fixture, q1, "findings.state", "Hộp thư công vụ", "open");
+
+  /* This quarter's starts on version 2, which calls the column "status":
+   * the old report is read with its own version's condition, and the rows
+   * land under the new key. A blank status is not "resolved": carried. */
+  reopen_with (fixture, both);
+  q2 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  rows = carried_rows (fixture, q2, "findings", "topic", "status");
+  g_assert_cmpstr (rows, ==, "Hộp thư công vụ|open, Lưu trữ|-");
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT count(*) FROM report_values v JOIN reports r ON r.id = v.report_id "
+                              "WHERE r.period_id = '2018Q2' AND v.key = 'findings.state'"), ==, 0);
+
+  /* Without version 1 the old rows cannot be judged: all of them come,
+   * still under the new key. */
+  reopen_with (fixture, v2_only);
+  q2_other = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q2", "B", &error);
+  g_assert_no_error (error);
+  other_rows = carried_rows (fixture, q2_other, "findings", "topic", "status");
+  g_assert_cmpstr (other_rows, ==, "Cổng thông tin|resolved, Hộp thư công vụ|open");
+}
+
+static void
+test_carry_forward_conditions (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) templates = registry_from_data (cftest_v1, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(BcReport) previous = NULL;
+  g_autofree char *q1 = NULL;
+  g_autofree char *q3 = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *tasks = NULL;
+  const char *remaining[] = { "0", "3", NULL };
+
+  reopen_with (fixture, templates);
+  q1 = bc_workbook_create_report (fixture->workbook, "cftest", "2017Q4", "A", &error);
+  g_assert_no_error (error);
+  add_cftest_finding (fixture, q1, "findings.state", "Cổng thông tin", "resolved");
+  add_cftest_finding (fixture, q1, "findings.state", "Hộp thư công vụ", "open");
+  for (guint i = 0; i < G_N_ELEMENTS (remaining); i++)
+    {
+      gint64 row_id = bc_workbook_add_row (fixture->workbook, q1, "tasks", &error);
+      g_autofree char *name = g_strdup_printf ("Việc %u", i + 1);
+
+      g_assert_no_error (error);
+      set (fixture, q1, "tasks.name", row_id, name);
+      if (remaining[i] != NULL)
+        set (fixture, q1, "tasks.remaining", row_id, remaining[i]);
+    }
+
+  /* The unit skipped 2018Q1 and 2018Q2: its findings still come forward,
+   * from the most recent report it has. Only a definite false or 0 stays
+   * behind; a blank (task 3) comes. */
+  q3 = bc_workbook_create_report (fixture->workbook, "cftest", "2018Q3", "A", &error);
+  g_assert_no_error (error);
+  rows = carried_rows (fixture, q3, "findings", "topic", "state");
+  g_assert_cmpstr (rows, ==, "Hộp thư công vụ|open");
+  tasks = carried_rows (fixture, q3, "tasks", "name", "remaining");
+  g_assert_cmpstr (tasks, ==, "Việc 2|3, Việc 3|-");
+
+  /* prev() still means the previous quarter, which it has not. */
+  report = bc_workbook_load_report (fixture->workbook, q3, &error);
+  g_assert_no_error (error);
+  previous = bc_workbook_load_previous (fixture->workbook, report, &error);
+  g_assert_no_error (error);
+  g_assert_null (previous);
+}
+
+static void
+test_carry_forward_blank_status (Fixture       *fixture,
+                                 gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) next = NULL;
+  g_autofree char *q1 = NULL;
+  g_autofree char *q2 = NULL;
+  gint64 row_id;
+
+  /* The shipped inspection form: "status != resolved" is blank while the
+   * status is not filled in, and such a finding is not resolved. */
+  q1 = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q1", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  row_id = bc_workbook_add_row (fixture->workbook, q1, "findings", &error);
+  g_assert_no_error (error);
+  set (fixture, q1, "findings.finding", row_id, "Chưa có quy chế bảo đảm an toàn thông tin.");
+  add_finding (fixture, q1, "Sở TT&TT", "Thiếu chuyên mục.", "resolved");
+
+  q2 = bc_workbook_create_report (fixture->workbook, "inspection-remediation", "2018Q2", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  next = bc_workbook_load_report (fixture->workbook, q2, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (next, "findings"), ==, 1);
+  g_assert_cmpstr (bc_report_get_value (next, "findings.finding", bc_report_get_row_id (next, "findings", 0)),
+                   ==, "Chưa có quy chế bảo đảm an toàn thông tin.");
+}
+
+static void
+test_import_report (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *q1 = NULL;
+  gint64 row_id;
+
+  /* Last quarter has an unfinished item, which a new report would carry. */
+  q1 = bc_workbook_create_report (fixture->workbook, "wbtest", "2018Q1", "A", &error);
+  g_assert_no_error (error);
+  row_id = bc_workbook_add_row (fixture->workbook, q1, "items", &error);
+  g_assert_no_error (error);
+  set (fixture, q1, "items.title", row_id, "Việc dở dang");
+
+  /* An import lands on exactly the version it names, an older one too, and
+   * brings only its own rows. */
+  g_assert_true (bc_workbook_import_report (fixture->workbook, REPORT_ID, "wbtest", 1, "2018q2",
+                                            " " UNIT_NFD " ", &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+  g_assert_cmpstr (bc_report_get_period_id (report), ==, "2018Q2");
+  g_assert_cmpstr (bc_report_get_unit (report), ==, UNIT_NFC);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "items"), ==, 0);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 0);
+  /* It is edited on its own version's keys. */
+  set (fixture, REPORT_ID, "old_total", 0, "5");
+
+  /* The same checks as creating. */
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 7, "2018Q3", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_assert_nonnull (strstr (error->message, "7"));
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 0, "2018Q3", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "no-such-form", 1, "2018Q3", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "not-a-uuid", "wbtest", 1, "2018Q3", "A",
+                                             &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 2, "2018", "A", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 2, "2018Q3", "  ", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, "00000000-0000-4000-8000-000000000001",
+                                             "wbtest", 3, "2018Q2", UNIT_NFC, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_import_report (fixture->workbook, REPORT_ID, "wbtest", 3, "2018Q3", "A",
+                                             &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM reports"), ==, 2);
+}
+
+static void
+test_justification_blank (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  const char *blanks[] = { "   ", " \t\n ", "\xc2\xa0", "" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "name", 0, "UBND huyện Sơn Tịnh");
+  set (fixture, REPORT_ID, "count", 0, "0");
+
+  /* White space is no justification: the warning still holds ready back,
+   * and a justification already written is removed. */
+  for (guint i = 0; i < G_N_ELEMENTS (blanks); i++)
+    {
+      g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                    "Chưa có số liệu.", &error));
+      g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                    blanks[i], &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 0);
+      assert_not_ready (fixture, "justification");
+    }
+
+  /* Stored without the white space around it. */
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                "\n  Chưa có số liệu trong quý.\xc2\xa0 ", &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpstr (bc_report_get_justification (report, "count_positive", 0), ==,
+                   "Chưa có số liệu trong quý.");
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_justification_row_of_rule (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  gint64 document, sector;
+
+  id = bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  document = bc_workbook_add_row (fixture->workbook, id, "policy_documents", &error);
+  sector = bc_workbook_add_row (fixture->workbook, id, "services_by_sector", &error);
+  g_assert_no_error (error);
+
+  /* A per-row rule of services_by_sector is justified for its own rows. */
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, id, "sector_level4_within_services",
+                                                 document, "Lý do.", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "services_by_sector"));
+  g_clear_error (&error);
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, id, "sector_level4_within_services",
+                                                sector, "Lý do.", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 1);
+}
+
+static void
+test_carry_over_swap (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) v1 = registry_from_data (swaptest_v1, NULL);
+  g_autoptr(BcTemplateRegistry) both = registry_from_data (swaptest_v1, swaptest_v2, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  gint64 rows[2];
+  guint n_edits;
+
+  reopen_with (fixture, v1);
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "swaptest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "a", 0, "một");
+  set (fixture, REPORT_ID, "b", 0, "hai");
+  set (fixture, REPORT_ID, "c", 0, "ba");
+  for (guint i = 0; i < 2; i++)
+    {
+      rows[i] = bc_workbook_add_row (fixture->workbook, REPORT_ID, "items", &error);
+      g_assert_no_error (error);
+    }
+  set (fixture, REPORT_ID, "items.x", rows[0], "x0");
+  set (fixture, REPORT_ID, "items.y", rows[0], "y0");
+  set (fixture, REPORT_ID, "items.x", rows[1], "x1");
+  history = history_of (fixture->workbook, REPORT_ID);
+  n_edits = history->len;
+  g_clear_pointer (&history, g_ptr_array_unref);
+
+  reopen_with (fixture, both);
+  g_assert_true (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 2);
+  g_assert_cmpstr (bc_report_get_value (report, "a", 0), ==, "hai");
+  g_assert_cmpstr (bc_report_get_value (report, "b", 0), ==, "một");
+  g_assert_cmpstr (bc_report_get_value (report, "c", 0), ==, "ba");
+  g_assert_cmpstr (bc_report_get_value (report, "items.x", rows[0]), ==, "y0");
+  g_assert_cmpstr (bc_report_get_value (report, "items.y", rows[0]), ==, "x0");
+  g_assert_null (bc_report_get_value (report, "items.x", rows[1]));
+  g_assert_cmpstr (bc_report_get_value (report, "items.y", rows[1]), ==, "x1");
+
+  /* Each changed cell is one edit from its old value to its new one. */
+  history = history_of (fixture->workbook, REPORT_ID);
+  g_assert_cmpuint (history->len, ==, n_edits + 6);
+  for (guint i = n_edits; i < history->len; i++)
+    {
+      const BcEdit *edit = g_ptr_array_index (history, i);
+
+      if (g_str_equal (edit->key, "a"))
+        {
+          g_assert_cmpstr (edit->old_value, ==, "một");
+          g_assert_cmpstr (edit->new_value, ==, "hai");
+        }
+      else if (g_str_equal (edit->key, "items.x") && edit->row_id == rows[1])
+        {
+          g_assert_cmpstr (edit->old_value, ==, "x1");
+          g_assert_null (edit->new_value);
+        }
+    }
+}
+
+typedef enum {
+  BAD_MANY_TO_ONE,
+  BAD_SCALAR_TO_COLUMN,
+  BAD_COLUMN_TO_SCALAR,
+  BAD_OTHER_TABLE,
+  BAD_ONTO_KEPT,
+} BadMigration;
+
+static void
+test_carry_over_refused (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  const struct {
+    BadMigration  kind;
+    const char   *old_key;   /* added to version 2's renames */
+    const char   *new_key;
+    const char   *message;
+  } cases[] = {
+    /* swaptest v2 already renames a → b and b → a. */
+    { BAD_MANY_TO_ONE, "c", "a", "renames both" },
+    { BAD_SCALAR_TO_COLUMN, "c", "items.z", "same kind" },
+    { BAD_COLUMN_TO_SCALAR, "items.z", "c", "same kind" },
+    { BAD_OTHER_TABLE, "items.z", "other.z", "same kind" },
+    /* ontotest v2 renames a → c; version 1 has c, which keeps its value. */
+    { BAD_ONTO_KEPT, NULL, NULL, "already has a value" },
+  };
+  g_autoptr(BcTemplateRegistry) v1 = registry_from_data (swaptest_v1, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 row_id;
+
+  reopen_with (fixture, v1);
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "swaptest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "a", 0, "một");
+  set (fixture, REPORT_ID, "b", 0, "hai");
+  set (fixture, REPORT_ID, "c", 0, "ba");
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "items", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "items.x", row_id, "x0");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(BcTemplateRegistry) both = bc_template_registry_new ();
+      g_autoptr(BcTemplate) first = template_from_data (swaptest_v1);
+      g_autoptr(BcTemplate) second = template_from_data (cases[i].kind == BAD_ONTO_KEPT
+                                                         ? ontotest_v2 : swaptest_v2);
+      g_autoptr(BcReport) report = NULL;
+      const BcMigration *migration = bc_template_get_migration (second, 1);
+
+      /* The template loader refuses such migrations; this is what the
+       * workbook does should one get through. */
+      if (cases[i].old_key != NULL)
+        g_hash_table_insert (migration->renamed, g_strdup (cases[i].old_key), g_strdup (cases[i].new_key));
+      bc_template_registry_add (both, first);
+      bc_template_registry_add (both, second);
+      reopen_with (fixture, both);
+
+      g_assert_false (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].message));
+      g_clear_error (&error);
+
+      /* Nothing changed. */
+      report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+      g_assert_cmpint (bc_report_get_revision (report), ==, 5);
+      g_assert_cmpstr (bc_report_get_value (report, "a", 0), ==, "một");
+      g_assert_cmpstr (bc_report_get_value (report, "b", 0), ==, "hai");
+      g_assert_cmpstr (bc_report_get_value (report, "c", 0), ==, "ba");
+      g_assert_cmpstr (bc_report_get_value (report, "items.x", row_id), ==, "x0");
+      g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM report_values"), ==, 4);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1707,6 +2516,11 @@ main (int   argc,
   ADD ("threads", test_threads);
   ADD ("two-connections", test_two_connections);
   g_test_add_func ("/core/workbook/async", test_async);
+  g_test_add_func ("/core/workbook/open/not-regular", test_open_not_regular);
+  ADD ("unit-normalized", test_unit_normalized);
+  ADD ("invalid-text", test_invalid_text);
+  ADD ("delete-drafts-only", test_delete_drafts_only);
+  ADD ("read-only-messages", test_read_only_messages);
 
   g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,
               test_templates_create, fixture_tear_down);
@@ -1718,6 +2532,22 @@ main (int   argc,
               test_templates_carry_forward, fixture_tear_down);
   g_test_add ("/core/workbook/templates/carry-over", Fixture, NULL, fixture_set_up,
               test_templates_carry_over, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-forward/renamed", Fixture, NULL, fixture_set_up,
+              test_carry_forward_renamed, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-forward/conditions", Fixture, NULL, fixture_set_up,
+              test_carry_forward_conditions, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-forward/blank-status", Fixture, NULL, templates_set_up,
+              test_carry_forward_blank_status, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/import", Fixture, NULL, templates_set_up,
+              test_import_report, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/justification-blank", Fixture, NULL, templates_set_up,
+              test_justification_blank, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/justification-row-of-rule", Fixture, NULL, templates_set_up,
+              test_justification_row_of_rule, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-over/swap", Fixture, NULL, fixture_set_up,
+              test_carry_over_swap, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/carry-over/refused", Fixture, NULL, fixture_set_up,
+              test_carry_over_refused, fixture_tear_down);
 
 #undef ADD
 

@@ -43,6 +43,7 @@ typedef struct
   const char  *summary;
   CommandFunc  func;
   gboolean     needs_workbook;
+  gboolean     creates;        /* may create the named workbook */
 } Command;
 
 /* Output is UTF-8 whatever the locale: Vietnamese must not turn into '?'. */
@@ -123,12 +124,33 @@ print_json (JsonNode *node)
 }
 
 /* Parses a command's options; leaves the positional arguments in argv. */
+/* Commands whose arguments are free text (set, justify) take "--help" as a
+ * value, never as a request that would exit 0 without storing anything. */
+static gboolean
+parse_options_full (const char    *command,
+                    const char    *arguments,
+                    GOptionEntry  *entries,
+                    gboolean       help_enabled,
+                    int           *argc,
+                    char        ***argv);
+
 static gboolean
 parse_options (const char    *command,
                const char    *arguments,
                GOptionEntry  *entries,
                int           *argc,
                char        ***argv)
+{
+  return parse_options_full (command, arguments, entries, TRUE, argc, argv);
+}
+
+static gboolean
+parse_options_full (const char    *command,
+                    const char    *arguments,
+                    GOptionEntry  *entries,
+                    gboolean       help_enabled,
+                    int           *argc,
+                    char        ***argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -138,6 +160,7 @@ parse_options (const char    *command,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   /* Values such as "-3" or "- Như trên;" are values, not options. */
   g_option_context_set_ignore_unknown_options (context, TRUE);
+  g_option_context_set_help_enabled (context, help_enabled);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
@@ -165,6 +188,18 @@ format_time_local (gint64 usec)
   return g_date_time_format (local, "%d/%m/%Y %H:%M");
 }
 
+static void
+get_today (GDate *today)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (today, 1);
+  g_date_set_dmy (today,
+                  g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+}
+
 static char *
 format_date (const GDate *date)
 {
@@ -179,7 +214,6 @@ report_timeliness (const char *period_id,
                    gint64      submitted_at,
                    gboolean   *known)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   BcPeriod period;
   GDate today;
   GDate submitted;
@@ -188,11 +222,7 @@ report_timeliness (const char *period_id,
   if (!*known)
     return BC_TIMELINESS_OPEN;
 
-  g_date_clear (&today, 1);
-  g_date_set_dmy (&today,
-                  g_date_time_get_day_of_month (now),
-                  g_date_time_get_month (now),
-                  g_date_time_get_year (now));
+  get_today (&today);
 
   if (submitted_at > 0)
     {
@@ -462,15 +492,10 @@ cmd_new (Cli   *cli,
 
   if (period_id == NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
       BcPeriod period;
       GDate today;
 
-      g_date_clear (&today, 1);
-      g_date_set_dmy (&today,
-                      g_date_time_get_day_of_month (now),
-                      g_date_time_get_month (now),
-                      g_date_time_get_year (now));
+      get_today (&today);
       bc_period_for_date (bc_template_get_period_type (template_), &today, &period);
       period_id = bc_period_to_id (&period);
     }
@@ -492,14 +517,17 @@ cmd_set (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
-  if (!parse_options ("set", "REPORT_ID FIELD_PATH VALUE", NULL, &argc, &argv))
-    return EXIT_USAGE;
   if (argc != 4)
     return usage ("set", "REPORT_ID FIELD_PATH VALUE");
 
   id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
   if (id == NULL || !bc_workbook_enter_value (cli->workbook, id, argv[2], argv[3], &error))
-    return fail (error);
+    {
+      fail (error);
+      if (g_error_matches (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND))
+        err (_("`baocao-cli fields TEMPLATE_ID` lists the fields of a form."));
+      return EXIT_REFUSED;
+    }
 
   return 0;
 }
@@ -512,8 +540,6 @@ cmd_clear (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
-  if (!parse_options ("clear", "REPORT_ID FIELD_PATH", NULL, &argc, &argv))
-    return EXIT_USAGE;
   if (argc != 3)
     return usage ("clear", "REPORT_ID FIELD_PATH");
 
@@ -698,9 +724,9 @@ show_value_line (Cli           *cli,
 
       if (bc_report_field_value (template_, report, previous, field, row, &value, &error))
         {
-          g_autofree char *stored = bc_value_to_string (&value);
+          g_autofree char *stored = bc_field_value_to_canonical (field, &value);
 
-          text = bc_field_format_value (field, bc_value_is_blank (&value) ? NULL : stored, cli->lang);
+          text = bc_field_format_value (field, stored, cli->lang);
         }
       else
         text = g_strdup_printf ("(%s)", error->message);
@@ -772,10 +798,8 @@ show_table (Cli           *cli,
       for (guint v = 0; v < summary->n_values; v++)
         {
           const BcField *field = g_ptr_array_index (table->group_summaries, v);
-          g_autofree char *stored = bc_value_to_string (&summary->values[v]);
-          g_autofree char *text = bc_field_format_value (field,
-                                                         bc_value_is_blank (&summary->values[v]) ? NULL : stored,
-                                                         cli->lang);
+          g_autofree char *stored = bc_field_value_to_canonical (field, &summary->values[v]);
+          g_autofree char *text = bc_field_format_value (field, stored, cli->lang);
 
           out ("      %s: %s\n", bc_text_get (&field->label, cli->lang), *text != '\0' ? text : "—");
         }
@@ -965,28 +989,7 @@ cmd_validate (Cli   *cli,
       json_builder_set_member_name (builder, "valid");
       json_builder_add_boolean_value (builder, !has_errors);
       json_builder_set_member_name (builder, "issues");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < issues->len; i++)
-        {
-          const BcIssue *issue = g_ptr_array_index (issues, i);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "severity");
-          json_builder_add_string_value (builder, bc_severity_to_string (issue->severity));
-          json_builder_set_member_name (builder, "rule");
-          json_builder_add_string_value (builder, issue->rule_id);
-          json_builder_set_member_name (builder, "path");
-          json_builder_add_string_value (builder, issue->path);
-          json_builder_set_member_name (builder, "message");
-          json_builder_add_string_value (builder, issue->message);
-          json_builder_set_member_name (builder, "justification");
-          if (issue->justification != NULL)
-            json_builder_add_string_value (builder, issue->justification);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
+      json_builder_add_value (builder, bc_issues_to_json (issues));
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       print_json (root);
@@ -1015,7 +1018,7 @@ cmd_justify (Cli   *cli,
   const BcRule *rule;
   gint64 row_id = 0;
 
-  if (!parse_options ("justify", "REPORT_ID RULE_ID TEXT", entries, &argc, &argv))
+  if (!parse_options_full ("justify", "REPORT_ID RULE_ID TEXT", entries, FALSE, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 4)
     return usage ("justify", "REPORT_ID RULE_ID [--row N] TEXT");
@@ -1430,25 +1433,28 @@ cmd_calendar (Cli   *cli,
   if (argc > 2)
     return usage ("calendar", "[PERIOD|YEAR] [--date YYYY-MM-DD] [--json]");
 
-  g_date_clear (&today, 1);
   if (date_text != NULL)
     {
-      g_date_set_parse (&today, date_text);
-      if (!g_date_valid (&today) || strlen (date_text) != 10 || date_text[4] != '-')
+      guint64 year = 0, month = 0, day = 0;
+      g_auto(GStrv) parts = g_strsplit (date_text, "-", -1);
+
+      /* Exactly YYYY-MM-DD: a looser parser would take "2018-06-2x" for 2 June. */
+      if (g_strv_length (parts) != 3 || strlen (parts[0]) != 4 || strlen (parts[1]) != 2 ||
+          strlen (parts[2]) != 2 ||
+          !g_ascii_string_to_unsigned (parts[0], 10, 1900, 9999, &year, NULL) ||
+          !g_ascii_string_to_unsigned (parts[1], 10, 1, 12, &month, NULL) ||
+          !g_ascii_string_to_unsigned (parts[2], 10, 1, 31, &day, NULL) ||
+          !g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year))
         {
           err (_("“%s” is not a date. Write it as YYYY-MM-DD, e.g. 2018-06-21."), date_text);
           return EXIT_USAGE;
         }
+
+      g_date_clear (&today, 1);
+      g_date_set_dmy (&today, (GDateDay) day, (GDateMonth) month, (GDateYear) year);
     }
   else
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-      g_date_set_dmy (&today,
-                      g_date_time_get_day_of_month (now),
-                      g_date_time_get_month (now),
-                      g_date_time_get_year (now));
-    }
+    get_today (&today);
 
   if (json)
     {
@@ -1501,26 +1507,12 @@ import_files (BcWorkbook  *workbook,
 {
   for (guint i = 0; files[i] != NULL; i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) local_error = NULL;
-      guint n;
-
-      if (!json_parser_load_from_file (parser, files[i], &local_error))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "%s: %s", files[i], local_error->message);
-          return FALSE;
-        }
-
-      n = bc_workbook_import_json (workbook, json_parser_get_root (parser), &local_error);
-      if (local_error != NULL)
-        {
-          g_set_error (error, local_error->domain, local_error->code,
-                       "%s: %s", files[i], local_error->message);
-          return FALSE;
-        }
+      guint n = 0;
+      gboolean ok = bc_workbook_import_file (workbook, files[i], &n, error);
 
       *n_imported += n;
+      if (!ok)
+        return FALSE;
     }
 
   return TRUE;
@@ -1540,12 +1532,43 @@ cmd_import (Cli   *cli,
     return usage ("import", "FILE…");
 
   if (!import_files (cli->workbook, argv + 1, &n_imported, &error))
-    return fail (error);
+    {
+      fail (error);
+      if (n_imported > 0)
+        err (g_dngettext (GETTEXT_PACKAGE,
+                          "%u report was imported before the error and is kept; the rest were not imported.",
+                          "%u reports were imported before the error and are kept; the rest were not imported.",
+                          n_imported), n_imported);
+      return EXIT_REFUSED;
+    }
 
   out (g_dngettext (GETTEXT_PACKAGE, "Imported %u report.\n", "Imported %u reports.\n", n_imported),
        n_imported);
 
   return 0;
+}
+
+static gboolean
+remove_workbook_files (const char  *path,
+                       GError     **error)
+{
+  static const char *suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (name);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!g_file_delete (file, NULL, &local_error) &&
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }
 
 static int
@@ -1555,6 +1578,7 @@ cmd_create_demo (Cli   *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BcWorkbook) workbook = NULL;
+  g_autofree char *partial = NULL;
   guint n_imported = 0;
 
   if (!parse_options ("create-demo", "OUTPUT FILE…", NULL, &argc, &argv))
@@ -1562,50 +1586,74 @@ cmd_create_demo (Cli   *cli,
   if (argc < 3)
     return usage ("create-demo", "OUTPUT FILE…");
 
-  /* A demo workbook is always made afresh, never added to. */
-  for (guint i = 0; i < 3; i++)
+  /* Only ever replace a demo workbook: OUTPUT might be someone's real one. */
+  if (g_file_test (argv[1], G_FILE_TEST_EXISTS))
     {
-      static const char *suffixes[] = { "", "-wal", "-shm" };
-      g_autofree char *path = g_strconcat (argv[1], suffixes[i], NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(BcWorkbook) existing = bc_workbook_open (argv[1], cli->templates,
+                                                         BC_WORKBOOK_OPEN_DEFAULT, &error);
 
-      if (!g_file_delete (file, NULL, &error) &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      if (existing == NULL)
         return fail (error);
-      g_clear_error (&error);
+      if (bc_workbook_get_kind (existing) != BC_WORKBOOK_KIND_DEMO)
+        {
+          err (_("“%s” is a workbook with real reports, not a demo workbook: it is left as it is. Choose another file name."),
+               argv[1]);
+          return EXIT_REFUSED;
+        }
+      bc_workbook_close (existing);
     }
 
-  workbook = bc_workbook_open (argv[1], cli->templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  /* Built aside and moved into place whole, so a failure leaves nothing half made. */
+  partial = g_strconcat (argv[1], ".partial", NULL);
+  if (!remove_workbook_files (partial, &error))
+    return fail (error);
+
+  workbook = bc_workbook_open (partial, cli->templates, BC_WORKBOOK_OPEN_CREATE, &error);
   if (workbook == NULL ||
       !bc_workbook_set_kind (workbook, BC_WORKBOOK_KIND_DEMO, &error) ||
       !import_files (workbook, argv + 2, &n_imported, &error))
-    return fail (error);
+    {
+      g_clear_object (&workbook);
+      remove_workbook_files (partial, NULL);
+      return fail (error);
+    }
 
   bc_workbook_close (workbook);
+
+  if (!remove_workbook_files (argv[1], &error))
+    return fail (error);
+
+  {
+    g_autoptr(GFile) source = g_file_new_for_path (partial);
+    g_autoptr(GFile) target = g_file_new_for_path (argv[1]);
+
+    if (!g_file_move (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error))
+      return fail (error);
+  }
 
   return 0;
 }
 
 static const Command commands[] = {
-  { "templates",  "[--json]",                                N_("List the form templates"), cmd_templates, FALSE },
-  { "fields",     "TEMPLATE_ID [--json]",                    N_("List a form's fields and their paths"), cmd_fields, FALSE },
-  { "calendar",   "[PERIOD|YEAR] [--date D] [--json]",       N_("Show reporting periods, windows and due dates"), cmd_calendar, FALSE },
-  { "new",        "TEMPLATE_ID --period P --unit U",         N_("Start a report and print its id"), cmd_new, TRUE },
-  { "set",        "REPORT_ID FIELD_PATH VALUE",              N_("Set a value, e.g. services.level3 or findings[2].status"), cmd_set, TRUE },
-  { "clear",      "REPORT_ID FIELD_PATH",                    N_("Clear a value"), cmd_clear, TRUE },
-  { "add-row",    "REPORT_ID TABLE_PATH",                    N_("Add a row to a table and print its index"), cmd_add_row, TRUE },
-  { "remove-row", "REPORT_ID TABLE_PATH ROW",                N_("Remove a row from a table"), cmd_remove_row, TRUE },
-  { "move-row",   "REPORT_ID TABLE_PATH ROW NEW_ROW",        N_("Move a row within a table"), cmd_move_row, TRUE },
-  { "show",       "REPORT_ID [--json]",                      N_("Show a report"), cmd_show, TRUE },
-  { "validate",   "REPORT_ID [--json]",                      N_("Check a report; exit 0 only when it has no error"), cmd_validate, TRUE },
-  { "justify",    "REPORT_ID RULE_ID [--row N] TEXT",        N_("Write the justification of a warning"), cmd_justify, TRUE },
-  { "ready",      "REPORT_ID",                               N_("Mark a report ready to send"), cmd_ready, TRUE },
-  { "draft",      "REPORT_ID",                               N_("Take a report back to draft"), cmd_draft, TRUE },
-  { "carry-over", "REPORT_ID",                               N_("Move a draft to the newest version of its form"), cmd_carry_over, TRUE },
-  { "list",       "[--json] [--period P] [--status S]",      N_("List the workbook's reports"), cmd_list, TRUE },
-  { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE },
-  { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE },
-  { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE },
+  { "templates",  "[--json]",                                N_("List the form templates"), cmd_templates, FALSE, FALSE },
+  { "fields",     "TEMPLATE_ID [--json]",                    N_("List a form's fields and their paths"), cmd_fields, FALSE, FALSE },
+  { "calendar",   "[PERIOD|YEAR] [--date D] [--json]",       N_("Show reporting periods, windows and due dates"), cmd_calendar, FALSE, FALSE },
+  { "new",        "TEMPLATE_ID --period P --unit U",         N_("Start a report and print its id"), cmd_new, TRUE, TRUE },
+  { "set",        "REPORT_ID FIELD_PATH VALUE",              N_("Set a value, e.g. services.level3 or findings[2].status"), cmd_set, TRUE, FALSE },
+  { "clear",      "REPORT_ID FIELD_PATH",                    N_("Clear a value"), cmd_clear, TRUE, FALSE },
+  { "add-row",    "REPORT_ID TABLE_PATH",                    N_("Add a row to a table and print its index"), cmd_add_row, TRUE, FALSE },
+  { "remove-row", "REPORT_ID TABLE_PATH ROW",                N_("Remove a row from a table"), cmd_remove_row, TRUE, FALSE },
+  { "move-row",   "REPORT_ID TABLE_PATH ROW NEW_ROW",        N_("Move a row within a table"), cmd_move_row, TRUE, FALSE },
+  { "show",       "REPORT_ID [--json]",                      N_("Show a report"), cmd_show, TRUE, FALSE },
+  { "validate",   "REPORT_ID [--json]",                      N_("Check a report; exit 0 only when it has no error"), cmd_validate, TRUE, FALSE },
+  { "justify",    "REPORT_ID RULE_ID [--row N] TEXT",        N_("Write the justification of a warning"), cmd_justify, TRUE, FALSE },
+  { "ready",      "REPORT_ID",                               N_("Mark a report ready to send"), cmd_ready, TRUE, FALSE },
+  { "draft",      "REPORT_ID",                               N_("Take a report back to draft"), cmd_draft, TRUE, FALSE },
+  { "carry-over", "REPORT_ID",                               N_("Move a draft to the newest version of its form"), cmd_carry_over, TRUE, FALSE },
+  { "list",       "[--json] [--period P] [--status S]",      N_("List the workbook's reports"), cmd_list, TRUE, FALSE },
+  { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE, FALSE },
+  { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE, TRUE },
+  { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE, FALSE },
 };
 
 static void
@@ -1629,11 +1677,22 @@ bc_cli_run (int    argc,
   Cli cli = { 0 };
   g_autoptr(GError) error = NULL;
   const Command *command = NULL;
+  gboolean default_workbook = FALSE;
   int status;
   int i;
 
   bc_i18n_init ();
   cli.lang = bc_i18n_language ();
+
+  /* Everything downstream (paths, values, messages) assumes UTF-8. */
+  for (i = 1; i < argc; i++)
+    {
+      if (!g_utf8_validate (argv[i], -1, NULL))
+        {
+          err (_("Argument %d is not valid UTF-8 text. Type it again, or save the script as UTF-8."), i);
+          return EXIT_USAGE;
+        }
+    }
 
   /* Global options come before the command. */
   for (i = 1; i < argc; i++)
@@ -1715,10 +1774,18 @@ bc_cli_run (int    argc,
       if (cli.workbook_path == NULL && g_getenv ("BAOCAO_WORKBOOK") != NULL)
         cli.workbook_path = g_strdup (g_getenv ("BAOCAO_WORKBOOK"));
       if (cli.workbook_path == NULL)
-        cli.workbook_path = bc_workbook_default_path ();
+        {
+          cli.workbook_path = bc_workbook_default_path ();
+          default_workbook = TRUE;
+        }
 
+      /* The user's own workbook is made on first use; a workbook named on the
+       * command line is created only by commands that add reports, so that a
+       * mistyped --workbook does not silently start an empty one. */
       cli.workbook = bc_workbook_open (cli.workbook_path, cli.templates,
-                                       BC_WORKBOOK_OPEN_CREATE, &error);
+                                       default_workbook || command->creates
+                                       ? BC_WORKBOOK_OPEN_CREATE : BC_WORKBOOK_OPEN_DEFAULT,
+                                       &error);
       if (cli.workbook == NULL)
         {
           status = fail (error);

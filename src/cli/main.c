@@ -7,13 +7,22 @@
 
 #include <locale.h>
 
+#include <glib.h>
+
 #include "bc-cli.h"
 
 int
 main (int    argc,
       char **argv)
 {
-  setlocale (LC_ALL, "");
+#ifdef G_OS_WIN32
+  /* Windows hands argv over in the ANSI code page; Vietnamese needs UTF-8. */
+  g_auto(GStrv) utf8_argv = g_win32_get_command_line ();
 
+  setlocale (LC_ALL, "");
+  return bc_cli_run (g_strv_length (utf8_argv), utf8_argv);
+#else
+  setlocale (LC_ALL, "");
   return bc_cli_run (argc, argv);
+#endif
 }

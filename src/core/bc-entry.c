@@ -11,6 +11,8 @@
 
 #include "bc-entry.h"
 #include "bc-i18n.h"
+#include "bc-template-private.h"
+#include "bc-workbook-private.h"
 
 BcTemplate *
 bc_workbook_get_report_template (BcWorkbook  *self,
@@ -78,7 +80,7 @@ bc_workbook_resolve_report_id (BcWorkbook  *self,
                  id_or_prefix);
   else
     g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
-                 _("There is no report “%s” in this workbook. Run `baocao-cli list` to see its reports."),
+                 _("There is no report “%s” in this workbook. Check its id in the list of reports."),
                  id_or_prefix);
 
   return NULL;
@@ -167,33 +169,82 @@ add_time_member (JsonBuilder *builder,
   add_string_member (builder, name, text);
 }
 
-static void
-add_value_member (JsonBuilder   *builder,
-                  const char    *name,
-                  const BcValue *value)
+char *
+bc_field_value_to_canonical (const BcField *field,
+                             const BcValue *value)
 {
-  json_builder_set_member_name (builder, name);
+  g_return_val_if_fail (field != NULL, NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+
   switch (value->kind)
     {
     case BC_VALUE_BLANK:
-      json_builder_add_null_value (builder);
-      break;
-    case BC_VALUE_NUMBER:
-      json_builder_add_double_value (builder, value->number);
-      break;
+      return NULL;
     case BC_VALUE_BOOLEAN:
-      json_builder_add_boolean_value (builder, value->boolean);
-      break;
+      if (field->type == BC_FIELD_YES_NO)
+        return g_strdup (value->boolean ? "yes" : "no");
+      return bc_value_to_string (value);
+    case BC_VALUE_NUMBER:
+      if (field->type == BC_FIELD_INTEGER)
+        {
+          BcValue rounded = *value;
+
+          /* A computed whole number is shown as one, however it was computed. */
+          rounded.number = value->number < 0 ? -(double) (gint64) (-value->number + 0.5)
+                                             : (double) (gint64) (value->number + 0.5);
+          return bc_value_to_string (&rounded);
+        }
+      else if (field->type == BC_FIELD_DECIMAL || field->type == BC_FIELD_PERCENTAGE)
+        {
+          char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+          BcValue rounded = *value;
+
+          /* Ten significant digits: no 33.299999999999997 for people to read. */
+          rounded.number = g_ascii_strtod (g_ascii_formatd (buffer, sizeof buffer, "%.10g", value->number), NULL);
+          return bc_value_to_string (&rounded);
+        }
+      return bc_value_to_string (value);
     case BC_VALUE_TEXT:
     case BC_VALUE_DATE:
     default:
-      {
-        g_autofree char *text = bc_value_to_string (value);
-
-        json_builder_add_string_value (builder, text);
-      }
-      break;
+      return bc_value_to_string (value);
     }
+}
+
+static void
+add_value_member (JsonBuilder   *builder,
+                  const char    *name,
+                  const BcField *field,
+                  const BcValue *value)
+{
+  g_autofree char *text = bc_field_value_to_canonical (field, value);
+
+  add_string_member (builder, name, text);
+}
+
+JsonNode *
+bc_issues_to_json (GPtrArray *issues)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (issues != NULL, NULL);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+
+      json_builder_begin_object (builder);
+      add_string_member (builder, "severity", bc_severity_to_string (issue->severity));
+      add_string_member (builder, "rule", issue->rule_id);
+      add_string_member (builder, "path", issue->path);
+      add_string_member (builder, "message", issue->message);
+      add_string_member (builder, "justification", issue->justification);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  return json_builder_get_root (builder);
 }
 
 static void
@@ -314,7 +365,7 @@ bc_report_to_json (BcTemplate *template_,
         continue;
 
       if (bc_report_field_value (template_, report, previous, field, 0, &value, NULL))
-        add_value_member (builder, field->id, &value);
+        add_value_member (builder, field->id, field, &value);
     }
   json_builder_end_object (builder);
 
@@ -346,7 +397,7 @@ bc_report_to_json (BcTemplate *template_,
             {
               const BcField *column = g_ptr_array_index (field->group_summaries, v);
 
-              add_value_member (builder, column->id, &summary->values[v]);
+              add_value_member (builder, column->id, column, &summary->values[v]);
             }
           json_builder_end_object (builder);
         }
@@ -393,20 +444,7 @@ bc_report_to_json (BcTemplate *template_,
       g_autoptr(GPtrArray) issues = bc_validate_report (template_, report, previous, lang);
 
       json_builder_set_member_name (builder, "issues");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < issues->len; i++)
-        {
-          const BcIssue *issue = g_ptr_array_index (issues, i);
-
-          json_builder_begin_object (builder);
-          add_string_member (builder, "severity", bc_severity_to_string (issue->severity));
-          add_string_member (builder, "rule", issue->rule_id);
-          add_string_member (builder, "path", issue->path);
-          add_string_member (builder, "message", issue->message);
-          add_string_member (builder, "justification", issue->justification);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
+      json_builder_add_value (builder, bc_issues_to_json (issues));
     }
 
   json_builder_end_object (builder);
@@ -436,6 +474,27 @@ member_string (JsonObject *object,
     return NULL;
 
   return json_node_get_string (node);
+}
+
+/* Reads an integer member; FALSE when it is there but not a whole number. */
+static gboolean
+member_int (JsonObject *object,
+            const char *name,
+            gint64      min,
+            gint64      max,
+            gint64     *out)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+      json_node_get_int (node) < min || json_node_get_int (node) > max)
+    return FALSE;
+
+  *out = json_node_get_int (node);
+  return TRUE;
 }
 
 static gboolean
@@ -468,7 +527,7 @@ enter_canonical (BcWorkbook     *self,
     }
   else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
     input = g_strdup (json_node_get_boolean (node) ? "yes" : "no");
-  else if (JSON_NODE_HOLDS_OBJECT (node))
+  else if (JSON_NODE_HOLDS_OBJECT (node) && field->type == BC_FIELD_DOCUMENT_REF)
     input = json_to_string (node, FALSE);
   else
     return invalid_document (error, where, _("a value must be a string, a number or a document reference"));
@@ -703,7 +762,6 @@ import_report (BcWorkbook  *self,
                GError     **error)
 {
   BcTemplateRegistry *templates = bc_workbook_get_templates (self);
-  g_autoptr(BcReport) report = NULL;
   g_autofree char *id = NULL;
   JsonObject *object;
   const char *template_id;
@@ -729,8 +787,15 @@ import_report (BcWorkbook  *self,
   if (status_name != NULL && !bc_status_from_string (status_name, &status))
     return invalid_document (error, where, _("unknown “status”"));
 
-  if (json_object_has_member (object, "template_version"))
-    version = json_object_get_int_member (object, "template_version");
+  /* Only the provincial server can say that a report was sent, accepted or
+   * returned; a user's workbook takes imports as drafts or ready reports.
+   * Demo workbooks hold such reports so that trainers can show them. */
+  if (status > BC_STATUS_READY && bc_workbook_get_kind (self) != BC_WORKBOOK_KIND_DEMO)
+    return invalid_document (error, where,
+                             _("only a demo workbook can hold reports imported as queued, sent, accepted or returned; import it as “draft” or “ready”"));
+
+  if (!member_int (object, "template_version", 1, G_MAXINT, &version))
+    return invalid_document (error, where, _("“template_version” must be a whole number from 1"));
 
   if (templates == NULL)
     {
@@ -745,31 +810,14 @@ import_report (BcWorkbook  *self,
   if (template_ == NULL)
     return FALSE;
 
-  if (member_string (object, "id") != NULL)
-    {
-      id = g_ascii_strdown (member_string (object, "id"), -1);
-      if (!bc_workbook_create_report_with_id (self, id, template_id, period, unit, error))
-        return FALSE;
-    }
-  else
-    {
-      id = bc_workbook_create_report (self, template_id, period, unit, error);
-      if (id == NULL)
-        return FALSE;
-    }
-
-  report = bc_workbook_load_report (self, id, error);
-  if (report == NULL)
+  /* An imported report carries its own rows: nothing is carried forward
+   * into it, and it stays on the template version it was written on. */
+  id = member_string (object, "id") != NULL
+    ? g_ascii_strdown (member_string (object, "id"), -1)
+    : g_uuid_string_random ();
+  if (!bc_workbook_import_report (self, id, template_id, bc_template_get_version (template_),
+                                  period, unit, error))
     return FALSE;
-
-  if (bc_report_get_template_version (report) != bc_template_get_version (template_))
-    {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
-                   _("The import names version %d of “%s”, but new reports start on version %d."),
-                   bc_template_get_version (template_), template_id,
-                   bc_report_get_template_version (report));
-      goto failed;
-    }
 
   if (!import_values (self, template_, id, object, where, error) ||
       !import_justifications (self, template_, id, object, where, error) ||
@@ -779,43 +827,33 @@ import_report (BcWorkbook  *self,
   return TRUE;
 
 failed:
-  /* Leave no half-imported report behind. */
-  bc_workbook_delete_report (self, id, NULL);
+  /* Leave no half-imported report behind, whatever state it reached. */
+  _bc_workbook_discard_report (self, id, NULL);
   return FALSE;
 }
 
-guint
-bc_workbook_import_json (BcWorkbook  *self,
-                         JsonNode    *root,
-                         GError     **error)
+static gboolean
+import_document (BcWorkbook  *self,
+                 JsonNode    *root,
+                 guint       *n_imported,
+                 GError     **error)
 {
   JsonObject *object;
   JsonArray *reports;
-  guint n_imported = 0;
+  gint64 format = 0;
 
-  g_return_val_if_fail (BC_IS_WORKBOOK (self), 0);
-  g_return_val_if_fail (root != NULL, 0);
+  *n_imported = 0;
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      invalid_document (error, "$", _("the document must be an object"));
-      return 0;
-    }
+    return invalid_document (error, "$", _("the document must be an object"));
 
   object = json_node_get_object (root);
-  if (!json_object_has_member (object, "format") ||
-      json_object_get_int_member (object, "format") != 1)
-    {
-      invalid_document (error, "format", _("only format 1 is known"));
-      return 0;
-    }
+  if (!member_int (object, "format", 0, G_MAXINT, &format) || format != 1)
+    return invalid_document (error, "format", _("only format 1 is known"));
 
   if (!json_object_has_member (object, "reports") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "reports")))
-    {
-      invalid_document (error, "reports", _("a list of reports is needed"));
-      return 0;
-    }
+    return invalid_document (error, "reports", _("a list of reports is needed"));
 
   reports = json_object_get_array_member (object, "reports");
   for (guint i = 0; i < json_array_get_length (reports); i++)
@@ -823,10 +861,87 @@ bc_workbook_import_json (BcWorkbook  *self,
       g_autofree char *where = g_strdup_printf ("reports[%u]", i);
 
       if (!import_report (self, json_array_get_element (reports, i), where, error))
-        return 0;
+        return FALSE;
 
-      n_imported++;
+      (*n_imported)++;
     }
 
+  return TRUE;
+}
+
+guint
+bc_workbook_import_json (BcWorkbook  *self,
+                         JsonNode    *root,
+                         GError     **error)
+{
+  guint n_imported = 0;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), 0);
+  g_return_val_if_fail (root != NULL, 0);
+
+  if (!import_document (self, root, &n_imported, error))
+    return 0;
+
   return n_imported;
+}
+
+gboolean
+bc_workbook_import_file (BcWorkbook  *self,
+                         const char  *path,
+                         guint       *n_imported,
+                         GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint line = 0, column = 0;
+  guint n;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (n_imported != NULL)
+    *n_imported = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", local_error->message);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate_len (contents, length, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the file is not UTF-8 text. Save it as UTF-8 and import it again."), path);
+      return FALSE;
+    }
+
+  /* json-glib recurses without bound: measure before parsing. */
+  if (!_bc_json_check_depth (contents, length, BC_JSON_MAX_DEPTH, &line, &column))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s:%u:%u: the file nests more than %d levels deep; it is not a Baocao import file."),
+                   path, line, column, BC_JSON_MAX_DEPTH);
+      return FALSE;
+    }
+
+  if (!json_parser_load_from_data (parser, contents, length, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  if (!import_document (self, json_parser_get_root (parser), &n, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code, "%s: %s", path, local_error->message);
+      if (n_imported != NULL)
+        *n_imported = n;
+      return FALSE;
+    }
+
+  if (n_imported != NULL)
+    *n_imported = n;
+
+  return TRUE;
 }

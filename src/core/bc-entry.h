@@ -46,5 +46,18 @@ JsonNode   *bc_report_to_json               (BcTemplate   *template_,
 guint       bc_workbook_import_json         (BcWorkbook   *self,
                                              JsonNode     *root,
                                              GError      **error);
+/* Reads, checks (UTF-8, nesting depth) and imports one JSON file. On error,
+ * *n_imported says how many of its reports were imported before it. */
+gboolean    bc_workbook_import_file         (BcWorkbook   *self,
+                                             const char   *path,
+                                             guint        *n_imported,
+                                             GError      **error);
+/* A value of `field` as its canonical stored text (NULL for blank), e.g. a
+ * computed yes/no as "yes", a computed percentage as "33.3". */
+char       *bc_field_value_to_canonical     (const BcField *field,
+                                             const BcValue *value);
+/* Errors and warnings as a JSON array of {severity, rule, path, message,
+ * justification}. */
+JsonNode   *bc_issues_to_json               (GPtrArray    *issues);
 
 G_END_DECLS

@@ -173,8 +173,11 @@ format_number (double number)
   if (number == floor (number) && fabs (number) < 1e15)
     return g_strdup_printf ("%.0f", number + 0.0);
 
-  /* g_ascii_formatd: a dot whatever the locale. */
-  g_ascii_formatd (buf, sizeof buf, "%.10g", number);
+  /* 15 significant digits: every digit a person wrote survives (a budget of
+   * 1234567890123.5 đồng), while binary noise such as 0.30000000000000004
+   * or 1.0000000000000001e+300 does not reach a message. g_ascii_formatd: a
+   * dot whatever the locale. */
+  g_ascii_formatd (buf, sizeof buf, "%.15g", number);
   return g_strdup (buf);
 }
 
@@ -1663,7 +1666,10 @@ bc_expr_foreach_reference (BcExpr              *expr,
 typedef struct {
   const BcExprResolver *resolver;
   gpointer              user_data;
-  guint                 steps;
+  BcExprBudget         *budget;
+  /* Whether the budget is shared with other evaluations: the message then
+   * cannot blame this expression alone. */
+  gboolean              shared_budget;
   GError              **error;
 } Eval;
 
@@ -1692,14 +1698,24 @@ value_tri (const BcValue *value)
   return bc_value_truthy (value) ? TRI_TRUE : TRI_FALSE;
 }
 
+/* `shared`: the steps ran out in work done together with other expressions
+ * (a shared budget, or computed fields the resolver worked out). */
 static void
-set_budget_error (Eval *ev,
-                  int   column)
+set_budget_error (Eval     *ev,
+                  int       column,
+                  gboolean  shared)
 {
-  g_set_error (ev->error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET,
-               _("The expression at column %d needs more than %d steps to compute. "
-                 "Simplify it, or split it into several computed fields."),
-               column, BC_EXPR_MAX_STEPS);
+  if (shared)
+    g_set_error (ev->error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET,
+                 _("The expression at column %d could not be computed: together with the "
+                   "computed fields and checks worked out with it, it needs more steps than "
+                   "allowed. Simplify the form’s computed fields and rules."),
+                 column);
+  else
+    g_set_error (ev->error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET,
+                 _("The expression at column %d needs more than %d steps to compute. "
+                   "Simplify it, or split it into several computed fields."),
+                 column, BC_EXPR_MAX_STEPS);
 }
 
 static gboolean
@@ -1707,13 +1723,14 @@ take_steps (Eval  *ev,
             guint  n,
             int    column)
 {
-  if (n > BC_EXPR_MAX_STEPS - ev->steps)
+  if (n > ev->budget->steps_left)
     {
-      ev->steps = BC_EXPR_MAX_STEPS;
-      set_budget_error (ev, column);
+      /* Spent: whatever else shares this budget stops at once too. */
+      ev->budget->steps_left = 0;
+      set_budget_error (ev, column, ev->shared_budget);
       return FALSE;
     }
-  ev->steps += n;
+  ev->budget->steps_left -= n;
   return TRUE;
 }
 
@@ -1735,6 +1752,10 @@ eval_name (Eval       *ev,
         g_set_error (ev->error, BC_EXPR_ERROR, BC_EXPR_ERROR_UNKNOWN_NAME,
                      _("Unknown field “%s” at column %d."),
                      node->name, node->column);
+      else if (g_error_matches (local_error, BC_EXPR_ERROR, BC_EXPR_ERROR_BUDGET))
+        /* Computing the field ran out of steps: say so here, once, rather
+         * than nest one “At column …” per computed field in the chain. */
+        set_budget_error (ev, node->column, TRUE);
       else
         g_set_error (ev->error, local_error->domain, local_error->code,
                      _("At column %d: %s"),
@@ -2427,10 +2448,12 @@ evaluate (BcExpr               *expr,
           const BcExprResolver *resolver,
           gpointer              user_data,
           const Row            *row,
+          BcExprBudget         *budget,
+          gboolean              shared_budget,
           BcValue              *result,
           GError              **error)
 {
-  Eval ev = { resolver, user_data, 0, error };
+  Eval ev = { resolver, user_data, budget, shared_budget, error };
   g_auto(BcValue) value = BC_VALUE_INIT;
 
   bc_value_clear (result);
@@ -2447,12 +2470,14 @@ bc_expr_evaluate (BcExpr               *expr,
                   BcValue              *result,
                   GError              **error)
 {
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_EXPR_MAX_STEPS);
+
   g_return_val_if_fail (expr != NULL, FALSE);
   g_return_val_if_fail (resolver != NULL && resolver->lookup != NULL, FALSE);
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return evaluate (expr, resolver, user_data, NULL, result, error);
+  return evaluate (expr, resolver, user_data, NULL, &budget, FALSE, result, error);
 }
 
 gboolean
@@ -2464,6 +2489,7 @@ bc_expr_evaluate_in_row (BcExpr               *expr,
                          BcValue              *result,
                          GError              **error)
 {
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_EXPR_MAX_STEPS);
   Row context = { table, row };
 
   g_return_val_if_fail (expr != NULL, FALSE);
@@ -2472,5 +2498,27 @@ bc_expr_evaluate_in_row (BcExpr               *expr,
   g_return_val_if_fail (result != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return evaluate (expr, resolver, user_data, &context, result, error);
+  return evaluate (expr, resolver, user_data, &context, &budget, FALSE, result, error);
+}
+
+gboolean
+bc_expr_evaluate_with_budget (BcExpr               *expr,
+                              const BcExprResolver *resolver,
+                              gpointer              user_data,
+                              const char           *table,
+                              guint                 row,
+                              BcExprBudget         *budget,
+                              BcValue              *result,
+                              GError              **error)
+{
+  Row context = { table, row };
+
+  g_return_val_if_fail (expr != NULL, FALSE);
+  g_return_val_if_fail (resolver != NULL && resolver->lookup != NULL, FALSE);
+  g_return_val_if_fail (budget != NULL, FALSE);
+  g_return_val_if_fail (result != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return evaluate (expr, resolver, user_data, table != NULL ? &context : NULL,
+                   budget, TRUE, result, error);
 }

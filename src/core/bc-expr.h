@@ -107,6 +107,18 @@ typedef struct {
 
 typedef struct _BcExpr BcExpr;
 
+/* A step budget shared by evaluations that belong together: a rule and the
+ * computed fields it reads, or a whole validation pass. Each step taken by
+ * any evaluation given the same budget comes out of `steps_left`; once it
+ * reaches 0 every further evaluation with it fails with BC_EXPR_ERROR_BUDGET,
+ * so nested evaluations (a resolver that evaluates other expressions) cannot
+ * multiply the work. */
+typedef struct {
+  guint64 steps_left;
+} BcExprBudget;
+
+#define BC_EXPR_BUDGET_INIT(steps) { (steps) }
+
 GQuark      bc_expr_error_quark          (void);
 
 BcExpr     *bc_expr_parse                (const char             *source,
@@ -130,6 +142,18 @@ gboolean    bc_expr_evaluate_in_row      (BcExpr                 *expr,
                                           gpointer                user_data,
                                           const char             *table,
                                           guint                   row,
+                                          BcValue                *result,
+                                          GError                **error);
+/* Evaluates with steps drawn from `budget` instead of a fresh budget of
+ * BC_EXPR_MAX_STEPS. `table` NULL is scalar context, otherwise row `row` of
+ * `table` is the row context. A resolver that evaluates other expressions
+ * passes them the same budget. */
+gboolean    bc_expr_evaluate_with_budget (BcExpr                 *expr,
+                                          const BcExprResolver   *resolver,
+                                          gpointer                user_data,
+                                          const char             *table,
+                                          guint                   row,
+                                          BcExprBudget           *budget,
                                           BcValue                *result,
                                           GError                **error);
 

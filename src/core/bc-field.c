@@ -22,16 +22,19 @@
 
 #define MAX_NUMBER_INPUT      64     /* characters */
 #define MAX_NUMBER_DIGITS     15     /* before the decimal mark: exact in a double */
+#define MAX_FRACTION_DIGITS   10     /* after it, trailing zeros aside */
 #define DEFAULT_TEXT_LENGTH   500
 #define DEFAULT_LONG_LENGTH   20000
 #define MAX_DOCUMENT_INPUT    4096   /* bytes */
 #define MAX_DOCUMENT_NUMBER   100    /* characters */
 #define MAX_DOCUMENT_TITLE    1000   /* characters */
 
+/* The field as the user reads the form, in `lang`. */
 static const char *
-field_name (const BcField *field)
+field_name (const BcField *field,
+            const char    *lang)
 {
-  return bc_text_get (&field->label, bc_i18n_language ());
+  return bc_text_get (&field->label, lang);
 }
 
 static gboolean value_error (GError     **error,
@@ -85,7 +88,9 @@ digits_clear (Digits *digits)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Digits, digits_clear)
 
 /* Checks "1.200.300" style grouping: a first group of 1 to 3 digits, then
- * groups of exactly 3, separated by `separator`. Appends the digits. */
+ * groups of exactly 3, separated by `separator`. Appends the digits. A
+ * first group starting with 0 ("0.500", "01.200") is not grouping: nobody
+ * writes thousands that way, and "0.500" means a half. */
 static gboolean
 read_grouped (const char *text,
               gsize       length,
@@ -100,6 +105,8 @@ read_grouped (const char *text,
       if (text[i] == separator)
         {
           if (group == 0 || group > 3 || (!first && group != 3))
+            return FALSE;
+          if (first && text[0] == '0')
             return FALSE;
           first = FALSE;
           group = 0;
@@ -294,16 +301,118 @@ digits_to_canonical (const Digits *digits)
   return g_string_free (out, FALSE);
 }
 
-/* A limit from the template in canonical form, for messages. */
-static char *
-double_to_canonical (double value)
+char *
+_bc_format_number (double  value,
+                   char   *buffer,
+                   gsize   size)
+{
+  g_return_val_if_fail (buffer != NULL, NULL);
+  g_return_val_if_fail (size >= G_ASCII_DTOSTR_BUF_SIZE, NULL);
+
+  /* Adding 0.0 turns -0 into 0. */
+  if (isfinite (value) && value == floor (value) && fabs (value) < 1e15)
+    g_snprintf (buffer, size, "%.0f", value + 0.0);
+  else
+    g_ascii_formatd (buffer, size, "%.15g", value + 0.0);
+
+  return buffer;
+}
+
+/* A template's limit as exact digits, to compare input with it without a
+ * trip through binary floating point: 15 significant digits are what the
+ * template's author wrote ("0.1", not 0.1000000000000000055…). */
+static void
+limit_to_digits (double  value,
+                 Digits *out)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  char mantissa[16];
+  const char *p;
+  gsize n = 0;
+  int point;
 
-  if (value == floor (value) && fabs (value) < 1e15)
-    return g_strdup_printf ("%.0f", value == 0 ? 0.0 : value);
+  g_assert (isfinite (value));
 
-  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.10g", value));
+  out->whole = g_string_new (NULL);
+  out->fraction = g_string_new (NULL);
+
+  /* "-1.23450000000000e+03": a digit, a dot, 14 digits, an exponent. */
+  g_ascii_formatd (buffer, sizeof buffer, "%.14e", value);
+  p = buffer;
+  out->negative = *p == '-';
+  if (*p == '-')
+    p++;
+  for (; *p != 'e' && n < sizeof mantissa - 1; p++)
+    if (g_ascii_isdigit (*p))
+      mantissa[n++] = *p;
+  mantissa[n] = '\0';
+  g_assert (*p == 'e');
+  point = 1 + (int)g_ascii_strtoll (p + 1, NULL, 10);
+
+  if (point <= 0)
+    {
+      for (int i = point; i < 0; i++)
+        g_string_append_c (out->fraction, '0');
+      g_string_append (out->fraction, mantissa);
+    }
+  else if ((gsize)point >= n)
+    {
+      g_string_append (out->whole, mantissa);
+      for (gsize i = n; i < (gsize)point; i++)
+        g_string_append_c (out->whole, '0');
+    }
+  else
+    {
+      g_string_append_len (out->whole, mantissa, point);
+      g_string_append (out->fraction, mantissa + point);
+    }
+
+  while (out->whole->len > 0 && out->whole->str[0] == '0')
+    g_string_erase (out->whole, 0, 1);
+  while (out->fraction->len > 0 && out->fraction->str[out->fraction->len - 1] == '0')
+    g_string_truncate (out->fraction, out->fraction->len - 1);
+  if (out->whole->len == 0 && out->fraction->len == 0)
+    out->negative = FALSE;
+}
+
+/* Compares two canonical numbers (no leading or trailing zeros, no -0):
+ * <0, 0 or >0 as `a` is less than, equal to or greater than `b`. */
+static int
+compare_digits (const Digits *a,
+                const Digits *b)
+{
+  int magnitude = 0;
+
+  if (a->negative != b->negative)
+    return a->negative ? -1 : 1;
+
+  if (a->whole->len != b->whole->len)
+    magnitude = a->whole->len < b->whole->len ? -1 : 1;
+  else
+    magnitude = strcmp (a->whole->str, b->whole->str);
+
+  for (gsize i = 0; magnitude == 0 && (i < a->fraction->len || i < b->fraction->len); i++)
+    {
+      char digit_a = i < a->fraction->len ? a->fraction->str[i] : '0';
+      char digit_b = i < b->fraction->len ? b->fraction->str[i] : '0';
+
+      magnitude = digit_a - digit_b;
+    }
+
+  return a->negative ? -magnitude : magnitude;
+}
+
+static int
+compare_to_limit (const Digits *digits,
+                  double        limit)
+{
+  g_auto(Digits) limit_digits = { FALSE, NULL, NULL };
+
+  if (!isfinite (limit))
+    return limit > 0 ? -1 : 1;
+
+  limit_to_digits (limit, &limit_digits);
+  return compare_digits (digits, &limit_digits);
 }
 
 /* "-1234.5" → "-1.234,5" (vi) or "-1,234.5" (en). Anything else is returned
@@ -356,10 +465,11 @@ localize_number (const char *canonical,
 
 static char *
 format_limit (const BcField *field,
-              double         value)
+              double         value,
+              const char    *lang)
 {
-  g_autofree char *canonical = double_to_canonical (value);
-  char *text = localize_number (canonical, bc_i18n_language ());
+  char canonical[G_ASCII_DTOSTR_BUF_SIZE];
+  char *text = localize_number (_bc_format_number (value, canonical, sizeof canonical), lang);
 
   if (field->type == BC_FIELD_PERCENTAGE)
     {
@@ -375,16 +485,17 @@ format_limit (const BcField *field,
 static gboolean
 parse_number (const BcField  *field,
               const char     *input,
+              const char     *lang,
               char          **canonical,
               GError        **error)
 {
   g_auto(Digits) digits = { FALSE, NULL, NULL };
   g_autofree char *text = g_strdup (input);
+  const char *name = field_name (field, lang);
   NumberResult result;
-  double value;
 
   if (g_utf8_strlen (input, -1) > MAX_NUMBER_INPUT)
-    return value_error (error, _("“%s” is too long to be a number."), field_name (field));
+    return value_error (error, _("“%s” is too long to be a number."), name);
 
   if (field->type == BC_FIELD_PERCENTAGE && g_str_has_suffix (text, "%"))
     {
@@ -394,51 +505,54 @@ parse_number (const BcField  *field,
 
   result = read_number (text, field->type == BC_FIELD_INTEGER, &digits);
   if (result == NUMBER_TOO_LARGE)
-    return value_error (error, _("“%s” is too large: it must be less than a million billion."),
-                        field_name (field));
+    return value_error (error, _("“%s” is too large: it must be less than a million billion."), name);
   if (result != NUMBER_OK)
     {
       switch (field->type)
         {
         case BC_FIELD_INTEGER:
           return value_error (error, _("“%s” must be a whole number, such as 1200; “%s” is not a number."),
-                              field_name (field), input);
+                              name, input);
         case BC_FIELD_PERCENTAGE:
           return value_error (error, _("“%s” must be a percentage between 0 and 100, such as 25 or 25.5; “%s” is not a number."),
-                              field_name (field), input);
+                              name, input);
         default:
           return value_error (error, _("“%s” must be a number, such as 12 or 12.5; “%s” is not a number."),
-                              field_name (field), input);
+                              name, input);
         }
     }
 
   if (field->type == BC_FIELD_INTEGER && digits.fraction->len > 0)
     return value_error (error, _("“%s” must be a whole number; “%s” has a fractional part."),
-                        field_name (field), input);
+                        name, input);
+
+  /* Digits beyond what a double tells apart would let a limit compare
+   * equal to a value past it, and no report needs them. */
+  if (digits.fraction->len > MAX_FRACTION_DIGITS)
+    return value_error (error, _("“%s” can have at most %d decimal places; round “%s” to fewer."),
+                        name, MAX_FRACTION_DIGITS, input);
+
+  /* Limits are compared on the exact digits: "100,00000000000000000001"
+   * is more than 100 even though no double says so. */
+  if (field->type == BC_FIELD_PERCENTAGE &&
+      (compare_to_limit (&digits, 0) < 0 || compare_to_limit (&digits, 100) > 0))
+    return value_error (error, _("“%s” must be between 0 and 100 percent; “%s” is not."),
+                        name, input);
+
+  if ((field->has_min && compare_to_limit (&digits, field->min) < 0) ||
+      (field->has_max && compare_to_limit (&digits, field->max) > 0))
+    {
+      g_autofree char *min = field->has_min ? format_limit (field, field->min, lang) : NULL;
+      g_autofree char *max = field->has_max ? format_limit (field, field->max, lang) : NULL;
+
+      if (min != NULL && max != NULL)
+        return value_error (error, _("“%s” must be between %s and %s."), name, min, max);
+      if (min != NULL)
+        return value_error (error, _("“%s” must be at least %s."), name, min);
+      return value_error (error, _("“%s” must be at most %s."), name, max);
+    }
 
   *canonical = digits_to_canonical (&digits);
-  value = g_ascii_strtod (*canonical, NULL);
-
-  if (field->type == BC_FIELD_PERCENTAGE && (value < 0 || value > 100))
-    {
-      g_clear_pointer (canonical, g_free);
-      return value_error (error, _("“%s” must be between 0 and 100 percent; “%s” is not."),
-                          field_name (field), input);
-    }
-
-  if ((field->has_min && value < field->min) || (field->has_max && value > field->max))
-    {
-      g_autofree char *min = field->has_min ? format_limit (field, field->min) : NULL;
-      g_autofree char *max = field->has_max ? format_limit (field, field->max) : NULL;
-
-      g_clear_pointer (canonical, g_free);
-      if (min != NULL && max != NULL)
-        return value_error (error, _("“%s” must be between %s and %s."), field_name (field), min, max);
-      if (min != NULL)
-        return value_error (error, _("“%s” must be at least %s."), field_name (field), min);
-      return value_error (error, _("“%s” must be at most %s."), field_name (field), max);
-    }
-
   return TRUE;
 }
 
@@ -468,15 +582,21 @@ read_digits (const char *p,
 }
 
 gboolean
-_bc_date_parse (const char *text,
-                GDate      *date,
-                gboolean   *exists)
+_bc_parse_date (const char    *text,
+                GDate         *out,
+                BcDateProblem *problem)
 {
+  BcDateProblem dummy;
   guint day, month, year;
   const char *p;
 
-  g_date_clear (date, 1);
-  *exists = FALSE;
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (problem == NULL)
+    problem = &dummy;
+  g_date_clear (out, 1);
+  *problem = BC_DATE_PROBLEM_MALFORMED;
 
   /* 2018-06-21 */
   p = read_digits (text, 4, 4, &year);
@@ -506,14 +626,22 @@ _bc_date_parse (const char *text,
         return FALSE;
     }
 
-  if (year >= 1900 && year <= 9999 &&
-      g_date_valid_dmy ((GDateDay)day, (GDateMonth)month, (GDateYear)year) &&
-      day >= 1 && month >= 1 && month <= 12)
+  /* Four digits cannot go past 9999. */
+  if (year < 1900)
     {
-      g_date_set_dmy (date, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
-      *exists = TRUE;
+      *problem = BC_DATE_PROBLEM_OUT_OF_RANGE;
+      return FALSE;
     }
 
+  if (day < 1 || month < 1 || month > 12 ||
+      !g_date_valid_dmy ((GDateDay)day, (GDateMonth)month, (GDateYear)year))
+    {
+      *problem = BC_DATE_PROBLEM_NONEXISTENT;
+      return FALSE;
+    }
+
+  g_date_set_dmy (out, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
+  *problem = BC_DATE_PROBLEM_NONE;
   return TRUE;
 }
 
@@ -529,12 +657,10 @@ static gboolean
 stored_date (const char *stored,
              GDate      *date)
 {
-  gboolean exists;
-
   if (strlen (stored) != 10 || stored[4] != '-' || stored[7] != '-')
     return FALSE;
 
-  return _bc_date_parse (stored, date, &exists) && exists;
+  return _bc_parse_date (stored, date, NULL);
 }
 
 static gboolean
@@ -543,14 +669,25 @@ parse_date_value (const char  *name,
                   char       **canonical,
                   GError     **error)
 {
+  BcDateProblem problem;
   GDate date;
-  gboolean exists;
 
-  if (!_bc_date_parse (input, &date, &exists))
-    return value_error (error, _("“%s” must be a date such as 21/06/2018; “%s” is not a date."),
-                        name, input);
-  if (!exists)
-    return value_error (error, _("“%s” must be a real date; %s does not exist."), name, input);
+  if (!_bc_parse_date (input, &date, &problem))
+    {
+      switch (problem)
+        {
+        case BC_DATE_PROBLEM_OUT_OF_RANGE:
+          return value_error (error, _("“%s” must be between the years 1900 and 9999; %s is not."),
+                              name, input);
+        case BC_DATE_PROBLEM_NONEXISTENT:
+          return value_error (error, _("“%s” must be a real date; %s does not exist."), name, input);
+        case BC_DATE_PROBLEM_MALFORMED:
+        case BC_DATE_PROBLEM_NONE:
+        default:
+          return value_error (error, _("“%s” must be a date such as 21/06/2018; “%s” is not a date."),
+                              name, input);
+        }
+    }
 
   *canonical = date_to_canonical (&date);
   return TRUE;
@@ -575,32 +712,49 @@ fold (const char *text)
 }
 
 static gboolean
-has_control_characters (const char *text,
-                        gboolean    newlines_allowed)
+is_line_break (gunichar c)
 {
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      guchar c = (guchar)*p;
+  return c == '\n' || c == '\r' || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
 
-      if (c == '\n' && newlines_allowed)
+/* The first character a text may not hold, or 0. Tabs are allowed and, in
+ * several lines, "\n". C0 and C1 controls come in with pasted text and show
+ * as nothing; U+2028 and U+2029 break lines where nobody expects a break;
+ * the bidirectional overrides and isolates make a text read differently
+ * from what is stored (a number or a name spoofed by reordering). */
+static gunichar
+find_forbidden_character (const char *text,
+                          gboolean    multi_line)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\t' || (c == '\n' && multi_line))
         continue;
-      if ((c < 0x20 && c != '\t') || c == 0x7f)
-        return TRUE;
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+          c == 0x2028 || c == 0x2029 ||
+          (c >= 0x202a && c <= 0x202e) ||
+          (c >= 0x2066 && c <= 0x2069))
+        return c;
     }
 
-  return FALSE;
+  return 0;
 }
 
 static gboolean
 parse_text (const BcField  *field,
             const char     *input,
+            const char     *lang,
             char          **canonical,
             GError        **error)
 {
   gboolean multi_line = field->type == BC_FIELD_LONG_TEXT;
   guint limit = field->max_length > 0 ? field->max_length
                 : multi_line ? DEFAULT_LONG_LENGTH : DEFAULT_TEXT_LENGTH;
+  const char *name = field_name (field, lang);
   g_autofree char *text = NULL;
+  gunichar forbidden;
   glong length;
 
   if (multi_line)
@@ -611,15 +765,18 @@ parse_text (const BcField  *field,
     }
   else
     {
-      if (strchr (input, '\n') != NULL || strchr (input, '\r') != NULL)
-        return value_error (error, _("“%s” must be a single line of text."), field_name (field));
       text = g_strdup (input);
     }
+  /* A line end at either end is what a paste or the Enter key leaves
+   * there; only one inside the text makes it several lines. */
   g_strstrip (text);
 
-  if (has_control_characters (text, multi_line))
-    return value_error (error, _("“%s” contains a control character; remove it and type the text again."),
-                        field_name (field));
+  forbidden = find_forbidden_character (text, multi_line);
+  if (forbidden != 0 && !multi_line && is_line_break (forbidden))
+    return value_error (error, _("“%s” must be a single line of text."), name);
+  if (forbidden != 0)
+    return value_error (error, _("“%s” contains an invisible control character (U+%04X); remove it and type the text again."),
+                        name, (guint)forbidden);
 
   length = g_utf8_strlen (text, -1);
   if (length > (glong)limit)
@@ -628,7 +785,7 @@ parse_text (const BcField  *field,
                                      "“%s” can hold at most %u character; this text has %ld.",
                                      "“%s” can hold at most %u characters; this text has %ld.",
                                      limit),
-                        field_name (field), limit, length);
+                        name, limit, length);
 
   *canonical = g_steal_pointer (&text);
   return TRUE;
@@ -655,12 +812,12 @@ find_choice (const BcField *field,
 static gboolean
 parse_choice (const BcField  *field,
               const char     *input,
+              const char     *lang,
               char          **canonical,
               GError        **error)
 {
   g_autofree char *folded = fold (input);
   g_autoptr(GString) list = NULL;
-  const char *lang = bc_i18n_language ();
 
   for (guint i = 0; field->choices != NULL && i < field->choices->len; i++)
     {
@@ -687,12 +844,13 @@ parse_choice (const BcField  *field,
     }
 
   return value_error (error, _("“%s” cannot be “%s”; choose one of: %s."),
-                      field_name (field), input, list->str);
+                      field_name (field, lang), input, list->str);
 }
 
 static gboolean
 parse_yes_no (const BcField  *field,
               const char     *input,
+              const char     *lang,
               char          **canonical,
               GError        **error)
 {
@@ -706,7 +864,7 @@ parse_yes_no (const BcField  *field,
     *canonical = g_strdup ("no");
   else
     return value_error (error, _("“%s” must be yes or no; “%s” is neither."),
-                        field_name (field), input);
+                        field_name (field, lang), input);
 
   return TRUE;
 }
@@ -738,7 +896,7 @@ parse_json_object (const char *text)
   JsonNode *root;
   guint line, column;
 
-  if (!g_utf8_validate (text, -1, NULL) ||
+  if (!g_utf8_validate (text, -1, NULL) || _bc_json_find_nul_escape (text, strlen (text)) >= 0 ||
       !_bc_json_check_depth (text, strlen (text), BC_JSON_MAX_DEPTH, &line, &column))
     return NULL;
 
@@ -784,19 +942,25 @@ take_member (JsonObject *object,
 static gboolean
 read_document_ref (const BcField *field,
                    const char    *input,
+                   const char    *lang,
                    DocumentRef   *ref,
                    GError       **error)
 {
   if (input[0] == '{')
     {
       static const char * const keys[] = { "number", "date", "title", NULL };
-      g_autoptr(JsonNode) root = parse_json_object (input);
+      g_autoptr(JsonNode) root = NULL;
       g_autoptr(GList) members = NULL;
       JsonObject *object;
 
+      if (_bc_json_find_nul_escape (input, strlen (input)) >= 0)
+        return value_error (error, _("“%s” must be on a single line, without control characters."),
+                            field_name (field, lang));
+
+      root = parse_json_object (input);
       if (root == NULL)
         return value_error (error, _("“%s” must be a document reference such as “140/BC-UBND | 21/06/2018 | title”; the JSON object given is not valid."),
-                            field_name (field));
+                            field_name (field, lang));
 
       object = json_node_get_object (root);
       members = json_object_get_members (object);
@@ -809,7 +973,7 @@ read_document_ref (const BcField *field,
               g_autofree char *key = g_utf8_make_valid (l->data, -1);
 
               return value_error (error, _("“%s”: a document reference has a number, a date and a title, not “%s”."),
-                                  field_name (field), key);
+                                  field_name (field, lang), key);
             }
           if (JSON_NODE_HOLDS_NULL (node))
             continue;
@@ -818,7 +982,7 @@ read_document_ref (const BcField *field,
           if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
               !g_utf8_validate (json_node_get_string (node), -1, NULL))
             return value_error (error, _("“%s”: the “%s” of a document reference must be text."),
-                                field_name (field), (const char *)l->data);
+                                field_name (field, lang), (const char *)l->data);
         }
 
       ref->number = take_member (object, "number");
@@ -842,6 +1006,7 @@ read_document_ref (const BcField *field,
 static gboolean
 parse_document_ref (const BcField  *field,
                     const char     *input,
+                    const char     *lang,
                     char          **canonical,
                     GError        **error)
 {
@@ -849,11 +1014,12 @@ parse_document_ref (const BcField  *field,
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) root = NULL;
+  const char *name = field_name (field, lang);
 
   if (strlen (input) > MAX_DOCUMENT_INPUT)
-    return value_error (error, _("“%s” is too long for a document reference."), field_name (field));
+    return value_error (error, _("“%s” is too long for a document reference."), name);
 
-  if (!read_document_ref (field, input, &ref, error))
+  if (!read_document_ref (field, input, lang, &ref, error))
     return FALSE;
 
   if (ref.number == NULL && ref.date == NULL && ref.title == NULL)
@@ -861,21 +1027,21 @@ parse_document_ref (const BcField  *field,
 
   if (ref.number == NULL)
     return value_error (error, _("“%s” needs the document’s number and symbol, such as 140/BC-UBND, before its date and title."),
-                        field_name (field));
+                        name);
 
-  if (has_control_characters (ref.number, FALSE) || has_control_characters (ref.title ? ref.title : "", FALSE))
-    return value_error (error, _("“%s” must be on a single line, without control characters."),
-                        field_name (field));
+  if (find_forbidden_character (ref.number, FALSE) != 0 ||
+      (ref.title != NULL && find_forbidden_character (ref.title, FALSE) != 0))
+    return value_error (error, _("“%s” must be on a single line, without control characters."), name);
 
   if (g_utf8_strlen (ref.number, -1) > MAX_DOCUMENT_NUMBER ||
       (ref.title != NULL && g_utf8_strlen (ref.title, -1) > MAX_DOCUMENT_TITLE))
-    return value_error (error, _("“%s” is too long for a document reference."), field_name (field));
+    return value_error (error, _("“%s” is too long for a document reference."), name);
 
   if (ref.date != NULL)
     {
       g_autofree char *date = NULL;
 
-      if (!parse_date_value (field_name (field), ref.date, &date, error))
+      if (!parse_date_value (name, ref.date, &date, error))
         return FALSE;
       g_free (ref.date);
       ref.date = g_steal_pointer (&date);
@@ -935,7 +1101,18 @@ bc_field_parse_value (const BcField  *field,
                       char          **canonical,
                       GError        **error)
 {
+  return bc_field_parse_value_lang (field, input, bc_i18n_language (), canonical, error);
+}
+
+gboolean
+bc_field_parse_value_lang (const BcField  *field,
+                           const char     *input,
+                           const char     *lang,
+                           char          **canonical,
+                           GError        **error)
+{
   g_autofree char *trimmed = NULL;
+  const char *name;
 
   g_return_val_if_fail (field != NULL, FALSE);
   g_return_val_if_fail (input != NULL, FALSE);
@@ -943,16 +1120,18 @@ bc_field_parse_value (const BcField  *field,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   *canonical = NULL;
+  if (lang == NULL)
+    lang = bc_i18n_language ();
+  name = field_name (field, lang);
 
   if (!g_utf8_validate (input, -1, NULL))
-    return value_error (error, _("“%s” must be text in UTF-8."), field_name (field));
+    return value_error (error, _("“%s” must be text in UTF-8."), name);
 
   if (field->type == BC_FIELD_TABLE)
-    return value_error (error, _("“%s” is a table: add rows to it and fill in their cells instead."),
-                        field_name (field));
+    return value_error (error, _("“%s” is a table: add rows to it and fill in their cells instead."), name);
 
   if (field->compute != NULL)
-    return value_error (error, _("“%s” is computed and cannot be entered."), field_name (field));
+    return value_error (error, _("“%s” is computed and cannot be entered."), name);
 
   trimmed = g_strstrip (g_strdup (input));
   if (*trimmed == '\0')
@@ -963,23 +1142,23 @@ bc_field_parse_value (const BcField  *field,
     case BC_FIELD_INTEGER:
     case BC_FIELD_DECIMAL:
     case BC_FIELD_PERCENTAGE:
-      return parse_number (field, trimmed, canonical, error);
+      return parse_number (field, trimmed, lang, canonical, error);
 
     case BC_FIELD_TEXT:
     case BC_FIELD_LONG_TEXT:
-      return parse_text (field, input, canonical, error);
+      return parse_text (field, input, lang, canonical, error);
 
     case BC_FIELD_DATE:
-      return parse_date_value (field_name (field), trimmed, canonical, error);
+      return parse_date_value (name, trimmed, canonical, error);
 
     case BC_FIELD_CHOICE:
-      return parse_choice (field, trimmed, canonical, error);
+      return parse_choice (field, trimmed, lang, canonical, error);
 
     case BC_FIELD_YES_NO:
-      return parse_yes_no (field, trimmed, canonical, error);
+      return parse_yes_no (field, trimmed, lang, canonical, error);
 
     case BC_FIELD_DOCUMENT_REF:
-      return parse_document_ref (field, trimmed, canonical, error);
+      return parse_document_ref (field, trimmed, lang, canonical, error);
 
     case BC_FIELD_TABLE:
     default:

@@ -16,6 +16,7 @@ struct _BcTemplateRegistry
   GObject    parent_instance;
 
   GPtrArray *templates;  /* BcTemplate*, owned */
+  GPtrArray *retired;    /* BcTemplate*, owned: replaced, but still borrowed by callers */
 };
 
 G_DEFINE_FINAL_TYPE (BcTemplateRegistry, bc_template_registry, G_TYPE_OBJECT)
@@ -26,6 +27,7 @@ bc_template_registry_finalize (GObject *object)
   BcTemplateRegistry *self = (BcTemplateRegistry *)object;
 
   g_clear_pointer (&self->templates, g_ptr_array_unref);
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bc_template_registry_parent_class)->finalize (object);
 }
@@ -42,6 +44,7 @@ static void
 bc_template_registry_init (BcTemplateRegistry *self)
 {
   self->templates = g_ptr_array_new_with_free_func (g_object_unref);
+  self->retired = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 BcTemplateRegistry *
@@ -67,19 +70,25 @@ find (GPtrArray  *templates,
   return NULL;
 }
 
-/* A template of the same id and version replaces the one there. */
+/* A template of the same id and version replaces the one there for
+ * lookups. The one replaced is kept alive until the registry goes:
+ * lookups hand out borrowed pointers, and a report, a validation or a
+ * window may still be using it and the records it owns. */
 void
 bc_template_registry_add (BcTemplateRegistry *self,
                           BcTemplate         *template_)
 {
   BcTemplate *old;
+  guint index;
 
   g_return_if_fail (BC_IS_TEMPLATE_REGISTRY (self));
   g_return_if_fail (BC_IS_TEMPLATE (template_));
 
   old = find (self->templates, bc_template_get_id (template_), bc_template_get_version (template_));
-  if (old != NULL)
-    g_ptr_array_remove (self->templates, old);
+  if (old == template_)
+    return;
+  if (old != NULL && g_ptr_array_find (self->templates, old, &index))
+    g_ptr_array_add (self->retired, g_ptr_array_steal_index (self->templates, index));
 
   g_ptr_array_add (self->templates, g_object_ref (template_));
 }
@@ -185,6 +194,78 @@ bc_template_registry_new_default (GError **error)
   return g_steal_pointer (&self);
 }
 
+static int
+compare_versions (gconstpointer a,
+                  gconstpointer b)
+{
+  int version_a = bc_template_get_version (*(BcTemplate * const *)a);
+  int version_b = bc_template_get_version (*(BcTemplate * const *)b);
+
+  return (version_a > version_b) - (version_a < version_b);
+}
+
+/* "There is no form “x”" and what there is instead. The message is for the
+ * window as much as for the command line, so it lists the forms rather
+ * than naming a command to run. */
+static void
+set_no_template_error (BcTemplateRegistry  *self,
+                       const char          *id,
+                       GError             **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint i = 0; i < self->templates->len; i++)
+    {
+      const char *other = bc_template_get_id (g_ptr_array_index (self->templates, i));
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < ids->len && !seen; j++)
+        seen = g_str_equal (g_ptr_array_index (ids, j), other);
+      if (!seen)
+        g_ptr_array_add (ids, (gpointer)other);
+    }
+  g_ptr_array_sort (ids, compare_names);
+
+  if (ids->len == 0)
+    {
+      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                   _("There is no form “%s”, and no forms are installed."), id);
+      return;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? ", " : "", (const char *)g_ptr_array_index (ids, i));
+  g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+               _("There is no form “%s”. The installed forms are: %s."), id, list->str);
+}
+
+static void
+set_no_version_error (BcTemplateRegistry  *self,
+                      const char          *id,
+                      int                  version,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) versions = g_ptr_array_new ();
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint i = 0; i < self->templates->len; i++)
+    {
+      BcTemplate *template_ = g_ptr_array_index (self->templates, i);
+
+      if (g_str_equal (bc_template_get_id (template_), id))
+        g_ptr_array_add (versions, template_);
+    }
+  g_ptr_array_sort (versions, compare_versions);
+
+  for (guint i = 0; i < versions->len; i++)
+    g_string_append_printf (list, "%s%d", i > 0 ? ", " : "",
+                            bc_template_get_version (g_ptr_array_index (versions, i)));
+  g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+               _("There is no version %d of the form “%s”. Its installed versions are: %s."),
+               version, id, list->str);
+}
+
 BcTemplate *
 bc_template_registry_lookup (BcTemplateRegistry  *self,
                              const char          *id,
@@ -202,13 +283,9 @@ bc_template_registry_lookup (BcTemplateRegistry  *self,
     return template_;
 
   if (bc_template_registry_lookup_latest (self, id, NULL) == NULL)
-    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
-                 _("There is no template “%s”. Run `baocao-cli templates` to see the installed ones."),
-                 id);
+    set_no_template_error (self, id, error);
   else
-    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
-                 _("There is no version %d of the template “%s”. Run `baocao-cli templates` to see the installed ones."),
-                 version, id);
+    set_no_version_error (self, id, version, error);
 
   return NULL;
 }
@@ -234,9 +311,7 @@ bc_template_registry_lookup_latest (BcTemplateRegistry  *self,
     }
 
   if (latest == NULL)
-    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
-                 _("There is no template “%s”. Run `baocao-cli templates` to see the installed ones."),
-                 id);
+    set_no_template_error (self, id, error);
 
   return latest;
 }

@@ -189,6 +189,23 @@ _bc_text_position (const char *data,
       (*column)++;
 }
 
+gssize
+_bc_json_find_nul_escape (const char *data,
+                          gsize       length)
+{
+  for (gsize i = 0; i + 1 < length; i++)
+    {
+      if (data[i] != '\\')
+        continue;
+      if (length - i >= 6 && memcmp (data + i + 1, "u0000", 5) == 0)
+        return (gssize)i;
+      /* Skip the escaped character, which may be a backslash itself. */
+      i++;
+    }
+
+  return -1;
+}
+
 gboolean
 _bc_json_check_depth (const char *data,
                       gsize       length,
@@ -783,14 +800,6 @@ key_applies (const char  *key,
   return TRUE;
 }
 
-static char *
-format_limit (double value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  return g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.15g", value));
-}
-
 static gboolean
 parse_choices (Loader     *loader,
                JsonObject *object,
@@ -1138,9 +1147,11 @@ parse_field (Loader     *loader,
   if (field->has_min && field->has_max && field->min > field->max)
     {
       g_autofree char *where = child_path (path, "min");
-      g_autofree char *min_text = format_limit (field->min);
-      g_autofree char *max_text = format_limit (field->max);
+      char min_text[G_ASCII_DTOSTR_BUF_SIZE];
+      char max_text[G_ASCII_DTOSTR_BUF_SIZE];
 
+      _bc_format_number (field->min, min_text, sizeof min_text);
+      _bc_format_number (field->max, max_text, sizeof max_text);
       return fail (loader, where, _("min (%s) is greater than max (%s)"), min_text, max_text);
     }
 
@@ -1362,6 +1373,30 @@ lookup_storage_key (BcTemplate *self,
   return field;
 }
 
+/* A storage key as written: "id", or "table.column" for a column. Old keys
+ * name fields of another file, so only their form can be checked. */
+static gboolean
+is_valid_storage_key (const char *key)
+{
+  const char *dot = strchr (key, '.');
+  g_autofree char *table = NULL;
+
+  if (dot == NULL)
+    return is_valid_id (key);
+
+  table = g_strndup (key, dot - key);
+  return is_valid_id (table) && is_valid_id (dot + 1);
+}
+
+/* The table part of a storage key, or NULL for a scalar field's key. */
+static char *
+storage_key_table (const char *key)
+{
+  const char *dot = strchr (key, '.');
+
+  return dot != NULL ? g_strndup (key, dot - key) : NULL;
+}
+
 static gboolean
 get_string_map (Loader      *loader,
                 JsonObject  *object,
@@ -1398,6 +1433,81 @@ get_string_map (Loader      *loader,
   return TRUE;
 }
 
+/* The keys of a migration's map, in file order (empty when absent). */
+static GList *
+migration_members (JsonObject *object,
+                   const char *key)
+{
+  JsonNode *node = get_member (object, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_object_get_members (json_node_get_object (node));
+}
+
+/* Renames must not lose a value. The workbook reads every old value before
+ * it writes any new one, so a swap ({"a": "b", "b": "a"}) is safe; but two
+ * old keys going to one new key would keep only one value, a chain
+ * ({"a": "b", "b": "c"}) or a longer cycle is most likely a mistake that
+ * nobody can tell from what was meant, and a value cannot move into, out
+ * of or between tables, whose rows are stored apart. */
+static gboolean
+check_renames (Loader      *loader,
+               GHashTable  *renamed,
+               const GList *members,
+               const char  *renamed_path)
+{
+  g_autoptr(GHashTable) sources = g_hash_table_new (g_str_hash, g_str_equal); /* new → old */
+
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      const char *old_key = l->data;
+      const char *new_key = g_hash_table_lookup (renamed, old_key);
+      g_autofree char *where = child_path (renamed_path, old_key);
+      g_autofree char *old_table = storage_key_table (old_key);
+      g_autofree char *new_table = storage_key_table (new_key);
+      const char *other_old, *next;
+
+      if (!is_valid_storage_key (old_key))
+        return fail (loader, where,
+                     _("“%s” is not a field’s key (write “id”, or “table.column” for a column)"),
+                     old_key);
+
+      if (lookup_storage_key (loader->self, new_key) == NULL)
+        return fail (loader, where,
+                     _("“%s” is not a stored field of this version (write “id”, or “table.column” for a column)"),
+                     new_key);
+
+      if (g_str_equal (old_key, new_key))
+        return fail (loader, where, _("“%s” is renamed to itself; leave it out of “renamed”"), old_key);
+
+      if ((old_table == NULL) != (new_table == NULL))
+        return fail (loader, where,
+                     _("“%s” cannot be renamed to “%s”: a value cannot move into or out of a table"),
+                     old_key, new_key);
+      if (old_table != NULL && !g_str_equal (old_table, new_table))
+        return fail (loader, where,
+                     _("“%s” cannot be renamed to “%s”: a column cannot move to another table"),
+                     old_key, new_key);
+
+      other_old = g_hash_table_lookup (sources, new_key);
+      if (other_old != NULL)
+        return fail (loader, where,
+                     _("“%s” and “%s” are both renamed to “%s”, which can hold the value of only one of them"),
+                     other_old, old_key, new_key);
+      g_hash_table_insert (sources, (gpointer)new_key, (gpointer)old_key);
+
+      next = g_hash_table_lookup (renamed, new_key);
+      if (next != NULL && !g_str_equal (next, old_key))
+        return fail (loader, where,
+                     _("“%s” is renamed to “%s”, which is itself renamed to “%s”; renames in one migration may swap two fields but not form a chain"),
+                     old_key, new_key, next);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse_migration (Loader     *loader,
                  JsonNode   *node,
@@ -1409,8 +1519,8 @@ parse_migration (Loader     *loader,
   g_autofree char *renamed_path = child_path (path, "renamed");
   g_autofree char *defaults_path = child_path (path, "defaults");
   g_autoptr(GHashTable) checked_defaults = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autoptr(GList) renamed_members = NULL;
+  g_autoptr(GList) defaults_members = NULL;
   JsonObject *object = NULL;
   JsonArray *removed_array;
   BcMigration *migration;
@@ -1443,25 +1553,18 @@ parse_migration (Loader     *loader,
       !get_array (loader, object, path, "removed", FALSE, &removed_array))
     return FALSE;
 
-  /* Old keys cannot be checked (the old version is another file), but the
-   * new ones must hold values in this version. */
-  g_hash_table_iter_init (&iter, migration->renamed);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      if (lookup_storage_key (loader->self, value) == NULL)
-        {
-          g_autofree char *where = child_path (renamed_path, key);
+  /* In file order, so that the problem reported is the first one there. */
+  renamed_members = migration_members (object, "renamed");
+  defaults_members = migration_members (object, "defaults");
 
-          return fail (loader, where,
-                       _("“%s” is not a stored field of this version (write “id”, or “table.column” for a column)"),
-                       (const char *)value);
-        }
-    }
+  if (!check_renames (loader, migration->renamed, renamed_members, renamed_path))
+    return FALSE;
 
   checked_defaults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_hash_table_iter_init (&iter, migration->defaults);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  for (const GList *l = defaults_members; l != NULL; l = l->next)
     {
+      const char *key = l->data;
+      const char *value = g_hash_table_lookup (migration->defaults, key);
       g_autofree char *where = child_path (defaults_path, key);
       g_autoptr(GError) local_error = NULL;
       g_autofree char *canonical = NULL;
@@ -1470,7 +1573,7 @@ parse_migration (Loader     *loader,
       if (field == NULL)
         return fail (loader, where,
                      _("“%s” is not a stored field of this version (write “id”, or “table.column” for a column)"),
-                     (const char *)key);
+                     key);
       if (!bc_field_parse_value (field, value, &canonical, &local_error))
         return fail (loader, where, "%s", local_error->message);
       if (canonical != NULL)
@@ -1484,14 +1587,29 @@ parse_migration (Loader     *loader,
       for (guint i = 0; i < json_array_get_length (removed_array); i++)
         {
           JsonNode *element = json_array_get_element (removed_array, i);
+          g_autofree char *where = element_path (path, "removed", i);
+          const char *key, *new_key;
 
           if (!node_is_string (element))
-            {
-              g_autofree char *where = element_path (path, "removed", i);
+            return fail (loader, where, _("must be a string in double quotes"));
+          key = json_node_get_string (element);
 
-              return fail (loader, where, _("must be a string in double quotes"));
-            }
-          g_strv_builder_add (removed, json_node_get_string (element));
+          if (!is_valid_storage_key (key))
+            return fail (loader, where,
+                         _("“%s” is not a field’s key (write “id”, or “table.column” for a column)"),
+                         key);
+          /* Removing a key this version still stores would throw away what
+           * the officer typed into a field that is still on the form. */
+          if (lookup_storage_key (loader->self, key) != NULL)
+            return fail (loader, where,
+                         _("“%s” is still a field of this version, so its values cannot be removed; list only fields this version no longer has"),
+                         key);
+          new_key = g_hash_table_lookup (migration->renamed, key);
+          if (new_key != NULL)
+            return fail (loader, where,
+                         _("“%s” is renamed to “%s” in this migration, so it cannot also be removed"),
+                         key, new_key);
+          g_strv_builder_add (removed, key);
         }
     }
   migration->removed = g_strv_builder_end (removed);
@@ -1904,6 +2022,15 @@ on_object_member (JsonParser *parser,
     }
 }
 
+static gboolean
+too_large (const char  *name,
+           GError     **error)
+{
+  g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
+               _("%s: the file is too large to be a template"), name);
+  return FALSE;
+}
+
 static JsonNode *
 parse_json (const char  *data,
             gsize        length,
@@ -1916,11 +2043,11 @@ parse_json (const char  *data,
   const char *end = NULL;
   JsonNode *root;
   guint line, column;
+  gssize nul;
 
   if (length > MAX_FILE_SIZE)
     {
-      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
-                   _("%s: the file is too large to be a template"), filename);
+      too_large (filename, error);
       return NULL;
     }
 
@@ -1929,6 +2056,16 @@ parse_json (const char  *data,
       _bc_text_position (data, end - data, &line, &column);
       g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
                    _("%s:%u:%u: the file is not UTF-8 text; save it with the UTF-8 encoding"),
+                   filename, line, column);
+      return NULL;
+    }
+
+  nul = _bc_json_find_nul_escape (data, length);
+  if (nul >= 0)
+    {
+      _bc_text_position (data, nul, &line, &column);
+      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
+                   _("%s:%u:%u: \\u0000 (a NUL character) cannot appear in a template; remove it"),
                    filename, line, column);
       return NULL;
     }
@@ -2067,22 +2204,71 @@ bc_template_new_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+/* Reads at most MAX_FILE_SIZE bytes: the size is asked first so that a huge
+ * file is refused without reading it, and the read stops there anyway in
+ * case the file grows meanwhile or is not a regular file. */
+static GBytes *
+read_template_file (GFile       *file,
+                    const char  *name,
+                    GError     **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GByteArray) contents = NULL;
+  guint8 chunk[65536];
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (info == NULL)
+    return NULL;
+  if (g_file_info_get_size (info) > MAX_FILE_SIZE)
+    {
+      too_large (name, error);
+      return NULL;
+    }
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return NULL;
+
+  contents = g_byte_array_sized_new ((guint)MAX (g_file_info_get_size (info), 0));
+  for (;;)
+    {
+      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), chunk, sizeof chunk, NULL, error);
+
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      if (contents->len + (gsize)n > MAX_FILE_SIZE)
+        {
+          too_large (name, error);
+          return NULL;
+        }
+      g_byte_array_append (contents, chunk, (guint)n);
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&contents));
+}
+
 BcTemplate *
 bc_template_new_from_file (GFile   *file,
                            GError **error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) contents = NULL;
   g_autofree char *name = NULL;
   gsize length;
+  const char *data;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+  name = g_file_get_parse_name (file);
+  contents = read_template_file (file, name, error);
+  if (contents == NULL)
     return NULL;
 
-  name = g_file_get_parse_name (file);
-  return bc_template_new_from_data (contents, length, name, error);
+  data = g_bytes_get_data (contents, &length);
+  return bc_template_new_from_data (length > 0 ? data : "", length, name, error);
 }
 
 const char *

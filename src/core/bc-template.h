@@ -175,6 +175,16 @@ gboolean         bc_field_parse_value           (const BcField  *field,
                                                  const char     *input,
                                                  char          **canonical,
                                                  GError        **error);
+/* The same, with the error message for a reader of `lang` ("vi" or "en";
+ * NULL: bc_i18n_language()): the field's label, the choices' labels and the
+ * limits' numbers are given in that language. The sentence around them
+ * comes from the message catalogue. bc_field_parse_value() is this with
+ * bc_i18n_language(). */
+gboolean         bc_field_parse_value_lang      (const BcField  *field,
+                                                 const char     *input,
+                                                 const char     *lang,
+                                                 char          **canonical,
+                                                 GError        **error);
 /* Converts a canonical stored text (NULL = blank) to an expression value. */
 void             bc_field_stored_to_value       (const BcField  *field,
                                                  const char     *stored,
@@ -193,11 +203,20 @@ BcTemplateRegistry *bc_template_registry_new           (void);
 gboolean         bc_template_registry_add_directory    (BcTemplateRegistry *self,
                                                         const char         *directory,
                                                         GError            **error);
+/* Adds a reference to `template_`. One of the same id and version that is
+ * already there is replaced for lookups but stays alive (its records too)
+ * until the registry is finalized, because lookups hand out borrowed
+ * pointers that callers may still hold. (Refusing the replacement would be
+ * the other safe choice, but it needs a GError and so a new signature;
+ * add_directory() already refuses two files with the same version.) */
 void             bc_template_registry_add              (BcTemplateRegistry *self,
                                                         BcTemplate         *template_);
 /* The shipped templates: $BAOCAO_TEMPLATE_DIR if set, else the installed
  * data dir, else the source tree's data/templates (uninstalled runs). */
 BcTemplateRegistry *bc_template_registry_new_default   (GError            **error);
+/* Borrowed: valid as long as the registry. A template or version that is
+ * not there is BC_TEMPLATE_ERROR_NOT_FOUND, with a message listing the
+ * installed forms (or versions) that suits the window and the CLI alike. */
 BcTemplate      *bc_template_registry_lookup           (BcTemplateRegistry *self,
                                                         const char         *id,
                                                         int                 version,

@@ -16,16 +16,35 @@
  * refuses cycles, so this only bounds honest chains. */
 #define MAX_COMPUTE_DEPTH 32
 
+/* One pass of evaluation over an immutable snapshot of a report: every
+ * expression evaluated in it draws from one step budget, and each computed
+ * value is worked out once. A chain of computed fields that each use the
+ * previous one twice would otherwise double its work at every link. */
 typedef struct
 {
-  BcTemplate *template_;
-  BcReport   *report;
-  BcReport   *previous;
+  BcTemplate   *template_;
+  BcReport     *report;
+  BcReport     *previous;
+  /* `report` is the previous period's, reached through prev(…). */
+  gboolean      in_previous;
   /* A group summary sees only the rows of its group. */
-  const char *filter_table;
-  GArray     *filter_rows;   /* guint row indexes into filter_table */
-  guint       depth;
+  const char   *filter_table;
+  GArray       *filter_rows;   /* guint row indexes into filter_table */
+  guint         depth;
+  BcExprBudget *budget;
+  /* ComputedKey → BcValue, shared with the previous period's context. */
+  GHashTable   *computed;
 } EvalContext;
+
+/* What a computed value depends on besides the snapshot: a column's row
+ * (0 for scalar fields), which period, and the group filter in force. */
+typedef struct
+{
+  const BcField *field;
+  guint          row;
+  gboolean       in_previous;
+  gconstpointer  filter;
+} ComputedKey;
 
 G_DEFINE_QUARK (bc-validate-error-quark, bc_validate_error)
 
@@ -55,6 +74,62 @@ bc_group_summary_free (BcGroupSummary *summary)
   g_free (summary->values);
   g_free (summary);
 }
+
+static guint
+computed_key_hash (gconstpointer data)
+{
+  const ComputedKey *key = data;
+  guint hash = g_direct_hash (key->field);
+
+  hash = hash * 31 + key->row;
+  hash = hash * 31 + (key->in_previous ? 1 : 0);
+  hash = hash * 31 + g_direct_hash (key->filter);
+
+  return hash;
+}
+
+static gboolean
+computed_key_equal (gconstpointer a,
+                    gconstpointer b)
+{
+  const ComputedKey *x = a, *y = b;
+
+  return x->field == y->field && x->row == y->row
+         && x->in_previous == y->in_previous && x->filter == y->filter;
+}
+
+static void
+computed_value_free (gpointer data)
+{
+  BcValue *value = data;
+
+  bc_value_clear (value);
+  g_free (value);
+}
+
+static void
+context_init (EvalContext  *ctx,
+              BcTemplate   *template_,
+              BcReport     *report,
+              BcReport     *previous,
+              BcExprBudget *budget)
+{
+  memset (ctx, 0, sizeof *ctx);
+  ctx->template_ = template_;
+  ctx->report = report;
+  ctx->previous = previous;
+  ctx->budget = budget;
+  ctx->computed = g_hash_table_new_full (computed_key_hash, computed_key_equal,
+                                         g_free, computed_value_free);
+}
+
+static void
+context_clear (EvalContext *ctx)
+{
+  g_clear_pointer (&ctx->computed, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EvalContext, context_clear)
 
 static guint
 real_row (EvalContext *ctx,
@@ -118,7 +193,8 @@ resolver_lookup (gpointer     user_data,
 
   if (previous)
     {
-      EvalContext prev_ctx = { ctx->template_, ctx->previous, NULL, NULL, NULL, ctx->depth };
+      /* Same budget and memo: prev(…) is part of this pass's work. */
+      EvalContext prev_ctx = *ctx;
 
       if (ctx->previous == NULL)
         {
@@ -126,7 +202,13 @@ resolver_lookup (gpointer     user_data,
           return TRUE;
         }
 
+      prev_ctx.report = ctx->previous;
+      prev_ctx.previous = NULL;
+      prev_ctx.in_previous = TRUE;
       /* The previous report is a whole report: no group filter applies. */
+      prev_ctx.filter_table = NULL;
+      prev_ctx.filter_rows = NULL;
+
       return field_value (&prev_ctx, field, row, out, error);
     }
 
@@ -163,10 +245,8 @@ evaluate (EvalContext  *ctx,
           BcValue      *result,
           GError      **error)
 {
-  if (table != NULL)
-    return bc_expr_evaluate_in_row (expr, &resolver, ctx, table, row, result, error);
-
-  return bc_expr_evaluate (expr, &resolver, ctx, result, error);
+  return bc_expr_evaluate_with_budget (expr, &resolver, ctx, table, row, ctx->budget,
+                                       result, error);
 }
 
 static gboolean
@@ -186,7 +266,15 @@ field_value (EvalContext    *ctx,
 
   if (field->compute != NULL)
     {
+      ComputedKey key = { field, table != NULL ? row : 0, ctx->in_previous, ctx->filter_rows };
+      const BcValue *known = g_hash_table_lookup (ctx->computed, &key);
       gboolean ok;
+
+      if (known != NULL)
+        {
+          bc_value_copy (known, result);
+          return TRUE;
+        }
 
       if (ctx->depth >= MAX_COMPUTE_DEPTH)
         {
@@ -199,6 +287,16 @@ field_value (EvalContext    *ctx,
       ctx->depth++;
       ok = evaluate (ctx, field->compute, table, row, result, error);
       ctx->depth--;
+
+      /* Failures are not kept: they come from a spent budget or a broken
+       * expression, and fail again at once. */
+      if (ok)
+        {
+          BcValue *copy = g_new0 (BcValue, 1);
+
+          bc_value_copy (result, copy);
+          g_hash_table_insert (ctx->computed, g_memdup2 (&key, sizeof key), copy);
+        }
 
       return ok;
     }
@@ -220,18 +318,6 @@ field_value (EvalContext    *ctx,
   return TRUE;
 }
 
-static void
-context_init (EvalContext *ctx,
-              BcTemplate  *template_,
-              BcReport    *report,
-              BcReport    *previous)
-{
-  memset (ctx, 0, sizeof *ctx);
-  ctx->template_ = template_;
-  ctx->report = report;
-  ctx->previous = previous;
-}
-
 gboolean
 bc_report_evaluate (BcTemplate  *template_,
                     BcReport    *report,
@@ -242,7 +328,8 @@ bc_report_evaluate (BcTemplate  *template_,
                     BcValue     *result,
                     GError     **error)
 {
-  EvalContext ctx;
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_EXPR_MAX_STEPS);
+  g_auto(EvalContext) ctx = { 0 };
 
   g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
   g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
@@ -250,7 +337,7 @@ bc_report_evaluate (BcTemplate  *template_,
   g_return_val_if_fail (expr != NULL, FALSE);
   g_return_val_if_fail (result != NULL, FALSE);
 
-  context_init (&ctx, template_, report, previous);
+  context_init (&ctx, template_, report, previous, &budget);
 
   return evaluate (&ctx, expr, table, row, result, error);
 }
@@ -264,7 +351,8 @@ bc_report_field_value (BcTemplate     *template_,
                        BcValue        *result,
                        GError        **error)
 {
-  EvalContext ctx;
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_EXPR_MAX_STEPS);
+  g_auto(EvalContext) ctx = { 0 };
 
   g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
   g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
@@ -272,7 +360,7 @@ bc_report_field_value (BcTemplate     *template_,
   g_return_val_if_fail (field->type != BC_FIELD_TABLE, FALSE);
   g_return_val_if_fail (result != NULL, FALSE);
 
-  context_init (&ctx, template_, report, previous);
+  context_init (&ctx, template_, report, previous, &budget);
 
   return field_value (&ctx, field, row, result, error);
 }
@@ -297,6 +385,23 @@ condition_holds (EvalContext *ctx,
   return bc_value_truthy (&value);
 }
 
+static gboolean
+field_visible (EvalContext   *ctx,
+               const BcField *field,
+               guint          row)
+{
+  const BcField *outer = field->table != NULL ? field->table : field;
+
+  if (outer->section != NULL && !condition_holds (ctx, outer->section->visible_if, NULL, 0))
+    return FALSE;
+
+  if (field->table != NULL && !condition_holds (ctx, field->table->visible_if, NULL, 0))
+    return FALSE;
+
+  return condition_holds (ctx, field->visible_if,
+                          field->table != NULL ? field->table->id : NULL, row);
+}
+
 gboolean
 bc_report_field_visible (BcTemplate    *template_,
                          BcReport      *report,
@@ -304,24 +409,16 @@ bc_report_field_visible (BcTemplate    *template_,
                          const BcField *field,
                          guint          row)
 {
-  EvalContext ctx;
-  const BcField *outer;
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_EXPR_MAX_STEPS);
+  g_auto(EvalContext) ctx = { 0 };
 
   g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
   g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
   g_return_val_if_fail (field != NULL, FALSE);
 
-  context_init (&ctx, template_, report, previous);
+  context_init (&ctx, template_, report, previous, &budget);
 
-  outer = field->table != NULL ? field->table : field;
-  if (outer->section != NULL && !condition_holds (&ctx, outer->section->visible_if, NULL, 0))
-    return FALSE;
-
-  if (field->table != NULL && !condition_holds (&ctx, field->table->visible_if, NULL, 0))
-    return FALSE;
-
-  return condition_holds (&ctx, field->visible_if,
-                          field->table != NULL ? field->table->id : NULL, row);
+  return field_visible (&ctx, field, row);
 }
 
 char *
@@ -392,7 +489,7 @@ check_field (EvalContext   *ctx,
     g_autofree char *canonical = NULL;
     g_autoptr(GError) error = NULL;
 
-    if (!bc_field_parse_value (field, stored, &canonical, &error))
+    if (!bc_field_parse_value_lang (field, stored, lang, &canonical, &error))
       {
         g_autofree char *rule_id = g_strconcat ("invalid:", key, NULL);
 
@@ -531,7 +628,7 @@ rule_is_shown (EvalContext  *ctx,
   if (field == NULL)
     return TRUE;
 
-  return bc_report_field_visible (ctx->template_, ctx->report, ctx->previous, field, 0);
+  return field_visible (ctx, field, 0);
 }
 
 GPtrArray *
@@ -541,7 +638,10 @@ bc_validate_report (BcTemplate *template_,
                     const char *lang)
 {
   g_autoptr(GPtrArray) issues = NULL;
-  EvalContext ctx;
+  /* One budget for the whole pass bounds the whole validation, however the
+   * template's rules and computed fields are written. */
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_VALIDATE_MAX_STEPS);
+  g_auto(EvalContext) ctx = { 0 };
   GPtrArray *sections;
   GPtrArray *rules;
 
@@ -552,7 +652,7 @@ bc_validate_report (BcTemplate *template_,
   if (lang == NULL)
     lang = bc_i18n_language ();
 
-  context_init (&ctx, template_, report, previous);
+  context_init (&ctx, template_, report, previous, &budget);
   issues = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_issue_free);
 
   sections = bc_template_get_sections (template_);
@@ -607,29 +707,46 @@ bc_validate_ready (BcTemplate  *template_,
 {
   g_autoptr(GPtrArray) issues = NULL;
   g_autoptr(GString) reasons = NULL;
+  const char *lang = bc_i18n_language ();
   guint n_blocking = 0;
 
   g_return_val_if_fail (BC_IS_TEMPLATE (template_), FALSE);
   g_return_val_if_fail (BC_IS_REPORT (report), FALSE);
 
-  issues = bc_validate_report (template_, report, previous, bc_i18n_language ());
+  issues = bc_validate_report (template_, report, previous, lang);
   reasons = g_string_new (NULL);
 
   for (guint i = 0; i < issues->len; i++)
     {
       const BcIssue *issue = g_ptr_array_index (issues, i);
+      const BcField *field;
 
       if (issue->severity == BC_SEVERITY_WARNING && issue->justification != NULL)
         continue;
 
+      field = issue->key != NULL ? bc_template_lookup_field (template_, issue->key) : NULL;
+
       n_blocking++;
       g_string_append (reasons, "\n");
-      if (issue->severity == BC_SEVERITY_ERROR)
-        /* TRANSLATORS: one line of the reasons a report cannot be marked ready: the field's path and the message. */
-        g_string_append_printf (reasons, _("• %s: %s"), issue->path, issue->message);
+      /* People know their fields by label; the path, as the CLI takes it,
+       * follows for finding the cell. */
+      if (field == NULL)
+        {
+          if (issue->severity == BC_SEVERITY_ERROR)
+            /* TRANSLATORS: one line of the reasons a report cannot be marked ready: the field's path and the message. */
+            g_string_append_printf (reasons, _("• %s: %s"), issue->path, issue->message);
+          else
+            g_string_append_printf (reasons, _("• %s: %s (a warning: write a justification for it)"),
+                                    issue->path, issue->message);
+        }
+      else if (issue->severity == BC_SEVERITY_ERROR)
+        /* TRANSLATORS: one line of the reasons a report cannot be marked ready: the field's label, its path such as findings[2].status, and the message. */
+        g_string_append_printf (reasons, _("• %s (%s): %s"),
+                                bc_text_get (&field->label, lang), issue->path, issue->message);
       else
-        g_string_append_printf (reasons, _("• %s: %s (a warning: write a justification for it)"),
-                                issue->path, issue->message);
+        /* TRANSLATORS: as “• %s (%s): %s”, for a warning that has no justification yet. */
+        g_string_append_printf (reasons, _("• %s (%s): %s (a warning: write a justification for it)"),
+                                bc_text_get (&field->label, lang), issue->path, issue->message);
     }
 
   if (n_blocking > 0)
@@ -658,6 +775,8 @@ bc_report_group_summaries (BcTemplate    *template_,
   g_autoptr(GHashTable) rows_by_group = NULL;
   g_autofree char *group_key = NULL;
   g_autoptr(GArray) all_rows = NULL;
+  BcExprBudget budget = BC_EXPR_BUDGET_INIT (BC_VALIDATE_MAX_STEPS);
+  g_auto(EvalContext) ctx = { 0 };
   guint n_rows;
 
   g_return_val_if_fail (BC_IS_TEMPLATE (template_), NULL);
@@ -676,6 +795,11 @@ bc_report_group_summaries (BcTemplate    *template_,
 
   if (table->group_by != NULL)
     group_key = g_strconcat (table->id, ".", table->group_by, NULL);
+
+  /* One pass: the groups share one budget; the group filter is part of the
+   * memo's key, so each group's values stay its own. */
+  context_init (&ctx, template_, report, previous, &budget);
+  ctx.filter_table = table->id;
 
   /* Groups in the order they first appear, as the report lists them. */
   for (guint row = 0; row < n_rows; row++)
@@ -706,10 +830,7 @@ bc_report_group_summaries (BcTemplate    *template_,
     {
       gboolean overall = g == names->len;
       g_autoptr(BcGroupSummary) summary = g_new0 (BcGroupSummary, 1);
-      EvalContext ctx;
 
-      context_init (&ctx, template_, report, previous);
-      ctx.filter_table = table->id;
       ctx.filter_rows = overall ? all_rows : g_hash_table_lookup (rows_by_group,
                                                                   g_ptr_array_index (names, g));
 
@@ -816,7 +937,7 @@ bc_report_resolve_path (BcTemplate     *template_,
 
 unknown:
   g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
-               _("The form “%s” has no field “%s”. Run `baocao-cli fields %s` to list its fields."),
-               bc_template_get_id (template_), path, bc_template_get_id (template_));
+               _("The form “%s” has no field “%s”. Check the field's name in the form."),
+               bc_template_get_id (template_), path);
   return FALSE;
 }

@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 
 #define BC_VALIDATE_ERROR (bc_validate_error_quark ())
 
+/* The steps one call of bc_validate_report() or bc_report_group_summaries()
+ * may take over every expression it evaluates, computed fields included
+ * (docs/rules.md, "Limits"). The other calls, which evaluate one thing, may
+ * take BC_EXPR_MAX_STEPS. */
+#define BC_VALIDATE_MAX_STEPS (BC_EXPR_MAX_STEPS * 10)
+
 typedef enum {
   BC_VALIDATE_ERROR_NOT_READY,   /* errors remain or a warning is not justified */
   BC_VALIDATE_ERROR_TEMPLATE,    /* the report does not match its template */
@@ -48,7 +54,8 @@ GQuark     bc_validate_error_quark    (void);
 
 /* Evaluates `expr` over `report` (and `previous`, may be NULL). With `table`
  * set, row `row` (0-based) of that table is the row context. Computed fields
- * referenced by the expression are computed on the way. */
+ * referenced by the expression are computed on the way, each once, all
+ * within one budget of BC_EXPR_MAX_STEPS. */
 gboolean   bc_report_evaluate         (BcTemplate   *template_,
                                        BcReport     *report,
                                        BcReport     *previous,
@@ -76,7 +83,8 @@ gboolean   bc_report_field_visible    (BcTemplate   *template_,
 
 /* The group summaries of a table: one BcGroupSummary per distinct value of
  * its group_by column, in order of first appearance, then the overall one.
- * Empty when the table declares no group_summaries. */
+ * Empty when the table declares no group_summaries. All groups draw from
+ * one budget of BC_VALIDATE_MAX_STEPS. */
 GPtrArray *bc_report_group_summaries  (BcTemplate   *template_,
                                        BcReport     *report,
                                        BcReport     *previous,
@@ -98,13 +106,18 @@ gboolean   bc_report_resolve_path     (BcTemplate   *template_,
 /* Every error and warning of the report, in form order: required fields that
  * are blank and shown, stored values that no longer fit their field, and
  * every rule (per row for per-row rules) whose check is false. An expression
- * that fails to evaluate is reported as an error naming the rule. */
+ * that fails to evaluate is reported as an error naming the rule. The whole
+ * pass works each computed value out once and draws from one budget of
+ * BC_VALIDATE_MAX_STEPS: once it is spent, the checks still to come are
+ * reported as errors that could not be evaluated. */
 GPtrArray *bc_validate_report         (BcTemplate   *template_,
                                        BcReport     *report,
                                        BcReport     *previous,
                                        const char   *lang);
 /* TRUE when the report can be marked ready: no errors, every warning
- * justified. Otherwise BC_VALIDATE_ERROR_NOT_READY with the reasons, one per line. */
+ * justified. Otherwise BC_VALIDATE_ERROR_NOT_READY with the reasons, one per
+ * line, each naming the field by its label in the user's language and its
+ * path: "• Services at level 3 (services_level3): …". */
 gboolean   bc_validate_ready          (BcTemplate   *template_,
                                        BcReport     *report,
                                        BcReport     *previous,

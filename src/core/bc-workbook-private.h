@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Not public API: the power-loss test opens workbooks through a
- * fault-injecting SQLite VFS, and tests read the connection's pragmas.
+ * fault-injecting SQLite VFS, tests read the connection's pragmas, and an
+ * import that fails half-way takes its report back out.
  */
 #pragma once
 
@@ -27,6 +28,12 @@ BcWorkbook *_bc_workbook_open_with_vfs  (const char           *path,
  * first column of its first row as text (NULL for no row or SQL NULL). */
 char       *_bc_workbook_query_string   (BcWorkbook           *self,
                                          const char           *sql,
+                                         GError              **error);
+/* Deletes a report whatever its status, for undoing an import that failed
+ * half-way (after its status was already walked forward). Never for what a
+ * person asks to delete: that is bc_workbook_delete_report(), drafts only. */
+gboolean    _bc_workbook_discard_report (BcWorkbook           *self,
+                                         const char           *report_id,
                                          GError              **error);
 
 G_END_DECLS

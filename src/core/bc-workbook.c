@@ -41,6 +41,9 @@ struct _BcWorkbook
   char               *path;
   BcTemplateRegistry *templates;
   BcWorkbookKind      kind;
+  /* Whether the call in progress means to write: an SQLite error then says
+   * "could not write", else "could not read". */
+  gboolean            writing;
 };
 
 G_DEFINE_FINAL_TYPE (BcWorkbook, bc_workbook, G_TYPE_OBJECT)
@@ -160,16 +163,37 @@ set_sqlite_error (BcWorkbook  *self,
                    self->path, detail);
       break;
 
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
+    /* Even reading a workbook writes beside it (its -wal and -shm files), so
+     * a read-only file or folder fails reads too: say so, whatever the call. */
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-    default:
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
-                   _("Baocao could not write to the workbook “%s”: %s. "
-                     "Check that the disk is not full and that the file is writable."),
+                   _("Baocao cannot write to the workbook “%s”: the file or its folder is "
+                     "read-only (%s). Copy the workbook to a folder where you may save files, "
+                     "and open the copy."),
                    self->path, detail);
+      break;
+
+    case SQLITE_FULL:
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not write to the workbook “%s”: the disk is full (%s). "
+                     "Free some space on the disk, then try again."),
+                   self->path, detail);
+      break;
+
+    case SQLITE_IOERR:
+    default:
+      if (self->writing)
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                     _("Baocao could not write to the workbook “%s”: %s. "
+                       "Check that the disk is not full and that the file is writable."),
+                     self->path, detail);
+      else
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                     _("Baocao could not read the workbook “%s”: %s. Check that the disk or "
+                       "USB stick holding it is still connected, then try again."),
+                     self->path, detail);
       break;
     }
 }
@@ -202,6 +226,95 @@ set_report_not_found (const char  *report_id,
                _("There is no report “%s” in this workbook. It may have been deleted: "
                  "reload the list of reports."),
                report_id);
+}
+
+/* Text reaches the workbook from keyboards and files: text that is not UTF-8
+ * is refused with an error (never a critical), in words that do not repeat
+ * the broken bytes. */
+static const char invalid_report_id[] =
+  N_("The report id is not valid UTF-8 text. Check the file or the command it came from.");
+static const char invalid_name[] =
+  N_("The name of a form, field, table, rule or setting is not valid UTF-8 text. "
+     "Check the file or the command it came from.");
+static const char invalid_period[] =
+  N_("The period is not valid UTF-8 text. Write a period such as 2018Q2.");
+static const char invalid_unit[] =
+  N_("The unit is not valid UTF-8 text. Write the name of the reporting unit again.");
+static const char invalid_value[] =
+  N_("The value is not valid UTF-8 text. Enter it again, or check the file it came from.");
+static const char invalid_text[] =
+  N_("The text is not valid UTF-8. Write it again, or check the file it came from.");
+
+/* TRUE when `text` is NULL or UTF-8; else INVALID with `message` (an N_()
+ * string above). */
+static gboolean
+require_utf8 (const char  *text,
+              const char  *message,
+              GError     **error)
+{
+  if (text == NULL || g_utf8_validate (text, -1, NULL))
+    return TRUE;
+
+  g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID, _(message));
+  return FALSE;
+}
+
+/* A copy of UTF-8 `text` without the white space around it: any white
+ * space, not only ASCII (a pasted text may end in a no-break space). */
+static char *
+strip_white_space (const char *text)
+{
+  const char *start, *end;
+
+  for (start = text; *start != '\0' && g_unichar_isspace (g_utf8_get_char (start));
+       start = g_utf8_next_char (start))
+    ;
+  for (end = start + strlen (start); end > start; end = g_utf8_prev_char (end))
+    {
+      if (!g_unichar_isspace (g_utf8_get_char (g_utf8_prev_char (end))))
+        break;
+    }
+
+  return g_strndup (start, end - start);
+}
+
+/* The form in which a unit is stored and compared: NFC (so the decomposed
+ * and the composed spellings of "Quảng Ngãi" are one unit), without white
+ * space around it, 1–64 characters, no control characters. */
+static char *
+normalize_unit (const char  *unit,
+                GError     **error)
+{
+  g_autofree char *nfc = NULL;
+  g_autofree char *trimmed = NULL;
+
+  if (!require_utf8 (unit, invalid_unit, error))
+    return NULL;
+
+  nfc = g_utf8_normalize (unit, -1, G_NORMALIZE_NFC);
+  trimmed = strip_white_space (nfc);
+
+  if (*trimmed == '\0' || g_utf8_strlen (trimmed, -1) > UNIT_MAX_CHARS)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("The unit must be named, in at most %d characters. Write the name "
+                     "of the reporting unit."),
+                   UNIT_MAX_CHARS);
+      return NULL;
+    }
+
+  for (const char *p = trimmed; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+        {
+          g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                               _("The name of the unit contains a control character, such as a "
+                                 "tab or a line break. Write the name on one line."));
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&trimmed);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -387,6 +500,7 @@ in_transaction (BcWorkbook      *self,
   if (!lock_open (self, error))
     return FALSE;
 
+  self->writing = write;
   ok = run (self, query (self, error, write ? "BEGIN IMMEDIATE" : "BEGIN", ""), error);
   if (ok)
     {
@@ -591,29 +705,33 @@ put_value (BcWorkbook  *self,
               error);
 }
 
-/* The 0-based position of a row of `table`, or -1 (no error) when the report
- * has no such row in that table. */
+/* Checks that the report has the row `row_id` in `table` (NULL: in any
+ * table) and gives its 0-based position; NOT_FOUND when it has not. */
 static gboolean
-get_row_position (BcWorkbook  *self,
-                  const char  *report_id,
-                  const char  *table,
-                  gint64       row_id,
-                  gint64      *position,
-                  GError     **error)
+require_row (BcWorkbook  *self,
+             const char  *report_id,
+             const char  *table,
+             gint64       row_id,
+             gint64      *position,
+             GError     **error)
 {
   g_autoptr(BcStmt) stmt = NULL;
   int rc;
 
-  *position = -1;
   stmt = query (self, error,
-                "SELECT position FROM rows WHERE report_id = ? AND row_id = ? AND table_id = ?",
+                "SELECT position FROM rows WHERE report_id = ?1 AND row_id = ?2 "
+                "AND (?3 IS NULL OR table_id = ?3)",
                 "sxs", report_id, row_id, table);
   if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
     return FALSE;
 
-  if (rc == SQLITE_ROW)
-    *position = sqlite3_column_int64 (stmt, 0);
+  if (rc == SQLITE_DONE)
+    {
+      set_row_not_found (table, row_id, error);
+      return FALSE;
+    }
 
+  *position = sqlite3_column_int64 (stmt, 0);
   return TRUE;
 }
 
@@ -739,14 +857,7 @@ check_cell (BcWorkbook        *self,
       g_autofree char *table = g_strndup (key, dot - key);
       gint64 position;
 
-      if (!get_row_position (self, report_id, table, row_id, &position, error))
-        return FALSE;
-
-      if (position < 0)
-        {
-          set_row_not_found (table, row_id, error);
-          return FALSE;
-        }
+      return require_row (self, report_id, table, row_id, &position, error);
     }
 
   return TRUE;
@@ -964,6 +1075,43 @@ load_previous_locked (BcWorkbook  *self,
   previous_id = bc_period_to_id (&previous);
   if (!find_report_locked (self, template_id, previous_id, unit, &report_id, error))
     return FALSE;
+  if (report_id == NULL)
+    return TRUE;
+
+  *out = load_report_locked (self, report_id, error);
+  return *out != NULL;
+}
+
+/* The same unit's most recent report of the same template for a period
+ * before `period_key`, in *out (NULL when there is none). Unlike the previous
+ * period's report, it may be older: a unit that skipped a quarter still has
+ * its unresolved findings carried forward. */
+static gboolean
+load_latest_before_locked (BcWorkbook  *self,
+                           const char  *template_id,
+                           gint64       period_key,
+                           const char  *unit,
+                           BcReport   **out,
+                           GError     **error)
+{
+  g_autofree char *report_id = NULL;
+
+  *out = NULL;
+
+  {
+    g_autoptr(BcStmt) stmt = NULL;
+    int rc;
+
+    stmt = query (self, error,
+                  "SELECT id FROM reports WHERE template_id = ? AND unit = ? AND period_key < ? "
+                  "ORDER BY period_key DESC LIMIT 1",
+                  "ssx", template_id, unit, period_key);
+    if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+      return FALSE;
+    if (rc == SQLITE_ROW)
+      report_id = g_strdup (column_text (stmt, 0));
+  }
+
   if (report_id == NULL)
     return TRUE;
 
@@ -1352,6 +1500,17 @@ _bc_workbook_open_with_vfs (const char           *path,
       return NULL;
     }
 
+  /* A device (/dev/null reads as empty, which would pass for a new
+   * database), a pipe or a socket is not a workbook: refuse it untouched. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK,
+                   _("“%s” is not an ordinary file (it may be a device or a pipe), so it "
+                     "cannot be a Baocao workbook. Choose a workbook file."),
+                   name);
+      return NULL;
+    }
+
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
       if (!check_existing (self, flags, vfs_name, error))
@@ -1383,6 +1542,8 @@ _bc_workbook_open_with_vfs (const char           *path,
       return NULL;
     }
 
+  /* From here on the workbook is opened to be written. */
+  self->writing = TRUE;
   rc = sqlite3_open_v2 (path, &self->db, open_flags, vfs_name);
   if (rc != SQLITE_OK)
     {
@@ -1516,6 +1677,7 @@ bc_workbook_check (BcWorkbook  *self,
 
   if (!lock_open (self, error))
     return FALSE;
+  self->writing = FALSE;
   ok = quick_check (self, "PRAGMA integrity_check", error);
   g_mutex_unlock (&self->mutex);
 
@@ -1704,6 +1866,10 @@ bc_workbook_get_setting (BcWorkbook *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
+  /* No setting is stored under a name that is not text. */
+  if (!g_utf8_validate (key, -1, NULL))
+    return NULL;
+
   if (!in_transaction (self, FALSE, get_setting_in_transaction, &data, &error))
     {
       g_debug ("Could not read the setting “%s”: %s", key, error->message);
@@ -1744,6 +1910,9 @@ bc_workbook_set_setting (BcWorkbook  *self,
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!require_utf8 (key, invalid_name, error) || !require_utf8 (value, invalid_value, error))
+    return FALSE;
+
   return in_transaction (self, TRUE, set_setting_in_transaction, &data, error);
 }
 
@@ -1753,8 +1922,10 @@ bc_workbook_set_setting (BcWorkbook  *self,
 typedef struct {
   const char *id;
   const char *template_id;
+  int         version;        /* 0: the newest installed */
   const char *period_id;
   const char *unit;
+  gboolean    carry_forward;
 } CreateData;
 
 typedef struct {
@@ -1796,9 +1967,65 @@ collect_carried_cell (const char *key,
   g_ptr_array_add (data->cells, cell);
 }
 
-/* Copies into the new report the rows of the previous period's report for
- * which the table's carry_forward_if holds, with all their cells, in order,
- * under new row ids. */
+/* Whether a row of the previous report goes into the new one: unless its
+ * condition is definitely false (false, or the number 0). A blank result, a
+ * condition that cannot be evaluated, or none to evaluate carries it: better
+ * an extra finding in the new report than an unresolved one lost. */
+static gboolean
+row_is_carried (BcTemplate  *previous_template,
+                BcReport    *previous,
+                BcExpr      *condition,
+                const char  *table,
+                guint        row)
+{
+  g_auto(BcValue) value = BC_VALUE_INIT;
+  g_autoptr(GError) local_error = NULL;
+
+  if (previous_template == NULL || condition == NULL)
+    return TRUE;
+
+  if (!bc_report_evaluate (previous_template, previous, NULL, condition, table, row, &value,
+                           &local_error))
+    {
+      g_debug ("carry_forward_if of “%s”, row %u: %s", table, row, local_error->message);
+      return TRUE;
+    }
+
+  switch (value.kind)
+    {
+    case BC_VALUE_BOOLEAN:
+      return value.boolean;
+    case BC_VALUE_NUMBER:
+      return value.number != 0.0;
+    case BC_VALUE_BLANK:
+    case BC_VALUE_TEXT:
+    case BC_VALUE_DATE:
+    default:
+      return TRUE;
+    }
+}
+
+/* Whether `key` stores a column of `table` in `template_`: a carried cell
+ * under any other key could be neither seen nor edited. */
+static gboolean
+is_stored_column (BcTemplate    *template_,
+                  const BcField *table,
+                  const char    *key)
+{
+  const BcField *column = bc_template_lookup_field (template_, key);
+  g_autofree char *column_key = column != NULL ? bc_field_dup_key (column) : NULL;
+
+  return column != NULL && column->table != NULL && g_strcmp0 (column->table->id, table->id) == 0
+    && column->compute == NULL && g_strcmp0 (column_key, key) == 0;
+}
+
+/* Copies into the new report, on `template_`, the rows of the previous
+ * report whose table's carry_forward_if holds, with all their cells, in
+ * order, under new row ids.
+ *
+ * The condition is the one of the previous report's own version, evaluated
+ * with that version: a newer one may have renamed the very columns it reads.
+ * The cells are then stored under their keys in the new version. */
 static gboolean
 carry_forward (BcWorkbook  *self,
                BcTemplate  *template_,
@@ -1807,10 +2034,18 @@ carry_forward (BcWorkbook  *self,
                GError     **error)
 {
   GPtrArray *fields = bc_template_get_fields (template_);
+  const char *previous_id = bc_report_get_template_id (previous);
+  int previous_version = bc_report_get_template_version (previous);
+  BcTemplate *previous_template;
+
+  previous_template = bc_template_registry_lookup (self->templates, previous_id, previous_version,
+                                                   NULL);
 
   for (guint i = 0; i < fields->len; i++)
     {
       const BcField *field = g_ptr_array_index (fields, i);
+      const BcField *previous_table = NULL;
+      BcExpr *condition = NULL;
       g_autoptr(GHashTable) row_map = NULL;
       g_autoptr(GPtrArray) cells = NULL;
       g_autofree char *prefix = NULL;
@@ -1820,22 +2055,22 @@ carry_forward (BcWorkbook  *self,
       if (field->type != BC_FIELD_TABLE || field->carry_forward_if == NULL)
         continue;
 
+      /* Without the previous version, or when it did not carry this table,
+       * there is no condition to read the old rows with: all of them go. */
+      if (previous_template != NULL)
+        previous_table = bc_template_lookup_field (previous_template, field->id);
+      if (previous_table != NULL && previous_table->type == BC_FIELD_TABLE)
+        condition = previous_table->carry_forward_if;
+
       row_map = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
       n_rows = bc_report_get_n_rows (previous, field->id);
 
       for (guint row = 0; row < n_rows; row++)
         {
-          g_auto(BcValue) value = BC_VALUE_INIT;
-          g_autoptr(GError) local_error = NULL;
           gint64 old_id = bc_report_get_row_id (previous, field->id, row);
           gint64 new_id;
 
-          /* A row whose condition cannot be evaluated is carried: better an
-           * extra finding in the new report than an unresolved one lost. */
-          if (!bc_report_evaluate (template_, previous, NULL, field->carry_forward_if,
-                                   field->id, row, &value, &local_error))
-            g_debug ("carry_forward_if of “%s”, row %u: %s", field->id, row, local_error->message);
-          else if (!bc_value_truthy (&value))
+          if (!row_is_carried (previous_template, previous, condition, field->id, row))
             continue;
 
           new_id = insert_row (self, report_id, field->id, error);
@@ -1861,11 +2096,9 @@ carry_forward (BcWorkbook  *self,
           const gint64 *new_id = g_hash_table_lookup (row_map, &cell->row_id);
           g_autofree char *key = NULL;
 
-          /* The previous report may be on an older version of the form. */
-          key = migrate_key (self, bc_report_get_template_id (previous),
-                             bc_report_get_template_version (previous),
+          key = migrate_key (self, previous_id, previous_version,
                              bc_template_get_version (template_), cell->key);
-          if (key == NULL)
+          if (key == NULL || !is_stored_column (template_, field, key))
             continue;
 
           if (!put_value (self, report_id, key, *new_id, cell->value, error))
@@ -1890,7 +2123,7 @@ create_in_transaction (BcWorkbook  *self,
   BcTemplate *template_ = NULL;
   int version = 1;
   BcPeriod period;
-  gint64 now;
+  gint64 now, period_key;
 
   if (!bc_period_parse (data->period_id, &period, &local_error))
     {
@@ -1899,16 +2132,11 @@ create_in_transaction (BcWorkbook  *self,
       return FALSE;
     }
   period_id = bc_period_to_id (&period);
+  period_key = period_sort_key (&period);
 
-  unit = g_strstrip (g_strdup (data->unit));
-  if (*unit == '\0' || !g_utf8_validate (unit, -1, NULL) || g_utf8_strlen (unit, -1) > UNIT_MAX_CHARS)
-    {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
-                   _("The unit must be named, in at most %d characters. Write the name "
-                     "of the reporting unit."),
-                   UNIT_MAX_CHARS);
-      return FALSE;
-    }
+  unit = normalize_unit (data->unit, error);
+  if (unit == NULL)
+    return FALSE;
 
   if (*data->template_id == '\0')
     {
@@ -1917,7 +2145,22 @@ create_in_transaction (BcWorkbook  *self,
       return FALSE;
     }
 
-  if (self->templates != NULL)
+  if (self->templates != NULL && data->version > 0)
+    {
+      template_ = bc_template_registry_lookup (self->templates, data->template_id, data->version,
+                                               &local_error);
+      if (template_ == NULL)
+        {
+          g_debug ("%s", local_error->message);
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                       _("Version %d of the form “%s” is not installed, so the report cannot "
+                         "be imported. Update Baocao, or install that version of the form, "
+                         "and try again."),
+                       data->version, data->template_id);
+          return FALSE;
+        }
+    }
+  else if (self->templates != NULL)
     {
       template_ = bc_template_registry_lookup_latest (self->templates, data->template_id,
                                                       &local_error);
@@ -1930,6 +2173,12 @@ create_in_transaction (BcWorkbook  *self,
                        data->template_id);
           return FALSE;
         }
+    }
+  else if (data->version > 0)
+    version = data->version;
+
+  if (template_ != NULL)
+    {
       version = bc_template_get_version (template_);
 
       if (bc_template_get_period_type (template_) != period.type)
@@ -1982,17 +2231,41 @@ create_in_transaction (BcWorkbook  *self,
                    "INSERT INTO reports (id, template_id, template_version, period_id, period_key, "
                    "unit, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
                    "ssdsxsxx", data->id, data->template_id, version, period_id,
-                   period_sort_key (&period), unit, now, now),
+                   period_key, unit, now, now),
             error))
     return FALSE;
 
-  if (template_ == NULL)
+  if (template_ == NULL || !data->carry_forward)
     return TRUE;
 
-  if (!load_previous_locked (self, data->template_id, period_id, unit, &previous, error))
+  if (!load_latest_before_locked (self, data->template_id, period_key, unit, &previous, error))
     return FALSE;
 
   return previous == NULL || carry_forward (self, template_, data->id, previous, error);
+}
+
+/* The checks of every way to create a report that need no transaction. */
+static gboolean
+create_report (BcWorkbook  *self,
+               CreateData  *data,
+               GError     **error)
+{
+  if (!require_utf8 (data->id, invalid_report_id, error)
+      || !require_utf8 (data->template_id, invalid_name, error)
+      || !require_utf8 (data->period_id, invalid_period, error)
+      || !require_utf8 (data->unit, invalid_unit, error))
+    return FALSE;
+
+  if (!g_uuid_string_is_valid (data->id))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("“%s” is not a valid report id (a UUID such as "
+                     "0f8fad5b-d9cb-469f-a165-70867728950e). Check the file it came from."),
+                   data->id);
+      return FALSE;
+    }
+
+  return in_transaction (self, TRUE, create_in_transaction, data, error);
 }
 
 gboolean
@@ -2003,7 +2276,7 @@ bc_workbook_create_report_with_id (BcWorkbook  *self,
                                    const char  *unit,
                                    GError     **error)
 {
-  CreateData data = { id, template_id, period_id, unit };
+  CreateData data = { id, template_id, 0, period_id, unit, TRUE };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
@@ -2012,16 +2285,39 @@ bc_workbook_create_report_with_id (BcWorkbook  *self,
   g_return_val_if_fail (unit != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!g_uuid_string_is_valid (id))
+  return create_report (self, &data, error);
+}
+
+gboolean
+bc_workbook_import_report (BcWorkbook  *self,
+                           const char  *id,
+                           const char  *template_id,
+                           int          template_version,
+                           const char  *period_id,
+                           const char  *unit,
+                           GError     **error)
+{
+  CreateData data = { id, template_id, template_version, period_id, unit, FALSE };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (template_id != NULL, FALSE);
+  g_return_val_if_fail (period_id != NULL, FALSE);
+  g_return_val_if_fail (unit != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A version that cannot exist is one that is not installed. */
+  if (template_version < 1)
     {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
-                   _("“%s” is not a valid report id (a UUID such as "
-                     "0f8fad5b-d9cb-469f-a165-70867728950e). Check the file it came from."),
-                   id);
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                   _("Version %d of the form “%s” is not installed, so the report cannot "
+                     "be imported. Update Baocao, or install that version of the form, "
+                     "and try again."),
+                   template_version, template_id);
       return FALSE;
     }
 
-  return in_transaction (self, TRUE, create_in_transaction, &data, error);
+  return create_report (self, &data, error);
 }
 
 char *
@@ -2052,11 +2348,37 @@ delete_in_transaction (BcWorkbook  *self,
                        GError     **error)
 {
   const char *report_id = user_data;
-  g_autoptr(BcStmt) stmt = NULL;
-  int rc;
+  g_auto(ReportHead) head = { 0 };
+
+  if (!load_head (self, report_id, &head, error))
+    return FALSE;
+
+  /* What left the draft state may be with the province already: the
+   * workbook keeps it as the record of what was reported. */
+  if (head.status != BC_STATUS_DRAFT)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY,
+                   _("This report is “%s”, so it cannot be deleted. Only drafts can be "
+                     "deleted: a report that was made ready, queued or sent is kept for "
+                     "the record."),
+                   bc_status_label (head.status));
+      return FALSE;
+    }
 
   /* Rows, values, edits, justifications and status changes go with it
    * (ON DELETE CASCADE). */
+  return run (self, query (self, error, "DELETE FROM reports WHERE id = ?", "s", report_id), error);
+}
+
+static gboolean
+discard_in_transaction (BcWorkbook  *self,
+                        gpointer     user_data,
+                        GError     **error)
+{
+  const char *report_id = user_data;
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
   stmt = query (self, error, "DELETE FROM reports WHERE id = ? RETURNING id", "s", report_id);
   if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
     return FALSE;
@@ -2078,7 +2400,25 @@ bc_workbook_delete_report (BcWorkbook  *self,
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
+
   return in_transaction (self, TRUE, delete_in_transaction, (gpointer) report_id, error);
+}
+
+gboolean
+_bc_workbook_discard_report (BcWorkbook  *self,
+                             const char  *report_id,
+                             GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
+
+  return in_transaction (self, TRUE, discard_in_transaction, (gpointer) report_id, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2115,6 +2455,9 @@ bc_workbook_load_report (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
   g_return_val_if_fail (report_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
 
   data.report_id = report_id;
   if (!in_transaction (self, FALSE, load_in_transaction, &data, error))
@@ -2194,7 +2537,7 @@ bc_workbook_find_report (BcWorkbook  *self,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *canonical = NULL;
-  g_autofree char *trimmed = NULL;
+  g_autofree char *normalized = NULL;
   ReadData data = { 0 };
   BcPeriod period;
 
@@ -2204,6 +2547,10 @@ bc_workbook_find_report (BcWorkbook  *self,
   g_return_val_if_fail (unit != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!require_utf8 (template_id, invalid_name, error)
+      || !require_utf8 (period_id, invalid_period, error))
+    return NULL;
+
   if (!bc_period_parse (period_id, &period, &local_error))
     {
       g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
@@ -2211,11 +2558,14 @@ bc_workbook_find_report (BcWorkbook  *self,
       return NULL;
     }
   canonical = bc_period_to_id (&period);
-  trimmed = g_strstrip (g_strdup (unit));
+  /* Stored units are normalized: so is the one looked for. */
+  normalized = normalize_unit (unit, error);
+  if (normalized == NULL)
+    return NULL;
 
   data.template_id = template_id;
   data.period_id = canonical;
-  data.unit = trimmed;
+  data.unit = normalized;
   if (!in_transaction (self, FALSE, find_in_transaction, &data, error))
     return NULL;
 
@@ -2238,15 +2588,22 @@ bc_workbook_load_previous (BcWorkbook  *self,
                            BcReport    *report,
                            GError     **error)
 {
+  g_autofree char *unit = NULL;
   ReadData data = { 0 };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
   g_return_val_if_fail (BC_IS_REPORT (report), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* A report made in memory may spell its unit otherwise; one that cannot
+   * be a unit has no previous report. */
+  unit = normalize_unit (bc_report_get_unit (report), NULL);
+  if (unit == NULL)
+    return NULL;
+
   data.template_id = bc_report_get_template_id (report);
   data.period_id = bc_report_get_period_id (report);
-  data.unit = bc_report_get_unit (report);
+  data.unit = unit;
   if (!in_transaction (self, FALSE, load_previous_in_transaction, &data, error))
     {
       g_clear_object (&data.report);
@@ -2407,6 +2764,9 @@ bc_workbook_get_history (BcWorkbook  *self,
   g_return_val_if_fail (report_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
+
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_edit_free);
   data.report_id = report_id;
   data.list = list;
@@ -2469,9 +2829,17 @@ bc_workbook_set_value (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
-  g_return_val_if_fail (row_id >= 0, FALSE);
-  g_return_val_if_fail (value == NULL || g_utf8_validate (value, -1, NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (key, invalid_name, error)
+      || !require_utf8 (value, invalid_value, error))
+    return FALSE;
+  if (row_id < 0)
+    {
+      set_row_not_found (NULL, row_id, error);
+      return FALSE;
+    }
 
   data.report_id = report_id;
   data.key = key;
@@ -2530,7 +2898,6 @@ bc_workbook_set_value_async (BcWorkbook          *self,
   g_return_if_fail (BC_IS_WORKBOOK (self));
   g_return_if_fail (report_id != NULL);
   g_return_if_fail (key != NULL);
-  g_return_if_fail (row_id >= 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   data = g_new0 (SetValueTaskData, 1);
@@ -2594,32 +2961,16 @@ bc_workbook_add_row (BcWorkbook  *self,
   g_return_val_if_fail (table != NULL, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (table, invalid_name, error))
+    return 0;
+
   data.report_id = report_id;
   data.key = table;
   if (!in_transaction (self, TRUE, add_row_in_transaction, &data, error))
     return 0;
 
   return data.new_row_id;
-}
-
-static gboolean
-require_row (BcWorkbook  *self,
-             const char  *report_id,
-             const char  *table,
-             gint64       row_id,
-             gint64      *position,
-             GError     **error)
-{
-  if (!get_row_position (self, report_id, table, row_id, position, error))
-    return FALSE;
-
-  if (*position < 0)
-    {
-      set_row_not_found (table, row_id, error);
-      return FALSE;
-    }
-
-  return TRUE;
 }
 
 static gboolean
@@ -2714,6 +3065,10 @@ bc_workbook_remove_row (BcWorkbook  *self,
   g_return_val_if_fail (table != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (table, invalid_name, error))
+    return FALSE;
+
   data.report_id = report_id;
   data.key = table;
   data.row_id = row_id;
@@ -2790,6 +3145,10 @@ bc_workbook_move_row (BcWorkbook  *self,
   g_return_val_if_fail (table != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (table, invalid_name, error))
+    return FALSE;
+
   data.report_id = report_id;
   data.key = table;
   data.row_id = row_id;
@@ -2806,6 +3165,7 @@ set_justification_in_transaction (BcWorkbook  *self,
   ChangeData *data = user_data;
   g_auto(ReportHead) head = { 0 };
   g_autofree char *old_text = NULL;
+  const BcRule *rule = NULL;
   BcTemplate *template_;
   gint64 now;
 
@@ -2813,8 +3173,9 @@ set_justification_in_transaction (BcWorkbook  *self,
     return FALSE;
 
   template_ = head_template (self, &head);
-  if (*data->key == '\0'
-      || (template_ != NULL && bc_template_lookup_rule (template_, data->key) == NULL))
+  if (template_ != NULL)
+    rule = bc_template_lookup_rule (template_, data->key);
+  if (*data->key == '\0' || (template_ != NULL && rule == NULL))
     {
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
                    _("The form “%s” (version %d) has no rule “%s”. Reload the report: "
@@ -2823,20 +3184,15 @@ set_justification_in_transaction (BcWorkbook  *self,
       return FALSE;
     }
 
+  /* A per-row rule's row must be one of its table; without the template,
+   * any row of the report. */
   if (data->row_id > 0)
     {
-      g_autoptr(BcStmt) stmt = NULL;
-      int rc;
+      gint64 position;
 
-      stmt = query (self, error, "SELECT 1 FROM rows WHERE report_id = ? AND row_id = ?",
-                    "sx", data->report_id, data->row_id);
-      if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+      if (!require_row (self, data->report_id, rule != NULL ? rule->table : NULL, data->row_id,
+                        &position, error))
         return FALSE;
-      if (rc == SQLITE_DONE)
-        {
-          set_row_not_found (NULL, data->row_id, error);
-          return FALSE;
-        }
     }
 
   {
@@ -2886,19 +3242,32 @@ bc_workbook_set_justification (BcWorkbook  *self,
                                const char  *text,
                                GError     **error)
 {
+  g_autofree char *trimmed = NULL;
   ChangeData data = { 0 };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (rule_id != NULL, FALSE);
-  g_return_val_if_fail (row_id >= 0, FALSE);
-  g_return_val_if_fail (text == NULL || g_utf8_validate (text, -1, NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (rule_id, invalid_name, error)
+      || !require_utf8 (text, invalid_text, error))
+    return FALSE;
+  if (row_id < 0)
+    {
+      set_row_not_found (NULL, row_id, error);
+      return FALSE;
+    }
+
+  /* White space alone justifies nothing: it removes the justification, so
+   * that it cannot let a warning through. */
+  trimmed = text != NULL ? strip_white_space (text) : NULL;
 
   data.report_id = report_id;
   data.key = rule_id;
   data.row_id = row_id;
-  data.value = text != NULL && *text != '\0' ? text : NULL;
+  data.value = trimmed != NULL && *trimmed != '\0' ? trimmed : NULL;
 
   return in_transaction (self, TRUE, set_justification_in_transaction, &data, error);
 }
@@ -3001,8 +3370,11 @@ bc_workbook_set_status (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (status <= BC_STATUS_LAST, FALSE);
-  g_return_val_if_fail (comment == NULL || g_utf8_validate (comment, -1, NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (comment, invalid_text, error))
+    return FALSE;
 
   data.report_id = report_id;
   data.status = status;
@@ -3071,59 +3443,204 @@ change_cell (BcWorkbook              *self,
                     context->now, context->revision, error);
 }
 
-static gboolean
-apply_renames (BcWorkbook              *self,
-               const MigrationContext  *context,
-               GHashTable              *renamed,
-               GError                 **error)
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
 {
-  GHashTableIter iter;
-  gpointer old_key, new_key;
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
 
-  if (renamed == NULL)
-    return TRUE;
+/* Whether a rename keeps the kind of key: a single value stays one, a
+ * table's column stays a column of that table (its rows are the table's). */
+static gboolean
+same_shape (const char *old_key,
+            const char *new_key)
+{
+  const char *old_dot = strchr (old_key, '.');
+  const char *new_dot = strchr (new_key, '.');
 
-  g_hash_table_iter_init (&iter, renamed);
-  while (g_hash_table_iter_next (&iter, &old_key, &new_key))
+  if (old_dot == NULL || new_dot == NULL)
+    return old_dot == NULL && new_dot == NULL;
+
+  return old_dot - old_key == new_dot - new_key
+    && strncmp (old_key, new_key, old_dot - old_key) == 0;
+}
+
+static char *
+cell_name (const char *key,
+           gint64      row_id)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %s", row_id, key);
+}
+
+typedef struct {
+  Cell       *cell;     /* its old key, row and value */
+  const char *new_key;  /* NULL: removed */
+} Move;
+
+/* Applies one version's renamed and removed keys. Both name keys of the
+ * older version; a key that is both is removed, as in migrate_key(). Every
+ * old value is read before anything is written, so renames that swap keys
+ * ({"a": "b", "b": "a"}) or chain them lose nothing. A migration that would
+ * put two old keys into one new key, or change a key's shape, is refused
+ * before anything changes (the template loader refuses them too; this is the
+ * last line of defence for the user's values). */
+static gboolean
+apply_renames_and_removals (BcWorkbook              *self,
+                            const MigrationContext  *context,
+                            const char              *template_id,
+                            int                      version,
+                            const BcMigration       *migration,
+                            GError                 **error)
+{
+  g_autoptr(GHashTable) sources = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) targets = g_hash_table_new (g_str_hash, g_str_equal);
+  /* cell_name → the old key whose value ends up there */
+  g_autoptr(GHashTable) destinations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+  g_autoptr(GArray) moves = g_array_new (FALSE, FALSE, sizeof (Move));
+  g_autofree gpointer *old_keys = NULL;
+  guint n_old_keys = 0;
+
+  for (guint i = 0; migration->removed != NULL && migration->removed[i] != NULL; i++)
+    g_hash_table_add (sources, migration->removed[i]);
+
+  if (migration->renamed != NULL)
     {
-      g_autoptr(GPtrArray) cells = cells_of_key (self, context->report_id, old_key, error);
+      /* In a fixed order, so a faulty migration is always reported alike. */
+      g_autofree gpointer *renamed = g_hash_table_get_keys_as_array (migration->renamed, &n_old_keys);
 
-      if (cells == NULL)
-        return FALSE;
-
-      for (guint i = 0; i < cells->len; i++)
+      qsort (renamed, n_old_keys, sizeof (gpointer), compare_strings);
+      for (guint i = 0; i < n_old_keys; i++)
         {
-          const Cell *cell = g_ptr_array_index (cells, i);
+          const char *old_key = renamed[i];
+          const char *new_key = g_hash_table_lookup (migration->renamed, old_key);
+          const char *other;
 
-          if (!change_cell (self, context, old_key, cell->row_id, NULL, error)
-              || !change_cell (self, context, new_key, cell->row_id, cell->value, error))
-            return FALSE;
+          g_hash_table_add (sources, (gpointer) old_key);
+          if (migration->removed != NULL
+              && g_strv_contains ((const char * const *) migration->removed, old_key))
+            continue;
+
+          if (!same_shape (old_key, new_key))
+            {
+              g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                           _("Version %d of the form “%s” renames “%s” to “%s”, which is not "
+                             "the same kind of field: a single value and a table's column "
+                             "cannot become one another. The form is faulty: ask for a "
+                             "corrected version of it."),
+                           version, template_id, old_key, new_key);
+              return FALSE;
+            }
+
+          other = g_hash_table_lookup (targets, new_key);
+          if (other != NULL)
+            {
+              g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                           _("Version %d of the form “%s” renames both “%s” and “%s” to “%s”, "
+                             "so carrying this report over would lose values. The form is "
+                             "faulty: ask for a corrected version of it."),
+                           version, template_id, other, old_key, new_key);
+              return FALSE;
+            }
+          g_hash_table_insert (targets, (gpointer) new_key, (gpointer) old_key);
         }
     }
 
-  return TRUE;
-}
-
-static gboolean
-apply_removals (BcWorkbook              *self,
-                const MigrationContext  *context,
-                GStrv                    removed,
-                GError                 **error)
-{
-  for (guint i = 0; removed != NULL && removed[i] != NULL; i++)
+  /* Read everything first. */
+  old_keys = g_hash_table_get_keys_as_array (sources, &n_old_keys);
+  qsort (old_keys, n_old_keys, sizeof (gpointer), compare_strings);
+  for (guint i = 0; i < n_old_keys; i++)
     {
-      g_autoptr(GPtrArray) cells = cells_of_key (self, context->report_id, removed[i], error);
+      const char *old_key = old_keys[i];
+      const char *new_key = NULL;
+      g_autoptr(GPtrArray) key_cells = cells_of_key (self, context->report_id, old_key, error);
 
-      if (cells == NULL)
+      if (key_cells == NULL)
         return FALSE;
 
-      for (guint j = 0; j < cells->len; j++)
-        {
-          const Cell *cell = g_ptr_array_index (cells, j);
+      if (migration->renamed != NULL
+          && (migration->removed == NULL
+              || !g_strv_contains ((const char * const *) migration->removed, old_key)))
+        new_key = g_hash_table_lookup (migration->renamed, old_key);
 
-          if (!change_cell (self, context, cell->key, cell->row_id, NULL, error))
-            return FALSE;
+      for (guint j = 0; j < key_cells->len; j++)
+        {
+          Move move = { g_ptr_array_index (key_cells, j), new_key };
+
+          g_array_append_val (moves, move);
         }
+      g_ptr_array_extend_and_steal (cells, g_steal_pointer (&key_cells));
+    }
+
+  /* A new key that is no old key's name keeps its own values: a value
+   * renamed onto one of them would overwrite it. */
+  {
+    GHashTableIter iter;
+    gpointer new_key, old_key;
+
+    g_hash_table_iter_init (&iter, targets);
+    while (g_hash_table_iter_next (&iter, &new_key, &old_key))
+      {
+        g_autoptr(GPtrArray) kept = NULL;
+
+        if (g_hash_table_contains (sources, new_key))
+          continue;
+        kept = cells_of_key (self, context->report_id, new_key, error);
+        if (kept == NULL)
+          return FALSE;
+        for (guint j = 0; j < kept->len; j++)
+          {
+            const Cell *cell = g_ptr_array_index (kept, j);
+
+            g_hash_table_insert (destinations, cell_name (cell->key, cell->row_id), new_key);
+          }
+      }
+  }
+
+  for (guint i = 0; i < moves->len; i++)
+    {
+      const Move *move = &g_array_index (moves, Move, i);
+      char *name;
+      const char *there;
+
+      if (move->new_key == NULL)
+        continue;
+
+      name = cell_name (move->new_key, move->cell->row_id);
+      there = g_hash_table_lookup (destinations, name);
+      if (there != NULL)
+        {
+          g_free (name);
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                       _("Version %d of the form “%s” renames “%s” to “%s”, but this report "
+                         "already has a value under “%s”, so carrying it over would lose one "
+                         "of them. The form is faulty: ask for a corrected version of it."),
+                       version, template_id, move->cell->key, move->new_key, there);
+          return FALSE;
+        }
+      g_hash_table_insert (destinations, name, move->cell->key);
+    }
+
+  /* Then clear the old places no value moves into, and fill the new ones. */
+  for (guint i = 0; i < moves->len; i++)
+    {
+      const Move *move = &g_array_index (moves, Move, i);
+      g_autofree char *name = cell_name (move->cell->key, move->cell->row_id);
+
+      if (!g_hash_table_contains (destinations, name)
+          && !change_cell (self, context, move->cell->key, move->cell->row_id, NULL, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < moves->len; i++)
+    {
+      const Move *move = &g_array_index (moves, Move, i);
+
+      if (move->new_key != NULL
+          && !change_cell (self, context, move->new_key, move->cell->row_id, move->cell->value,
+                           error))
+        return FALSE;
     }
 
   return TRUE;
@@ -3238,8 +3755,7 @@ carry_over_in_transaction (BcWorkbook  *self,
       if (migration == NULL)
         continue;
 
-      if (!apply_renames (self, &context, migration->renamed, error)
-          || !apply_removals (self, &context, migration->removed, error)
+      if (!apply_renames_and_removals (self, &context, head.template_id, version, migration, error)
           || !apply_defaults (self, &context, migration->defaults, error))
         return FALSE;
     }
@@ -3260,6 +3776,9 @@ bc_workbook_carry_over (BcWorkbook  *self,
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
 
   data.report_id = report_id;
 
@@ -3309,6 +3828,7 @@ _bc_workbook_query_string (BcWorkbook  *self,
   /* Pragmas such as journal_mode cannot run inside a transaction. */
   if (!lock_open (self, error))
     return NULL;
+  self->writing = FALSE;
   ok = query_string_in_transaction (self, &data, error);
   g_mutex_unlock (&self->mutex);
 

@@ -5,6 +5,11 @@
  * before the call returns TRUE, and is recorded in the edit history. A
  * BcWorkbook is safe to use from several threads (calls are serialised), so
  * the app runs them off its UI thread with the _async variants.
+ *
+ * Arguments that come from people or files (report ids, keys, values,
+ * texts, units, periods) are checked and refused with a GError, never with
+ * a critical: text that is not UTF-8 is BC_WORKBOOK_ERROR_INVALID. Only
+ * programming errors (a NULL workbook or string) are g_return_if_fail().
  */
 #pragma once
 
@@ -18,14 +23,15 @@ G_BEGIN_DECLS
 #define BC_WORKBOOK_ERROR (bc_workbook_error_quark ())
 
 typedef enum {
-  BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, /* not SQLite, or another application's database */
+  BC_WORKBOOK_ERROR_NOT_A_WORKBOOK, /* not SQLite, another application's database, or not a
+                                     * regular file (a folder, a device, a pipe) */
   BC_WORKBOOK_ERROR_TOO_NEW,        /* made by a newer Baocao */
   BC_WORKBOOK_ERROR_CORRUPT,        /* fails integrity_check */
-  BC_WORKBOOK_ERROR_IO,             /* cannot read or write the file */
+  BC_WORKBOOK_ERROR_IO,             /* cannot read or write the file (also: read-only) */
   BC_WORKBOOK_ERROR_NOT_FOUND,      /* no such report or row */
   BC_WORKBOOK_ERROR_EXISTS,         /* a report for this template, period and unit exists */
   BC_WORKBOOK_ERROR_TRANSITION,     /* the status machine does not allow it */
-  BC_WORKBOOK_ERROR_READ_ONLY,      /* the report is not a draft */
+  BC_WORKBOOK_ERROR_READ_ONLY,      /* the report is not a draft (cannot change or go) */
   BC_WORKBOOK_ERROR_NOT_READY,      /* errors remain or warnings are not justified */
   BC_WORKBOOK_ERROR_TEMPLATE,       /* the report's template (version) is not known */
   BC_WORKBOOK_ERROR_INVALID,        /* an argument does not fit: bad period, unit, id, key */
@@ -92,9 +98,12 @@ char           *bc_workbook_default_path      (void);
 /* Opens (and with OPEN_CREATE creates) a workbook, running schema migrations
  * in one transaction. `templates` is used to validate before "ready", to
  * carry findings forward and to carry drafts over to a new template version.
- * Anything that is not a workbook, or one from a newer Baocao, fails with a
- * clear error and is left untouched. A missing file without OPEN_CREATE fails
- * with G_IO_ERROR_NOT_FOUND.
+ * Anything that is not a workbook (also anything that is not a regular file,
+ * such as /dev/null), or one from a newer Baocao, fails with a clear error
+ * and is left untouched. A missing file without OPEN_CREATE fails with
+ * G_IO_ERROR_NOT_FOUND. A workbook in a read-only file or folder cannot be
+ * opened (SQLite writes beside it even to read): BC_WORKBOOK_ERROR_IO, saying
+ * so.
  *
  * `templates` may be NULL (storage-only use, tests): then creating a report
  * accepts any template id (at version 1) and any period that parses, keys
@@ -125,7 +134,8 @@ BcWorkbookKind  bc_workbook_get_kind          (BcWorkbook           *self);
 gboolean        bc_workbook_set_kind          (BcWorkbook           *self,
                                                BcWorkbookKind        kind,
                                                GError              **error);
-/* Free-form settings kept in the workbook (e.g. "unit"). NULL when unset. */
+/* Free-form settings kept in the workbook (e.g. "unit"). NULL when unset
+ * (or when `key` is not UTF-8). */
 char           *bc_workbook_get_setting       (BcWorkbook           *self,
                                                const char           *key);
 gboolean        bc_workbook_set_setting       (BcWorkbook           *self,
@@ -133,22 +143,46 @@ gboolean        bc_workbook_set_setting       (BcWorkbook           *self,
                                                const char           *value,
                                                GError              **error);
 
-/* Creates a draft and returns its new UUID. Refuses a second report for the
- * same template, period and unit. Tables whose template declares
- * carry_forward_if get the matching rows of the same unit's report of the
- * previous period (their values copied, new row ids). */
+/* Creates a draft on the newest installed version of the template and
+ * returns its new UUID. The unit is stored normalized: NFC, without white
+ * space around it, 1–64 characters, no control characters (else INVALID), so
+ * differently composed spellings of one name are one unit. Refuses a second
+ * report for the same template, period and unit.
+ *
+ * Carrying forward: tables whose template declares carry_forward_if get the
+ * rows of the same unit's most recent earlier report of the same template
+ * (not only the previous period's: a unit may have skipped one), copied with
+ * their values under new row ids. A row is carried unless its condition is
+ * definitely false (false or 0); it is evaluated with that report's own
+ * template version, and its cells are stored under the keys of the new
+ * version (through the migrations). When that version is not installed,
+ * every row is carried. */
 char           *bc_workbook_create_report     (BcWorkbook           *self,
                                                const char           *template_id,
                                                const char           *period_id,
                                                const char           *unit,
                                                GError              **error);
-/* Like create_report, with a given id (imports, demo data). */
+/* Like create_report, with a given id (demo data). Carries forward too. */
 gboolean        bc_workbook_create_report_with_id (BcWorkbook       *self,
                                                const char           *id,
                                                const char           *template_id,
                                                const char           *period_id,
                                                const char           *unit,
                                                GError              **error);
+/* Creates a draft with the given id on exactly version `template_version`
+ * of the template (any installed version, not only the newest: TEMPLATE when
+ * it is not installed; without a registry any version ≥ 1), and carries
+ * nothing forward: an imported report brings its own rows. Otherwise the
+ * checks of create_report (id, period type, unit, duplicate). */
+gboolean        bc_workbook_import_report     (BcWorkbook           *self,
+                                               const char           *id,
+                                               const char           *template_id,
+                                               int                   template_version,
+                                               const char           *period_id,
+                                               const char           *unit,
+                                               GError              **error);
+/* Deletes a draft. Any other status fails with READ_ONLY: a report that was
+ * made ready, queued or sent is kept for the record. */
 gboolean        bc_workbook_delete_report     (BcWorkbook           *self,
                                                const char           *report_id,
                                                GError              **error);
@@ -163,13 +197,16 @@ void            bc_workbook_load_report_async (BcWorkbook           *self,
 BcReport       *bc_workbook_load_report_finish(BcWorkbook           *self,
                                                GAsyncResult         *result,
                                                GError              **error);
-/* The id of the report for template, period and unit, or NULL. */
+/* The id of the report for template, period and unit (normalized as
+ * create_report does), or NULL. */
 char           *bc_workbook_find_report       (BcWorkbook           *self,
                                                const char           *template_id,
                                                const char           *period_id,
                                                const char           *unit,
                                                GError              **error);
-/* The same unit's report of the same template for the previous period, or NULL. */
+/* The same unit's report of the same template for the immediately previous
+ * period, or NULL: what prev() means in checks ("last quarter's values").
+ * Carrying forward looks further back (see create_report). */
 BcReport       *bc_workbook_load_previous     (BcWorkbook           *self,
                                                BcReport             *report,
                                                GError              **error);
@@ -224,7 +261,9 @@ gboolean        bc_workbook_move_row          (BcWorkbook           *self,
                                                gint64                row_id,
                                                guint                 index,
                                                GError              **error);
-/* The written justification of a warning (`text` NULL removes it). */
+/* The written justification of a warning, stored without the white space
+ * around it. `text` NULL, empty or only white space removes it. For a
+ * per-row rule, `row_id` must be a row of the rule's table. */
 gboolean        bc_workbook_set_justification (BcWorkbook           *self,
                                                const char           *report_id,
                                                const char           *rule_id,
@@ -246,7 +285,10 @@ GPtrArray      *bc_workbook_get_history       (BcWorkbook           *self,
                                                GError              **error);
 /* Carries a draft over to the newest version of its template, applying that
  * version's migrations (renamed keys, defaults for new fields, removed keys)
- * in one transaction. Does nothing when it is already on the newest. */
+ * in one transaction. Does nothing when it is already on the newest. Renames
+ * may swap keys; a migration that would put two old keys into one new key,
+ * or turn a field into a table's column (or the other way), fails with
+ * TEMPLATE and changes nothing. */
 gboolean        bc_workbook_carry_over        (BcWorkbook           *self,
                                                const char           *report_id,
                                                GError              **error);
