@@ -252,6 +252,30 @@ test_types_and_saves (Fixture       *f,
   type_and_save (f, "doc_date", "21/6/2018");
   assert_stored (f, "doc_date", "2018-06-21");
 
+  /* Or picked in the calendar, which opens on the date typed. */
+  {
+    g_autofree char *name = g_strdup_printf ("Choose a date: %s", label_of (f, "doc_date"));
+    GtkWidget *button = bc_gui_test_find_by_label (f->window, name);
+    GtkWidget *calendar;
+    g_autoptr(GDateTime) shown = NULL;
+    g_autoptr(GDateTime) day = g_date_time_new_local (2018, 6, 25, 0, 0, 0);
+
+    g_assert_true (GTK_IS_MENU_BUTTON (button));
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    calendar = bc_gui_test_find_by_type (button, GTK_TYPE_CALENDAR);
+    g_assert_nonnull (calendar);
+    wait_shown (calendar, TRUE);
+    shown = gtk_calendar_get_date (GTK_CALENDAR (calendar));
+    g_assert_cmpint (g_date_time_get_day_of_month (shown), ==, 21);
+    g_assert_cmpint (g_date_time_get_month (shown), ==, 6);
+
+    gtk_calendar_select_day (GTK_CALENDAR (calendar), day);
+    bc_gui_test_wait_saved (f->view);
+    assert_stored (f, "doc_date", "2018-06-25");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input (f, "doc_date"))), ==, "25/06/2018");
+    wait_shown (calendar, FALSE);
+  }
+
   /* Yes/no is a drop-down that can stay blank. */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (input (f, "eoffice_deployed")), 1);
   bc_gui_test_wait_saved (f->view);
@@ -690,7 +714,7 @@ test_issue_list_and_focus (Fixture       *f,
 
     for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
       {
-        const char *before = bc_form_view_get_focus_path (f->view);
+        g_autofree char *before = g_strdup (bc_form_view_get_focus_path (f->view));
         guint steps = 0;
 
         /* The date's calendar button is one more stop in its field. */
@@ -842,6 +866,75 @@ test_ready_and_read_only (Fixture       *f,
   g_assert_null (message_under (f, "doc_place", "Could not save:"));
 }
 
+
+/* --- several reports ------------------------------------------------------- */
+
+static void
+test_switch_reports (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_id = g_strdup (f->report_id);
+  g_autofree char *second_id = NULL;
+  g_autofree char *value = NULL;
+  GtkWidget *doc_number_editor = editor (f, "doc_number");
+
+  second_id = bc_workbook_create_report (f->workbook, "egov-quarterly", "2018Q3", "UBND-QNG", &error);
+  g_assert_no_error (error);
+
+  /* Typed in the first report, and not yet committed when the second is
+   * opened: it goes to the first. */
+  bc_gui_test_type (input (f, "doc_number"), "140/BC-UBND");
+  bc_gui_test_type (input (f, "docs_fully_electronic_pct"), "150");
+  bc_form_view_load (f->view, f->workbook, second_id);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_cmpstr (bc_form_view_get_report_id (f->view), ==, second_id);
+
+  /* The second report's values, nothing of the first's typing: not the
+   * text, not its error. The widgets of the same template are kept. */
+  g_assert_true (editor (f, "doc_number") == doc_number_editor);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input (f, "doc_number"))), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input (f, "docs_fully_electronic_pct"))), ==, "");
+  g_assert_null (message_under (f, "docs_fully_electronic_pct", "Not saved:"));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), ==, BC_SAVE_STATE_IDLE);
+
+  type_and_save (f, "doc_number", "200/BC-UBND");
+
+  {
+    g_autoptr(BcReport) first = bc_workbook_load_report (f->workbook, first_id, &error);
+    g_autoptr(BcReport) second = bc_workbook_load_report (f->workbook, second_id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (bc_report_get_value (first, "doc_number", 0), ==, "140/BC-UBND");
+    g_assert_cmpstr (bc_report_get_value (first, "docs_fully_electronic_pct", 0), ==, NULL);
+    g_assert_cmpstr (bc_report_get_value (second, "doc_number", 0), ==, "200/BC-UBND");
+  }
+
+  /* And back. */
+  bc_form_view_load (f->view, f->workbook, first_id);
+  bc_gui_test_wait_loaded (f->view);
+  value = g_strdup (gtk_editable_get_text (GTK_EDITABLE (input (f, "doc_number"))));
+  g_assert_cmpstr (value, ==, "140/BC-UBND");
+
+  /* Another template: another form. */
+  {
+    g_autofree char *inspection_id = bc_workbook_create_report (f->workbook, "inspection-remediation",
+                                                                "2018Q3", "UBND-QNG", &error);
+
+    g_assert_no_error (error);
+    bc_form_view_load (f->view, f->workbook, inspection_id);
+    bc_gui_test_wait_loaded (f->view);
+    g_assert_null (bc_gui_test_find_by_name (f->window, "services_level3"));
+    g_assert_nonnull (bc_gui_test_find_by_name (f->window, "findings"));
+  }
+
+  /* Nothing: the empty page. */
+  bc_form_view_load (f->view, NULL, NULL);
+  g_assert_null (bc_form_view_get_report (f->view));
+  g_assert_null (bc_form_view_get_report_id (f->view));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), ==, BC_SAVE_STATE_IDLE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -869,6 +962,9 @@ main (int    argc,
               fixture_set_up, test_every_input_named, fixture_tear_down);
   g_test_add ("/app/form-view/ready-and-read-only", Fixture, "egov-quarterly",
               fixture_set_up, test_ready_and_read_only, fixture_tear_down);
+
+  g_test_add ("/app/form-view/switch-reports", Fixture, "egov-quarterly",
+              fixture_set_up, test_switch_reports, fixture_tear_down);
 
   status = g_test_run ();
 

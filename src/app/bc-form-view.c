@@ -5,8 +5,9 @@
  * workbook. Operations run one at a time, in the order they were made, in
  * a worker thread (the UI thread never waits on SQLite); each one returns a
  * fresh snapshot of the report and its validation, from which the form
- * updates computed fields, conditions, issues and row cards. "Saved" is
- * shown only when nothing typed is waiting and the queue is empty.
+ * updates computed fields, conditions, issues and row cards. The
+ * save-state property says SAVED only when nothing typed is waiting and the
+ * queue is empty; the window shows it.
  */
 #define G_LOG_DOMAIN "bc-form-view"
 
@@ -319,7 +320,6 @@ struct _BcFormView
   GtkMenuButton     *issues_button;
   GtkPopover        *issues_popover;
   BcIssueList       *issue_list;
-  GtkLabel          *save_label;
 
   EditQueue         *queue;
   BcWorkbook        *workbook;
@@ -422,6 +422,14 @@ flush_all (BcFormView *self)
 }
 
 static void
+reset_one (gpointer editor,
+           gpointer user_data)
+{
+  bc_field_editor_set_stored (editor, NULL, TRUE);
+  bc_field_editor_set_issues (editor, NULL);
+}
+
+static void
 any_dirty_cb (gpointer editor,
               gpointer user_data)
 {
@@ -457,7 +465,6 @@ update_save_state (BcFormView *self)
 {
   BcSaveState state;
   gboolean dirty = FALSE;
-  const char *text;
 
   foreach_editor (self, any_dirty_cb, &dirty);
 
@@ -472,26 +479,6 @@ update_save_state (BcFormView *self)
 
   if (state != BC_SAVE_STATE_FAILED)
     set_save_error (self, NULL);
-
-  switch (state)
-    {
-    case BC_SAVE_STATE_SAVING:
-      text = _("Saving…");
-      break;
-    case BC_SAVE_STATE_SAVED:
-      text = _("Saved");
-      break;
-    case BC_SAVE_STATE_FAILED:
-      text = _("Not saved");
-      break;
-    case BC_SAVE_STATE_IDLE:
-    default:
-      text = "";
-      break;
-    }
-  gtk_label_set_text (self->save_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_label),
-                               state == BC_SAVE_STATE_FAILED ? self->save_error : NULL);
 
   if (state != self->save_state)
     {
@@ -1455,7 +1442,6 @@ bc_form_view_class_init (BcFormViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcFormView, issues_button);
   gtk_widget_class_bind_template_child (widget_class, BcFormView, issues_popover);
   gtk_widget_class_bind_template_child (widget_class, BcFormView, issue_list);
-  gtk_widget_class_bind_template_child (widget_class, BcFormView, save_label);
   gtk_widget_class_bind_template_callback (widget_class, on_issue_activated);
 
   gtk_widget_class_set_css_name (widget_class, "bcformview");
@@ -1512,7 +1498,14 @@ bc_form_view_load (BcFormView *self,
 
   if (!same_report)
     {
-      clear_form (self);
+      /* The widgets stay when the next report has the same template (they
+       * are rebuilt otherwise): only what they show is reset, and the
+       * first snapshot of the new report replaces it all. Until then the
+       * form is not shown, so nothing can be typed into the wrong report. */
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+      g_clear_weak_pointer (&self->focus_editor);
+      foreach_editor (self, reset_one, NULL);
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scrolled), 0);
       g_clear_object (&self->report);
       g_clear_object (&self->previous);
       g_clear_object (&self->template_);
