@@ -21,28 +21,11 @@
 
 #include "bc-workbook.h"
 #include "bc-workbook-private.h"
+#include "bc-test-util.h"
 
 #define N_COMMITS        2000
 #define N_REPORTS        10000
 #define VALUES_PER_REPORT 8
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
 
 static char *
 make_bench_dir (void)
@@ -127,7 +110,7 @@ bench_commit (void)
           samples->len, dir);
 
   g_clear_object (&workbook);
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 static void
@@ -209,7 +192,7 @@ bench_open_list (void)
           (t3 - t2) / 1000.0, check, (t4 - t3) / 1000.0);
 
   g_clear_object (&workbook);
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 int

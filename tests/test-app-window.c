@@ -24,6 +24,7 @@
 #include "bc-preferences-window.h"
 #include "bc-report-row.h"
 #include "bc-window.h"
+#include "bc-test-util.h"
 
 /* Long enough for a loaded CI machine; only a hang reaches it. */
 #define DEADLINE_SECONDS 30
@@ -334,24 +335,6 @@ listed_status (Fixture    *fixture,
 /* --- fixtures -------------------------------------------------------------- */
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
@@ -363,8 +346,8 @@ fixture_set_up (Fixture       *fixture,
   /* Every test starts from nothing: no settings, no workbooks. */
   g_settings_reset (settings, "last-places");
   g_settings_reset (settings, "unit");
-  remove_tree (demo);
-  remove_tree (user);
+  bc_test_remove_tree (demo);
+  bc_test_remove_tree (user);
 
   fixture->dir = g_dir_make_tmp ("test-app-XXXXXX", &error);
   g_assert_no_error (error);
@@ -394,7 +377,7 @@ fixture_tear_down (Fixture       *fixture,
   close_dialogs ();
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   drain ();
-  remove_tree (fixture->dir);
+  bc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 

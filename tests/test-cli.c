@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "test-cli"
 
 #include "config.h"
+#include "bc-test-util.h"
 
 #include <string.h>
 
@@ -44,35 +45,10 @@ fixture_setup (Fixture       *fixture,
 }
 
 static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-          remove_tree (child);
-          g_object_unref (info);
-        }
-    }
-
-  g_file_delete (file, NULL, NULL);
-}
-
-static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(GFile) dir = g_file_new_for_path (fixture->dir);
-
-  remove_tree (dir);
+  bc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->workbook);
 }

@@ -19,6 +19,7 @@
 
 #include "bc-workbook.h"
 #include "bc-workbook-private.h"
+#include "bc-test-util.h"
 
 #define REPORT_ID "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 #define N_KEYS 64
@@ -30,24 +31,6 @@
 #else
 #define EXE_SUFFIX ""
 #endif
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
 
 /* Records every complete "kNN counter" line of `output` in `reported`. */
 static guint
@@ -215,7 +198,7 @@ test_kill (void)
                   iterations, n_reported);
   g_assert_cmpuint (n_reported, >=, iterations);
 
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 int

@@ -11,6 +11,7 @@
 
 #include "bc-demo.h"
 #include "bc-workbook.h"
+#include "bc-test-util.h"
 
 typedef struct {
   char *dir;
@@ -40,24 +41,6 @@ read_file (const char *path)
 }
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
@@ -76,7 +59,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
   g_unsetenv ("BAOCAO_DEMO_WORKBOOK");
-  remove_tree (fixture->dir);
+  bc_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->shipped);
   g_free (fixture->dest);

@@ -25,6 +25,7 @@
 #include "bc-faultvfs.h"
 #include "bc-workbook.h"
 #include "bc-workbook-private.h"
+#include "bc-test-util.h"
 
 #define REPORT_ID "9b2f4a8e-6c1d-4e3b-a7f5-0d8c2e9b1a46"
 #define TEMPLATE_ID "powerloss"
@@ -33,24 +34,6 @@
 #define MAX_OPS 30
 #define DEFAULT_ROUNDS 250
 #define DEFAULT_SEED 20180621
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
 
 /* ------------------------------------------------------------------------ */
 /* The model: what the report must hold                                     */
@@ -581,7 +564,7 @@ run_round (Session *session,
     totals->failed_ops_kept++;
   totals->rounds++;
 
-  remove_tree (session->path);
+  bc_test_remove_tree (session->path);
   {
     const char *suffixes[] = { "-wal", "-shm", "-journal" };
 
@@ -646,7 +629,7 @@ test_power_cuts (void)
 
   g_clear_object (&session.templates);
   g_free (session.path);
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 /* With fsync off, the same VFS loses committed changes: proof that it does
@@ -695,7 +678,7 @@ test_without_sync_loses (void)
 
   g_clear_object (&session.workbook);
   g_free (session.path);
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 int

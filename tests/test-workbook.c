@@ -19,6 +19,7 @@
 
 #include "bc-workbook.h"
 #include "bc-workbook-private.h"
+#include "bc-test-util.h"
 
 #define REPORT_ID "5f0b1c9e-3a52-4c7e-9d1f-2b8a6c4d7e10"
 
@@ -27,24 +28,6 @@ typedef struct {
   char       *path;
   BcWorkbook *workbook;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -66,7 +49,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   if (fixture->workbook != NULL)
     g_assert_finalize_object (fixture->workbook);
-  remove_tree (fixture->dir);
+  bc_test_remove_tree (fixture->dir);
   g_free (fixture->path);
   g_free (fixture->dir);
 }
@@ -213,7 +196,7 @@ test_schema_and_pragmas (void)
                                    "workbook.baocao"));
   g_assert_true (g_str_has_prefix (default_path, g_get_user_data_dir ()));
 
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 static void
@@ -230,7 +213,7 @@ test_open_missing (void)
   g_assert_nonnull (strstr (error->message, "missing.baocao"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 typedef struct {
@@ -381,7 +364,7 @@ test_open_rejected (void)
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_A_WORKBOOK);
   g_assert_null (workbook);
 
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 static void
@@ -428,7 +411,7 @@ test_corrupt (void)
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT);
   g_assert_finalize_object (workbook);
 
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 static void
@@ -1198,7 +1181,7 @@ test_async (void)
   release_result (result);
 
   g_assert_finalize_object (workbook);
-  remove_tree (dir);
+  bc_test_remove_tree (dir);
 }
 
 #define N_THREADS 4

@@ -591,6 +591,28 @@ row_at (BcReport       *report,
   return bc_report_get_row_id (report, table->id, (guint) index - 1);
 }
 
+/* The report named by argv[1] and its table named by argv[2]. */
+static BcReport *
+load_report_table (Cli            *cli,
+                   const char     *report_id,
+                   const char     *table_name,
+                   const BcField **table,
+                   GError        **error)
+{
+  g_autoptr(BcReport) report = NULL;
+  BcTemplate *template_ = NULL;
+
+  report = load_report (cli, report_id, &template_, error);
+  if (report == NULL)
+    return NULL;
+
+  *table = lookup_table (template_, table_name, error);
+  if (*table == NULL)
+    return NULL;
+
+  return g_steal_pointer (&report);
+}
+
 static int
 cmd_add_row (Cli   *cli,
              int    argc,
@@ -599,7 +621,6 @@ cmd_add_row (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(BcReport) report = NULL;
   g_autoptr(BcReport) after = NULL;
-  BcTemplate *template_ = NULL;
   const BcField *table;
   gint64 row_id;
 
@@ -608,12 +629,8 @@ cmd_add_row (Cli   *cli,
   if (argc != 3)
     return usage ("add-row", "REPORT_ID TABLE_PATH");
 
-  report = load_report (cli, argv[1], &template_, &error);
+  report = load_report_table (cli, argv[1], argv[2], &table, &error);
   if (report == NULL)
-    return fail (error);
-
-  table = lookup_table (template_, argv[2], &error);
-  if (table == NULL)
     return fail (error);
 
   row_id = bc_workbook_add_row (cli->workbook, bc_report_get_id (report), table->id, &error);
@@ -636,7 +653,6 @@ cmd_remove_row (Cli   *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BcReport) report = NULL;
-  BcTemplate *template_ = NULL;
   const BcField *table;
   gint64 row_id;
 
@@ -645,12 +661,8 @@ cmd_remove_row (Cli   *cli,
   if (argc != 4)
     return usage ("remove-row", "REPORT_ID TABLE_PATH ROW");
 
-  report = load_report (cli, argv[1], &template_, &error);
+  report = load_report_table (cli, argv[1], argv[2], &table, &error);
   if (report == NULL)
-    return fail (error);
-
-  table = lookup_table (template_, argv[2], &error);
-  if (table == NULL)
     return fail (error);
 
   row_id = row_at (report, table, argv[3], &error);
@@ -668,7 +680,6 @@ cmd_move_row (Cli   *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BcReport) report = NULL;
-  BcTemplate *template_ = NULL;
   const BcField *table;
   guint64 to = 0;
   gint64 row_id;
@@ -678,12 +689,8 @@ cmd_move_row (Cli   *cli,
   if (argc != 5)
     return usage ("move-row", "REPORT_ID TABLE_PATH ROW NEW_ROW");
 
-  report = load_report (cli, argv[1], &template_, &error);
+  report = load_report_table (cli, argv[1], argv[2], &table, &error);
   if (report == NULL)
-    return fail (error);
-
-  table = lookup_table (template_, argv[2], &error);
-  if (table == NULL)
     return fail (error);
 
   row_id = row_at (report, table, argv[3], &error);
