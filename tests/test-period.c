@@ -507,6 +507,44 @@ test_invalid_period_struct (void)
   g_test_trap_assert_stderr ("*CRITICAL*period_is_valid*");
 }
 
+static void
+check_to_report (BcPeriodType  type,
+                 int           year,
+                 int           month,
+                 int           day,
+                 const char   *expected)
+{
+  g_autofree char *id = NULL;
+  BcPeriod period;
+  GDate today;
+
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&today, day, month, year);
+  bc_period_to_report (type, &today, &period);
+  id = bc_period_to_id (&period);
+  g_test_message ("%04d-%02d-%02d → %s", year, month, day, id);
+  g_assert_cmpstr (id, ==, expected);
+}
+
+static void
+test_to_report (void)
+{
+  /* Inside a quarter's window: that quarter. */
+  check_to_report (BC_PERIOD_QUARTER, 2026, 11, 22, "2026Q4");
+  check_to_report (BC_PERIOD_QUARTER, 2026, 12, 14, "2026Q4");
+  /* 15–19 December: the window is 2027Q1's, but Q4 is still due. */
+  check_to_report (BC_PERIOD_QUARTER, 2026, 12, 15, "2026Q4");
+  check_to_report (BC_PERIOD_QUARTER, 2026, 12, 19, "2026Q4");
+  check_to_report (BC_PERIOD_QUARTER, 2026, 12, 20, "2027Q1");
+  check_to_report (BC_PERIOD_QUARTER, 2018, 6, 17, "2018Q2");
+  check_to_report (BC_PERIOD_QUARTER, 2018, 6, 20, "2018Q3");
+  /* Years likewise, around 15–19 December. */
+  check_to_report (BC_PERIOD_YEAR, 2026, 12, 18, "2026");
+  check_to_report (BC_PERIOD_YEAR, 2026, 12, 20, "2027");
+  /* The first period has no previous one to fall back to. */
+  check_to_report (BC_PERIOD_QUARTER, 1900, 1, 2, "1900Q1");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +570,7 @@ main (int   argc,
   g_test_add_func ("/core/period/timeliness/submitted", test_timeliness_submitted);
   g_test_add_func ("/core/period/timeliness/strings", test_timeliness_strings);
   g_test_add_func ("/core/period/type-strings", test_period_type_strings);
+  g_test_add_func ("/core/period/to-report", test_to_report);
   g_test_add_func ("/core/period/invalid-struct", test_invalid_period_struct);
 
   return g_test_run ();

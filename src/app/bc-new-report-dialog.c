@@ -129,7 +129,8 @@ update_due (BcNewReportDialog *self)
   gtk_label_set_text (self->due_label, text);
 }
 
-/* The periods around today's, of the template's kind, today's selected. */
+/* The periods around the one being reported now (bc_period_to_report()),
+ * of the template's kind, that one selected. */
 static void
 fill_periods (BcNewReportDialog *self)
 {
@@ -140,7 +141,7 @@ fill_periods (BcNewReportDialog *self)
   BcPeriod current;
   BcPeriod period;
 
-  bc_period_for_date (type, &self->today, &current);
+  bc_period_to_report (type, &self->today, &current);
   period = current;
   for (guint i = 0; i < N_PAST_PERIODS; i++)
     {

@@ -496,7 +496,7 @@ cmd_new (Cli   *cli,
       GDate today;
 
       get_today (&today);
-      bc_period_for_date (bc_template_get_period_type (template_), &today, &period);
+      bc_period_to_report (bc_template_get_period_type (template_), &today, &period);
       period_id = bc_period_to_id (&period);
     }
 
@@ -1471,7 +1471,7 @@ cmd_calendar (Cli   *cli,
 
   if (argc == 1)
     {
-      bc_period_for_date (BC_PERIOD_QUARTER, &today, &period);
+      bc_period_to_report (BC_PERIOD_QUARTER, &today, &period);
       print_period (builder, &period, &today, cli->lang);
     }
   else

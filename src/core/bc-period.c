@@ -325,6 +325,32 @@ bc_period_for_date (BcPeriodType  type,
   out->quarter = type == BC_PERIOD_QUARTER ? quarter : 0;
 }
 
+void
+bc_period_to_report (BcPeriodType  type,
+                     const GDate  *today,
+                     BcPeriod     *out)
+{
+  BcPeriod previous;
+  GDate due;
+
+  g_return_if_fail (type == BC_PERIOD_QUARTER || type == BC_PERIOD_YEAR);
+  g_return_if_fail (today != NULL && g_date_valid (today));
+  g_return_if_fail (out != NULL);
+
+  /* From the 15th to the 19th of a quarter's last month the data window is
+   * already the next quarter's, but the quarter that just closed is still
+   * due: that is the report an officer sits down to write. */
+  bc_period_for_date (type, today, out);
+  bc_period_previous (out, &previous);
+  if (bc_period_equal (&previous, out))
+    return;
+
+  g_date_clear (&due, 1);
+  bc_period_due_date (&previous, &due);
+  if (g_date_compare (today, &due) <= 0)
+    *out = previous;
+}
+
 BcTimeliness
 bc_period_timeliness (const BcPeriod *period,
                       const GDate    *today,

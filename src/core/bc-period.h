@@ -71,6 +71,13 @@ void          bc_period_due_date         (const BcPeriod   *period,
 void          bc_period_for_date         (BcPeriodType      type,
                                           const GDate      *date,
                                           BcPeriod         *out);
+/* The period whose report is being written on `today`: the one whose window
+ * holds today, except from the 15th to the 19th of a quarter's last month
+ * (and of December for years), when the period that just closed is still
+ * due. New reports default to it. */
+void          bc_period_to_report        (BcPeriodType      type,
+                                          const GDate      *today,
+                                          BcPeriod         *out);
 /* `submitted` may be NULL (not submitted yet). */
 BcTimeliness  bc_period_timeliness       (const BcPeriod   *period,
                                           const GDate      *today,
