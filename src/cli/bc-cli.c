@@ -568,28 +568,6 @@ lookup_table (BcTemplate  *template_,
   return table;
 }
 
-static gint64
-row_at (BcReport       *report,
-        const BcField  *table,
-        const char     *index_text,
-        GError        **error)
-{
-  guint n_rows = bc_report_get_n_rows (report, table->id);
-  guint64 index = 0;
-
-  if (!g_ascii_string_to_unsigned (index_text, 10, 1, G_MAXUINT, &index, NULL) || index > n_rows)
-    {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
-                   g_dngettext (GETTEXT_PACKAGE,
-                                "The table “%s” has no row %s: it has %u row, counted from 1.",
-                                "The table “%s” has no row %s: it has %u rows, counted from 1.",
-                                n_rows),
-                   table->id, index_text, n_rows);
-      return 0;
-    }
-
-  return bc_report_get_row_id (report, table->id, (guint) index - 1);
-}
 
 /* The report named by argv[1] and its table named by argv[2]. */
 static BcReport *
@@ -665,7 +643,7 @@ cmd_remove_row (Cli   *cli,
   if (report == NULL)
     return fail (error);
 
-  row_id = row_at (report, table, argv[3], &error);
+  row_id = bc_report_row_at (report, table->id, argv[3], NULL, &error);
   if (row_id == 0 ||
       !bc_workbook_remove_row (cli->workbook, bc_report_get_id (report), table->id, row_id, &error))
     return fail (error);
@@ -693,7 +671,7 @@ cmd_move_row (Cli   *cli,
   if (report == NULL)
     return fail (error);
 
-  row_id = row_at (report, table, argv[3], &error);
+  row_id = bc_report_row_at (report, table->id, argv[3], NULL, &error);
   if (row_id == 0)
     return fail (error);
 
@@ -1050,8 +1028,6 @@ cmd_justify (Cli   *cli,
 
   if (rule->table != NULL)
     {
-      const BcField *table = bc_template_lookup_field (template_, rule->table);
-
       if (row_text == NULL)
         {
           err (_("The check “%s” applies to each row of “%s”: say which with --row N."),
@@ -1059,7 +1035,7 @@ cmd_justify (Cli   *cli,
           return EXIT_USAGE;
         }
 
-      row_id = row_at (report, table, row_text, &error);
+      row_id = bc_report_row_at (report, rule->table, row_text, NULL, &error);
       if (row_id == 0)
         return fail (error);
     }

@@ -695,15 +695,14 @@ import_justifications (BcWorkbook  *self,
 
       if (rule->table != NULL)
         {
-          guint64 index = 0;
-
-          if (parts[1] == NULL ||
-              !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT, &index, NULL) ||
-              index > bc_report_get_n_rows (report, rule->table))
+          if (parts[1] == NULL)
             return invalid_document (error, here,
                                      _("a per-row rule needs its row, as in rule@2"));
 
-          row_id = bc_report_get_row_id (report, rule->table, (guint) index - 1);
+          row_id = bc_report_row_at (report, rule->table, parts[1], NULL, NULL);
+          if (row_id == 0)
+            return invalid_document (error, here,
+                                     _("a per-row rule needs its row, as in rule@2"));
         }
 
       if (!bc_workbook_set_justification (self, report_id, rule->id, row_id, text, error))

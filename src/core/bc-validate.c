@@ -853,6 +853,38 @@ bc_report_group_summaries (BcTemplate    *template_,
   return g_steal_pointer (&groups);
 }
 
+gint64
+bc_report_row_at (BcReport    *report,
+                  const char  *table,
+                  const char  *index_text,
+                  guint       *out_row,
+                  GError     **error)
+{
+  guint n_rows;
+  guint64 index = 0;
+
+  g_return_val_if_fail (BC_IS_REPORT (report), 0);
+  g_return_val_if_fail (table != NULL, 0);
+  g_return_val_if_fail (index_text != NULL, 0);
+
+  n_rows = bc_report_get_n_rows (report, table);
+  if (!g_ascii_string_to_unsigned (index_text, 10, 1, G_MAXUINT, &index, NULL) || index > n_rows)
+    {
+      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The table “%s” has no row %s: it has %u row, counted from 1.",
+                                "The table “%s” has no row %s: it has %u rows, counted from 1.",
+                                n_rows),
+                   table, index_text, n_rows);
+      return 0;
+    }
+
+  if (out_row != NULL)
+    *out_row = (guint) index - 1;
+
+  return bc_report_get_row_id (report, table, (guint) index - 1);
+}
+
 gboolean
 bc_report_resolve_path (BcTemplate     *template_,
                         BcReport       *report,
@@ -892,7 +924,6 @@ bc_report_resolve_path (BcTemplate     *template_,
       const char *close = strchr (open, ']');
       g_autofree char *index_text = NULL;
       g_autofree char *column = NULL;
-      guint64 index = 0;
 
       if (table == NULL || table->type != BC_FIELD_TABLE)
         goto unknown;
@@ -906,20 +937,9 @@ bc_report_resolve_path (BcTemplate     *template_,
         }
 
       index_text = g_strndup (open + 1, close - open - 1);
-      if (!g_ascii_string_to_unsigned (index_text, 10, 1, G_MAXUINT, &index, NULL) ||
-          index > bc_report_get_n_rows (report, table->id))
-        {
-          g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
-                       g_dngettext (GETTEXT_PACKAGE,
-                                    "The table “%s” has no row %s: it has %u row, counted from 1.",
-                                    "The table “%s” has no row %s: it has %u rows, counted from 1.",
-                                    bc_report_get_n_rows (report, table->id)),
-                       table->id, index_text, bc_report_get_n_rows (report, table->id));
-          return FALSE;
-        }
-
-      row = (guint) index - 1;
-      row_id = bc_report_get_row_id (report, table->id, row);
+      row_id = bc_report_row_at (report, table->id, index_text, &row, error);
+      if (row_id == 0)
+        return FALSE;
       column = g_strconcat (table->id, ".", close + 2, NULL);
       field = bc_template_lookup_field (template_, column);
       if (field == NULL)

@@ -93,6 +93,14 @@ GPtrArray *bc_report_group_summaries  (BcTemplate   *template_,
 /* "level3", or "findings[2].status" for row 1 (0-based) of a column. */
 char      *bc_report_cell_path        (const BcField *field,
                                        guint         row);
+/* The stable id of row `index_text` of `table`, as people count rows (from
+ * 1), with its 0-based position in *out_row; 0 with an error naming the
+ * table and how many rows it has when there is no such row. */
+gint64     bc_report_row_at           (BcReport     *report,
+                                       const char   *table,
+                                       const char   *index_text,
+                                       guint        *out_row,
+                                       GError      **error);
 /* Resolves a path as people write it ("level3", "services.level3",
  * "findings[2].status", rows from 1) against a report's rows. */
 gboolean   bc_report_resolve_path     (BcTemplate   *template_,
