@@ -45,6 +45,21 @@ const char  *bc_form_view_get_focus_path (BcFormView  *self);
 /* Scrolls to and focuses a field; FALSE when the path is not shown. */
 gboolean     bc_form_view_focus_path     (BcFormView  *self,
                                           const char  *path);
+/* Moves the loaded report to `status` through the same ordered queue as its
+ * edits: after every edit typed so far has been committed, and bound to
+ * the report loaded at the time of the call (switching reports meanwhile
+ * does not redirect it). The inputs are read-only from the call on, so
+ * nothing typed meanwhile can be lost; they come back when the change
+ * fails or leaves the report a draft. Fails, changing nothing, when an edit
+ * could not be saved or a field holds a value that does not fit. */
+void         bc_form_view_change_status_async  (BcFormView          *self,
+                                                BcStatus             status,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean     bc_form_view_change_status_finish (BcFormView          *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
 /* Reloads the report (after a status change made elsewhere). */
 void         bc_form_view_reload         (BcFormView  *self);
 
