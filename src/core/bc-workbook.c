@@ -40,7 +40,7 @@ struct _BcWorkbook
 
   char               *path;
   BcTemplateRegistry *templates;
-  BcWorkbookKind      kind;
+  gint                kind;  /* a BcWorkbookKind, read without the mutex: the window asks often */
   /* Whether the call in progress means to write: an SQLite error then says
    * "could not write", else "could not read". */
   gboolean            writing;
@@ -1463,8 +1463,9 @@ read_kind (BcWorkbook  *self,
   if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
     return FALSE;
 
-  self->kind = rc == SQLITE_ROW && g_strcmp0 (column_text (stmt, 0), "demo") == 0
-    ? BC_WORKBOOK_KIND_DEMO : BC_WORKBOOK_KIND_USER;
+  g_atomic_int_set (&self->kind,
+                    rc == SQLITE_ROW && g_strcmp0 (column_text (stmt, 0), "demo") == 0
+                    ? BC_WORKBOOK_KIND_DEMO : BC_WORKBOOK_KIND_USER);
 
   return TRUE;
 }
@@ -1777,15 +1778,10 @@ bc_edit_free (BcEdit *edit)
 BcWorkbookKind
 bc_workbook_get_kind (BcWorkbook *self)
 {
-  BcWorkbookKind kind;
-
   g_return_val_if_fail (BC_IS_WORKBOOK (self), BC_WORKBOOK_KIND_USER);
 
-  g_mutex_lock (&self->mutex);
-  kind = self->kind;
-  g_mutex_unlock (&self->mutex);
-
-  return kind;
+  /* Never waits behind a transaction: the UI thread asks this often. */
+  return (BcWorkbookKind) g_atomic_int_get (&self->kind);
 }
 
 static gboolean
@@ -1803,7 +1799,6 @@ set_kind_in_transaction (BcWorkbook  *self,
             error))
     return FALSE;
 
-  self->kind = kind;
   return TRUE;
 }
 
@@ -1812,22 +1807,16 @@ bc_workbook_set_kind (BcWorkbook      *self,
                       BcWorkbookKind   kind,
                       GError         **error)
 {
-  BcWorkbookKind before;
   gboolean ok;
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (kind == BC_WORKBOOK_KIND_USER || kind == BC_WORKBOOK_KIND_DEMO, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  before = bc_workbook_get_kind (self);
+  /* The cached kind follows the file: it changes once the commit is done. */
   ok = in_transaction (self, TRUE, set_kind_in_transaction, GINT_TO_POINTER (kind), error);
-  if (!ok)
-    {
-      /* The cached kind follows the file: put it back when the commit failed. */
-      g_mutex_lock (&self->mutex);
-      self->kind = before;
-      g_mutex_unlock (&self->mutex);
-    }
+  if (ok)
+    g_atomic_int_set (&self->kind, kind);
 
   return ok;
 }
