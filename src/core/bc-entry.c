@@ -823,6 +823,22 @@ import_report (BcWorkbook  *self,
       !import_status (self, id, status, member_string (object, "review_comment"), error))
     goto failed;
 
+  /* A report submitted long ago keeps its date, so that it is not shown as
+   * submitted late on the day of the import. */
+  if (status >= BC_STATUS_QUEUED && member_string (object, "submitted_at") != NULL)
+    {
+      g_autoptr(GDateTime) submitted = g_date_time_new_from_iso8601 (member_string (object, "submitted_at"), NULL);
+
+      if (submitted == NULL)
+        {
+          invalid_document (error, where, _("“submitted_at” must be a date and time such as 2018-03-16T09:00:00+07:00"));
+          goto failed;
+        }
+
+      if (!_bc_workbook_set_submitted_at (self, id, g_date_time_to_unix (submitted) * G_USEC_PER_SEC, error))
+        goto failed;
+    }
+
   return TRUE;
 
 failed:

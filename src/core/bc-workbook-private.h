@@ -35,5 +35,12 @@ char       *_bc_workbook_query_string   (BcWorkbook           *self,
 gboolean    _bc_workbook_discard_report (BcWorkbook           *self,
                                          const char           *report_id,
                                          GError              **error);
+/* Keeps the submission time an imported report carries (µs since the
+ * epoch, UTC), instead of the moment of the import. Only for reports that
+ * were submitted (queued or later). */
+gboolean    _bc_workbook_set_submitted_at (BcWorkbook         *self,
+                                           const char         *report_id,
+                                           gint64              submitted_at,
+                                           GError            **error);
 
 G_END_DECLS

@@ -2410,6 +2410,53 @@ _bc_workbook_discard_report (BcWorkbook  *self,
   return in_transaction (self, TRUE, discard_in_transaction, (gpointer) report_id, error);
 }
 
+typedef struct {
+  const char *report_id;
+  gint64      submitted_at;
+} SubmittedData;
+
+static gboolean
+set_submitted_in_transaction (BcWorkbook  *self,
+                              gpointer     user_data,
+                              GError     **error)
+{
+  SubmittedData *data = user_data;
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "UPDATE reports SET submitted_at = ? WHERE id = ? AND submitted_at > 0 RETURNING id",
+                "xs", data->submitted_at, data->report_id);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+  if (rc == SQLITE_DONE)
+    {
+      set_report_not_found (data->report_id, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+_bc_workbook_set_submitted_at (BcWorkbook  *self,
+                               const char  *report_id,
+                               gint64       submitted_at,
+                               GError     **error)
+{
+  SubmittedData data = { report_id, submitted_at };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (submitted_at > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
+
+  return in_transaction (self, TRUE, set_submitted_in_transaction, &data, error);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Reading reports                                                          */
 
