@@ -919,6 +919,51 @@ test_mark_ready (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (back_to_draft));
 }
 
+/* Mark Ready goes to the report it was asked for, even when the user moves
+ * to another report before the last edit is saved, and nothing typed while
+ * the change runs is lost: the inputs stop taking edits at once. */
+static void
+test_mark_ready_stays_with_report (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autofree char *empty_id = NULL;
+  g_autofree char *place = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *input;
+  gpointer args[3] = { fixture, (gpointer) COMPLETE_ID, GINT_TO_POINTER (BC_STATUS_READY) };
+
+  {
+    g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new_default (&error);
+    g_autoptr(BcWorkbook) workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
+
+    g_assert_no_error (error);
+    empty_id = bc_workbook_create_report (workbook, "egov-quarterly", "2018Q3", "UBND-QNG", &error);
+    g_assert_no_error (error);
+    bc_workbook_close (workbook);
+  }
+  open_path (fixture, path);
+  show_report (fixture->window, COMPLETE_ID);
+
+  input = find_input (bc_window_get_form_view (fixture->window), "Place");
+  type_text (input, "Lý Sơn");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.mark-ready", NULL);
+  /* Read-only from the click on. */
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (input)) &&
+                  gtk_widget_is_sensitive (input));
+
+  /* Straight to another report, before anything has been committed. */
+  g_assert_true (bc_window_select_report (fixture->window, empty_id));
+
+  spin_until (status_is, args);
+  place = stored_value (fixture->window, COMPLETE_ID, "doc_place");
+  g_assert_cmpstr (place, ==, "Lý Sơn");
+  drain ();
+  /* The other report was never asked to change, so nothing refused it. */
+  g_assert_cmpint (listed_status (fixture, empty_id), ==, BC_STATUS_DRAFT);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+}
+
 static void
 test_save_indicator (Fixture       *fixture,
                      gconstpointer  user_data)
@@ -1256,6 +1301,7 @@ main (int    argc,
   ADD ("/app/window/search", test_search);
   ADD ("/app/window/new-report", test_new_report);
   ADD ("/app/window/mark-ready", test_mark_ready);
+  ADD ("/app/window/mark-ready-stays-with-report", test_mark_ready_stays_with_report);
   ADD ("/app/window/save-indicator", test_save_indicator);
   ADD ("/app/window/demo-reset", test_demo_reset);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);

@@ -63,8 +63,6 @@ struct _BcWindow
   BcReportItem         *item;           /* its list item, followed for status */
   /* Where to put the focus once the form has loaded (reopening). */
   char                 *pending_focus_path;
-  /* A status change waiting for the form's last edit to be committed. */
-  gboolean              pending_mark_ready;
   gboolean              busy;
   gboolean              status_changing;
   /* One list refresh at a time; edits made meanwhile ask for one more. */
@@ -317,61 +315,114 @@ bc_window_update_actions (BcWindow *self)
 }
 
 static void
-set_status_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data);
+status_changed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data);
 
+/* What a status change was started for, to tell the user afterwards. */
 typedef struct {
-  BcWorkbook *workbook;
-  char       *report_id;
-  BcStatus    status;
+  BcWindow     *window;   /* weak: the window may go first */
+  GApplication *application;
+  GCancellable *cancellable;  /* the window's, for the workbook shown then */
+  BcStatus      status;
 } StatusChange;
 
 static void
 status_change_free (StatusChange *change)
 {
-  g_clear_object (&change->workbook);
-  g_free (change->report_id);
+  g_clear_weak_pointer (&change->window);
+  if (change->application != NULL)
+    g_application_release (change->application);
+  g_clear_object (&change->application);
+  g_clear_object (&change->cancellable);
   g_free (change);
-}
-
-static void
-set_status_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  StatusChange *change = task_data;
-  GError *error = NULL;
-
-  if (bc_workbook_set_status (change->workbook, change->report_id, change->status, NULL, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 static void
 change_status (BcWindow *self,
                BcStatus  status)
 {
-  g_autoptr(GTask) task = NULL;
+  GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   StatusChange *change;
 
-  if (self->workbook == NULL || self->report_id == NULL)
+  if (self->workbook == NULL || self->report_id == NULL || self->status_changing)
     return;
 
+  /* An edit that could not be saved would be missing from the report. */
+  if (status == BC_STATUS_READY &&
+      bc_form_view_get_save_state (self->form_view) == BC_SAVE_STATE_FAILED)
+    {
+      show_message (self, _("The Report Is Not Ready"),
+                    _("The last change could not be saved, so the report was not marked ready. Correct the field and try again."));
+      return;
+    }
+
   change = g_new0 (StatusChange, 1);
-  change->workbook = g_object_ref (self->workbook);
-  change->report_id = g_strdup (self->report_id);
+  g_set_weak_pointer (&change->window, self);
+  change->cancellable = g_object_ref (self->cancellable);
   change->status = status;
+  /* Quitting waits for the change to reach the workbook. */
+  change->application = application != NULL ? g_object_ref (application) : NULL;
+  if (change->application != NULL)
+    g_application_hold (change->application);
 
   self->status_changing = TRUE;
   bc_window_update_actions (self);
 
-  task = g_task_new (self, self->cancellable, set_status_cb, NULL);
-  g_task_set_source_tag (task, change_status);
-  g_task_set_task_data (task, change, (GDestroyNotify) status_change_free);
-  g_task_run_in_thread (task, set_status_thread);
+  /* The form orders the change after the edits typed so far, for the
+   * report it shows now. */
+  bc_form_view_change_status_async (self->form_view, status, NULL,
+                                    status_changed_cb, change);
+}
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data);
+
+static void
+refresh_list (BcWindow *self);
+
+static void
+status_changed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  StatusChange *change = user_data;
+  BcWindow *self = change->window;
+  BcStatus status = change->status;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = bc_form_view_change_status_finish (BC_FORM_VIEW (source), result, &error);
+
+  /* The window is gone, or shows another workbook now. */
+  if (self == NULL || g_cancellable_is_cancelled (change->cancellable))
+    {
+      status_change_free (change);
+      return;
+    }
+  status_change_free (change);
+  change = NULL;
+
+  self->status_changing = FALSE;
+  bc_window_update_actions (self);
+
+  if (!ok)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_error_matches (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY) ||
+          g_error_matches (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY))
+        show_message (self, _("The Report Is Not Ready"), error->message);
+      else
+        show_message (self, _("The Status Could Not Be Changed"), error->message);
+      return;
+    }
+
+  if (status == BC_STATUS_READY)
+    toast (self, _("Marked ready to send"));
+  else if (status == BC_STATUS_DRAFT)
+    toast (self, _("Back to draft: the report can be changed again"));
+  refresh_list (self);
 }
 
 static void
@@ -397,66 +448,11 @@ refresh_list (BcWindow *self)
 }
 
 static void
-set_status_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  BcWindow *self = BC_WINDOW (source);
-  StatusChange *change = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      /* Cancelled: another workbook is shown now. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      self->status_changing = FALSE;
-
-      if (g_error_matches (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY) ||
-          g_error_matches (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY))
-        show_message (self, _("The Report Is Not Ready"), error->message);
-      else
-        show_message (self, _("The Status Could Not Be Changed"), error->message);
-      bc_window_update_actions (self);
-      return;
-    }
-
-  self->status_changing = FALSE;
-  if (change->status == BC_STATUS_READY)
-    toast (self, _("Marked ready to send"));
-  else if (change->status == BC_STATUS_DRAFT)
-    toast (self, _("Back to draft: the report can be changed again"));
-
-  if (g_strcmp0 (change->report_id, bc_form_view_get_report_id (self->form_view)) == 0)
-    bc_form_view_reload (self->form_view);
-  refresh_list (self);
-  bc_window_update_actions (self);
-}
-
-static void
-mark_ready_now (BcWindow *self)
-{
-  self->pending_mark_ready = FALSE;
-  change_status (self, BC_STATUS_READY);
-}
-
-static void
 mark_ready_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  BcWindow *self = BC_WINDOW (widget);
-
-  /* Status changes and edits run on different threads: let the edit the
-   * user just made reach the workbook before the report is checked. */
-  if (bc_form_view_get_save_state (self->form_view) == BC_SAVE_STATE_SAVING)
-    {
-      self->pending_mark_ready = TRUE;
-      return;
-    }
-
-  mark_ready_now (self);
+  change_status (BC_WINDOW (widget), BC_STATUS_READY);
 }
 
 static void
@@ -839,18 +835,6 @@ form_save_state_cb (BcWindow *self)
 
   update_save_state (self);
 
-  if (self->pending_mark_ready && state != BC_SAVE_STATE_SAVING)
-    {
-      if (state == BC_SAVE_STATE_FAILED)
-        {
-          self->pending_mark_ready = FALSE;
-          show_message (self, _("The Report Is Not Ready"),
-                        _("The last change could not be saved, so the report was not marked ready. Correct the field and try again."));
-        }
-      else
-        mark_ready_now (self);
-    }
-
   /* A saved edit changes the report's revision and time in the list. */
   if (state == BC_SAVE_STATE_SAVED)
     refresh_list (self);
@@ -923,7 +907,6 @@ clear_workbook (BcWindow *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  self->pending_mark_ready = FALSE;
   self->status_changing = FALSE;
   self->refreshing = FALSE;
   self->refresh_again = FALSE;
