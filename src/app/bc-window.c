@@ -50,6 +50,8 @@ struct _BcWindow
   GCancellable         *cancellable;
   char                 *path;           /* of the workbook shown or being opened */
   BcWorkbook           *workbook;
+  /* Its kind, read once when it opened: the UI thread never waits on it. */
+  gboolean              demo;
   BcReportList         *reports;
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
@@ -299,7 +301,7 @@ bc_window_update_actions (BcWindow *self)
   gboolean open = self->workbook != NULL;
   gboolean has_item = open && self->item != NULL;
   BcStatus status = has_item ? bc_report_item_get_status (self->item) : BC_STATUS_DRAFT;
-  gboolean demo = open && bc_workbook_get_kind (self->workbook) == BC_WORKBOOK_KIND_DEMO;
+  gboolean demo = open && self->demo;
   g_autofree char *demo_path = bc_demo_default_path ();
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-report", open);
@@ -926,6 +928,7 @@ clear_workbook (BcWindow *self)
   g_clear_object (&self->filter);
   g_clear_object (&self->reports);
 
+  self->demo = FALSE;
   if (self->workbook != NULL)
     {
       g_clear_object (&self->workbook);
@@ -955,6 +958,7 @@ set_workbook (BcWindow   *self,
   gboolean demo = bc_workbook_get_kind (workbook) == BC_WORKBOOK_KIND_DEMO;
 
   self->workbook = g_object_ref (workbook);
+  self->demo = demo;
   self->reports = bc_report_list_new (workbook, bc_i18n_language ());
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->reports)),
