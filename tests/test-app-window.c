@@ -964,6 +964,50 @@ test_mark_ready_stays_with_report (Fixture       *fixture,
   g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
+typedef struct {
+  gboolean  gone;
+  GThread  *thread;
+} Finalized;
+
+static void
+workbook_finalized_cb (gpointer  data,
+                       GObject  *where_the_object_was)
+{
+  Finalized *finalized = data;
+
+  finalized->thread = g_thread_self ();
+  g_atomic_int_set (&finalized->gone, TRUE);
+}
+
+static gboolean
+finalized_seen (Finalized *finalized)
+{
+  return g_atomic_int_get (&finalized->gone);
+}
+
+/* Closing a workbook syncs its file: the window lets that happen in a
+ * worker thread when it moves to another workbook, never on the UI thread. */
+static void
+test_closes_off_ui_thread (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  Finalized finalized = { FALSE, NULL };
+  BcWorkbook *old;
+
+  open_path (fixture, path);
+  show_report (fixture->window, COMPLETE_ID);
+  old = bc_window_get_workbook (fixture->window);
+  g_object_weak_ref (G_OBJECT (old), workbook_finalized_cb, &finalized);
+
+  bc_window_open_workbook (fixture->window, NULL);
+  spin_until (window_ready, fixture->window);
+  g_assert_true (bc_window_get_workbook (fixture->window) != old);
+
+  spin_until (finalized_seen, &finalized);
+  g_assert_true (finalized.thread != g_thread_self ());
+}
+
 static void
 test_save_indicator (Fixture       *fixture,
                      gconstpointer  user_data)
@@ -1302,6 +1346,7 @@ main (int    argc,
   ADD ("/app/window/new-report", test_new_report);
   ADD ("/app/window/mark-ready", test_mark_ready);
   ADD ("/app/window/mark-ready-stays-with-report", test_mark_ready_stays_with_report);
+  ADD ("/app/window/closes-off-ui-thread", test_closes_off_ui_thread);
   ADD ("/app/window/save-indicator", test_save_indicator);
   ADD ("/app/window/demo-reset", test_demo_reset);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);

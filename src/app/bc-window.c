@@ -902,6 +902,96 @@ refresh_cb (GObject      *source,
     }
 }
 
+/* --- closing a workbook off the UI thread ---------------------------------- */
+
+/* sqlite3_close checkpoints and syncs the file, which can take seconds on a
+ * slow disk. A workbook the window lets go keeps a toggle reference here:
+ * once everything else (the form's edit queue, a list refresh, a dialog)
+ * has dropped it, so that no edit still queued is cut off, it is closed
+ * and finalized in a worker thread, with the application held meanwhile. */
+typedef struct {
+  BcWorkbook   *workbook;
+  GApplication *application;
+  gint          started;
+} WorkbookCloser;
+
+static void workbook_toggle_cb (gpointer  data,
+                                GObject  *object,
+                                gboolean  is_last_ref);
+
+static void
+close_workbook_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  WorkbookCloser *closer = task_data;
+
+  bc_workbook_close (closer->workbook);
+  g_object_remove_toggle_ref (G_OBJECT (g_steal_pointer (&closer->workbook)),
+                              workbook_toggle_cb, closer);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+workbook_closed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  WorkbookCloser *closer = user_data;
+
+  if (closer->application != NULL)
+    {
+      g_application_release (closer->application);
+      g_object_unref (closer->application);
+    }
+  g_free (closer);
+}
+
+static gboolean
+start_close_cb (gpointer data)
+{
+  WorkbookCloser *closer = data;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, workbook_closed_cb, closer);
+
+  g_task_set_source_tag (task, start_close_cb);
+  g_task_set_task_data (task, closer, NULL);
+  g_task_run_in_thread (task, close_workbook_thread);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+workbook_toggle_cb (gpointer  data,
+                    GObject  *object,
+                    gboolean  is_last_ref)
+{
+  WorkbookCloser *closer = data;
+
+  /* The last other reference may go on any thread; tasks start on the
+   * UI thread's context. */
+  if (is_last_ref && g_atomic_int_compare_and_exchange (&closer->started, 0, 1))
+    g_main_context_invoke (NULL, start_close_cb, closer);
+}
+
+static void
+close_workbook_later (BcWindow   *self,
+                      BcWorkbook *workbook)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  WorkbookCloser *closer = g_new0 (WorkbookCloser, 1);
+
+  closer->workbook = workbook;
+  if (application != NULL)
+    {
+      closer->application = G_APPLICATION (g_object_ref (application));
+      g_application_hold (closer->application);
+    }
+
+  /* Trade the window's reference for the toggle one. */
+  g_object_add_toggle_ref (G_OBJECT (workbook), workbook_toggle_cb, closer);
+  g_object_unref (workbook);
+}
+
 static void
 clear_workbook (BcWindow *self)
 {
@@ -931,7 +1021,7 @@ clear_workbook (BcWindow *self)
   self->demo = FALSE;
   if (self->workbook != NULL)
     {
-      g_clear_object (&self->workbook);
+      close_workbook_later (self, g_steal_pointer (&self->workbook));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKBOOK]);
     }
 
@@ -1263,7 +1353,8 @@ bc_window_dispose (GObject *object)
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->reports);
-  g_clear_object (&self->workbook);
+  if (self->workbook != NULL)
+    close_workbook_later (self, g_steal_pointer (&self->workbook));
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
 
