@@ -302,13 +302,17 @@ bc_window_update_actions (BcWindow *self)
   gboolean has_item = open && self->item != NULL;
   BcStatus status = has_item ? bc_report_item_get_status (self->item) : BC_STATUS_DRAFT;
   gboolean demo = open && self->demo;
+  BcReport *report = bc_form_view_get_report (self->form_view);
+  /* A status change goes through the form: only once it shows the report. */
+  gboolean shown = has_item && report != NULL &&
+                   g_strcmp0 (bc_report_get_id (report), self->report_id) == 0;
   g_autofree char *demo_path = bc_demo_default_path ();
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-report", open);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-ready",
-                                 has_item && !self->status_changing && status == BC_STATUS_DRAFT);
+                                 shown && !self->status_changing && status == BC_STATUS_DRAFT);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back-to-draft",
-                                 has_item && !self->status_changing &&
+                                 shown && !self->status_changing &&
                                  bc_status_can_transition (status, BC_STATUS_DRAFT));
   /* Resetting only ever replaces the app's own copy of the demo. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-demo",
@@ -384,6 +388,10 @@ refresh_cb (GObject      *source,
 
 static void
 refresh_list (BcWindow *self);
+
+static void
+show_open_error (BcWindow     *self,
+                 const GError *error);
 
 static void
 status_changed_cb (GObject      *source,
@@ -873,8 +881,15 @@ refresh_cb (GObject      *source,
 
   if (!ok)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("refreshing the list failed: %s", error->message);
+      /* Opening: the list never came, so say why instead of spinning. */
+      if (self->busy && !bc_report_list_get_loaded (self->reports))
+        show_open_error (self, error);
+      else
         toast (self, error->message);
+      set_busy (self, FALSE);
       return;
     }
 
@@ -911,9 +926,76 @@ refresh_cb (GObject      *source,
  * and finalized in a worker thread, with the application held meanwhile. */
 typedef struct {
   BcWorkbook   *workbook;
+  char         *path;
   GApplication *application;
   gint          started;
 } WorkbookCloser;
+
+/* Workbooks being closed, by path: opening one of them again waits for
+ * its close, or SQLite would find the file still locked. */
+typedef struct {
+  guint      n_closing;
+  GPtrArray *waiting;   /* of GTask: opens to resume */
+} Closing;
+
+static GHashTable *closing_paths;
+
+static void open_with_templates (GTask *task);
+
+static void
+closing_free (Closing *closing)
+{
+  g_ptr_array_unref (closing->waiting);
+  g_free (closing);
+}
+
+static void
+closing_begin (const char *path)
+{
+  Closing *closing;
+
+  if (closing_paths == NULL)
+    closing_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) closing_free);
+
+  closing = g_hash_table_lookup (closing_paths, path);
+  if (closing == NULL)
+    {
+      closing = g_new0 (Closing, 1);
+      closing->waiting = g_ptr_array_new ();
+      g_hash_table_insert (closing_paths, g_strdup (path), closing);
+    }
+  closing->n_closing++;
+}
+
+static void
+closing_end (const char *path)
+{
+  Closing *closing = closing_paths != NULL ? g_hash_table_lookup (closing_paths, path) : NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+
+  if (closing == NULL || --closing->n_closing > 0)
+    return;
+
+  waiting = g_ptr_array_ref (closing->waiting);
+  g_hash_table_remove (closing_paths, path);
+  for (guint i = 0; i < waiting->len; i++)
+    open_with_templates (g_ptr_array_index (waiting, i));
+}
+
+/* TRUE when `task` was put aside until `path` is closed. */
+static gboolean
+closing_wait (const char *path,
+              GTask      *task)
+{
+  Closing *closing = closing_paths != NULL ? g_hash_table_lookup (closing_paths, path) : NULL;
+
+  if (closing == NULL)
+    return FALSE;
+
+  g_ptr_array_add (closing->waiting, task);
+  return TRUE;
+}
 
 static void workbook_toggle_cb (gpointer  data,
                                 GObject  *object,
@@ -940,6 +1022,8 @@ workbook_closed_cb (GObject      *source,
 {
   WorkbookCloser *closer = user_data;
 
+  closing_end (closer->path);
+  g_free (closer->path);
   if (closer->application != NULL)
     {
       g_application_release (closer->application);
@@ -981,6 +1065,8 @@ close_workbook_later (BcWindow   *self,
   WorkbookCloser *closer = g_new0 (WorkbookCloser, 1);
 
   closer->workbook = workbook;
+  closer->path = g_strdup (bc_workbook_get_path (workbook));
+  closing_begin (closer->path);
   if (application != NULL)
     {
       closer->application = G_APPLICATION (g_object_ref (application));
@@ -1136,6 +1222,9 @@ open_with_templates (GTask *task)
 {
   OpenRequest *request = g_task_get_task_data (task);
 
+  if (closing_wait (request->path, task))
+    return;
+
   bc_workbook_open_async (request->path, request->templates,
                           request->create ? BC_WORKBOOK_OPEN_CREATE : BC_WORKBOOK_OPEN_DEFAULT,
                           g_task_get_cancellable (task),
@@ -1168,6 +1257,7 @@ demo_installed_cb (GObject      *source,
 {
   GTask *task = user_data;
   BcWindow *self = g_task_get_source_object (task);
+  OpenRequest *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -1187,6 +1277,8 @@ demo_installed_cb (GObject      *source,
       return;
     }
 
+  /* Closed already: this lets the window's closing of it finish. */
+  g_clear_object (&request->close_first);
   open_with_templates (task);
 }
 
