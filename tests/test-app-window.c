@@ -1109,6 +1109,38 @@ test_demo_reset (Fixture       *fixture,
   g_assert_cmpint (bc_workbook_get_kind (bc_window_get_workbook (fixture->window)), ==, BC_WORKBOOK_KIND_DEMO);
 }
 
+/* "Open Demo Workbook" never throws away what a class did: shown already,
+ * nothing happens; shown again later, it is the same copy. */
+static void
+test_demo_kept (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autofree char *demo_path = bc_demo_default_path ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *added = NULL;
+  BcWorkbook *workbook;
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+  workbook = bc_window_get_workbook (fixture->window);
+  added = bc_workbook_create_report (workbook, "egov-quarterly", "2019Q1", "UBND-QNG", &error);
+  g_assert_no_error (error);
+
+  bc_window_open_demo (fixture->window);
+  drain ();
+  g_assert_true (bc_window_get_workbook (fixture->window) == workbook);
+  g_assert_false (bc_window_get_busy (fixture->window));
+
+  bc_window_open_workbook (fixture->window, NULL);
+  spin_until (window_ready, fixture->window);
+  g_assert_cmpstr (bc_workbook_get_path (bc_window_get_workbook (fixture->window)), !=, demo_path);
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+  g_assert_cmpstr (bc_workbook_get_path (bc_window_get_workbook (fixture->window)), ==, demo_path);
+  g_assert_nonnull (bc_report_list_find (bc_window_get_reports (fixture->window), added, NULL));
+}
+
 static void
 test_reopens_last_report (Fixture       *fixture,
                           gconstpointer  user_data)
@@ -1349,6 +1381,7 @@ main (int    argc,
   ADD ("/app/window/closes-off-ui-thread", test_closes_off_ui_thread);
   ADD ("/app/window/save-indicator", test_save_indicator);
   ADD ("/app/window/demo-reset", test_demo_reset);
+  ADD ("/app/window/demo-kept", test_demo_kept);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);

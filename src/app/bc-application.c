@@ -98,6 +98,8 @@ bc_application_activate (GApplication *application)
       else
         bc_window_open_workbook (window, NULL);
     }
+  else if (self->start_demo)
+    bc_window_open_demo (window);
 
   self->start_demo = FALSE;
   gtk_window_present (GTK_WINDOW (window));

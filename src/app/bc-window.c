@@ -529,13 +529,15 @@ open_user_workbook_action (GtkWidget  *widget,
   bc_window_open_workbook (BC_WINDOW (widget), NULL);
 }
 
+static void reset_demo (BcWindow *self);
+
 static void
 reset_demo_response_cb (AdwMessageDialog *dialog,
                         const char       *response,
                         BcWindow         *self)
 {
   if (g_strcmp0 (response, "reset") == 0)
-    bc_window_open_demo (self);
+    reset_demo (self);
 }
 
 static void
@@ -1401,6 +1403,21 @@ bc_window_open_demo (BcWindow *self)
   g_autofree char *path = bc_demo_default_path ();
 
   g_return_if_fail (BC_IS_WINDOW (self));
+
+  /* Shown (or on its way): a class in the middle of an exercise keeps it. */
+  if (g_strcmp0 (self->path, path) == 0 &&
+      (self->workbook != NULL || self->busy))
+    return;
+
+  /* Only "Reset Demo…", which asks, replaces a copy in use; the first
+   * time there is none yet. */
+  start_open (self, path, FALSE, !g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+reset_demo (BcWindow *self)
+{
+  g_autofree char *path = bc_demo_default_path ();
 
   start_open (self, path, FALSE, TRUE);
 }
