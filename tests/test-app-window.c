@@ -762,8 +762,8 @@ test_new_report (Fixture       *fixture,
       if (g_str_equal (gtk_string_object_get_string (title), "Quarterly e-government progress report"))
         adw_combo_row_set_selected (template_row, i);
     }
-  /* The unit typed last time is remembered. */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "UBND-QNG");
+  /* (A demo copy: the unit is not remembered, see demo-new-report-keeps-settings.) */
+  gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "UBND-QNG");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
   spin_until (label_visible, find_named (dialog, "new-report-error"));
   g_assert_true (find_toplevel (BC_TYPE_NEW_REPORT_DIALOG) == dialog);
@@ -1053,14 +1053,15 @@ test_demo_reset (Fixture       *fixture,
   g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *added = NULL;
-  BcWorkbook *workbook;
+  g_autoptr(BcWorkbook) workbook = NULL;
   GtkRevealer *banner = GTK_REVEALER (find_named (fixture->window, "demo-banner"));
   AdwMessageDialog *confirm;
   BcReportList *reports;
 
   bc_window_open_demo (fixture->window);
   spin_until (window_ready, fixture->window);
-  workbook = bc_window_get_workbook (fixture->window);
+  /* Held, so that the new one cannot come at the same address. */
+  workbook = g_object_ref (bc_window_get_workbook (fixture->window));
   reports = bc_window_get_reports (fixture->window);
 
   /* A fresh copy in the user's data folder, saying it is training data. */
@@ -1139,6 +1140,52 @@ test_demo_kept (Fixture       *fixture,
   spin_until (window_ready, fixture->window);
   g_assert_cmpstr (bc_workbook_get_path (bc_window_get_workbook (fixture->window)), ==, demo_path);
   g_assert_nonnull (bc_report_list_find (bc_window_get_reports (fixture->window), added, NULL));
+}
+
+/* A report made in the demo leaves the user's settings alone: the unit
+ * typed in a class is not the officer's own. */
+static void
+test_demo_new_report_keeps_settings (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *unit = NULL;
+  GtkWindow *dialog;
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-report", NULL);
+  dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "LOP-TAP-HUAN");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
+  spin_until (dialog_gone, GSIZE_TO_POINTER (BC_TYPE_NEW_REPORT_DIALOG));
+  spin_until (report_shown_and_selected, fixture);
+
+  unit = g_settings_get_string (settings, "unit");
+  g_assert_cmpstr (unit, ==, "");
+
+  /* In the officer's own workbook, the unit of a report made is kept and
+   * offered next time. */
+  bc_window_open_workbook (fixture->window, NULL);
+  spin_until (window_ready, fixture->window);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-report", NULL);
+  dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "");
+  gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "UBND-QNG");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
+  spin_until (dialog_gone, GSIZE_TO_POINTER (BC_TYPE_NEW_REPORT_DIALOG));
+  spin_until (report_shown_and_selected, fixture);
+  g_free (unit);
+  unit = g_settings_get_string (settings, "unit");
+  g_assert_cmpstr (unit, ==, "UBND-QNG");
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-report", NULL);
+  dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "UBND-QNG");
 }
 
 static void
@@ -1382,6 +1429,7 @@ main (int    argc,
   ADD ("/app/window/save-indicator", test_save_indicator);
   ADD ("/app/window/demo-reset", test_demo_reset);
   ADD ("/app/window/demo-kept", test_demo_kept);
+  ADD ("/app/window/demo-new-report-keeps-settings", test_demo_new_report_keeps_settings);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);

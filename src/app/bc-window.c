@@ -1185,6 +1185,8 @@ typedef struct {
   gboolean    fresh_demo;
   /* The connection to close before a fresh demo copy replaces its file. */
   BcWorkbook *close_first;
+  /* Closed by then: no need to wait for the window's own closing of it. */
+  gboolean    closed_first;
   BcTemplateRegistry *templates;
 } OpenRequest;
 
@@ -1224,7 +1226,7 @@ open_with_templates (GTask *task)
 {
   OpenRequest *request = g_task_get_task_data (task);
 
-  if (closing_wait (request->path, task))
+  if (!request->closed_first && closing_wait (request->path, task))
     return;
 
   bc_workbook_open_async (request->path, request->templates,
@@ -1280,6 +1282,8 @@ demo_installed_cb (GObject      *source,
     }
 
   /* Closed already: this lets the window's closing of it finish. */
+  if (request->close_first != NULL)
+    request->closed_first = TRUE;
   g_clear_object (&request->close_first);
   open_with_templates (task);
 }
