@@ -1158,6 +1158,9 @@ test_demo_new_report_keeps_settings (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-report", NULL);
   dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
   g_assert_nonnull (dialog);
+  /* The dialog says it works on training data. */
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_named (dialog, "new-report-title"))),
+                   ==, "Demo workbook — training data");
   gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "LOP-TAP-HUAN");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
   spin_until (dialog_gone, GSIZE_TO_POINTER (BC_TYPE_NEW_REPORT_DIALOG));
@@ -1174,6 +1177,8 @@ test_demo_new_report_keeps_settings (Fixture       *fixture,
   dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "");
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_named (dialog, "new-report-title"))),
+                   ==, "");
   gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "UBND-QNG");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
   spin_until (dialog_gone, GSIZE_TO_POINTER (BC_TYPE_NEW_REPORT_DIALOG));
@@ -1186,6 +1191,50 @@ test_demo_new_report_keeps_settings (Fixture       *fixture,
   dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "UBND-QNG");
+}
+
+static gboolean
+leaflet_folded (AdwLeaflet *leaflet)
+{
+  return adw_leaflet_get_folded (leaflet);
+}
+
+/* Training data says so at all times: in a narrow window the banner shows
+ * over the list and over the form alike, and Preferences says it too. */
+static void
+test_demo_mark_everywhere (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  AdwLeaflet *leaflet;
+  GtkWidget *label;
+  GtkWindow *preferences;
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+  label = find_named (fixture->window, "demo-banner-label");
+  leaflet = ADW_LEAFLET (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                      GSIZE_TO_POINTER (ADW_TYPE_LEAFLET)));
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 600);
+  spin_until (leaflet_folded, leaflet);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-reports", NULL);
+  spin_until (gtk_widget_get_mapped, label);
+
+  {
+    g_autoptr(BcReportItem) first = g_list_model_get_item (G_LIST_MODEL (bc_window_get_reports (fixture->window)), 0);
+
+    show_report (fixture->window, bc_report_item_get_id (first));
+  }
+  adw_leaflet_set_visible_child_name (leaflet, "content");
+  spin_until (gtk_widget_get_mapped, label);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = find_toplevel (BC_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_widget_get_visible (find_named (preferences, "demo-mark")));
+  gtk_window_destroy (preferences);
+  drain ();
 }
 
 static void
@@ -1430,6 +1479,7 @@ main (int    argc,
   ADD ("/app/window/demo-reset", test_demo_reset);
   ADD ("/app/window/demo-kept", test_demo_kept);
   ADD ("/app/window/demo-new-report-keeps-settings", test_demo_new_report_keeps_settings);
+  ADD ("/app/window/demo-mark-everywhere", test_demo_mark_everywhere);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);

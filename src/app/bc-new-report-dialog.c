@@ -25,6 +25,7 @@ struct _BcNewReportDialog
   GtkLabel     *due_label;
   GtkLabel     *error_label;
   GtkWidget    *create_button;
+  AdwWindowTitle *title_widget;
 
   BcWorkbook   *workbook;
   GSettings    *settings;
@@ -368,6 +369,7 @@ bc_new_report_dialog_class_init (BcNewReportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, due_label);
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, create_button);
+  gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, title_widget);
 
   gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -410,6 +412,12 @@ bc_new_report_dialog_new (GtkWindow  *parent,
   self->workbook = g_object_ref (workbook);
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
   self->demo = bc_workbook_get_kind (workbook) == BC_WORKBOOK_KIND_DEMO;
+  /* Training data says so everywhere, this dialog included. */
+  if (self->demo)
+    {
+      adw_window_title_set_subtitle (self->title_widget, _("Demo workbook — training data"));
+      gtk_widget_add_css_class (GTK_WIDGET (self), "demo");
+    }
 
   /* Templates are in memory once the workbook is open. */
   self->templates = bc_template_registry_list_latest (bc_workbook_get_templates (workbook));

@@ -1628,6 +1628,14 @@ bc_window_get_reports (BcWindow *self)
 }
 
 gboolean
+bc_window_get_demo (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), FALSE);
+
+  return self->workbook != NULL && self->demo;
+}
+
+gboolean
 bc_window_get_busy (BcWindow *self)
 {
   g_return_val_if_fail (BC_IS_WINDOW (self), FALSE);
