@@ -1237,6 +1237,54 @@ test_demo_mark_everywhere (Fixture       *fixture,
   drain ();
 }
 
+typedef struct {
+  const char *path;
+  const char *report_id;
+} Place;
+
+static gboolean
+place_stored (Place *place)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GVariant) places = g_settings_get_value (settings, "last-places");
+  const char *id = NULL;
+  const char *focus = NULL;
+
+  return g_variant_lookup (places, place->path, "(&s&s)", &id, &focus) &&
+         g_strcmp0 (id, place->report_id) == 0;
+}
+
+/* Moving around does not rewrite the settings at every step: the place is
+ * stored a moment after the last move, and at once when the window closes. */
+static void
+test_place_written_later (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autoptr(BcReportItem) first = NULL;
+  g_autofree char *first_id = NULL;
+  Place place = { path, COMPLETE_ID };
+
+  open_path (fixture, path);
+  first = g_list_model_get_item (G_LIST_MODEL (bc_window_get_reports (fixture->window)), 0);
+  first_id = g_strdup (bc_report_item_get_id (first));
+  g_assert_cmpstr (first_id, !=, COMPLETE_ID);
+
+  /* No main loop turn in between: nothing can have been written yet. */
+  g_assert_true (bc_window_select_report (fixture->window, COMPLETE_ID));
+  g_assert_false (place_stored (&place));
+  spin_until (place_stored, &place);
+
+  g_assert_true (bc_window_select_report (fixture->window, first_id));
+  place.report_id = first_id;
+  g_assert_false (place_stored (&place));
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  g_assert_true (place_stored (&place));
+
+  /* A window closed is gone: the fixture's must not be closed twice. */
+  fixture->window = bc_window_new (app);
+}
+
 static void
 test_reopens_last_report (Fixture       *fixture,
                           gconstpointer  user_data)
@@ -1480,6 +1528,7 @@ main (int    argc,
   ADD ("/app/window/demo-kept", test_demo_kept);
   ADD ("/app/window/demo-new-report-keeps-settings", test_demo_new_report_keeps_settings);
   ADD ("/app/window/demo-mark-everywhere", test_demo_mark_everywhere);
+  ADD ("/app/window/place-written-later", test_place_written_later);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);

@@ -60,6 +60,8 @@ struct _BcWindow
   /* The list items bound to a row, to redo period headings after changes. */
   GHashTable           *bound_items;
   guint                 headings_idle;
+  /* The place is written a moment after the last move, not on each one. */
+  guint                 remember_timeout;
 
   char                 *report_id;      /* shown in the form view */
   BcReportItem         *item;           /* its list item, followed for status */
@@ -164,6 +166,35 @@ remember_place (BcWindow *self)
     }
 
   g_settings_set_value (self->settings, "last-places", g_variant_builder_end (&builder));
+}
+
+static gboolean
+remember_place_cb (gpointer user_data)
+{
+  BcWindow *self = user_data;
+
+  self->remember_timeout = 0;
+  remember_place (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Focus moves with every Tab: each one would rewrite the settings file. */
+static void
+remember_place_later (BcWindow *self)
+{
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
+  self->remember_timeout = g_timeout_add_seconds (1, remember_place_cb, self);
+}
+
+/* Writes a place still waiting, before the window or workbook changes. */
+static void
+remember_place_now (BcWindow *self)
+{
+  if (self->remember_timeout == 0)
+    return;
+
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
+  remember_place (self);
 }
 
 static gboolean
@@ -820,7 +851,7 @@ bc_window_show_report (BcWindow   *self,
 
   gtk_stack_set_visible_child_name (self->content_stack, report_id != NULL ? "form" : "empty");
   sync_selection (self);
-  remember_place (self);
+  remember_place_later (self);
 }
 
 static void
@@ -856,7 +887,7 @@ static void
 form_focus_path_cb (BcWindow *self)
 {
   if (self->pending_focus_path == NULL)
-    remember_place (self);
+    remember_place_later (self);
 }
 
 /* --- opening a workbook ---------------------------------------------------- */
@@ -1083,6 +1114,7 @@ close_workbook_later (BcWindow   *self,
 static void
 clear_workbook (BcWindow *self)
 {
+  remember_place_now (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -1434,6 +1466,7 @@ bc_window_close_request (GtkWindow *window)
   BcWindow *self = BC_WINDOW (window);
   int width, height;
 
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
   remember_place (self);
 
   gtk_window_get_default_size (window, &width, &height);
@@ -1451,6 +1484,7 @@ bc_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->headings_idle, g_source_remove);
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
   if (self->form_view != NULL)
     g_signal_handlers_disconnect_by_data (self->form_view, self);
   if (self->filtered != NULL)
