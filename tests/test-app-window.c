@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "bc-application.h"
 #include "bc-demo.h"
@@ -1285,6 +1286,33 @@ test_place_written_later (Fixture       *fixture,
   fixture->window = bc_window_new (app);
 }
 
+static gboolean
+sidebar_settled (Fixture *fixture)
+{
+  return !bc_window_get_busy (fixture->window);
+}
+
+/* A list that cannot be read while opening stops the spinner and says why,
+ * instead of spinning for ever. */
+static void
+test_list_error_not_busy (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  sqlite3 *db = NULL;
+
+  /* Damage only what the list reads, behind the app's back. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA legacy_alter_table = ON; ALTER TABLE reports RENAME TO reports_gone",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  bc_window_open_workbook (fixture->window, file);
+  spin_until (sidebar_settled, fixture);
+  g_assert_cmpstr (sidebar_page (fixture), !=, "loading");
+}
+
 static void
 test_reopens_last_report (Fixture       *fixture,
                           gconstpointer  user_data)
@@ -1529,6 +1557,7 @@ main (int    argc,
   ADD ("/app/window/demo-new-report-keeps-settings", test_demo_new_report_keeps_settings);
   ADD ("/app/window/demo-mark-everywhere", test_demo_mark_everywhere);
   ADD ("/app/window/place-written-later", test_place_written_later);
+  ADD ("/app/window/list-error-not-busy", test_list_error_not_busy);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);
