@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "bc-application.h"
 #include "bc-demo.h"
@@ -762,8 +763,8 @@ test_new_report (Fixture       *fixture,
       if (g_str_equal (gtk_string_object_get_string (title), "Quarterly e-government progress report"))
         adw_combo_row_set_selected (template_row, i);
     }
-  /* The unit typed last time is remembered. */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "UBND-QNG");
+  /* (A demo copy: the unit is not remembered, see demo-new-report-keeps-settings.) */
+  gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "UBND-QNG");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
   spin_until (label_visible, find_named (dialog, "new-report-error"));
   g_assert_true (find_toplevel (BC_TYPE_NEW_REPORT_DIALOG) == dialog);
@@ -869,7 +870,7 @@ test_mark_ready (Fixture       *fixture,
   enabled_args[1] = (gpointer) "mark-ready-button";
 
   /* Refused for an empty report, with the reasons, and nothing changes. */
-  g_assert_true (bc_window_select_report (fixture->window, empty_id));
+  show_report (fixture->window, empty_id);
   g_assert_true (gtk_widget_get_visible (mark_ready));
   g_assert_false (gtk_widget_get_visible (back_to_draft));
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.mark-ready", NULL);
@@ -919,6 +920,95 @@ test_mark_ready (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (back_to_draft));
 }
 
+/* Mark Ready goes to the report it was asked for, even when the user moves
+ * to another report before the last edit is saved, and nothing typed while
+ * the change runs is lost: the inputs stop taking edits at once. */
+static void
+test_mark_ready_stays_with_report (Fixture       *fixture,
+                                   gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autofree char *empty_id = NULL;
+  g_autofree char *place = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *input;
+  gpointer args[3] = { fixture, (gpointer) COMPLETE_ID, GINT_TO_POINTER (BC_STATUS_READY) };
+
+  {
+    g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new_default (&error);
+    g_autoptr(BcWorkbook) workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
+
+    g_assert_no_error (error);
+    empty_id = bc_workbook_create_report (workbook, "egov-quarterly", "2018Q3", "UBND-QNG", &error);
+    g_assert_no_error (error);
+    bc_workbook_close (workbook);
+  }
+  open_path (fixture, path);
+  show_report (fixture->window, COMPLETE_ID);
+
+  input = find_input (bc_window_get_form_view (fixture->window), "Place");
+  type_text (input, "Lý Sơn");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.mark-ready", NULL);
+  /* Read-only from the click on. */
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (input)) &&
+                  gtk_widget_is_sensitive (input));
+
+  /* Straight to another report, before anything has been committed. */
+  g_assert_true (bc_window_select_report (fixture->window, empty_id));
+
+  spin_until (status_is, args);
+  place = stored_value (fixture->window, COMPLETE_ID, "doc_place");
+  g_assert_cmpstr (place, ==, "Lý Sơn");
+  drain ();
+  /* The other report was never asked to change, so nothing refused it. */
+  g_assert_cmpint (listed_status (fixture, empty_id), ==, BC_STATUS_DRAFT);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+}
+
+typedef struct {
+  gboolean  gone;
+  GThread  *thread;
+} Finalized;
+
+static void
+workbook_finalized_cb (gpointer  data,
+                       GObject  *where_the_object_was)
+{
+  Finalized *finalized = data;
+
+  finalized->thread = g_thread_self ();
+  g_atomic_int_set (&finalized->gone, TRUE);
+}
+
+static gboolean
+finalized_seen (Finalized *finalized)
+{
+  return g_atomic_int_get (&finalized->gone);
+}
+
+/* Closing a workbook syncs its file: the window lets that happen in a
+ * worker thread when it moves to another workbook, never on the UI thread. */
+static void
+test_closes_off_ui_thread (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  Finalized finalized = { FALSE, NULL };
+  BcWorkbook *old;
+
+  open_path (fixture, path);
+  show_report (fixture->window, COMPLETE_ID);
+  old = bc_window_get_workbook (fixture->window);
+  g_object_weak_ref (G_OBJECT (old), workbook_finalized_cb, &finalized);
+
+  bc_window_open_workbook (fixture->window, NULL);
+  spin_until (window_ready, fixture->window);
+  g_assert_cmpstr (bc_workbook_get_path (bc_window_get_workbook (fixture->window)), !=, path);
+
+  spin_until (finalized_seen, &finalized);
+  g_assert_true (finalized.thread != g_thread_self ());
+}
+
 static void
 test_save_indicator (Fixture       *fixture,
                      gconstpointer  user_data)
@@ -964,14 +1054,15 @@ test_demo_reset (Fixture       *fixture,
   g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *added = NULL;
-  BcWorkbook *workbook;
+  g_autoptr(BcWorkbook) workbook = NULL;
   GtkRevealer *banner = GTK_REVEALER (find_named (fixture->window, "demo-banner"));
   AdwMessageDialog *confirm;
   BcReportList *reports;
 
   bc_window_open_demo (fixture->window);
   spin_until (window_ready, fixture->window);
-  workbook = bc_window_get_workbook (fixture->window);
+  /* Held, so that the new one cannot come at the same address. */
+  workbook = g_object_ref (bc_window_get_workbook (fixture->window));
   reports = bc_window_get_reports (fixture->window);
 
   /* A fresh copy in the user's data folder, saying it is training data. */
@@ -1018,6 +1109,208 @@ test_demo_reset (Fixture       *fixture,
   g_assert_null (bc_report_list_find (reports, added, NULL));
   g_assert_true (gtk_revealer_get_reveal_child (banner));
   g_assert_cmpint (bc_workbook_get_kind (bc_window_get_workbook (fixture->window)), ==, BC_WORKBOOK_KIND_DEMO);
+}
+
+/* "Open Demo Workbook" never throws away what a class did: shown already,
+ * nothing happens; shown again later, it is the same copy. */
+static void
+test_demo_kept (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autofree char *demo_path = bc_demo_default_path ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *added = NULL;
+  BcWorkbook *workbook;
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+  workbook = bc_window_get_workbook (fixture->window);
+  added = bc_workbook_create_report (workbook, "egov-quarterly", "2019Q1", "UBND-QNG", &error);
+  g_assert_no_error (error);
+
+  bc_window_open_demo (fixture->window);
+  drain ();
+  g_assert_true (bc_window_get_workbook (fixture->window) == workbook);
+  g_assert_false (bc_window_get_busy (fixture->window));
+
+  bc_window_open_workbook (fixture->window, NULL);
+  spin_until (window_ready, fixture->window);
+  g_assert_cmpstr (bc_workbook_get_path (bc_window_get_workbook (fixture->window)), !=, demo_path);
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+  g_assert_cmpstr (bc_workbook_get_path (bc_window_get_workbook (fixture->window)), ==, demo_path);
+  g_assert_nonnull (bc_report_list_find (bc_window_get_reports (fixture->window), added, NULL));
+}
+
+/* A report made in the demo leaves the user's settings alone: the unit
+ * typed in a class is not the officer's own. */
+static void
+test_demo_new_report_keeps_settings (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *unit = NULL;
+  GtkWindow *dialog;
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-report", NULL);
+  dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  /* The dialog says it works on training data. */
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_named (dialog, "new-report-title"))),
+                   ==, "Demo workbook — training data");
+  gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "LOP-TAP-HUAN");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
+  spin_until (dialog_gone, GSIZE_TO_POINTER (BC_TYPE_NEW_REPORT_DIALOG));
+  spin_until (report_shown_and_selected, fixture);
+
+  unit = g_settings_get_string (settings, "unit");
+  g_assert_cmpstr (unit, ==, "");
+
+  /* In the officer's own workbook, the unit of a report made is kept and
+   * offered next time. */
+  bc_window_open_workbook (fixture->window, NULL);
+  spin_until (window_ready, fixture->window);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-report", NULL);
+  dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "");
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_named (dialog, "new-report-title"))),
+                   ==, "");
+  gtk_editable_set_text (GTK_EDITABLE (find_named (dialog, "unit-row")), "UBND-QNG");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
+  spin_until (dialog_gone, GSIZE_TO_POINTER (BC_TYPE_NEW_REPORT_DIALOG));
+  spin_until (report_shown_and_selected, fixture);
+  g_free (unit);
+  unit = g_settings_get_string (settings, "unit");
+  g_assert_cmpstr (unit, ==, "UBND-QNG");
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-report", NULL);
+  dialog = find_toplevel (BC_TYPE_NEW_REPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (dialog, "unit-row"))), ==, "UBND-QNG");
+}
+
+static gboolean
+leaflet_folded (AdwLeaflet *leaflet)
+{
+  return adw_leaflet_get_folded (leaflet);
+}
+
+/* Training data says so at all times: in a narrow window the banner shows
+ * over the list and over the form alike, and Preferences says it too. */
+static void
+test_demo_mark_everywhere (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  AdwLeaflet *leaflet;
+  GtkWidget *label;
+  GtkWindow *preferences;
+
+  bc_window_open_demo (fixture->window);
+  spin_until (window_ready, fixture->window);
+  label = find_named (fixture->window, "demo-banner-label");
+  leaflet = ADW_LEAFLET (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                      GSIZE_TO_POINTER (ADW_TYPE_LEAFLET)));
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 600);
+  spin_until (leaflet_folded, leaflet);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-reports", NULL);
+  spin_until (gtk_widget_get_mapped, label);
+
+  {
+    g_autoptr(BcReportItem) first = g_list_model_get_item (G_LIST_MODEL (bc_window_get_reports (fixture->window)), 0);
+
+    show_report (fixture->window, bc_report_item_get_id (first));
+  }
+  adw_leaflet_set_visible_child_name (leaflet, "content");
+  spin_until (gtk_widget_get_mapped, label);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = find_toplevel (BC_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_widget_get_visible (find_named (preferences, "demo-mark")));
+  gtk_window_destroy (preferences);
+  drain ();
+}
+
+typedef struct {
+  const char *path;
+  const char *report_id;
+} Place;
+
+static gboolean
+place_stored (Place *place)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GVariant) places = g_settings_get_value (settings, "last-places");
+  const char *id = NULL;
+  const char *focus = NULL;
+
+  return g_variant_lookup (places, place->path, "(&s&s)", &id, &focus) &&
+         g_strcmp0 (id, place->report_id) == 0;
+}
+
+/* Moving around does not rewrite the settings at every step: the place is
+ * stored a moment after the last move, and at once when the window closes. */
+static void
+test_place_written_later (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autoptr(BcReportItem) first = NULL;
+  g_autofree char *first_id = NULL;
+  Place place = { path, COMPLETE_ID };
+
+  open_path (fixture, path);
+  first = g_list_model_get_item (G_LIST_MODEL (bc_window_get_reports (fixture->window)), 0);
+  first_id = g_strdup (bc_report_item_get_id (first));
+  g_assert_cmpstr (first_id, !=, COMPLETE_ID);
+
+  /* No main loop turn in between: nothing can have been written yet. */
+  g_assert_true (bc_window_select_report (fixture->window, COMPLETE_ID));
+  g_assert_false (place_stored (&place));
+  spin_until (place_stored, &place);
+
+  g_assert_true (bc_window_select_report (fixture->window, first_id));
+  place.report_id = first_id;
+  g_assert_false (place_stored (&place));
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  g_assert_true (place_stored (&place));
+
+  /* A window closed is gone: the fixture's must not be closed twice. */
+  fixture->window = bc_window_new (app);
+}
+
+static gboolean
+sidebar_settled (Fixture *fixture)
+{
+  return !bc_window_get_busy (fixture->window);
+}
+
+/* A list that cannot be read while opening stops the spinner and says why,
+ * instead of spinning for ever. */
+static void
+test_list_error_not_busy (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  sqlite3 *db = NULL;
+
+  /* Damage only what the list reads, behind the app's back. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA legacy_alter_table = ON; ALTER TABLE reports RENAME TO reports_gone",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  bc_window_open_workbook (fixture->window, file);
+  spin_until (sidebar_settled, fixture);
+  g_assert_cmpstr (sidebar_page (fixture), !=, "loading");
 }
 
 static void
@@ -1256,8 +1549,15 @@ main (int    argc,
   ADD ("/app/window/search", test_search);
   ADD ("/app/window/new-report", test_new_report);
   ADD ("/app/window/mark-ready", test_mark_ready);
+  ADD ("/app/window/mark-ready-stays-with-report", test_mark_ready_stays_with_report);
+  ADD ("/app/window/closes-off-ui-thread", test_closes_off_ui_thread);
   ADD ("/app/window/save-indicator", test_save_indicator);
   ADD ("/app/window/demo-reset", test_demo_reset);
+  ADD ("/app/window/demo-kept", test_demo_kept);
+  ADD ("/app/window/demo-new-report-keeps-settings", test_demo_new_report_keeps_settings);
+  ADD ("/app/window/demo-mark-everywhere", test_demo_mark_everywhere);
+  ADD ("/app/window/place-written-later", test_place_written_later);
+  ADD ("/app/window/list-error-not-busy", test_list_error_not_busy);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);

@@ -867,6 +867,110 @@ test_ready_and_read_only (Fixture       *f,
 }
 
 
+typedef struct {
+  GAsyncResult *result;
+} ResultData;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ResultData *data = user_data;
+
+  data->result = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer user_data)
+{
+  ResultData *data = user_data;
+
+  return data->result != NULL;
+}
+
+static gboolean
+change_status (Fixture   *f,
+               BcStatus   status,
+               gboolean   typed_read_only,
+               GError   **error)
+{
+  ResultData data = { NULL };
+  gboolean ok;
+
+  bc_form_view_change_status_async (f->view, status, NULL, got_result, &data);
+  if (typed_read_only)
+    {
+      /* Read-only from the call on: nothing typed meanwhile can be lost. */
+      g_assert_false (gtk_widget_is_sensitive (input (f, "doc_place")));
+      g_assert_false (gtk_widget_is_sensitive (input (f, "doc_number")));
+    }
+  g_assert_true (bc_gui_test_wait (has_result, &data, 20000));
+  ok = bc_form_view_change_status_finish (f->view, data.result, error);
+  g_object_unref (data.result);
+
+  return ok;
+}
+
+static void
+justify_warnings (Fixture *f)
+{
+  GtkWidget *justification;
+
+  while ((justification = bc_gui_test_find_by_name (f->window, "justification")) != NULL &&
+         bc_form_view_get_n_warnings (f->view) > 0)
+    {
+      if (*gtk_editable_get_text (GTK_EDITABLE (justification)) != '\0')
+        break;
+      bc_gui_test_type (justification, "Hồ sơ được nhận qua dịch vụ công của Bộ, không qua dịch vụ của tỉnh.");
+      bc_gui_test_wait_saved (f->view);
+    }
+  g_assert_cmpuint (bc_form_view_get_n_warnings (f->view), ==, 0);
+}
+
+static void
+test_change_status (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+
+  fill_required (f);
+  justify_warnings (f);
+
+  /* A value that does not fit refuses the change, and nothing changes. */
+  bc_gui_test_type (input (f, "doc_date"), "31/02/2018");
+  g_assert_false (change_status (f, BC_STATUS_READY, FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_true (gtk_widget_is_sensitive (input (f, "doc_place")));
+  report = load (f);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_DRAFT);
+  g_clear_object (&report);
+  type_and_save (f, "doc_date", "21/6/2018");
+
+  /* Typed and marked ready at once: the value is committed first, and the
+   * form is read-only from the call on. */
+  bc_gui_test_type (input (f, "doc_place"), "Trà Bồng");
+  g_assert_true (change_status (f, BC_STATUS_READY, TRUE, &error));
+  g_assert_no_error (error);
+  report = load (f);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_READY);
+  g_assert_cmpstr (bc_report_get_value (report, "doc_place", 0), ==, "Trà Bồng");
+  g_clear_object (&report);
+  g_assert_cmpint (bc_report_get_status (bc_form_view_get_report (f->view)), ==, BC_STATUS_READY);
+  g_assert_false (gtk_widget_is_sensitive (input (f, "doc_place")));
+  wait_shown (bc_gui_test_find_label (f->window, "This report is ready"), TRUE);
+
+  /* Back to draft: editable again. */
+  g_assert_true (change_status (f, BC_STATUS_DRAFT, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (gtk_widget_is_sensitive (input (f, "doc_place")));
+  type_and_save (f, "doc_number", "141/BC-UBND");
+  assert_stored (f, "doc_number", "141/BC-UBND");
+}
+
+
 /* --- several reports ------------------------------------------------------- */
 
 static void
@@ -962,6 +1066,8 @@ main (int    argc,
               fixture_set_up, test_every_input_named, fixture_tear_down);
   g_test_add ("/app/form-view/ready-and-read-only", Fixture, "egov-quarterly",
               fixture_set_up, test_ready_and_read_only, fixture_tear_down);
+  g_test_add ("/app/form-view/change-status", Fixture, "egov-quarterly",
+              fixture_set_up, test_change_status, fixture_tear_down);
 
   g_test_add ("/app/form-view/switch-reports", Fixture, "egov-quarterly",
               fixture_set_up, test_switch_reports, fixture_tear_down);

@@ -98,6 +98,8 @@ bc_application_activate (GApplication *application)
       else
         bc_window_open_workbook (window, NULL);
     }
+  else if (self->start_demo)
+    bc_window_open_demo (window);
 
   self->start_demo = FALSE;
   gtk_window_present (GTK_WINDOW (window));
@@ -177,6 +179,9 @@ preferences_action (GSimpleAction *action,
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   BcPreferencesWindow *preferences = bc_preferences_window_new (self->settings);
 
+  /* Over a demo, the preferences say so too. */
+  if (BC_IS_WINDOW (parent) && bc_window_get_demo (BC_WINDOW (parent)))
+    g_object_set (preferences, "demo", TRUE, NULL);
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_present (GTK_WINDOW (preferences));
 }

@@ -33,6 +33,7 @@ typedef enum {
   OP_REMOVE_ROW,
   OP_MOVE_ROW,
   OP_JUSTIFY,
+  OP_SET_STATUS,
 } OpKind;
 
 typedef struct {
@@ -43,10 +44,14 @@ typedef struct {
   gint64       row_id;
   char        *value;      /* SET_VALUE, JUSTIFY; NULL = blank */
   guint        index;      /* MOVE_ROW */
+  BcStatus     status;     /* SET_STATUS */
+  GTask       *caller;     /* SET_STATUS: the caller's task */
+  gboolean     refused;    /* SET_STATUS: an edit before it failed */
   char        *lang;
   BcReport    *previous;   /* given for validation; found by LOAD */
 
   /* results, filled in by the worker */
+  gboolean     done;       /* the change itself succeeded */
   BcReport    *report;
   BcTemplate  *template_;  /* owned by the workbook's registry */
   GPtrArray   *issues;
@@ -63,6 +68,7 @@ op_free (Op *op)
   g_free (op->value);
   g_free (op->lang);
   g_clear_object (&op->previous);
+  g_clear_object (&op->caller);
   g_clear_object (&op->report);
   g_clear_pointer (&op->issues, g_ptr_array_unref);
   g_clear_error (&op->error);
@@ -140,10 +146,21 @@ op_thread (GTask        *task,
       ok = bc_workbook_set_justification (op->workbook, op->report_id, op->key, op->row_id,
                                           op->value, &error);
       break;
+    case OP_SET_STATUS:
+      if (op->refused)
+        {
+          g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("A value is not saved yet: fix or clear it first."));
+          ok = FALSE;
+        }
+      else
+        ok = bc_workbook_set_status (op->workbook, op->report_id, op->status, NULL, &error);
+      break;
     default:
       g_assert_not_reached ();
     }
 
+  op->done = ok;
   if (!ok)
     op->error = g_steal_pointer (&error);
 
@@ -181,6 +198,13 @@ op_thread (GTask        *task,
 
 static void edit_queue_dispatch (EditQueue *queue);
 
+static gboolean
+op_matches (const Op   *op,
+            const char *report_id)
+{
+  return op != NULL && g_strcmp0 (op->report_id, report_id) == 0;
+}
+
 static void
 op_done_cb (GObject      *source_object,
             GAsyncResult *result,
@@ -192,8 +216,29 @@ op_done_cb (GObject      *source_object,
   g_assert (queue->running == op);
   queue->running = NULL;
 
+  /* A status change waiting behind an edit that failed would leave the
+   * report ready without that edit: refuse it. */
+  if (!op->done && op->kind != OP_LOAD && op->kind != OP_SET_STATUS)
+    for (GList *l = queue->pending.head; l != NULL; l = l->next)
+      {
+        Op *next = l->data;
+
+        if (next->kind == OP_SET_STATUS && op_matches (next, op->report_id))
+          next->refused = TRUE;
+      }
+
   if (queue->view != NULL)
     form_view_op_done (queue->view, op);
+
+  if (op->caller != NULL)
+    {
+      g_autoptr(GTask) caller = g_steal_pointer (&op->caller);
+
+      if (op->done)
+        g_task_return_boolean (caller, TRUE);
+      else
+        g_task_return_error (caller, g_error_copy (op->error));
+    }
 
   edit_queue_dispatch (queue);
   edit_queue_unref (queue);
@@ -243,13 +288,6 @@ edit_queue_push (EditQueue *queue,
 }
 
 static gboolean
-op_matches (const Op   *op,
-            const char *report_id)
-{
-  return op != NULL && g_strcmp0 (op->report_id, report_id) == 0;
-}
-
-static gboolean
 edit_queue_is_busy (EditQueue  *queue,
                     const char *report_id)
 {
@@ -274,6 +312,29 @@ op_sets (const Op   *op,
 {
   return op_matches (op, report_id) && op->kind == OP_SET_VALUE &&
          op->row_id == row_id && g_strcmp0 (op->key, key) == 0;
+}
+
+/* Whether a status change of this report is still on its way: its inputs
+ * stay read-only until it is done. */
+static gboolean
+edit_queue_changes_status (EditQueue  *queue,
+                           const char *report_id)
+{
+  if (queue == NULL)
+    return FALSE;
+
+  if (op_matches (queue->running, report_id) && queue->running->kind == OP_SET_STATUS)
+    return TRUE;
+
+  for (GList *l = queue->pending.head; l != NULL; l = l->next)
+    {
+      Op *op = l->data;
+
+      if (op_matches (op, report_id) && op->kind == OP_SET_STATUS)
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 /* Whether a value of this field is still on its way: a snapshot taken
@@ -525,7 +586,7 @@ static void
 enqueue (BcFormView *self,
          Op         *op)
 {
-  if (op->kind != OP_LOAD)
+  if (op->kind != OP_LOAD && op->kind != OP_SET_STATUS)
     self->edited = TRUE;
 
   edit_queue_push (self->queue, op);
@@ -1049,7 +1110,8 @@ apply_snapshot (BcFormView *self,
 
   g_assert (self->report != NULL && self->template_ != NULL);
 
-  read_only = bc_report_get_status (self->report) != BC_STATUS_DRAFT;
+  read_only = bc_report_get_status (self->report) != BC_STATUS_DRAFT ||
+              edit_queue_changes_status (self->queue, self->report_id);
 
   /* An input made insensitive while focused never hears that it lost the
    * focus (GTK 4.8): take the focus away first. */
@@ -1171,10 +1233,13 @@ form_view_op_done (BcFormView *self,
       if (editor != NULL)
         bc_field_editor_set_save_error (editor, op->error != NULL ? op->error->message : NULL);
     }
-  else if (op->kind != OP_LOAD && op->error != NULL)
+  else if (op->kind != OP_LOAD && op->kind != OP_SET_STATUS && op->error != NULL)
     g_hash_table_replace (self->failures, g_strdup (""), g_strdup (op->error->message));
 
-  if (op->error == NULL)
+  /* A status change that is refused is no failed save: the caller says why. */
+  if (op->kind == OP_SET_STATUS)
+    ;
+  else if (op->error == NULL)
     g_hash_table_remove (self->failures, "");
   else if (op->kind != OP_LOAD)
     set_save_error (self, op->error->message);
@@ -1637,4 +1702,70 @@ bc_form_view_reload (BcFormView *self)
     return;
 
   bc_form_view_load (self, self->workbook, self->report_id);
+}
+
+static guint
+count_invalid (BcFormView *self)
+{
+  guint n = 0;
+
+  foreach_editor (self, count_invalid_cb, &n);
+
+  return n;
+}
+
+void
+bc_form_view_change_status_async (BcFormView          *self,
+                                  BcStatus             status,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Op *op;
+
+  g_return_if_fail (BC_IS_FORM_VIEW (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_form_view_change_status_async);
+
+  if (self->queue == NULL || self->report_id == NULL || !self->loaded)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("No report is open: open one first."));
+      return;
+    }
+
+  /* What is typed goes ahead of the change, so that it is in the report
+   * that changes status. */
+  flush_all (self);
+
+  if (g_hash_table_size (self->failures) > 0 || count_invalid (self) > 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("A value is not saved yet: fix or clear it first."));
+      return;
+    }
+
+  op = op_new (self, OP_SET_STATUS);
+  op->status = status;
+  op->caller = g_steal_pointer (&task);
+  enqueue (self, op);
+
+  /* Read-only from now on, so that nothing typed meanwhile is lost. */
+  if (self->report != NULL && self->template_ != NULL)
+    apply_snapshot (self, FALSE);
+}
+
+gboolean
+bc_form_view_change_status_finish (BcFormView    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_form_view_change_status_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

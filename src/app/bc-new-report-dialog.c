@@ -25,6 +25,7 @@ struct _BcNewReportDialog
   GtkLabel     *due_label;
   GtkLabel     *error_label;
   GtkWidget    *create_button;
+  AdwWindowTitle *title_widget;
 
   BcWorkbook   *workbook;
   GSettings    *settings;
@@ -33,6 +34,7 @@ struct _BcNewReportDialog
   GArray       *periods;       /* BcPeriod, as in period_row */
   GDate         today;
   gboolean      creating;
+  gboolean      demo;          /* training data: never a source of settings */
 };
 
 enum {
@@ -196,6 +198,7 @@ typedef struct {
   char       *template_id;
   char       *period_id;
   char       *unit;
+  GApplication *application;  /* held while the report is written */
 } CreateRequest;
 
 static void
@@ -232,13 +235,27 @@ create_cb (GObject      *source,
            gpointer      user_data)
 {
   BcNewReportDialog *self = BC_NEW_REPORT_DIALOG (source);
+  CreateRequest *request = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autofree char *id = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (request->application != NULL)
+    g_application_release (g_steal_pointer (&request->application));
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self->creating = FALSE;
+
+  /* The unit an officer types once is the one they report for: kept once
+   * a report was made with it, and never from a demo's training data. */
+  if (id != NULL && !self->demo && self->settings != NULL && *request->unit != '\0')
+    {
+      g_autofree char *saved = g_settings_get_string (self->settings, "unit");
+
+      if (*saved == '\0')
+        g_settings_set_string (self->settings, "unit", request->unit);
+    }
 
   if (id == NULL)
     {
@@ -272,18 +289,14 @@ create_action (GtkWidget  *widget,
   request->period_id = bc_period_to_id (period);
   request->unit = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->unit_row))));
 
-  /* The unit an officer types once is the one they report for. */
-  if (self->settings != NULL)
-    {
-      g_autofree char *saved = g_settings_get_string (self->settings, "unit");
-
-      if (*saved == '\0')
-        g_settings_set_string (self->settings, "unit", request->unit);
-    }
-
   self->creating = TRUE;
   update_create (self);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+
+  /* Quitting waits for the report to be written. */
+  request->application = g_application_get_default ();
+  if (request->application != NULL)
+    g_application_hold (request->application);
 
   task = g_task_new (self, self->cancellable, create_cb, NULL);
   g_task_set_source_tag (task, create_action);
@@ -356,6 +369,7 @@ bc_new_report_dialog_class_init (BcNewReportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, due_label);
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, create_button);
+  gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, title_widget);
 
   gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -397,6 +411,13 @@ bc_new_report_dialog_new (GtkWindow  *parent,
                        NULL);
   self->workbook = g_object_ref (workbook);
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
+  self->demo = bc_workbook_get_kind (workbook) == BC_WORKBOOK_KIND_DEMO;
+  /* Training data says so everywhere, this dialog included. */
+  if (self->demo)
+    {
+      adw_window_title_set_subtitle (self->title_widget, _("Demo workbook — training data"));
+      gtk_widget_add_css_class (GTK_WIDGET (self), "demo");
+    }
 
   /* Templates are in memory once the workbook is open. */
   self->templates = bc_template_registry_list_latest (bc_workbook_get_templates (workbook));

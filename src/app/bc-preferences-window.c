@@ -15,6 +15,7 @@ struct _BcPreferencesWindow
 
   AdwEntryRow          *server_row;
   AdwEntryRow          *unit_row;
+  GtkWidget            *demo_mark;
   AdwComboRow          *language_row;
 
   GSettings            *settings;
@@ -71,10 +72,64 @@ server_changed_cb (BcPreferencesWindow *self)
                                valid ? NULL : _("Write the whole address, starting with https://"));
 }
 
+/* "demo": opened over a demo workbook, so the window says so too. */
+enum {
+  PROP_0,
+  PROP_DEMO,
+  N_PROPS
+};
+
+static void
+bc_preferences_window_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  BcPreferencesWindow *self = BC_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEMO:
+      gtk_widget_set_visible (self->demo_mark, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bc_preferences_window_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  BcPreferencesWindow *self = BC_PREFERENCES_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEMO:
+      g_value_set_boolean (value, gtk_widget_get_visible (self->demo_mark));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 bc_preferences_window_dispose (GObject *object)
 {
   BcPreferencesWindow *self = BC_PREFERENCES_WINDOW (object);
+
+  /* A row that outlives the window must not follow the settings into it. */
+  if (self->server_row != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->server_row, self);
+      g_settings_unbind (self->server_row, "text");
+    }
+  if (self->unit_row != NULL)
+    g_settings_unbind (self->unit_row, "text");
+  if (self->language_row != NULL)
+    g_settings_unbind (self->language_row, "selected");
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
@@ -89,11 +144,18 @@ bc_preferences_window_class_init (BcPreferencesWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = bc_preferences_window_dispose;
+  object_class->set_property = bc_preferences_window_set_property;
+  object_class->get_property = bc_preferences_window_get_property;
+
+  g_object_class_install_property (object_class, PROP_DEMO,
+                                   g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                                                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BcPreferencesWindow, server_row);
   gtk_widget_class_bind_template_child (widget_class, BcPreferencesWindow, unit_row);
   gtk_widget_class_bind_template_child (widget_class, BcPreferencesWindow, language_row);
+  gtk_widget_class_bind_template_child (widget_class, BcPreferencesWindow, demo_mark);
 }
 
 static void

@@ -50,6 +50,8 @@ struct _BcWindow
   GCancellable         *cancellable;
   char                 *path;           /* of the workbook shown or being opened */
   BcWorkbook           *workbook;
+  /* Its kind, read once when it opened: the UI thread never waits on it. */
+  gboolean              demo;
   BcReportList         *reports;
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filtered;
@@ -58,13 +60,13 @@ struct _BcWindow
   /* The list items bound to a row, to redo period headings after changes. */
   GHashTable           *bound_items;
   guint                 headings_idle;
+  /* The place is written a moment after the last move, not on each one. */
+  guint                 remember_timeout;
 
   char                 *report_id;      /* shown in the form view */
   BcReportItem         *item;           /* its list item, followed for status */
   /* Where to put the focus once the form has loaded (reopening). */
   char                 *pending_focus_path;
-  /* A status change waiting for the form's last edit to be committed. */
-  gboolean              pending_mark_ready;
   gboolean              busy;
   gboolean              status_changing;
   /* One list refresh at a time; edits made meanwhile ask for one more. */
@@ -164,6 +166,35 @@ remember_place (BcWindow *self)
     }
 
   g_settings_set_value (self->settings, "last-places", g_variant_builder_end (&builder));
+}
+
+static gboolean
+remember_place_cb (gpointer user_data)
+{
+  BcWindow *self = user_data;
+
+  self->remember_timeout = 0;
+  remember_place (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Focus moves with every Tab: each one would rewrite the settings file. */
+static void
+remember_place_later (BcWindow *self)
+{
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
+  self->remember_timeout = g_timeout_add_seconds (1, remember_place_cb, self);
+}
+
+/* Writes a place still waiting, before the window or workbook changes. */
+static void
+remember_place_now (BcWindow *self)
+{
+  if (self->remember_timeout == 0)
+    return;
+
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
+  remember_place (self);
 }
 
 static gboolean
@@ -301,14 +332,18 @@ bc_window_update_actions (BcWindow *self)
   gboolean open = self->workbook != NULL;
   gboolean has_item = open && self->item != NULL;
   BcStatus status = has_item ? bc_report_item_get_status (self->item) : BC_STATUS_DRAFT;
-  gboolean demo = open && bc_workbook_get_kind (self->workbook) == BC_WORKBOOK_KIND_DEMO;
+  gboolean demo = open && self->demo;
+  BcReport *report = bc_form_view_get_report (self->form_view);
+  /* A status change goes through the form: only once it shows the report. */
+  gboolean shown = has_item && report != NULL &&
+                   g_strcmp0 (bc_report_get_id (report), self->report_id) == 0;
   g_autofree char *demo_path = bc_demo_default_path ();
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-report", open);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-ready",
-                                 has_item && !self->status_changing && status == BC_STATUS_DRAFT);
+                                 shown && !self->status_changing && status == BC_STATUS_DRAFT);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back-to-draft",
-                                 has_item && !self->status_changing &&
+                                 shown && !self->status_changing &&
                                  bc_status_can_transition (status, BC_STATUS_DRAFT));
   /* Resetting only ever replaces the app's own copy of the demo. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-demo",
@@ -317,61 +352,118 @@ bc_window_update_actions (BcWindow *self)
 }
 
 static void
-set_status_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data);
+status_changed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data);
 
+/* What a status change was started for, to tell the user afterwards. */
 typedef struct {
-  BcWorkbook *workbook;
-  char       *report_id;
-  BcStatus    status;
+  BcWindow     *window;   /* weak: the window may go first */
+  GApplication *application;
+  GCancellable *cancellable;  /* the window's, for the workbook shown then */
+  BcStatus      status;
 } StatusChange;
 
 static void
 status_change_free (StatusChange *change)
 {
-  g_clear_object (&change->workbook);
-  g_free (change->report_id);
+  g_clear_weak_pointer (&change->window);
+  if (change->application != NULL)
+    g_application_release (change->application);
+  g_clear_object (&change->application);
+  g_clear_object (&change->cancellable);
   g_free (change);
-}
-
-static void
-set_status_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  StatusChange *change = task_data;
-  GError *error = NULL;
-
-  if (bc_workbook_set_status (change->workbook, change->report_id, change->status, NULL, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 static void
 change_status (BcWindow *self,
                BcStatus  status)
 {
-  g_autoptr(GTask) task = NULL;
+  GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   StatusChange *change;
 
-  if (self->workbook == NULL || self->report_id == NULL)
+  if (self->workbook == NULL || self->report_id == NULL || self->status_changing)
     return;
 
+  /* An edit that could not be saved would be missing from the report. */
+  if (status == BC_STATUS_READY &&
+      bc_form_view_get_save_state (self->form_view) == BC_SAVE_STATE_FAILED)
+    {
+      show_message (self, _("The Report Is Not Ready"),
+                    _("The last change could not be saved, so the report was not marked ready. Correct the field and try again."));
+      return;
+    }
+
   change = g_new0 (StatusChange, 1);
-  change->workbook = g_object_ref (self->workbook);
-  change->report_id = g_strdup (self->report_id);
+  g_set_weak_pointer (&change->window, self);
+  change->cancellable = g_object_ref (self->cancellable);
   change->status = status;
+  /* Quitting waits for the change to reach the workbook. */
+  change->application = application != NULL ? g_object_ref (application) : NULL;
+  if (change->application != NULL)
+    g_application_hold (change->application);
 
   self->status_changing = TRUE;
   bc_window_update_actions (self);
 
-  task = g_task_new (self, self->cancellable, set_status_cb, NULL);
-  g_task_set_source_tag (task, change_status);
-  g_task_set_task_data (task, change, (GDestroyNotify) status_change_free);
-  g_task_run_in_thread (task, set_status_thread);
+  /* The form orders the change after the edits typed so far, for the
+   * report it shows now. */
+  bc_form_view_change_status_async (self->form_view, status, NULL,
+                                    status_changed_cb, change);
+}
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data);
+
+static void
+refresh_list (BcWindow *self);
+
+static void
+show_open_error (BcWindow     *self,
+                 const GError *error);
+
+static void
+status_changed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  StatusChange *change = user_data;
+  BcWindow *self = change->window;
+  BcStatus status = change->status;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = bc_form_view_change_status_finish (BC_FORM_VIEW (source), result, &error);
+
+  /* The window is gone, or shows another workbook now. */
+  if (self == NULL || g_cancellable_is_cancelled (change->cancellable))
+    {
+      status_change_free (change);
+      return;
+    }
+  status_change_free (change);
+  change = NULL;
+
+  self->status_changing = FALSE;
+  bc_window_update_actions (self);
+
+  if (!ok)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      if (g_error_matches (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY) ||
+          g_error_matches (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY))
+        show_message (self, _("The Report Is Not Ready"), error->message);
+      else
+        show_message (self, _("The Status Could Not Be Changed"), error->message);
+      return;
+    }
+
+  if (status == BC_STATUS_READY)
+    toast (self, _("Marked ready to send"));
+  else if (status == BC_STATUS_DRAFT)
+    toast (self, _("Back to draft: the report can be changed again"));
+  refresh_list (self);
 }
 
 static void
@@ -397,66 +489,11 @@ refresh_list (BcWindow *self)
 }
 
 static void
-set_status_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  BcWindow *self = BC_WINDOW (source);
-  StatusChange *change = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      /* Cancelled: another workbook is shown now. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      self->status_changing = FALSE;
-
-      if (g_error_matches (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY) ||
-          g_error_matches (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY))
-        show_message (self, _("The Report Is Not Ready"), error->message);
-      else
-        show_message (self, _("The Status Could Not Be Changed"), error->message);
-      bc_window_update_actions (self);
-      return;
-    }
-
-  self->status_changing = FALSE;
-  if (change->status == BC_STATUS_READY)
-    toast (self, _("Marked ready to send"));
-  else if (change->status == BC_STATUS_DRAFT)
-    toast (self, _("Back to draft: the report can be changed again"));
-
-  if (g_strcmp0 (change->report_id, bc_form_view_get_report_id (self->form_view)) == 0)
-    bc_form_view_reload (self->form_view);
-  refresh_list (self);
-  bc_window_update_actions (self);
-}
-
-static void
-mark_ready_now (BcWindow *self)
-{
-  self->pending_mark_ready = FALSE;
-  change_status (self, BC_STATUS_READY);
-}
-
-static void
 mark_ready_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  BcWindow *self = BC_WINDOW (widget);
-
-  /* Status changes and edits run on different threads: let the edit the
-   * user just made reach the workbook before the report is checked. */
-  if (bc_form_view_get_save_state (self->form_view) == BC_SAVE_STATE_SAVING)
-    {
-      self->pending_mark_ready = TRUE;
-      return;
-    }
-
-  mark_ready_now (self);
+  change_status (BC_WINDOW (widget), BC_STATUS_READY);
 }
 
 static void
@@ -523,13 +560,15 @@ open_user_workbook_action (GtkWidget  *widget,
   bc_window_open_workbook (BC_WINDOW (widget), NULL);
 }
 
+static void reset_demo (BcWindow *self);
+
 static void
 reset_demo_response_cb (AdwMessageDialog *dialog,
                         const char       *response,
                         BcWindow         *self)
 {
   if (g_strcmp0 (response, "reset") == 0)
-    bc_window_open_demo (self);
+    reset_demo (self);
 }
 
 static void
@@ -812,7 +851,7 @@ bc_window_show_report (BcWindow   *self,
 
   gtk_stack_set_visible_child_name (self->content_stack, report_id != NULL ? "form" : "empty");
   sync_selection (self);
-  remember_place (self);
+  remember_place_later (self);
 }
 
 static void
@@ -839,18 +878,6 @@ form_save_state_cb (BcWindow *self)
 
   update_save_state (self);
 
-  if (self->pending_mark_ready && state != BC_SAVE_STATE_SAVING)
-    {
-      if (state == BC_SAVE_STATE_FAILED)
-        {
-          self->pending_mark_ready = FALSE;
-          show_message (self, _("The Report Is Not Ready"),
-                        _("The last change could not be saved, so the report was not marked ready. Correct the field and try again."));
-        }
-      else
-        mark_ready_now (self);
-    }
-
   /* A saved edit changes the report's revision and time in the list. */
   if (state == BC_SAVE_STATE_SAVED)
     refresh_list (self);
@@ -860,7 +887,7 @@ static void
 form_focus_path_cb (BcWindow *self)
 {
   if (self->pending_focus_path == NULL)
-    remember_place (self);
+    remember_place_later (self);
 }
 
 /* --- opening a workbook ---------------------------------------------------- */
@@ -887,8 +914,15 @@ refresh_cb (GObject      *source,
 
   if (!ok)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("refreshing the list failed: %s", error->message);
+      /* Opening: the list never came, so say why instead of spinning. */
+      if (self->busy && !bc_report_list_get_loaded (self->reports))
+        show_open_error (self, error);
+      else
         toast (self, error->message);
+      set_busy (self, FALSE);
       return;
     }
 
@@ -916,14 +950,175 @@ refresh_cb (GObject      *source,
     }
 }
 
+/* --- closing a workbook off the UI thread ---------------------------------- */
+
+/* sqlite3_close checkpoints and syncs the file, which can take seconds on a
+ * slow disk. A workbook the window lets go keeps a toggle reference here:
+ * once everything else (the form's edit queue, a list refresh, a dialog)
+ * has dropped it, so that no edit still queued is cut off, it is closed
+ * and finalized in a worker thread, with the application held meanwhile. */
+typedef struct {
+  BcWorkbook   *workbook;
+  char         *path;
+  GApplication *application;
+  gint          started;
+} WorkbookCloser;
+
+/* Workbooks being closed, by path: opening one of them again waits for
+ * its close, or SQLite would find the file still locked. */
+typedef struct {
+  guint      n_closing;
+  GPtrArray *waiting;   /* of GTask: opens to resume */
+} Closing;
+
+static GHashTable *closing_paths;
+
+static void open_with_templates (GTask *task);
+
+static void
+closing_free (Closing *closing)
+{
+  g_ptr_array_unref (closing->waiting);
+  g_free (closing);
+}
+
+static void
+closing_begin (const char *path)
+{
+  Closing *closing;
+
+  if (closing_paths == NULL)
+    closing_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) closing_free);
+
+  closing = g_hash_table_lookup (closing_paths, path);
+  if (closing == NULL)
+    {
+      closing = g_new0 (Closing, 1);
+      closing->waiting = g_ptr_array_new ();
+      g_hash_table_insert (closing_paths, g_strdup (path), closing);
+    }
+  closing->n_closing++;
+}
+
+static void
+closing_end (const char *path)
+{
+  Closing *closing = closing_paths != NULL ? g_hash_table_lookup (closing_paths, path) : NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+
+  if (closing == NULL || --closing->n_closing > 0)
+    return;
+
+  waiting = g_ptr_array_ref (closing->waiting);
+  g_hash_table_remove (closing_paths, path);
+  for (guint i = 0; i < waiting->len; i++)
+    open_with_templates (g_ptr_array_index (waiting, i));
+}
+
+/* TRUE when `task` was put aside until `path` is closed. */
+static gboolean
+closing_wait (const char *path,
+              GTask      *task)
+{
+  Closing *closing = closing_paths != NULL ? g_hash_table_lookup (closing_paths, path) : NULL;
+
+  if (closing == NULL)
+    return FALSE;
+
+  g_ptr_array_add (closing->waiting, task);
+  return TRUE;
+}
+
+static void workbook_toggle_cb (gpointer  data,
+                                GObject  *object,
+                                gboolean  is_last_ref);
+
+static void
+close_workbook_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  WorkbookCloser *closer = task_data;
+
+  bc_workbook_close (closer->workbook);
+  g_object_remove_toggle_ref (G_OBJECT (g_steal_pointer (&closer->workbook)),
+                              workbook_toggle_cb, closer);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+workbook_closed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  WorkbookCloser *closer = user_data;
+
+  closing_end (closer->path);
+  g_free (closer->path);
+  if (closer->application != NULL)
+    {
+      g_application_release (closer->application);
+      g_object_unref (closer->application);
+    }
+  g_free (closer);
+}
+
+static gboolean
+start_close_cb (gpointer data)
+{
+  WorkbookCloser *closer = data;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, workbook_closed_cb, closer);
+
+  g_task_set_source_tag (task, start_close_cb);
+  g_task_set_task_data (task, closer, NULL);
+  g_task_run_in_thread (task, close_workbook_thread);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+workbook_toggle_cb (gpointer  data,
+                    GObject  *object,
+                    gboolean  is_last_ref)
+{
+  WorkbookCloser *closer = data;
+
+  /* The last other reference may go on any thread; tasks start on the
+   * UI thread's context. */
+  if (is_last_ref && g_atomic_int_compare_and_exchange (&closer->started, 0, 1))
+    g_main_context_invoke (NULL, start_close_cb, closer);
+}
+
+static void
+close_workbook_later (BcWindow   *self,
+                      BcWorkbook *workbook)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  WorkbookCloser *closer = g_new0 (WorkbookCloser, 1);
+
+  closer->workbook = workbook;
+  closer->path = g_strdup (bc_workbook_get_path (workbook));
+  closing_begin (closer->path);
+  if (application != NULL)
+    {
+      closer->application = G_APPLICATION (g_object_ref (application));
+      g_application_hold (closer->application);
+    }
+
+  /* Trade the window's reference for the toggle one. */
+  g_object_add_toggle_ref (G_OBJECT (workbook), workbook_toggle_cb, closer);
+  g_object_unref (workbook);
+}
+
 static void
 clear_workbook (BcWindow *self)
 {
+  remember_place_now (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  self->pending_mark_ready = FALSE;
   self->status_changing = FALSE;
   self->refreshing = FALSE;
   self->refresh_again = FALSE;
@@ -943,9 +1138,10 @@ clear_workbook (BcWindow *self)
   g_clear_object (&self->filter);
   g_clear_object (&self->reports);
 
+  self->demo = FALSE;
   if (self->workbook != NULL)
     {
-      g_clear_object (&self->workbook);
+      close_workbook_later (self, g_steal_pointer (&self->workbook));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKBOOK]);
     }
 
@@ -972,6 +1168,7 @@ set_workbook (BcWindow   *self,
   gboolean demo = bc_workbook_get_kind (workbook) == BC_WORKBOOK_KIND_DEMO;
 
   self->workbook = g_object_ref (workbook);
+  self->demo = demo;
   self->reports = bc_report_list_new (workbook, bc_i18n_language ());
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->reports)),
@@ -1020,6 +1217,8 @@ typedef struct {
   gboolean    fresh_demo;
   /* The connection to close before a fresh demo copy replaces its file. */
   BcWorkbook *close_first;
+  /* Closed by then: no need to wait for the window's own closing of it. */
+  gboolean    closed_first;
   BcTemplateRegistry *templates;
 } OpenRequest;
 
@@ -1059,6 +1258,9 @@ open_with_templates (GTask *task)
 {
   OpenRequest *request = g_task_get_task_data (task);
 
+  if (!request->closed_first && closing_wait (request->path, task))
+    return;
+
   bc_workbook_open_async (request->path, request->templates,
                           request->create ? BC_WORKBOOK_OPEN_CREATE : BC_WORKBOOK_OPEN_DEFAULT,
                           g_task_get_cancellable (task),
@@ -1091,6 +1293,7 @@ demo_installed_cb (GObject      *source,
 {
   GTask *task = user_data;
   BcWindow *self = g_task_get_source_object (task);
+  OpenRequest *request = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -1110,6 +1313,10 @@ demo_installed_cb (GObject      *source,
       return;
     }
 
+  /* Closed already: this lets the window's closing of it finish. */
+  if (request->close_first != NULL)
+    request->closed_first = TRUE;
+  g_clear_object (&request->close_first);
   open_with_templates (task);
 }
 
@@ -1233,6 +1440,21 @@ bc_window_open_demo (BcWindow *self)
 
   g_return_if_fail (BC_IS_WINDOW (self));
 
+  /* Shown (or on its way): a class in the middle of an exercise keeps it. */
+  if (g_strcmp0 (self->path, path) == 0 &&
+      (self->workbook != NULL || self->busy))
+    return;
+
+  /* Only "Reset Demo…", which asks, replaces a copy in use; the first
+   * time there is none yet. */
+  start_open (self, path, FALSE, !g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+reset_demo (BcWindow *self)
+{
+  g_autofree char *path = bc_demo_default_path ();
+
   start_open (self, path, FALSE, TRUE);
 }
 
@@ -1244,6 +1466,7 @@ bc_window_close_request (GtkWindow *window)
   BcWindow *self = BC_WINDOW (window);
   int width, height;
 
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
   remember_place (self);
 
   gtk_window_get_default_size (window, &width, &height);
@@ -1261,6 +1484,7 @@ bc_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->headings_idle, g_source_remove);
+  g_clear_handle_id (&self->remember_timeout, g_source_remove);
   if (self->form_view != NULL)
     g_signal_handlers_disconnect_by_data (self->form_view, self);
   if (self->filtered != NULL)
@@ -1276,7 +1500,8 @@ bc_window_dispose (GObject *object)
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->reports);
-  g_clear_object (&self->workbook);
+  if (self->workbook != NULL)
+    close_workbook_later (self, g_steal_pointer (&self->workbook));
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
 
@@ -1434,6 +1659,14 @@ bc_window_get_reports (BcWindow *self)
   g_return_val_if_fail (BC_IS_WINDOW (self), NULL);
 
   return self->reports;
+}
+
+gboolean
+bc_window_get_demo (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), FALSE);
+
+  return self->workbook != NULL && self->demo;
 }
 
 gboolean

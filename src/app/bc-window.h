@@ -20,8 +20,12 @@ BcWindow     *bc_window_new           (BcApplication *application);
  * missing) the user's own workbook. */
 void          bc_window_open_workbook (BcWindow      *self,
                                        GFile         *file);
-/* Opens a fresh copy of the shipped demo workbook. */
+/* Opens the demo workbook: shows the user's copy as it is (nothing
+ * happens when it is already shown), or installs a fresh copy of the
+ * shipped one the first time. Only "Reset Demo…" replaces a copy. */
 void          bc_window_open_demo     (BcWindow      *self);
+/* Whether the workbook shown is a demo (training data). */
+gboolean      bc_window_get_demo      (BcWindow      *self);
 /* The open workbook ("workbook" property), NULL while opening. */
 BcWorkbook   *bc_window_get_workbook  (BcWindow      *self);
 /* Its reports, NULL while opening. */
