@@ -416,6 +416,27 @@ test_invalid_percentage (Fixture       *f,
   }
 }
 
+/* A date that does not exist is shown, and the form does not say "saved". */
+static void
+test_invalid_not_saved (Fixture       *f,
+                        gconstpointer  data)
+{
+  type_and_save (f, "doc_number", "140/BC-UBND");
+
+  bc_gui_test_type (input (f, "doc_date"), "31/02/2018");
+  gtk_widget_grab_focus (input (f, "doc_number"));
+  g_assert_true (bc_gui_test_wait (not_saving, f->view, 10000));
+  bc_gui_test_spin (2 * BC_FIELD_EDITOR_DEBOUNCE_MS);
+  g_assert_true (bc_field_editor_get_invalid (BC_FIELD_EDITOR (editor (f, "doc_date"))));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), ==, BC_SAVE_STATE_FAILED);
+  g_assert_nonnull (bc_form_view_get_save_error (f->view));
+  assert_stored (f, "doc_date", NULL);
+
+  /* Fixed: saved. */
+  type_and_save (f, "doc_date", "21/6/2018");
+  assert_stored (f, "doc_date", "2018-06-21");
+}
+
 static void
 test_warning_justification (Fixture       *f,
                             gconstpointer  data)
@@ -1054,6 +1075,8 @@ main (int    argc,
               fixture_set_up, test_rapid_edits_in_order, fixture_tear_down);
   g_test_add ("/app/form-view/invalid-percentage", Fixture, "egov-quarterly",
               fixture_set_up, test_invalid_percentage, fixture_tear_down);
+  g_test_add ("/app/form-view/invalid-not-saved", Fixture, "egov-quarterly",
+              fixture_set_up, test_invalid_not_saved, fixture_tear_down);
   g_test_add ("/app/form-view/warning-justification", Fixture, "egov-quarterly",
               fixture_set_up, test_warning_justification, fixture_tear_down);
   g_test_add ("/app/form-view/computed-and-conditions", Fixture, "egov-quarterly",

@@ -526,11 +526,26 @@ update_save_state (BcFormView *self)
 {
   BcSaveState state;
   gboolean dirty = FALSE;
+  guint n_invalid = 0;
 
   foreach_editor (self, any_dirty_cb, &dirty);
+  foreach_editor (self, count_invalid_cb, &n_invalid);
 
   if (g_hash_table_size (self->failures) > 0)
     state = BC_SAVE_STATE_FAILED;
+  else if (n_invalid > 0 && !dirty)
+    {
+      g_autofree char *message = NULL;
+
+      /* What is typed and does not fit is shown but not saved: the form
+       * must not say it is. */
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "%u value does not fit its field and is not saved.",
+                                              "%u values do not fit their fields and are not saved.",
+                                              n_invalid), n_invalid);
+      set_save_error (self, message);
+      state = BC_SAVE_STATE_FAILED;
+    }
   else if (dirty || (self->edited && edit_queue_is_busy (self->queue, self->report_id)))
     state = BC_SAVE_STATE_SAVING;
   else if (self->edited)
