@@ -992,6 +992,62 @@ test_change_status (Fixture       *f,
 }
 
 
+static void
+on_background_failed (BcFormView *view,
+                      const char *report_id,
+                      const char *message,
+                      char      **out)
+{
+  g_assert_nonnull (message);
+  g_free (*out);
+  *out = g_strdup (report_id);
+}
+
+static gboolean
+is_set (gpointer user_data)
+{
+  return *(char **) user_data != NULL;
+}
+
+/* An edit that fails after its report was left is told, and shown again
+ * when the report comes back. */
+static void
+test_background_failure (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_id = g_strdup (f->report_id);
+  g_autofree char *second_id = NULL;
+  g_autofree char *failed_id = NULL;
+
+  fill_required (f);
+  justify_warnings (f);
+  second_id = bc_workbook_create_report (f->workbook, "egov-quarterly", "2018Q3", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  g_signal_connect (f->view, "background-save-failed", G_CALLBACK (on_background_failed), &failed_id);
+
+  /* Marked ready elsewhere: the next edit of the form fails, after the
+   * form has moved on to another report. */
+  g_assert_true (bc_workbook_set_status (f->workbook, first_id, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+  bc_gui_test_type (input (f, "doc_place"), "Trà Bồng");
+  bc_form_view_load (f->view, f->workbook, second_id);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_true (bc_gui_test_wait (is_set, &failed_id, 10000));
+  g_assert_cmpstr (failed_id, ==, first_id);
+  g_assert_true (bc_gui_test_wait (not_saving, f->view, 10000));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), !=, BC_SAVE_STATE_FAILED);
+  assert_stored (f, "doc_place", "Quảng Ngãi");
+
+  /* Back: the failure is there, beside its field. */
+  bc_form_view_load (f->view, f->workbook, first_id);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_true (bc_gui_test_wait (not_saving, f->view, 10000));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), ==, BC_SAVE_STATE_FAILED);
+  g_assert_nonnull (bc_form_view_get_save_error (f->view));
+  g_assert_nonnull (message_under (f, "doc_place", "Could not save:"));
+}
+
 /* --- several reports ------------------------------------------------------- */
 
 static void
@@ -1092,6 +1148,8 @@ main (int    argc,
   g_test_add ("/app/form-view/change-status", Fixture, "egov-quarterly",
               fixture_set_up, test_change_status, fixture_tear_down);
 
+  g_test_add ("/app/form-view/background-failure", Fixture, "egov-quarterly",
+              fixture_set_up, test_background_failure, fixture_tear_down);
   g_test_add ("/app/form-view/switch-reports", Fixture, "egov-quarterly",
               fixture_set_up, test_switch_reports, fixture_tear_down);
 

@@ -396,6 +396,7 @@ struct _BcFormView
   GHashTable        *editors;   /* field id → BcFieldEditor* (scalars) */
   GHashTable        *tables;    /* table id → BcTableEditor* */
   GHashTable        *failures;  /* "key\x1frow" (or "" for row operations) → message */
+  GHashTable        *background; /* report id → failures of a report not shown */
 
   BcFieldEditor     *focus_editor; /* weak */
   char              *focus_path;
@@ -428,6 +429,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  BACKGROUND_SAVE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 section_view_free (SectionView *view)
@@ -1217,6 +1225,79 @@ editor_for_key (BcFormView *self,
 }
 
 static void
+note_background (BcFormView *self,
+                 Op         *op)
+{
+  g_autofree char *place = NULL;
+  GHashTable *failed;
+
+  if (op->kind == OP_LOAD || op->kind == OP_SET_STATUS || op->report_id == NULL)
+    return;
+
+  place = op->kind == OP_SET_VALUE ? failure_key (op->key, op->row_id) : g_strdup ("");
+  failed = g_hash_table_lookup (self->background, op->report_id);
+
+  if (op->error == NULL)
+    {
+      /* A later edit of the same place went through. */
+      if (failed != NULL)
+        g_hash_table_remove (failed, place);
+      return;
+    }
+
+  if (failed == NULL)
+    {
+      failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (self->background, g_strdup (op->report_id), failed);
+    }
+  g_hash_table_replace (failed, g_steal_pointer (&place), g_strdup (op->error->message));
+
+  g_signal_emit (self, signals[BACKGROUND_SAVE_FAILED], 0, op->report_id, op->error->message);
+}
+
+/* After the first snapshot of a report replaced what the inputs show: what
+ * could not be saved, also while the report was not shown, is said again. */
+static void
+restore_failures (BcFormView *self)
+{
+  GHashTable *failed = g_hash_table_lookup (self->background, self->report_id);
+  GHashTableIter iter;
+  gpointer place, message;
+  const char *any = NULL;
+
+  if (failed != NULL)
+    {
+      g_hash_table_iter_init (&iter, failed);
+      while (g_hash_table_iter_next (&iter, &place, &message))
+        {
+          g_hash_table_iter_steal (&iter);
+          g_hash_table_replace (self->failures, place, message);
+        }
+      g_hash_table_remove (self->background, self->report_id);
+    }
+
+  g_hash_table_iter_init (&iter, self->failures);
+  while (g_hash_table_iter_next (&iter, &place, &message))
+    {
+      const char *separator = strchr (place, '\x1f');
+
+      any = message;
+      if (separator != NULL)
+        {
+          g_autofree char *key = g_strndup (place, separator - (const char *) place);
+          gint64 row_id = g_ascii_strtoll (separator + 1, NULL, 10);
+          BcFieldEditor *editor = editor_for_key (self, key, row_id);
+
+          if (editor != NULL)
+            bc_field_editor_set_save_error (editor, message);
+        }
+    }
+
+  if (any != NULL)
+    set_save_error (self, any);
+}
+
+static void
 form_view_op_done (BcFormView *self,
                    Op         *op)
 {
@@ -1224,9 +1305,13 @@ form_view_op_done (BcFormView *self,
            op->kind, op->report_id, op->key, op->row_id,
            op->error != NULL ? op->error->message : "done");
 
-  /* A report that is no longer shown: its edits were still committed. */
+  /* A report that is no longer shown: its edits were still committed, and
+   * what failed is kept until it is shown again. */
   if (g_strcmp0 (op->report_id, self->report_id) != 0)
-    return;
+    {
+      note_background (self, op);
+      return;
+    }
 
   if (op->kind == OP_LOAD && (op->report == NULL || op->template_ == NULL))
     {
@@ -1282,6 +1367,8 @@ form_view_op_done (BcFormView *self,
         }
 
       apply_snapshot (self, force);
+      if (force)
+        restore_failures (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);
 
       if (op->kind == OP_ADD_ROW && op->error == NULL)
@@ -1432,6 +1519,7 @@ bc_form_view_finalize (GObject *object)
   g_clear_pointer (&self->tables, g_hash_table_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->background, g_hash_table_unref);
   g_free (self->report_id);
   g_free (self->lang);
   g_free (self->focus_path);
@@ -1509,6 +1597,12 @@ bc_form_view_class_init (BcFormViewClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* An edit of a report no longer shown could not be saved (report id,
+   * message). It is shown again when that report is. */
+  signals[BACKGROUND_SAVE_FAILED] =
+    g_signal_new ("background-save-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
   g_type_ensure (BC_TYPE_ISSUE_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-form-view.ui");
@@ -1539,6 +1633,8 @@ bc_form_view_init (BcFormView *self)
   self->editors = g_hash_table_new (g_str_hash, g_str_equal);
   self->tables = g_hash_table_new (g_str_hash, g_str_equal);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->background = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_hash_table_unref);
 
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
@@ -1554,7 +1650,7 @@ bc_form_view_load (BcFormView *self,
                    BcWorkbook *workbook,
                    const char *report_id)
 {
-  gboolean same_report;
+  gboolean same_workbook, same_report;
 
   g_return_if_fail (BC_IS_FORM_VIEW (self));
   g_return_if_fail (workbook == NULL || BC_IS_WORKBOOK (workbook));
@@ -1562,10 +1658,12 @@ bc_form_view_load (BcFormView *self,
   /* Whatever was typed in the report shown so far goes to it first. */
   flush_all (self);
 
-  same_report = workbook == self->workbook && g_strcmp0 (report_id, self->report_id) == 0;
+  same_workbook = workbook == self->workbook;
+  same_report = same_workbook && g_strcmp0 (report_id, self->report_id) == 0;
 
   if (workbook != self->workbook)
     {
+      g_hash_table_remove_all (self->background);
       detach_queue (self);
       clear_form (self);
       g_set_object (&self->workbook, workbook);
@@ -1590,6 +1688,14 @@ bc_form_view_load (BcFormView *self,
       g_clear_object (&self->previous);
       g_clear_object (&self->template_);
       g_clear_pointer (&self->issues, g_ptr_array_unref);
+      /* What could not be saved is said again when the report comes back. */
+      if (self->report_id != NULL && g_hash_table_size (self->failures) > 0 &&
+          same_workbook)
+        {
+          g_hash_table_replace (self->background, g_strdup (self->report_id),
+                                g_steal_pointer (&self->failures));
+          self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        }
       g_hash_table_remove_all (self->failures);
       g_clear_pointer (&self->focus_path, g_free);
       self->edited = FALSE;
