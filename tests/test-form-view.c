@@ -559,6 +559,8 @@ static void
 click (GtkWidget *button)
 {
   g_assert_true (gtk_widget_is_sensitive (button));
+  /* A click focuses the button first, as the pointer does. */
+  gtk_widget_grab_focus (button);
   g_signal_emit_by_name (button, "clicked");
 }
 
@@ -688,6 +690,16 @@ test_findings_rows (Fixture       *f,
   bc_gui_test_wait_saved (f->view);
   value = cell_value (f, "findings", 1, "unit");
   g_assert_cmpstr (value, ==, "UBND huyện Lý Sơn");
+  g_clear_pointer (&value, g_free);
+
+  /* A row added while the user goes on typing elsewhere does not take
+   * the focus away. */
+  click (add);
+  gtk_widget_grab_focus (cell_input (f, "findings.unit", 1));
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  bc_gui_test_wait_saved (f->view);
+  g_assert_cmpuint (n_rows (f, "findings"), ==, 3);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == focus);
 }
 
 /* --- the issue list, focus, keyboard --------------------------------------- */

@@ -399,6 +399,8 @@ struct _BcFormView
   GHashTable        *background; /* report id → failures of a report not shown */
 
   BcFieldEditor     *focus_editor; /* weak */
+  guint              focus_serial;   /* counts inputs entered by the focus */
+  guint              add_row_serial; /* focus_serial when a row was asked for */
   char              *focus_path;
 
   BcSaveState        save_state;
@@ -757,6 +759,7 @@ on_editor_focus_enter (GtkEventControllerFocus *controller,
 {
   GtkWidget *editor = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
 
+  self->focus_serial++;
   g_set_weak_pointer (&self->focus_editor, BC_FIELD_EDITOR (editor));
   update_focus_path (self);
 }
@@ -788,6 +791,9 @@ on_add_row (BcTableEditor *table,
             BcFormView    *self)
 {
   Op *op;
+
+  /* The new row takes the focus only if no input was entered meanwhile. */
+  self->add_row_serial = self->focus_serial;
 
   flush_all (self);
   op = op_new (self, OP_ADD_ROW);
@@ -1376,8 +1382,16 @@ form_view_op_done (BcFormView *self,
           BcTableEditor *table = g_hash_table_lookup (self->tables, op->key);
           const BcField *field = table != NULL ? bc_table_editor_get_field (table) : NULL;
 
-          /* Typing goes on in the row just added. */
-          if (field != NULL && field->columns->len > 0)
+          GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+          GtkWidget *now = root != NULL ? gtk_root_get_focus (root) : NULL;
+          gboolean on_add = now != NULL && table != NULL &&
+                            gtk_widget_is_ancestor (now, GTK_WIDGET (table)) &&
+                            gtk_widget_get_ancestor (now, BC_TYPE_FIELD_EDITOR) == NULL;
+
+          /* Typing goes on in the row just added, unless the user has
+           * moved on to another input meanwhile. */
+          if (field != NULL && field->columns->len > 0 &&
+              (self->focus_serial == self->add_row_serial || on_add))
             {
               const BcField *first = g_ptr_array_index (field->columns, 0);
               BcFieldEditor *cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
