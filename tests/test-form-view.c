@@ -685,9 +685,14 @@ test_findings_rows (Fixture       *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cell_input (f, "findings.unit", 2))), ==,
                    "Sở Thông tin và Truyền thông");
 
-  /* And back down. */
+  /* And back down. Until the move is done, no row button acts on the
+   * positions about to change. */
   click (button_named (f, "Move row 1 down"));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Remove row 1")));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Move row 2 up")));
   bc_gui_test_wait_saved (f->view);
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Remove row 1")));
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Move row 2 up")));
   value = cell_value (f, "findings", 1, "unit");
   g_assert_cmpstr (value, ==, "UBND huyện Lý Sơn");
   g_clear_pointer (&value, g_free);

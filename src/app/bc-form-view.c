@@ -337,6 +337,35 @@ edit_queue_changes_status (EditQueue  *queue,
   return FALSE;
 }
 
+static gboolean
+op_changes_rows (const Op   *op,
+                 const char *report_id,
+                 const char *table_id)
+{
+  return op_matches (op, report_id) && g_strcmp0 (op->key, table_id) == 0 &&
+         (op->kind == OP_ADD_ROW || op->kind == OP_REMOVE_ROW || op->kind == OP_MOVE_ROW);
+}
+
+/* Whether a row operation on this table is still on its way: until it is
+ * done, the positions shown may be about to change. */
+static gboolean
+edit_queue_changes_rows (EditQueue  *queue,
+                         const char *report_id,
+                         const char *table_id)
+{
+  if (queue == NULL)
+    return FALSE;
+
+  if (op_changes_rows (queue->running, report_id, table_id))
+    return TRUE;
+
+  for (GList *l = queue->pending.head; l != NULL; l = l->next)
+    if (op_changes_rows (l->data, report_id, table_id))
+      return TRUE;
+
+  return FALSE;
+}
+
 /* Whether a value of this field is still on its way: a snapshot taken
  * before it lands must not overwrite what the field shows. */
 static gboolean
@@ -798,6 +827,7 @@ on_add_row (BcTableEditor *table,
   flush_all (self);
   op = op_new (self, OP_ADD_ROW);
   op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  bc_table_editor_set_busy (table, TRUE);
   enqueue (self, op);
 }
 
@@ -811,6 +841,7 @@ on_remove_row (BcTableEditor *table,
   flush_all (self);
   op = op_new (self, OP_REMOVE_ROW);
   op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  bc_table_editor_set_busy (table, TRUE);
   op->row_id = row_id;
   enqueue (self, op);
 }
@@ -826,6 +857,7 @@ on_move_row (BcTableEditor *table,
   flush_all (self);
   op = op_new (self, OP_MOVE_ROW);
   op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  bc_table_editor_set_busy (table, TRUE);
   op->row_id = row_id;
   op->index = index;
   enqueue (self, op);
@@ -1073,6 +1105,7 @@ show_table (BcFormView    *self,
                                                    table, 0));
   bc_table_editor_set_read_only (editor, read_only);
   bc_table_editor_set_rows (editor, self->report);
+  bc_table_editor_set_busy (editor, edit_queue_changes_rows (self->queue, self->report_id, table->id));
   bc_field_editor_set_issues (bc_table_editor_get_header (editor),
                               issues_at (by_place, table->id, 0));
 
