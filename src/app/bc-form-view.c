@@ -1405,7 +1405,13 @@ form_view_op_done (BcFormView *self,
           gtk_action_bar_set_revealed (self->footer, TRUE);
         }
 
-      apply_snapshot (self, force);
+      {
+        gint64 start = g_get_monotonic_time ();
+
+        apply_snapshot (self, force);
+        /* What each saved edit costs the UI thread. */
+        g_debug ("snapshot shown in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+      }
       if (force)
         restore_failures (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);

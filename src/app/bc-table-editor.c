@@ -646,6 +646,8 @@ bc_table_editor_set_read_only (BcTableEditor *self,
 {
   g_return_if_fail (BC_IS_TABLE_EDITOR (self));
 
+  if (self->read_only == !!read_only)
+    return;
   self->read_only = !!read_only;
   gtk_widget_set_visible (self->add_button, !read_only);
   bc_field_editor_set_read_only (self->header, read_only);
