@@ -416,6 +416,27 @@ test_invalid_percentage (Fixture       *f,
   }
 }
 
+/* A date that does not exist is shown, and the form does not say "saved". */
+static void
+test_invalid_not_saved (Fixture       *f,
+                        gconstpointer  data)
+{
+  type_and_save (f, "doc_number", "140/BC-UBND");
+
+  bc_gui_test_type (input (f, "doc_date"), "31/02/2018");
+  gtk_widget_grab_focus (input (f, "doc_number"));
+  g_assert_true (bc_gui_test_wait (not_saving, f->view, 10000));
+  bc_gui_test_spin (2 * BC_FIELD_EDITOR_DEBOUNCE_MS);
+  g_assert_true (bc_field_editor_get_invalid (BC_FIELD_EDITOR (editor (f, "doc_date"))));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), ==, BC_SAVE_STATE_FAILED);
+  g_assert_nonnull (bc_form_view_get_save_error (f->view));
+  assert_stored (f, "doc_date", NULL);
+
+  /* Fixed: saved. */
+  type_and_save (f, "doc_date", "21/6/2018");
+  assert_stored (f, "doc_date", "2018-06-21");
+}
+
 static void
 test_warning_justification (Fixture       *f,
                             gconstpointer  data)
@@ -538,6 +559,8 @@ static void
 click (GtkWidget *button)
 {
   g_assert_true (gtk_widget_is_sensitive (button));
+  /* A click focuses the button first, as the pointer does. */
+  gtk_widget_grab_focus (button);
   g_signal_emit_by_name (button, "clicked");
 }
 
@@ -662,11 +685,26 @@ test_findings_rows (Fixture       *f,
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cell_input (f, "findings.unit", 2))), ==,
                    "Sở Thông tin và Truyền thông");
 
-  /* And back down. */
+  /* And back down. Until the move is done, no row button acts on the
+   * positions about to change. */
   click (button_named (f, "Move row 1 down"));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Remove row 1")));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Move row 2 up")));
   bc_gui_test_wait_saved (f->view);
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Remove row 1")));
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Move row 2 up")));
   value = cell_value (f, "findings", 1, "unit");
   g_assert_cmpstr (value, ==, "UBND huyện Lý Sơn");
+  g_clear_pointer (&value, g_free);
+
+  /* A row added while the user goes on typing elsewhere does not take
+   * the focus away. */
+  click (add);
+  gtk_widget_grab_focus (cell_input (f, "findings.unit", 1));
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  bc_gui_test_wait_saved (f->view);
+  g_assert_cmpuint (n_rows (f, "findings"), ==, 3);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == focus);
 }
 
 /* --- the issue list, focus, keyboard --------------------------------------- */
@@ -971,6 +1009,62 @@ test_change_status (Fixture       *f,
 }
 
 
+static void
+on_background_failed (BcFormView *view,
+                      const char *report_id,
+                      const char *message,
+                      char      **out)
+{
+  g_assert_nonnull (message);
+  g_free (*out);
+  *out = g_strdup (report_id);
+}
+
+static gboolean
+is_set (gpointer user_data)
+{
+  return *(char **) user_data != NULL;
+}
+
+/* An edit that fails after its report was left is told, and shown again
+ * when the report comes back. */
+static void
+test_background_failure (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_id = g_strdup (f->report_id);
+  g_autofree char *second_id = NULL;
+  g_autofree char *failed_id = NULL;
+
+  fill_required (f);
+  justify_warnings (f);
+  second_id = bc_workbook_create_report (f->workbook, "egov-quarterly", "2018Q3", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  g_signal_connect (f->view, "background-save-failed", G_CALLBACK (on_background_failed), &failed_id);
+
+  /* Marked ready elsewhere: the next edit of the form fails, after the
+   * form has moved on to another report. */
+  g_assert_true (bc_workbook_set_status (f->workbook, first_id, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+  bc_gui_test_type (input (f, "doc_place"), "Trà Bồng");
+  bc_form_view_load (f->view, f->workbook, second_id);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_true (bc_gui_test_wait (is_set, &failed_id, 10000));
+  g_assert_cmpstr (failed_id, ==, first_id);
+  g_assert_true (bc_gui_test_wait (not_saving, f->view, 10000));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), !=, BC_SAVE_STATE_FAILED);
+  assert_stored (f, "doc_place", "Quảng Ngãi");
+
+  /* Back: the failure is there, beside its field. */
+  bc_form_view_load (f->view, f->workbook, first_id);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_true (bc_gui_test_wait (not_saving, f->view, 10000));
+  g_assert_cmpint (bc_form_view_get_save_state (f->view), ==, BC_SAVE_STATE_FAILED);
+  g_assert_nonnull (bc_form_view_get_save_error (f->view));
+  g_assert_nonnull (message_under (f, "doc_place", "Could not save:"));
+}
+
 /* --- several reports ------------------------------------------------------- */
 
 static void
@@ -1054,6 +1148,8 @@ main (int    argc,
               fixture_set_up, test_rapid_edits_in_order, fixture_tear_down);
   g_test_add ("/app/form-view/invalid-percentage", Fixture, "egov-quarterly",
               fixture_set_up, test_invalid_percentage, fixture_tear_down);
+  g_test_add ("/app/form-view/invalid-not-saved", Fixture, "egov-quarterly",
+              fixture_set_up, test_invalid_not_saved, fixture_tear_down);
   g_test_add ("/app/form-view/warning-justification", Fixture, "egov-quarterly",
               fixture_set_up, test_warning_justification, fixture_tear_down);
   g_test_add ("/app/form-view/computed-and-conditions", Fixture, "egov-quarterly",
@@ -1069,6 +1165,8 @@ main (int    argc,
   g_test_add ("/app/form-view/change-status", Fixture, "egov-quarterly",
               fixture_set_up, test_change_status, fixture_tear_down);
 
+  g_test_add ("/app/form-view/background-failure", Fixture, "egov-quarterly",
+              fixture_set_up, test_background_failure, fixture_tear_down);
   g_test_add ("/app/form-view/switch-reports", Fixture, "egov-quarterly",
               fixture_set_up, test_switch_reports, fixture_tear_down);
 

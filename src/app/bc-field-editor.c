@@ -68,6 +68,8 @@ struct _BcFieldEditor
   char          *computed;      /* computed fields: the canonical value */
 
   GHashTable    *issue_rows;    /* rule_id → IssueRow* */
+  char          *issues_shown;  /* what set_issues() last showed, to skip repeats */
+  guint          computed_shown : 1;
 
   guint          debounce_id;
   guint          updating  : 1; /* the input is being set from code */
@@ -1213,8 +1215,27 @@ bc_field_editor_set_issues (BcFieldEditor *self,
   GHashTableIter iter;
   IssueRow *row;
   GtkWidget *previous = NULL;
+  GString *shown = g_string_new (NULL);
 
   g_return_if_fail (BC_IS_FIELD_EDITOR (self));
+
+  /* Most saved edits leave most fields' issues as they were: nothing to
+   * redo then. */
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+
+      g_string_append_printf (shown, "%s\x1f%d\x1f%s\x1f%s\x1f%s\x1e", issue->rule_id,
+                              (int) issue->severity, issue->path, issue->message,
+                              issue->justification != NULL ? issue->justification : "\x1d");
+    }
+  if (g_strcmp0 (shown->str, self->issues_shown) == 0)
+    {
+      g_string_free (shown, TRUE);
+      return;
+    }
+  g_free (self->issues_shown);
+  self->issues_shown = g_string_free (shown, FALSE);
 
   g_hash_table_iter_init (&iter, self->issue_rows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &row))
@@ -1283,6 +1304,7 @@ bc_field_editor_finalize (GObject *object)
   BcFieldEditor *self = BC_FIELD_EDITOR (object);
 
   g_clear_pointer (&self->issue_rows, g_hash_table_unref);
+  g_free (self->issues_shown);
   g_free (self->lang);
   g_free (self->stored);
   g_free (self->handed_over);
@@ -1502,6 +1524,10 @@ bc_field_editor_set_computed (BcFieldEditor *self,
   if (self->computed_label == NULL)
     return;
 
+  if (self->computed_shown && g_strcmp0 (value, self->computed) == 0)
+    return;
+  self->computed_shown = TRUE;
+
   g_free (self->computed);
   self->computed = g_strdup (value);
 
@@ -1522,6 +1548,8 @@ bc_field_editor_set_read_only (BcFieldEditor *self,
 
   g_return_if_fail (BC_IS_FIELD_EDITOR (self));
 
+  if (self->read_only == !!read_only)
+    return;
   self->read_only = !!read_only;
 
   if (self->input != NULL)

@@ -337,6 +337,35 @@ edit_queue_changes_status (EditQueue  *queue,
   return FALSE;
 }
 
+static gboolean
+op_changes_rows (const Op   *op,
+                 const char *report_id,
+                 const char *table_id)
+{
+  return op_matches (op, report_id) && g_strcmp0 (op->key, table_id) == 0 &&
+         (op->kind == OP_ADD_ROW || op->kind == OP_REMOVE_ROW || op->kind == OP_MOVE_ROW);
+}
+
+/* Whether a row operation on this table is still on its way: until it is
+ * done, the positions shown may be about to change. */
+static gboolean
+edit_queue_changes_rows (EditQueue  *queue,
+                         const char *report_id,
+                         const char *table_id)
+{
+  if (queue == NULL)
+    return FALSE;
+
+  if (op_changes_rows (queue->running, report_id, table_id))
+    return TRUE;
+
+  for (GList *l = queue->pending.head; l != NULL; l = l->next)
+    if (op_changes_rows (l->data, report_id, table_id))
+      return TRUE;
+
+  return FALSE;
+}
+
 /* Whether a value of this field is still on its way: a snapshot taken
  * before it lands must not overwrite what the field shows. */
 static gboolean
@@ -396,8 +425,11 @@ struct _BcFormView
   GHashTable        *editors;   /* field id → BcFieldEditor* (scalars) */
   GHashTable        *tables;    /* table id → BcTableEditor* */
   GHashTable        *failures;  /* "key\x1frow" (or "" for row operations) → message */
+  GHashTable        *background; /* report id → failures of a report not shown */
 
   BcFieldEditor     *focus_editor; /* weak */
+  guint              focus_serial;   /* counts inputs entered by the focus */
+  guint              add_row_serial; /* focus_serial when a row was asked for */
   char              *focus_path;
 
   BcSaveState        save_state;
@@ -428,6 +460,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  BACKGROUND_SAVE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 section_view_free (SectionView *view)
@@ -526,11 +565,26 @@ update_save_state (BcFormView *self)
 {
   BcSaveState state;
   gboolean dirty = FALSE;
+  guint n_invalid = 0;
 
   foreach_editor (self, any_dirty_cb, &dirty);
+  foreach_editor (self, count_invalid_cb, &n_invalid);
 
   if (g_hash_table_size (self->failures) > 0)
     state = BC_SAVE_STATE_FAILED;
+  else if (n_invalid > 0 && !dirty)
+    {
+      g_autofree char *message = NULL;
+
+      /* What is typed and does not fit is shown but not saved: the form
+       * must not say it is. */
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "%u value does not fit its field and is not saved.",
+                                              "%u values do not fit their fields and are not saved.",
+                                              n_invalid), n_invalid);
+      set_save_error (self, message);
+      state = BC_SAVE_STATE_FAILED;
+    }
   else if (dirty || (self->edited && edit_queue_is_busy (self->queue, self->report_id)))
     state = BC_SAVE_STATE_SAVING;
   else if (self->edited)
@@ -734,6 +788,7 @@ on_editor_focus_enter (GtkEventControllerFocus *controller,
 {
   GtkWidget *editor = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
 
+  self->focus_serial++;
   g_set_weak_pointer (&self->focus_editor, BC_FIELD_EDITOR (editor));
   update_focus_path (self);
 }
@@ -766,9 +821,13 @@ on_add_row (BcTableEditor *table,
 {
   Op *op;
 
+  /* The new row takes the focus only if no input was entered meanwhile. */
+  self->add_row_serial = self->focus_serial;
+
   flush_all (self);
   op = op_new (self, OP_ADD_ROW);
   op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  bc_table_editor_set_busy (table, TRUE);
   enqueue (self, op);
 }
 
@@ -782,6 +841,7 @@ on_remove_row (BcTableEditor *table,
   flush_all (self);
   op = op_new (self, OP_REMOVE_ROW);
   op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  bc_table_editor_set_busy (table, TRUE);
   op->row_id = row_id;
   enqueue (self, op);
 }
@@ -797,6 +857,7 @@ on_move_row (BcTableEditor *table,
   flush_all (self);
   op = op_new (self, OP_MOVE_ROW);
   op->key = g_strdup (bc_table_editor_get_field (table)->id);
+  bc_table_editor_set_busy (table, TRUE);
   op->row_id = row_id;
   op->index = index;
   enqueue (self, op);
@@ -1044,6 +1105,7 @@ show_table (BcFormView    *self,
                                                    table, 0));
   bc_table_editor_set_read_only (editor, read_only);
   bc_table_editor_set_rows (editor, self->report);
+  bc_table_editor_set_busy (editor, edit_queue_changes_rows (self->queue, self->report_id, table->id));
   bc_field_editor_set_issues (bc_table_editor_get_header (editor),
                               issues_at (by_place, table->id, 0));
 
@@ -1202,6 +1264,79 @@ editor_for_key (BcFormView *self,
 }
 
 static void
+note_background (BcFormView *self,
+                 Op         *op)
+{
+  g_autofree char *place = NULL;
+  GHashTable *failed;
+
+  if (op->kind == OP_LOAD || op->kind == OP_SET_STATUS || op->report_id == NULL)
+    return;
+
+  place = op->kind == OP_SET_VALUE ? failure_key (op->key, op->row_id) : g_strdup ("");
+  failed = g_hash_table_lookup (self->background, op->report_id);
+
+  if (op->error == NULL)
+    {
+      /* A later edit of the same place went through. */
+      if (failed != NULL)
+        g_hash_table_remove (failed, place);
+      return;
+    }
+
+  if (failed == NULL)
+    {
+      failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (self->background, g_strdup (op->report_id), failed);
+    }
+  g_hash_table_replace (failed, g_steal_pointer (&place), g_strdup (op->error->message));
+
+  g_signal_emit (self, signals[BACKGROUND_SAVE_FAILED], 0, op->report_id, op->error->message);
+}
+
+/* After the first snapshot of a report replaced what the inputs show: what
+ * could not be saved, also while the report was not shown, is said again. */
+static void
+restore_failures (BcFormView *self)
+{
+  GHashTable *failed = g_hash_table_lookup (self->background, self->report_id);
+  GHashTableIter iter;
+  gpointer place, message;
+  const char *any = NULL;
+
+  if (failed != NULL)
+    {
+      g_hash_table_iter_init (&iter, failed);
+      while (g_hash_table_iter_next (&iter, &place, &message))
+        {
+          g_hash_table_iter_steal (&iter);
+          g_hash_table_replace (self->failures, place, message);
+        }
+      g_hash_table_remove (self->background, self->report_id);
+    }
+
+  g_hash_table_iter_init (&iter, self->failures);
+  while (g_hash_table_iter_next (&iter, &place, &message))
+    {
+      const char *separator = strchr (place, '\x1f');
+
+      any = message;
+      if (separator != NULL)
+        {
+          g_autofree char *key = g_strndup (place, separator - (const char *) place);
+          gint64 row_id = g_ascii_strtoll (separator + 1, NULL, 10);
+          BcFieldEditor *editor = editor_for_key (self, key, row_id);
+
+          if (editor != NULL)
+            bc_field_editor_set_save_error (editor, message);
+        }
+    }
+
+  if (any != NULL)
+    set_save_error (self, any);
+}
+
+static void
 form_view_op_done (BcFormView *self,
                    Op         *op)
 {
@@ -1209,9 +1344,13 @@ form_view_op_done (BcFormView *self,
            op->kind, op->report_id, op->key, op->row_id,
            op->error != NULL ? op->error->message : "done");
 
-  /* A report that is no longer shown: its edits were still committed. */
+  /* A report that is no longer shown: its edits were still committed, and
+   * what failed is kept until it is shown again. */
   if (g_strcmp0 (op->report_id, self->report_id) != 0)
-    return;
+    {
+      note_background (self, op);
+      return;
+    }
 
   if (op->kind == OP_LOAD && (op->report == NULL || op->template_ == NULL))
     {
@@ -1266,7 +1405,15 @@ form_view_op_done (BcFormView *self,
           gtk_action_bar_set_revealed (self->footer, TRUE);
         }
 
-      apply_snapshot (self, force);
+      {
+        gint64 start = g_get_monotonic_time ();
+
+        apply_snapshot (self, force);
+        /* What each saved edit costs the UI thread. */
+        g_debug ("snapshot shown in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+      }
+      if (force)
+        restore_failures (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);
 
       if (op->kind == OP_ADD_ROW && op->error == NULL)
@@ -1274,8 +1421,16 @@ form_view_op_done (BcFormView *self,
           BcTableEditor *table = g_hash_table_lookup (self->tables, op->key);
           const BcField *field = table != NULL ? bc_table_editor_get_field (table) : NULL;
 
-          /* Typing goes on in the row just added. */
-          if (field != NULL && field->columns->len > 0)
+          GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+          GtkWidget *now = root != NULL ? gtk_root_get_focus (root) : NULL;
+          gboolean on_add = now != NULL && table != NULL &&
+                            gtk_widget_is_ancestor (now, GTK_WIDGET (table)) &&
+                            gtk_widget_get_ancestor (now, BC_TYPE_FIELD_EDITOR) == NULL;
+
+          /* Typing goes on in the row just added, unless the user has
+           * moved on to another input meanwhile. */
+          if (field != NULL && field->columns->len > 0 &&
+              (self->focus_serial == self->add_row_serial || on_add))
             {
               const BcField *first = g_ptr_array_index (field->columns, 0);
               BcFieldEditor *cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
@@ -1417,6 +1572,7 @@ bc_form_view_finalize (GObject *object)
   g_clear_pointer (&self->tables, g_hash_table_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->background, g_hash_table_unref);
   g_free (self->report_id);
   g_free (self->lang);
   g_free (self->focus_path);
@@ -1494,6 +1650,12 @@ bc_form_view_class_init (BcFormViewClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* An edit of a report no longer shown could not be saved (report id,
+   * message). It is shown again when that report is. */
+  signals[BACKGROUND_SAVE_FAILED] =
+    g_signal_new ("background-save-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
   g_type_ensure (BC_TYPE_ISSUE_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-form-view.ui");
@@ -1524,6 +1686,8 @@ bc_form_view_init (BcFormView *self)
   self->editors = g_hash_table_new (g_str_hash, g_str_equal);
   self->tables = g_hash_table_new (g_str_hash, g_str_equal);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->background = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_hash_table_unref);
 
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
@@ -1539,7 +1703,7 @@ bc_form_view_load (BcFormView *self,
                    BcWorkbook *workbook,
                    const char *report_id)
 {
-  gboolean same_report;
+  gboolean same_workbook, same_report;
 
   g_return_if_fail (BC_IS_FORM_VIEW (self));
   g_return_if_fail (workbook == NULL || BC_IS_WORKBOOK (workbook));
@@ -1547,10 +1711,12 @@ bc_form_view_load (BcFormView *self,
   /* Whatever was typed in the report shown so far goes to it first. */
   flush_all (self);
 
-  same_report = workbook == self->workbook && g_strcmp0 (report_id, self->report_id) == 0;
+  same_workbook = workbook == self->workbook;
+  same_report = same_workbook && g_strcmp0 (report_id, self->report_id) == 0;
 
   if (workbook != self->workbook)
     {
+      g_hash_table_remove_all (self->background);
       detach_queue (self);
       clear_form (self);
       g_set_object (&self->workbook, workbook);
@@ -1575,6 +1741,14 @@ bc_form_view_load (BcFormView *self,
       g_clear_object (&self->previous);
       g_clear_object (&self->template_);
       g_clear_pointer (&self->issues, g_ptr_array_unref);
+      /* What could not be saved is said again when the report comes back. */
+      if (self->report_id != NULL && g_hash_table_size (self->failures) > 0 &&
+          same_workbook)
+        {
+          g_hash_table_replace (self->background, g_strdup (self->report_id),
+                                g_steal_pointer (&self->failures));
+          self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        }
       g_hash_table_remove_all (self->failures);
       g_clear_pointer (&self->focus_path, g_free);
       self->edited = FALSE;

@@ -60,6 +60,10 @@ void         bc_form_view_change_status_async  (BcFormView          *self,
 gboolean     bc_form_view_change_status_finish (BcFormView          *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
+/* Signal "background-save-failed" (const char *report_id, const char *message):
+ * an edit of a report that is no longer shown could not be saved. The
+ * form shows the failure again when that report is loaded. */
+
 /* Reloads the report (after a status change made elsewhere). */
 void         bc_form_view_reload         (BcFormView  *self);
 

@@ -17,7 +17,16 @@ struct _BcIssueList
 
   GtkListBox *list_box;
   GPtrArray  *paths;   /* char*, one per row */
+
+  /* What to show, kept until the list is shown: building its rows after
+   * every saved edit while the popover is closed is wasted work. */
+  BcTemplate *template_;
+  GPtrArray  *issues;
+  char       *lang;
+  gboolean    stale;
 };
+
+static void rebuild (BcIssueList *self);
 
 enum {
   ACTIVATE_PATH,
@@ -48,11 +57,25 @@ bc_issue_list_dispose (GObject *object)
 }
 
 static void
+bc_issue_list_map (GtkWidget *widget)
+{
+  BcIssueList *self = BC_ISSUE_LIST (widget);
+
+  if (self->stale)
+    rebuild (self);
+
+  GTK_WIDGET_CLASS (bc_issue_list_parent_class)->map (widget);
+}
+
+static void
 bc_issue_list_finalize (GObject *object)
 {
   BcIssueList *self = BC_ISSUE_LIST (object);
 
   g_clear_pointer (&self->paths, g_ptr_array_unref);
+  g_clear_object (&self->template_);
+  g_clear_pointer (&self->issues, g_ptr_array_unref);
+  g_free (self->lang);
 
   G_OBJECT_CLASS (bc_issue_list_parent_class)->finalize (object);
 }
@@ -65,6 +88,7 @@ bc_issue_list_class_init (BcIssueListClass *klass)
 
   object_class->dispose = bc_issue_list_dispose;
   object_class->finalize = bc_issue_list_finalize;
+  widget_class->map = bc_issue_list_map;
 
   signals[ACTIVATE_PATH] =
     g_signal_new ("activate-path", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -121,10 +145,31 @@ bc_issue_list_set_issues (BcIssueList *self,
                           GPtrArray   *issues,
                           const char  *lang)
 {
-  GtkWidget *child;
-
   g_return_if_fail (BC_IS_ISSUE_LIST (self));
   g_return_if_fail (template_ == NULL || BC_IS_TEMPLATE (template_));
+
+  g_set_object (&self->template_, template_);
+  if (issues != NULL)
+    g_ptr_array_ref (issues);
+  g_clear_pointer (&self->issues, g_ptr_array_unref);
+  self->issues = issues;
+  g_free (self->lang);
+  self->lang = g_strdup (lang);
+  self->stale = TRUE;
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    rebuild (self);
+}
+
+static void
+rebuild (BcIssueList *self)
+{
+  GtkWidget *child;
+  BcTemplate *template_ = self->template_;
+  GPtrArray *issues = self->issues;
+  const char *lang = self->lang;
+
+  self->stale = FALSE;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
@@ -177,6 +222,9 @@ bc_issue_list_get_n_items (BcIssueList *self)
 {
   g_return_val_if_fail (BC_IS_ISSUE_LIST (self), 0);
 
+  if (self->stale)
+    rebuild (self);
+
   return self->paths->len;
 }
 
@@ -185,6 +233,9 @@ bc_issue_list_get_path (BcIssueList *self,
                         guint        index)
 {
   g_return_val_if_fail (BC_IS_ISSUE_LIST (self), NULL);
+
+  if (self->stale)
+    rebuild (self);
 
   if (index >= self->paths->len)
     return NULL;

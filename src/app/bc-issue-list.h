@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BcIssueList, bc_issue_list, BC, ISSUE_LIST, GtkWidget)
 
 GtkWidget *bc_issue_list_new        (void);
-/* `issues` (BcIssue*) is copied; `template_` names the fields. */
+/* `issues` (BcIssue*) is kept (a reference; not changed afterwards);
+ * `template_` names the fields. The rows are built when the list is shown. */
 void       bc_issue_list_set_issues (BcIssueList *self,
                                      BcTemplate  *template_,
                                      GPtrArray   *issues,

@@ -41,6 +41,7 @@ struct _BcTableEditor
   GPtrArray     *rows;       /* RowCard*, in order */
   GHashTable    *by_id;      /* gint64* row id → RowCard* */
   gboolean       read_only;
+  gboolean       busy;       /* a row operation is on its way */
 };
 
 enum {
@@ -92,29 +93,50 @@ on_add_clicked (GtkButton     *button,
   g_signal_emit (self, signals[ADD_ROW], 0);
 }
 
+/* The row's position in the snapshot shown, found by its id: never one
+ * that an operation still on its way is about to change. */
+static gboolean
+row_position (RowCard *row,
+              guint   *position)
+{
+  BcTableEditor *self = row->editor;
+
+  if (self->busy || self->read_only)
+    return FALSE;
+
+  return g_ptr_array_find (self->rows, g_hash_table_lookup (self->by_id, &row->row_id), position);
+}
+
 static void
 on_up_clicked (GtkButton *button,
                RowCard   *row)
 {
-  if (row->index > 0)
-    g_signal_emit (row->editor, signals[MOVE_ROW], 0, row->row_id, row->index - 1);
+  guint position;
+
+  if (row_position (row, &position) && position > 0)
+    g_signal_emit (row->editor, signals[MOVE_ROW], 0, row->row_id, position - 1);
 }
 
 static void
 on_down_clicked (GtkButton *button,
                  RowCard   *row)
 {
-  if (row->index + 1 < row->editor->rows->len)
-    g_signal_emit (row->editor, signals[MOVE_ROW], 0, row->row_id, row->index + 1);
+  guint position;
+
+  if (row_position (row, &position) && position + 1 < row->editor->rows->len)
+    g_signal_emit (row->editor, signals[MOVE_ROW], 0, row->row_id, position + 1);
 }
 
 static void
 on_remove_clicked (GtkButton *button,
                    RowCard   *row)
 {
+  guint position;
+
   /* No confirmation: the removal, with the row's values, is kept in the
    * workbook's history. */
-  g_signal_emit (row->editor, signals[REMOVE_ROW], 0, row->row_id);
+  if (row_position (row, &position))
+    g_signal_emit (row->editor, signals[REMOVE_ROW], 0, row->row_id);
 }
 
 static GtkWidget *
@@ -152,8 +174,10 @@ row_card_update_labels (RowCard *row)
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->down), GTK_ACCESSIBLE_PROPERTY_LABEL, down, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
 
-  gtk_widget_set_sensitive (row->up, !self->read_only && row->index > 0);
-  gtk_widget_set_sensitive (row->down, !self->read_only && row->index + 1 < self->rows->len);
+  gtk_widget_set_sensitive (row->up, !self->read_only && !self->busy && row->index > 0);
+  gtk_widget_set_sensitive (row->down, !self->read_only && !self->busy &&
+                            row->index + 1 < self->rows->len);
+  gtk_widget_set_sensitive (row->remove, !self->read_only && !self->busy);
   gtk_widget_set_visible (row->remove, !self->read_only);
   gtk_widget_set_visible (row->up, !self->read_only);
   gtk_widget_set_visible (row->down, !self->read_only);
@@ -622,6 +646,8 @@ bc_table_editor_set_read_only (BcTableEditor *self,
 {
   g_return_if_fail (BC_IS_TABLE_EDITOR (self));
 
+  if (self->read_only == !!read_only)
+    return;
   self->read_only = !!read_only;
   gtk_widget_set_visible (self->add_button, !read_only);
   bc_field_editor_set_read_only (self->header, read_only);
@@ -634,4 +660,18 @@ bc_table_editor_set_read_only (BcTableEditor *self,
         bc_field_editor_set_read_only (g_ptr_array_index (row->cells, c), read_only);
       row_card_update_labels (row);
     }
+}
+
+void
+bc_table_editor_set_busy (BcTableEditor *self,
+                          gboolean       busy)
+{
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  if (self->busy == !!busy)
+    return;
+
+  self->busy = !!busy;
+  for (guint i = 0; i < self->rows->len; i++)
+    row_card_update_labels (g_ptr_array_index (self->rows, i));
 }

@@ -49,5 +49,9 @@ void           bc_table_editor_set_summaries (BcTableEditor  *self,
                                               GPtrArray      *summaries);
 void           bc_table_editor_set_read_only (BcTableEditor  *self,
                                               gboolean        read_only);
+/* While a row operation is on its way, the rows' move and remove buttons
+ * are insensitive: the positions they would act on may be about to change. */
+void           bc_table_editor_set_busy      (BcTableEditor  *self,
+                                              gboolean        busy);
 
 G_END_DECLS
