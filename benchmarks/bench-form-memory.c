@@ -247,7 +247,7 @@ main (int    argc,
   gtk_window_destroy (GTK_WINDOW (window));
   bc_gui_test_spin (100);
   g_clear_object (&workbook);
-  bc_gui_test_rm_rf (home);
+  bc_test_remove_tree (home);
 
   return 0;
 }

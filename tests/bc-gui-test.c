@@ -45,31 +45,6 @@ bc_gui_test_init (void)
   return home;
 }
 
-void
-bc_gui_test_rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL &&
-         (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        bc_gui_test_rm_rf (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-
-  g_rmdir (path);
-}
-
 static gboolean
 wake_up (gpointer user_data)
 {

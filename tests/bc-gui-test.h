@@ -12,14 +12,13 @@
 
 #include "bc-entry.h"
 #include "bc-form-view.h"
+#include "bc-test-util.h"
 
 G_BEGIN_DECLS
 
 /* Points HOME and XDG_* at a fresh temporary folder (returned), then
  * initialises GTK, libadwaita and the translations. */
 char       *bc_gui_test_init          (void);
-/* Removes a folder and everything in it. */
-void        bc_gui_test_rm_rf         (const char  *path);
 
 typedef gboolean (*BcGuiTestCondition) (gpointer user_data);
 /* Runs the main loop until `condition` holds; FALSE after `timeout_ms`. */

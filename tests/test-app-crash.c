@@ -557,7 +557,7 @@ test_kill_while_typing (void)
 
   g_hash_table_unref (reports.saved);
   g_hash_table_unref (reports.typed);
-  bc_gui_test_rm_rf (dir);
+  bc_test_remove_tree (dir);
 }
 
 int
@@ -577,7 +577,7 @@ main (int    argc,
   g_test_add_func ("/app/crash/kill-while-typing", test_kill_while_typing);
 
   status = g_test_run ();
-  bc_gui_test_rm_rf (home);
+  bc_test_remove_tree (home);
 
   return status;
 }

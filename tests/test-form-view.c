@@ -80,7 +80,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->workbook);
   g_clear_object (&f->templates);
   g_free (f->report_id);
-  bc_gui_test_rm_rf (f->dir);
+  bc_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -1172,7 +1172,7 @@ main (int    argc,
 
   status = g_test_run ();
 
-  bc_gui_test_rm_rf (test_home);
+  bc_test_remove_tree (test_home);
   g_free (test_home);
 
   return status;

@@ -1625,23 +1625,27 @@ bc_field_editor_focus_input (BcFieldEditor *self)
   return self->input != NULL && gtk_widget_grab_focus (self->input);
 }
 
-char *
-bc_field_editor_value_to_stored (const BcField *field,
-                                 const BcValue *value)
+/* Separators between the visible editors of a card, none around hidden ones. */
+void
+bc_field_editor_update_separators (GtkWidget *box)
 {
-  g_return_val_if_fail (field != NULL, NULL);
-  g_return_val_if_fail (value != NULL, NULL);
+  gboolean seen_visible = FALSE;
 
-  switch (value->kind)
+  g_return_if_fail (GTK_IS_WIDGET (box));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (box);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
     {
-    case BC_VALUE_BLANK:
-      return NULL;
-    case BC_VALUE_BOOLEAN:
-      return g_strdup (value->boolean ? "yes" : "no");
-    case BC_VALUE_NUMBER:
-    case BC_VALUE_TEXT:
-    case BC_VALUE_DATE:
-    default:
-      return bc_value_to_string (value);
+      GtkWidget *next;
+
+      if (!GTK_IS_SEPARATOR (child))
+        {
+          seen_visible |= gtk_widget_get_visible (child);
+          continue;
+        }
+
+      next = gtk_widget_get_next_sibling (child);
+      gtk_widget_set_visible (child, seen_visible && next != NULL && gtk_widget_get_visible (next));
     }
 }

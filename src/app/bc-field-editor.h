@@ -69,9 +69,7 @@ gboolean       bc_field_editor_focus_input     (BcFieldEditor  *self);
  * as "number | date | title"). */
 char          *bc_field_editor_dup_text        (BcFieldEditor  *self);
 
-/* The canonical text of an evaluated value (NULL for blank), as
- * bc_field_format_value() reads it: booleans as "yes"/"no". */
-char          *bc_field_editor_value_to_stored (const BcField  *field,
-                                                const BcValue  *value);
+/* Shows the separators of a card only between its visible editors. */
+void           bc_field_editor_update_separators (GtkWidget     *box);
 
 G_END_DECLS

@@ -865,35 +865,13 @@ on_move_row (BcTableEditor *table,
 
 /* --- building the form ----------------------------------------------------- */
 
-static void
-update_separators (GtkWidget *box)
-{
-  gboolean seen_visible = FALSE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (box);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *next;
-
-      if (!GTK_IS_SEPARATOR (child))
-        {
-          seen_visible |= gtk_widget_get_visible (child);
-          continue;
-        }
-
-      next = gtk_widget_get_next_sibling (child);
-      gtk_widget_set_visible (child, seen_visible && next != NULL && gtk_widget_get_visible (next));
-    }
-}
-
 /* A card hides when none of its fields is shown. */
 static void
 update_card (GtkWidget *card)
 {
   gboolean any = FALSE;
 
-  update_separators (card);
+  bc_field_editor_update_separators (card);
   for (GtkWidget *child = gtk_widget_get_first_child (card);
        child != NULL && !any;
        child = gtk_widget_get_next_sibling (child))
@@ -1047,7 +1025,7 @@ dup_computed (BcFormView    *self,
                               &value, NULL))
     return NULL;
 
-  return bc_field_editor_value_to_stored (field, &value);
+  return bc_field_value_to_canonical (field, &value);
 }
 
 static GPtrArray *

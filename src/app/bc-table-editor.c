@@ -7,6 +7,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "bc-entry.h"
 #include "bc-table-editor.h"
 
 typedef struct {
@@ -55,29 +56,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (BcTableEditor, bc_table_editor, GTK_TYPE_WIDGET)
-
-/* Separators between the visible editors of a card, none around hidden ones. */
-static void
-update_separators (GtkWidget *box)
-{
-  gboolean seen_visible = FALSE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (box);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *next;
-
-      if (!GTK_IS_SEPARATOR (child))
-        {
-          seen_visible |= gtk_widget_get_visible (child);
-          continue;
-        }
-
-      next = gtk_widget_get_next_sibling (child);
-      gtk_widget_set_visible (child, seen_visible && next != NULL && gtk_widget_get_visible (next));
-    }
-}
 
 static void
 row_card_free (RowCard *row)
@@ -242,7 +220,7 @@ row_card_new (BcTableEditor *self,
       bc_field_editor_set_row (BC_FIELD_EDITOR (cell), row_id, index);
       bc_field_editor_set_read_only (BC_FIELD_EDITOR (cell), self->read_only);
       /* Columns hide and show with their conditions; so do their separators. */
-      g_signal_connect_object (cell, "notify::visible", G_CALLBACK (update_separators),
+      g_signal_connect_object (cell, "notify::visible", G_CALLBACK (bc_field_editor_update_separators),
                                row->cells_box, G_CONNECT_SWAPPED);
       gtk_box_append (GTK_BOX (row->cells_box), cell);
       g_ptr_array_add (row->cells, cell);
@@ -453,7 +431,7 @@ bc_table_editor_set_rows (BcTableEditor *self,
       RowCard *row = g_ptr_array_index (self->rows, i);
 
       row_card_update_labels (row);
-      update_separators (row->cells_box);
+      bc_field_editor_update_separators (row->cells_box);
     }
 
   gtk_widget_set_visible (self->empty_label, n_rows == 0);
@@ -627,7 +605,7 @@ bc_table_editor_set_summaries (BcTableEditor *self,
       for (guint v = 0; v < summary->n_values && v < self->table->group_summaries->len; v++)
         {
           const BcField *field = g_ptr_array_index (self->table->group_summaries, v);
-          g_autofree char *stored = bc_field_editor_value_to_stored (field, &summary->values[v]);
+          g_autofree char *stored = bc_field_value_to_canonical (field, &summary->values[v]);
           g_autofree char *text = stored != NULL ? bc_field_format_value (field, stored, self->lang) : NULL;
 
           label = summary_label (text != NULL && *text != '\0' ? text : "—", FALSE, TRUE);
