@@ -14,6 +14,7 @@
 #ifdef G_OS_WIN32
 #include <sys/utime.h>
 #else
+#include <unistd.h>
 #include <utime.h>
 #endif
 
@@ -1829,10 +1830,7 @@ test_read_only_messages (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *probe = NULL;
   g_autofree char *ignored = NULL;
-  BcWorkbook *workbook;
 
   create_report (fixture, REPORT_ID, "2018Q2", "A");
 
@@ -1848,28 +1846,50 @@ test_read_only_messages (Fixture       *fixture,
   list = bc_workbook_list_reports (fixture->workbook, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 1);
-  g_clear_object (&fixture->workbook);
+}
 
-  /* A workbook in a read-only folder (the superuser may write anywhere, so
-   * this part is skipped when the folder does not stop us). */
-  dir = g_path_get_dirname (fixture->path);
+/* The test binary, for running one of its tests again as another user. */
+static char *test_program;
+
+/* A workbook in a folder this user may not write to: opening it says
+ * "read-only", not "disk full". Must run as a user that folder permissions
+ * bind (not root). */
+static void
+check_read_only_folder (const char *parent)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *dir = g_build_filename (parent, "folder", NULL);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autofree char *probe = g_build_filename (dir, "probe", NULL);
+  BcWorkbook *workbook;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  bc_workbook_create_report_with_id (workbook, REPORT_ID, "egov-quarterly", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (workbook);
+
   g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
-  probe = g_build_filename (dir, "probe", NULL);
   if (g_file_set_contents (probe, "", 0, NULL))
     {
       g_remove (probe);
       g_chmod (dir, 0700);
-      g_test_skip ("this user may write into a read-only folder");
+      g_test_fail_printf ("this user may write into a read-only folder: run the test as an "
+                          "unprivileged user");
       return;
     }
 
-  workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
   g_chmod (dir, 0700);
   if (workbook != NULL)
     {
       /* Should SQLite ever read it without writing, listing must work. */
+      g_test_message ("SQLite opened the workbook in a read-only folder");
       list = bc_workbook_list_reports (workbook, &error);
       g_assert_no_error (error);
+      g_assert_cmpuint (list->len, ==, 1);
       g_assert_finalize_object (workbook);
       return;
     }
@@ -1877,6 +1897,72 @@ test_read_only_messages (Fixture       *fixture,
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "read-only"));
   g_assert_null (strstr (error->message, "disk is not full"));
+}
+
+/* Root, as CI runs, may write anywhere: there the test runs itself again
+ * as "nobody" (uid 65534) through setpriv, so that it is really run rather
+ * than skipped. */
+static void
+test_read_only_folder (void)
+{
+#ifdef G_OS_UNIX
+  const char *unprivileged_dir = g_getenv ("BAOCAO_TEST_UNPRIVILEGED_DIR");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *setpriv = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (unprivileged_dir != NULL)
+    {
+      g_assert_cmpint (geteuid (), !=, 0);
+      check_read_only_folder (unprivileged_dir);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  if (geteuid () != 0)
+    {
+      check_read_only_folder (dir);
+      bc_test_remove_tree (dir);
+      return;
+    }
+
+  setpriv = g_find_program_in_path ("setpriv");
+  if (setpriv == NULL)
+    {
+      bc_test_remove_tree (dir);
+      g_test_fail_printf ("running as root, and setpriv (util-linux) is missing to run this "
+                          "test as an unprivileged user");
+      return;
+    }
+
+  /* The folder is nobody's; the test binary must be readable by anyone. */
+  g_assert_cmpint (chown (dir, 65534, 65534), ==, 0);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "BAOCAO_TEST_UNPRIVILEGED_DIR", dir, TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, setpriv, "--reuid=65534", "--regid=65534",
+                                       "--clear-groups", "--", test_program, "--tap",
+                                       "-p", "/core/workbook/read-only-folder", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("as uid 65534:\n%s%s", out, err);
+  bc_test_remove_tree (dir);
+
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  /* Run and passed: not skipped, not missing. */
+  g_assert_nonnull (strstr (out, "ok 1 /core/workbook/read-only-folder"));
+  g_assert_null (strstr (out, "not ok"));
+  g_assert_null (strstr (out, "# SKIP"));
+#else
+  g_test_skip ("folder permissions are POSIX modes; Windows has ACLs");
+#endif
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2618,6 +2704,7 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  test_program = g_canonicalize_filename (argv[0], NULL);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -2647,6 +2734,7 @@ main (int   argc,
   ADD ("invalid-text", test_invalid_text);
   ADD ("delete-drafts-only", test_delete_drafts_only);
   ADD ("read-only-messages", test_read_only_messages);
+  g_test_add_func ("/core/workbook/read-only-folder", test_read_only_folder);
 
   g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,
               test_templates_create, fixture_tear_down);
