@@ -18,6 +18,12 @@
 
 static char *test_home;
 
+/* Issue 7: Tab sticks at the quarterly form's computed fields. While this
+ * is 1, a trap in the real form is reported as an incomplete test (TODO in
+ * TAP, "incomplete" in the CI summary) instead of a failure. Set it to 0
+ * once the fix (branch window7) is merged, so that a new trap fails. */
+#define KNOWN_TRAP_ISSUE_7 1
+
 static GtkWidget *
 window_with (GtkWidget *child)
 {
@@ -393,12 +399,42 @@ collect_inputs (GtkWidget *widget,
     collect_inputs (child, inputs);
 }
 
+/* Fails the test unless every one of `inputs` is in `walked` (in the same
+ * order when `in_order`). */
+static void
+assert_all_reached (GPtrArray  *inputs,
+                    GPtrArray  *walked,
+                    gboolean    in_order,
+                    const char *keys)
+{
+  for (guint i = 0, w = 0; i < inputs->len; i++)
+    {
+      GtkWidget *wanted = g_ptr_array_index (inputs, i);
+      guint found;
+
+      if (!g_ptr_array_find (walked, wanted, &found))
+        {
+          g_test_fail_printf ("%s never reached input %u of %u (a %s)", keys, i + 1, inputs->len,
+                              G_OBJECT_TYPE_NAME (wanted));
+          return;
+        }
+      if (in_order && found < w)
+        {
+          g_test_fail_printf ("%s reached input %u of %u (a %s) out of reading order", keys,
+                              i + 1, inputs->len, G_OBJECT_TYPE_NAME (wanted));
+          return;
+        }
+      w = found;
+    }
+}
+
 static void
 test_tab_walks_form (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
   g_autoptr(GPtrArray) walked = NULL;
+  g_autoptr(GPtrArray) back = NULL;
   GtkWidget *form = GTK_WIDGET (f->view);
   GtkWidget *stuck = NULL;
   GtkWidget *first;
@@ -417,12 +453,12 @@ test_tab_walks_form (Fixture       *f,
 
       message = g_strdup_printf ("Tab is stuck at the %s of “%s” after %u stops: the keyboard "
                                  "trap at computed fields of issue 7 (fixed on branch window7; "
-                                 "set BAOCAO_EXPECT_NO_TRAP=1 to fail on it)",
+                                 "KNOWN_TRAP_ISSUE_7 0 or BAOCAO_EXPECT_NO_TRAP=1 fail on it)",
                                  G_OBJECT_TYPE_NAME (stuck),
                                  bc_form_view_get_focus_path (f->view), walked->len);
       /* Known and being fixed: not a failure of CI until the fix is
        * merged, but shown in the summary as an incomplete test. */
-      if (g_getenv ("BAOCAO_EXPECT_NO_TRAP") == NULL)
+      if (KNOWN_TRAP_ISSUE_7 && g_getenv ("BAOCAO_EXPECT_NO_TRAP") == NULL)
         {
           g_test_incomplete (message);
           return;
@@ -431,29 +467,31 @@ test_tab_walks_form (Fixture       *f,
       return;
     }
 
-  /* And back: Shift+Tab from the last input to the first. */
-  {
-    g_autoptr(GPtrArray) back = NULL;
+  /* Every stop takes input: a read-only value is a label, not an entry
+   * that Tab must cross. */
+  for (guint i = 0; i < walked->len; i++)
+    {
+      GtkWidget *stop = g_ptr_array_index (walked, i);
 
-    back = bc_gui_test_walk_focus (form, g_ptr_array_index (inputs, inputs->len - 1), TRUE,
-                                   2000, &stuck);
-    if (stuck != NULL)
+      if (GTK_IS_EDITABLE (stop) && !gtk_editable_get_editable (GTK_EDITABLE (stop)))
+        g_test_fail_printf ("Tab stops at a read-only %s (stop %u)", G_OBJECT_TYPE_NAME (stop), i + 1);
+      if (GTK_IS_TEXT_VIEW (stop) && !gtk_text_view_get_editable (GTK_TEXT_VIEW (stop)))
+        g_test_fail_printf ("Tab stops at a read-only %s (stop %u)", G_OBJECT_TYPE_NAME (stop), i + 1);
+    }
+
+  /* And back: Shift+Tab from the last input to the first. */
+  back = bc_gui_test_walk_focus (form, g_ptr_array_index (inputs, inputs->len - 1), TRUE,
+                                 2000, &stuck);
+  if (stuck != NULL)
+    {
       g_test_fail_printf ("Shift+Tab is stuck at the %s of “%s”", G_OBJECT_TYPE_NAME (stuck),
                           bc_form_view_get_focus_path (f->view));
-    g_assert_true (g_ptr_array_index (back, back->len - 1) == first);
-  }
-
-  /* Every input was reached, in order. */
-  for (guint i = 0, w = 0; i < inputs->len; i++)
-    {
-      GtkWidget *wanted = g_ptr_array_index (inputs, i);
-
-      while (w < walked->len && g_ptr_array_index (walked, w) != wanted)
-        w++;
-      if (w == walked->len)
-        g_error ("Tab never reached input %u of %u (%s)", i + 1, inputs->len,
-                 G_OBJECT_TYPE_NAME (wanted));
+      return;
     }
+
+  /* Every input was reached both ways; forward in reading order. */
+  assert_all_reached (inputs, walked, TRUE, "Tab");
+  assert_all_reached (inputs, back, FALSE, "Shift+Tab");
 }
 
 int
