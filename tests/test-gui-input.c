@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "bc-demo.h"
 #include "bc-gui-test.h"
 #include "bc-i18n.h"
@@ -23,6 +25,9 @@ static char *test_home;
  * TAP, "incomplete" in the CI summary) instead of a failure. Set it to 0
  * once the fix (branch window7) is merged, so that a new trap fails. */
 #define KNOWN_TRAP_ISSUE_7 1
+/* Issue 7 too: the problems popover is ~170 px wide and breaks its words
+ * letter by letter. Set to 0 once the fix (branch window7b) is merged. */
+#define KNOWN_SQUEEZED_POPOVER_ISSUE_7 1
 
 static GtkWidget *
 window_with (GtkWidget *child)
@@ -240,6 +245,37 @@ test_sizes (void)
   report = bc_gui_test_check_sizes (window);
   g_assert_nonnull (report);
   g_assert_nonnull (strstr (report, "breaks its words"));
+  gtk_box_remove (GTK_BOX (box), narrow);
+  g_clear_pointer (&report, g_free);
+
+  /* A popover too narrow for its text: found once it is open. */
+  if (!bc_gui_test_real_input_available ())
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+  {
+    GtkWidget *button = gtk_menu_button_new ();
+    GtkWidget *popover = gtk_popover_new ();
+    GtkWidget *text = gtk_label_new ("“Subject” is required.");
+
+    gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+    gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+    gtk_label_set_max_width_chars (GTK_LABEL (text), 1);
+    gtk_popover_set_child (GTK_POPOVER (popover), text);
+    gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+    gtk_menu_button_set_label (GTK_MENU_BUTTON (button), "3 errors");
+    gtk_box_append (GTK_BOX (box), button);
+    bc_gui_test_spin (50);
+
+    report = bc_gui_test_check_sizes (window);
+    g_assert_cmpstr (report, ==, NULL);
+    bc_gui_test_click (button);
+    g_assert_true (gtk_widget_get_mapped (popover));
+    report = bc_gui_test_check_sizes (window);
+    g_assert_nonnull (report);
+    g_assert_nonnull (strstr (report, "“Subject” is required."));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -494,6 +530,72 @@ test_tab_walks_form (Fixture       *f,
   assert_all_reached (inputs, back, FALSE, "Shift+Tab");
 }
 
+static gboolean
+popover_shown (gpointer user_data)
+{
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (user_data));
+
+  return popover != NULL && gtk_widget_get_mapped (popover);
+}
+
+/* The menu button whose tooltip is `tooltip`. */
+static GtkWidget *
+find_menu_button (GtkWidget  *root,
+                  const char *tooltip)
+{
+  if (GTK_IS_MENU_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_menu_button (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* What a person reads is not squeezed: the form's labels at the default
+ * size, and the list of problems that a click on the footer opens. */
+static void
+test_sizes_readable (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkWidget *button = find_menu_button (f->window, _("Errors and warnings of this report"));
+  g_autofree char *form_report = NULL;
+  g_autofree char *popover_report = NULL;
+
+  if (!bc_gui_test_real_input_available ())
+    return;
+
+  form_report = bc_gui_test_check_sizes (f->window);
+  if (form_report != NULL)
+    g_test_fail_printf ("squeezed in the form:\n%s", form_report);
+
+  g_assert_nonnull (button);
+  /* The footer shows once the report's problems are counted. */
+  g_assert_true (bc_gui_test_wait ((BcGuiTestCondition) bc_gui_test_is_shown, button, 5000));
+  bc_gui_test_click (button);
+  g_assert_true (bc_gui_test_wait (popover_shown, button, 5000));
+  bc_gui_test_spin (100);
+  popover_report = bc_gui_test_check_sizes (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))));
+  if (popover_report != NULL)
+    {
+      g_autofree char *first_line = g_strndup (popover_report, strcspn (popover_report, "\n"));
+
+      g_test_message ("%s", popover_report);
+      if (KNOWN_SQUEEZED_POPOVER_ISSUE_7 && g_getenv ("BAOCAO_EXPECT_READABLE_POPOVER") == NULL)
+        g_test_incomplete_printf ("the problems popover is squeezed (issue 7, fixed on branch "
+                                  "window7b): %s", first_line);
+      else
+        g_test_fail_printf ("squeezed in the problems popover:\n%s", popover_report);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -512,6 +614,8 @@ main (int    argc,
               fixture_set_up, test_typing_reaches_workbook, fixture_tear_down);
   g_test_add ("/gui/input/quarterly/tab-walks-form", Fixture, "draft",
               fixture_set_up, test_tab_walks_form, fixture_tear_down);
+  g_test_add ("/gui/input/quarterly/sizes-readable", Fixture, "draft",
+              fixture_set_up, test_sizes_readable, fixture_tear_down);
 
   status = g_test_run ();
 
