@@ -195,11 +195,25 @@ bc_gui_test_is_shown (GtkWidget *widget)
   return TRUE;
 }
 
+/* A person cannot type into a greyed-out or read-only input, so neither may
+ * a test: GtkEditable's API would write there all the same. */
+static void
+assert_takes_text (GtkWidget *widget)
+{
+  if (!gtk_widget_is_sensitive (widget))
+    g_error ("typing into %s, which is greyed out", G_OBJECT_TYPE_NAME (widget));
+  if (GTK_IS_EDITABLE (widget) && !gtk_editable_get_editable (GTK_EDITABLE (widget)))
+    g_error ("typing into %s, which is read-only", G_OBJECT_TYPE_NAME (widget));
+  if (GTK_IS_TEXT_VIEW (widget) && !gtk_text_view_get_editable (GTK_TEXT_VIEW (widget)))
+    g_error ("typing into %s, which is read-only", G_OBJECT_TYPE_NAME (widget));
+}
+
 void
 bc_gui_test_type (GtkWidget  *editable,
                   const char *text)
 {
   g_assert_true (GTK_IS_EDITABLE (editable));
+  assert_takes_text (editable);
 
   gtk_widget_grab_focus (editable);
   gtk_editable_delete_text (GTK_EDITABLE (editable), 0, -1);
@@ -223,6 +237,7 @@ bc_gui_test_type_long (GtkWidget  *text_view,
 
   if (!GTK_IS_TEXT_VIEW (text_view))
     g_error ("%s is not a text view", G_OBJECT_TYPE_NAME (text_view));
+  assert_takes_text (text_view);
 
   gtk_widget_grab_focus (text_view);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
@@ -527,6 +542,31 @@ bc_gui_test_key_type (GtkWidget  *window,
 }
 
 #ifdef HAVE_XTEST
+/* The middle of `widget` is inside every scrolled window around it, as laid
+ * out now. */
+static gboolean
+in_view (gpointer user_data)
+{
+  GtkWidget *widget = user_data;
+
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL; w = gtk_widget_get_parent (w))
+    {
+      graphene_point_t middle, there;
+
+      if (!GTK_IS_SCROLLED_WINDOW (w))
+        continue;
+
+      graphene_point_init (&middle, gtk_widget_get_width (widget) / 2.0,
+                           gtk_widget_get_height (widget) / 2.0);
+      if (!gtk_widget_compute_point (widget, w, &middle, &there) ||
+          there.x < 0 || there.y < 0 ||
+          there.x >= gtk_widget_get_width (w) || there.y >= gtk_widget_get_height (w))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Scrolls every scrolled window around `widget` so that its middle shows,
  * as a person scrolls to what they want to click. */
 static void
@@ -554,8 +594,10 @@ scroll_into_view (GtkWidget *widget)
                                               + bounds.origin.x - (page - bounds.size.width) / 2);
     }
 
-  /* The new positions take effect at the next layout. */
-  bc_gui_test_spin (30);
+  /* The new positions take effect at the next layout: wait for it, or a
+   * click would land where the widget was. */
+  if (!bc_gui_test_wait (in_view, widget, 5000))
+    g_error ("%s cannot be scrolled into view", G_OBJECT_TYPE_NAME (widget));
 }
 #endif
 
@@ -660,8 +702,9 @@ bc_gui_test_type_keys (GtkWidget  *widget,
   bc_gui_test_click (editable);
   focus = gtk_root_get_focus (GTK_ROOT (root));
   if (focus == NULL || (focus != editable && !gtk_widget_is_ancestor (focus, editable)))
-    g_error ("a click on %s did not give it the focus (%s has it)", G_OBJECT_TYPE_NAME (editable),
-             focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "nothing");
+    g_error ("a click on %s did not give it the focus (%s in %s has it)", G_OBJECT_TYPE_NAME (editable),
+             focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "nothing",
+             focus != NULL && gtk_widget_get_parent (focus) != NULL ? G_OBJECT_TYPE_NAME (gtk_widget_get_parent (focus)) : "-");
 
   bc_gui_test_press_key (root, GDK_KEY_a, GDK_CONTROL_MASK);
   bc_gui_test_key_type (root, text);

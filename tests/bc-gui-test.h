@@ -47,7 +47,9 @@ GtkWidget  *bc_gui_test_find_label    (GtkWidget   *root,
 gboolean    bc_gui_test_is_shown      (GtkWidget   *widget);
 
 /* Replaces the text of an entry the way typing does: clears it, then
- * inserts one character at a time at the cursor. */
+ * inserts one character at a time at the cursor. Fails the test on a
+ * greyed-out or read-only input (the API would write there; a person
+ * cannot). Through GtkEditable, not key presses: see bc_gui_test_type_keys. */
 void        bc_gui_test_type          (GtkWidget   *editable,
                                        const char  *text);
 void        bc_gui_test_type_long     (GtkWidget   *text_view,

@@ -109,6 +109,28 @@ test_assert_editable_refuses_read_only (void)
   g_test_trap_assert_stderr ("*read-only*");
 }
 
+/* bc_gui_test_type() writes through GtkEditable, which a read-only entry
+ * accepts: the helper refuses, as the keyboard would. */
+static void
+test_type_refuses_read_only (void)
+{
+  if (g_test_subprocess ())
+    {
+      GtkWidget *entry = named_entry ("locked");
+      GtkWidget *window;
+
+      gtk_editable_set_editable (GTK_EDITABLE (entry), FALSE);
+      window = window_with (entry);
+      bc_gui_test_type (entry, "9");
+      gtk_window_destroy (GTK_WINDOW (window));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*read-only*");
+}
+
 static void
 clicked (GtkButton *button,
          guint     *n_clicks)
@@ -275,6 +297,9 @@ test_sizes (void)
     report = bc_gui_test_check_sizes (window);
     g_assert_nonnull (report);
     g_assert_nonnull (strstr (report, "“Subject” is required."));
+    /* Closed as a person closes it, so that its grab ends. */
+    bc_gui_test_press_key (window, GDK_KEY_Escape, 0);
+    g_assert_false (gtk_widget_get_mapped (popover));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -583,6 +608,8 @@ test_sizes_readable (Fixture       *f,
   g_assert_true (bc_gui_test_wait (popover_shown, button, 5000));
   bc_gui_test_spin (100);
   popover_report = bc_gui_test_check_sizes (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button))));
+  bc_gui_test_press_key (f->window, GDK_KEY_Escape, 0);
+  g_assert_false (popover_shown (button));
   if (popover_report != NULL)
     {
       g_autofree char *first_line = g_strndup (popover_report, strcspn (popover_report, "\n"));
@@ -607,6 +634,7 @@ main (int    argc,
 
   g_test_add_func ("/gui/input/keys-reach-entry", test_keys_reach_entry);
   g_test_add_func ("/gui/input/assert-editable", test_assert_editable_refuses_read_only);
+  g_test_add_func ("/gui/input/type-refuses-read-only", test_type_refuses_read_only);
   g_test_add_func ("/gui/input/click", test_click);
   g_test_add_func ("/gui/input/focus-walk", test_focus_walk);
   g_test_add_func ("/gui/input/sizes", test_sizes);
