@@ -1912,6 +1912,8 @@ test_read_only_folder (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *setpriv = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *bin_dir = NULL;
+  g_autofree char *program = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
@@ -1941,18 +1943,33 @@ test_read_only_folder (void)
       return;
     }
 
-  /* The folder is nobody's; the test binary must be readable by anyone. */
+  /* The folder is nobody's. The build tree may be in a home folder that
+   * nobody cannot enter, so nobody runs a copy of this program. */
   g_assert_cmpint (chown (dir, 65534, 65534), ==, 0);
+  bin_dir = g_dir_make_tmp ("test-workbook-bin-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (bin_dir, 0755), ==, 0);
+  program = g_build_filename (bin_dir, "test-workbook", NULL);
+  {
+    g_autoptr(GFile) from = g_file_new_for_path (test_program);
+    g_autoptr(GFile) to = g_file_new_for_path (program);
+
+    g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (g_chmod (program, 0755), ==, 0);
+  }
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "BAOCAO_TEST_UNPRIVILEGED_DIR", dir, TRUE);
+  g_subprocess_launcher_set_cwd (launcher, dir);
   child = g_subprocess_launcher_spawn (launcher, &error, setpriv, "--reuid=65534", "--regid=65534",
-                                       "--clear-groups", "--", test_program, "--tap",
+                                       "--clear-groups", "--", program, "--tap",
                                        "-p", "/core/workbook/read-only-folder", NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   g_test_message ("as uid 65534:\n%s%s", out, err);
   bc_test_remove_tree (dir);
+  bc_test_remove_tree (bin_dir);
 
   g_assert_true (g_subprocess_get_if_exited (child));
   g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
