@@ -66,7 +66,7 @@ def summarize(paths):
                 # crashed or timed out after its last reported subtest
                 failed += 1
     for test, name, how, reason in not_run:
-        print(f"{how}: {test} {name}{': ' + reason if reason else ''}")
+        print(f"{how}: {test}{' ' + name if name else ''}{': ' + reason if reason else ''}")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return failed
 
