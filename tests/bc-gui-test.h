@@ -4,8 +4,8 @@
  * Run under `xvfb-run -a dbus-run-session --`. Widgets are found the way a
  * screen reader finds them (by accessible name) or by widget name.
  *
- * Two ways to put text in: bc_gui_test_type() calls GtkEditable (quick, but
- * it also writes into a read-only entry and skips focus and key handling),
+ * Two ways to put text in: bc_gui_test_type() calls GtkEditable (quick; it
+ * refuses a read-only input but skips focus, key bindings and the pointer),
  * and the "real input" helpers below, which send key and pointer events to
  * the X server as a keyboard and a mouse would. Prove what people meet
  * (typing, Tab, clicks) with the real ones.
@@ -91,9 +91,10 @@ void        bc_gui_test_type_keys    (GtkWidget       *widget,
                                       const char      *text);
 
 /* Walks the focus chain with real Tab presses (Shift+Tab when `backward`)
- * from the focus on `start`, until the focus leaves `container` or comes
- * back to a widget it already held. Returns the widgets that held the focus,
- * in order, `start` first. A press that leaves the focus where it was is a
+ * from the focus on `start` (given with gtk_widget_grab_focus()), until the
+ * focus leaves `container` or comes back to a widget it already held.
+ * Returns the widgets that held the focus, in order, `start` first; an
+ * entry stands for the GtkText inside it. A press that leaves the focus where it was is a
  * keyboard trap: the walk stops and `*out_stuck` is that widget (else NULL).
  * More than `max_presses` presses inside `container` also count as stuck. */
 GPtrArray  *bc_gui_test_walk_focus   (GtkWidget       *container,
