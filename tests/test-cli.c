@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 typedef struct
 {
@@ -667,6 +668,138 @@ test_create_demo_keeps_real_workbooks (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
 }
 
+/* The issue of `rule` in `validate --json`'s answer, or NULL. */
+static JsonObject *
+find_issue (JsonNode   *result,
+            const char *rule)
+{
+  JsonArray *issues = json_object_get_array_member (json_node_get_object (result), "issues");
+
+  for (guint i = 0; i < json_array_get_length (issues); i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+
+      if (g_str_equal (json_object_get_string_member (issue, "rule"), rule))
+        return issue;
+    }
+
+  return NULL;
+}
+
+/* An error is corrected, not justified: the core refuses the justification
+ * whichever way it comes (the justify command, an imported document), and
+ * one already in the file (as an older Baocao took it) does not make the
+ * report ready. */
+static void
+test_error_not_justified (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_autofree char *document = write_file (fixture, "justified.json",
+    "{\"format\": 1, \"reports\": [{\"template\": \"egov-quarterly\", \"period\": \"2018Q3\","
+    " \"unit\": \"UBND-QNG\", \"values\": {\"docs_fully_electronic_pct\": \"40\","
+    " \"docs_parallel_paper_pct\": \"70\"},"
+    " \"justifications\": {\"docs_shares_within_100\": \"Số liệu của Sở.\"}}]}");
+  g_autofree char *sql = NULL;
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  JsonObject *issue;
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (cli (fixture, &run, "import", document, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "docs_shares_within_100"));
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+
+  /* The report is complete but for one error across two fields. */
+  fill_required (fixture, "egov-quarterly", id);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "40", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_parallel_paper_pct", "70", NULL), ==, 0);
+  justify_warnings (fixture, id);
+  g_assert_cmpint (cli (fixture, &run, "justify", id, "docs_shares_within_100", "Số liệu của Sở.", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "docs_shares_within_100"));
+
+  /* Written into the file behind the core's back. */
+  sql = g_strdup_printf ("INSERT INTO justifications (report_id, rule_id, row_id, text) "
+                         "VALUES ('%s', 'docs_shares_within_100', 0, 'Số liệu của Sở.')", id);
+  g_assert_cmpint (sqlite3_open (fixture->workbook, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s", message);
+  sqlite3_close (db);
+
+  g_assert_cmpint (cli (fixture, &run, "validate", id, "--json", NULL), ==, 1);
+  result = parse_json (run.out);
+  issue = find_issue (result, "docs_shares_within_100");
+  g_assert_nonnull (issue);
+  g_assert_cmpstr (json_object_get_string_member (issue, "severity"), ==, "error");
+
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "docs_fully_electronic_pct"));
+  g_clear_pointer (&list, json_node_unref);
+  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (list), "status"), ==, "draft");
+
+  /* Corrected, it goes. */
+  g_assert_cmpint (cli (fixture, &run, "set", id, "docs_parallel_paper_pct", "60", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+}
+
+/* A form whose warning compares a text with a number: the check cannot be
+ * evaluated once the text is filled in. */
+static const char broken_form[] =
+  "{\"format\": 1, \"id\": \"broken-form\", \"version\": 1, \"period_type\": \"quarter\","
+  " \"title\": {\"vi\": \"Biểu mẫu lỗi\", \"en\": \"Broken form\"},"
+  " \"sections\": [{\"id\": \"main\", \"title\": {\"vi\": \"Chung\", \"en\": \"General\"},"
+  "   \"fields\": [{\"id\": \"name\", \"type\": \"text\", \"label\": {\"vi\": \"Tên\", \"en\": \"Name\"}}]}],"
+  " \"rules\": [{\"id\": \"name_long\", \"severity\": \"warning\", \"check\": \"name > 5\","
+  "   \"fields\": [\"name\"], \"message\": {\"vi\": \"Tên quá ngắn.\", \"en\": \"The name is short.\"}}]}";
+
+static void
+test_check_not_evaluated (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *forms = g_build_filename (fixture->dir, "forms", NULL);
+  g_autofree char *form = g_build_filename (forms, "broken-form-v1.json", NULL);
+  g_autofree char *shipped = g_strdup (g_getenv ("BAOCAO_TEMPLATE_DIR"));
+  g_autofree char *dirs = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_auto(Run) run = { 0 };
+  JsonObject *issue;
+
+  g_assert_nonnull (shipped);
+  g_assert_cmpint (g_mkdir_with_parents (forms, 0700), ==, 0);
+  g_file_set_contents (form, broken_form, -1, &error);
+  g_assert_no_error (error);
+  dirs = g_strjoin (G_SEARCHPATH_SEPARATOR_S, shipped, forms, NULL);
+  g_setenv ("BAOCAO_TEMPLATE_DIR", dirs, TRUE);
+
+  id = new_report (fixture, "broken-form", "2018Q2");
+  g_assert_cmpint (cli (fixture, &run, "validate", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "name", "Sở Thông tin và Truyền thông", NULL), ==, 0);
+
+  /* Said, as an error, with the reason. */
+  g_assert_cmpint (cli (fixture, &run, "validate", id, "--json", NULL), ==, 1);
+  result = parse_json (run.out);
+  issue = find_issue (result, "name_long");
+  g_assert_nonnull (issue);
+  g_assert_cmpstr (json_object_get_string_member (issue, "severity"), ==, "error");
+  g_assert_nonnull (strstr (json_object_get_string_member (issue, "message"), "could not be evaluated"));
+
+  /* The rule is a warning of the form, so it takes a justification, but a
+   * check that was never made does not become ready through it. */
+  g_assert_cmpint (cli (fixture, &run, "justify", id, "name_long", "Đã kiểm tra.", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "could not be evaluated"));
+
+  g_setenv ("BAOCAO_TEMPLATE_DIR", shipped, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -687,6 +820,8 @@ main (int   argc,
   ADD ("/cli/free-text-values", test_free_text_values);
   ADD ("/cli/workbook-not-created-by-mistake", test_workbook_not_created_by_mistake);
   ADD ("/cli/create-demo-keeps-real-workbooks", test_create_demo_keeps_real_workbooks);
+  ADD ("/cli/error-not-justified", test_error_not_justified);
+  ADD ("/cli/check-not-evaluated", test_check_not_evaluated);
 #undef ADD
 
   return g_test_run ();

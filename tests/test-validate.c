@@ -517,6 +517,120 @@ test_memo_per_group (void)
   g_assert_cmpfloat (summary->values[0].number, ==, 6);
 }
 
+/* A justification clears a warning, never an error: a report with a
+ * failing error rule is not ready, whatever is written beside it. */
+static void
+test_justified_error_blocks (void)
+{
+  g_autoptr(BcTemplate) template_ = load_form ();
+  g_autoptr(BcReport) previous = new_report ("2018Q1");
+  g_autoptr(BcReport) report = new_report ("2018Q2");
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autoptr(GError) error = NULL;
+  const BcIssue *issue;
+
+  bc_report_set_value (report, "level3", 0, "70");
+  bc_report_set_value (report, "level4", 0, "24");
+  add_finding (report, 1, "UBND huyện Lý Sơn", "resolved", "141", NULL);
+  /* The error: more resolved than received. */
+  bc_report_set_value (report, "received", 0, "10");
+  bc_report_set_value (report, "resolved", 0, "12");
+  bc_report_set_justification (report, "resolved_le_received", 0, "Số liệu của Sở.");
+
+  issues = bc_validate_report (template_, report, previous, "en");
+  issue = find_issue (issues, "resolved_le_received", "resolved");
+  g_assert_nonnull (issue);
+  g_assert_cmpint (issue->severity, ==, BC_SEVERITY_ERROR);
+
+  g_assert_false (bc_validate_ready (template_, report, previous, &error));
+  g_assert_error (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (error->message, "Resolved cannot exceed received."));
+  /* Said as an error, not as a warning that wants a justification. */
+  g_assert_null (strstr (error->message, "justification"));
+  g_clear_error (&error);
+
+  /* Corrected, it is ready; the justification left beside it is harmless. */
+  bc_report_set_value (report, "resolved", 0, "10");
+  g_assert_true (bc_validate_ready (template_, report, previous, &error));
+  g_assert_no_error (error);
+}
+
+/* Rules whose check, or whose condition, fails at run time: comparing a
+ * text with a number is an error of the form's author that the loader
+ * cannot see, since the field may be blank. */
+static const char broken_form_json[] =
+  "{"
+  "  \"format\": 1, \"id\": \"broken-form\", \"version\": 1, \"period_type\": \"quarter\","
+  "  \"title\": {\"vi\": \"Biểu mẫu lỗi\", \"en\": \"Broken form\"},"
+  "  \"sections\": ["
+  "    {\"id\": \"main\", \"title\": {\"vi\": \"Chung\", \"en\": \"General\"},"
+  "     \"fields\": ["
+  "       {\"id\": \"name\", \"type\": \"text\", \"label\": {\"vi\": \"Tên\", \"en\": \"Name\"}},"
+  "       {\"id\": \"count\", \"type\": \"integer\", \"label\": {\"vi\": \"Số\", \"en\": \"Count\"}}"
+  "     ]}"
+  "  ],"
+  "  \"rules\": ["
+  "    {\"id\": \"name_long\", \"severity\": \"warning\", \"check\": \"name > 5\","
+  "     \"fields\": [\"name\"],"
+  "     \"message\": {\"vi\": \"Tên quá ngắn.\", \"en\": \"The name is short.\"}},"
+  "    {\"id\": \"count_when_named\", \"severity\": \"warning\", \"when\": \"name > 5\","
+  "     \"check\": \"present(count)\", \"fields\": [\"count\"],"
+  "     \"message\": {\"vi\": \"Nhập số.\", \"en\": \"Enter the count.\"}}"
+  "  ]"
+  "}";
+
+/* A rule that cannot be evaluated must not pass silently, nor be waved
+ * through as a warning: it is an error issue, on its first field, saying
+ * why, and it blocks readiness even when a justification is written for
+ * the (warning) rule. */
+static void
+test_broken_rule_is_error (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) template_ = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  const char *rules[] = { "name_long", "count_when_named" };
+  const char *paths[] = { "name", "count" };
+
+  template_ = bc_template_new_from_data (broken_form_json, -1, "broken-form.json", &error);
+  g_assert_no_error (error);
+  report = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000009", "broken-form", 1, "2018Q2", "UBND-QNG");
+
+  /* Blank: nothing to compare, both rules hold. */
+  issues = bc_validate_report (template_, report, NULL, "en");
+  g_assert_cmpuint (issues->len, ==, 0);
+  g_clear_pointer (&issues, g_ptr_array_unref);
+  g_assert_true (bc_validate_ready (template_, report, NULL, &error));
+  g_assert_no_error (error);
+
+  bc_report_set_value (report, "name", 0, "Sở Thông tin và Truyền thông");
+  bc_report_set_value (report, "count", 0, "3");
+  issues = bc_validate_report (template_, report, NULL, "en");
+  g_assert_cmpuint (issues->len, ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    {
+      const BcIssue *issue = find_issue (issues, rules[i], NULL);
+
+      if (issue == NULL)
+        g_error ("no issue for the rule %s that could not be evaluated", rules[i]);
+      g_assert_cmpint (issue->severity, ==, BC_SEVERITY_ERROR);
+      g_assert_cmpstr (issue->path, ==, paths[i]);
+      g_assert_nonnull (strstr (issue->message, "could not be evaluated"));
+      g_assert_nonnull (strstr (issue->message, rules[i]));
+      /* The reason, from the expression language. */
+      g_assert_nonnull (strstr (issue->message, "compare"));
+    }
+  g_clear_pointer (&issues, g_ptr_array_unref);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rules); i++)
+    bc_report_set_justification (report, rules[i], 0, "Đã kiểm tra.");
+  g_assert_false (bc_validate_ready (template_, report, NULL, &error));
+  g_assert_error (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY);
+  g_assert_nonnull (strstr (error->message, "could not be evaluated"));
+  g_assert_null (strstr (error->message, "justification"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +647,8 @@ main (int   argc,
   g_test_add_func ("/core/validate/resolve-path", test_resolve_path);
   g_test_add_func ("/core/validate/computed-chain", test_computed_chain);
   g_test_add_func ("/core/validate/memo-per-group", test_memo_per_group);
+  g_test_add_func ("/core/validate/justified-error-blocks", test_justified_error_blocks);
+  g_test_add_func ("/core/validate/broken-rule-is-error", test_broken_rule_is_error);
 
   return g_test_run ();
 }

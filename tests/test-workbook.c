@@ -14,6 +14,7 @@
 #ifdef G_OS_WIN32
 #include <sys/utime.h>
 #else
+#include <unistd.h>
 #include <utime.h>
 #endif
 
@@ -830,48 +831,6 @@ test_rows (Fixture       *fixture,
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 12);
-}
-
-static void
-test_justification (Fixture       *fixture,
-                    gconstpointer  user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(BcReport) report = NULL;
-  gint64 row_id;
-
-  create_report (fixture, REPORT_ID, "2018Q2", "A");
-  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
-  g_assert_no_error (error);
-
-  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "low_share", 0,
-                                                "Hệ thống mới triển khai.", &error));
-  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "late_fix", row_id,
-                                                "Chờ kinh phí.", &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 3);
-  /* Unchanged: nothing happens. */
-  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "late_fix", row_id,
-                                                "Chờ kinh phí.", &error));
-  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 3);
-
-  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
-  g_assert_cmpstr (bc_report_get_justification (report, "low_share", 0), ==, "Hệ thống mới triển khai.");
-  g_assert_cmpstr (bc_report_get_justification (report, "late_fix", row_id), ==, "Chờ kinh phí.");
-  g_clear_object (&report);
-
-  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "late_fix", 77, "x", &error));
-  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
-  g_clear_error (&error);
-
-  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "low_share", 0, NULL, &error));
-  /* A removed row takes its justifications with it. */
-  g_assert_true (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", row_id, &error));
-  g_assert_no_error (error);
-  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
-  g_assert_null (bc_report_get_justification (report, "low_share", 0));
-  g_assert_null (bc_report_get_justification (report, "late_fix", row_id));
-  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 0);
 }
 
 static void
@@ -1871,10 +1830,7 @@ test_read_only_messages (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *probe = NULL;
   g_autofree char *ignored = NULL;
-  BcWorkbook *workbook;
 
   create_report (fixture, REPORT_ID, "2018Q2", "A");
 
@@ -1890,28 +1846,50 @@ test_read_only_messages (Fixture       *fixture,
   list = bc_workbook_list_reports (fixture->workbook, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 1);
-  g_clear_object (&fixture->workbook);
+}
 
-  /* A workbook in a read-only folder (the superuser may write anywhere, so
-   * this part is skipped when the folder does not stop us). */
-  dir = g_path_get_dirname (fixture->path);
+/* The test binary, for running one of its tests again as another user. */
+static char *test_program;
+
+/* A workbook in a folder this user may not write to: opening it says
+ * "read-only", not "disk full". Must run as a user that folder permissions
+ * bind (not root). */
+static void
+check_read_only_folder (const char *parent)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *dir = g_build_filename (parent, "folder", NULL);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autofree char *probe = g_build_filename (dir, "probe", NULL);
+  BcWorkbook *workbook;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  bc_workbook_create_report_with_id (workbook, REPORT_ID, "egov-quarterly", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  g_assert_finalize_object (workbook);
+
   g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
-  probe = g_build_filename (dir, "probe", NULL);
   if (g_file_set_contents (probe, "", 0, NULL))
     {
       g_remove (probe);
       g_chmod (dir, 0700);
-      g_test_skip ("this user may write into a read-only folder");
+      g_test_fail_printf ("this user may write into a read-only folder: run the test as an "
+                          "unprivileged user");
       return;
     }
 
-  workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  workbook = bc_workbook_open (path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
   g_chmod (dir, 0700);
   if (workbook != NULL)
     {
       /* Should SQLite ever read it without writing, listing must work. */
+      g_test_message ("SQLite opened the workbook in a read-only folder");
       list = bc_workbook_list_reports (workbook, &error);
       g_assert_no_error (error);
+      g_assert_cmpuint (list->len, ==, 1);
       g_assert_finalize_object (workbook);
       return;
     }
@@ -1919,6 +1897,89 @@ test_read_only_messages (Fixture       *fixture,
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "read-only"));
   g_assert_null (strstr (error->message, "disk is not full"));
+}
+
+/* Root, as CI runs, may write anywhere: there the test runs itself again
+ * as "nobody" (uid 65534) through setpriv, so that it is really run rather
+ * than skipped. */
+static void
+test_read_only_folder (void)
+{
+#ifdef G_OS_UNIX
+  const char *unprivileged_dir = g_getenv ("BAOCAO_TEST_UNPRIVILEGED_DIR");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *setpriv = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *bin_dir = NULL;
+  g_autofree char *program = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (unprivileged_dir != NULL)
+    {
+      g_assert_cmpint (geteuid (), !=, 0);
+      check_read_only_folder (unprivileged_dir);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("test-workbook-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  if (geteuid () != 0)
+    {
+      check_read_only_folder (dir);
+      bc_test_remove_tree (dir);
+      return;
+    }
+
+  setpriv = g_find_program_in_path ("setpriv");
+  if (setpriv == NULL)
+    {
+      bc_test_remove_tree (dir);
+      g_test_fail_printf ("running as root, and setpriv (util-linux) is missing to run this "
+                          "test as an unprivileged user");
+      return;
+    }
+
+  /* The folder is nobody's. The build tree may be in a home folder that
+   * nobody cannot enter, so nobody runs a copy of this program. */
+  g_assert_cmpint (chown (dir, 65534, 65534), ==, 0);
+  bin_dir = g_dir_make_tmp ("test-workbook-bin-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (bin_dir, 0755), ==, 0);
+  program = g_build_filename (bin_dir, "test-workbook", NULL);
+  {
+    g_autoptr(GFile) from = g_file_new_for_path (test_program);
+    g_autoptr(GFile) to = g_file_new_for_path (program);
+
+    g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (g_chmod (program, 0755), ==, 0);
+  }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "BAOCAO_TEST_UNPRIVILEGED_DIR", dir, TRUE);
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  child = g_subprocess_launcher_spawn (launcher, &error, setpriv, "--reuid=65534", "--regid=65534",
+                                       "--clear-groups", "--", program, "--tap",
+                                       "-p", "/core/workbook/read-only-folder", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (child, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("as uid 65534:\n%s%s", out, err);
+  bc_test_remove_tree (dir);
+  bc_test_remove_tree (bin_dir);
+
+  g_assert_true (g_subprocess_get_if_exited (child));
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  /* Run and passed: not skipped, not missing. */
+  g_assert_nonnull (strstr (out, "ok 1 /core/workbook/read-only-folder"));
+  g_assert_null (strstr (out, "not ok"));
+  g_assert_null (strstr (out, "# SKIP"));
+#else
+  g_test_skip ("folder permissions are POSIX modes; Windows has ACLs");
+#endif
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2268,6 +2329,175 @@ test_import_report (Fixture       *fixture,
 }
 
 static void
+test_justification (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  gint64 row_id, revision;
+
+  /* Two warnings about each finding of the remediation form. */
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "inspection-remediation",
+                                     "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  row_id = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_no_error (error);
+  revision = revision_of (fixture->workbook, REPORT_ID);
+
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "resolved_needs_action",
+                                                row_id, "Hệ thống mới triển khai.", &error));
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID,
+                                                "open_needs_planned_completion", row_id,
+                                                "Chờ kinh phí.", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, revision + 2);
+  /* Unchanged: nothing happens. */
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID,
+                                                "open_needs_planned_completion", row_id,
+                                                "Chờ kinh phí.", &error));
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, revision + 2);
+
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpstr (bc_report_get_justification (report, "resolved_needs_action", row_id), ==,
+                   "Hệ thống mới triển khai.");
+  g_assert_cmpstr (bc_report_get_justification (report, "open_needs_planned_completion", row_id), ==,
+                   "Chờ kinh phí.");
+  g_clear_object (&report);
+
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID,
+                                                 "open_needs_planned_completion", 77, "x", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "resolved_needs_action",
+                                                row_id, NULL, &error));
+  /* A removed row takes its justifications with it. */
+  g_assert_true (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", row_id, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_null (bc_report_get_justification (report, "resolved_needs_action", row_id));
+  g_assert_null (bc_report_get_justification (report, "open_needs_planned_completion", row_id));
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 0);
+}
+
+/* Only a warning of the report's own form can be justified: an error is
+ * corrected, never explained away, and a name the form does not have (an
+ * issue's "required:…" id, a typing mistake) is refused, not stored. */
+static void
+test_justification_warnings_only (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  static const char *not_rules[] = {
+    "no_such_rule", "required:doc_number", "invalid:docs_fully_electronic_pct",
+    "min_rows:policy_documents", "",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) templates = NULL;
+  gint64 revision;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  revision = revision_of (fixture->workbook, REPORT_ID);
+
+  /* docs_shares_within_100 is an error of the quarterly form. */
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "docs_shares_within_100",
+                                                 0, "Số liệu của Sở.", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "docs_shares_within_100"));
+  g_assert_nonnull (strstr (error->message, "Correct"));
+  g_clear_error (&error);
+  /* Per-row errors too. */
+  {
+    gint64 sector = bc_workbook_add_row (fixture->workbook, REPORT_ID, "services_by_sector", &error);
+
+    g_assert_no_error (error);
+    revision = revision_of (fixture->workbook, REPORT_ID);
+    g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID,
+                                                   "sector_level4_within_services", sector,
+                                                   "Lý do.", &error));
+    g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (not_rules); i++)
+    {
+      g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID, not_rules[i], 0,
+                                                     "Lý do.", &error));
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+    }
+
+  /* Nothing was stored, nothing changed. */
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 0);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, revision);
+
+  /* A warning is taken; removing what is not there is no error. */
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID,
+                                                "docs_fully_electronic_not_lower", 0,
+                                                "Chuyển sang hệ thống mới.", &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "docs_shares_within_100",
+                                                0, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 1);
+
+  /* Without the form, no rule is known to be a warning: refused. */
+  templates = bc_template_registry_new ();
+  reopen_with (fixture, templates);
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID,
+                                                 "docs_fully_electronic_not_lower", 0, "Lý do.", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_assert_nonnull (strstr (error->message, "egov-quarterly"));
+  g_clear_error (&error);
+  g_clear_object (&fixture->workbook);
+  fixture->workbook = bc_workbook_open (fixture->path, NULL, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, REPORT_ID,
+                                                 "docs_fully_electronic_not_lower", 0, "Lý do.", &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+}
+
+/* A justification of an error does not let it through, however it got into
+ * the file (an older Baocao took any rule of the form; a rule may be an
+ * error in a newer version of it). */
+static void
+test_justified_error_not_ready (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  BcTemplateRegistry *templates = bc_workbook_get_templates (fixture->workbook);
+
+  g_object_ref (templates);
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  set (fixture, REPORT_ID, "name", 0, "UBND huyện Sơn Tịnh");
+  set (fixture, REPORT_ID, "count", 0, "5000");
+
+  /* count_small (count <= 1000) is an error of wbtest. */
+  g_clear_object (&fixture->workbook);
+  raw_exec (fixture->path,
+            "INSERT INTO justifications (report_id, rule_id, row_id, text) VALUES ('"
+            REPORT_ID "', 'count_small', 0, 'Số liệu đúng.')");
+  fixture->workbook = bc_workbook_open (fixture->path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_object_unref (templates);
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_justification (report, "count_small", 0), ==, "Số liệu đúng.");
+
+  assert_not_ready (fixture, "1000");
+
+  /* Removing it is allowed, and corrected values clear the way. */
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_small", 0,
+                                                NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 0);
+  set (fixture, REPORT_ID, "count", 0, "500");
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
 test_justification_blank (Fixture       *fixture,
                           gconstpointer  user_data)
 {
@@ -2304,27 +2534,44 @@ test_justification_blank (Fixture       *fixture,
   g_assert_no_error (error);
 }
 
+/* Two tables, and a warning about each row of the second. */
+static const char rowrule_form[] =
+  "{\"format\": 1, \"id\": \"rowrule\", \"version\": 1, \"period_type\": \"quarter\","
+  " \"title\": {\"vi\": \"Mẫu\", \"en\": \"Form\"},"
+  " \"sections\": [{\"id\": \"main\", \"title\": {\"vi\": \"Chung\", \"en\": \"General\"},"
+  "   \"fields\": ["
+  "     {\"id\": \"documents\", \"type\": \"table\", \"label\": {\"vi\": \"Văn bản\", \"en\": \"Documents\"},"
+  "      \"columns\": [{\"id\": \"number\", \"type\": \"text\", \"label\": {\"vi\": \"Số\", \"en\": \"Number\"}}]},"
+  "     {\"id\": \"sectors\", \"type\": \"table\", \"label\": {\"vi\": \"Lĩnh vực\", \"en\": \"Sectors\"},"
+  "      \"columns\": [{\"id\": \"services\", \"type\": \"integer\", \"label\": {\"vi\": \"Dịch vụ\", \"en\": \"Services\"}}]}"
+  "   ]}],"
+  " \"rules\": [{\"id\": \"sector_has_services\", \"severity\": \"warning\", \"table\": \"sectors\","
+  "   \"check\": \"services > 0\", \"fields\": [\"services\"],"
+  "   \"message\": {\"vi\": \"Lĩnh vực chưa có dịch vụ.\", \"en\": \"No services in this sector.\"}}]}";
+
 static void
 test_justification_row_of_rule (Fixture       *fixture,
                                 gconstpointer  user_data)
 {
+  g_autoptr(BcTemplateRegistry) templates = registry_from_data (rowrule_form, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   gint64 document, sector;
 
-  id = bc_workbook_create_report (fixture->workbook, "egov-quarterly", "2018Q2", "A", &error);
+  reopen_with (fixture, templates);
+  id = bc_workbook_create_report (fixture->workbook, "rowrule", "2018Q2", "A", &error);
   g_assert_no_error (error);
-  document = bc_workbook_add_row (fixture->workbook, id, "policy_documents", &error);
-  sector = bc_workbook_add_row (fixture->workbook, id, "services_by_sector", &error);
+  document = bc_workbook_add_row (fixture->workbook, id, "documents", &error);
+  sector = bc_workbook_add_row (fixture->workbook, id, "sectors", &error);
   g_assert_no_error (error);
 
-  /* A per-row rule of services_by_sector is justified for its own rows. */
-  g_assert_false (bc_workbook_set_justification (fixture->workbook, id, "sector_level4_within_services",
+  /* A per-row rule of sectors is justified for its own rows. */
+  g_assert_false (bc_workbook_set_justification (fixture->workbook, id, "sector_has_services",
                                                  document, "Lý do.", &error));
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "services_by_sector"));
+  g_assert_nonnull (strstr (error->message, "sectors"));
   g_clear_error (&error);
-  g_assert_true (bc_workbook_set_justification (fixture->workbook, id, "sector_level4_within_services",
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, id, "sector_has_services",
                                                 sector, "Lý do.", &error));
   g_assert_no_error (error);
   g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM justifications"), ==, 1);
@@ -2474,6 +2721,7 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  test_program = g_canonicalize_filename (argv[0], NULL);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -2490,7 +2738,6 @@ main (int   argc,
   ADD ("set-value", test_set_value);
   ADD ("set-value-errors-roll-back", test_set_value_errors);
   ADD ("rows", test_rows);
-  ADD ("justification", test_justification);
   ADD ("status/machine", test_status_machine);
   ADD ("status/submitted-once", test_submitted_once);
   ADD ("read-only", test_read_only);
@@ -2504,6 +2751,7 @@ main (int   argc,
   ADD ("invalid-text", test_invalid_text);
   ADD ("delete-drafts-only", test_delete_drafts_only);
   ADD ("read-only-messages", test_read_only_messages);
+  g_test_add_func ("/core/workbook/read-only-folder", test_read_only_folder);
 
   g_test_add ("/core/workbook/templates/create", Fixture, NULL, templates_set_up,
               test_templates_create, fixture_tear_down);
@@ -2527,6 +2775,12 @@ main (int   argc,
               test_justification_blank, fixture_tear_down);
   g_test_add ("/core/workbook/templates/justification-row-of-rule", Fixture, NULL, templates_set_up,
               test_justification_row_of_rule, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/justification", Fixture, NULL, templates_set_up,
+              test_justification, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/justification-warnings-only", Fixture, NULL, templates_set_up,
+              test_justification_warnings_only, fixture_tear_down);
+  g_test_add ("/core/workbook/templates/justified-error-not-ready", Fixture, NULL, templates_set_up,
+              test_justified_error_not_ready, fixture_tear_down);
   g_test_add ("/core/workbook/templates/carry-over/swap", Fixture, NULL, fixture_set_up,
               test_carry_over_swap, fixture_tear_down);
   g_test_add ("/core/workbook/templates/carry-over/refused", Fixture, NULL, fixture_set_up,

@@ -3208,10 +3208,21 @@ set_justification_in_transaction (BcWorkbook  *self,
   if (!load_head (self, data->report_id, &head, error) || !require_draft (&head, error))
     return FALSE;
 
+  /* Only a warning can be justified, and only the template says which
+   * rules are warnings: without it, nothing is accepted. */
   template_ = head_template (self, &head);
-  if (template_ != NULL)
-    rule = bc_template_lookup_rule (template_, data->key);
-  if (*data->key == '\0' || (template_ != NULL && rule == NULL))
+  if (template_ == NULL)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                   _("Version %d of the form “%s” is not installed, so its checks are not "
+                     "known and no justification can be written. Update Baocao, or install "
+                     "the form, and try again."),
+                   head.template_version, head.template_id);
+      return FALSE;
+    }
+
+  rule = bc_template_lookup_rule (template_, data->key);
+  if (rule == NULL)
     {
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND,
                    _("The form “%s” (version %d) has no rule “%s”. Reload the report: "
@@ -3220,14 +3231,24 @@ set_justification_in_transaction (BcWorkbook  *self,
       return FALSE;
     }
 
-  /* A per-row rule's row must be one of its table; without the template,
-   * any row of the report. */
+  /* An error blocks sending until the values are right: a justification
+   * must not let it through. Removing one (kept from before the rule
+   * became an error) is allowed. */
+  if (rule->severity != BC_SEVERITY_WARNING && data->value != NULL)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("The check “%s” is an error, not a warning: it cannot be justified. "
+                     "Correct the values it names; only warnings take a justification."),
+                   rule->id);
+      return FALSE;
+    }
+
+  /* A per-row rule's row must be one of its table. */
   if (data->row_id > 0)
     {
       gint64 position;
 
-      if (!require_row (self, data->report_id, rule != NULL ? rule->table : NULL, data->row_id,
-                        &position, error))
+      if (!require_row (self, data->report_id, rule->table, data->row_id, &position, error))
         return FALSE;
     }
 

@@ -263,7 +263,10 @@ gboolean        bc_workbook_move_row          (BcWorkbook           *self,
                                                GError              **error);
 /* The written justification of a warning, stored without the white space
  * around it. `text` NULL, empty or only white space removes it. For a
- * per-row rule, `row_id` must be a row of the rule's table. */
+ * per-row rule, `row_id` must be a row of the rule's table. Only a warning
+ * rule of the report's template takes one: a rule the template lacks is
+ * NOT_FOUND, an error rule INVALID (an error is corrected, not justified),
+ * and a template that is not installed TEMPLATE. */
 gboolean        bc_workbook_set_justification (BcWorkbook           *self,
                                                const char           *report_id,
                                                const char           *rule_id,
