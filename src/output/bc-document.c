@@ -350,7 +350,7 @@ shown_value (BcDocument    *self,
 {
   g_autofree char *stored = stored_value (self, field, row);
 
-  return bc_output_format_value (field, stored);
+  return field != NULL ? bc_output_format_value (field, stored) : NULL;
 }
 
 static char *

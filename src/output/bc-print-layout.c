@@ -56,8 +56,8 @@ fail (BcTemplate  *template_,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_set_error (error, BC_OUTPUT_ERROR, BC_OUTPUT_ERROR_LAYOUT, "%s: print.%s: %s",
-               bc_template_get_filename (template_), path, message);
+  g_set_error (error, BC_OUTPUT_ERROR, BC_OUTPUT_ERROR_LAYOUT, "%s: print%s%s: %s",
+               bc_template_get_filename (template_), *path != '\0' ? "." : "", path, message);
   return FALSE;
 }
 

@@ -455,6 +455,18 @@ compare_items (gconstpointer a,
                           : g_strcmp0 (bc_report_get_unit (x->report), bc_report_get_unit (y->report));
 }
 
+/* The items by form, then unit, borrowed from `items`. */
+static GPtrArray *
+sorted_items (GPtrArray *items)
+{
+  GPtrArray *sorted = g_ptr_array_sized_new (items->len);
+
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (items, i));
+  g_ptr_array_sort (sorted, compare_items);
+  return sorted;
+}
+
 gboolean
 bc_period_write_xlsx (GPtrArray   *items,
                       const char  *period_id,
@@ -476,8 +488,7 @@ bc_period_write_xlsx (GPtrArray   *items,
     return FALSE;
 
   period = period_label (period_id);
-  sorted = g_ptr_array_copy (items, NULL, NULL);
-  g_ptr_array_sort (sorted, compare_items);
+  sorted = sorted_items (items);
 
   for (guint i = 0; i < sorted->len; i++)
     {
@@ -639,8 +650,7 @@ bc_period_write_csv (GPtrArray   *items,
       return FALSE;
     }
 
-  sorted = g_ptr_array_copy (items, NULL, NULL);
-  g_ptr_array_sort (sorted, compare_items);
+  sorted = sorted_items (items);
   first = g_ptr_array_index (sorted, 0);
   for (guint i = 1; i < sorted->len; i++)
     {
