@@ -19,8 +19,9 @@
 G_BEGIN_DECLS
 
 /* The serif face used throughout: Times New Roman's metric clone, with every
- * Vietnamese letter (fonts-liberation2 on Debian). */
-#define BC_DOCUMENT_FONT "Liberation Serif"
+ * Vietnamese letter (fonts-liberation2 on Debian); Times New Roman itself
+ * where it is missing (Windows). */
+#define BC_DOCUMENT_FONT "Liberation Serif, Times New Roman"
 
 #define BC_TYPE_DOCUMENT (bc_document_get_type ())
 G_DECLARE_FINAL_TYPE (BcDocument, bc_document, BC, DOCUMENT, GObject)
