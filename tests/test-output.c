@@ -919,6 +919,99 @@ test_demo_pages (Fixture       *fixture,
   bc_workbook_close (workbook);
 }
 
+/* baocao-cli export, end to end, on a copy of the demo workbook. */
+static int
+run_cli (const char * const *args,
+         char              **out,
+         char              **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  int status = 0;
+
+  g_strv_builder_add (builder, g_getenv ("BAOCAO_CLI"));
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+  if (g_spawn_check_wait_status (status, &error))
+    return 0;
+  g_assert_error (error, G_SPAWN_EXIT_ERROR, error->code);
+  return error->code;
+}
+
+static void
+test_cli (Fixture       *fixture,
+          gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy = tmp_path (fixture->dir, "demo.baocao");
+  g_autofree char *pdf = tmp_path (fixture->dir, "q2.pdf");
+  g_autofree char *xlsx = tmp_path (fixture->dir, "q2.xlsx");
+  g_autofree char *csv = tmp_path (fixture->dir, "q2.csv");
+  g_autofree char *period_csv = tmp_path (fixture->dir, "period.csv");
+  g_autofree char *missing = tmp_path (fixture->dir, "no-such-folder/q2.pdf");
+  g_autoptr(GFile) source = g_file_new_for_path (g_getenv ("BAOCAO_DEMO_WORKBOOK"));
+  g_autoptr(GFile) target = g_file_new_for_path (copy);
+  g_autofree char *text = NULL;
+  g_autofree char *csv_text = NULL;
+  char *out = NULL, *err = NULL;
+
+  g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  {
+    const char *args[] = { "--workbook", copy, "export", "10ca", "--pdf", pdf, "--xlsx", xlsx, "--csv", csv, NULL };
+
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "4"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+  text = pdf_text (pdf, 0);
+  assert_in_order (text, (const char * const[]) { "Số: 140/BC-UBND", "Quảng Ngãi, ngày 21 tháng 6 năm 2018",
+                                                  "Kính gửi: Văn phòng Chính phủ", "25 %", "710 hồ sơ",
+                                                  "KT. CHỦ TỊCH", "Phạm Trường Thọ", NULL });
+  g_assert_true (g_file_test (xlsx, G_FILE_TEST_IS_REGULAR));
+  csv_text = read_text (csv);
+  g_assert_nonnull (strstr (csv_text, "\r\ndoc_number,Thông tin văn bản,\"Số, ký hiệu\",140/BC-UBND,,no\r\n"));
+
+  {
+    const char *args[] = { "--workbook", copy, "export", "--period", "2018Q2", "--csv", period_csv, NULL };
+    g_autofree char *period_text = NULL;
+
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    period_text = read_text (period_csv);
+    g_assert_nonnull (strstr (period_text, "\r\nUBND-QNG,draft,"));
+  }
+
+  /* No format, a format the period cannot have, a folder that is not there. */
+  {
+    const char *no_format[] = { "--workbook", copy, "export", "10ca", NULL };
+    const char *period_pdf[] = { "--workbook", copy, "export", "--period", "2018Q2", "--pdf", pdf, NULL };
+    const char *bad_path[] = { "--workbook", copy, "export", "10ca", "--pdf", missing, NULL };
+    const char *empty[] = { "--workbook", copy, "export", "--period", "2017Q1", "--xlsx", xlsx, NULL };
+
+    g_assert_cmpint (run_cli (no_format, &out, &err), ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_cli (period_pdf, &out, &err), ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_cli (bad_path, &out, &err), ==, 1);
+    g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_cli (empty, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "2017Q1"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -935,6 +1028,7 @@ main (int   argc,
   g_test_add ("/output/xlsx/report", Fixture, NULL, fixture_set_up, test_xlsx_report, fixture_tear_down);
   g_test_add ("/output/csv/report", Fixture, NULL, fixture_set_up, test_csv_report, fixture_tear_down);
   g_test_add ("/output/period", Fixture, NULL, fixture_set_up, test_period, fixture_tear_down);
+  g_test_add ("/output/cli", Fixture, NULL, fixture_set_up, test_cli, fixture_tear_down);
   g_test_add ("/output/demo-pages", Fixture, NULL, fixture_set_up, test_demo_pages, fixture_tear_down);
 
   return g_test_run ();

@@ -175,6 +175,54 @@ add_op (BcDocument  *self,
   g_array_append_val (current_page (self), op);
 }
 
+/* Numbers and symbols such as "140/BC-UBND", "Quý II/2018" or "05/6/2018"
+ * may not break at their "/" or "-", as Unicode would let them: an officer
+ * reads "Quý II/" at the end of a line as a mistake. Long ones (web
+ * addresses) still break, so that they fit a narrow table cell. */
+#define MAX_WHOLE_TOKEN 40  /* bytes */
+
+static void
+keep_tokens_whole (PangoLayout *layout,
+                   const char  *text)
+{
+  PangoAttrList *attrs = NULL;
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *start, *end;
+      gboolean joined = FALSE;
+
+      while (*p == ' ' || *p == '\n' || *p == '\t')
+        p++;
+      start = p;
+      while (*p != '\0' && *p != ' ' && *p != '\n' && *p != '\t')
+        {
+          if ((*p == '/' || *p == '-') && p > start && p[1] != '\0' && p[1] != ' ' && p[1] != '\n')
+            joined = TRUE;
+          p++;
+        }
+      end = p;
+
+      if (joined && end - start <= MAX_WHOLE_TOKEN)
+        {
+          PangoAttribute *attr = pango_attr_allow_breaks_new (FALSE);
+
+          attr->start_index = start - text;
+          attr->end_index = end - text;
+          if (attrs == NULL)
+            attrs = pango_attr_list_new ();
+          pango_attr_list_insert (attrs, attr);
+        }
+    }
+
+  if (attrs != NULL)
+    {
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+    }
+}
+
 static PangoLayout *
 make_layout (BcDocument     *self,
              const char     *text,
@@ -200,6 +248,7 @@ make_layout (BcDocument     *self,
   pango_layout_set_justify (layout, justify);
   pango_layout_set_indent (layout, (int) (indent * PANGO_SCALE));
   pango_layout_set_text (layout, text, -1);
+  keep_tokens_whole (layout, text);
 
   return layout;
 }
