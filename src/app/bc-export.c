@@ -30,9 +30,10 @@ static const struct {
   [EXPORT_CSV] = { "csv", "csv", "text/csv", N_("Export Report as CSV"), N_("Comma-separated values (CSV)") },
 };
 
-/* One export or print: what it was asked for, kept until it is done. */
+/* One export or print: what the worker thread needs. The window is not in
+ * here: it goes to the callback, which runs (and lets it go) on the UI
+ * thread, whichever thread drops the task last. */
 typedef struct {
-  BcWindow   *window;     /* a reference */
   BcWorkbook *workbook;   /* a reference */
   char       *report_id;
   ExportKind  kind;
@@ -42,7 +43,6 @@ typedef struct {
 static void
 job_free (Job *job)
 {
-  g_clear_object (&job->window);
   g_clear_object (&job->workbook);
   g_free (job->report_id);
   g_free (job->path);
@@ -57,7 +57,6 @@ job_new (BcWindow   *window,
 {
   Job *job = g_new0 (Job, 1);
 
-  job->window = g_object_ref (window);
   job->workbook = g_object_ref (bc_window_get_workbook (window));
   job->report_id = g_strdup (bc_window_get_report_id (window));
   job->kind = kind;
@@ -155,6 +154,7 @@ export_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
+  g_autoptr(BcWindow) window = user_data;
   Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
@@ -164,10 +164,10 @@ export_done_cb (GObject      *source,
       /* TRANSLATORS: %s is a file name */
       g_autofree char *message = g_strdup_printf (_("Exported “%s”"), name);
 
-      tell (job->window, message);
+      tell (window, message);
     }
   else
-    tell_error (job->window, _("Could Not Export the Report"), error);
+    tell_error (window, _("Could Not Export the Report"), error);
 }
 
 static void
@@ -176,6 +176,7 @@ chooser_response_cb (GtkNativeDialog *chooser,
                      gpointer         user_data)
 {
   g_autoptr(Job) job = user_data;
+  BcWindow *window = BC_WINDOW (gtk_native_dialog_get_transient_for (chooser));
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -189,13 +190,13 @@ chooser_response_cb (GtkNativeDialog *chooser,
           g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                                                  _("Baocao can only write to a folder on this computer. Choose a local folder."));
 
-          tell_error (running->window, _("Could Not Export the Report"), error);
+          tell_error (window, _("Could Not Export the Report"), error);
           job_free (running);
         }
       else
         {
           /* Writing a file and reading the workbook stay off the UI thread. */
-          task = g_task_new (NULL, NULL, export_done_cb, NULL);
+          task = g_task_new (NULL, NULL, export_done_cb, g_object_ref (window));
           g_task_set_source_tag (task, chooser_response_cb);
           g_task_set_task_data (task, running, (GDestroyNotify) job_free);
           g_task_run_in_thread (task, export_thread);
@@ -296,6 +297,7 @@ print_done_cb (GtkPrintOperation       *operation,
       tell_error (window, _("Could Not Print the Report"), error);
     }
 
+  g_object_set_data (G_OBJECT (operation), "bc-export-done", GINT_TO_POINTER (TRUE));
   g_object_unref (operation);
 }
 
@@ -304,6 +306,7 @@ laid_out_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
+  g_autoptr(BcWindow) window = user_data;
   Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autoptr(BcDocument) document = g_task_propagate_pointer (G_TASK (result), &error);
@@ -313,7 +316,7 @@ laid_out_cb (GObject      *source,
 
   if (document == NULL)
     {
-      tell_error (job->window, _("Could Not Print the Report"), error);
+      tell_error (window, _("Could Not Print the Report"), error);
       return;
     }
 
@@ -332,14 +335,19 @@ laid_out_cb (GObject      *source,
   gtk_print_operation_set_job_name (operation, job->report_id);
   g_signal_connect_data (operation, "draw-page", G_CALLBACK (draw_page_cb),
                          g_object_ref (document), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
-  g_signal_connect_object (operation, "done", G_CALLBACK (print_done_cb), job->window, 0);
+  g_signal_connect_object (operation, "done", G_CALLBACK (print_done_cb), window, 0);
 
+  /* "done" lets the operation go, and may come before run() returns: a
+   * reference of our own keeps it alive until then. */
+  g_object_ref (operation);
   if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
-                               GTK_WINDOW (job->window), &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
+                               GTK_WINDOW (window), &error) == GTK_PRINT_OPERATION_RESULT_ERROR &&
+      g_object_get_data (G_OBJECT (operation), "bc-export-done") == NULL)
     {
-      tell_error (job->window, _("Could Not Print the Report"), error);
+      tell_error (window, _("Could Not Print the Report"), error);
       g_object_unref (operation);
     }
+  g_object_unref (operation);
 }
 
 static void
@@ -354,7 +362,7 @@ print_activated (GSimpleAction *action,
     return;
 
   /* A long report takes a moment to lay out: not on the UI thread. */
-  task = g_task_new (NULL, NULL, laid_out_cb, NULL);
+  task = g_task_new (NULL, NULL, laid_out_cb, g_object_ref (window));
   g_task_set_source_tag (task, print_activated);
   g_task_set_task_data (task, job_new (window, EXPORT_PDF), (GDestroyNotify) job_free);
   g_task_run_in_thread (task, layout_thread);

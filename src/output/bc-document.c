@@ -218,8 +218,15 @@ keep_tokens_whole (PangoLayout *layout,
 
   if (attrs != NULL)
     {
+      int width;
+
       pango_layout_set_attributes (layout, attrs);
       pango_attr_list_unref (attrs);
+
+      /* A token wider than the column (a narrow table cell) breaks after all. */
+      pango_layout_get_size (layout, &width, NULL);
+      if (width > pango_layout_get_width (layout))
+        pango_layout_set_attributes (layout, NULL);
     }
 }
 
@@ -458,7 +465,7 @@ place_masthead (BcDocument *self)
                            right_x, RIGHT_COLUMN, right_y, NULL);
   right_y = place_centred (self, "Độc lập - Tự do - Hạnh phúc", SIZE_HEADER, STYLE_BOLD,
                            right_x, RIGHT_COLUMN, right_y, &width);
-  place_rule (self, right_x + RIGHT_COLUMN / 2, right_y + 1.5, width);
+  place_rule (self, right_x + RIGHT_COLUMN / 2, right_y + 3, width);
 
   /* Left: the parent body, the issuing body in bold, a short line. */
   if (parent_upper != NULL)
@@ -466,7 +473,7 @@ place_masthead (BcDocument *self)
                             left_x, LEFT_COLUMN, left_y, NULL);
   left_y = place_centred (self, issuer_upper != NULL ? issuer_upper : BC_OUTPUT_BLANK,
                           SIZE_HEADER, STYLE_BOLD, left_x, LEFT_COLUMN, left_y, &width);
-  place_rule (self, left_x + LEFT_COLUMN / 2, left_y + 3, MIN (width, LEFT_COLUMN) / 3);
+  place_rule (self, left_x + LEFT_COLUMN / 2, left_y + 4, MIN (width, LEFT_COLUMN) / 3);
 
   /* The number and the dateline share a line below both. */
   left_y = right_y = MAX (left_y, right_y) + 8;
@@ -492,7 +499,7 @@ place_title (BcDocument *self)
     subject = g_strdup (bc_text_get (bc_template_get_title (self->template_), "vi"));
   self->y = place_centred (self, subject != NULL ? subject : BC_OUTPUT_BLANK, SIZE_TITLE, STYLE_BOLD,
                            MARGIN_LEFT + TEXT_WIDTH * 0.05, TEXT_WIDTH * 0.9, self->y, &width);
-  place_rule (self, MARGIN_LEFT + TEXT_WIDTH / 2, self->y + 5, TEXT_WIDTH / 5);
+  place_rule (self, MARGIN_LEFT + TEXT_WIDTH / 2, self->y + 6, TEXT_WIDTH / 5);
   self->y += 16;
 
   if (print->addressee != NULL)
