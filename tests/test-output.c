@@ -757,7 +757,7 @@ period_workbook (const char          *dir,
   BcWorkbook *workbook;
   const char *units[] = { "XA-C", "XA-A", "XA-B" };
   const char *dossiers[] = { "30", "1200", NULL };
-  const char *shares[] = { "12.5", "100", "0" };
+  const char *shares[] = { "12.5", "100", "57.7" };
 
   bc_template_registry_add (registry, template_);
   workbook = bc_workbook_open (path, registry, BC_WORKBOOK_OPEN_CREATE, &error);
@@ -842,6 +842,9 @@ test_period (Fixture       *fixture,
   assert_cell (book, "print-test", 2, dossiers, "int", "1200", "#,##0");
   assert_cell (book, "print-test", 2, share, "int", "1", "0%");
   assert_cell (book, "print-test", 3, dossiers, "NoneType", NULL, NULL);
+  /* The fraction of the digits stored, not 0.5770000000000001. */
+  assert_cell (book, "print-test", 3, share, "float", "0.577", "0.0#########%");
+  g_assert_cmpfloat (json_object_get_double_member (cell (book, "print-test", 3, share), "v"), ==, 0.577);
   assert_cell (book, "print-test", 4, 0, "str", "XA-C", NULL);
   assert_cell (book, "print-test", 4, share, "float", "0.125", "0.0#########%");
   assert_cell (book, "print-test", 4, since, "datetime", "2016-03-04", "dd/mm/yyyy");

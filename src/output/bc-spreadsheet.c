@@ -156,6 +156,7 @@ bc_template_dup_indicators (BcTemplate *template_)
 
 typedef struct {
   lxw_workbook *workbook;
+  char         *partial;    /* written here, then moved to the path asked for */
   lxw_format   *heading;
   lxw_format   *title;
   lxw_format   *integer;
@@ -192,7 +193,10 @@ xlsx_open (Xlsx        *xlsx,
            const char  *path,
            GError     **error)
 {
-  xlsx->workbook = workbook_new (path);
+  /* Beside the file, so that a failure never leaves half a spreadsheet
+   * in its place, and the move is a rename. */
+  xlsx->partial = g_strconcat (path, ".partial", NULL);
+  xlsx->workbook = workbook_new (xlsx->partial);
   if (xlsx->workbook == NULL)
     {
       g_autofree char *name = g_filename_display_name (path);
@@ -200,6 +204,7 @@ xlsx_open (Xlsx        *xlsx,
       g_set_error (error, BC_OUTPUT_ERROR, BC_OUTPUT_ERROR_WRITE,
                    _("Could not start the spreadsheet “%s”. Check that the folder exists and can be written to."),
                    name);
+      g_clear_pointer (&xlsx->partial, g_free);
       return FALSE;
     }
 
@@ -221,15 +226,25 @@ xlsx_close (Xlsx        *xlsx,
             GError     **error)
 {
   lxw_error status = workbook_close (xlsx->workbook);
+  g_autofree char *partial = g_steal_pointer (&xlsx->partial);
+  g_autoptr(GFile) source = g_file_new_for_path (partial);
+  g_autoptr(GFile) target = g_file_new_for_path (path);
 
   g_clear_pointer (&xlsx->sheet_names, g_hash_table_unref);
   if (status != LXW_NO_ERROR)
     {
       g_autofree char *name = g_filename_display_name (path);
 
+      g_file_delete (source, NULL, NULL);
       g_set_error (error, BC_OUTPUT_ERROR, BC_OUTPUT_ERROR_WRITE,
                    _("Could not write the spreadsheet “%s” (%s). Check that the disk has room and the folder can be written to."),
                    name, lxw_strerror (status));
+      return FALSE;
+    }
+
+  if (!g_file_move (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
+    {
+      g_file_delete (source, NULL, NULL);
       return FALSE;
     }
 
@@ -250,6 +265,17 @@ xlsx_add_sheet (Xlsx       *xlsx,
       gunichar c = g_utf8_get_char (p);
 
       g_string_append_unichar (clean, strchr ("[]:*?/\\'", (int) (c < 128 ? c : 'a')) != NULL ? '_' : c);
+    }
+
+  /* Cut at a word, not inside one: "Văn bản đã ban hành, triển". */
+  if (g_utf8_strlen (name, -1) > (glong) g_utf8_strlen (clean->str, -1))
+    {
+      char *space = strrchr (clean->str, ' ');
+
+      if (space != NULL && space > clean->str)
+        g_string_truncate (clean, space - clean->str);
+      while (clean->len > 0 && strchr (",;.- ", clean->str[clean->len - 1]) != NULL)
+        g_string_truncate (clean, clean->len - 1);
     }
 
   unique = g_strdup (clean->str);
@@ -286,9 +312,16 @@ xlsx_write_value (Xlsx           *xlsx,
       break;
 
     case BC_FIELD_PERCENTAGE:
-      /* 25.5 on the form is 0.255 shown as 25,5% by the spreadsheet. */
-      worksheet_write_number (sheet, row, col, g_ascii_strtod (stored, NULL) / 100.0,
-                              strchr (stored, '.') != NULL ? xlsx->percent_decimal : xlsx->percent);
+      {
+        char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+        double fraction = g_ascii_strtod (stored, NULL) / 100.0;
+
+        /* 25.5 on the form is 0.255 shown as 25,5% by the spreadsheet; the
+         * digits of the stored text, not 0.25500000000000006. */
+        fraction = g_ascii_strtod (g_ascii_formatd (buffer, sizeof buffer, "%.12g", fraction), NULL);
+        worksheet_write_number (sheet, row, col, fraction,
+                                strchr (stored, '.') != NULL ? xlsx->percent_decimal : xlsx->percent);
+      }
       break;
 
     case BC_FIELD_DATE:
