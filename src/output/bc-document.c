@@ -776,7 +776,7 @@ place_table (BcDocument    *self,
       top = r == 0;
       room = PAGE_BOTTOM - self->y - (top ? head.header_height : 0);
       if (height > room && !at_page_top (self) &&
-          (height < page_room / 3 || room < 4 * SIZE_TABLE * 1.2))
+          (height < page_room / 6 || room < 4 * SIZE_TABLE * 1.2))
         {
           new_page (self);
           top = TRUE;
