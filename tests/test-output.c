@@ -297,6 +297,19 @@ test_pdf_order (Fixture       *fixture,
   g_assert_nonnull (strstr (text, "XÃ TỊNH"));
   g_assert_nonnull (strstr (text, "ẤN TÂY"));
   g_assert_null (strstr (text, "chưa báo cáo: 0"));
+
+  /* Several addressees: one a line after "Kính gửi:". */
+  {
+    g_autofree char *several = tmp_path (fixture->dir, "several.pdf");
+    g_autofree char *several_text = NULL;
+
+    bc_report_set_value (report, "addressee", 0, "UBND huyện Sơn Tịnh; Sở Thông tin và Truyền thông");
+    write_pdf (template_, report, several);
+    several_text = pdf_text (several, 0);
+    assert_in_order (several_text, (const char * const[]) { "Kính gửi: - UBND huyện Sơn Tịnh;",
+                                                            "- Sở Thông tin và Truyền thông.",
+                                                            "1. Số liệu trong kỳ", NULL });
+  }
 }
 
 static void

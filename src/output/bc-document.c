@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
 #include <pango/pangocairo.h>
@@ -502,7 +504,37 @@ place_title (BcDocument *self)
   place_rule (self, MARGIN_LEFT + TEXT_WIDTH / 2, self->y + 6, TEXT_WIDTH / 5);
   self->y += 16;
 
-  if (print->addressee != NULL)
+  if (print->addressee != NULL && addressee != NULL && strpbrk (addressee, ";\n") != NULL)
+    {
+      /* Several addressees: "Kính gửi:" and beside it one per line, "- …;". */
+      g_auto(GStrv) parts = g_regex_split_simple ("\\s*[;\n]\\s*", addressee, 0, 0);
+      g_autoptr(GString) list = g_string_new (NULL);
+      g_autoptr(PangoLayout) label = NULL;
+      g_autoptr(PangoLayout) items = NULL;
+      double x = MARGIN_LEFT + TEXT_WIDTH * 0.2;
+
+      for (guint k = 0; parts[k] != NULL; k++)
+        {
+          const char *part = g_strstrip (parts[k]);
+
+          if (*part == '\0')
+            continue;
+          if (list->len > 0)
+            g_string_append (list, ";\n");
+          g_string_append_printf (list, "%s%s", g_str_has_prefix (part, "-") ? "" : "- ", part);
+        }
+      g_string_append_c (list, '.');
+
+      label = make_layout (self, "Kính gửi:", SIZE_TITLE, STYLE_REGULAR, TEXT_WIDTH * 0.2,
+                           PANGO_ALIGN_LEFT, FALSE, 0);
+      items = make_layout (self, list->str, SIZE_TITLE, STYLE_REGULAR,
+                           MARGIN_LEFT + TEXT_WIDTH - x - text_width (label) - 6,
+                           PANGO_ALIGN_LEFT, FALSE, 0);
+      add_op (self, OP_LAYOUT, label, 0, x, self->y, 0, 0);
+      add_op (self, OP_LAYOUT, items, 0, x + text_width (label) + 6, self->y, 0, 0);
+      self->y += MAX (layout_height (label), layout_height (items)) + 6;
+    }
+  else if (print->addressee != NULL)
     {
       g_autofree char *line = g_strdup_printf ("Kính gửi: %s", addressee != NULL ? addressee : BC_OUTPUT_BLANK);
 
