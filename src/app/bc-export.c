@@ -11,11 +11,10 @@
 #include "bc-export.h"
 #include "bc-spreadsheet.h"
 
-typedef enum {
-  EXPORT_PDF,
-  EXPORT_XLSX,
-  EXPORT_CSV,
-} ExportKind;
+typedef BcExportFormat ExportKind;
+#define EXPORT_PDF  BC_EXPORT_PDF
+#define EXPORT_XLSX BC_EXPORT_XLSX
+#define EXPORT_CSV  BC_EXPORT_CSV
 
 static const struct {
   const char *action;
@@ -149,12 +148,14 @@ export_thread (GTask        *task,
     g_task_return_error (task, g_steal_pointer (&error));
 }
 
+/* Tells the window how it went, then hands the result to the caller. */
 static void
 export_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(BcWindow) window = user_data;
+  g_autoptr(GTask) outer = user_data;
+  BcWindow *window = g_task_get_source_object (outer);
   Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
@@ -165,9 +166,56 @@ export_done_cb (GObject      *source,
       g_autofree char *message = g_strdup_printf (_("Exported “%s”"), name);
 
       tell (window, message);
+      g_task_return_boolean (outer, TRUE);
     }
   else
-    tell_error (window, _("Could Not Export the Report"), error);
+    {
+      tell_error (window, _("Could Not Export the Report"), error);
+      g_task_return_error (outer, g_steal_pointer (&error));
+    }
+}
+
+void
+bc_export_write_async (BcWindow            *window,
+                       BcExportFormat       format,
+                       const char          *path,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  /* The outer task lives on the UI thread and holds the window; the inner
+   * one carries only what the worker needs. */
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (BC_IS_WINDOW (window));
+  g_return_if_fail (path != NULL);
+
+  outer = g_task_new (window, NULL, callback, user_data);
+  g_task_set_source_tag (outer, bc_export_write_async);
+
+  if (bc_window_get_workbook (window) == NULL || bc_window_get_report_id (window) == NULL)
+    {
+      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no report to export."));
+      return;
+    }
+
+  job = job_new (window, format);
+  job->path = g_strdup (path);
+  task = g_task_new (NULL, NULL, export_done_cb, g_steal_pointer (&outer));
+  g_task_set_source_tag (task, bc_export_write_async);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+bc_export_write_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_export_write_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static void
@@ -175,32 +223,23 @@ chooser_response_cb (GtkNativeDialog *chooser,
                      int              response,
                      gpointer         user_data)
 {
-  g_autoptr(Job) job = user_data;
   BcWindow *window = BC_WINDOW (gtk_native_dialog_get_transient_for (chooser));
+  ExportKind kind = GPOINTER_TO_INT (user_data);
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autoptr(GTask) task = NULL;
-      Job *running = g_steal_pointer (&job);
+      g_autofree char *path = g_file_get_path (file);
 
-      running->path = g_file_get_path (file);
-      if (running->path == NULL)
+      if (path == NULL)
         {
           g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                                                  _("Baocao can only write to a folder on this computer. Choose a local folder."));
 
           tell_error (window, _("Could Not Export the Report"), error);
-          job_free (running);
         }
       else
-        {
-          /* Writing a file and reading the workbook stay off the UI thread. */
-          task = g_task_new (NULL, NULL, export_done_cb, g_object_ref (window));
-          g_task_set_source_tag (task, chooser_response_cb);
-          g_task_set_task_data (task, running, (GDestroyNotify) job_free);
-          g_task_run_in_thread (task, export_thread);
-        }
+        bc_export_write_async (window, kind, path, NULL, NULL);
     }
 
   g_object_unref (chooser);
@@ -248,7 +287,7 @@ export_activated (GSimpleAction *action,
   suggestion = suggested_name (window, kinds[kind].extension);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggestion);
 
-  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), job_new (window, kind));
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), GINT_TO_POINTER (kind));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
@@ -301,6 +340,29 @@ print_done_cb (GtkPrintOperation       *operation,
   g_object_unref (operation);
 }
 
+GtkPrintOperation *
+bc_export_print_operation_new (BcDocument *document)
+{
+  g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
+  GtkPrintOperation *operation;
+
+  g_return_val_if_fail (BC_IS_DOCUMENT (document), NULL);
+
+  gtk_page_setup_set_paper_size (setup, gtk_paper_size_new (GTK_PAPER_NAME_A4));
+  gtk_page_setup_set_orientation (setup, GTK_PAGE_ORIENTATION_PORTRAIT);
+
+  operation = gtk_print_operation_new ();
+  gtk_print_operation_set_default_page_setup (operation, setup);
+  gtk_print_operation_set_n_pages (operation, (int) bc_document_get_n_pages (document));
+  /* The PDF's own coordinates: points from the paper's corner. */
+  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
+  gtk_print_operation_set_use_full_page (operation, TRUE);
+  gtk_print_operation_set_embed_page_setup (operation, FALSE);
+  g_signal_connect_data (operation, "draw-page", G_CALLBACK (draw_page_cb),
+                         g_object_ref (document), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  return operation;
+}
+
 static void
 laid_out_cb (GObject      *source,
              GAsyncResult *result,
@@ -310,9 +372,7 @@ laid_out_cb (GObject      *source,
   Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autoptr(BcDocument) document = g_task_propagate_pointer (G_TASK (result), &error);
-  g_autoptr(GtkPageSetup) setup = NULL;
   GtkPrintOperation *operation;
-  double width, height;
 
   if (document == NULL)
     {
@@ -320,21 +380,9 @@ laid_out_cb (GObject      *source,
       return;
     }
 
-  bc_document_get_page_size (document, &width, &height);
-  setup = gtk_page_setup_new ();
-  gtk_page_setup_set_paper_size (setup, gtk_paper_size_new (GTK_PAPER_NAME_A4));
-  gtk_page_setup_set_orientation (setup, GTK_PAGE_ORIENTATION_PORTRAIT);
-
-  operation = gtk_print_operation_new ();
-  gtk_print_operation_set_default_page_setup (operation, setup);
-  gtk_print_operation_set_n_pages (operation, (int) bc_document_get_n_pages (document));
-  gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
-  gtk_print_operation_set_use_full_page (operation, TRUE);
+  operation = bc_export_print_operation_new (document);
   gtk_print_operation_set_allow_async (operation, TRUE);
-  gtk_print_operation_set_embed_page_setup (operation, FALSE);
   gtk_print_operation_set_job_name (operation, job->report_id);
-  g_signal_connect_data (operation, "draw-page", G_CALLBACK (draw_page_cb),
-                         g_object_ref (document), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   g_signal_connect_object (operation, "done", G_CALLBACK (print_done_cb), window, 0);
 
   /* "done" lets the operation go, and may come before run() returns: a
@@ -383,7 +431,7 @@ update_enabled (BcFormView   *form_view,
                                  shown);
 }
 
-void
+GActionGroup *
 bc_export_install (BcWindow *window)
 {
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
@@ -395,7 +443,7 @@ bc_export_install (BcWindow *window)
   };
   BcFormView *form_view;
 
-  g_return_if_fail (BC_IS_WINDOW (window));
+  g_return_val_if_fail (BC_IS_WINDOW (window), NULL);
 
   g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), window);
   gtk_widget_insert_action_group (GTK_WIDGET (window), "export", G_ACTION_GROUP (group));
@@ -403,4 +451,5 @@ bc_export_install (BcWindow *window)
   form_view = bc_window_get_form_view (window);
   g_signal_connect_object (form_view, "notify::report", G_CALLBACK (update_enabled), group, 0);
   update_enabled (form_view, NULL, G_ACTION_GROUP (group));
+  return G_ACTION_GROUP (group);
 }
