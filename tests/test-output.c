@@ -860,7 +860,20 @@ test_period (Fixture       *fixture,
   assert_cell (book, "print-test", 4, 0, "str", "XA-C", NULL);
   assert_cell (book, "print-test", 4, share, "float", "0.125", "0.0#########%");
   assert_cell (book, "print-test", 4, since, "datetime", "2016-03-04", "dd/mm/yyyy");
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (book, "print-test")), ==, 5);
+  assert_cell (book, "print-test", 2, 1, "str", "Nháp", NULL);
+  /* The totals: counts add up (as a formula), shares and dates do not. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (book, "print-test")), ==, 6);
+  assert_cell (book, "print-test", 5, 0, "str", "Tổng cộng", NULL);
+  {
+    JsonObject *total = cell (book, "print-test", 5, dossiers);
+    char column = 'A' + dossiers;
+    g_autofree char *formula = g_strdup_printf ("=SUM(%c3:%c5)", column, column);
+
+    g_assert_cmpstr (json_object_get_string_member (total, "v"), ==, formula);
+    g_assert_cmpstr (json_object_get_string_member (total, "f"), ==, "#,##0");
+  }
+  assert_cell (book, "print-test", 5, share, "NoneType", NULL, NULL);
+  assert_cell (book, "print-test", 5, since, "NoneType", NULL, NULL);
 
   none = bc_export_items_for_period (workbook, "2017Q4", NULL, &error);
   g_assert_null (none);

@@ -165,6 +165,8 @@ typedef struct {
   lxw_format   *percent_decimal;
   lxw_format   *date;
   lxw_format   *wrap;
+  lxw_format   *integer_total;
+  lxw_format   *decimal_total;
   GHashTable   *sheet_names;
 } Xlsx;
 
@@ -216,6 +218,8 @@ xlsx_open (Xlsx        *xlsx,
   xlsx->percent_decimal = add_format (xlsx->workbook, "0.0#########%", FALSE, FALSE);
   xlsx->date = add_format (xlsx->workbook, "dd/mm/yyyy", FALSE, FALSE);
   xlsx->wrap = add_format (xlsx->workbook, NULL, FALSE, TRUE);
+  xlsx->integer_total = add_format (xlsx->workbook, "#,##0", TRUE, FALSE);
+  xlsx->decimal_total = add_format (xlsx->workbook, "#,##0.##########", TRUE, FALSE);
   xlsx->sheet_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return TRUE;
 }
@@ -355,6 +359,23 @@ xlsx_write_value (Xlsx           *xlsx,
     }
 }
 
+/* The status as a Vietnamese reader of the spreadsheet reads it, whatever
+ * the language of the program that wrote it (the window's words). */
+static const char *
+status_label_vi (BcStatus status)
+{
+  static const char * const labels[] = {
+    [BC_STATUS_DRAFT] = "Nháp",
+    [BC_STATUS_READY] = "Sẵn sàng gửi",
+    [BC_STATUS_QUEUED] = "Chờ gửi",
+    [BC_STATUS_SENT] = "Đã gửi",
+    [BC_STATUS_ACCEPTED] = "Đã chấp nhận",
+    [BC_STATUS_RETURNED] = "Bị trả lại",
+  };
+
+  return status <= BC_STATUS_LAST ? labels[status] : "";
+}
+
 static char *
 item_value (BcExportItem  *item,
             const BcField *field,
@@ -436,7 +457,7 @@ bc_report_write_xlsx (BcExportItem  *item,
   worksheet_write_string (sheet, row, 0, "Kỳ báo cáo", NULL);
   worksheet_write_string (sheet, row++, 1, period, NULL);
   worksheet_write_string (sheet, row, 0, "Trạng thái", NULL);
-  worksheet_write_string (sheet, row++, 1, bc_status_to_string (bc_report_get_status (item->report)), NULL);
+  worksheet_write_string (sheet, row++, 1, status_label_vi (bc_report_get_status (item->report)), NULL);
   row++;
 
   worksheet_write_string (sheet, row, 0, "Mục", xlsx.heading);
@@ -500,6 +521,42 @@ sorted_items (GPtrArray *items)
   return sorted;
 }
 
+/* "Tổng cộng": the sum of each count and amount over the units (rows 2 to
+ * `end` - 1), as a formula with its value; shares and dates have no total. */
+static void
+write_totals (Xlsx          *xlsx,
+              lxw_worksheet *sheet,
+              GPtrArray     *indicators,
+              GPtrArray     *items,
+              lxw_row_t      end)
+{
+  worksheet_write_string (sheet, end, 0, "Tổng cộng", xlsx->title);
+
+  for (guint c = 0; c < indicators->len; c++)
+    {
+      const BcField *field = g_ptr_array_index (indicators, c);
+      char range[64], formula[80];
+      double total = 0;
+
+      if (field->type != BC_FIELD_INTEGER && field->type != BC_FIELD_DECIMAL)
+        continue;
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          g_autofree char *stored = item_value (g_ptr_array_index (items, i), field, 0);
+
+          if (stored != NULL)
+            total += g_ascii_strtod (stored, NULL);
+        }
+
+      lxw_rowcol_to_range (range, 2, c + 2, end - 1, c + 2);
+      g_snprintf (formula, sizeof formula, "=SUM(%s)", range);
+      worksheet_write_formula_num (sheet, end, c + 2, formula,
+                                   field->type == BC_FIELD_INTEGER ? xlsx->integer_total : xlsx->decimal_total,
+                                   total);
+    }
+}
+
 gboolean
 bc_period_write_xlsx (GPtrArray   *items,
                       const char  *period_id,
@@ -512,6 +569,7 @@ bc_period_write_xlsx (GPtrArray   *items,
   const char *template_id = NULL;
   lxw_worksheet *sheet = NULL;
   g_autoptr(GPtrArray) indicators = NULL;
+  g_autoptr(GPtrArray) on_sheet = g_ptr_array_new ();
   lxw_row_t row = 0;
 
   g_return_val_if_fail (items != NULL, FALSE);
@@ -527,11 +585,14 @@ bc_period_write_xlsx (GPtrArray   *items,
     {
       BcExportItem *item = g_ptr_array_index (sorted, i);
 
-      /* A sheet per form: its heading, then one row per unit. */
+      /* A sheet per form: its heading, then one row per unit, then the totals. */
       if (g_strcmp0 (template_id, bc_template_get_id (item->template_)) != 0)
         {
           g_autofree char *title = NULL;
 
+          if (sheet != NULL)
+            write_totals (&xlsx, sheet, indicators, on_sheet, row);
+          g_ptr_array_set_size (on_sheet, 0);
           template_id = bc_template_get_id (item->template_);
           g_clear_pointer (&indicators, g_ptr_array_unref);
           indicators = bc_template_dup_indicators (item->template_);
@@ -554,7 +615,7 @@ bc_period_write_xlsx (GPtrArray   *items,
         }
 
       worksheet_write_string (sheet, row, 0, bc_report_get_unit (item->report), NULL);
-      worksheet_write_string (sheet, row, 1, bc_status_to_string (bc_report_get_status (item->report)), NULL);
+      worksheet_write_string (sheet, row, 1, status_label_vi (bc_report_get_status (item->report)), NULL);
       for (guint c = 0; c < indicators->len; c++)
         {
           const BcField *field = g_ptr_array_index (indicators, c);
@@ -562,8 +623,12 @@ bc_period_write_xlsx (GPtrArray   *items,
 
           xlsx_write_value (&xlsx, sheet, row, c + 2, field, stored);
         }
+      g_ptr_array_add (on_sheet, item);
       row++;
     }
+
+  if (sheet != NULL)
+    write_totals (&xlsx, sheet, indicators, on_sheet, row);
 
   return xlsx_close (&xlsx, path, error);
 }
