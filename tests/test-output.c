@@ -41,7 +41,8 @@ static const char *template_json =
   "    { \"id\": \"figures\", \"title\": \"1. Số liệu trong kỳ\", \"fields\": ["
   "      { \"id\": \"dossiers\", \"type\": \"integer\", \"label\": \"Số hồ sơ tiếp nhận\", \"unit\": \"hồ sơ\" },"
   "      { \"id\": \"area\", \"type\": \"decimal\", \"label\": \"Diện tích\" },"
-  "      { \"id\": \"share\", \"type\": \"percentage\", \"label\": \"Tỷ lệ văn bản điện tử\" },"
+  "      { \"id\": \"share\", \"type\": \"percentage\", \"label\": \"Tỷ lệ văn bản điện tử\","
+  "        \"target\": { \"op\": \">=\", \"value\": 90, \"source\": \"Kế hoạch 61/KH-UBND\" } },"
   "      { \"id\": \"since\", \"type\": \"date\", \"label\": \"Ngày vận hành\" },"
   "      { \"id\": \"signed\", \"type\": \"yes_no\", \"label\": \"Đã tích hợp chữ ký số\" },"
   "      { \"id\": \"incidents\", \"type\": \"integer\", \"label\": \"Số sự cố chưa báo cáo\" },"
@@ -266,7 +267,7 @@ test_pdf_order (Fixture       *fixture,
     "1. Số liệu trong kỳ",
     "- Số hồ sơ tiếp nhận: 1.816 hồ sơ.",
     "- Diện tích: 1.234,5.",
-    "- Tỷ lệ văn bản điện tử: 25,5 %.",
+    "- Tỷ lệ văn bản điện tử: 25,5 % (chỉ tiêu ≥ 90 % theo Kế hoạch 61/KH-UBND).",
     "- Ngày vận hành: 01/02/2016.",
     "- Đã tích hợp chữ ký số: Có.",
     "- Số sự cố chưa báo cáo: ………………",

@@ -863,6 +863,8 @@ target_text (const BcField *field)
   op = field->target->op == BC_TARGET_AT_LEAST ? "≥ " : field->target->op == BC_TARGET_AT_MOST ? "≤ " : "";
   g_ascii_formatd (number, sizeof number, "%.10g", field->target->value);
   shown = bc_output_format_value (field, number);
+  if (field->target->source.vi != NULL && *field->target->source.vi != '\0')
+    return g_strdup_printf (" (chỉ tiêu %s%s theo %s)", op, shown, field->target->source.vi);
   return g_strdup_printf (" (chỉ tiêu: %s%s)", op, shown);
 }
 
