@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-demo.h"
+#include "bc-export.h"
 #include "bc-i18n.h"
 #include "bc-new-report-dialog.h"
 #include "bc-report-row.h"
@@ -1624,6 +1625,7 @@ bc_window_init (BcWindow *self)
 
   gtk_stack_set_visible_child_name (self->content_stack, "empty");
   bc_window_update_actions (self);
+  bc_export_install (self);
 }
 
 BcWindow *

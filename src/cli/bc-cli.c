@@ -16,9 +16,11 @@
 #include <json-glib/json-glib.h>
 
 #include "bc-cli.h"
+#include "bc-document.h"
 #include "bc-entry.h"
 #include "bc-i18n.h"
 #include "bc-period.h"
+#include "bc-spreadsheet.h"
 #include "bc-validate.h"
 #include "bc-workbook.h"
 
@@ -1617,6 +1619,123 @@ cmd_create_demo (Cli   *cli,
   return 0;
 }
 
+/* --- export ------------------------------------------------------------------ */
+
+static int
+export_report (Cli        *cli,
+               const char *id_or_prefix,
+               const char *pdf,
+               const char *xlsx,
+               const char *csv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcExportItem) item = NULL;
+  g_autofree char *id = bc_workbook_resolve_report_id (cli->workbook, id_or_prefix, &error);
+
+  if (id == NULL)
+    return fail (error);
+  item = bc_export_item_load (cli->workbook, id, &error);
+  if (item == NULL)
+    return fail (error);
+
+  if (pdf != NULL)
+    {
+      g_autoptr(BcDocument) document = bc_document_new (item->template_, item->report,
+                                                        item->previous, &error);
+
+      if (document == NULL || !bc_document_write_pdf (document, pdf, &error))
+        return fail (error);
+      out (_("Wrote %s: %u pages.\n"), pdf, bc_document_get_n_pages (document));
+    }
+  if (xlsx != NULL)
+    {
+      if (!bc_report_write_xlsx (item, xlsx, &error))
+        return fail (error);
+      out (_("Wrote %s.\n"), xlsx);
+    }
+  if (csv != NULL)
+    {
+      if (!bc_report_write_csv (item, csv, &error))
+        return fail (error);
+      out (_("Wrote %s.\n"), csv);
+    }
+
+  return 0;
+}
+
+static int
+export_period (Cli        *cli,
+               const char *period_text,
+               const char *template_id,
+               const char *xlsx,
+               const char *csv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *period_id = NULL;
+  BcPeriod period;
+
+  if (!bc_period_parse (period_text, &period, &error))
+    return fail (error);
+  period_id = bc_period_to_id (&period);
+
+  items = bc_export_items_for_period (cli->workbook, period_id, template_id, &error);
+  if (items == NULL)
+    return fail (error);
+
+  if (xlsx != NULL)
+    {
+      if (!bc_period_write_xlsx (items, period_id, xlsx, &error))
+        return fail (error);
+      out (_("Wrote %s: %u reports.\n"), xlsx, items->len);
+    }
+  if (csv != NULL)
+    {
+      if (!bc_period_write_csv (items, csv, &error))
+        return fail (error);
+      out (_("Wrote %s: %u reports.\n"), csv, items->len);
+    }
+
+  return 0;
+}
+
+static int
+cmd_export (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autofree char *pdf = NULL;
+  g_autofree char *xlsx = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *period = NULL;
+  g_autofree char *template_id = NULL;
+  GOptionEntry entries[] = {
+    { "pdf", 0, 0, G_OPTION_ARG_FILENAME, &pdf, N_("Write the report as a PDF document"), N_("FILE") },
+    { "xlsx", 0, 0, G_OPTION_ARG_FILENAME, &xlsx, N_("Write a spreadsheet (XLSX)"), N_("FILE") },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, N_("Write comma-separated values (CSV)"), N_("FILE") },
+    { "period", 0, 0, G_OPTION_ARG_STRING, &period, N_("Every report of this period, one row per unit"), N_("PERIOD") },
+    { "template", 0, 0, G_OPTION_ARG_STRING, &template_id, N_("With --period: only this form"), N_("TEMPLATE_ID") },
+    { NULL }
+  };
+  const char *arguments = "REPORT_ID --pdf FILE | --xlsx FILE | --csv FILE\n"
+                          "       baocao-cli export --period P [--template T] --xlsx FILE | --csv FILE";
+
+  if (!parse_options ("export", "", entries, &argc, &argv))
+    return EXIT_USAGE;
+
+  if (period != NULL)
+    {
+      if (argc != 1 || pdf != NULL || (xlsx == NULL && csv == NULL))
+        return usage ("export", arguments);
+      return export_period (cli, period, template_id, xlsx, csv);
+    }
+
+  if (argc != 2 || template_id != NULL || (pdf == NULL && xlsx == NULL && csv == NULL) ||
+      g_str_has_prefix (argv[1], "-"))
+    return usage ("export", arguments);
+  return export_report (cli, argv[1], pdf, xlsx, csv);
+}
+
 static const Command commands[] = {
   { "templates",  "[--json]",                                N_("List the form templates"), cmd_templates, FALSE, FALSE },
   { "fields",     "TEMPLATE_ID [--json]",                    N_("List a form's fields and their paths"), cmd_fields, FALSE, FALSE },
@@ -1637,6 +1756,7 @@ static const Command commands[] = {
   { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE, FALSE },
   { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE, TRUE },
   { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE, FALSE },
+  { "export",     "REPORT_ID|--period P --pdf|--xlsx|--csv F", N_("Write a report as PDF, XLSX or CSV, or a period's table"), cmd_export, TRUE, FALSE },
 };
 
 static void

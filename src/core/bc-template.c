@@ -41,6 +41,7 @@ struct _BcTemplate
   GHashTable   *field_index;    /* id → BcField*: scalars, tables and group summaries */
   GHashTable   *section_index;  /* id → BcSection* */
   GHashTable   *rule_index;     /* id → BcRule* */
+  char         *print_json;     /* the "print" object as JSON text, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (BcTemplate, bc_template, G_TYPE_OBJECT)
@@ -128,6 +129,7 @@ bc_template_finalize (GObject *object)
   text_clear (&self->title);
   text_clear (&self->description);
   g_free (self->filename);
+  g_free (self->print_json);
   g_clear_pointer (&self->field_index, g_hash_table_unref);
   g_clear_pointer (&self->section_index, g_hash_table_unref);
   g_clear_pointer (&self->rule_index, g_hash_table_unref);
@@ -1904,7 +1906,7 @@ parse_template (Loader   *loader,
 {
   static const char * const keys[] = {
     "format", "id", "version", "period_type", "title", "description", "sections", "rules",
-    "migrations", NULL
+    "migrations", "print", NULL
   };
   BcTemplate *self = loader->self;
   g_autofree char *period_type = NULL;
@@ -1987,6 +1989,21 @@ parse_template (Loader   *loader,
       if (!parse_migration (loader, json_array_get_element (migrations, i), path))
         return FALSE;
     }
+
+  /* How the form lays itself out on paper belongs to the output library,
+   * which checks it (docs/templates.md, "Print layout"); here it is only
+   * kept, so that a template stays one file. */
+  {
+    JsonNode *print = get_member (object, "print");
+    JsonObject *print_object;
+
+    if (print != NULL)
+      {
+        if (!get_object_node (loader, print, "print", &print_object))
+          return FALSE;
+        self->print_json = json_to_string (print, FALSE);
+      }
+  }
 
   return check_references (loader, deps) && check_cycles (loader, deps);
 }
@@ -2421,6 +2438,14 @@ bc_template_get_migration (BcTemplate *self,
     }
 
   return NULL;
+}
+
+const char *
+bc_template_get_print_json (BcTemplate *self)
+{
+  g_return_val_if_fail (BC_IS_TEMPLATE (self), NULL);
+
+  return self->print_json;
 }
 
 char *

@@ -161,6 +161,9 @@ const BcRule    *bc_template_lookup_rule        (BcTemplate     *self,
                                                  const char     *rule_id);
 const BcMigration *bc_template_get_migration    (BcTemplate     *self,
                                                  int             from_version);
+/* The template's "print" object (its layout on paper) as JSON text, or NULL
+ * when it has none. Read and checked by the output library. */
+const char      *bc_template_get_print_json     (BcTemplate     *self);
 
 /* The storage key of a field: "level3", or "findings.status" for a column. */
 char            *bc_field_dup_key               (const BcField  *field);

@@ -1,0 +1,52 @@
+/* bc-document.h: a report laid out as a Vietnamese administrative document.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A BcDocument lays a report out on A4 pages once, when made, following its
+ * template's print layout (bc-print-layout.h) and the document layout of
+ * Decree 30/2020/NĐ-CP. Its pages can then be drawn, one by one, onto any
+ * cairo_t whose unit is the point (1/72 inch): the PDF writer and the
+ * window's print operation draw the same pages. It holds its own font map,
+ * so it can be made in a worker thread and drawn in another (one at a time).
+ */
+#pragma once
+
+#include <cairo.h>
+#include <glib-object.h>
+
+#include "bc-report.h"
+#include "bc-template.h"
+
+G_BEGIN_DECLS
+
+/* The serif face used throughout: Times New Roman's metric clone, with every
+ * Vietnamese letter (fonts-liberation2 on Debian); Times New Roman itself
+ * where it is missing (Windows). */
+#define BC_DOCUMENT_FONT "Liberation Serif, Times New Roman"
+
+#define BC_TYPE_DOCUMENT (bc_document_get_type ())
+G_DECLARE_FINAL_TYPE (BcDocument, bc_document, BC, DOCUMENT, GObject)
+
+/* `previous` (may be NULL) is the unit's report of the period before, for
+ * computed fields that use prev(…). Fails only on a template whose print
+ * layout is not valid (BC_OUTPUT_ERROR_LAYOUT). */
+BcDocument *bc_document_new            (BcTemplate  *template_,
+                                        BcReport    *report,
+                                        BcReport    *previous,
+                                        GError     **error);
+guint       bc_document_get_n_pages    (BcDocument  *self);
+/* In points: A4 is 595.28 × 841.89. */
+void        bc_document_get_page_size  (BcDocument  *self,
+                                        double      *width,
+                                        double      *height);
+/* Draws page `page` (from 0) with its top left corner at the origin of `cr`,
+ * one unit a point. */
+void        bc_document_draw_page      (BcDocument  *self,
+                                        cairo_t     *cr,
+                                        guint        page);
+/* Writes the whole document as a PDF with its fonts embedded; replaces
+ * `path` only once the file is complete. */
+gboolean    bc_document_write_pdf      (BcDocument  *self,
+                                        const char  *path,
+                                        GError     **error);
+
+G_END_DECLS
