@@ -11,9 +11,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -27,6 +29,15 @@
 #define BUSY_TIMEOUT_MS 5000
 #define UNIT_MAX_CHARS  64
 #define SQLITE_HEADER   "SQLite format 3"
+
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+#ifdef G_OS_WIN32
+#define BC_S_IWRITE _S_IWRITE
+#else
+#define BC_S_IWRITE S_IWUSR
+#endif
 
 struct _BcWorkbook
 {
@@ -44,6 +55,9 @@ struct _BcWorkbook
   /* Whether the call in progress means to write: an SQLite error then says
    * "could not write", else "could not read". */
   gboolean            writing;
+  /* The thread holding an outer transaction (an import), or NULL: its calls
+   * run as savepoints inside it, with the mutex already held. */
+  GThread            *batch_owner;
 };
 
 G_DEFINE_FINAL_TYPE (BcWorkbook, bc_workbook, G_TYPE_OBJECT)
@@ -138,12 +152,38 @@ static const char schema_1[] =
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 
+/* Whether the operating system's error behind SQLite's last I/O error says
+ * the disk is full: SQLite reports a full disk met while growing its -shm
+ * file or creating its -wal as a plain I/O error. */
+static gboolean
+is_disk_full (BcWorkbook *self)
+{
+  int system_error;
+
+  if (self->db == NULL)
+    return FALSE;
+
+  system_error = sqlite3_system_errno (self->db);
+#ifdef G_OS_WIN32
+  return system_error == 112 /* ERROR_DISK_FULL */ || system_error == 39 /* ERROR_HANDLE_DISK_FULL */;
+#else
+  return system_error == ENOSPC
+#ifdef EDQUOT
+    || system_error == EDQUOT
+#endif
+    ;
+#endif
+}
+
 static void
 set_sqlite_error (BcWorkbook  *self,
                   int          rc,
                   GError     **error)
 {
   const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  if (((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN) && is_disk_full (self))
+    rc = SQLITE_FULL;
 
   switch (rc & 0xff)
     {
@@ -450,14 +490,31 @@ exec_sql (BcWorkbook  *self,
 /* Locking and transactions                                                 */
 
 static gboolean
+in_batch (BcWorkbook *self)
+{
+  return self->batch_owner != NULL && self->batch_owner == g_thread_self ();
+}
+
+/* Unlocks what lock_open() locked: nothing inside a batch, whose owner keeps
+ * the mutex until it ends. */
+static void
+unlock_open (BcWorkbook *self)
+{
+  if (!in_batch (self))
+    g_mutex_unlock (&self->mutex);
+}
+
+static gboolean
 lock_open (BcWorkbook  *self,
            GError     **error)
 {
-  g_mutex_lock (&self->mutex);
+  /* The owner of a batch holds the mutex already. */
+  if (!in_batch (self))
+    g_mutex_lock (&self->mutex);
 
   if (self->db == NULL)
     {
-      g_mutex_unlock (&self->mutex);
+      unlock_open (self);
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
                    _("The workbook “%s” has been closed. Open it again to continue."),
                    self->path);
@@ -499,6 +556,39 @@ in_transaction (BcWorkbook      *self,
 
   if (!lock_open (self, error))
     return FALSE;
+
+  if (in_batch (self))
+    {
+      /* Inside a batch each call is a savepoint: all of it or nothing, and
+       * nothing at all unless the batch commits. A batch that SQLite has
+       * already rolled back (a full disk can do that) takes no more
+       * changes: they would commit one by one. */
+      if (sqlite3_get_autocommit (self->db))
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                       _("Baocao could not write to the workbook “%s”: the import was "
+                         "interrupted and nothing of it was kept. Import the file again."),
+                       self->path);
+          return FALSE;
+        }
+      self->writing = TRUE;
+      ok = run (self, query (self, error, "SAVEPOINT bc_call", ""), error);
+      if (!ok)
+        return FALSE;
+      ok = func (self, data, error);
+      if (!sqlite3_get_autocommit (self->db))
+        {
+          GError **release_error = ok ? error : NULL;
+
+          if (!ok)
+            exec_sql (self, "ROLLBACK TO bc_call", NULL);
+          if (!run (self, query (self, release_error, "RELEASE bc_call", ""), release_error))
+            ok = FALSE;
+        }
+      else
+        ok = FALSE;
+      return ok;
+    }
 
   self->writing = write;
   ok = run (self, query (self, error, write ? "BEGIN IMMEDIATE" : "BEGIN", ""), error);
@@ -1212,6 +1302,17 @@ check_header (BcWorkbook          *self,
       return FALSE;
     }
 
+  /* user_version is a signed 32-bit number in the file: a negative one was
+   * not written by Baocao, and would index before its migrations. */
+  if (header->user_version < 0)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT,
+                   _("“%s” has a damaged header (workbook format %d). Restore it from a "
+                     "backup copy, or ask your administrator to recover it."),
+                   name, header->user_version);
+      return FALSE;
+    }
+
   if (header->user_version > BC_WORKBOOK_SCHEMA_VERSION)
     {
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TOO_NEW,
@@ -1337,6 +1438,10 @@ check_existing (BcWorkbook           *self,
   rc = sqlite3_open_v2 (full_uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, vfs_name);
   if (rc == SQLITE_OK)
     rc = sqlite3_extended_result_codes (self->db, 1);
+  /* Another program writing the workbook holds its lock for a moment: wait
+   * for it here as every later statement does, rather than fail at once. */
+  if (rc == SQLITE_OK)
+    rc = sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (self, rc, error);
@@ -1470,6 +1575,52 @@ read_kind (BcWorkbook  *self,
   return TRUE;
 }
 
+/* Creates the empty workbook file readable and writable by its owner only
+ * (it holds officers' data): SQLite would create it with the umask's mode,
+ * and gives its -wal and -shm files the mode of the workbook. An empty file
+ * is an empty database to SQLite. */
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_BINARY, 0600);
+
+  if (fd < 0 && errno != EEXIST)
+    {
+      int saved_errno = errno;
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not create the workbook “%s”: %s. Check that you may "
+                     "write there."),
+                   name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (fd >= 0)
+    g_close (fd, NULL);
+
+  return TRUE;
+}
+
+/* A read-only open of a workbook whose file was read-only leaves a -shm file
+ * with that mode. Once the workbook is writable again, that -shm would make
+ * every later open fail as "read-only" until someone deleted it by hand.
+ * The -shm only indexes the WAL; giving it the workbook's mode again is safe
+ * even while another connection uses it (deleting it would not be). */
+static void
+repair_shm_mode (const char *path)
+{
+  g_autofree char *shm_path = g_strconcat (path, "-shm", NULL);
+  GStatBuf workbook_stat, shm_stat;
+
+  if (g_stat (path, &workbook_stat) != 0 || g_stat (shm_path, &shm_stat) != 0)
+    return;
+
+  if ((workbook_stat.st_mode & BC_S_IWRITE) != 0 && (shm_stat.st_mode & BC_S_IWRITE) == 0 &&
+      g_chmod (shm_path, workbook_stat.st_mode & 0777) != 0)
+    g_debug ("Could not make %s writable: %s", shm_path, g_strerror (errno));
+}
+
 BcWorkbook *
 _bc_workbook_open_with_vfs (const char           *path,
                             BcTemplateRegistry   *templates,
@@ -1532,6 +1683,8 @@ _bc_workbook_open_with_vfs (const char           *path,
                        parent_name, g_strerror (saved_errno));
           return NULL;
         }
+      if (!create_private_file (path, error))
+        return NULL;
       open_flags |= SQLITE_OPEN_CREATE;
     }
   else
@@ -1542,6 +1695,8 @@ _bc_workbook_open_with_vfs (const char           *path,
                    name);
       return NULL;
     }
+
+  repair_shm_mode (path);
 
   /* From here on the workbook is opened to be written. */
   self->writing = TRUE;
@@ -1680,7 +1835,7 @@ bc_workbook_check (BcWorkbook  *self,
     return FALSE;
   self->writing = FALSE;
   ok = quick_check (self, "PRAGMA integrity_check", error);
-  g_mutex_unlock (&self->mutex);
+  unlock_open (self);
 
   return ok;
 }
@@ -2408,6 +2563,64 @@ _bc_workbook_discard_report (BcWorkbook  *self,
     return FALSE;
 
   return in_transaction (self, TRUE, discard_in_transaction, (gpointer) report_id, error);
+}
+
+gboolean
+_bc_workbook_begin_batch (BcWorkbook  *self,
+                          GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (!in_batch (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lock_open (self, error))
+    return FALSE;
+
+  self->writing = TRUE;
+  if (!run (self, query (self, error, "BEGIN IMMEDIATE", ""), error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
+
+  /* The mutex stays held until the batch ends: no other thread's call can
+   * slip its own change into it, or see it before it commits. */
+  self->batch_owner = g_thread_self ();
+  return TRUE;
+}
+
+gboolean
+_bc_workbook_end_batch (BcWorkbook  *self,
+                        gboolean     commit,
+                        GError     **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (in_batch (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  self->writing = TRUE;
+  if (commit)
+    {
+      if (sqlite3_get_autocommit (self->db))
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                       _("Baocao could not write to the workbook “%s”: the import was "
+                         "interrupted and nothing of it was kept. Import the file again."),
+                       self->path);
+          ok = FALSE;
+        }
+      else
+        ok = run (self, query (self, error, "COMMIT", ""), error);
+    }
+  if (!commit || !ok)
+    rollback (self);
+
+  self->batch_owner = NULL;
+  g_mutex_unlock (&self->mutex);
+
+  return commit && ok;
 }
 
 typedef struct {
@@ -3866,7 +4079,7 @@ _bc_workbook_query_string (BcWorkbook  *self,
     return NULL;
   self->writing = FALSE;
   ok = query_string_in_transaction (self, &data, error);
-  g_mutex_unlock (&self->mutex);
+  unlock_open (self);
 
   if (!ok)
     g_clear_pointer (&data.result, g_free);
