@@ -490,6 +490,57 @@ test_import_file_checks (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "larger than"));
 }
 
+/* --- 5. look-alike units, NFC texts ------------------------------------------- */
+
+static void
+test_units_invisible (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(BcWorkbook) workbook = open_workbook (fixture);
+  const char *units[] = {
+    "UBND\xe2\x80\x8b Qu\xe1\xba\xa3ng Ng\xc3\xa3i",  /* U+200B zero-width space */
+    "\xe2\x80\xaeUBND",                                   /* U+202E right-to-left override */
+    "UBND\xe2\x80\x8dX",                                  /* U+200D zero-width joiner */
+    "UBND\xe2\x80\xa8X",                                  /* U+2028 line separator */
+    "UBND\nX",
+    "UBND\xef\xbb\xbfX",                                  /* U+FEFF */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = bc_workbook_create_report (workbook, "wbtest", "2018Q2", units[i], &error);
+
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+      g_assert_null (id);
+    }
+  g_assert_cmpuint (count_reports (workbook), ==, 0);
+}
+
+static void
+test_texts_nfc (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(BcTemplateRegistry) templates = registry_new ();
+  g_autoptr(GError) error = NULL;
+  BcTemplate *template_ = bc_template_registry_lookup (templates, "wbtest", 1, &error);
+  const char *nfd = "S\xc6\xa1\xcc\x89 Tho\xcc\x82ng tin";  /* "Sở Thông tin", decomposed */
+  const char *nfc = "S\xe1\xbb\x9f Th\xc3\xb4ng tin";
+  g_autofree char *canonical = NULL;
+  g_autofree char *label = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (bc_field_parse_value (bc_template_lookup_field (template_, "name"), nfd,
+                                       &canonical, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (canonical, ==, nfc);
+
+  g_assert_true (bc_field_parse_value (bc_template_lookup_field (template_, "items.label"), nfd,
+                                       &label, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (label, ==, nfc);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -516,6 +567,8 @@ main (int    argc,
   ADD ("import/killed", test_import_killed);
   ADD ("import/nul", test_import_nul);
   ADD ("import/file-checks", test_import_file_checks);
+  ADD ("units/invisible", test_units_invisible);
+  ADD ("texts/nfc", test_texts_nfc);
 #undef ADD
 
   return g_test_run ();

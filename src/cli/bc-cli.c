@@ -1159,6 +1159,17 @@ cmd_list (Cli   *cli,
       period = bc_period_to_id (&parsed);
     }
 
+  /* Compare units the way the workbook stores them (NFC, trimmed). */
+  if (unit != NULL)
+    {
+      char *normalized = bc_workbook_normalize_unit (unit, &error);
+
+      if (normalized == NULL)
+        return fail (error);
+      g_free (unit);
+      unit = normalized;
+    }
+
   reports = bc_workbook_list_reports (cli->workbook, &error);
   if (reports == NULL)
     return fail (error);

@@ -757,15 +757,22 @@ parse_text (const BcField  *field,
   gunichar forbidden;
   glong length;
 
+  /* Stored in NFC: the composed and decomposed spellings of "Sở Thông tin"
+   * are one text (one group in a table's summaries, one match in a search). */
+  g_autofree char *nfc = g_utf8_normalize (input, -1, G_NORMALIZE_NFC);
+
+  if (nfc == NULL)
+    return value_error (error, _("“%s” is not valid text."), name);
+
   if (multi_line)
     {
-      g_auto(GStrv) lines = g_regex_split_simple ("\r\n|\r", input, 0, 0);
+      g_auto(GStrv) lines = g_regex_split_simple ("\r\n|\r", nfc, 0, 0);
 
       text = g_strjoinv ("\n", lines);
     }
   else
     {
-      text = g_strdup (input);
+      text = g_steal_pointer (&nfc);
     }
   /* A line end at either end is what a paste or the Enter key leaves
    * there; only one inside the text makes it several lines. */

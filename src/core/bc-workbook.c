@@ -345,16 +345,51 @@ normalize_unit (const char  *unit,
 
   for (const char *p = trimmed; *p != '\0'; p = g_utf8_next_char (p))
     {
-      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_LINE_SEPARATOR ||
+          g_unichar_type (c) == G_UNICODE_PARAGRAPH_SEPARATOR)
         {
           g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
                                _("The name of the unit contains a control character, such as a "
                                  "tab or a line break. Write the name on one line."));
           return NULL;
         }
+
+      /* Zero-width and direction marks (format characters), private-use and
+       * unassigned code points: invisible, they would make look-alike units
+       * and so duplicate reports. */
+      switch (g_unichar_type (c))
+        {
+        case G_UNICODE_FORMAT:
+        case G_UNICODE_PRIVATE_USE:
+        case G_UNICODE_UNASSIGNED:
+        case G_UNICODE_SURROGATE:
+          {
+            g_autofree char *code = g_strdup_printf ("U+%04X", c);
+
+            g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                         _("The name of the unit contains an invisible character (%s), such "
+                           "as a zero-width space or a direction mark. Type the name again."),
+                         code);
+            return NULL;
+          }
+        default:
+          break;
+        }
     }
 
   return g_steal_pointer (&trimmed);
+}
+
+char *
+bc_workbook_normalize_unit (const char  *unit,
+                            GError     **error)
+{
+  g_return_val_if_fail (unit != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return normalize_unit (unit, error);
 }
 
 /* ------------------------------------------------------------------------ */

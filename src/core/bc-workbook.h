@@ -143,10 +143,17 @@ gboolean        bc_workbook_set_setting       (BcWorkbook           *self,
                                                const char           *value,
                                                GError              **error);
 
+/* A unit's name as the workbook stores and compares it (see
+ * create_report), or NULL with INVALID: for filters such as `list --unit`. */
+char           *bc_workbook_normalize_unit    (const char           *unit,
+                                               GError              **error);
+
 /* Creates a draft on the newest installed version of the template and
  * returns its new UUID. The unit is stored normalized: NFC, without white
- * space around it, 1–64 characters, no control characters (else INVALID), so
- * differently composed spellings of one name are one unit. Refuses a second
+ * space around it, 1–64 characters, no control, line-separator, format
+ * (zero-width, bidi), private-use or unassigned characters (else INVALID),
+ * so differently composed spellings of one name are one unit and invisible
+ * characters cannot make a look-alike one. Refuses a second
  * report for the same template, period and unit.
  *
  * Carrying forward: tables whose template declares carry_forward_if get the
