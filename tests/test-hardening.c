@@ -541,6 +541,76 @@ test_texts_nfc (Fixture       *fixture,
   g_assert_cmpstr (label, ==, nfc);
 }
 
+/* --- 9. a cleared value leaves the file when the history is purged ------------ */
+
+static gboolean
+file_contains (const char *path,
+               const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return FALSE;
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i + strlen (needle) <= length; i++)
+    {
+      if (memcmp (contents + i, needle, strlen (needle)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_purge_history (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const char *secret = "secret-9f3c-remove-me";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  BcWorkbook *workbook = open_workbook (fixture);
+
+  id = bc_workbook_create_report (workbook, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (workbook, id, "name", 0, secret, &error));
+  g_assert_true (bc_workbook_set_value (workbook, id, "name", 0, NULL, &error));
+  g_assert_true (bc_workbook_set_value (workbook, id, "count", 0, "4", &error));
+  g_assert_no_error (error);
+
+  history = bc_workbook_get_history (workbook, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 3);
+  g_clear_pointer (&history, g_ptr_array_unref);
+
+  g_assert_true (bc_workbook_purge_history (workbook, id, &error));
+  g_assert_no_error (error);
+  history = bc_workbook_get_history (workbook, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (history->len, ==, 0);
+
+  /* Neither the workbook nor its WAL holds the cleared value any more. */
+  g_assert_false (file_contains (fixture->path, secret));
+  g_assert_false (file_contains (wal, secret));
+  g_assert_finalize_object (workbook);
+  g_assert_false (file_contains (fixture->path, secret));
+
+  /* The report's content is untouched; a report that is not there is NOT_FOUND. */
+  workbook = open_workbook (fixture);
+  g_assert_false (bc_workbook_purge_history (workbook, "00000000-0000-0000-0000-000000000000",
+                                             &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_FOUND);
+  {
+    g_autoptr(BcReport) report = bc_workbook_load_report (workbook, id, NULL);
+
+    g_assert_cmpstr (bc_report_get_value (report, "count", 0), ==, "4");
+  }
+  g_assert_finalize_object (workbook);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -569,6 +639,7 @@ main (int    argc,
   ADD ("import/file-checks", test_import_file_checks);
   ADD ("units/invisible", test_units_invisible);
   ADD ("texts/nfc", test_texts_nfc);
+  ADD ("history/purge", test_purge_history);
 #undef ADD
 
   return g_test_run ();

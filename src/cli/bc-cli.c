@@ -1088,6 +1088,48 @@ cmd_draft (Cli   *cli,
 }
 
 static int
+cmd_delete (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("delete", "REPORT_ID", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("delete", "REPORT_ID");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_delete_report (cli->workbook, id, &error))
+    return fail (error);
+
+  out (_("Deleted the draft %s.\n"), id);
+  return EXIT_SUCCESS;
+}
+
+static int
+cmd_purge_history (Cli   *cli,
+                   int    argc,
+                   char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("purge-history", "REPORT_ID", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("purge-history", "REPORT_ID");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_purge_history (cli->workbook, id, &error))
+    return fail (error);
+
+  out (_("Forgot every recorded change of %s; its values stay as they are.\n"), id);
+  return EXIT_SUCCESS;
+}
+
+static int
 cmd_carry_over (Cli   *cli,
                 int    argc,
                 char **argv)
@@ -1648,6 +1690,8 @@ static const Command commands[] = {
   { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE, FALSE },
   { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE, TRUE },
   { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE, FALSE },
+  { "delete",     "REPORT_ID",                               N_("Delete a draft"), cmd_delete, TRUE, FALSE },
+  { "purge-history", "REPORT_ID",                            N_("Forget a report's recorded changes (its old values)"), cmd_purge_history, TRUE, FALSE },
 };
 
 static void

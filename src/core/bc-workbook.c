@@ -2600,6 +2600,57 @@ _bc_workbook_discard_report (BcWorkbook  *self,
   return in_transaction (self, TRUE, discard_in_transaction, (gpointer) report_id, error);
 }
 
+static gboolean
+purge_history_in_transaction (BcWorkbook  *self,
+                              gpointer     user_data,
+                              GError     **error)
+{
+  const char *report_id = user_data;
+  g_auto(ReportHead) head = { 0 };
+  gboolean ok;
+
+  if (!load_head (self, report_id, &head, error))
+    return FALSE;
+
+  /* Overwrite the freed cells, so that a cleared value is gone from the
+   * file, not only from the history's rows. */
+  if (!exec_sql (self, "PRAGMA secure_delete=ON", error))
+    return FALSE;
+  ok = run (self, query (self, error, "DELETE FROM edits WHERE report_id = ?", "s", report_id),
+            error);
+  exec_sql (self, "PRAGMA secure_delete=OFF", NULL);
+
+  return ok;
+}
+
+gboolean
+bc_workbook_purge_history (BcWorkbook  *self,
+                           const char  *report_id,
+                           GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
+
+  if (!in_transaction (self, TRUE, purge_history_in_transaction, (gpointer) report_id, error))
+    return FALSE;
+
+  /* The old pages are still in the WAL until a checkpoint copies the new
+   * ones over them: do it now (best effort: a reader may hold some back
+   * until the workbook is closed). */
+  if (lock_open (self, NULL))
+    {
+      if (!in_batch (self))
+        sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+      unlock_open (self);
+    }
+
+  return TRUE;
+}
+
 gboolean
 _bc_workbook_begin_batch (BcWorkbook  *self,
                           GError     **error)

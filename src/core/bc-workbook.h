@@ -286,6 +286,13 @@ gboolean        bc_workbook_set_status        (BcWorkbook           *self,
                                                BcStatus              status,
                                                const char           *comment,
                                                GError              **error);
+/* Forgets a report's edit history (any status): every recorded old and new
+ * value, so that a value cleared from the report is no longer in the file
+ * (the freed space is overwritten and the WAL checkpointed). The report's
+ * content, revision and status changes stay. */
+gboolean        bc_workbook_purge_history     (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
 /* The edits of a report, oldest first. BcEdit*. */
 GPtrArray      *bc_workbook_get_history       (BcWorkbook           *self,
                                                const char           *report_id,
