@@ -611,6 +611,47 @@ test_purge_history (Fixture       *fixture,
   g_assert_finalize_object (workbook);
 }
 
+/* --- 8. chains of computed fields ---------------------------------------------- */
+
+static char *
+chain_template (guint n)
+{
+  GString *json = g_string_new ("{\"format\": 1, \"id\": \"chain\", \"version\": 1, "
+                                "\"period_type\": \"quarter\", \"title\": \"Chain\", "
+                                "\"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": ["
+                                "{\"id\": \"t0\", \"type\": \"decimal\", \"label\": \"t0\"}");
+
+  for (guint i = 1; i <= n; i++)
+    g_string_append_printf (json, ", {\"id\": \"t%u\", \"type\": \"decimal\", "
+                            "\"label\": \"t%u\", \"compute\": \"t%u + t%u\"}",
+                            i, i, i - 1, i - 1);
+  g_string_append (json, "]}]}");
+  return g_string_free (json, FALSE);
+}
+
+static void
+test_compute_chain (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ok_json = chain_template (32);
+  g_autofree char *long_json = chain_template (40);
+  g_autoptr(BcTemplate) ok = bc_template_new_from_data (ok_json, -1, "chain-32.json", &error);
+  g_autoptr(BcTemplate) too_long = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ok);
+
+  /* The documented limit is 32: a chain of 40 is refused at load, naming
+   * where, instead of failing on every report with nested messages. */
+  too_long = bc_template_new_from_data (long_json, -1, "chain-40.json", &error);
+  g_assert_null (too_long);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "chain-40.json"));
+  g_assert_nonnull (strstr (error->message, "“t33”"));
+  g_assert_null (strstr (error->message, "At column"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -640,6 +681,7 @@ main (int    argc,
   ADD ("units/invisible", test_units_invisible);
   ADD ("texts/nfc", test_texts_nfc);
   ADD ("history/purge", test_purge_history);
+  ADD ("template/compute-chain", test_compute_chain);
 #undef ADD
 
   return g_test_run ();

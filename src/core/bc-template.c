@@ -1823,7 +1823,40 @@ check_cycles (Loader     *loader,
     if (!removed[i])
       start = i;
   if (start == n)
-    return TRUE;
+    {
+      /* No cycle: the queue holds every computed field after those it uses.
+       * Evaluation follows at most BC_MAX_COMPUTE_CHAIN computed fields
+       * deep, so a longer chain is refused here, naming its last field,
+       * rather than loaded to fail on every report. */
+      g_autofree guint *length = g_new0 (guint, n);
+
+      for (guint q = 0; q < queue->len; q++)
+        {
+          guint i = g_array_index (queue, guint, q);
+          GPtrArray *uses = g_hash_table_lookup (deps, g_ptr_array_index (nodes, i));
+          guint longest = 0;
+
+          for (guint j = 0; uses != NULL && j < uses->len; j++)
+            {
+              guint target = GPOINTER_TO_UINT (g_hash_table_lookup (index, g_ptr_array_index (uses, j)));
+
+              if (target != 0)
+                longest = MAX (longest, length[target - 1]);
+            }
+          length[i] = longest + 1;
+
+          if (length[i] > BC_MAX_COMPUTE_CHAIN)
+            {
+              BcField *field = g_ptr_array_index (nodes, i);
+
+              site = g_hash_table_lookup (loader->compute_sites, field);
+              return fail (loader, site->path,
+                           _("“%s” ends a chain of %u computed fields that use one another; at most %d are allowed. Compute it from fewer steps"),
+                           field->id, length[i], BC_MAX_COMPUTE_CHAIN);
+            }
+        }
+      return TRUE;
+    }
 
   walk = g_array_new (FALSE, FALSE, sizeof (guint));
   seen_at = g_new (int, n);

@@ -10,11 +10,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-i18n.h"
+#include "bc-template-private.h"
 #include "bc-validate.h"
 
 /* Computed fields may refer to other computed fields; the template loader
- * refuses cycles, so this only bounds honest chains. */
-#define MAX_COMPUTE_DEPTH 32
+ * refuses cycles and chains longer than this, so it only bounds what a
+ * loader bug could let through. */
+#define MAX_COMPUTE_DEPTH BC_MAX_COMPUTE_CHAIN
 
 /* One pass of evaluation over an immutable snapshot of a report: every
  * expression evaluated in it draws from one step budget, and each computed
