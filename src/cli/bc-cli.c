@@ -101,6 +101,21 @@ fail (GError *error)
   return EXIT_REFUSED;
 }
 
+/* Says which template files were set aside, and why, without stopping. */
+static void
+report_template_problems (BcTemplateRegistry *templates)
+{
+  GPtrArray *problems = bc_template_registry_get_problems (templates);
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const GError *problem = g_ptr_array_index (problems, i);
+
+      /* TRANSLATORS: %s says which template file, where in it and what is wrong */
+      err (_("warning: a template was set aside and cannot be used: %s"), problem->message);
+    }
+}
+
 static int
 usage (const char *command,
        const char *arguments)
@@ -1796,16 +1811,16 @@ bc_cli_run (int    argc,
 
   cli.templates = bc_template_registry_new_default (&error);
   for (guint d = 0; cli.templates != NULL && cli.template_dirs != NULL && cli.template_dirs[d] != NULL; d++)
-    {
-      if (!bc_template_registry_add_directory (cli.templates, cli.template_dirs[d], &error))
-        g_clear_object (&cli.templates);
-    }
+    g_ptr_array_unref (bc_template_registry_load_directory (cli.templates, cli.template_dirs[d]));
 
   if (cli.templates == NULL)
     {
       status = fail (error);
       goto out;
     }
+
+  /* A broken template file is set aside; everything else goes on. */
+  report_template_problems (cli.templates);
 
   if (command->needs_workbook)
     {

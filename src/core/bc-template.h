@@ -211,8 +211,20 @@ gboolean         bc_template_registry_add_directory    (BcTemplateRegistry *self
  * add_directory() already refuses two files with the same version.) */
 void             bc_template_registry_add              (BcTemplateRegistry *self,
                                                         BcTemplate         *template_);
+/* Loads every *.json in `directory` that loads: a broken file, or a second
+ * file of a version already there, is set aside and the others load.
+ * Returns what was set aside, as GError*s whose messages name the file,
+ * where in it (line:column or JSON path) and the cause (empty: all
+ * loaded). The registry keeps them too (get_problems). */
+GPtrArray       *bc_template_registry_load_directory   (BcTemplateRegistry *self,
+                                                        const char         *directory);
+/* Every file set aside by load_directory() so far. GError*, borrowed. */
+GPtrArray       *bc_template_registry_get_problems     (BcTemplateRegistry *self);
 /* The shipped templates: $BAOCAO_TEMPLATE_DIR if set, else the installed
- * data dir, else the source tree's data/templates (uninstalled runs). */
+ * data dir, else the source tree's data/templates (uninstalled runs).
+ * Loaded with load_directory(): a broken file is set aside (see
+ * get_problems), never a reason to fail; a folder that cannot be opened is
+ * (a wrong setting). */
 BcTemplateRegistry *bc_template_registry_new_default   (GError            **error);
 /* Borrowed: valid as long as the registry. A template or version that is
  * not there is BC_TEMPLATE_ERROR_NOT_FOUND, with a message listing the

@@ -1,0 +1,224 @@
+/* test-semantics.c: what hidden fields and rules mean (issue 8, part 1).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A hidden field counts as blank in every expression; a rule runs unless
+ * all of its fields are hidden; a broken template file is set aside while
+ * the others load.
+ */
+#define G_LOG_DOMAIN "test-semantics"
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "bc-template.h"
+#include "bc-validate.h"
+#include "bc-test-util.h"
+
+static const char form[] =
+  "{\"format\": 1, \"id\": \"hidden\", \"version\": 1, \"period_type\": \"quarter\",\n"
+  " \"title\": \"Hidden\",\n"
+  " \"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": [\n"
+  "   {\"id\": \"has_system\", \"type\": \"yes_no\", \"label\": \"Has a system\"},\n"
+  "   {\"id\": \"system_name\", \"type\": \"text\", \"label\": \"System\",\n"
+  "    \"visible_if\": \"has_system\"},\n"
+  "   {\"id\": \"system_url\", \"type\": \"text\", \"label\": \"Address\", \"required\": true,\n"
+  "    \"visible_if\": \"not blank(system_name)\"},\n"
+  "   {\"id\": \"count\", \"type\": \"integer\", \"label\": \"Count\"},\n"
+  "   {\"id\": \"name_length\", \"type\": \"integer\", \"label\": \"Twice\",\n"
+  "    \"compute\": \"if(blank(system_name), 0, 1)\"},\n"
+  "   {\"id\": \"a\", \"type\": \"integer\", \"label\": \"A\", \"visible_if\": \"blank(b) or b > 0\"},\n"
+  "   {\"id\": \"b\", \"type\": \"integer\", \"label\": \"B\", \"visible_if\": \"blank(a) or a > 0\"}\n"
+  " ]}],\n"
+  " \"rules\": [\n"
+  "   {\"id\": \"first_hidden\", \"severity\": \"error\", \"check\": \"count > 0\",\n"
+  "    \"fields\": [\"system_name\", \"count\"], \"message\": \"Count must be positive.\"},\n"
+  "   {\"id\": \"all_hidden\", \"severity\": \"error\", \"check\": \"false\",\n"
+  "    \"fields\": [\"system_name\", \"system_url\"], \"message\": \"Never while hidden.\"},\n"
+  "   {\"id\": \"reads_hidden\", \"severity\": \"warning\",\n"
+  "    \"check\": \"blank(system_name) or count > 5\",\n"
+  "    \"fields\": [\"count\"], \"message\": \"Few for a system.\"}\n"
+  " ]}\n";
+
+static BcTemplate *
+load_form (void)
+{
+  g_autoptr(GError) error = NULL;
+  BcTemplate *template_ = bc_template_new_from_data (form, -1, "hidden-v1.json", &error);
+
+  g_assert_no_error (error);
+  return template_;
+}
+
+static gboolean
+has_issue (GPtrArray  *issues,
+           const char *rule_id)
+{
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+
+      if (g_strcmp0 (issue->rule_id, rule_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const BcIssue *
+find_issue (GPtrArray  *issues,
+            const char *rule_id)
+{
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+
+      if (g_strcmp0 (issue->rule_id, rule_id) == 0)
+        return issue;
+    }
+  return NULL;
+}
+
+static void
+test_hidden_is_blank (void)
+{
+  g_autoptr(BcTemplate) template_ = load_form ();
+  g_autoptr(BcReport) report = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000001", "hidden", 1,
+                                              "2018Q2", "U");
+  g_autoptr(GPtrArray) issues = NULL;
+  g_auto(BcValue) value = BC_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  /* A system was named, then the person said there is none: the name is
+   * still stored, but hidden. */
+  bc_report_set_value (report, "has_system", 0, "no");
+  bc_report_set_value (report, "system_name", 0, "eOffice");
+  bc_report_set_value (report, "count", 0, "1");
+
+  /* The address is not shown (its condition reads the hidden name as
+   * blank), so it is not required. */
+  g_assert_false (bc_report_field_visible (template_, report, NULL,
+                                           bc_template_lookup_field (template_, "system_url"), 0));
+  issues = bc_validate_report (template_, report, NULL, "en");
+  g_assert_false (has_issue (issues, "required:system_url"));
+  for (guint i = 0; i < issues->len; i++)
+    g_assert_cmpstr (((BcIssue *) g_ptr_array_index (issues, i))->key, !=, "system_url");
+
+  /* A rule reading the hidden name sees it blank: no warning. */
+  g_assert_false (has_issue (issues, "reads_hidden"));
+
+  /* A computed field reading it too. */
+  g_assert_true (bc_report_field_value (template_, report, NULL,
+                                        bc_template_lookup_field (template_, "name_length"), 0,
+                                        &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (value.number, ==, 0);
+
+  /* Shown again, the stored name counts again. */
+  g_clear_pointer (&issues, g_ptr_array_unref);
+  bc_report_set_value (report, "has_system", 0, "yes");
+  issues = bc_validate_report (template_, report, NULL, "en");
+  g_assert_true (has_issue (issues, "reads_hidden"));
+  g_assert_true (bc_report_field_visible (template_, report, NULL,
+                                          bc_template_lookup_field (template_, "system_url"), 0));
+}
+
+static void
+test_rule_runs_unless_all_hidden (void)
+{
+  g_autoptr(BcTemplate) template_ = load_form ();
+  g_autoptr(BcReport) report = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000001", "hidden", 1,
+                                              "2018Q2", "U");
+  g_autoptr(GPtrArray) issues = NULL;
+  const BcIssue *issue;
+
+  bc_report_set_value (report, "has_system", 0, "no");
+  bc_report_set_value (report, "count", 0, "0");
+
+  /* Its first field is hidden but "count" is shown: the rule runs, and its
+   * issue stands beside the field that is shown. */
+  issues = bc_validate_report (template_, report, NULL, "en");
+  issue = find_issue (issues, "first_hidden");
+  g_assert_nonnull (issue);
+  g_assert_cmpstr (issue != NULL ? issue->key : NULL, ==, "count");
+
+  /* All its fields hidden: the rule does not run. */
+  g_assert_false (has_issue (issues, "all_hidden"));
+}
+
+static void
+test_conditions_in_a_loop (void)
+{
+  g_autoptr(BcTemplate) template_ = load_form ();
+  g_autoptr(BcReport) report = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000001", "hidden", 1,
+                                              "2018Q2", "U");
+  g_autoptr(GPtrArray) issues = NULL;
+
+  /* a shows when b is blank or positive, b when a is: each reads the other
+   * while its own visibility is being decided. It ends, and decides. */
+  bc_report_set_value (report, "a", 0, "-1");
+  bc_report_set_value (report, "b", 0, "-1");
+  issues = bc_validate_report (template_, report, NULL, "en");
+  g_assert_nonnull (issues);
+  (void) bc_report_field_visible (template_, report, NULL, bc_template_lookup_field (template_, "a"), 0);
+}
+
+/* --- a broken template file is set aside --------------------------------------- */
+
+static void
+test_broken_set_aside (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-semantics-XXXXXX", &error);
+  g_autofree char *good = g_build_filename (dir, "hidden-v1.json", NULL);
+  g_autofree char *broken = g_build_filename (dir, "broken-v1.json", NULL);
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) latest = NULL;
+  const GError *problem;
+
+  g_assert_no_error (error);
+  g_file_set_contents (good, form, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (broken, "{\"format\": 1,\n \"id\": \"broken\",\n \"version\": 1,,\n}", -1,
+                       &error);
+  g_assert_no_error (error);
+
+  /* The strict call still fails on the first bad file. */
+  g_assert_false (bc_template_registry_add_directory (registry, dir, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* The lenient one loads the others and says what it set aside. */
+  problems = bc_template_registry_load_directory (registry, dir);
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_nonnull (strstr (problem->message, "broken-v1.json"));
+  g_assert_nonnull (strstr (problem->message, ":3:"));
+  g_assert_nonnull (bc_template_registry_lookup (registry, "hidden", 1, &error));
+  g_assert_no_error (error);
+  latest = bc_template_registry_list_latest (registry);
+  g_assert_cmpuint (latest->len, ==, 1);
+
+  /* The registry keeps what it set aside, for the CLI and the window. */
+  g_assert_cmpuint (bc_template_registry_get_problems (registry)->len, ==, 1);
+
+  bc_test_remove_tree (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/semantics/hidden-is-blank", test_hidden_is_blank);
+  g_test_add_func ("/core/semantics/rule-runs-unless-all-hidden", test_rule_runs_unless_all_hidden);
+  g_test_add_func ("/core/semantics/conditions-in-a-loop", test_conditions_in_a_loop);
+  g_test_add_func ("/core/semantics/broken-template-set-aside", test_broken_set_aside);
+
+  return g_test_run ();
+}
