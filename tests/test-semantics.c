@@ -16,6 +16,7 @@
 
 #include "bc-template.h"
 #include "bc-validate.h"
+#include "bc-workbook.h"
 #include "bc-test-util.h"
 
 static const char form[] =
@@ -208,6 +209,73 @@ test_broken_set_aside (void)
   bc_test_remove_tree (dir);
 }
 
+/* --- carry-over never drops a value unasked ------------------------------------ */
+
+#define RENAME_FORM(version, second) \
+  "{\"format\": 1, \"id\": \"renamer\", \"version\": " #version ", \"period_type\": \"quarter\",\n" \
+  " \"title\": \"Renamer\", \"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": [\n" \
+  "   {\"id\": \"a\", \"type\": \"integer\", \"label\": \"A\"},\n" \
+  "   {\"id\": \"" second "\", \"type\": \"integer\", \"label\": \"Second\"}]}]}"
+
+static void
+test_carry_over_renamed_without_migration (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-semantics-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autoptr(BcTemplateRegistry) old_registry = bc_template_registry_new ();
+  g_autoptr(BcTemplateRegistry) new_registry = bc_template_registry_new ();
+  g_autoptr(BcTemplate) v1 = bc_template_new_from_data (RENAME_FORM (1, "b"), -1, "r1.json", &error);
+  g_autoptr(BcTemplate) v2 = bc_template_new_from_data (RENAME_FORM (2, "c"), -1, "r2.json", &error);
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *id = NULL;
+  g_auto(GStrv) losses = NULL;
+  const char * const drop[] = { "b", NULL };
+
+  g_assert_no_error (error);
+  bc_template_registry_add (old_registry, v1);
+  bc_template_registry_add (new_registry, v1);
+  bc_template_registry_add (new_registry, v2);
+
+  workbook = bc_workbook_open (path, old_registry, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  id = bc_workbook_create_report (workbook, "renamer", "2018Q2", "U", &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (workbook, id, "a", 0, "1", &error));
+  g_assert_true (bc_workbook_set_value (workbook, id, "b", 0, "2", &error));
+  g_assert_no_error (error);
+  g_clear_object (&workbook);
+
+  /* Version 2 renamed b to c and said nothing: b's value has nowhere to go. */
+  workbook = bc_workbook_open (path, new_registry, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  losses = bc_workbook_carry_over_losses (workbook, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (losses), ==, 1);
+  g_assert_cmpstr (losses[0], ==, "b");
+
+  g_assert_false (bc_workbook_carry_over (workbook, id, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_WOULD_LOSE);
+  g_clear_error (&error);
+  report = bc_workbook_load_report (workbook, id, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+  g_assert_cmpstr (bc_report_get_value (report, "b", 0), ==, "2");
+  g_clear_object (&report);
+
+  /* Told that b may go, it goes, recorded in the history. */
+  g_assert_true (bc_workbook_carry_over_dropping (workbook, id, drop, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (workbook, id, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 2);
+  g_assert_cmpstr (bc_report_get_value (report, "a", 0), ==, "1");
+  g_assert_null (bc_report_get_value (report, "b", 0));
+
+  g_clear_object (&report);
+  g_clear_object (&workbook);
+  bc_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -219,6 +287,9 @@ main (int    argc,
   g_test_add_func ("/core/semantics/rule-runs-unless-all-hidden", test_rule_runs_unless_all_hidden);
   g_test_add_func ("/core/semantics/conditions-in-a-loop", test_conditions_in_a_loop);
   g_test_add_func ("/core/semantics/broken-template-set-aside", test_broken_set_aside);
+
+  g_test_add_func ("/core/semantics/carry-over-renamed-without-migration",
+                   test_carry_over_renamed_without_migration);
 
   return g_test_run ();
 }

@@ -4042,12 +4042,117 @@ apply_defaults (BcWorkbook              *self,
   return TRUE;
 }
 
+typedef struct {
+  const char         *report_id;
+  const char * const *drop;    /* keys of the draft's version whose values may go */
+  gboolean            dry_run; /* only fill `losses` */
+  GPtrArray          *losses;  /* out: char * keys whose values the newest version has no place for */
+} CarryOverData;
+
+/* Whether `key` names a value the person can see and edit in `template_`:
+ * a field or column that is stored (not computed), under exactly that key. */
+static gboolean
+is_stored_key (BcTemplate *template_,
+               const char *key)
+{
+  const BcField *field = bc_template_lookup_field (template_, key);
+  g_autofree char *field_key = field != NULL ? bc_field_dup_key (field) : NULL;
+
+  return field != NULL && field->type != BC_FIELD_TABLE && field->compute == NULL
+    && g_strcmp0 (field_key, key) == 0;
+}
+
+/* The keys (of the draft's version) of values that carrying over would
+ * lose: removed by a migration, or renamed without one, so that the newest
+ * version has no field for them. Sorted, each once. */
+static gboolean
+collect_losses (BcWorkbook        *self,
+                const ReportHead  *head,
+                const char        *report_id,
+                BcTemplate        *latest,
+                GPtrArray         *losses,
+                GError           **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT DISTINCT key FROM report_values WHERE report_id = ? ORDER BY key",
+                "s", report_id);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      const char *key = column_text (stmt, 0);
+      g_autofree char *mapped = migrate_key (self, head->template_id, head->template_version,
+                                             bc_template_get_version (latest), key);
+
+      if (mapped == NULL || !is_stored_key (latest, mapped))
+        g_ptr_array_add (losses, g_strdup (key));
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+/* Takes out, with an edit each, the values still stored under keys that the
+ * newest version does not have (renamed without a migration): the person
+ * agreed to let them go, and a value under such a key could be neither seen
+ * nor edited. */
+static gboolean
+drop_stray_values (BcWorkbook  *self,
+                   const char  *report_id,
+                   BcTemplate  *latest,
+                   gint64       now,
+                   gint64       revision,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT key, row_id, value FROM report_values WHERE report_id = ?",
+                "s", report_id);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      if (!is_stored_key (latest, column_text (stmt, 0)))
+        {
+          Cell *cell = g_new0 (Cell, 1);
+
+          cell->key = g_strdup (column_text (stmt, 0));
+          cell->row_id = sqlite3_column_int64 (stmt, 1);
+          cell->value = g_strdup (column_text (stmt, 2));
+          g_ptr_array_add (cells, cell);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  stmt_release (g_steal_pointer (&stmt));
+
+  for (guint i = 0; i < cells->len; i++)
+    {
+      const Cell *cell = g_ptr_array_index (cells, i);
+
+      if (!run (self, query (self, error,
+                             "DELETE FROM report_values WHERE report_id = ? AND key = ? AND row_id = ?",
+                             "ssx", report_id, cell->key, cell->row_id), error)
+          || !record_edit (self, report_id, cell->key, cell->row_id, cell->value, NULL, now,
+                           revision, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 carry_over_in_transaction (BcWorkbook  *self,
                            gpointer     user_data,
                            GError     **error)
 {
-  ChangeData *data = user_data;
+  CarryOverData *data = user_data;
   g_auto(ReportHead) head = { 0 };
   g_autoptr(GError) local_error = NULL;
   MigrationContext context;
@@ -4070,6 +4175,12 @@ carry_over_in_transaction (BcWorkbook  *self,
 
   latest_version = bc_template_get_version (latest);
   if (latest_version <= head.template_version)
+    return TRUE;
+
+  /* Never lose a value the person did not agree to let go. */
+  if (!collect_losses (self, &head, data->report_id, latest, data->losses, error))
+    return FALSE;
+  if (data->dry_run)
     return TRUE;
 
   context.report_id = data->report_id;
@@ -4095,6 +4206,33 @@ carry_over_in_transaction (BcWorkbook  *self,
         return FALSE;
     }
 
+  /* Checked after the migrations, so that a faulty one is reported as such
+   * (and the whole transaction is rolled back either way). */
+  {
+    g_autoptr(GString) kept = g_string_new (NULL);
+
+    for (guint i = 0; i < data->losses->len; i++)
+      {
+        const char *key = g_ptr_array_index (data->losses, i);
+
+        if (data->drop == NULL || !g_strv_contains (data->drop, key))
+          g_string_append_printf (kept, "%s%s", kept->len > 0 ? ", " : "", key);
+      }
+    if (kept->len > 0)
+      {
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_WOULD_LOSE,
+                     _("Version %d of the form has no place for the values of %s, so carrying "
+                       "the report over would lose them. Nothing was changed: copy them "
+                       "elsewhere first, or say that they may go."),
+                     latest_version, kept->str);
+        return FALSE;
+      }
+  }
+
+  if (data->losses->len > 0
+      && !drop_stray_values (self, data->report_id, latest, context.now, context.revision, error))
+    return FALSE;
+
   return run (self,
               query (self, error, "UPDATE reports SET template_version = ? WHERE id = ?",
                      "ds", latest_version, data->report_id),
@@ -4106,7 +4244,17 @@ bc_workbook_carry_over (BcWorkbook  *self,
                         const char  *report_id,
                         GError     **error)
 {
-  ChangeData data = { 0 };
+  return bc_workbook_carry_over_dropping (self, report_id, NULL, error);
+}
+
+gboolean
+bc_workbook_carry_over_dropping (BcWorkbook          *self,
+                                 const char          *report_id,
+                                 const char * const  *drop,
+                                 GError             **error)
+{
+  g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
+  CarryOverData data = { report_id, drop, FALSE, losses };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
@@ -4114,10 +4262,35 @@ bc_workbook_carry_over (BcWorkbook  *self,
 
   if (!require_utf8 (report_id, invalid_report_id, error))
     return FALSE;
-
-  data.report_id = report_id;
+  for (guint i = 0; drop != NULL && drop[i] != NULL; i++)
+    {
+      if (!require_utf8 (drop[i], invalid_name, error))
+        return FALSE;
+    }
 
   return in_transaction (self, TRUE, carry_over_in_transaction, &data, error);
+}
+
+GStrv
+bc_workbook_carry_over_losses (BcWorkbook  *self,
+                               const char  *report_id,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
+  CarryOverData data = { report_id, NULL, TRUE, losses };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (report_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
+
+  if (!in_transaction (self, FALSE, carry_over_in_transaction, &data, error))
+    return NULL;
+
+  g_ptr_array_add (losses, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&losses), FALSE);
 }
 
 /* ------------------------------------------------------------------------ */

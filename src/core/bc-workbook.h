@@ -35,6 +35,7 @@ typedef enum {
   BC_WORKBOOK_ERROR_NOT_READY,      /* errors remain or warnings are not justified */
   BC_WORKBOOK_ERROR_TEMPLATE,       /* the report's template (version) is not known */
   BC_WORKBOOK_ERROR_INVALID,        /* an argument does not fit: bad period, unit, id, key */
+  BC_WORKBOOK_ERROR_WOULD_LOSE,     /* carrying over would lose values not agreed to go */
 } BcWorkbookError;
 
 /* SQLite's application_id of a workbook: "BCWB". */
@@ -304,6 +305,21 @@ GPtrArray      *bc_workbook_get_history       (BcWorkbook           *self,
  * or turn a field into a table's column (or the other way), fails with
  * TEMPLATE and changes nothing. */
 gboolean        bc_workbook_carry_over        (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
+/* Carrying over never loses a value without being told: a value whose key
+ * the newest version has no stored field for (removed by a migration, or
+ * renamed without one) is a loss. carry_over() refuses any loss with
+ * WOULD_LOSE, naming the keys and changing nothing; carry_over_dropping()
+ * lets go of the keys in `drop` (keys of the draft's version) and refuses
+ * the others. Values let go are cleared with an edit each. */
+gboolean        bc_workbook_carry_over_dropping (BcWorkbook         *self,
+                                               const char           *report_id,
+                                               const char * const   *drop,
+                                               GError              **error);
+/* The keys (of the draft's version) whose values carrying over would lose,
+ * sorted; empty when none or when the draft is on the newest version. */
+GStrv           bc_workbook_carry_over_losses (BcWorkbook           *self,
                                                const char           *report_id,
                                                GError              **error);
 
