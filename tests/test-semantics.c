@@ -276,6 +276,58 @@ test_carry_over_renamed_without_migration (void)
   bc_test_remove_tree (dir);
 }
 
+/* --- the quarterly form's levels 1–4 against its total ----------------------- */
+
+static void
+test_quarterly_levels (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new_default (&error);
+  BcTemplate *template_;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  const BcIssue *issue;
+
+  g_assert_no_error (error);
+  template_ = bc_template_registry_lookup_latest (templates, "egov-quarterly", &error);
+  g_assert_no_error (error);
+  report = bc_report_new ("7a1e0d6c-0000-4000-8000-000000000001", "egov-quarterly",
+                          bc_template_get_version (template_), "2016Q2", "UBND");
+
+  /* A 2016 report: 120 services in all, of which it counts levels 1–4. */
+  bc_report_set_value (report, "services_reported_total", 0, "120");
+  bc_report_set_value (report, "services_level1", 0, "40");
+  bc_report_set_value (report, "services_level2", 0, "70");
+  bc_report_set_value (report, "services_level3", 0, "8");
+  bc_report_set_value (report, "services_level4", 0, "1");
+  issues = bc_validate_report (template_, report, NULL, "en");
+  issue = find_issue (issues, "services_levels_match_total");
+  g_assert_nonnull (issue);
+  g_assert_cmpint (issue != NULL ? issue->severity : BC_SEVERITY_ERROR, ==, BC_SEVERITY_WARNING);
+  g_clear_pointer (&issues, g_ptr_array_unref);
+
+  /* A written justification clears it for "ready"; adding up clears it. */
+  bc_report_set_justification (report, "services_levels_match_total", 0, "Level 1 counted per sector.");
+  issues = bc_validate_report (template_, report, NULL, "en");
+  issue = find_issue (issues, "services_levels_match_total");
+  g_assert_nonnull (issue);
+  g_assert_cmpstr (issue != NULL ? issue->justification : NULL, ==, "Level 1 counted per sector.");
+  g_clear_pointer (&issues, g_ptr_array_unref);
+
+  bc_report_set_value (report, "services_level2", 0, "71");
+  issues = bc_validate_report (template_, report, NULL, "en");
+  g_assert_false (has_issue (issues, "services_levels_match_total"));
+  g_clear_pointer (&issues, g_ptr_array_unref);
+
+  /* Deployed of total per kind of unit: more deployed than there are is an error. */
+  bc_report_set_value (report, "shared_communes_deployed", 0, "185");
+  bc_report_set_value (report, "shared_communes_total", 0, "184");
+  issues = bc_validate_report (template_, report, NULL, "en");
+  issue = find_issue (issues, "shared_communes_within_total");
+  g_assert_nonnull (issue);
+  g_assert_cmpint (issue != NULL ? issue->severity : BC_SEVERITY_WARNING, ==, BC_SEVERITY_ERROR);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -288,6 +340,7 @@ main (int    argc,
   g_test_add_func ("/core/semantics/conditions-in-a-loop", test_conditions_in_a_loop);
   g_test_add_func ("/core/semantics/broken-template-set-aside", test_broken_set_aside);
 
+  g_test_add_func ("/core/semantics/quarterly-levels", test_quarterly_levels);
   g_test_add_func ("/core/semantics/carry-over-renamed-without-migration",
                    test_carry_over_renamed_without_migration);
 
