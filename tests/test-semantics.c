@@ -328,6 +328,47 @@ test_quarterly_levels (void)
   g_assert_cmpint (issue != NULL ? issue->severity : BC_SEVERITY_WARNING, ==, BC_SEVERITY_ERROR);
 }
 
+/* --- targets only where their plan is in force --------------------------------- */
+
+#define TARGET_FORM(from_to) \
+  "{\"format\": 1, \"id\": \"targets\", \"version\": 1, \"period_type\": \"quarter\",\n" \
+  " \"title\": \"Targets\", \"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": [\n" \
+  "   {\"id\": \"pct\", \"type\": \"percentage\", \"label\": \"Pct\",\n" \
+  "    \"target\": {\"op\": \">=\", \"value\": 90, \"source\": \"Plan 61\"" from_to "}}]}]}"
+
+static void
+test_target_in_force (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) plan = bc_template_new_from_data (TARGET_FORM (", \"from\": \"2019\", \"to\": \"2020\""),
+                                                          -1, "t.json", &error);
+  g_autoptr(BcTemplate) always = NULL;
+  g_autoptr(BcTemplate) bad = NULL;
+  const BcTarget *target;
+
+  g_assert_no_error (error);
+  target = bc_template_lookup_field (plan, "pct")->target;
+  g_assert_false (bc_target_in_force (target, "2016Q2"));
+  g_assert_false (bc_target_in_force (target, "2018Q4"));
+  g_assert_true (bc_target_in_force (target, "2019Q1"));
+  g_assert_true (bc_target_in_force (target, "2019"));
+  g_assert_true (bc_target_in_force (target, "2020Q4"));
+  g_assert_false (bc_target_in_force (target, "2021Q1"));
+  g_assert_false (bc_target_in_force (target, "not a period"));
+
+  always = bc_template_new_from_data (TARGET_FORM (""), -1, "t.json", &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_target_in_force (bc_template_lookup_field (always, "pct")->target, "2016Q2"));
+
+  bad = bc_template_new_from_data (TARGET_FORM (", \"from\": \"2021\", \"to\": \"2019\""), -1, "t.json", &error);
+  g_assert_null (bad);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_clear_error (&error);
+  bad = bc_template_new_from_data (TARGET_FORM (", \"from\": \"soon\""), -1, "t.json", &error);
+  g_assert_null (bad);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -341,6 +382,7 @@ main (int    argc,
   g_test_add_func ("/core/semantics/broken-template-set-aside", test_broken_set_aside);
 
   g_test_add_func ("/core/semantics/quarterly-levels", test_quarterly_levels);
+  g_test_add_func ("/core/semantics/target-in-force", test_target_in_force);
   g_test_add_func ("/core/semantics/carry-over-renamed-without-migration",
                    test_carry_over_renamed_without_migration);
 

@@ -766,7 +766,8 @@ show_value_line (Cli           *cli,
       text = bc_field_format_value (field, bc_report_get_value (report, key, row_id), cli->lang);
     }
 
-  if (field->target != NULL)
+  /* Only where the plan that sets it is in force for this report's period. */
+  if (field->target != NULL && bc_target_in_force (field->target, bc_report_get_period_id (report)))
     {
       const char *op = field->target->op == BC_TARGET_AT_LEAST ? "≥"
                      : field->target->op == BC_TARGET_AT_MOST ? "≤" : "=";

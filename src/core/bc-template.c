@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bc-i18n.h"
+#include "bc-period.h"
 #include "bc-template.h"
 #include "bc-template-private.h"
 
@@ -78,6 +79,8 @@ field_free (BcField *field)
   if (field->target != NULL)
     {
       text_clear (&field->target->source);
+      g_free (field->target->from);
+      g_free (field->target->to);
       g_free (field->target);
     }
   g_clear_pointer (&field->columns, g_ptr_array_unref);
@@ -856,7 +859,7 @@ parse_target (Loader     *loader,
               const char *path,
               BcField    *field)
 {
-  static const char * const keys[] = { "op", "value", "source", NULL };
+  static const char * const keys[] = { "op", "value", "source", "from", "to", NULL };
   g_autofree char *where = child_path (path, "target");
   g_autofree char *op = NULL;
   g_autofree char *op_path = NULL;
@@ -888,6 +891,79 @@ parse_target (Loader     *loader,
       g_autofree char *value_path = child_path (where, "value");
 
       return fail (loader, value_path, _("a percentage target must be between 0 and 100"));
+    }
+
+  /* The plan that sets a target is in force for some years only: a report
+   * of another period gets no target rather than a wrong one. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? "from" : "to";
+      char **slot = i == 0 ? &target->from : &target->to;
+      g_autofree char *text = NULL;
+      BcPeriod period;
+
+      if (!get_string (loader, target_object, where, name, FALSE, &text))
+        return FALSE;
+      if (text == NULL)
+        continue;
+      if (!bc_period_parse (text, &period, NULL))
+        {
+          g_autofree char *period_path = child_path (where, name);
+
+          return fail (loader, period_path,
+                       _("“%s” is not a period; write a year such as 2019 or a quarter such as 2019Q2"),
+                       text);
+        }
+      *slot = bc_period_to_id (&period);
+    }
+
+  if (target->from != NULL && target->to != NULL)
+    {
+      BcPeriod from, to;
+      GDate from_start, from_end, to_start, to_end;
+
+      bc_period_parse (target->from, &from, NULL);
+      bc_period_parse (target->to, &to, NULL);
+      bc_period_window (&from, &from_start, &from_end);
+      bc_period_window (&to, &to_start, &to_end);
+      if (g_date_compare (&to_end, &from_start) < 0)
+        {
+          g_autofree char *to_path = child_path (where, "to");
+
+          return fail (loader, to_path, _("the target ends (%s) before it starts (%s)"),
+                       target->to, target->from);
+        }
+    }
+
+  return TRUE;
+}
+
+gboolean
+bc_target_in_force (const BcTarget *target,
+                    const char     *period_id)
+{
+  BcPeriod period, bound;
+  GDate start, end, bound_start, bound_end;
+
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  if (target->from == NULL && target->to == NULL)
+    return TRUE;
+  if (period_id == NULL || !bc_period_parse (period_id, &period, NULL))
+    return FALSE;
+
+  bc_period_window (&period, &start, &end);
+  if (target->from != NULL && bc_period_parse (target->from, &bound, NULL))
+    {
+      bc_period_window (&bound, &bound_start, &bound_end);
+      if (g_date_compare (&end, &bound_start) < 0)
+        return FALSE;
+    }
+  if (target->to != NULL && bc_period_parse (target->to, &bound, NULL))
+    {
+      bc_period_window (&bound, &bound_start, &bound_end);
+      if (g_date_compare (&start, &bound_end) > 0)
+        return FALSE;
     }
 
   return TRUE;

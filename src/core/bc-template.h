@@ -68,7 +68,17 @@ typedef struct {
   BcTargetOp  op;
   double      value;
   BcText      source;  /* "Kế hoạch 61/KH-UBND (2019–2020)" */
+  /* The periods the plan that sets it is in force for ("2019", "2020Q4"),
+   * canonical; NULL: open on that side. */
+  char       *from;
+  char       *to;
 } BcTarget;
+
+/* Whether `target` applies to a report of `period_id`: its period's data
+ * window meets the window from `from` to `to`. A period that does not parse
+ * gets no target: no target rather than another year's. */
+gboolean         bc_target_in_force             (const BcTarget *target,
+                                                 const char     *period_id);
 
 typedef struct _BcField   BcField;
 typedef struct _BcSection BcSection;
