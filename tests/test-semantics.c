@@ -369,6 +369,81 @@ test_target_in_force (void)
   g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
 }
 
+/* --- versions that say which periods and units they are for -------------------- */
+
+#define APPLIES_FORM(version, applies) \
+  "{\"format\": 1, \"id\": \"yearly\", \"version\": " #version ", \"period_type\": \"quarter\",\n" \
+  " \"applies\": " applies ",\n" \
+  " \"title\": \"Yearly\", \"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": [\n" \
+  "   {\"id\": \"a\", \"type\": \"integer\", \"label\": \"A\", \"required\": true}]}]}"
+
+static void
+test_versions_apply (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-semantics-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  g_autoptr(BcTemplate) old = bc_template_new_from_data (APPLIES_FORM (1, "{\"to\": \"2018\"}"),
+                                                         -1, "y1.json", &error);
+  g_autoptr(BcTemplate) plan = bc_template_new_from_data (
+    APPLIES_FORM (2, "{\"from\": \"2019\", \"issuers\": [\"UBND-QNG\", \"S\u1edf TT&TT Qu\u1ea3ng Ng\u00e3i\"]}"),
+    -1, "y2.json", &error);
+  g_autoptr(BcTemplate) bad = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *old_id = NULL;
+  g_autofree char *new_id = NULL;
+  g_autofree char *none = NULL;
+
+  g_assert_no_error (error);
+  bc_template_registry_add (registry, old);
+  bc_template_registry_add (registry, plan);
+
+  g_assert_true (bc_template_registry_lookup_for (registry, "yearly", "2016Q2", "X", NULL) == old);
+  g_assert_true (bc_template_registry_lookup_for (registry, "yearly", "2019Q3", "UBND-QNG", NULL) == plan);
+  g_assert_null (bc_template_registry_lookup_for (registry, "yearly", "2019Q3", "UBND-XYZ", &error));
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* New reports take the version for their period and unit. */
+  workbook = bc_workbook_open (path, registry, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  old_id = bc_workbook_create_report (workbook, "yearly", "2016Q2", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  new_id = bc_workbook_create_report (workbook, "yearly", "2019Q3", " UBND-QNG ", &error);
+  g_assert_no_error (error);
+  none = bc_workbook_create_report (workbook, "yearly", "2019Q3", "UBND-XYZ", &error);
+  g_assert_null (none);
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE);
+  g_clear_error (&error);
+
+  report = bc_workbook_load_report (workbook, old_id, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+  g_clear_object (&report);
+  report = bc_workbook_load_report (workbook, new_id, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 2);
+  g_clear_object (&report);
+
+  /* Carrying the 2016 draft over keeps it on the version for 2016. */
+  g_assert_true (bc_workbook_carry_over (workbook, old_id, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (workbook, old_id, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+  g_clear_object (&report);
+  g_clear_object (&workbook);
+
+  bad = bc_template_new_from_data (APPLIES_FORM (3, "{\"from\": \"later\"}"), -1, "y3.json", &error);
+  g_assert_null (bad);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+  g_clear_error (&error);
+  bad = bc_template_new_from_data (APPLIES_FORM (3, "{\"issuers\": [1]}"), -1, "y3.json", &error);
+  g_assert_null (bad);
+  g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
+
+  bc_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -383,6 +458,7 @@ main (int    argc,
 
   g_test_add_func ("/core/semantics/quarterly-levels", test_quarterly_levels);
   g_test_add_func ("/core/semantics/target-in-force", test_target_in_force);
+  g_test_add_func ("/core/semantics/versions-apply", test_versions_apply);
   g_test_add_func ("/core/semantics/carry-over-renamed-without-migration",
                    test_carry_over_renamed_without_migration);
 

@@ -401,6 +401,41 @@ bc_template_registry_lookup_latest (BcTemplateRegistry  *self,
   return latest;
 }
 
+BcTemplate *
+bc_template_registry_lookup_for (BcTemplateRegistry  *self,
+                                 const char          *id,
+                                 const char          *period_id,
+                                 const char          *unit,
+                                 GError             **error)
+{
+  BcTemplate *found = NULL;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (bc_template_registry_lookup_latest (self, id, error) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->templates->len; i++)
+    {
+      BcTemplate *template_ = g_ptr_array_index (self->templates, i);
+
+      if (g_str_equal (bc_template_get_id (template_), id) &&
+          (found == NULL || bc_template_get_version (template_) > bc_template_get_version (found)) &&
+          bc_template_applies_to (template_, period_id, unit))
+        found = template_;
+    }
+
+  if (found == NULL)
+    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                 _("No version of the form “%s” is for period %s and unit “%s”. Choose another "
+                   "period or form, or install the version your province issued for it."),
+                 id, period_id != NULL ? period_id : "", unit != NULL ? unit : "");
+
+  return found;
+}
+
 static int
 compare_ids (gconstpointer a,
              gconstpointer b)

@@ -42,6 +42,11 @@ struct _BcTemplate
   GHashTable   *field_index;    /* id → BcField*: scalars, tables and group summaries */
   GHashTable   *section_index;  /* id → BcSection* */
   GHashTable   *rule_index;     /* id → BcRule* */
+  /* "applies": the periods (canonical ids, NULL: open) and the issuing
+   * units (NFC, trimmed; NULL: any) this version is for. */
+  char         *applies_from;
+  char         *applies_to;
+  GStrv         applies_issuers;
 };
 
 G_DEFINE_FINAL_TYPE (BcTemplate, bc_template, G_TYPE_OBJECT)
@@ -138,6 +143,9 @@ bc_template_finalize (GObject *object)
   g_clear_pointer (&self->rules, g_ptr_array_unref);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
+  g_clear_pointer (&self->applies_from, g_free);
+  g_clear_pointer (&self->applies_to, g_free);
+  g_clear_pointer (&self->applies_issuers, g_strfreev);
 
   G_OBJECT_CLASS (bc_template_parent_class)->finalize (object);
 }
@@ -2007,13 +2015,113 @@ check_section_ids (Loader *loader)
   return TRUE;
 }
 
+/* A unit's name as it is compared: NFC, without the white space around. */
+static char *
+normalize_issuer (const char *unit)
+{
+  g_autofree char *nfc = g_utf8_normalize (unit, -1, G_NORMALIZE_NFC);
+
+  return nfc != NULL ? g_strstrip (g_steal_pointer (&nfc)) : NULL;
+}
+
+/* "applies": { "from": "2019", "to": "2020Q4", "issuers": ["UBND-QNG"] } */
+static gboolean
+parse_applies (Loader     *loader,
+               JsonObject *object)
+{
+  static const char * const keys[] = { "from", "to", "issuers", NULL };
+  BcTemplate *self = loader->self;
+  JsonObject *applies = NULL;
+  JsonArray *issuers = NULL;
+
+  if (!get_object_node (loader, get_member (object, "applies"), "applies", &applies) ||
+      !check_keys (loader, applies, "applies", keys))
+    return FALSE;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? "from" : "to";
+      char **slot = i == 0 ? &self->applies_from : &self->applies_to;
+      g_autofree char *text = NULL;
+      BcPeriod period;
+
+      if (!get_string (loader, applies, "applies", name, FALSE, &text))
+        return FALSE;
+      if (text == NULL)
+        continue;
+      if (!bc_period_parse (text, &period, NULL))
+        {
+          g_autofree char *where = child_path ("applies", name);
+
+          return fail (loader, where,
+                       _("“%s” is not a period; write a year such as 2019 or a quarter such as 2019Q2"),
+                       text);
+        }
+      *slot = bc_period_to_id (&period);
+    }
+
+  if (!get_array (loader, applies, "applies", "issuers", FALSE, &issuers))
+    return FALSE;
+  if (issuers != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (issuers); i++)
+        {
+          JsonNode *element = json_array_get_element (issuers, i);
+          g_autofree char *normalized = NULL;
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING
+              || (normalized = normalize_issuer (json_node_get_string (element))) == NULL
+              || *normalized == '\0')
+            {
+              g_autofree char *where = element_path ("applies", "issuers", i);
+
+              return fail (loader, where, _("an issuer must be the name of a unit, as a text"));
+            }
+          g_strv_builder_add (builder, normalized);
+        }
+      self->applies_issuers = g_strv_builder_end (builder);
+    }
+
+  return TRUE;
+}
+
+gboolean
+bc_template_applies_to (BcTemplate *self,
+                        const char *period_id,
+                        const char *unit)
+{
+  BcTarget span = { 0 };
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (self), FALSE);
+
+  /* The same test as a target's: the period's window meets the span. */
+  span.from = self->applies_from;
+  span.to = self->applies_to;
+  if (!bc_target_in_force (&span, period_id))
+    return FALSE;
+
+  if (self->applies_issuers != NULL)
+    {
+      g_autofree char *normalized = unit != NULL ? normalize_issuer (unit) : NULL;
+
+      return normalized != NULL
+        && g_strv_contains ((const char * const *) self->applies_issuers, normalized);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse_template (Loader   *loader,
                 JsonNode *root)
 {
   static const char * const keys[] = {
     "format", "id", "version", "period_type", "title", "description", "sections", "rules",
-    "migrations", NULL
+    "migrations",
+    "applies",
+    NULL
   };
   BcTemplate *self = loader->self;
   g_autofree char *period_type = NULL;
@@ -2059,6 +2167,9 @@ parse_template (Loader   *loader,
   else
     return fail (loader, "period_type", _("unknown period type “%s”; use “quarter” or “year”"),
                  period_type);
+
+  if (get_member (object, "applies") != NULL && !parse_applies (loader, object))
+    return FALSE;
 
   if (!get_text (loader, object, "", "title", TRUE, &self->title) ||
       !get_text (loader, object, "", "description", FALSE, &self->description) ||

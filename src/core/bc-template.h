@@ -154,6 +154,12 @@ BcTemplate      *bc_template_new_from_data      (const char     *data,
                                                  gssize          length,
                                                  const char     *filename,
                                                  GError        **error);
+/* Whether this version is for a report of `period_id` by `unit`: the
+ * template's optional "applies" says from and to which periods, and for
+ * which issuing units; without it a version applies to every report. */
+gboolean         bc_template_applies_to         (BcTemplate     *self,
+                                                 const char     *period_id,
+                                                 const char     *unit);
 const char      *bc_template_get_id             (BcTemplate     *self);
 int              bc_template_get_version        (BcTemplate     *self);
 const BcText    *bc_template_get_title          (BcTemplate     *self);
@@ -245,6 +251,14 @@ BcTemplate      *bc_template_registry_lookup           (BcTemplateRegistry *self
                                                         GError            **error);
 BcTemplate      *bc_template_registry_lookup_latest    (BcTemplateRegistry *self,
                                                         const char         *id,
+                                                        GError            **error);
+/* The newest version of `id` that applies to a report of `period_id` by
+ * `unit` (bc_template_applies_to()). NOT_FOUND when the form is not there,
+ * or no version of it applies, saying which. Borrowed. */
+BcTemplate      *bc_template_registry_lookup_for       (BcTemplateRegistry *self,
+                                                        const char         *id,
+                                                        const char         *period_id,
+                                                        const char         *unit,
                                                         GError            **error);
 /* The newest version of every template, sorted by id. BcTemplate*, owned. */
 GPtrArray       *bc_template_registry_list_latest      (BcTemplateRegistry *self);

@@ -2352,6 +2352,17 @@ create_in_transaction (BcWorkbook  *self,
                        data->template_id);
           return FALSE;
         }
+
+      /* The newest version that is for this period and unit: a template
+       * version may say from and to which periods, and for which units. */
+      template_ = bc_template_registry_lookup_for (self->templates, data->template_id, period_id,
+                                                   unit, &local_error);
+      if (template_ == NULL)
+        {
+          g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                               local_error->message);
+          return FALSE;
+        }
     }
   else if (data->version > 0)
     version = data->version;
@@ -4162,14 +4173,21 @@ carry_over_in_transaction (BcWorkbook  *self,
   if (!load_head (self, data->report_id, &head, error) || !require_draft (&head, error))
     return FALSE;
 
+  /* The newest version that is for the report's period and unit. */
   if (self->templates == NULL
-      || (latest = bc_template_registry_lookup_latest (self->templates, head.template_id,
-                                                       &local_error)) == NULL)
+      || bc_template_registry_lookup_latest (self->templates, head.template_id, NULL) == NULL
+      || (latest = bc_template_registry_lookup_for (self->templates, head.template_id,
+                                                    head.period_id, head.unit,
+                                                    &local_error)) == NULL)
     {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
-                   _("The form “%s” is not installed, so this report cannot be carried over "
-                     "to its newest version. Update Baocao, or install the form."),
-                   head.template_id);
+      if (local_error != NULL)
+        g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                             local_error->message);
+      else
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                     _("The form “%s” is not installed, so this report cannot be carried over "
+                       "to its newest version. Update Baocao, or install the form."),
+                     head.template_id);
       return FALSE;
     }
 
