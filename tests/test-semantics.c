@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 
+#include "bc-period.h"
 #include "bc-template.h"
 #include "bc-validate.h"
 #include "bc-workbook.h"
@@ -444,6 +445,85 @@ test_versions_apply (void)
   bc_test_remove_tree (dir);
 }
 
+/* --- a one-off period: a report answering a letter ------------------------------ */
+
+static void
+test_one_off_period (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *label_vi = NULL;
+  g_autofree char *label_en = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-semantics-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autofree char *report_id = NULL;
+  g_autofree char *refused = NULL;
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  g_autoptr(BcTemplate) letter = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(BcReport) report = NULL;
+  BcPeriod period, other, quarter;
+  GDate start, end, due, today;
+
+  g_assert_true (bc_period_parse ("2016-10-05", &period, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (period.type, ==, BC_PERIOD_ONE_OFF);
+  id = bc_period_to_id (&period);
+  g_assert_cmpstr (id, ==, "2016-10-05");
+  label_vi = bc_period_label (&period, "vi");
+  label_en = bc_period_label (&period, "en");
+  g_assert_cmpstr (label_vi, ==, "Đột xuất 05/10/2016");
+  g_assert_cmpstr (label_en, ==, "One-off 05/10/2016");
+
+  /* Its day is its window and its due date. */
+  bc_period_window (&period, &start, &end);
+  bc_period_due_date (&period, &due);
+  g_assert_cmpint (g_date_get_day (&start), ==, 5);
+  g_assert_cmpint (g_date_compare (&start, &end), ==, 0);
+  g_assert_cmpint (g_date_compare (&start, &due), ==, 0);
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&today, 6, 10, 2016);
+  g_assert_cmpint (bc_period_timeliness (&period, &today, NULL), ==, BC_TIMELINESS_LATE);
+
+  bc_period_previous (&period, &other);
+  g_assert_cmpint (other.day, ==, 4);
+  g_assert_false (bc_period_equal (&period, &other));
+  g_assert_cmpint (bc_period_compare (&other, &period), <, 0);
+  /* Ordered by where its window starts: after 2016Q4's (15 Sep), before 2017Q1's. */
+  g_assert_true (bc_period_parse ("2016Q4", &quarter, NULL));
+  g_assert_cmpint (bc_period_compare (&period, &quarter), >, 0);
+  g_assert_true (bc_period_parse ("2017Q1", &quarter, NULL));
+  g_assert_cmpint (bc_period_compare (&period, &quarter), <, 0);
+
+  g_assert_false (bc_period_parse ("2016-02-30", &other, &error));
+  g_assert_error (error, BC_PERIOD_ERROR, BC_PERIOD_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_period_parse ("2016-1-5", &other, NULL));
+  g_assert_true (bc_period_parse ("2016-Q4", &other, NULL));
+  g_assert_cmpint (other.type, ==, BC_PERIOD_QUARTER);
+
+  /* A one-off form takes a day, and refuses a quarter. */
+  letter = bc_template_new_from_data (
+    "{\"format\": 1, \"id\": \"letter\", \"version\": 1, \"period_type\": \"one_off\",\n"
+    " \"title\": \"Letter\", \"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": [\n"
+    "   {\"id\": \"a\", \"type\": \"long_text\", \"label\": \"Answer\"}]}]}", -1, "l.json", &error);
+  g_assert_no_error (error);
+  bc_template_registry_add (registry, letter);
+  workbook = bc_workbook_open (path, registry, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  report_id = bc_workbook_create_report (workbook, "letter", "2016-10-05", "UBND", &error);
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (workbook, report_id, &error);
+  g_assert_cmpstr (bc_report_get_period_id (report), ==, "2016-10-05");
+  refused = bc_workbook_create_report (workbook, "letter", "2016Q4", "UBND", &error);
+  g_assert_null (refused);
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+
+  g_clear_object (&report);
+  g_clear_object (&workbook);
+  bc_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -459,6 +539,7 @@ main (int    argc,
   g_test_add_func ("/core/semantics/quarterly-levels", test_quarterly_levels);
   g_test_add_func ("/core/semantics/target-in-force", test_target_in_force);
   g_test_add_func ("/core/semantics/versions-apply", test_versions_apply);
+  g_test_add_func ("/core/semantics/one-off-period", test_one_off_period);
   g_test_add_func ("/core/semantics/carry-over-renamed-without-migration",
                    test_carry_over_renamed_without_migration);
 

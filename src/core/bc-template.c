@@ -2164,8 +2164,11 @@ parse_template (Loader   *loader,
     self->period_type = BC_PERIOD_QUARTER;
   else if (g_str_equal (period_type, "year"))
     self->period_type = BC_PERIOD_YEAR;
+  else if (g_str_equal (period_type, "one_off"))
+    self->period_type = BC_PERIOD_ONE_OFF;
   else
-    return fail (loader, "period_type", _("unknown period type “%s”; use “quarter” or “year”"),
+    return fail (loader, "period_type",
+                 _("unknown period type “%s”; use “quarter”, “year” or “one_off”"),
                  period_type);
 
   if (get_member (object, "applies") != NULL && !parse_applies (loader, object))

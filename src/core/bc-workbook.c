@@ -2378,6 +2378,11 @@ create_in_transaction (BcWorkbook  *self,
                          _("The form “%s” is reported by quarter, but “%s” is not a "
                            "quarter. Choose a quarter, such as 2018Q2."),
                          data->template_id, data->period_id);
+          else if (bc_template_get_period_type (template_) == BC_PERIOD_ONE_OFF)
+            g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                         _("The form “%s” is a one-off report, but “%s” is not a day. "
+                           "Give the day it is due, such as 2016-10-05."),
+                         data->template_id, data->period_id);
           else
             g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
                          _("The form “%s” is reported by year, but “%s” is not a year. "
