@@ -524,6 +524,86 @@ test_one_off_period (void)
   bc_test_remove_tree (dir);
 }
 
+/* --- month and month-range fields ----------------------------------------------- */
+
+static void
+test_month_fields (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) template_ = bc_template_new_from_data (
+    "{\"format\": 1, \"id\": \"months\", \"version\": 1, \"period_type\": \"quarter\",\n"
+    " \"title\": \"Months\", \"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": [\n"
+    "   {\"id\": \"since\", \"type\": \"month\", \"label\": \"Since\"},\n"
+    "   {\"id\": \"when\", \"type\": \"month_range\", \"label\": \"When\"}]}]}",
+    -1, "m.json", &error);
+  const BcField *month, *range;
+  const struct { const char *input; const char *canonical; const char *shown; } months[] = {
+    { "10/2015", "2015-10", "10/2015" },
+    { "tháng 8/2018", "2018-08", "8/2018" },
+    { "Tháng 08/2018", "2018-08", "8/2018" },
+    { "2015-10", "2015-10", "10/2015" },
+    { "10.2015", "2015-10", "10/2015" },
+  };
+  const struct { const char *input; const char *canonical; const char *shown; } ranges[] = {
+    { "10–11/2015", "2015-10/2015-11", "10–11/2015" },
+    { "10-11/2015", "2015-10/2015-11", "10–11/2015" },
+    { "10/2015 – 2/2016", "2015-10/2016-02", "10/2015–2/2016" },
+    { "2015-10/2015-11", "2015-10/2015-11", "10–11/2015" },
+    { "10/2015", "2015-10", "10/2015" },
+  };
+  const char *bad_months[] = { "13/2015", "10/15", "10–11/2015", "October", "0/2015" };
+  const char *bad_ranges[] = { "11–10/2015", "2/2016-10/2015", "10-13/2015", "soon" };
+
+  g_assert_no_error (error);
+  month = bc_template_lookup_field (template_, "since");
+  range = bc_template_lookup_field (template_, "when");
+  g_assert_cmpstr (bc_field_get_type_name (month), ==, "month");
+  g_assert_cmpstr (bc_field_get_type_name (range), ==, "month_range");
+
+  for (guint i = 0; i < G_N_ELEMENTS (months); i++)
+    {
+      g_autofree char *canonical = NULL;
+      g_autofree char *shown = NULL;
+
+      g_assert_true (bc_field_parse_value (month, months[i].input, &canonical, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (canonical, ==, months[i].canonical);
+      shown = bc_field_format_value (month, canonical, "vi");
+      g_assert_cmpstr (shown, ==, months[i].shown);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (ranges); i++)
+    {
+      g_autofree char *canonical = NULL;
+      g_autofree char *shown = NULL;
+      g_autofree char *again = NULL;
+
+      g_assert_true (bc_field_parse_value (range, ranges[i].input, &canonical, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (canonical, ==, ranges[i].canonical);
+      shown = bc_field_format_value (range, canonical, "vi");
+      g_assert_cmpstr (shown, ==, ranges[i].shown);
+      /* What is shown can be entered again, to the same value. */
+      g_assert_true (bc_field_parse_value (range, shown, &again, &error));
+      g_assert_cmpstr (again, ==, canonical);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_months); i++)
+    {
+      g_autofree char *canonical = NULL;
+
+      g_assert_false (bc_field_parse_value (month, bad_months[i], &canonical, &error));
+      g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_ranges); i++)
+    {
+      g_autofree char *canonical = NULL;
+
+      g_assert_false (bc_field_parse_value (range, bad_ranges[i], &canonical, &error));
+      g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -540,6 +620,7 @@ main (int    argc,
   g_test_add_func ("/core/semantics/target-in-force", test_target_in_force);
   g_test_add_func ("/core/semantics/versions-apply", test_versions_apply);
   g_test_add_func ("/core/semantics/one-off-period", test_one_off_period);
+  g_test_add_func ("/core/semantics/month-fields", test_month_fields);
   g_test_add_func ("/core/semantics/carry-over-renamed-without-migration",
                    test_carry_over_renamed_without_migration);
 

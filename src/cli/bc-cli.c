@@ -366,7 +366,7 @@ describe_field (JsonBuilder   *builder,
       json_builder_set_member_name (builder, "path");
       json_builder_add_string_value (builder, path);
       json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, bc_field_type_to_string (field->type));
+      json_builder_add_string_value (builder, bc_field_get_type_name (field));
       json_builder_set_member_name (builder, "label_vi");
       json_builder_add_string_value (builder, bc_text_get (&field->label, "vi"));
       json_builder_set_member_name (builder, "label_en");
@@ -389,7 +389,7 @@ describe_field (JsonBuilder   *builder,
 
   out ("  %-40s %-13s %s%s%s\n",
        path,
-       bc_field_type_to_string (field->type),
+       bc_field_get_type_name (field),
        bc_text_get (&field->label, lang),
        field->required ? " *" : "",
        field->compute != NULL ? _(" (computed)") : "");

@@ -770,6 +770,19 @@ bc_field_type_to_string (BcFieldType type)
 }
 
 const char *
+bc_field_get_type_name (const BcField *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (field->type == BC_FIELD_TEXT && field->text_format == BC_TEXT_MONTH)
+    return "month";
+  if (field->type == BC_FIELD_TEXT && field->text_format == BC_TEXT_MONTH_RANGE)
+    return "month_range";
+
+  return bc_field_type_to_string (field->type);
+}
+
+const char *
 bc_severity_to_string (BcSeverity severity)
 {
   switch (severity)
@@ -1181,9 +1194,18 @@ parse_field (Loader     *loader,
           known_type = TRUE;
         }
     }
+  /* A month ("10/2015") and a range of months ("10–11/2015") are texts of a
+   * checked shape: every part of Baocao that shows or edits a text field
+   * handles them, with the checking done here in the core. */
+  if (g_str_equal (type_name, "month") || g_str_equal (type_name, "month_range"))
+    {
+      field->type = BC_FIELD_TEXT;
+      field->text_format = g_str_equal (type_name, "month") ? BC_TEXT_MONTH : BC_TEXT_MONTH_RANGE;
+      known_type = TRUE;
+    }
   if (!known_type)
     return fail (loader, type_path,
-                 _("unknown type “%s”; the types are: integer, decimal, percentage, text, long_text, date, choice, yes_no, document_ref, table"),
+                 _("unknown type “%s”; the types are: integer, decimal, percentage, text, long_text, date, month, month_range, choice, yes_no, document_ref, table"),
                  type_name);
 
   if (field->type == BC_FIELD_TABLE && kind == FIELD_COLUMN)

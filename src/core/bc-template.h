@@ -80,6 +80,14 @@ typedef struct {
 gboolean         bc_target_in_force             (const BcTarget *target,
                                                  const char     *period_id);
 
+/* What a text field holds when its template type is not plain text. */
+typedef enum {
+  BC_TEXT_PLAIN,
+  BC_TEXT_MONTH,        /* type "month": stored "2015-10", shown "10/2015" */
+  BC_TEXT_MONTH_RANGE,  /* type "month_range": stored "2015-10/2015-11" (or one
+                         * month), shown "10–11/2015" */
+} BcTextFormat;
+
 typedef struct _BcField   BcField;
 typedef struct _BcSection BcSection;
 
@@ -110,6 +118,8 @@ struct _BcField {
   /* TABLE only: 0 = no limit */
   guint         min_rows;
   guint         max_rows;
+  /* TEXT only: a month or a range of months instead of free text */
+  BcTextFormat  text_format;
 };
 
 struct _BcSection {
@@ -145,6 +155,9 @@ GQuark           bc_template_error_quark        (void);
 const char      *bc_text_get                    (const BcText   *text,
                                                  const char     *lang);
 const char      *bc_field_type_to_string        (BcFieldType     type);
+/* The type as the template names it: bc_field_type_to_string(), or "month"
+ * and "month_range" for those kinds of text field. */
+const char      *bc_field_get_type_name         (const BcField  *field);
 const char      *bc_severity_to_string          (BcSeverity      severity); /* "error", "warning" */
 
 BcTemplate      *bc_template_new_from_file      (GFile          *file,
