@@ -338,6 +338,57 @@ test_import_disk_full (Fixture       *fixture,
   bc_fault_vfs_reset ();
 }
 
+typedef struct {
+  BcWorkbook *workbook;
+  guint       n_written;
+} Writer;
+
+static gpointer
+write_settings (gpointer data)
+{
+  Writer *writer = data;
+
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *value = g_strdup_printf ("%u", i);
+
+      g_assert_true (bc_workbook_set_setting (writer->workbook, "counter", value, &error));
+      g_assert_no_error (error);
+      writer->n_written = i + 1;
+    }
+  return NULL;
+}
+
+/* Another thread's changes during a failing import are its own: none of
+ * them lands inside the import's transaction and is rolled back with it. */
+static void
+test_import_other_thread (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(BcWorkbook) workbook = open_workbook (fixture);
+  g_autofree char *bad = import_document_padded (40, "\"many\"", 200);
+  g_autofree char *bad_path = write_file (fixture, "bad.json", bad);
+  g_autofree char *counter = NULL;
+  Writer writer = { workbook, 0 };
+  GThread *thread;
+
+  thread = g_thread_new ("writer", write_settings, &writer);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (bc_workbook_import_file (workbook, bad_path, NULL, &error));
+      g_assert_nonnull (error);
+    }
+  g_thread_join (thread);
+
+  g_assert_cmpuint (writer.n_written, ==, 200);
+  counter = bc_workbook_get_setting (workbook, "counter");
+  g_assert_cmpstr (counter, ==, "199");
+  g_assert_cmpuint (count_reports (workbook), ==, 0);
+}
+
 /* A child that imports one file; the parent kills it part-way. */
 static int
 import_child (const char *workbook_path,
@@ -721,6 +772,7 @@ main (int    argc,
   ADD ("create/private", test_create_private);
   ADD ("import/all-or-nothing", test_import_all_or_nothing);
   ADD ("import/disk-full", test_import_disk_full);
+  ADD ("import/other-thread", test_import_other_thread);
   ADD ("import/killed", test_import_killed);
   ADD ("import/nul", test_import_nul);
   ADD ("import/file-checks", test_import_file_checks);

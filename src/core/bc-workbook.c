@@ -524,10 +524,12 @@ exec_sql (BcWorkbook  *self,
 /* ------------------------------------------------------------------------ */
 /* Locking and transactions                                                 */
 
+/* Read by every thread, written only by the batch's owner (under the
+ * mutex): atomic, so that no thread reads it torn. */
 static gboolean
 in_batch (BcWorkbook *self)
 {
-  return self->batch_owner != NULL && self->batch_owner == g_thread_self ();
+  return g_atomic_pointer_get (&self->batch_owner) == (gpointer) g_thread_self ();
 }
 
 /* Unlocks what lock_open() locked: nothing inside a batch, whose owner keeps
@@ -2687,7 +2689,7 @@ _bc_workbook_begin_batch (BcWorkbook  *self,
 
   /* The mutex stays held until the batch ends: no other thread's call can
    * slip its own change into it, or see it before it commits. */
-  self->batch_owner = g_thread_self ();
+  g_atomic_pointer_set (&self->batch_owner, g_thread_self ());
   return TRUE;
 }
 
@@ -2719,7 +2721,7 @@ _bc_workbook_end_batch (BcWorkbook  *self,
   if (!commit || !ok)
     rollback (self);
 
-  self->batch_owner = NULL;
+  g_atomic_pointer_set (&self->batch_owner, NULL);
   g_mutex_unlock (&self->mutex);
 
   return commit && ok;
