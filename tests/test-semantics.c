@@ -604,6 +604,86 @@ test_month_fields (void)
     }
 }
 
+/* --- a preview of carrying over ------------------------------------------------- */
+
+static const BcCarryOverChange *
+find_change (GPtrArray       *changes,
+             BcCarryOverKind  kind,
+             const char      *key)
+{
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const BcCarryOverChange *change = g_ptr_array_index (changes, i);
+
+      if (change->kind == kind &&
+          g_strcmp0 (kind == BC_CARRY_OVER_NEW ? change->new_key : change->old_key, key) == 0)
+        return change;
+    }
+  return NULL;
+}
+
+static void
+test_carry_over_preview (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-semantics-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autofree char *forms = g_test_build_filename (G_TEST_DIST, "templates", "workbook", NULL);
+  g_autofree char *v1_path = g_build_filename (forms, "wbtest-v1.json", NULL);
+  g_autoptr(GFile) v1_file = g_file_new_for_path (v1_path);
+  g_autoptr(BcTemplate) v1 = bc_template_new_from_file (v1_file, &error);
+  g_autoptr(BcTemplateRegistry) old_registry = bc_template_registry_new ();
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *id = NULL;
+  const BcCarryOverChange *change;
+  gint64 row;
+
+  g_assert_no_error (error);
+  bc_template_registry_add (old_registry, v1);
+  g_assert_true (bc_template_registry_add_directory (registry, forms, &error));
+  g_assert_no_error (error);
+
+  workbook = bc_workbook_open (path, old_registry, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  id = bc_workbook_create_report (workbook, "wbtest", "2018Q2", "A", &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (workbook, id, "old_total", 0, "7", &error));
+  g_assert_true (bc_workbook_set_value (workbook, id, "obsolete", 0, "bỏ đi", &error));
+  row = bc_workbook_add_row (workbook, id, "items", &error);
+  g_assert_true (bc_workbook_set_value (workbook, id, "items.label", row, "Việc", &error));
+  g_assert_no_error (error);
+  g_clear_object (&workbook);
+
+  workbook = bc_workbook_open (path, registry, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  changes = bc_workbook_carry_over_preview (workbook, id, &error);
+  g_assert_no_error (error);
+
+  change = find_change (changes, BC_CARRY_OVER_MOVES, "old_total");
+  g_assert_nonnull (change);
+  g_assert_cmpstr (change != NULL ? change->new_key : NULL, ==, "total");
+  change = find_change (changes, BC_CARRY_OVER_MOVES, "items.label");
+  g_assert_cmpstr (change != NULL ? change->new_key : NULL, ==, "items.title");
+  g_assert_nonnull (find_change (changes, BC_CARRY_OVER_LOST, "obsolete"));
+  g_assert_nonnull (find_change (changes, BC_CARRY_OVER_NEW, "region"));
+  g_assert_nonnull (find_change (changes, BC_CARRY_OVER_NEW, "items.priority"));
+  /* Neither the renamed target nor a kept field is "new". */
+  g_assert_null (find_change (changes, BC_CARRY_OVER_NEW, "total"));
+  g_assert_null (find_change (changes, BC_CARRY_OVER_NEW, "name"));
+
+  /* Nothing changed. */
+  report = bc_workbook_load_report (workbook, id, &error);
+  g_assert_cmpint (bc_report_get_template_version (report), ==, 1);
+  g_assert_cmpint (bc_report_get_revision (report), ==, 4);
+
+  g_clear_object (&report);
+  g_clear_object (&workbook);
+  bc_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -621,6 +701,7 @@ main (int    argc,
   g_test_add_func ("/core/semantics/versions-apply", test_versions_apply);
   g_test_add_func ("/core/semantics/one-off-period", test_one_off_period);
   g_test_add_func ("/core/semantics/month-fields", test_month_fields);
+  g_test_add_func ("/core/semantics/carry-over-preview", test_carry_over_preview);
   g_test_add_func ("/core/semantics/carry-over-renamed-without-migration",
                    test_carry_over_renamed_without_migration);
 

@@ -4060,13 +4060,6 @@ apply_defaults (BcWorkbook              *self,
   return TRUE;
 }
 
-typedef struct {
-  const char         *report_id;
-  const char * const *drop;    /* keys of the draft's version whose values may go */
-  gboolean            dry_run; /* only fill `losses` */
-  GPtrArray          *losses;  /* out: char * keys whose values the newest version has no place for */
-} CarryOverData;
-
 /* Whether `key` names a value the person can see and edit in `template_`:
  * a field or column that is stored (not computed), under exactly that key. */
 static gboolean
@@ -4078,6 +4071,106 @@ is_stored_key (BcTemplate *template_,
 
   return field != NULL && field->type != BC_FIELD_TABLE && field->compute == NULL
     && g_strcmp0 (field_key, key) == 0;
+}
+
+typedef struct {
+  const char         *report_id;
+  const char * const *drop;    /* keys of the draft's version whose values may go */
+  gboolean            dry_run; /* only fill `losses` (and `preview`) */
+  GPtrArray          *losses;  /* out: char * keys whose values the newest version has no place for */
+  GPtrArray          *preview; /* out, or NULL: BcCarryOverChange * */
+} CarryOverData;
+
+void
+bc_carry_over_change_free (BcCarryOverChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_free (change->old_key);
+  g_free (change->new_key);
+  g_free (change);
+}
+
+static void
+add_change (GPtrArray           *preview,
+            BcCarryOverKind      kind,
+            const char          *old_key,
+            const char          *new_key)
+{
+  BcCarryOverChange *change = g_new0 (BcCarryOverChange, 1);
+
+  change->kind = kind;
+  change->old_key = g_strdup (old_key);
+  change->new_key = g_strdup (new_key);
+  g_ptr_array_add (preview, change);
+}
+
+/* What carrying over would do, key by key: values that move to a renamed
+ * key, fields that are new, and values that would be lost. */
+static gboolean
+collect_preview (BcWorkbook        *self,
+                 const ReportHead  *head,
+                 const char        *report_id,
+                 BcTemplate        *latest,
+                 GPtrArray         *preview,
+                 GError           **error)
+{
+  BcTemplate *current = bc_template_registry_lookup (self->templates, head->template_id,
+                                                     head->template_version, NULL);
+  g_autoptr(BcStmt) stmt = NULL;
+  GPtrArray *fields = bc_template_get_fields (latest);
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT DISTINCT key FROM report_values WHERE report_id = ? ORDER BY key",
+                "s", report_id);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      const char *key = column_text (stmt, 0);
+      g_autofree char *mapped = migrate_key (self, head->template_id, head->template_version,
+                                             bc_template_get_version (latest), key);
+
+      if (mapped == NULL || !is_stored_key (latest, mapped))
+        add_change (preview, BC_CARRY_OVER_LOST, key, NULL);
+      else if (!g_str_equal (mapped, key))
+        add_change (preview, BC_CARRY_OVER_MOVES, key, mapped);
+    }
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  /* New: fields (and columns) of the newest version that the draft's
+   * version has not, nor gets by a rename. Unknown when that version is
+   * not installed. */
+  for (guint i = 0; current != NULL && i < fields->len; i++)
+    {
+      const BcField *field = g_ptr_array_index (fields, i);
+      GPtrArray *columns = field->type == BC_FIELD_TABLE ? field->columns : NULL;
+      guint n = columns != NULL ? columns->len : 1;
+
+      for (guint c = 0; c < n; c++)
+        {
+          const BcField *one = columns != NULL ? g_ptr_array_index (columns, c) : field;
+          g_autofree char *key = bc_field_dup_key (one);
+          gboolean renamed_here = FALSE;
+
+          if (one->compute != NULL || is_stored_key (current, key))
+            continue;
+          for (guint k = 0; k < preview->len; k++)
+            {
+              const BcCarryOverChange *change = g_ptr_array_index (preview, k);
+
+              if (change->kind == BC_CARRY_OVER_MOVES && g_str_equal (change->new_key, key))
+                renamed_here = TRUE;
+            }
+          if (!renamed_here)
+            add_change (preview, BC_CARRY_OVER_NEW, NULL, key);
+        }
+    }
+
+  return TRUE;
 }
 
 /* The keys (of the draft's version) of values that carrying over would
@@ -4205,6 +4298,9 @@ carry_over_in_transaction (BcWorkbook  *self,
   /* Never lose a value the person did not agree to let go. */
   if (!collect_losses (self, &head, data->report_id, latest, data->losses, error))
     return FALSE;
+  if (data->preview != NULL
+      && !collect_preview (self, &head, data->report_id, latest, data->preview, error))
+    return FALSE;
   if (data->dry_run)
     return TRUE;
 
@@ -4279,7 +4375,7 @@ bc_workbook_carry_over_dropping (BcWorkbook          *self,
                                  GError             **error)
 {
   g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
-  CarryOverData data = { report_id, drop, FALSE, losses };
+  CarryOverData data = { report_id, drop, FALSE, losses, NULL };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
@@ -4296,13 +4392,36 @@ bc_workbook_carry_over_dropping (BcWorkbook          *self,
   return in_transaction (self, TRUE, carry_over_in_transaction, &data, error);
 }
 
+GPtrArray *
+bc_workbook_carry_over_preview (BcWorkbook  *self,
+                                const char  *report_id,
+                                GError     **error)
+{
+  g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) preview =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bc_carry_over_change_free);
+  CarryOverData data = { report_id, NULL, TRUE, losses, preview };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (report_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
+
+  if (!in_transaction (self, FALSE, carry_over_in_transaction, &data, error))
+    return NULL;
+
+  return g_steal_pointer (&preview);
+}
+
 GStrv
 bc_workbook_carry_over_losses (BcWorkbook  *self,
                                const char  *report_id,
                                GError     **error)
 {
   g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
-  CarryOverData data = { report_id, NULL, TRUE, losses };
+  CarryOverData data = { report_id, NULL, TRUE, losses, NULL };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
   g_return_val_if_fail (report_id != NULL, NULL);

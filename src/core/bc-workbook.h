@@ -317,6 +317,28 @@ gboolean        bc_workbook_carry_over_dropping (BcWorkbook         *self,
                                                const char           *report_id,
                                                const char * const   *drop,
                                                GError              **error);
+/* What carrying a draft over would do, for a preview before it is done. */
+typedef enum {
+  BC_CARRY_OVER_MOVES,  /* a stored value moves from old_key to new_key (a rename) */
+  BC_CARRY_OVER_NEW,    /* new_key is a field the draft's version did not have */
+  BC_CARRY_OVER_LOST,   /* the value(s) under old_key would be lost (see carry_over_dropping) */
+} BcCarryOverKind;
+
+typedef struct {
+  BcCarryOverKind  kind;
+  char            *old_key;  /* NULL for NEW */
+  char            *new_key;  /* NULL for LOST */
+} BcCarryOverChange;
+
+void            bc_carry_over_change_free     (BcCarryOverChange    *change);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcCarryOverChange, bc_carry_over_change_free)
+
+/* The changes carrying over would make, changing nothing: moved keys and
+ * lost keys (with stored values), then new fields, in form order. Empty
+ * when the draft is on the newest version that is for it. BcCarryOverChange*. */
+GPtrArray      *bc_workbook_carry_over_preview (BcWorkbook          *self,
+                                               const char           *report_id,
+                                               GError              **error);
 /* The keys (of the draft's version) whose values carrying over would lose,
  * sorted; empty when none or when the draft is on the newest version. */
 GStrv           bc_workbook_carry_over_losses (BcWorkbook           *self,
