@@ -29,8 +29,10 @@ apply_forced_language (void)
   {
     const char *current = setlocale (LC_MESSAGES, NULL);
 
-    if (current != NULL && (g_str_equal (current, "C") || g_str_equal (current, "POSIX")))
-      setlocale (LC_MESSAGES, "C.UTF-8");
+    if (current != NULL && (g_str_equal (current, "C") || g_str_equal (current, "POSIX")) &&
+        setlocale (LC_MESSAGES, "C.UTF-8") != NULL && g_getenv ("LC_ALL") == NULL)
+      /* GTK calls setlocale (LC_ALL, "") again when it starts: keep it. */
+      g_setenv ("LC_MESSAGES", "C.UTF-8", TRUE);
   }
 #endif
 }
