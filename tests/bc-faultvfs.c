@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -40,6 +42,7 @@ static GHashTable *states;     /* path → FileState */
 static gint64 n_writes;
 static gint64 fail_after = -1;
 static gboolean powered_off;
+static gboolean disk_full;
 
 static void
 undo_entry_clear (gpointer data)
@@ -285,6 +288,10 @@ fault_shm_map (sqlite3_file  *base,
 {
   FaultFile *file = (FaultFile *) base;
 
+  /* A full disk cannot grow the -shm file: SQLite says "disk I/O error". */
+  if (g_atomic_int_get (&disk_full))
+    return SQLITE_IOERR_SHMSIZE;
+
   return file->real->pMethods->xShmMap (file->real, page, page_size, extend, out);
 }
 
@@ -510,6 +517,9 @@ fault_get_last_error (sqlite3_vfs *vfs,
                       int          size,
                       char        *out)
 {
+  if (g_atomic_int_get (&disk_full))
+    return ENOSPC;
+
   return real_vfs->xGetLastError (real_vfs, size, out);
 }
 
@@ -584,6 +594,12 @@ bc_fault_vfs_get_n_writes (void)
   g_mutex_unlock (&lock);
 
   return n;
+}
+
+void
+bc_fault_vfs_set_disk_full (gboolean full)
+{
+  g_atomic_int_set (&disk_full, full);
 }
 
 void

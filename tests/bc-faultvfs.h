@@ -38,6 +38,11 @@ gint64  bc_fault_vfs_get_n_writes     (void);
  * fails with SQLITE_IOERR, like a disk that stops taking writes; -1 never. */
 void    bc_fault_vfs_fail_writes_after (gint64 n_writes);
 
+/* A full disk: every -shm mapping fails with an I/O error, and the system
+ * error behind it (sqlite3_system_errno()) is ENOSPC, as SQLite's own VFS
+ * reports a disk that filled up. FALSE puts it back. */
+void    bc_fault_vfs_set_disk_full    (gboolean full);
+
 /* Cuts the power: from now on every write, truncate, sync and delete fails,
  * so connections still open can be closed without touching the disk. */
 void    bc_fault_vfs_power_off        (void);

@@ -1572,8 +1572,24 @@ test_templates_carry_over (Fixture       *fixture,
                    "Việc một");
   g_assert_null (bc_report_get_value (next, "items.label", bc_report_get_row_id (next, "items", 0)));
 
-  g_assert_true (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
-  g_assert_no_error (error);
+  /* Version 3 removed "obsolete": its value is not let go unasked, and
+   * nothing changes (issue 8). */
+  {
+    const char * const drop[] = { "obsolete", NULL };
+    g_auto(GStrv) losses = bc_workbook_carry_over_losses (fixture->workbook, REPORT_ID, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length (losses), ==, 1);
+    g_assert_cmpstr (losses[0], ==, "obsolete");
+    g_assert_false (bc_workbook_carry_over (fixture->workbook, REPORT_ID, &error));
+    g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_WOULD_LOSE);
+    g_assert_nonnull (strstr (error->message, "obsolete"));
+    g_clear_error (&error);
+    g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, revision);
+
+    g_assert_true (bc_workbook_carry_over_dropping (fixture->workbook, REPORT_ID, drop, &error));
+    g_assert_no_error (error);
+  }
   report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
   g_assert_cmpint (bc_report_get_template_version (report), ==, 3);
   g_assert_cmpint (bc_report_get_revision (report), ==, revision + 1);

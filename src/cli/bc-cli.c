@@ -103,6 +103,21 @@ fail (GError *error)
   return EXIT_REFUSED;
 }
 
+/* Says which template files were set aside, and why, without stopping. */
+static void
+report_template_problems (BcTemplateRegistry *templates)
+{
+  GPtrArray *problems = bc_template_registry_get_problems (templates);
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const GError *problem = g_ptr_array_index (problems, i);
+
+      /* TRANSLATORS: %s says which template file, where in it and what is wrong */
+      err (_("warning: a template was set aside and cannot be used: %s"), problem->message);
+    }
+}
+
 static int
 usage (const char *command,
        const char *arguments)
@@ -135,6 +150,9 @@ parse_options_full (const char    *command,
                     gboolean       help_enabled,
                     int           *argc,
                     char        ***argv);
+
+static void drop_end_of_options (int   *argc,
+                                 char **argv);
 
 static gboolean
 parse_options (const char    *command,
@@ -171,6 +189,11 @@ parse_options_full (const char    *command,
       err ("%s", error->message);
       return FALSE;
     }
+
+  /* Ignoring unknown options, GOption leaves "--" in place. It ends the
+   * options (`set ID FIELD -- -1`): take it out, so that what follows is
+   * only arguments. */
+  drop_end_of_options (argc, *argv);
 
   return TRUE;
 }
@@ -345,7 +368,7 @@ describe_field (JsonBuilder   *builder,
       json_builder_set_member_name (builder, "path");
       json_builder_add_string_value (builder, path);
       json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, bc_field_type_to_string (field->type));
+      json_builder_add_string_value (builder, bc_field_get_type_name (field));
       json_builder_set_member_name (builder, "label_vi");
       json_builder_add_string_value (builder, bc_text_get (&field->label, "vi"));
       json_builder_set_member_name (builder, "label_en");
@@ -368,7 +391,7 @@ describe_field (JsonBuilder   *builder,
 
   out ("  %-40s %-13s %s%s%s\n",
        path,
-       bc_field_type_to_string (field->type),
+       bc_field_get_type_name (field),
        bc_text_get (&field->label, lang),
        field->required ? " *" : "",
        field->compute != NULL ? _(" (computed)") : "");
@@ -511,6 +534,24 @@ cmd_new (Cli   *cli,
   return 0;
 }
 
+/* `set` takes its arguments as they are ("-3", "- Như trên;"), but people
+ * and scripts write `set ID FIELD -- -1` as with every other command: a
+ * first "--" ends the options and is not itself an argument. */
+static void
+drop_end_of_options (int   *argc,
+                     char **argv)
+{
+  for (int i = 1; i < *argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        {
+          memmove (&argv[i], &argv[i + 1], (*argc - i) * sizeof (char *));
+          (*argc)--;
+          return;
+        }
+    }
+}
+
 static int
 cmd_set (Cli   *cli,
          int    argc,
@@ -519,6 +560,7 @@ cmd_set (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
+  drop_end_of_options (&argc, argv);
   if (argc != 4)
     return usage ("set", "REPORT_ID FIELD_PATH VALUE");
 
@@ -726,7 +768,8 @@ show_value_line (Cli           *cli,
       text = bc_field_format_value (field, bc_report_get_value (report, key, row_id), cli->lang);
     }
 
-  if (field->target != NULL)
+  /* Only where the plan that sets it is in force for this report's period. */
+  if (field->target != NULL && bc_target_in_force (field->target, bc_report_get_period_id (report)))
     {
       const char *op = field->target->op == BC_TARGET_AT_LEAST ? "≥"
                      : field->target->op == BC_TARGET_AT_MOST ? "≤" : "=";
@@ -793,9 +836,25 @@ show_table (Cli           *cli,
     }
 }
 
-static void
-print_issues (GPtrArray *issues)
+/* "2" for the path "findings[2].status", or NULL for a scalar field. */
+static char *
+row_of_path (const char *path)
 {
+  const char *open = strchr (path, '[');
+  const char *close = open != NULL ? strchr (open, ']') : NULL;
+
+  if (open == NULL || close == NULL)
+    return NULL;
+
+  return g_strndup (open + 1, close - open - 1);
+}
+
+static void
+print_issues (GPtrArray  *issues,
+              const char *report_id)
+{
+  g_autofree char *short_id = g_strndup (report_id, 8);
+
   guint n_errors = 0;
   guint n_warnings = 0;
   guint n_justified = 0;
@@ -811,15 +870,26 @@ print_issues (GPtrArray *issues)
         }
       else
         {
+          g_autofree char *row = row_of_path (issue->path);
+          g_autofree char *row_option = row != NULL ? g_strdup_printf (" --row %s", row) : g_strdup ("");
+
           n_warnings++;
-          out ("%s  %s: %s\n", _("warning"), issue->path, issue->message);
+          /* The rule's id is what `justify` takes. */
+          out ("%s  %s: %s [%s]\n", _("warning"), issue->path, issue->message, issue->rule_id);
           if (issue->justification != NULL)
             {
               n_justified++;
               out ("           %s %s\n", _("justified:"), issue->justification);
             }
           else
-            out ("           %s\n", _("needs a written justification (baocao-cli justify)"));
+            {
+              g_autofree char *command = g_strdup_printf ("baocao-cli justify %s %s%s \"…\"",
+                                                          short_id, issue->rule_id, row_option);
+
+              /* The command line to copy follows on the next line. */
+              out ("           %s\n", _("needs a written justification:"));
+              out ("             %s\n", command);
+            }
         }
     }
 
@@ -926,7 +996,7 @@ cmd_show (Cli   *cli,
     }
 
   issues = bc_validate_report (template_, report, previous, cli->lang);
-  print_issues (issues);
+  print_issues (issues, bc_report_get_id (report));
 
   return 0;
 }
@@ -982,7 +1052,7 @@ cmd_validate (Cli   *cli,
       print_json (root);
     }
   else
-    print_issues (issues);
+    print_issues (issues, bc_report_get_id (report));
 
   return has_errors ? EXIT_REFUSED : 0;
 }
@@ -1090,6 +1160,89 @@ cmd_draft (Cli   *cli,
 }
 
 static int
+cmd_delete (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("delete", "REPORT_ID", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("delete", "REPORT_ID");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_delete_report (cli->workbook, id, &error))
+    return fail (error);
+
+  out (_("Deleted the draft %s.\n"), id);
+  return EXIT_SUCCESS;
+}
+
+static int
+cmd_purge_history (Cli   *cli,
+                   int    argc,
+                   char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (!parse_options ("purge-history", "REPORT_ID", NULL, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("purge-history", "REPORT_ID");
+
+  id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
+  if (id == NULL || !bc_workbook_purge_history (cli->workbook, id, &error))
+    return fail (error);
+
+  out (_("Forgot every recorded change of %s; its values stay as they are.\n"), id);
+  return EXIT_SUCCESS;
+}
+
+/* One line per stored value under `key`: "  obsolete: bỏ đi", a cell with
+ * its row ("  items.label (row 2): Việc hai"). */
+typedef struct {
+  const char *key;
+  BcReport   *report;
+} LostValues;
+
+static void
+print_lost_value (const char *key,
+                  gint64      row_id,
+                  const char *value,
+                  gpointer    user_data)
+{
+  LostValues *lost = user_data;
+
+  if (!g_str_equal (key, lost->key))
+    return;
+
+  if (row_id == 0)
+    fprintf (stderr, "  %s: %s\n", key, value);
+  else
+    {
+      const char *dot = strchr (key, '.');
+      g_autofree char *table = dot != NULL ? g_strndup (key, dot - key) : g_strdup (key);
+      int index = bc_report_find_row (lost->report, table, row_id);
+      g_autofree char *row = g_strdup_printf ("%d", index + 1);
+
+      /* TRANSLATORS: a value that would be lost: the cell's key, its row number, its value */
+      fprintf (stderr, _("  %s (row %s): %s\n"), key, row, value);
+    }
+}
+
+static void
+print_lost_values (BcReport   *report,
+                   const char *key)
+{
+  LostValues lost = { key, report };
+
+  bc_report_foreach_value (report, print_lost_value, &lost);
+}
+
+static int
 cmd_carry_over (Cli   *cli,
                 int    argc,
                 char **argv)
@@ -1097,14 +1250,49 @@ cmd_carry_over (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(BcReport) report = NULL;
   g_autofree char *id = NULL;
+  g_auto(GStrv) drop = NULL;
+  g_auto(GStrv) losses = NULL;
+  GOptionEntry entries[] = {
+    { "drop", 0, 0, G_OPTION_ARG_STRING_ARRAY, &drop,
+      N_("Let the value of this field go, when the newest version has no place for it (may be repeated)"),
+      N_("FIELD") },
+    { NULL }
+  };
+  guint n_refused = 0;
 
-  if (!parse_options ("carry-over", "REPORT_ID", NULL, &argc, &argv))
+  if (!parse_options ("carry-over", "REPORT_ID [--drop FIELD]…", entries, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
-    return usage ("carry-over", "REPORT_ID");
+    return usage ("carry-over", "REPORT_ID [--drop FIELD]…");
 
   id = bc_workbook_resolve_report_id (cli->workbook, argv[1], &error);
-  if (id == NULL || !bc_workbook_carry_over (cli->workbook, id, &error))
+  if (id == NULL)
+    return fail (error);
+
+  /* Name every value that would be lost, with what it holds, before
+   * anything changes: the person decides, field by field. */
+  losses = bc_workbook_carry_over_losses (cli->workbook, id, &error);
+  if (losses == NULL)
+    return fail (error);
+  report = bc_workbook_load_report (cli->workbook, id, &error);
+  if (report == NULL)
+    return fail (error);
+  for (guint i = 0; losses[i] != NULL; i++)
+    {
+      if (drop != NULL && g_strv_contains ((const char * const *) drop, losses[i]))
+        continue;
+      if (n_refused++ == 0)
+        err (_("The newest version of the form has no place for these values; carrying the report over would lose them:"));
+      print_lost_values (report, losses[i]);
+    }
+  if (n_refused > 0)
+    {
+      err (_("Nothing was changed. Copy them elsewhere first, or run carry-over again with --drop FIELD for each value that may go."));
+      return EXIT_REFUSED;
+    }
+  g_clear_object (&report);
+
+  if (!bc_workbook_carry_over_dropping (cli->workbook, id, (const char * const *) drop, &error))
     return fail (error);
 
   report = bc_workbook_load_report (cli->workbook, id, &error);
@@ -1159,6 +1347,17 @@ cmd_list (Cli   *cli,
         return fail (error);
       g_free (period);
       period = bc_period_to_id (&parsed);
+    }
+
+  /* Compare units the way the workbook stores them (NFC, trimmed). */
+  if (unit != NULL)
+    {
+      char *normalized = bc_workbook_normalize_unit (unit, &error);
+
+      if (normalized == NULL)
+        return fail (error);
+      g_free (unit);
+      unit = normalized;
     }
 
   reports = bc_workbook_list_reports (cli->workbook, &error);
@@ -1751,12 +1950,14 @@ static const Command commands[] = {
   { "justify",    "REPORT_ID RULE_ID [--row N] TEXT",        N_("Write the justification of a warning"), cmd_justify, TRUE, FALSE },
   { "ready",      "REPORT_ID",                               N_("Mark a report ready to send"), cmd_ready, TRUE, FALSE },
   { "draft",      "REPORT_ID",                               N_("Take a report back to draft"), cmd_draft, TRUE, FALSE },
-  { "carry-over", "REPORT_ID",                               N_("Move a draft to the newest version of its form"), cmd_carry_over, TRUE, FALSE },
+  { "carry-over", "REPORT_ID [--drop FIELD]…",               N_("Move a draft to the newest version of its form"), cmd_carry_over, TRUE, FALSE },
   { "list",       "[--json] [--period P] [--status S]",      N_("List the workbook's reports"), cmd_list, TRUE, FALSE },
   { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE, FALSE },
   { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE, TRUE },
   { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE, FALSE },
   { "export",     "REPORT_ID|--period P --pdf|--xlsx|--csv F", N_("Write a report as PDF, XLSX or CSV, or a period's table"), cmd_export, TRUE, FALSE },
+  { "delete",     "REPORT_ID",                               N_("Delete a draft"), cmd_delete, TRUE, FALSE },
+  { "purge-history", "REPORT_ID",                            N_("Forget a report's recorded changes (its old values)"), cmd_purge_history, TRUE, FALSE },
 };
 
 static void
@@ -1861,16 +2062,16 @@ bc_cli_run (int    argc,
 
   cli.templates = bc_template_registry_new_default (&error);
   for (guint d = 0; cli.templates != NULL && cli.template_dirs != NULL && cli.template_dirs[d] != NULL; d++)
-    {
-      if (!bc_template_registry_add_directory (cli.templates, cli.template_dirs[d], &error))
-        g_clear_object (&cli.templates);
-    }
+    g_ptr_array_unref (bc_template_registry_load_directory (cli.templates, cli.template_dirs[d]));
 
   if (cli.templates == NULL)
     {
       status = fail (error);
       goto out;
     }
+
+  /* A broken template file is set aside; everything else goes on. */
+  report_template_problems (cli.templates);
 
   if (command->needs_workbook)
     {

@@ -818,10 +818,12 @@ import_report (BcWorkbook  *self,
                                   period, unit, error))
     return FALSE;
 
+  /* A failure leaves nothing behind: the whole document is one transaction
+   * (import_document), rolled back on the first error. */
   if (!import_values (self, template_, id, object, where, error) ||
       !import_justifications (self, template_, id, object, where, error) ||
       !import_status (self, id, status, member_string (object, "review_comment"), error))
-    goto failed;
+    return FALSE;
 
   /* A report submitted long ago keeps its date, so that it is not shown as
    * submitted late on the day of the import. */
@@ -830,21 +832,13 @@ import_report (BcWorkbook  *self,
       g_autoptr(GDateTime) submitted = g_date_time_new_from_iso8601 (member_string (object, "submitted_at"), NULL);
 
       if (submitted == NULL)
-        {
-          invalid_document (error, where, _("“submitted_at” must be a date and time such as 2018-03-16T09:00:00+07:00"));
-          goto failed;
-        }
+        return invalid_document (error, where, _("“submitted_at” must be a date and time such as 2018-03-16T09:00:00+07:00"));
 
       if (!_bc_workbook_set_submitted_at (self, id, g_date_time_to_unix (submitted) * G_USEC_PER_SEC, error))
-        goto failed;
+        return FALSE;
     }
 
   return TRUE;
-
-failed:
-  /* Leave no half-imported report behind, whatever state it reached. */
-  _bc_workbook_discard_report (self, id, NULL);
-  return FALSE;
 }
 
 static gboolean
@@ -859,7 +853,7 @@ import_document (BcWorkbook  *self,
 
   *n_imported = 0;
 
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid_document (error, "$", _("the document must be an object"));
 
   object = json_node_get_object (root);
@@ -870,17 +864,28 @@ import_document (BcWorkbook  *self,
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "reports")))
     return invalid_document (error, "reports", _("a list of reports is needed"));
 
+  /* All of the document or nothing: one transaction, so that a failing
+   * report, a full disk or a killed process leaves no report of it behind
+   * (not even half of one), and importing the file again works. */
+  if (!_bc_workbook_begin_batch (self, error))
+    return FALSE;
+
   reports = json_object_get_array_member (object, "reports");
   for (guint i = 0; i < json_array_get_length (reports); i++)
     {
       g_autofree char *where = g_strdup_printf ("reports[%u]", i);
 
       if (!import_report (self, json_array_get_element (reports, i), where, error))
-        return FALSE;
-
-      (*n_imported)++;
+        {
+          _bc_workbook_end_batch (self, FALSE, NULL);
+          return FALSE;
+        }
     }
 
+  if (!_bc_workbook_end_batch (self, TRUE, error))
+    return FALSE;
+
+  *n_imported = json_array_get_length (reports);
   return TRUE;
 }
 
@@ -900,6 +905,42 @@ bc_workbook_import_json (BcWorkbook  *self,
   return n_imported;
 }
 
+/* Counts the members json-glib has read into each object: a member whose
+ * name the object already had leaves the count above the object's size. */
+typedef struct {
+  GHashTable *members;  /* JsonObject * → members read, as a pointer */
+  char       *name;     /* the first duplicate's name, or NULL */
+  guint       line;
+} DuplicateMember;
+
+static void
+on_object_member (JsonParser *parser,
+                  JsonObject *object,
+                  const char *name,
+                  gpointer    user_data)
+{
+  DuplicateMember *dup = user_data;
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (dup->members, object)) + 1;
+
+  g_hash_table_insert (dup->members, object, GUINT_TO_POINTER (n));
+  if (dup->name == NULL && n > json_object_get_size (object))
+    {
+      dup->name = g_strdup (name);
+      dup->line = json_parser_get_current_line (parser);
+    }
+}
+
+static gboolean
+text_is_blank (const char *text)
+{
+  for (; *text != '\0'; text++)
+    {
+      if (!g_ascii_isspace (*text))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 bc_workbook_import_file (BcWorkbook  *self,
                          const char  *path,
@@ -908,9 +949,14 @@ bc_workbook_import_file (BcWorkbook  *self,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInfo) info = NULL;
   g_autofree char *contents = NULL;
+  DuplicateMember dup = { NULL, NULL, 0 };
   gsize length = 0;
   guint line = 0, column = 0;
+  gboolean loaded;
+  gssize nul;
   guint n;
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
@@ -918,6 +964,19 @@ bc_workbook_import_file (BcWorkbook  *self,
 
   if (n_imported != NULL)
     *n_imported = 0;
+
+  /* Refuse a file far larger than any report before reading it: parsed,
+   * its text takes three times its size in memory. */
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                            NULL, NULL);
+  if (info != NULL && g_file_info_get_size (info) > BC_IMPORT_MAX_BYTES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the file is larger than %d MB, more than any import file of reports. "
+                     "Check that it is the right file, or split it into smaller files."),
+                   path, BC_IMPORT_MAX_BYTES / (1024 * 1024));
+      return FALSE;
+    }
 
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
@@ -941,17 +1000,51 @@ bc_workbook_import_file (BcWorkbook  *self,
       return FALSE;
     }
 
-  if (!json_parser_load_from_data (parser, contents, length, &local_error))
+  /* json-glib hands strings out as C strings: a NUL inside one would cut
+   * the value (or the unit, template or period) short without a word. */
+  nul = _bc_json_find_nul_escape (contents, length);
+  if (nul >= 0)
+    {
+      _bc_text_position (contents, nul, &line, &column);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s:%u:%u: the text holds a NUL character (\\u0000), which no report "
+                     "value may hold. Remove it and import the file again."),
+                   path, line, column);
+      return FALSE;
+    }
+
+  if (length == 0 || text_is_blank (contents))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s: the file is empty. Choose a file exported by Baocao."), path);
+      return FALSE;
+    }
+
+  /* json-glib keeps the last of two members with one name: a document that
+   * says two things about one field is refused instead. */
+  dup.members = g_hash_table_new (NULL, NULL);
+  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &dup);
+  loaded = json_parser_load_from_data (parser, contents, length, &local_error);
+  g_clear_pointer (&dup.members, g_hash_table_unref);
+  if (!loaded)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", path, local_error->message);
+      g_free (dup.name);
+      return FALSE;
+    }
+  if (dup.name != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s:%u: the member “%s” appears twice in one object. Keep only one of "
+                     "them and import the file again."),
+                   path, dup.line, dup.name);
+      g_free (dup.name);
       return FALSE;
     }
 
   if (!import_document (self, json_parser_get_root (parser), &n, &local_error))
     {
       g_set_error (error, local_error->domain, local_error->code, "%s: %s", path, local_error->message);
-      if (n_imported != NULL)
-        *n_imported = n;
       return FALSE;
     }
 

@@ -41,13 +41,18 @@ JsonNode   *bc_report_to_json               (BcTemplate   *template_,
                                              const char   *lang);
 /* Imports the reports of a JSON document ({"format": 1, "reports": […]}),
  * each in the state it names, walking the status machine (so a report
- * imported as "ready" must pass validation). A report that fails is removed
- * again and the import stops there. Returns the number imported. */
+ * imported as "ready" must pass validation), in one transaction: when any
+ * report fails, none of the document is kept. Returns the number imported
+ * (0 on error). */
 guint       bc_workbook_import_json         (BcWorkbook   *self,
                                              JsonNode     *root,
                                              GError      **error);
-/* Reads, checks (UTF-8, nesting depth) and imports one JSON file. On error,
- * *n_imported says how many of its reports were imported before it. */
+/* The largest import file read (a file of reports is far smaller). */
+#define BC_IMPORT_MAX_BYTES (32 * 1024 * 1024)
+
+/* Reads, checks (size, UTF-8, nesting depth, no NUL escapes, no member
+ * named twice in one object) and imports one JSON file in one transaction:
+ * all its reports or, on any error, none (*n_imported is 0). */
 gboolean    bc_workbook_import_file         (BcWorkbook   *self,
                                              const char   *path,
                                              guint        *n_imported,

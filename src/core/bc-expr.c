@@ -1756,6 +1756,10 @@ eval_name (Eval       *ev,
         /* Computing the field ran out of steps: say so here, once, rather
          * than nest one “At column …” per computed field in the chain. */
         set_budget_error (ev, node->column, TRUE);
+      else if (g_error_matches (local_error, BC_EXPR_ERROR, BC_EXPR_ERROR_TOO_COMPLEX))
+        /* It names the computed field where the chain got too deep: one
+         * “At column …” per link would only bury that. */
+        g_propagate_error (ev->error, g_steal_pointer (&local_error));
       else
         g_set_error (ev->error, local_error->domain, local_error->code,
                      _("At column %d: %s"),

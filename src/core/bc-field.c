@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -757,15 +758,22 @@ parse_text (const BcField  *field,
   gunichar forbidden;
   glong length;
 
+  /* Stored in NFC: the composed and decomposed spellings of "Sở Thông tin"
+   * are one text (one group in a table's summaries, one match in a search). */
+  g_autofree char *nfc = g_utf8_normalize (input, -1, G_NORMALIZE_NFC);
+
+  if (nfc == NULL)
+    return value_error (error, _("“%s” is not valid text."), name);
+
   if (multi_line)
     {
-      g_auto(GStrv) lines = g_regex_split_simple ("\r\n|\r", input, 0, 0);
+      g_auto(GStrv) lines = g_regex_split_simple ("\r\n|\r", nfc, 0, 0);
 
       text = g_strjoinv ("\n", lines);
     }
   else
     {
-      text = g_strdup (input);
+      text = g_steal_pointer (&nfc);
     }
   /* A line end at either end is what a paste or the Enter key leaves
    * there; only one inside the text makes it several lines. */
@@ -789,6 +797,171 @@ parse_text (const BcField  *field,
 
   *canonical = g_steal_pointer (&text);
   return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Months and ranges of months                                              */
+
+/* One month: "10/2015", "10.2015", "2015-10" (also "10-2015"). Returns the
+ * month as year * 12 + (month - 1), or -1. */
+static int
+parse_one_month (const char *text)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^(?:(\\d{1,2})[/.-](\\d{4})|(\\d{4})-(\\d{1,2}))$", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *month_text = NULL;
+  g_autofree char *year_text = NULL;
+  int month, year;
+
+  if (!g_regex_match (regex, text, 0, &match))
+    return -1;
+
+  month_text = g_match_info_fetch (match, 1);
+  year_text = g_match_info_fetch (match, 2);
+  if (month_text == NULL || *month_text == '\0')
+    {
+      g_free (month_text);
+      g_free (year_text);
+      year_text = g_match_info_fetch (match, 3);
+      month_text = g_match_info_fetch (match, 4);
+    }
+  month = atoi (month_text);
+  year = atoi (year_text);
+  if (month < 1 || month > 12 || year < 1900 || year > 9999)
+    return -1;
+
+  return year * 12 + (month - 1);
+}
+
+static char *
+month_to_canonical (int months)
+{
+  return g_strdup_printf ("%04d-%02d", months / 12, months % 12 + 1);
+}
+
+/* "tháng 10/2015", "10–11/2015", "10/2015 – 2/2016", "2015-10/2015-11". */
+static gboolean
+parse_months (const BcField  *field,
+              const char     *input,
+              const char     *lang,
+              char          **canonical,
+              GError        **error)
+{
+  const char *name = field_name (field, lang);
+  gboolean range = field->text_format == BC_TEXT_MONTH_RANGE;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *lower = g_utf8_strdown (input, -1);
+  const char *p = lower;
+  int first = -1, last = -1;
+
+  /* Words people put before a month, dashes of every kind, and spaces. */
+  if (g_str_has_prefix (p, "tháng"))
+    p += strlen ("tháng");
+  else if (g_str_has_prefix (p, "thang"))
+    p += strlen ("thang");
+  for (; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c))
+        continue;
+      if (c == 0x2013 || c == 0x2014 || c == 0x2012 || c == 0x2212)
+        c = '-';
+      g_string_append_unichar (text, c);
+    }
+
+  first = parse_one_month (text->str);
+  if (first >= 0)
+    last = first;
+  else if (range)
+    {
+      g_autoptr(GRegex) same_year = g_regex_new ("^(\\d{1,2})-(\\d{1,2})[/.](\\d{4})$", 0, 0, NULL);
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (g_regex_match (same_year, text->str, 0, &match))
+        {
+          g_autofree char *m1 = g_match_info_fetch (match, 1);
+          g_autofree char *m2 = g_match_info_fetch (match, 2);
+          g_autofree char *year = g_match_info_fetch (match, 3);
+          g_autofree char *a = g_strconcat (m1, "/", year, NULL);
+          g_autofree char *b = g_strconcat (m2, "/", year, NULL);
+
+          first = parse_one_month (a);
+          last = parse_one_month (b);
+        }
+      else
+        {
+          /* Two whole months: "10/2015-2/2016" or "2015-10/2015-11". */
+          const char *separator = strchr (text->str, '/') != NULL
+            && g_regex_match_simple ("^\\d{4}-\\d{1,2}/\\d{4}-\\d{1,2}$", text->str, 0, 0)
+            ? strchr (text->str, '/') : NULL;
+
+          if (separator == NULL)
+            {
+              /* The dash between two "M/YYYY": the one after the first year. */
+              g_autoptr(GRegex) two = g_regex_new ("^(\\d{1,2}[/.]\\d{4})-(\\d{1,2}[/.]\\d{4})$", 0, 0, NULL);
+              g_autoptr(GMatchInfo) both = NULL;
+
+              if (g_regex_match (two, text->str, 0, &both))
+                {
+                  g_autofree char *a = g_match_info_fetch (both, 1);
+                  g_autofree char *b = g_match_info_fetch (both, 2);
+
+                  first = parse_one_month (a);
+                  last = parse_one_month (b);
+                }
+            }
+          else
+            {
+              g_autofree char *a = g_strndup (text->str, separator - text->str);
+
+              first = parse_one_month (a);
+              last = parse_one_month (separator + 1);
+            }
+        }
+    }
+
+  if (first < 0 || last < 0)
+    {
+      if (range)
+        return value_error (error, _("“%s” must be a month or a range of months, such as 10/2015 or 10–11/2015."), name);
+      return value_error (error, _("“%s” must be a month, such as 10/2015."), name);
+    }
+
+  if (last < first)
+    return value_error (error, _("The range of months in “%s” ends before it starts."), name);
+
+  if (first == last)
+    *canonical = month_to_canonical (first);
+  else
+    {
+      g_autofree char *a = month_to_canonical (first);
+      g_autofree char *b = month_to_canonical (last);
+
+      *canonical = g_strconcat (a, "/", b, NULL);
+    }
+  return TRUE;
+}
+
+/* "2015-10" → "10/2015"; "2015-10/2015-11" → "10–11/2015";
+ * "2015-10/2016-02" → "10/2015–2/2016". */
+static char *
+format_months (const char *stored)
+{
+  int first, last;
+  const char *slash = strchr (stored, '/');
+  g_autofree char *a = slash != NULL ? g_strndup (stored, slash - stored) : g_strdup (stored);
+
+  first = parse_one_month (a);
+  last = slash != NULL ? parse_one_month (slash + 1) : first;
+  if (first < 0 || last < 0)
+    return g_strdup (stored);
+
+  if (first == last)
+    return g_strdup_printf ("%d/%d", first % 12 + 1, first / 12);
+  if (first / 12 == last / 12)
+    return g_strdup_printf ("%d–%d/%d", first % 12 + 1, last % 12 + 1, first / 12);
+  return g_strdup_printf ("%d/%d–%d/%d", first % 12 + 1, first / 12, last % 12 + 1, last / 12);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1145,6 +1318,10 @@ bc_field_parse_value_lang (const BcField  *field,
       return parse_number (field, trimmed, lang, canonical, error);
 
     case BC_FIELD_TEXT:
+      if (field->text_format != BC_TEXT_PLAIN)
+        return parse_months (field, trimmed, lang, canonical, error);
+      return parse_text (field, input, lang, canonical, error);
+
     case BC_FIELD_LONG_TEXT:
       return parse_text (field, input, lang, canonical, error);
 
@@ -1321,6 +1498,10 @@ bc_field_format_value (const BcField *field,
       }
 
     case BC_FIELD_TEXT:
+      if (field->text_format != BC_TEXT_PLAIN)
+        return format_months (stored);
+      return g_strdup (stored);
+
     case BC_FIELD_LONG_TEXT:
     case BC_FIELD_TABLE:
     default:

@@ -5,9 +5,37 @@
 
 #include "config.h"
 
+#include <locale.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "bc-i18n.h"
+
+/* BAOCAO_LANGUAGE=vi|en chooses the language of every string, not only of
+ * the forms' labels: gettext reads LANGUAGE, but ignores it under the C
+ * locale, so a C locale becomes C.UTF-8 for messages (which every glibc
+ * has) when a language is forced. */
+static void
+apply_forced_language (void)
+{
+  const char *forced = g_getenv ("BAOCAO_LANGUAGE");
+
+  if (forced == NULL || !(g_str_equal (forced, "vi") || g_str_equal (forced, "en")))
+    return;
+
+  g_setenv ("LANGUAGE", forced, TRUE);
+
+#ifdef LC_MESSAGES
+  {
+    const char *current = setlocale (LC_MESSAGES, NULL);
+
+    if (current != NULL && (g_str_equal (current, "C") || g_str_equal (current, "POSIX")) &&
+        setlocale (LC_MESSAGES, "C.UTF-8") != NULL && g_getenv ("LC_ALL") == NULL)
+      /* GTK calls setlocale (LC_ALL, "") again when it starts: keep it. */
+      g_setenv ("LC_MESSAGES", "C.UTF-8", TRUE);
+  }
+#endif
+}
 
 void
 bc_i18n_init (void)
@@ -26,6 +54,7 @@ bc_i18n_init (void)
 
       bindtextdomain (GETTEXT_PACKAGE, dir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      apply_forced_language ();
       g_once_init_leave (&initialized, 1);
     }
 }

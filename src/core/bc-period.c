@@ -38,9 +38,49 @@ period_is_valid (const BcPeriod *period)
       return period->quarter >= 1 && period->quarter <= 4;
     case BC_PERIOD_YEAR:
       return period->quarter == 0;
+    case BC_PERIOD_ONE_OFF:
+      return period->quarter == 0 && period->month >= 1 && period->month <= 12 &&
+             period->day >= 1 && period->day <= 31 &&
+             g_date_valid_dmy ((GDateDay) period->day, (GDateMonth) period->month,
+                               (GDateYear) period->year);
     default:
       return FALSE;
     }
+}
+
+static void
+set_one_off (BcPeriod    *out,
+             const GDate *date)
+{
+  out->type = BC_PERIOD_ONE_OFF;
+  out->year = g_date_get_year (date);
+  out->quarter = 0;
+  out->month = g_date_get_month (date);
+  out->day = g_date_get_day (date);
+}
+
+/* "2016-10-05": a one-off period. FALSE unless the text has that shape. */
+static gboolean
+parse_one_off (const char *id,
+               int         year,
+               BcPeriod   *out)
+{
+  const char *p = id + 4;
+  int month, day;
+
+  if (p[0] != '-' || !g_ascii_isdigit (p[1]) || !g_ascii_isdigit (p[2]) || p[3] != '-' ||
+      !g_ascii_isdigit (p[4]) || !g_ascii_isdigit (p[5]) || p[6] != '\0')
+    return FALSE;
+
+  month = (p[1] - '0') * 10 + (p[2] - '0');
+  day = (p[4] - '0') * 10 + (p[5] - '0');
+  out->type = BC_PERIOD_ONE_OFF;
+  out->year = year;
+  out->quarter = 0;
+  out->month = month;
+  out->day = day;
+
+  return period_is_valid (out);
 }
 
 static void
@@ -89,6 +129,15 @@ bc_period_parse (const char  *id,
     }
   p = id + 4;
 
+  /* A date: a one-off period. */
+  if (p[0] == '-' && g_ascii_isdigit (p[1]))
+    {
+      if (year >= MIN_YEAR && parse_one_off (id, year, out))
+        return TRUE;
+      set_invalid_error (error, id);
+      return FALSE;
+    }
+
   if (*p != '\0')
     {
       if (*p == '-')
@@ -118,6 +167,8 @@ bc_period_parse (const char  *id,
   out->type = quarter == 0 ? BC_PERIOD_YEAR : BC_PERIOD_QUARTER;
   out->year = year;
   out->quarter = quarter;
+  out->month = 0;
+  out->day = 0;
 
   return TRUE;
 }
@@ -129,6 +180,9 @@ bc_period_to_id (const BcPeriod *period)
 
   if (period->type == BC_PERIOD_YEAR)
     return g_strdup_printf ("%d", period->year);
+
+  if (period->type == BC_PERIOD_ONE_OFF)
+    return g_strdup_printf ("%04d-%02d-%02d", period->year, period->month, period->day);
 
   return g_strdup_printf ("%dQ%d", period->year, period->quarter);
 }
@@ -148,6 +202,10 @@ bc_period_label (const BcPeriod *period,
   if (period->type == BC_PERIOD_YEAR)
     return g_strdup_printf (vi ? "Năm %d" : "Year %d", period->year);
 
+  if (period->type == BC_PERIOD_ONE_OFF)
+    return g_strdup_printf (vi ? "Đột xuất %02d/%02d/%d" : "One-off %02d/%02d/%d",
+                            period->day, period->month, period->year);
+
   return g_strdup_printf (vi ? "Quý %s/%d" : "Quarter %s/%d",
                           roman_quarters[period->quarter], period->year);
 }
@@ -159,7 +217,8 @@ bc_period_equal (const BcPeriod *a,
   g_return_val_if_fail (a != NULL, FALSE);
   g_return_val_if_fail (b != NULL, FALSE);
 
-  return a->type == b->type && a->year == b->year && a->quarter == b->quarter;
+  return a->type == b->type && a->year == b->year && a->quarter == b->quarter &&
+         (a->type != BC_PERIOD_ONE_OFF || (a->month == b->month && a->day == b->day));
 }
 
 int
@@ -198,7 +257,17 @@ bc_period_previous (const BcPeriod *period,
   g_return_if_fail (out != NULL);
 
   result = *period;
-  if (result.type == BC_PERIOD_YEAR)
+  if (result.type == BC_PERIOD_ONE_OFF)
+    {
+      GDate date;
+
+      g_date_clear (&date, 1);
+      g_date_set_dmy (&date, (GDateDay) result.day, (GDateMonth) result.month, (GDateYear) result.year);
+      if (result.year > MIN_YEAR || result.month > 1 || result.day > 1)
+        g_date_subtract_days (&date, 1);
+      set_one_off (&result, &date);
+    }
+  else if (result.type == BC_PERIOD_YEAR)
     {
       if (result.year > MIN_YEAR)
         result.year--;
@@ -224,7 +293,17 @@ bc_period_next (const BcPeriod *period,
   g_return_if_fail (out != NULL);
 
   result = *period;
-  if (result.type == BC_PERIOD_YEAR)
+  if (result.type == BC_PERIOD_ONE_OFF)
+    {
+      GDate date;
+
+      g_date_clear (&date, 1);
+      g_date_set_dmy (&date, (GDateDay) result.day, (GDateMonth) result.month, (GDateYear) result.year);
+      if (result.year < MAX_YEAR || result.month < 12 || result.day < 31)
+        g_date_add_days (&date, 1);
+      set_one_off (&result, &date);
+    }
+  else if (result.type == BC_PERIOD_YEAR)
     {
       if (result.year < MAX_YEAR)
         result.year++;
@@ -256,6 +335,16 @@ bc_period_window (const BcPeriod *period,
   g_date_clear (start, 1);
   g_date_clear (end, 1);
 
+  /* A one-off report answers one letter: its data and its due date are its
+   * day. */
+  if (period->type == BC_PERIOD_ONE_OFF)
+    {
+      g_date_set_dmy (start, (GDateDay) period->day, (GDateMonth) period->month,
+                      (GDateYear) period->year);
+      *end = *start;
+      return;
+    }
+
   /* The window opens on the 15th of the month before the period's first
    * month, which for Q1 and for a year is December of the previous year. */
   if (period->type == BC_PERIOD_YEAR || period->quarter == 1)
@@ -278,7 +367,11 @@ bc_period_due_date (const BcPeriod *period,
   last_month = period->type == BC_PERIOD_YEAR ? 12 : period->quarter * 3;
 
   g_date_clear (due, 1);
-  g_date_set_dmy (due, DUE_DAY, (GDateMonth) last_month, period->year);
+  if (period->type == BC_PERIOD_ONE_OFF)
+    g_date_set_dmy (due, (GDateDay) period->day, (GDateMonth) period->month,
+                    (GDateYear) period->year);
+  else
+    g_date_set_dmy (due, DUE_DAY, (GDateMonth) last_month, period->year);
 }
 
 /* A date before the first supported window or after the last one gives the
@@ -290,9 +383,22 @@ bc_period_for_date (BcPeriodType  type,
 {
   int year, month, day, quarter;
 
-  g_return_if_fail (type == BC_PERIOD_QUARTER || type == BC_PERIOD_YEAR);
+  g_return_if_fail (type == BC_PERIOD_QUARTER || type == BC_PERIOD_YEAR ||
+                    type == BC_PERIOD_ONE_OFF);
   g_return_if_fail (date != NULL && g_date_valid (date));
   g_return_if_fail (out != NULL);
+
+  out->month = 0;
+  out->day = 0;
+  if (type == BC_PERIOD_ONE_OFF)
+    {
+      GDate clamped = *date;
+
+      if (g_date_get_year (&clamped) < MIN_YEAR)
+        g_date_set_dmy (&clamped, 1, G_DATE_JANUARY, MIN_YEAR);
+      set_one_off (out, &clamped);
+      return;
+    }
 
   year = g_date_get_year (date);
   month = g_date_get_month (date);
@@ -333,9 +439,17 @@ bc_period_to_report (BcPeriodType  type,
   BcPeriod previous;
   GDate due;
 
-  g_return_if_fail (type == BC_PERIOD_QUARTER || type == BC_PERIOD_YEAR);
+  g_return_if_fail (type == BC_PERIOD_QUARTER || type == BC_PERIOD_YEAR ||
+                    type == BC_PERIOD_ONE_OFF);
   g_return_if_fail (today != NULL && g_date_valid (today));
   g_return_if_fail (out != NULL);
+
+  /* A one-off report is due on a day of its own: today until said otherwise. */
+  if (type == BC_PERIOD_ONE_OFF)
+    {
+      bc_period_for_date (type, today, out);
+      return;
+    }
 
   /* From the 15th to the 19th of a quarter's last month the data window is
    * already the next quarter's, but the quarter that just closed is still
@@ -430,6 +544,8 @@ bc_period_type_to_string (BcPeriodType type)
       return "quarter";
     case BC_PERIOD_YEAR:
       return "year";
+    case BC_PERIOD_ONE_OFF:
+      return "one_off";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -446,6 +562,8 @@ bc_period_type_from_string (const char   *string,
     *out = BC_PERIOD_QUARTER;
   else if (g_str_equal (string, "year"))
     *out = BC_PERIOD_YEAR;
+  else if (g_str_equal (string, "one_off"))
+    *out = BC_PERIOD_ONE_OFF;
   else
     return FALSE;
 

@@ -24,13 +24,16 @@ typedef enum {
 typedef enum {
   BC_PERIOD_QUARTER,
   BC_PERIOD_YEAR,
+  BC_PERIOD_ONE_OFF,  /* a one-off report (answering a letter): one day, its due date */
 } BcPeriodType;
 
 /* A plain value type: copy it by assignment. */
 typedef struct {
   BcPeriodType type;
   int          year;     /* 1900 … 9999 */
-  int          quarter;  /* 1 … 4 for QUARTER, 0 for YEAR */
+  int          quarter;  /* 1 … 4 for QUARTER, 0 for YEAR and ONE_OFF */
+  int          month;    /* ONE_OFF: 1 … 12; else 0 */
+  int          day;      /* ONE_OFF: 1 … 31; else 0 */
 } BcPeriod;
 
 typedef enum {
@@ -43,13 +46,15 @@ typedef enum {
 
 GQuark        bc_period_error_quark      (void);
 
-/* Accepts "2018Q2", "2018q2", "2018-Q2" and "2018" (a year). */
+/* Accepts "2018Q2", "2018q2", "2018-Q2", "2018" (a year) and "2016-10-05"
+ * (a one-off period: the day the report is due). */
 gboolean      bc_period_parse            (const char       *id,
                                           BcPeriod         *out,
                                           GError          **error);
-/* "2018Q2" / "2018" */
+/* "2018Q2" / "2018" / "2016-10-05" */
 char         *bc_period_to_id            (const BcPeriod   *period);
-/* lang "vi": "Quý II/2018", "Năm 2018"; otherwise "Quarter II/2018", "Year 2018". */
+/* lang "vi": "Quý II/2018", "Năm 2018", "Đột xuất 05/10/2016"; otherwise
+ * "Quarter II/2018", "Year 2018", "One-off 05/10/2016". */
 char         *bc_period_label            (const BcPeriod   *period,
                                           const char       *lang);
 gboolean      bc_period_equal            (const BcPeriod   *a,
@@ -60,11 +65,12 @@ void          bc_period_previous         (const BcPeriod   *period,
                                           BcPeriod         *out);
 void          bc_period_next             (const BcPeriod   *period,
                                           BcPeriod         *out);
-/* The data cut-off window, both ends inclusive. */
+/* The data cut-off window, both ends inclusive (a one-off period: its day). */
 void          bc_period_window           (const BcPeriod   *period,
                                           GDate            *start,
                                           GDate            *end);
-/* The last on-time day (the 19th of the quarter's last month). */
+/* The last on-time day (the 19th of the quarter's last month; a one-off
+ * period's own day). */
 void          bc_period_due_date         (const BcPeriod   *period,
                                           GDate            *due);
 /* The period of `type` whose cut-off window holds `date`. */
@@ -85,7 +91,7 @@ BcTimeliness  bc_period_timeliness       (const BcPeriod   *period,
 const char   *bc_timeliness_to_string    (BcTimeliness      timeliness); /* "open", "due", "late", "on-time", "submitted-late" */
 /* Translated, for people: "Sắp đến hạn", "Quá hạn", … */
 const char   *bc_timeliness_label        (BcTimeliness      timeliness);
-const char   *bc_period_type_to_string   (BcPeriodType      type); /* "quarter", "year" */
+const char   *bc_period_type_to_string   (BcPeriodType      type); /* "quarter", "year", "one_off" */
 gboolean      bc_period_type_from_string (const char       *string,
                                           BcPeriodType     *out);
 

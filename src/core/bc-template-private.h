@@ -13,6 +13,10 @@ G_BEGIN_DECLS
  * input, so every text handed to it is measured first. */
 #define BC_JSON_MAX_DEPTH 64
 
+/* The longest chain of computed fields that use one another: the loader
+ * refuses longer ones, and evaluation stops at this depth (bc-validate.c). */
+#define BC_MAX_COMPUTE_CHAIN 32
+
 /* Returns FALSE when `data` (valid UTF-8) nests arrays and objects more than
  * `max_depth` deep, with the 1-based line and column of the bracket that goes
  * too deep. Strings and comments are skipped the way json-glib skips them. */

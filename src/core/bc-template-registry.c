@@ -17,6 +17,7 @@ struct _BcTemplateRegistry
 
   GPtrArray *templates;  /* BcTemplate*, owned */
   GPtrArray *retired;    /* BcTemplate*, owned: replaced, but still borrowed by callers */
+  GPtrArray *problems;   /* GError*: the files load_directory() set aside */
 };
 
 G_DEFINE_FINAL_TYPE (BcTemplateRegistry, bc_template_registry, G_TYPE_OBJECT)
@@ -28,6 +29,7 @@ bc_template_registry_finalize (GObject *object)
 
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->retired, g_ptr_array_unref);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bc_template_registry_parent_class)->finalize (object);
 }
@@ -45,6 +47,7 @@ bc_template_registry_init (BcTemplateRegistry *self)
 {
   self->templates = g_ptr_array_new_with_free_func (g_object_unref);
   self->retired = g_ptr_array_new_with_free_func (g_object_unref);
+  self->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
 }
 
 BcTemplateRegistry *
@@ -160,6 +163,84 @@ bc_template_registry_add_directory (BcTemplateRegistry  *self,
   return TRUE;
 }
 
+GPtrArray *
+bc_template_registry_load_directory (BcTemplateRegistry *self,
+                                     const char         *directory)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  GError *error = NULL;
+  const char *name;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), problems);
+  g_return_val_if_fail (directory != NULL, problems);
+
+  dir = g_dir_open (directory, 0, &error);
+  if (dir == NULL)
+    {
+      g_ptr_array_add (problems, error);
+      g_ptr_array_add (self->problems, g_error_copy (error));
+      return problems;
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  /* One broken file (or a second file of one version) is set aside, named
+   * with its line and cause; the others load, so that every other form and
+   * every report on them keeps working. */
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (directory, g_ptr_array_index (names, i), NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(BcTemplate) template_ = bc_template_new_from_file (file, &error);
+      BcTemplate *other;
+
+      if (template_ == NULL)
+        {
+          g_ptr_array_add (self->problems, g_error_copy (error));
+          g_ptr_array_add (problems, g_steal_pointer (&error));
+          continue;
+        }
+
+      other = find (self->templates, bc_template_get_id (template_), bc_template_get_version (template_));
+      if (other != NULL)
+        {
+          error = g_error_new (BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
+                               _("%s and %s are both version %d of the template “%s”; remove one of them or give it a new version."),
+                               bc_template_get_filename (other), bc_template_get_filename (template_),
+                               bc_template_get_version (template_), bc_template_get_id (template_));
+          g_ptr_array_add (self->problems, g_error_copy (error));
+          g_ptr_array_add (problems, g_steal_pointer (&error));
+          continue;
+        }
+
+      g_ptr_array_add (self->templates, g_steal_pointer (&template_));
+    }
+
+  return problems;
+}
+
+GPtrArray *
+bc_template_registry_get_problems (BcTemplateRegistry *self)
+{
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+
+  return self->problems;
+}
+
+static gboolean
+can_open (const char  *directory,
+          GError     **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, error);
+
+  return dir != NULL;
+}
+
 BcTemplateRegistry *
 bc_template_registry_new_default (GError **error)
 {
@@ -177,8 +258,11 @@ bc_template_registry_new_default (GError **error)
         {
           if (*directories[i] == '\0')
             continue;
-          if (!bc_template_registry_add_directory (self, directories[i], error))
+          /* A folder that is not there is a wrong setting, not a broken
+           * template: say so. */
+          if (!can_open (directories[i], error))
             return NULL;
+          g_ptr_array_unref (bc_template_registry_load_directory (self, directories[i]));
         }
     }
   else
@@ -187,8 +271,9 @@ bc_template_registry_new_default (GError **error)
        * source tree. */
       const char *directory = g_file_test (installed, G_FILE_TEST_IS_DIR) ? installed : BUILD_TEMPLATEDIR;
 
-      if (!bc_template_registry_add_directory (self, directory, error))
+      if (!can_open (directory, error))
         return NULL;
+      g_ptr_array_unref (bc_template_registry_load_directory (self, directory));
     }
 
   return g_steal_pointer (&self);
@@ -314,6 +399,41 @@ bc_template_registry_lookup_latest (BcTemplateRegistry  *self,
     set_no_template_error (self, id, error);
 
   return latest;
+}
+
+BcTemplate *
+bc_template_registry_lookup_for (BcTemplateRegistry  *self,
+                                 const char          *id,
+                                 const char          *period_id,
+                                 const char          *unit,
+                                 GError             **error)
+{
+  BcTemplate *found = NULL;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (bc_template_registry_lookup_latest (self, id, error) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->templates->len; i++)
+    {
+      BcTemplate *template_ = g_ptr_array_index (self->templates, i);
+
+      if (g_str_equal (bc_template_get_id (template_), id) &&
+          (found == NULL || bc_template_get_version (template_) > bc_template_get_version (found)) &&
+          bc_template_applies_to (template_, period_id, unit))
+        found = template_;
+    }
+
+  if (found == NULL)
+    g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND,
+                 _("No version of the form “%s” is for period %s and unit “%s”. Choose another "
+                   "period or form, or install the version your province issued for it."),
+                 id, period_id != NULL ? period_id : "", unit != NULL ? unit : "");
+
+  return found;
 }
 
 static int

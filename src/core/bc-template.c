@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bc-i18n.h"
+#include "bc-period.h"
 #include "bc-template.h"
 #include "bc-template-private.h"
 
@@ -42,6 +43,11 @@ struct _BcTemplate
   GHashTable   *section_index;  /* id → BcSection* */
   GHashTable   *rule_index;     /* id → BcRule* */
   char         *print_json;     /* the "print" object as JSON text, or NULL */
+  /* "applies": the periods (canonical ids, NULL: open) and the issuing
+   * units (NFC, trimmed; NULL: any) this version is for. */
+  char         *applies_from;
+  char         *applies_to;
+  GStrv         applies_issuers;
 };
 
 G_DEFINE_FINAL_TYPE (BcTemplate, bc_template, G_TYPE_OBJECT)
@@ -79,6 +85,8 @@ field_free (BcField *field)
   if (field->target != NULL)
     {
       text_clear (&field->target->source);
+      g_free (field->target->from);
+      g_free (field->target->to);
       g_free (field->target);
     }
   g_clear_pointer (&field->columns, g_ptr_array_unref);
@@ -137,6 +145,9 @@ bc_template_finalize (GObject *object)
   g_clear_pointer (&self->rules, g_ptr_array_unref);
   g_clear_pointer (&self->migrations, g_ptr_array_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
+  g_clear_pointer (&self->applies_from, g_free);
+  g_clear_pointer (&self->applies_to, g_free);
+  g_clear_pointer (&self->applies_issuers, g_strfreev);
 
   G_OBJECT_CLASS (bc_template_parent_class)->finalize (object);
 }
@@ -761,6 +772,19 @@ bc_field_type_to_string (BcFieldType type)
 }
 
 const char *
+bc_field_get_type_name (const BcField *field)
+{
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (field->type == BC_FIELD_TEXT && field->text_format == BC_TEXT_MONTH)
+    return "month";
+  if (field->type == BC_FIELD_TEXT && field->text_format == BC_TEXT_MONTH_RANGE)
+    return "month_range";
+
+  return bc_field_type_to_string (field->type);
+}
+
+const char *
 bc_severity_to_string (BcSeverity severity)
 {
   switch (severity)
@@ -858,7 +882,7 @@ parse_target (Loader     *loader,
               const char *path,
               BcField    *field)
 {
-  static const char * const keys[] = { "op", "value", "source", NULL };
+  static const char * const keys[] = { "op", "value", "source", "from", "to", NULL };
   g_autofree char *where = child_path (path, "target");
   g_autofree char *op = NULL;
   g_autofree char *op_path = NULL;
@@ -890,6 +914,79 @@ parse_target (Loader     *loader,
       g_autofree char *value_path = child_path (where, "value");
 
       return fail (loader, value_path, _("a percentage target must be between 0 and 100"));
+    }
+
+  /* The plan that sets a target is in force for some years only: a report
+   * of another period gets no target rather than a wrong one. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? "from" : "to";
+      char **slot = i == 0 ? &target->from : &target->to;
+      g_autofree char *text = NULL;
+      BcPeriod period;
+
+      if (!get_string (loader, target_object, where, name, FALSE, &text))
+        return FALSE;
+      if (text == NULL)
+        continue;
+      if (!bc_period_parse (text, &period, NULL))
+        {
+          g_autofree char *period_path = child_path (where, name);
+
+          return fail (loader, period_path,
+                       _("“%s” is not a period; write a year such as 2019 or a quarter such as 2019Q2"),
+                       text);
+        }
+      *slot = bc_period_to_id (&period);
+    }
+
+  if (target->from != NULL && target->to != NULL)
+    {
+      BcPeriod from, to;
+      GDate from_start, from_end, to_start, to_end;
+
+      bc_period_parse (target->from, &from, NULL);
+      bc_period_parse (target->to, &to, NULL);
+      bc_period_window (&from, &from_start, &from_end);
+      bc_period_window (&to, &to_start, &to_end);
+      if (g_date_compare (&to_end, &from_start) < 0)
+        {
+          g_autofree char *to_path = child_path (where, "to");
+
+          return fail (loader, to_path, _("the target ends (%s) before it starts (%s)"),
+                       target->to, target->from);
+        }
+    }
+
+  return TRUE;
+}
+
+gboolean
+bc_target_in_force (const BcTarget *target,
+                    const char     *period_id)
+{
+  BcPeriod period, bound;
+  GDate start, end, bound_start, bound_end;
+
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  if (target->from == NULL && target->to == NULL)
+    return TRUE;
+  if (period_id == NULL || !bc_period_parse (period_id, &period, NULL))
+    return FALSE;
+
+  bc_period_window (&period, &start, &end);
+  if (target->from != NULL && bc_period_parse (target->from, &bound, NULL))
+    {
+      bc_period_window (&bound, &bound_start, &bound_end);
+      if (g_date_compare (&end, &bound_start) < 0)
+        return FALSE;
+    }
+  if (target->to != NULL && bc_period_parse (target->to, &bound, NULL))
+    {
+      bc_period_window (&bound, &bound_start, &bound_end);
+      if (g_date_compare (&start, &bound_end) > 0)
+        return FALSE;
     }
 
   return TRUE;
@@ -1099,9 +1196,18 @@ parse_field (Loader     *loader,
           known_type = TRUE;
         }
     }
+  /* A month ("10/2015") and a range of months ("10–11/2015") are texts of a
+   * checked shape: every part of Baocao that shows or edits a text field
+   * handles them, with the checking done here in the core. */
+  if (g_str_equal (type_name, "month") || g_str_equal (type_name, "month_range"))
+    {
+      field->type = BC_FIELD_TEXT;
+      field->text_format = g_str_equal (type_name, "month") ? BC_TEXT_MONTH : BC_TEXT_MONTH_RANGE;
+      known_type = TRUE;
+    }
   if (!known_type)
     return fail (loader, type_path,
-                 _("unknown type “%s”; the types are: integer, decimal, percentage, text, long_text, date, choice, yes_no, document_ref, table"),
+                 _("unknown type “%s”; the types are: integer, decimal, percentage, text, long_text, date, month, month_range, choice, yes_no, document_ref, table"),
                  type_name);
 
   if (field->type == BC_FIELD_TABLE && kind == FIELD_COLUMN)
@@ -1825,7 +1931,40 @@ check_cycles (Loader     *loader,
     if (!removed[i])
       start = i;
   if (start == n)
-    return TRUE;
+    {
+      /* No cycle: the queue holds every computed field after those it uses.
+       * Evaluation follows at most BC_MAX_COMPUTE_CHAIN computed fields
+       * deep, so a longer chain is refused here, naming its last field,
+       * rather than loaded to fail on every report. */
+      g_autofree guint *length = g_new0 (guint, n);
+
+      for (guint q = 0; q < queue->len; q++)
+        {
+          guint i = g_array_index (queue, guint, q);
+          GPtrArray *uses = g_hash_table_lookup (deps, g_ptr_array_index (nodes, i));
+          guint longest = 0;
+
+          for (guint j = 0; uses != NULL && j < uses->len; j++)
+            {
+              guint target = GPOINTER_TO_UINT (g_hash_table_lookup (index, g_ptr_array_index (uses, j)));
+
+              if (target != 0)
+                longest = MAX (longest, length[target - 1]);
+            }
+          length[i] = longest + 1;
+
+          if (length[i] > BC_MAX_COMPUTE_CHAIN)
+            {
+              BcField *field = g_ptr_array_index (nodes, i);
+
+              site = g_hash_table_lookup (loader->compute_sites, field);
+              return fail (loader, site->path,
+                           _("“%s” ends a chain of %u computed fields that use one another; at most %d are allowed. Compute it from fewer steps"),
+                           field->id, length[i], BC_MAX_COMPUTE_CHAIN);
+            }
+        }
+      return TRUE;
+    }
 
   walk = g_array_new (FALSE, FALSE, sizeof (guint));
   seen_at = g_new (int, n);
@@ -1900,13 +2039,113 @@ check_section_ids (Loader *loader)
   return TRUE;
 }
 
+/* A unit's name as it is compared: NFC, without the white space around. */
+static char *
+normalize_issuer (const char *unit)
+{
+  g_autofree char *nfc = g_utf8_normalize (unit, -1, G_NORMALIZE_NFC);
+
+  return nfc != NULL ? g_strstrip (g_steal_pointer (&nfc)) : NULL;
+}
+
+/* "applies": { "from": "2019", "to": "2020Q4", "issuers": ["UBND-QNG"] } */
+static gboolean
+parse_applies (Loader     *loader,
+               JsonObject *object)
+{
+  static const char * const keys[] = { "from", "to", "issuers", NULL };
+  BcTemplate *self = loader->self;
+  JsonObject *applies = NULL;
+  JsonArray *issuers = NULL;
+
+  if (!get_object_node (loader, get_member (object, "applies"), "applies", &applies) ||
+      !check_keys (loader, applies, "applies", keys))
+    return FALSE;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? "from" : "to";
+      char **slot = i == 0 ? &self->applies_from : &self->applies_to;
+      g_autofree char *text = NULL;
+      BcPeriod period;
+
+      if (!get_string (loader, applies, "applies", name, FALSE, &text))
+        return FALSE;
+      if (text == NULL)
+        continue;
+      if (!bc_period_parse (text, &period, NULL))
+        {
+          g_autofree char *where = child_path ("applies", name);
+
+          return fail (loader, where,
+                       _("“%s” is not a period; write a year such as 2019 or a quarter such as 2019Q2"),
+                       text);
+        }
+      *slot = bc_period_to_id (&period);
+    }
+
+  if (!get_array (loader, applies, "applies", "issuers", FALSE, &issuers))
+    return FALSE;
+  if (issuers != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < json_array_get_length (issuers); i++)
+        {
+          JsonNode *element = json_array_get_element (issuers, i);
+          g_autofree char *normalized = NULL;
+
+          if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING
+              || (normalized = normalize_issuer (json_node_get_string (element))) == NULL
+              || *normalized == '\0')
+            {
+              g_autofree char *where = element_path ("applies", "issuers", i);
+
+              return fail (loader, where, _("an issuer must be the name of a unit, as a text"));
+            }
+          g_strv_builder_add (builder, normalized);
+        }
+      self->applies_issuers = g_strv_builder_end (builder);
+    }
+
+  return TRUE;
+}
+
+gboolean
+bc_template_applies_to (BcTemplate *self,
+                        const char *period_id,
+                        const char *unit)
+{
+  BcTarget span = { 0 };
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (self), FALSE);
+
+  /* The same test as a target's: the period's window meets the span. */
+  span.from = self->applies_from;
+  span.to = self->applies_to;
+  if (!bc_target_in_force (&span, period_id))
+    return FALSE;
+
+  if (self->applies_issuers != NULL)
+    {
+      g_autofree char *normalized = unit != NULL ? normalize_issuer (unit) : NULL;
+
+      return normalized != NULL
+        && g_strv_contains ((const char * const *) self->applies_issuers, normalized);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse_template (Loader   *loader,
                 JsonNode *root)
 {
   static const char * const keys[] = {
     "format", "id", "version", "period_type", "title", "description", "sections", "rules",
-    "migrations", "print", NULL
+    "migrations", "print",
+    "applies",
+    NULL
   };
   BcTemplate *self = loader->self;
   g_autofree char *period_type = NULL;
@@ -1949,9 +2188,15 @@ parse_template (Loader   *loader,
     self->period_type = BC_PERIOD_QUARTER;
   else if (g_str_equal (period_type, "year"))
     self->period_type = BC_PERIOD_YEAR;
+  else if (g_str_equal (period_type, "one_off"))
+    self->period_type = BC_PERIOD_ONE_OFF;
   else
-    return fail (loader, "period_type", _("unknown period type “%s”; use “quarter” or “year”"),
+    return fail (loader, "period_type",
+                 _("unknown period type “%s”; use “quarter”, “year” or “one_off”"),
                  period_type);
+
+  if (get_member (object, "applies") != NULL && !parse_applies (loader, object))
+    return FALSE;
 
   if (!get_text (loader, object, "", "title", TRUE, &self->title) ||
       !get_text (loader, object, "", "description", FALSE, &self->description) ||

@@ -68,7 +68,25 @@ typedef struct {
   BcTargetOp  op;
   double      value;
   BcText      source;  /* "Kế hoạch 61/KH-UBND (2019–2020)" */
+  /* The periods the plan that sets it is in force for ("2019", "2020Q4"),
+   * canonical; NULL: open on that side. */
+  char       *from;
+  char       *to;
 } BcTarget;
+
+/* Whether `target` applies to a report of `period_id`: its period's data
+ * window meets the window from `from` to `to`. A period that does not parse
+ * gets no target: no target rather than another year's. */
+gboolean         bc_target_in_force             (const BcTarget *target,
+                                                 const char     *period_id);
+
+/* What a text field holds when its template type is not plain text. */
+typedef enum {
+  BC_TEXT_PLAIN,
+  BC_TEXT_MONTH,        /* type "month": stored "2015-10", shown "10/2015" */
+  BC_TEXT_MONTH_RANGE,  /* type "month_range": stored "2015-10/2015-11" (or one
+                         * month), shown "10–11/2015" */
+} BcTextFormat;
 
 typedef struct _BcField   BcField;
 typedef struct _BcSection BcSection;
@@ -100,6 +118,8 @@ struct _BcField {
   /* TABLE only: 0 = no limit */
   guint         min_rows;
   guint         max_rows;
+  /* TEXT only: a month or a range of months instead of free text */
+  BcTextFormat  text_format;
 };
 
 struct _BcSection {
@@ -135,6 +155,9 @@ GQuark           bc_template_error_quark        (void);
 const char      *bc_text_get                    (const BcText   *text,
                                                  const char     *lang);
 const char      *bc_field_type_to_string        (BcFieldType     type);
+/* The type as the template names it: bc_field_type_to_string(), or "month"
+ * and "month_range" for those kinds of text field. */
+const char      *bc_field_get_type_name         (const BcField  *field);
 const char      *bc_severity_to_string          (BcSeverity      severity); /* "error", "warning" */
 
 BcTemplate      *bc_template_new_from_file      (GFile          *file,
@@ -144,6 +167,12 @@ BcTemplate      *bc_template_new_from_data      (const char     *data,
                                                  gssize          length,
                                                  const char     *filename,
                                                  GError        **error);
+/* Whether this version is for a report of `period_id` by `unit`: the
+ * template's optional "applies" says from and to which periods, and for
+ * which issuing units; without it a version applies to every report. */
+gboolean         bc_template_applies_to         (BcTemplate     *self,
+                                                 const char     *period_id,
+                                                 const char     *unit);
 const char      *bc_template_get_id             (BcTemplate     *self);
 int              bc_template_get_version        (BcTemplate     *self);
 const BcText    *bc_template_get_title          (BcTemplate     *self);
@@ -214,8 +243,20 @@ gboolean         bc_template_registry_add_directory    (BcTemplateRegistry *self
  * add_directory() already refuses two files with the same version.) */
 void             bc_template_registry_add              (BcTemplateRegistry *self,
                                                         BcTemplate         *template_);
+/* Loads every *.json in `directory` that loads: a broken file, or a second
+ * file of a version already there, is set aside and the others load.
+ * Returns what was set aside, as GError*s whose messages name the file,
+ * where in it (line:column or JSON path) and the cause (empty: all
+ * loaded). The registry keeps them too (get_problems). */
+GPtrArray       *bc_template_registry_load_directory   (BcTemplateRegistry *self,
+                                                        const char         *directory);
+/* Every file set aside by load_directory() so far. GError*, borrowed. */
+GPtrArray       *bc_template_registry_get_problems     (BcTemplateRegistry *self);
 /* The shipped templates: $BAOCAO_TEMPLATE_DIR if set, else the installed
- * data dir, else the source tree's data/templates (uninstalled runs). */
+ * data dir, else the source tree's data/templates (uninstalled runs).
+ * Loaded with load_directory(): a broken file is set aside (see
+ * get_problems), never a reason to fail; a folder that cannot be opened is
+ * (a wrong setting). */
 BcTemplateRegistry *bc_template_registry_new_default   (GError            **error);
 /* Borrowed: valid as long as the registry. A template or version that is
  * not there is BC_TEMPLATE_ERROR_NOT_FOUND, with a message listing the
@@ -226,6 +267,14 @@ BcTemplate      *bc_template_registry_lookup           (BcTemplateRegistry *self
                                                         GError            **error);
 BcTemplate      *bc_template_registry_lookup_latest    (BcTemplateRegistry *self,
                                                         const char         *id,
+                                                        GError            **error);
+/* The newest version of `id` that applies to a report of `period_id` by
+ * `unit` (bc_template_applies_to()). NOT_FOUND when the form is not there,
+ * or no version of it applies, saying which. Borrowed. */
+BcTemplate      *bc_template_registry_lookup_for       (BcTemplateRegistry *self,
+                                                        const char         *id,
+                                                        const char         *period_id,
+                                                        const char         *unit,
                                                         GError            **error);
 /* The newest version of every template, sorted by id. BcTemplate*, owned. */
 GPtrArray       *bc_template_registry_list_latest      (BcTemplateRegistry *self);

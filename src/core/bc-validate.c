@@ -10,11 +10,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-i18n.h"
+#include "bc-template-private.h"
 #include "bc-validate.h"
 
 /* Computed fields may refer to other computed fields; the template loader
- * refuses cycles, so this only bounds honest chains. */
-#define MAX_COMPUTE_DEPTH 32
+ * refuses cycles and chains longer than this, so it only bounds what a
+ * loader bug could let through. */
+#define MAX_COMPUTE_DEPTH BC_MAX_COMPUTE_CHAIN
 
 /* One pass of evaluation over an immutable snapshot of a report: every
  * expression evaluated in it draws from one step budget, and each computed
@@ -34,7 +36,12 @@ typedef struct
   BcExprBudget *budget;
   /* ComputedKey → BcValue, shared with the previous period's context. */
   GHashTable   *computed;
+  /* ComputedKey → VISIBLE, HIDDEN or DECIDING: whether a field is shown,
+   * worked out once per pass (also for fields that are not computed). */
+  GHashTable   *visible;
 } EvalContext;
+
+enum { VISIBILITY_VISIBLE = 1, VISIBILITY_HIDDEN, VISIBILITY_DECIDING };
 
 /* What a computed value depends on besides the snapshot: a column's row
  * (0 for scalar fields), which period, and the group filter in force. */
@@ -121,12 +128,14 @@ context_init (EvalContext  *ctx,
   ctx->budget = budget;
   ctx->computed = g_hash_table_new_full (computed_key_hash, computed_key_equal,
                                          g_free, computed_value_free);
+  ctx->visible = g_hash_table_new_full (computed_key_hash, computed_key_equal, g_free, NULL);
 }
 
 static void
 context_clear (EvalContext *ctx)
 {
   g_clear_pointer (&ctx->computed, g_hash_table_unref);
+  g_clear_pointer (&ctx->visible, g_hash_table_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EvalContext, context_clear)
@@ -151,6 +160,9 @@ static gboolean field_value (EvalContext    *ctx,
                              guint           row,
                              BcValue        *result,
                              GError        **error);
+static gboolean field_shown (EvalContext    *ctx,
+                             const BcField  *field,
+                             guint           row);
 
 static gboolean
 resolver_lookup (gpointer     user_data,
@@ -209,7 +221,23 @@ resolver_lookup (gpointer     user_data,
       prev_ctx.filter_table = NULL;
       prev_ctx.filter_rows = NULL;
 
+      /* What the person could not see in that report counts as blank too. */
+      if (!field_shown (&prev_ctx, field, field->table != NULL ? row : 0))
+        {
+          bc_value_set_blank (out);
+          return TRUE;
+        }
+
       return field_value (&prev_ctx, field, row, out, error);
+    }
+
+  /* A hidden field counts as blank in every expression: its stored value,
+   * which the person cannot see, must not make another field required,
+   * shown, computed or wrong. */
+  if (!field_shown (ctx, field, field->table != NULL ? row : 0))
+    {
+      bc_value_set_blank (out);
+      return TRUE;
     }
 
   return field_value (ctx, field, row, out, error);
@@ -402,6 +430,31 @@ field_visible (EvalContext   *ctx,
                           field->table != NULL ? field->table->id : NULL, row);
 }
 
+/* field_visible(), worked out once per field (and row) in a pass. Conditions
+ * may read fields whose own conditions read back (a shows when b is set, b
+ * when a is): a field whose visibility is being decided counts as shown to
+ * the conditions that ask during that decision, which ends the loop. */
+static gboolean
+field_shown (EvalContext   *ctx,
+             const BcField *field,
+             guint          row)
+{
+  ComputedKey key = { field, row, ctx->in_previous, ctx->filter_rows };
+  gpointer known = g_hash_table_lookup (ctx->visible, &key);
+  gboolean shown;
+
+  if (known != NULL)
+    return GPOINTER_TO_INT (known) != VISIBILITY_HIDDEN;
+
+  g_hash_table_insert (ctx->visible, g_memdup2 (&key, sizeof key),
+                       GINT_TO_POINTER (VISIBILITY_DECIDING));
+  shown = field_visible (ctx, field, row);
+  g_hash_table_insert (ctx->visible, g_memdup2 (&key, sizeof key),
+                       GINT_TO_POINTER (shown ? VISIBILITY_VISIBLE : VISIBILITY_HIDDEN));
+
+  return shown;
+}
+
 gboolean
 bc_report_field_visible (BcTemplate    *template_,
                          BcReport      *report,
@@ -557,6 +610,33 @@ check_table (EvalContext   *ctx,
     }
 }
 
+/* The field a rule's issue is shown beside: the first of its fields that is
+ * shown (in that row), else its first. */
+static const BcField *
+rule_anchor (EvalContext  *ctx,
+             const BcRule *rule,
+             guint         row)
+{
+  const BcField *first = NULL;
+
+  for (guint i = 0; rule->fields != NULL && rule->fields[i] != NULL; i++)
+    {
+      g_autofree char *column = rule->table != NULL
+        ? g_strconcat (rule->table, ".", rule->fields[i], NULL) : NULL;
+      const BcField *field = bc_template_lookup_field (ctx->template_,
+                                                       column != NULL ? column : rule->fields[i]);
+
+      if (field == NULL)
+        continue;
+      if (first == NULL)
+        first = field;
+      if (field_shown (ctx, field, field->table != NULL ? row : 0))
+        return field;
+    }
+
+  return first;
+}
+
 static void
 check_rule_at (EvalContext   *ctx,
                const BcRule  *rule,
@@ -572,15 +652,9 @@ check_rule_at (EvalContext   *ctx,
   BcIssue *issue;
   char *message;
 
+  field = rule_anchor (ctx, rule, row);
   if (table != NULL)
-    {
-      g_autofree char *column = g_strconcat (table, ".", rule->fields[0], NULL);
-
-      field = bc_template_lookup_field (ctx->template_, column);
-      row_id = bc_report_get_row_id (ctx->report, table, row);
-    }
-  else
-    field = bc_template_lookup_field (ctx->template_, rule->fields[0]);
+    row_id = bc_report_get_row_id (ctx->report, table, row);
 
   g_assert (field != NULL);
 
@@ -613,22 +687,40 @@ failed:
   g_ptr_array_add (issues, issue_new (rule->id, BC_SEVERITY_ERROR, field, row, row_id, message));
 }
 
+/* A rule runs unless every field it is about is hidden (in that row, for a
+ * per-row rule): a rule about a hidden part of the form is not the user's
+ * concern, but one about a field still shown is, whichever of its fields
+ * comes first in its list. */
 static gboolean
 rule_is_shown (EvalContext  *ctx,
-               const BcRule *rule)
+               const BcRule *rule,
+               guint         row)
 {
-  const BcField *field;
+  guint n_known = 0;
 
-  /* A rule about a hidden part of the form is not the user's concern. */
   if (rule->table != NULL)
-    field = bc_template_lookup_field (ctx->template_, rule->table);
-  else
-    field = bc_template_lookup_field (ctx->template_, rule->fields[0]);
+    {
+      const BcField *table = bc_template_lookup_field (ctx->template_, rule->table);
 
-  if (field == NULL)
-    return TRUE;
+      if (table != NULL && !field_shown (ctx, table, 0))
+        return FALSE;
+    }
 
-  return field_visible (ctx, field, 0);
+  for (guint i = 0; rule->fields != NULL && rule->fields[i] != NULL; i++)
+    {
+      g_autofree char *column = rule->table != NULL
+        ? g_strconcat (rule->table, ".", rule->fields[i], NULL) : NULL;
+      const BcField *field = bc_template_lookup_field (ctx->template_,
+                                                       column != NULL ? column : rule->fields[i]);
+
+      if (field == NULL)
+        continue;
+      n_known++;
+      if (field_shown (ctx, field, field->table != NULL ? row : 0))
+        return TRUE;
+    }
+
+  return n_known == 0;
 }
 
 GPtrArray *
@@ -682,17 +774,17 @@ bc_validate_report (BcTemplate *template_,
     {
       const BcRule *rule = g_ptr_array_index (rules, r);
 
-      if (!rule_is_shown (&ctx, rule))
-        continue;
-
       if (rule->table != NULL)
         {
           guint n_rows = bc_report_get_n_rows (report, rule->table);
 
           for (guint row = 0; row < n_rows; row++)
-            check_rule_at (&ctx, rule, rule->table, row, lang, issues);
+            {
+              if (rule_is_shown (&ctx, rule, row))
+                check_rule_at (&ctx, rule, rule->table, row, lang, issues);
+            }
         }
-      else
+      else if (rule_is_shown (&ctx, rule, 0))
         check_rule_at (&ctx, rule, NULL, 0, lang, issues);
     }
 

@@ -43,4 +43,17 @@ gboolean    _bc_workbook_set_submitted_at (BcWorkbook         *self,
                                            gint64              submitted_at,
                                            GError            **error);
 
+/* One transaction around many calls (an import: all of a file or nothing).
+ * From begin to end the calling thread holds the workbook: its calls run as
+ * savepoints inside the batch (each still all or nothing) and other threads
+ * wait. end_batch commits when `commit` is TRUE (FALSE if the commit fails,
+ * which rolls back), else rolls everything back; either way the batch is
+ * over. Nothing of a batch is durable, or visible to another connection,
+ * before end_batch commits. */
+gboolean    _bc_workbook_begin_batch    (BcWorkbook           *self,
+                                         GError              **error);
+gboolean    _bc_workbook_end_batch      (BcWorkbook           *self,
+                                         gboolean              commit,
+                                         GError              **error);
+
 G_END_DECLS

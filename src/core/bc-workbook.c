@@ -11,9 +11,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -27,6 +29,15 @@
 #define BUSY_TIMEOUT_MS 5000
 #define UNIT_MAX_CHARS  64
 #define SQLITE_HEADER   "SQLite format 3"
+
+#ifndef O_BINARY
+#define O_BINARY 0
+#endif
+#ifdef G_OS_WIN32
+#define BC_S_IWRITE _S_IWRITE
+#else
+#define BC_S_IWRITE S_IWUSR
+#endif
 
 struct _BcWorkbook
 {
@@ -44,6 +55,9 @@ struct _BcWorkbook
   /* Whether the call in progress means to write: an SQLite error then says
    * "could not write", else "could not read". */
   gboolean            writing;
+  /* The thread holding an outer transaction (an import), or NULL: its calls
+   * run as savepoints inside it, with the mutex already held. */
+  GThread            *batch_owner;
 };
 
 G_DEFINE_FINAL_TYPE (BcWorkbook, bc_workbook, G_TYPE_OBJECT)
@@ -138,12 +152,38 @@ static const char schema_1[] =
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
 
+/* Whether the operating system's error behind SQLite's last I/O error says
+ * the disk is full: SQLite reports a full disk met while growing its -shm
+ * file or creating its -wal as a plain I/O error. */
+static gboolean
+is_disk_full (BcWorkbook *self)
+{
+  int system_error;
+
+  if (self->db == NULL)
+    return FALSE;
+
+  system_error = sqlite3_system_errno (self->db);
+#ifdef G_OS_WIN32
+  return system_error == 112 /* ERROR_DISK_FULL */ || system_error == 39 /* ERROR_HANDLE_DISK_FULL */;
+#else
+  return system_error == ENOSPC
+#ifdef EDQUOT
+    || system_error == EDQUOT
+#endif
+    ;
+#endif
+}
+
 static void
 set_sqlite_error (BcWorkbook  *self,
                   int          rc,
                   GError     **error)
 {
   const char *detail = self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  if (((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN) && is_disk_full (self))
+    rc = SQLITE_FULL;
 
   switch (rc & 0xff)
     {
@@ -305,16 +345,51 @@ normalize_unit (const char  *unit,
 
   for (const char *p = trimmed; *p != '\0'; p = g_utf8_next_char (p))
     {
-      if (g_unichar_iscntrl (g_utf8_get_char (p)))
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_LINE_SEPARATOR ||
+          g_unichar_type (c) == G_UNICODE_PARAGRAPH_SEPARATOR)
         {
           g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
                                _("The name of the unit contains a control character, such as a "
                                  "tab or a line break. Write the name on one line."));
           return NULL;
         }
+
+      /* Zero-width and direction marks (format characters), private-use and
+       * unassigned code points: invisible, they would make look-alike units
+       * and so duplicate reports. */
+      switch (g_unichar_type (c))
+        {
+        case G_UNICODE_FORMAT:
+        case G_UNICODE_PRIVATE_USE:
+        case G_UNICODE_UNASSIGNED:
+        case G_UNICODE_SURROGATE:
+          {
+            g_autofree char *code = g_strdup_printf ("U+%04X", c);
+
+            g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                         _("The name of the unit contains an invisible character (%s), such "
+                           "as a zero-width space or a direction mark. Type the name again."),
+                         code);
+            return NULL;
+          }
+        default:
+          break;
+        }
     }
 
   return g_steal_pointer (&trimmed);
+}
+
+char *
+bc_workbook_normalize_unit (const char  *unit,
+                            GError     **error)
+{
+  g_return_val_if_fail (unit != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return normalize_unit (unit, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -449,15 +524,34 @@ exec_sql (BcWorkbook  *self,
 /* ------------------------------------------------------------------------ */
 /* Locking and transactions                                                 */
 
+/* Read by every thread, written only by the batch's owner (under the
+ * mutex): atomic, so that no thread reads it torn. */
+static gboolean
+in_batch (BcWorkbook *self)
+{
+  return g_atomic_pointer_get (&self->batch_owner) == (gpointer) g_thread_self ();
+}
+
+/* Unlocks what lock_open() locked: nothing inside a batch, whose owner keeps
+ * the mutex until it ends. */
+static void
+unlock_open (BcWorkbook *self)
+{
+  if (!in_batch (self))
+    g_mutex_unlock (&self->mutex);
+}
+
 static gboolean
 lock_open (BcWorkbook  *self,
            GError     **error)
 {
-  g_mutex_lock (&self->mutex);
+  /* The owner of a batch holds the mutex already. */
+  if (!in_batch (self))
+    g_mutex_lock (&self->mutex);
 
   if (self->db == NULL)
     {
-      g_mutex_unlock (&self->mutex);
+      unlock_open (self);
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
                    _("The workbook “%s” has been closed. Open it again to continue."),
                    self->path);
@@ -499,6 +593,39 @@ in_transaction (BcWorkbook      *self,
 
   if (!lock_open (self, error))
     return FALSE;
+
+  if (in_batch (self))
+    {
+      /* Inside a batch each call is a savepoint: all of it or nothing, and
+       * nothing at all unless the batch commits. A batch that SQLite has
+       * already rolled back (a full disk can do that) takes no more
+       * changes: they would commit one by one. */
+      if (sqlite3_get_autocommit (self->db))
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                       _("Baocao could not write to the workbook “%s”: the import was "
+                         "interrupted and nothing of it was kept. Import the file again."),
+                       self->path);
+          return FALSE;
+        }
+      self->writing = TRUE;
+      ok = run (self, query (self, error, "SAVEPOINT bc_call", ""), error);
+      if (!ok)
+        return FALSE;
+      ok = func (self, data, error);
+      if (!sqlite3_get_autocommit (self->db))
+        {
+          GError **release_error = ok ? error : NULL;
+
+          if (!ok)
+            exec_sql (self, "ROLLBACK TO bc_call", NULL);
+          if (!run (self, query (self, release_error, "RELEASE bc_call", ""), release_error))
+            ok = FALSE;
+        }
+      else
+        ok = FALSE;
+      return ok;
+    }
 
   self->writing = write;
   ok = run (self, query (self, error, write ? "BEGIN IMMEDIATE" : "BEGIN", ""), error);
@@ -1212,6 +1339,17 @@ check_header (BcWorkbook          *self,
       return FALSE;
     }
 
+  /* user_version is a signed 32-bit number in the file: a negative one was
+   * not written by Baocao, and would index before its migrations. */
+  if (header->user_version < 0)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_CORRUPT,
+                   _("“%s” has a damaged header (workbook format %d). Restore it from a "
+                     "backup copy, or ask your administrator to recover it."),
+                   name, header->user_version);
+      return FALSE;
+    }
+
   if (header->user_version > BC_WORKBOOK_SCHEMA_VERSION)
     {
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TOO_NEW,
@@ -1337,6 +1475,10 @@ check_existing (BcWorkbook           *self,
   rc = sqlite3_open_v2 (full_uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, vfs_name);
   if (rc == SQLITE_OK)
     rc = sqlite3_extended_result_codes (self->db, 1);
+  /* Another program writing the workbook holds its lock for a moment: wait
+   * for it here as every later statement does, rather than fail at once. */
+  if (rc == SQLITE_OK)
+    rc = sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (self, rc, error);
@@ -1470,6 +1612,52 @@ read_kind (BcWorkbook  *self,
   return TRUE;
 }
 
+/* Creates the empty workbook file readable and writable by its owner only
+ * (it holds officers' data): SQLite would create it with the umask's mode,
+ * and gives its -wal and -shm files the mode of the workbook. An empty file
+ * is an empty database to SQLite. */
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_BINARY, 0600);
+
+  if (fd < 0 && errno != EEXIST)
+    {
+      int saved_errno = errno;
+      g_autofree char *name = g_filename_display_name (path);
+
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                   _("Baocao could not create the workbook “%s”: %s. Check that you may "
+                     "write there."),
+                   name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (fd >= 0)
+    g_close (fd, NULL);
+
+  return TRUE;
+}
+
+/* A read-only open of a workbook whose file was read-only leaves a -shm file
+ * with that mode. Once the workbook is writable again, that -shm would make
+ * every later open fail as "read-only" until someone deleted it by hand.
+ * The -shm only indexes the WAL; giving it the workbook's mode again is safe
+ * even while another connection uses it (deleting it would not be). */
+static void
+repair_shm_mode (const char *path)
+{
+  g_autofree char *shm_path = g_strconcat (path, "-shm", NULL);
+  GStatBuf workbook_stat, shm_stat;
+
+  if (g_stat (path, &workbook_stat) != 0 || g_stat (shm_path, &shm_stat) != 0)
+    return;
+
+  if ((workbook_stat.st_mode & BC_S_IWRITE) != 0 && (shm_stat.st_mode & BC_S_IWRITE) == 0 &&
+      g_chmod (shm_path, workbook_stat.st_mode & 0777) != 0)
+    g_debug ("Could not make %s writable: %s", shm_path, g_strerror (errno));
+}
+
 BcWorkbook *
 _bc_workbook_open_with_vfs (const char           *path,
                             BcTemplateRegistry   *templates,
@@ -1532,6 +1720,8 @@ _bc_workbook_open_with_vfs (const char           *path,
                        parent_name, g_strerror (saved_errno));
           return NULL;
         }
+      if (!create_private_file (path, error))
+        return NULL;
       open_flags |= SQLITE_OPEN_CREATE;
     }
   else
@@ -1542,6 +1732,8 @@ _bc_workbook_open_with_vfs (const char           *path,
                    name);
       return NULL;
     }
+
+  repair_shm_mode (path);
 
   /* From here on the workbook is opened to be written. */
   self->writing = TRUE;
@@ -1680,7 +1872,7 @@ bc_workbook_check (BcWorkbook  *self,
     return FALSE;
   self->writing = FALSE;
   ok = quick_check (self, "PRAGMA integrity_check", error);
-  g_mutex_unlock (&self->mutex);
+  unlock_open (self);
 
   return ok;
 }
@@ -2162,6 +2354,17 @@ create_in_transaction (BcWorkbook  *self,
                        data->template_id);
           return FALSE;
         }
+
+      /* The newest version that is for this period and unit: a template
+       * version may say from and to which periods, and for which units. */
+      template_ = bc_template_registry_lookup_for (self->templates, data->template_id, period_id,
+                                                   unit, &local_error);
+      if (template_ == NULL)
+        {
+          g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                               local_error->message);
+          return FALSE;
+        }
     }
   else if (data->version > 0)
     version = data->version;
@@ -2176,6 +2379,11 @@ create_in_transaction (BcWorkbook  *self,
             g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
                          _("The form “%s” is reported by quarter, but “%s” is not a "
                            "quarter. Choose a quarter, such as 2018Q2."),
+                         data->template_id, data->period_id);
+          else if (bc_template_get_period_type (template_) == BC_PERIOD_ONE_OFF)
+            g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                         _("The form “%s” is a one-off report, but “%s” is not a day. "
+                           "Give the day it is due, such as 2016-10-05."),
                          data->template_id, data->period_id);
           else
             g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
@@ -2408,6 +2616,115 @@ _bc_workbook_discard_report (BcWorkbook  *self,
     return FALSE;
 
   return in_transaction (self, TRUE, discard_in_transaction, (gpointer) report_id, error);
+}
+
+static gboolean
+purge_history_in_transaction (BcWorkbook  *self,
+                              gpointer     user_data,
+                              GError     **error)
+{
+  const char *report_id = user_data;
+  g_auto(ReportHead) head = { 0 };
+  gboolean ok;
+
+  if (!load_head (self, report_id, &head, error))
+    return FALSE;
+
+  /* Overwrite the freed cells, so that a cleared value is gone from the
+   * file, not only from the history's rows. */
+  if (!exec_sql (self, "PRAGMA secure_delete=ON", error))
+    return FALSE;
+  ok = run (self, query (self, error, "DELETE FROM edits WHERE report_id = ?", "s", report_id),
+            error);
+  exec_sql (self, "PRAGMA secure_delete=OFF", NULL);
+
+  return ok;
+}
+
+gboolean
+bc_workbook_purge_history (BcWorkbook  *self,
+                           const char  *report_id,
+                           GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return FALSE;
+
+  if (!in_transaction (self, TRUE, purge_history_in_transaction, (gpointer) report_id, error))
+    return FALSE;
+
+  /* The old pages are still in the WAL until a checkpoint copies the new
+   * ones over them: do it now (best effort: a reader may hold some back
+   * until the workbook is closed). */
+  if (lock_open (self, NULL))
+    {
+      if (!in_batch (self))
+        sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+      unlock_open (self);
+    }
+
+  return TRUE;
+}
+
+gboolean
+_bc_workbook_begin_batch (BcWorkbook  *self,
+                          GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (!in_batch (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lock_open (self, error))
+    return FALSE;
+
+  self->writing = TRUE;
+  if (!run (self, query (self, error, "BEGIN IMMEDIATE", ""), error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
+
+  /* The mutex stays held until the batch ends: no other thread's call can
+   * slip its own change into it, or see it before it commits. */
+  g_atomic_pointer_set (&self->batch_owner, g_thread_self ());
+  return TRUE;
+}
+
+gboolean
+_bc_workbook_end_batch (BcWorkbook  *self,
+                        gboolean     commit,
+                        GError     **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (in_batch (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  self->writing = TRUE;
+  if (commit)
+    {
+      if (sqlite3_get_autocommit (self->db))
+        {
+          g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_IO,
+                       _("Baocao could not write to the workbook “%s”: the import was "
+                         "interrupted and nothing of it was kept. Import the file again."),
+                       self->path);
+          ok = FALSE;
+        }
+      else
+        ok = run (self, query (self, error, "COMMIT", ""), error);
+    }
+  if (!commit || !ok)
+    rollback (self);
+
+  g_atomic_pointer_set (&self->batch_owner, NULL);
+  g_mutex_unlock (&self->mutex);
+
+  return commit && ok;
 }
 
 typedef struct {
@@ -3764,12 +4081,210 @@ apply_defaults (BcWorkbook              *self,
   return TRUE;
 }
 
+/* Whether `key` names a value the person can see and edit in `template_`:
+ * a field or column that is stored (not computed), under exactly that key. */
+static gboolean
+is_stored_key (BcTemplate *template_,
+               const char *key)
+{
+  const BcField *field = bc_template_lookup_field (template_, key);
+  g_autofree char *field_key = field != NULL ? bc_field_dup_key (field) : NULL;
+
+  return field != NULL && field->type != BC_FIELD_TABLE && field->compute == NULL
+    && g_strcmp0 (field_key, key) == 0;
+}
+
+typedef struct {
+  const char         *report_id;
+  const char * const *drop;    /* keys of the draft's version whose values may go */
+  gboolean            dry_run; /* only fill `losses` (and `preview`) */
+  GPtrArray          *losses;  /* out: char * keys whose values the newest version has no place for */
+  GPtrArray          *preview; /* out, or NULL: BcCarryOverChange * */
+} CarryOverData;
+
+void
+bc_carry_over_change_free (BcCarryOverChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_free (change->old_key);
+  g_free (change->new_key);
+  g_free (change);
+}
+
+static void
+add_change (GPtrArray           *preview,
+            BcCarryOverKind      kind,
+            const char          *old_key,
+            const char          *new_key)
+{
+  BcCarryOverChange *change = g_new0 (BcCarryOverChange, 1);
+
+  change->kind = kind;
+  change->old_key = g_strdup (old_key);
+  change->new_key = g_strdup (new_key);
+  g_ptr_array_add (preview, change);
+}
+
+/* What carrying over would do, key by key: values that move to a renamed
+ * key, fields that are new, and values that would be lost. */
+static gboolean
+collect_preview (BcWorkbook        *self,
+                 const ReportHead  *head,
+                 const char        *report_id,
+                 BcTemplate        *latest,
+                 GPtrArray         *preview,
+                 GError           **error)
+{
+  BcTemplate *current = bc_template_registry_lookup (self->templates, head->template_id,
+                                                     head->template_version, NULL);
+  g_autoptr(BcStmt) stmt = NULL;
+  GPtrArray *fields = bc_template_get_fields (latest);
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT DISTINCT key FROM report_values WHERE report_id = ? ORDER BY key",
+                "s", report_id);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      const char *key = column_text (stmt, 0);
+      g_autofree char *mapped = migrate_key (self, head->template_id, head->template_version,
+                                             bc_template_get_version (latest), key);
+
+      if (mapped == NULL || !is_stored_key (latest, mapped))
+        add_change (preview, BC_CARRY_OVER_LOST, key, NULL);
+      else if (!g_str_equal (mapped, key))
+        add_change (preview, BC_CARRY_OVER_MOVES, key, mapped);
+    }
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  /* New: fields (and columns) of the newest version that the draft's
+   * version has not, nor gets by a rename. Unknown when that version is
+   * not installed. */
+  for (guint i = 0; current != NULL && i < fields->len; i++)
+    {
+      const BcField *field = g_ptr_array_index (fields, i);
+      GPtrArray *columns = field->type == BC_FIELD_TABLE ? field->columns : NULL;
+      guint n = columns != NULL ? columns->len : 1;
+
+      for (guint c = 0; c < n; c++)
+        {
+          const BcField *one = columns != NULL ? g_ptr_array_index (columns, c) : field;
+          g_autofree char *key = bc_field_dup_key (one);
+          gboolean renamed_here = FALSE;
+
+          if (one->compute != NULL || is_stored_key (current, key))
+            continue;
+          for (guint k = 0; k < preview->len; k++)
+            {
+              const BcCarryOverChange *change = g_ptr_array_index (preview, k);
+
+              if (change->kind == BC_CARRY_OVER_MOVES && g_str_equal (change->new_key, key))
+                renamed_here = TRUE;
+            }
+          if (!renamed_here)
+            add_change (preview, BC_CARRY_OVER_NEW, NULL, key);
+        }
+    }
+
+  return TRUE;
+}
+
+/* The keys (of the draft's version) of values that carrying over would
+ * lose: removed by a migration, or renamed without one, so that the newest
+ * version has no field for them. Sorted, each once. */
+static gboolean
+collect_losses (BcWorkbook        *self,
+                const ReportHead  *head,
+                const char        *report_id,
+                BcTemplate        *latest,
+                GPtrArray         *losses,
+                GError           **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT DISTINCT key FROM report_values WHERE report_id = ? ORDER BY key",
+                "s", report_id);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      const char *key = column_text (stmt, 0);
+      g_autofree char *mapped = migrate_key (self, head->template_id, head->template_version,
+                                             bc_template_get_version (latest), key);
+
+      if (mapped == NULL || !is_stored_key (latest, mapped))
+        g_ptr_array_add (losses, g_strdup (key));
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+/* Takes out, with an edit each, the values still stored under keys that the
+ * newest version does not have (renamed without a migration): the person
+ * agreed to let them go, and a value under such a key could be neither seen
+ * nor edited. */
+static gboolean
+drop_stray_values (BcWorkbook  *self,
+                   const char  *report_id,
+                   BcTemplate  *latest,
+                   gint64       now,
+                   gint64       revision,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) cell_free);
+  g_autoptr(BcStmt) stmt = NULL;
+  int rc;
+
+  stmt = query (self, error,
+                "SELECT key, row_id, value FROM report_values WHERE report_id = ?",
+                "s", report_id);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = step (self, stmt, error)) == SQLITE_ROW)
+    {
+      if (!is_stored_key (latest, column_text (stmt, 0)))
+        {
+          Cell *cell = g_new0 (Cell, 1);
+
+          cell->key = g_strdup (column_text (stmt, 0));
+          cell->row_id = sqlite3_column_int64 (stmt, 1);
+          cell->value = g_strdup (column_text (stmt, 2));
+          g_ptr_array_add (cells, cell);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return FALSE;
+  stmt_release (g_steal_pointer (&stmt));
+
+  for (guint i = 0; i < cells->len; i++)
+    {
+      const Cell *cell = g_ptr_array_index (cells, i);
+
+      if (!run (self, query (self, error,
+                             "DELETE FROM report_values WHERE report_id = ? AND key = ? AND row_id = ?",
+                             "ssx", report_id, cell->key, cell->row_id), error)
+          || !record_edit (self, report_id, cell->key, cell->row_id, cell->value, NULL, now,
+                           revision, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 carry_over_in_transaction (BcWorkbook  *self,
                            gpointer     user_data,
                            GError     **error)
 {
-  ChangeData *data = user_data;
+  CarryOverData *data = user_data;
   g_auto(ReportHead) head = { 0 };
   g_autoptr(GError) local_error = NULL;
   MigrationContext context;
@@ -3779,19 +4294,35 @@ carry_over_in_transaction (BcWorkbook  *self,
   if (!load_head (self, data->report_id, &head, error) || !require_draft (&head, error))
     return FALSE;
 
+  /* The newest version that is for the report's period and unit. */
   if (self->templates == NULL
-      || (latest = bc_template_registry_lookup_latest (self->templates, head.template_id,
-                                                       &local_error)) == NULL)
+      || bc_template_registry_lookup_latest (self->templates, head.template_id, NULL) == NULL
+      || (latest = bc_template_registry_lookup_for (self->templates, head.template_id,
+                                                    head.period_id, head.unit,
+                                                    &local_error)) == NULL)
     {
-      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
-                   _("The form “%s” is not installed, so this report cannot be carried over "
-                     "to its newest version. Update Baocao, or install the form."),
-                   head.template_id);
+      if (local_error != NULL)
+        g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                             local_error->message);
+      else
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TEMPLATE,
+                     _("The form “%s” is not installed, so this report cannot be carried over "
+                       "to its newest version. Update Baocao, or install the form."),
+                     head.template_id);
       return FALSE;
     }
 
   latest_version = bc_template_get_version (latest);
   if (latest_version <= head.template_version)
+    return TRUE;
+
+  /* Never lose a value the person did not agree to let go. */
+  if (!collect_losses (self, &head, data->report_id, latest, data->losses, error))
+    return FALSE;
+  if (data->preview != NULL
+      && !collect_preview (self, &head, data->report_id, latest, data->preview, error))
+    return FALSE;
+  if (data->dry_run)
     return TRUE;
 
   context.report_id = data->report_id;
@@ -3817,6 +4348,33 @@ carry_over_in_transaction (BcWorkbook  *self,
         return FALSE;
     }
 
+  /* Checked after the migrations, so that a faulty one is reported as such
+   * (and the whole transaction is rolled back either way). */
+  {
+    g_autoptr(GString) kept = g_string_new (NULL);
+
+    for (guint i = 0; i < data->losses->len; i++)
+      {
+        const char *key = g_ptr_array_index (data->losses, i);
+
+        if (data->drop == NULL || !g_strv_contains (data->drop, key))
+          g_string_append_printf (kept, "%s%s", kept->len > 0 ? ", " : "", key);
+      }
+    if (kept->len > 0)
+      {
+        g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_WOULD_LOSE,
+                     _("Version %d of the form has no place for the values of %s, so carrying "
+                       "the report over would lose them. Nothing was changed: copy them "
+                       "elsewhere first, or say that they may go."),
+                     latest_version, kept->str);
+        return FALSE;
+      }
+  }
+
+  if (data->losses->len > 0
+      && !drop_stray_values (self, data->report_id, latest, context.now, context.revision, error))
+    return FALSE;
+
   return run (self,
               query (self, error, "UPDATE reports SET template_version = ? WHERE id = ?",
                      "ds", latest_version, data->report_id),
@@ -3828,7 +4386,17 @@ bc_workbook_carry_over (BcWorkbook  *self,
                         const char  *report_id,
                         GError     **error)
 {
-  ChangeData data = { 0 };
+  return bc_workbook_carry_over_dropping (self, report_id, NULL, error);
+}
+
+gboolean
+bc_workbook_carry_over_dropping (BcWorkbook          *self,
+                                 const char          *report_id,
+                                 const char * const  *drop,
+                                 GError             **error)
+{
+  g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
+  CarryOverData data = { report_id, drop, FALSE, losses, NULL };
 
   g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
   g_return_val_if_fail (report_id != NULL, FALSE);
@@ -3836,10 +4404,58 @@ bc_workbook_carry_over (BcWorkbook  *self,
 
   if (!require_utf8 (report_id, invalid_report_id, error))
     return FALSE;
-
-  data.report_id = report_id;
+  for (guint i = 0; drop != NULL && drop[i] != NULL; i++)
+    {
+      if (!require_utf8 (drop[i], invalid_name, error))
+        return FALSE;
+    }
 
   return in_transaction (self, TRUE, carry_over_in_transaction, &data, error);
+}
+
+GPtrArray *
+bc_workbook_carry_over_preview (BcWorkbook  *self,
+                                const char  *report_id,
+                                GError     **error)
+{
+  g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) preview =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bc_carry_over_change_free);
+  CarryOverData data = { report_id, NULL, TRUE, losses, preview };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (report_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
+
+  if (!in_transaction (self, FALSE, carry_over_in_transaction, &data, error))
+    return NULL;
+
+  return g_steal_pointer (&preview);
+}
+
+GStrv
+bc_workbook_carry_over_losses (BcWorkbook  *self,
+                               const char  *report_id,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) losses = g_ptr_array_new_with_free_func (g_free);
+  CarryOverData data = { report_id, NULL, TRUE, losses, NULL };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+  g_return_val_if_fail (report_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!require_utf8 (report_id, invalid_report_id, error))
+    return NULL;
+
+  if (!in_transaction (self, FALSE, carry_over_in_transaction, &data, error))
+    return NULL;
+
+  g_ptr_array_add (losses, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&losses), FALSE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -3887,7 +4503,7 @@ _bc_workbook_query_string (BcWorkbook  *self,
     return NULL;
   self->writing = FALSE;
   ok = query_string_in_transaction (self, &data, error);
-  g_mutex_unlock (&self->mutex);
+  unlock_open (self);
 
   if (!ok)
     g_clear_pointer (&data.result, g_free);

@@ -35,6 +35,7 @@ typedef enum {
   BC_WORKBOOK_ERROR_NOT_READY,      /* errors remain or warnings are not justified */
   BC_WORKBOOK_ERROR_TEMPLATE,       /* the report's template (version) is not known */
   BC_WORKBOOK_ERROR_INVALID,        /* an argument does not fit: bad period, unit, id, key */
+  BC_WORKBOOK_ERROR_WOULD_LOSE,     /* carrying over would lose values not agreed to go */
 } BcWorkbookError;
 
 /* SQLite's application_id of a workbook: "BCWB". */
@@ -143,10 +144,17 @@ gboolean        bc_workbook_set_setting       (BcWorkbook           *self,
                                                const char           *value,
                                                GError              **error);
 
+/* A unit's name as the workbook stores and compares it (see
+ * create_report), or NULL with INVALID: for filters such as `list --unit`. */
+char           *bc_workbook_normalize_unit    (const char           *unit,
+                                               GError              **error);
+
 /* Creates a draft on the newest installed version of the template and
  * returns its new UUID. The unit is stored normalized: NFC, without white
- * space around it, 1–64 characters, no control characters (else INVALID), so
- * differently composed spellings of one name are one unit. Refuses a second
+ * space around it, 1–64 characters, no control, line-separator, format
+ * (zero-width, bidi), private-use or unassigned characters (else INVALID),
+ * so differently composed spellings of one name are one unit and invisible
+ * characters cannot make a look-alike one. Refuses a second
  * report for the same template, period and unit.
  *
  * Carrying forward: tables whose template declares carry_forward_if get the
@@ -282,6 +290,13 @@ gboolean        bc_workbook_set_status        (BcWorkbook           *self,
                                                BcStatus              status,
                                                const char           *comment,
                                                GError              **error);
+/* Forgets a report's edit history (any status): every recorded old and new
+ * value, so that a value cleared from the report is no longer in the file
+ * (the freed space is overwritten and the WAL checkpointed). The report's
+ * content, revision and status changes stay. */
+gboolean        bc_workbook_purge_history     (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
 /* The edits of a report, oldest first. BcEdit*. */
 GPtrArray      *bc_workbook_get_history       (BcWorkbook           *self,
                                                const char           *report_id,
@@ -293,6 +308,43 @@ GPtrArray      *bc_workbook_get_history       (BcWorkbook           *self,
  * or turn a field into a table's column (or the other way), fails with
  * TEMPLATE and changes nothing. */
 gboolean        bc_workbook_carry_over        (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               GError              **error);
+/* Carrying over never loses a value without being told: a value whose key
+ * the newest version has no stored field for (removed by a migration, or
+ * renamed without one) is a loss. carry_over() refuses any loss with
+ * WOULD_LOSE, naming the keys and changing nothing; carry_over_dropping()
+ * lets go of the keys in `drop` (keys of the draft's version) and refuses
+ * the others. Values let go are cleared with an edit each. */
+gboolean        bc_workbook_carry_over_dropping (BcWorkbook         *self,
+                                               const char           *report_id,
+                                               const char * const   *drop,
+                                               GError              **error);
+/* What carrying a draft over would do, for a preview before it is done. */
+typedef enum {
+  BC_CARRY_OVER_MOVES,  /* a stored value moves from old_key to new_key (a rename) */
+  BC_CARRY_OVER_NEW,    /* new_key is a field the draft's version did not have */
+  BC_CARRY_OVER_LOST,   /* the value(s) under old_key would be lost (see carry_over_dropping) */
+} BcCarryOverKind;
+
+typedef struct {
+  BcCarryOverKind  kind;
+  char            *old_key;  /* NULL for NEW */
+  char            *new_key;  /* NULL for LOST */
+} BcCarryOverChange;
+
+void            bc_carry_over_change_free     (BcCarryOverChange    *change);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcCarryOverChange, bc_carry_over_change_free)
+
+/* The changes carrying over would make, changing nothing: moved keys and
+ * lost keys (with stored values), then new fields, in form order. Empty
+ * when the draft is on the newest version that is for it. BcCarryOverChange*. */
+GPtrArray      *bc_workbook_carry_over_preview (BcWorkbook          *self,
+                                               const char           *report_id,
+                                               GError              **error);
+/* The keys (of the draft's version) whose values carrying over would lose,
+ * sorted; empty when none or when the draft is on the newest version. */
+GStrv           bc_workbook_carry_over_losses (BcWorkbook           *self,
                                                const char           *report_id,
                                                GError              **error);
 
