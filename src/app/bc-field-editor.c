@@ -869,8 +869,12 @@ static void
 build_computed (BcFieldEditor *self)
 {
   self->computed_label = gtk_label_new ("—");
+  /* Selectable, so that the value can be copied; but no Tab stop: a
+   * selectable label claims Tab even when it cannot take the focus, which
+   * trapped the keyboard here (GTK 4.8), so the focus chain skips it. */
   gtk_label_set_selectable (GTK_LABEL (self->computed_label), TRUE);
   gtk_widget_set_focusable (self->computed_label, FALSE);
+  gtk_widget_set_can_focus (self->computed_label, FALSE);
   gtk_widget_add_css_class (self->computed_label, "numeric");
   gtk_widget_add_css_class (self->computed_label, "heading");
   gtk_box_append (GTK_BOX (self->inline_box), self->computed_label);
