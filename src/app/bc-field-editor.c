@@ -38,6 +38,7 @@ struct _BcFieldEditor
   char          *lang;
   gint64         row_id;
   guint          row;
+  char          *context;       /* a section's title, when the label repeats */
 
   /* template children */
   GtkWidget     *header_box;
@@ -117,8 +118,14 @@ static char *
 dup_accessible_name (BcFieldEditor *self)
 {
   if (self->field->table != NULL)
-    /* TRANSLATORS: the accessible name of a table cell's input: "Status, row 2" */
-    return g_strdup_printf (_("%s, row %u"), field_label (self), self->row + 1);
+    /* TRANSLATORS: the accessible name of a table cell's input, after the
+     * row's visible title ("Row 2") and the column: "Row 2: Status" */
+    return g_strdup_printf (_("Row %u: %s"), self->row + 1, field_label (self));
+
+  if (self->context != NULL)
+    /* TRANSLATORS: the accessible name of a field whose label repeats in
+     * the form, with its section: "Other progress — 3. Document management" */
+    return g_strdup_printf (_("%s — %s"), field_label (self), self->context);
 
   return g_strdup (field_label (self));
 }
@@ -130,6 +137,22 @@ set_accessible_label (GtkWidget  *widget,
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
+}
+
+/* What takes the focus inside a drop-down or a menu button is a toggle
+ * button of its own: without a name, a screen reader announces it as
+ * "GtkToggleButton". */
+static void
+set_button_label (GtkWidget  *widget,
+                  const char *label)
+{
+  set_accessible_label (widget, label);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      set_accessible_label (child, label);
 }
 
 static void
@@ -149,6 +172,8 @@ update_accessible_names (BcFieldEditor *self)
       set_accessible_label (self->doc_entries[1], date);
       set_accessible_label (self->doc_entries[2], title);
     }
+  else if (self->dropdown != NULL)
+    set_button_label (self->dropdown, name);
   else if (self->input != NULL)
     set_accessible_label (self->input, name);
 
@@ -157,7 +182,7 @@ update_accessible_names (BcFieldEditor *self)
       /* TRANSLATORS: the accessible name of the button that opens a calendar */
       g_autofree char *choose = g_strdup_printf (_("Choose a date: %s"), name);
 
-      set_accessible_label (self->calendar_button, choose);
+      set_button_label (self->calendar_button, choose);
     }
 
   if (self->input != NULL && help != NULL && *help != '\0')
@@ -1155,8 +1180,10 @@ issue_row_new (BcFieldEditor *self,
   if (issue->severity == BC_SEVERITY_WARNING)
     {
       GtkEventController *focus = row->focus = gtk_event_controller_focus_new ();
-      /* TRANSLATORS: the accessible name of the justification input of a warning */
-      g_autofree char *name = g_strdup_printf (_("Justification: %s"), issue->message);
+      g_autofree char *field = dup_accessible_name (self);
+      /* TRANSLATORS: the accessible name of the justification input of a
+       * warning: the field's name ("Row 3: Planned completion"), then the warning */
+      g_autofree char *name = g_strdup_printf (_("Justification for %s: %s"), field, issue->message);
 
       row->entry = gtk_entry_new ();
       gtk_entry_set_placeholder_text (GTK_ENTRY (row->entry),
@@ -1309,6 +1336,7 @@ bc_field_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->issue_rows, g_hash_table_unref);
   g_free (self->issues_shown);
+  g_free (self->context);
   g_free (self->lang);
   g_free (self->stored);
   g_free (self->handed_over);
@@ -1441,6 +1469,27 @@ bc_field_editor_set_row (BcFieldEditor *self,
 
   self->row_id = row_id;
   self->row = row;
+
+  update_accessible_names (self);
+  if (self->computed_label != NULL)
+    {
+      g_autofree char *name = dup_accessible_name (self);
+
+      set_accessible_label (self->computed_label, name);
+    }
+}
+
+void
+bc_field_editor_set_context (BcFieldEditor *self,
+                             const char    *context)
+{
+  g_return_if_fail (BC_IS_FIELD_EDITOR (self));
+
+  if (g_strcmp0 (self->context, context) == 0)
+    return;
+
+  g_free (self->context);
+  self->context = g_strdup (context);
 
   update_accessible_names (self);
   if (self->computed_label != NULL)

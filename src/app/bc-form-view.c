@@ -910,10 +910,28 @@ static void
 build_form (BcFormView *self)
 {
   GPtrArray *sections = bc_template_get_sections (self->template_);
+  g_autoptr(GHashTable) labels = NULL;
   GtkWidget *title;
   const char *description;
 
   clear_form (self);
+
+  /* Labels that repeat in the form ("Other progress") are named with their
+   * section, so that every input's accessible name is unique. */
+  labels = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, f);
+          const char *label = bc_text_get (&field->label, self->lang);
+
+          g_hash_table_insert (labels, (gpointer) label,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (labels, label)) + 1));
+        }
+    }
 
   /* The form's title, so that the report reads as the document it is. */
   title = gtk_label_new (bc_text_get (bc_template_get_title (self->template_), self->lang));
@@ -982,6 +1000,9 @@ build_form (BcFormView *self)
               else
                 gtk_box_append (GTK_BOX (card), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
 
+              if (GPOINTER_TO_UINT (g_hash_table_lookup (labels, bc_text_get (&field->label, self->lang))) > 1)
+                bc_field_editor_set_context (BC_FIELD_EDITOR (editor),
+                                             bc_text_get (&section->title, self->lang));
               connect_editor (self, BC_FIELD_EDITOR (editor));
               g_hash_table_insert (self->editors, field->id, editor);
               gtk_box_append (GTK_BOX (card), editor);

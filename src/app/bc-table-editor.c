@@ -148,9 +148,19 @@ row_card_update_labels (RowCard *row)
   gtk_widget_set_tooltip_text (row->up, up);
   gtk_widget_set_tooltip_text (row->down, down);
   gtk_widget_set_tooltip_text (row->remove, remove);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->up), GTK_ACCESSIBLE_PROPERTY_LABEL, up, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->down), GTK_ACCESSIBLE_PROPERTY_LABEL, down, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
+  /* Named with the table too: a form may have several tables, and every
+   * control's name is unique in the form. */
+  {
+    const char *table = bc_text_get (&self->table->label, self->lang);
+    /* TRANSLATORS: accessible names of a table row's buttons: "Findings, row 3: move up" */
+    g_autofree char *up_name = g_strdup_printf (_("%s, row %u: move up"), table, n);
+    g_autofree char *down_name = g_strdup_printf (_("%s, row %u: move down"), table, n);
+    g_autofree char *remove_name = g_strdup_printf (_("%s, row %u: remove"), table, n);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row->up), GTK_ACCESSIBLE_PROPERTY_LABEL, up_name, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row->down), GTK_ACCESSIBLE_PROPERTY_LABEL, down_name, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_name, -1);
+  }
 
   gtk_widget_set_sensitive (row->up, !self->read_only && !self->busy && row->index > 0);
   gtk_widget_set_sensitive (row->down, !self->read_only && !self->busy &&
