@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <X11/keysym.h>
 
@@ -287,6 +288,375 @@ test_names (gconstpointer data)
   bc_form_test_close (&f);
 }
 
+/* --- refused values, reopening, required ------------------------------------ */
+
+static GtkWidget *
+text_of (BcFormTest *f,
+         const char *field_id)
+{
+  GtkWidget *editor = bc_gui_test_find_by_name (GTK_WIDGET (f->view), field_id);
+  GtkWidget *text;
+
+  g_assert_nonnull (editor);
+  text = bc_gui_test_find_by_type (editor, GTK_TYPE_TEXT);
+  g_assert_nonnull (text);
+
+  return text;
+}
+
+static gboolean
+has_refused (gpointer user_data)
+{
+  return bc_form_view_has_refused_input (user_data);
+}
+
+static GtkWidget *
+find_toplevel (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer user_data)
+{
+  GtkWidget *dialog = find_toplevel ("discard-refused-dialog");
+
+  return dialog != NULL && gtk_widget_get_mapped (dialog) && gtk_window_is_active (GTK_WINDOW (dialog));
+}
+
+static gboolean
+dialog_gone (gpointer user_data)
+{
+  return find_toplevel ("discard-refused-dialog") == NULL;
+}
+
+static gboolean
+on_close_request (GtkWindow  *window,
+                  BcFormView *view)
+{
+  /* What BcWindow does. */
+  return bc_form_view_hold_close (view, window);
+}
+
+static gboolean
+in_view (gpointer user_data)
+{
+  GtkWidget *widget = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_height (widget) > 0 &&
+         gtk_widget_compute_bounds (widget, scrolled, &bounds) && bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_adjustment_get_page_size (adjustment);
+}
+
+/* The field is focused with the caret after its text, nothing selected,
+ * and in view. */
+static void
+assert_caret_at_end (BcFormTest *f,
+                     GtkWidget  *text)
+{
+  GtkWidget *scrolled = bc_form_test_content (f);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_rect_t bounds;
+  int start, end;
+
+  g_assert_true (gtk_widget_has_focus (text));
+  g_assert_false (gtk_editable_get_selection_bounds (GTK_EDITABLE (text), &start, &end));
+  g_assert_cmpint (gtk_editable_get_position (GTK_EDITABLE (text)), ==,
+                   g_utf8_strlen (gtk_editable_get_text (GTK_EDITABLE (text)), -1));
+
+  bc_gui_test_wait (in_view, text, 2000);
+  g_assert_true (gtk_widget_compute_bounds (text, scrolled, &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_adjustment_get_page_size (adjustment));
+}
+
+static void
+test_refused_close (void)
+{
+  BcFormTest f;
+  GtkWidget *text, *dialog;
+  GtkWidget *window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *before = NULL;
+
+  bc_form_test_open (&f, test_home, "egov-quarterly", 1000, 760);
+  g_signal_connect (f.window, "close-request", G_CALLBACK (on_close_request), f.view);
+  report = bc_workbook_load_report (f.workbook, f.report_id, &error);
+  g_assert_no_error (error);
+  before = g_strdup (bc_report_get_value (report, "docs_fully_electronic_pct", 0));
+
+  /* 150 in a percentage, typed, then Tab: refused, not saved. */
+  text = text_of (&f, "docs_fully_electronic_pct");
+  gtk_widget_grab_focus (text);
+  bc_form_test_key (&f, XK_End, FALSE);
+  for (guint i = 0; i < 8; i++)
+    bc_form_test_key (&f, XK_BackSpace, FALSE);
+  bc_form_test_type (&f, "150");
+  bc_form_test_key (&f, XK_Tab, FALSE);
+  g_assert_true (bc_gui_test_wait (has_refused, f.view, 5000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (text)), ==, "150");
+
+  /* Closing asks; Escape goes back to the value, caret after it. */
+  gtk_window_close (GTK_WINDOW (f.window));
+  g_assert_true (bc_gui_test_wait (dialog_shown, NULL, 5000));
+  dialog = find_toplevel ("discard-refused-dialog");
+  {
+    const char *body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+
+    g_assert_nonnull (strstr (body, "150"));
+    g_assert_nonnull (strstr (body, "Documents exchanged fully electronically"));
+  }
+  bc_form_test_key (&f, XK_Escape, FALSE);
+  g_assert_true (bc_gui_test_wait (dialog_gone, NULL, 5000));
+  g_assert_true (gtk_widget_get_visible (f.window));
+  assert_caret_at_end (&f, text);
+
+  /* Asked again; discarding closes the window, and the workbook keeps
+   * what it had. */
+  window = f.window;
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_close (GTK_WINDOW (f.window));
+  g_assert_true (bc_gui_test_wait (dialog_shown, NULL, 5000));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (find_toplevel ("discard-refused-dialog")), "discard");
+  bc_gui_test_spin (200);
+  g_assert_null (window);
+
+  g_clear_object (&report);
+  report = bc_workbook_load_report (f.workbook, f.report_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_value (report, "docs_fully_electronic_pct", 0), ==, before);
+
+  g_clear_object (&f.workbook);
+  g_clear_object (&f.templates);
+  g_free (f.report_id);
+  bc_test_remove_tree (f.dir);
+  g_free (f.dir);
+}
+
+static void
+test_reopen_caret (void)
+{
+  BcFormTest f;
+  GtkWidget *text;
+
+  bc_form_test_open (&f, test_home, "egov-quarterly", 1000, 500);
+
+  /* A field far down, reopened (as the window does with the last place). */
+  g_assert_true (bc_form_view_focus_path (f.view, "signer_name"));
+  text = text_of (&f, "signer_name");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (text)), !=, "");
+  assert_caret_at_end (&f, text);
+
+  /* The first key adds to the text, not replaces it. */
+  {
+    g_autofree char *was = g_strdup (gtk_editable_get_text (GTK_EDITABLE (text)));
+    g_autofree char *want = g_strconcat (was, "x", NULL);
+
+    bc_form_test_type (&f, "x");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (text)), ==, want);
+    bc_form_test_key (&f, XK_BackSpace, FALSE);
+  }
+
+  g_assert_true (bc_form_view_focus_path (f.view, "security_text"));
+  {
+    GtkWidget *editor = bc_gui_test_find_by_name (GTK_WIDGET (f.view), "security_text");
+    GtkWidget *view = bc_gui_test_find_by_type (editor, GTK_TYPE_TEXT_VIEW);
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+    GtkTextIter cursor, end;
+
+    g_assert_true (gtk_widget_has_focus (view));
+    g_assert_false (gtk_text_buffer_get_has_selection (buffer));
+    gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+    gtk_text_buffer_get_end_iter (buffer, &end);
+    g_assert_true (gtk_text_iter_equal (&cursor, &end));
+  }
+
+  bc_form_test_close (&f);
+}
+
+/* Labels saying "… is required." that a person can see. */
+static void
+count_required_shown (GtkWidget *widget,
+                      guint     *n)
+{
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget) && g_str_has_suffix (gtk_label_get_text (GTK_LABEL (widget)), "” is required."))
+    (*n)++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count_required_shown (child, n);
+}
+
+static void
+ready_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GError **error = user_data;
+
+  g_assert_false (bc_form_view_change_status_finish (BC_FORM_VIEW (source), result, error));
+}
+
+static gboolean
+is_set (gpointer user_data)
+{
+  return *(GError **) user_data != NULL;
+}
+
+static void
+test_required_after_leaving (void)
+{
+  BcFormTest f;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *blank = NULL;
+  GtkWidget *content;
+  guint n = 0, n_before, n_errors;
+
+  bc_form_test_open (&f, test_home, "egov-quarterly", 1000, 760);
+  blank = bc_workbook_create_report (f.workbook, "egov-quarterly", "2018Q4", "UBND-TEST", &error);
+  g_assert_no_error (error);
+  bc_form_view_load (f.view, f.workbook, blank);
+  bc_gui_test_wait_loaded (f.view);
+  bc_gui_test_spin (100);
+  content = bc_form_test_content (&f);
+
+  /* Nothing said beside the fields yet; the count says it all. */
+  n_errors = bc_form_view_get_n_errors (f.view);
+  g_assert_cmpuint (n_errors, >=, 10);
+  count_required_shown (content, &n);
+  g_assert_cmpuint (n, ==, 0);
+
+  /* Left blank: that field says so, no other. */
+  gtk_widget_grab_focus (text_of (&f, "doc_number"));
+  bc_gui_test_spin (100);
+  n = 0;
+  count_required_shown (content, &n);
+  g_assert_null (bc_gui_test_find_label (bc_gui_test_find_by_name (content, "doc_number"), "“"));
+  n_before = n;
+  bc_form_test_key (&f, XK_Tab, FALSE);
+  bc_gui_test_spin (100);
+  n = 0;
+  count_required_shown (content, &n);
+  g_assert_cmpuint (n, ==, n_before + 1);
+  g_assert_nonnull (bc_gui_test_find_label (bc_gui_test_find_by_name (content, "doc_number"), "“"));
+
+  /* Asked to be ready: every field says what it lacks. */
+  bc_form_view_change_status_async (f.view, BC_STATUS_READY, NULL, ready_cb, &error);
+  g_assert_true (bc_gui_test_wait (is_set, &error, 10000));
+  bc_gui_test_spin (100);
+  n = 0;
+  count_required_shown (content, &n);
+  g_assert_cmpuint (n, >=, 10);
+  g_assert_cmpuint (n, <=, n_errors);
+
+  bc_form_test_close (&f);
+}
+
+/* --- 30 findings by keyboard --------------------------------------------------- */
+
+static gboolean
+has_focus_in_row (gpointer user_data)
+{
+  gpointer *args = user_data;
+  BcFormTest *f = args[0];
+  const char *name = args[1];
+  GtkWidget *focus = bc_form_test_focus (f);
+  GtkWidget *entry = focus != NULL ? gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY) : NULL;
+  g_autofree char *mismatch = NULL;
+
+  if (entry == NULL || !gtk_test_accessible_has_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return FALSE;
+  mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, name);
+
+  return mismatch == NULL;
+}
+
+static void
+test_thirty_findings (void)
+{
+  BcFormTest f;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *blank = NULL;
+  g_autoptr(BcReport) report = NULL;
+  GtkWidget *add, *scrolled;
+  GtkAdjustment *adjustment;
+  gint64 start;
+
+  bc_form_test_open (&f, test_home, "inspection-remediation", 1000, 760);
+  blank = bc_workbook_create_report (f.workbook, "inspection-remediation", "2018Q4", "UBND-TEST", &error);
+  g_assert_no_error (error);
+  bc_form_view_load (f.view, f.workbook, blank);
+  bc_gui_test_wait_loaded (f.view);
+  scrolled = bc_form_test_content (&f);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  add = bc_gui_test_find_by_label (GTK_WIDGET (f.view), "Add a row to Findings and remediation");
+  g_assert_nonnull (add);
+
+  start = g_get_monotonic_time ();
+  for (guint i = 1; i <= 30; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Row %u: Inspected unit", i);
+      g_autofree char *unit = g_strdup_printf ("unit %u", i);
+      gpointer args[2] = { &f, name };
+      GtkWidget *focus;
+      graphene_rect_t bounds;
+
+      /* Space on the focused Add row button. */
+      gtk_widget_grab_focus (add);
+      bc_form_test_key (&f, XK_space, FALSE);
+      if (!bc_gui_test_wait (has_focus_in_row, args, 10000))
+        {
+          g_autofree char *what = bc_form_test_describe (bc_form_test_focus (&f));
+
+          g_error ("after adding row %u the focus is on %s", i, what);
+        }
+
+      /* The view is on the new row too (once the frame is drawn). */
+      focus = bc_form_test_focus (&f);
+      bc_gui_test_wait (in_view, focus, 2000);
+      g_assert_true (gtk_widget_compute_bounds (focus, scrolled, &bounds));
+      if (bounds.origin.y < 0 || bounds.origin.y + bounds.size.height > gtk_adjustment_get_page_size (adjustment))
+        g_error ("row %u's first input is out of view (y %.0f of %.0f)", i, bounds.origin.y,
+                 gtk_adjustment_get_page_size (adjustment));
+
+      bc_form_test_type (&f, unit);
+      /* And on to the next input. */
+      bc_form_test_key (&f, XK_Tab, FALSE);
+    }
+  g_test_message ("30 findings added and typed in by keyboard in %.1f s",
+                  (g_get_monotonic_time () - start) / 1e6);
+
+  bc_gui_test_wait_saved (f.view);
+  report = bc_workbook_load_report (f.workbook, blank, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "findings"), ==, 30);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *unit = g_strdup_printf ("unit %u", i + 1);
+
+      g_assert_cmpstr (bc_report_get_value (report, "findings.unit", bc_report_get_row_id (report, "findings", i)),
+                       ==, unit);
+    }
+
+  bc_form_test_close (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -303,6 +673,11 @@ main (int    argc,
   g_test_add_data_func ("/app/form-keyboard/names/egov-quarterly", "egov-quarterly", test_names);
   g_test_add_data_func ("/app/form-keyboard/names/inspection-remediation", "inspection-remediation",
                         test_names);
+
+  g_test_add_func ("/app/form-keyboard/refused-close", test_refused_close);
+  g_test_add_func ("/app/form-keyboard/reopen-caret", test_reopen_caret);
+  g_test_add_func ("/app/form-keyboard/required-after-leaving", test_required_after_leaving);
+  g_test_add_func ("/app/form-keyboard/thirty-findings", test_thirty_findings);
 
   status = g_test_run ();
 

@@ -1664,18 +1664,55 @@ bc_field_editor_flush (BcFieldEditor *self)
     issue_row_flush (row);
 }
 
+/* Focuses the input with the caret after what it holds, nothing selected:
+ * coming back to a field, the first key must not replace its text. */
+static gboolean
+grab_focus_at_end (GtkWidget *input)
+{
+  if (GTK_IS_ENTRY (input))
+    {
+      if (!gtk_entry_grab_focus_without_selecting (GTK_ENTRY (input)))
+        return FALSE;
+      gtk_editable_set_position (GTK_EDITABLE (input), -1);
+      return TRUE;
+    }
+
+  if (GTK_IS_TEXT_VIEW (input))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (input));
+      GtkTextIter end;
+
+      if (!gtk_widget_grab_focus (input))
+        return FALSE;
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_place_cursor (buffer, &end);
+      gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (input), gtk_text_buffer_get_insert (buffer));
+      return TRUE;
+    }
+
+  return gtk_widget_grab_focus (input);
+}
+
 gboolean
 bc_field_editor_focus_input (BcFieldEditor *self)
 {
   g_return_val_if_fail (BC_IS_FIELD_EDITOR (self), FALSE);
 
   if (self->input != NULL && gtk_widget_get_sensitive (self->input))
-    return gtk_widget_grab_focus (self->input);
+    return grab_focus_at_end (self->input);
 
   if (self->computed_label != NULL)
     return FALSE;
 
-  return self->input != NULL && gtk_widget_grab_focus (self->input);
+  return self->input != NULL && grab_focus_at_end (self->input);
+}
+
+char *
+bc_field_editor_dup_name (BcFieldEditor *self)
+{
+  g_return_val_if_fail (BC_IS_FIELD_EDITOR (self), NULL);
+
+  return dup_accessible_name (self);
 }
 
 /* Separators between the visible editors of a card, none around hidden ones. */

@@ -69,6 +69,8 @@ gboolean       bc_field_editor_get_invalid     (BcFieldEditor  *self);
 void           bc_field_editor_flush           (BcFieldEditor  *self);
 /* Focuses the input (the first one of a document reference). */
 gboolean       bc_field_editor_focus_input     (BcFieldEditor  *self);
+/* The name a screen reader reads for the field ("Row 3: Status"). */
+char          *bc_field_editor_dup_name        (BcFieldEditor  *self);
 /* What the input shows, as typed ("" when blank; a document reference
  * as "number | date | title"). */
 char          *bc_field_editor_dup_text        (BcFieldEditor  *self);

@@ -85,6 +85,8 @@ typedef struct {
 
 static void form_view_op_done (BcFormView *self,
                                Op         *op);
+static void scroll_to_widget_soon (BcFormView *self,
+                                   GtkWidget  *widget);
 
 static void
 edit_queue_clear (EditQueue *queue)
@@ -432,6 +434,14 @@ struct _BcFormView
   guint              add_row_serial; /* focus_serial when a row was asked for */
   char              *focus_path;
 
+  GHashTable        *left;      /* places ("key\x1frow") the person has left */
+  gboolean           show_required; /* every "required" shown: ready was asked for */
+  gboolean           has_refused;
+  gboolean           discard_refused; /* the person chose to lose them on closing */
+  GtkWidget         *scroll_target;   /* weak */
+  guint              scroll_tick;
+  guint              scroll_frames;
+
   BcSaveState        save_state;
   char              *save_error;
   guint              n_errors;
@@ -456,6 +466,7 @@ enum {
   PROP_N_ERRORS,
   PROP_N_WARNINGS,
   PROP_FOCUS_PATH,
+  PROP_HAS_REFUSED_INPUT,
   N_PROPS
 };
 
@@ -594,6 +605,12 @@ update_save_state (BcFormView *self)
 
   if (state != BC_SAVE_STATE_FAILED)
     set_save_error (self, NULL);
+
+  if ((n_invalid > 0) != self->has_refused)
+    {
+      self->has_refused = n_invalid > 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_REFUSED_INPUT]);
+    }
 
   if (state != self->save_state)
     {
@@ -793,6 +810,29 @@ on_editor_focus_enter (GtkEventControllerFocus *controller,
   update_focus_path (self);
 }
 
+static GPtrArray *issues_to_show (BcFormView *self,
+                                  const char *key,
+                                  gint64      row_id);
+
+/* A field the person has left may say it is required (before, a blank
+ * report would open under a wall of "required"). */
+static void
+on_editor_focus_leave (GtkEventControllerFocus *controller,
+                       BcFormView              *self)
+{
+  BcFieldEditor *editor = BC_FIELD_EDITOR (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller)));
+  g_autofree char *key = bc_field_dup_key (bc_field_editor_get_field (editor));
+  gint64 row_id = bc_field_editor_get_row_id (editor);
+  char *place = failure_key (key, row_id);
+  g_autoptr(GPtrArray) issues = NULL;
+
+  if (!g_hash_table_add (self->left, place) || self->issues == NULL)
+    return;
+
+  issues = issues_to_show (self, key, row_id);
+  bc_field_editor_set_issues (editor, issues->len > 0 ? issues : NULL);
+}
+
 static void
 connect_editor (BcFormView    *self,
                 BcFieldEditor *editor)
@@ -804,6 +844,7 @@ connect_editor (BcFormView    *self,
   g_signal_connect_object (editor, "notify::dirty", G_CALLBACK (on_editor_state_changed), self, 0);
   g_signal_connect_object (editor, "notify::invalid", G_CALLBACK (on_editor_invalid_changed), self, 0);
   g_signal_connect_object (focus, "enter", G_CALLBACK (on_editor_focus_enter), self, 0);
+  g_signal_connect_object (focus, "leave", G_CALLBACK (on_editor_focus_leave), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (editor), focus);
 }
 
@@ -1162,6 +1203,37 @@ update_banner (BcFormView *self)
   gtk_revealer_set_reveal_child (self->banner, text != NULL);
 }
 
+/* "Required" beside a field only once the person has left it, or asked
+ * to mark the report ready; the counts and the issue list have it all. */
+static gboolean
+issue_shown (BcFormView    *self,
+             const BcIssue *issue,
+             const char    *place)
+{
+  return self->show_required || !g_str_has_prefix (issue->rule_id, "required:") ||
+         g_hash_table_contains (self->left, place);
+}
+
+static GPtrArray *
+issues_to_show (BcFormView *self,
+                const char *key,
+                gint64      row_id)
+{
+  g_autofree char *place = failure_key (key, row_id);
+  GPtrArray *shown = g_ptr_array_new ();
+
+  for (guint i = 0; self->issues != NULL && i < self->issues->len; i++)
+    {
+      BcIssue *issue = g_ptr_array_index (self->issues, i);
+
+      if (issue->row_id == row_id && g_strcmp0 (issue->key, key) == 0 &&
+          issue_shown (self, issue, place))
+        g_ptr_array_add (shown, issue);
+    }
+
+  return shown;
+}
+
 static void
 apply_snapshot (BcFormView *self,
                 gboolean    force)
@@ -1192,6 +1264,12 @@ apply_snapshot (BcFormView *self,
       BcIssue *issue = g_ptr_array_index (self->issues, i);
       char *place = failure_key (issue->key, issue->row_id);
       GPtrArray *list = g_hash_table_lookup (by_place, place);
+
+      if (!issue_shown (self, issue, place))
+        {
+          g_free (place);
+          continue;
+        }
 
       if (list == NULL)
         {
@@ -1435,7 +1513,11 @@ form_view_op_done (BcFormView *self,
               BcFieldEditor *cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
 
               if (cell != NULL)
-                bc_field_editor_focus_input (cell);
+                {
+                  bc_field_editor_focus_input (cell);
+                  /* The view goes where the focus went. */
+                  scroll_to_widget_soon (self, gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (cell))));
+                }
             }
         }
     }
@@ -1498,7 +1580,8 @@ scroll_to_widget (BcFormView *self,
   graphene_rect_t bounds;
   double value, page;
 
-  if (!gtk_widget_compute_bounds (widget, content, &bounds))
+  /* A widget just added has no place yet: its bounds would say the top. */
+  if (gtk_widget_get_height (widget) <= 0 || !gtk_widget_compute_bounds (widget, content, &bounds))
     return;
 
   value = gtk_adjustment_get_value (adjustment);
@@ -1510,6 +1593,40 @@ scroll_to_widget (BcFormView *self,
     return;
 
   gtk_adjustment_set_value (adjustment, MAX (0.0, bounds.origin.y - 48.0));
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  BcFormView *self = BC_FORM_VIEW (widget);
+
+  /* Ticks come before the frame's layout: wait for the frame after the
+   * one that gave the widget its place. */
+  if (self->scroll_target != NULL && gtk_widget_get_height (self->scroll_target) <= 0 &&
+      ++self->scroll_frames < 10)
+    return G_SOURCE_CONTINUE;
+
+  self->scroll_tick = 0;
+  if (self->scroll_target != NULL)
+    scroll_to_widget (self, self->scroll_target);
+  g_clear_weak_pointer (&self->scroll_target);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Scrolls to a widget now and once more at the next frame, when a form
+ * just built or a row just added has its place. */
+static void
+scroll_to_widget_soon (BcFormView *self,
+                       GtkWidget  *widget)
+{
+  scroll_to_widget (self, widget);
+  g_set_weak_pointer (&self->scroll_target, widget);
+  self->scroll_frames = 0;
+  if (self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_tick_cb, NULL, NULL);
 }
 
 static void
@@ -1543,6 +1660,12 @@ bc_form_view_dispose (GObject *object)
   detach_queue (self);
 
   g_clear_weak_pointer (&self->focus_editor);
+  g_clear_weak_pointer (&self->scroll_target);
+  if (self->scroll_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
+      self->scroll_tick = 0;
+    }
   if (self->editors != NULL)
     {
       g_hash_table_remove_all (self->editors);
@@ -1572,6 +1695,7 @@ bc_form_view_finalize (GObject *object)
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->background, g_hash_table_unref);
+  g_clear_pointer (&self->left, g_hash_table_unref);
   g_free (self->report_id);
   g_free (self->lang);
   g_free (self->focus_path);
@@ -1611,6 +1735,9 @@ bc_form_view_get_property (GObject    *object,
     case PROP_FOCUS_PATH:
       g_value_set_string (value, self->focus_path);
       break;
+    case PROP_HAS_REFUSED_INPUT:
+      g_value_set_boolean (value, self->has_refused);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1647,6 +1774,11 @@ bc_form_view_class_init (BcFormViewClass *klass)
   properties[PROP_FOCUS_PATH] =
     g_param_spec_string ("focus-path", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* A field holds what was typed but refused (150 in a percentage): it is
+   * not saved, and would be lost on closing. */
+  properties[PROP_HAS_REFUSED_INPUT] =
+    g_param_spec_boolean ("has-refused-input", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* An edit of a report no longer shown could not be saved (report id,
@@ -1687,6 +1819,7 @@ bc_form_view_init (BcFormView *self)
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->background = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_hash_table_unref);
+  self->left = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
@@ -1750,6 +1883,8 @@ bc_form_view_load (BcFormView *self,
         }
       g_hash_table_remove_all (self->failures);
       g_clear_pointer (&self->focus_path, g_free);
+      g_hash_table_remove_all (self->left);
+      self->show_required = FALSE;
       self->edited = FALSE;
       self->loaded = FALSE;
       g_free (self->report_id);
@@ -1856,12 +1991,12 @@ bc_form_view_focus_path (BcFormView *self,
 
           bc_field_editor_focus_input (bc_table_editor_get_cell_at (table, 0, first->id));
         }
-      scroll_to_widget (self, widget);
+      scroll_to_widget_soon (self, widget);
       return TRUE;
     }
 
   bc_field_editor_focus_input (BC_FIELD_EDITOR (widget));
-  scroll_to_widget (self, widget);
+  scroll_to_widget_soon (self, widget);
 
   return TRUE;
 }
@@ -1914,6 +2049,14 @@ bc_form_view_change_status_async (BcFormView          *self,
    * that changes status. */
   flush_all (self);
 
+  /* Asked to be ready: every field says what it lacks. */
+  if (status == BC_STATUS_READY && !self->show_required)
+    {
+      self->show_required = TRUE;
+      if (self->report != NULL && self->template_ != NULL)
+        apply_snapshot (self, FALSE);
+    }
+
   if (g_hash_table_size (self->failures) > 0 || count_invalid (self) > 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -1941,4 +2084,151 @@ bc_form_view_change_status_finish (BcFormView    *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_form_view_change_status_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+bc_form_view_has_refused_input (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+
+  return self->has_refused;
+}
+
+static void
+collect_refused (GtkWidget *widget,
+                 GPtrArray *refused)
+{
+  if (BC_IS_FIELD_EDITOR (widget) && bc_field_editor_get_invalid (BC_FIELD_EDITOR (widget)))
+    g_ptr_array_add (refused, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_refused (child, refused);
+}
+
+static void
+confirm_discard_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             gpointer          user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BcFormView *self = g_task_get_source_object (task);
+  BcFieldEditor *editor = g_object_get_data (G_OBJECT (task), "editor");
+
+  if (g_strcmp0 (response, "discard") == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Back to the value, to fix it. */
+  if (editor != NULL && gtk_widget_get_root (GTK_WIDGET (editor)) != NULL)
+    {
+      bc_field_editor_focus_input (editor);
+      scroll_to_widget (self, GTK_WIDGET (editor));
+    }
+  g_task_return_boolean (task, FALSE);
+}
+
+void
+bc_form_view_confirm_discard_async (BcFormView          *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) refused = g_ptr_array_new ();
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *body = NULL;
+  GtkRoot *root;
+  AdwMessageDialog *dialog;
+  BcFieldEditor *first;
+
+  g_return_if_fail (BC_IS_FORM_VIEW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_form_view_confirm_discard_async);
+
+  collect_refused (self->sections_box, refused);
+  if (refused->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  first = g_ptr_array_index (refused, 0);
+  name = bc_field_editor_dup_name (first);
+  text = bc_field_editor_dup_text (first);
+  if (refused->len == 1)
+    /* TRANSLATORS: asked on closing; the field's name, then what it holds */
+    body = g_strdup_printf (_("“%s” holds “%s”, which does not fit the field and is not saved. Closing now loses it."),
+                            name, text);
+  else
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u field holds a value that does not fit and is not saved, the first “%s” in “%s”. Closing now loses it.",
+                                         "%u fields hold values that do not fit and are not saved, the first “%s” in “%s”. Closing now loses them.",
+                                         refused->len),
+                            refused->len, text, name);
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       g_dngettext (GETTEXT_PACKAGE,
+                                                                    "Discard a Value That Is Not Saved?",
+                                                                    "Discard Values That Are Not Saved?",
+                                                                    refused->len),
+                                                       body));
+  adw_message_dialog_add_responses (dialog,
+                                    "back", _("_Go Back"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "back");
+  adw_message_dialog_set_close_response (dialog, "back");
+  gtk_widget_set_name (GTK_WIDGET (dialog), "discard-refused-dialog");
+  g_object_set_data_full (G_OBJECT (task), "editor", g_object_ref (first), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (confirm_discard_response_cb), g_steal_pointer (&task));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+gboolean
+bc_form_view_confirm_discard_finish (BcFormView    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+close_confirmed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  BcFormView *self = BC_FORM_VIEW (source);
+  g_autoptr(GtkWindow) window = user_data;
+
+  if (bc_form_view_confirm_discard_finish (self, result, NULL))
+    {
+      self->discard_refused = TRUE;
+      gtk_window_close (window);
+    }
+}
+
+gboolean
+bc_form_view_hold_close (BcFormView *self,
+                         GtkWindow  *window)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+  g_return_val_if_fail (GTK_IS_WINDOW (window), FALSE);
+
+  if (!self->has_refused || self->discard_refused)
+    return FALSE;
+
+  bc_form_view_confirm_discard_async (self, NULL, close_confirmed_cb, g_object_ref (window));
+
+  return TRUE;
 }
