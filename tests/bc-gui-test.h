@@ -100,11 +100,11 @@ GPtrArray  *bc_gui_test_walk_focus   (GtkWidget       *container,
                                       guint            max_presses,
                                       GtkWidget      **out_stuck);
 
-/* Checks the allocated sizes under `root` (popovers included, as they are
- * open): no shown label narrower than the longest word of its text (broken
- * letter by letter) or, when it ellipsizes, than its text; no popover whose
- * content is narrower than its natural width while the window has room for
- * it. Returns NULL when all fit, else one line per offender. */
+/* Checks the allocated sizes under `root`, open popovers included: no
+ * shown label narrower than the longest word of its text (broken letter by
+ * letter, as in a popover too narrow for its content) or, when it
+ * ellipsizes, than its whole text. Waits for `root`'s first allocation.
+ * Returns NULL when all fit, else one line per offender. */
 char       *bc_gui_test_check_sizes  (GtkWidget       *root);
 
 /* A window showing a form view, 1000×760. */
