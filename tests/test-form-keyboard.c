@@ -142,6 +142,19 @@ is_section (BcTemplate *template_,
   return FALSE;
 }
 
+static void
+collect_entries (GtkWidget *widget,
+                 GPtrArray *entries)
+{
+  if (GTK_IS_ENTRY (widget))
+    g_ptr_array_add (entries, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_entries (child, entries);
+}
+
 static gboolean
 label_repeats (BcTemplate *template_,
                const char *label)
@@ -206,10 +219,11 @@ expected_name (BcTemplate *template_,
       if (field->type == BC_FIELD_DOCUMENT_REF)
         {
           static const char *parts[] = { "number", "date", "subject" };
+          g_autoptr(GPtrArray) entries = g_ptr_array_new ();
           guint index = 0;
 
-          for (GtkWidget *w = gtk_widget_get_prev_sibling (entry); w != NULL; w = gtk_widget_get_prev_sibling (w))
-            index++;
+          collect_entries (editor, entries);
+          g_assert_true (g_ptr_array_find (entries, entry, &index));
           g_assert_cmpuint (index, <, 3);
           return g_strdup_printf ("%s: %s", base, parts[index]);
         }
@@ -657,6 +671,138 @@ test_thirty_findings (void)
   bc_form_test_close (&f);
 }
 
+/* --- small screens ------------------------------------------------------------ */
+
+/* Every shown widget of the form has at least its minimum size and stays
+ * inside the form's width: nothing is cut. */
+static void
+check_not_clipped (GtkWidget *widget,
+                   GtkWidget *content,
+                   double     width,
+                   GString   *problems)
+{
+  int minimum, allocated;
+  GtkAllocation allocation;
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget) ||
+      GTK_IS_POPOVER (widget) || GTK_IS_SCROLLBAR (widget))
+    return;
+
+  /* Measured sizes count the margins and CSS boxes; so does this. */
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  gtk_widget_get_allocation (widget, &allocation);
+  allocated = allocation.width + gtk_widget_get_margin_start (widget) + gtk_widget_get_margin_end (widget);
+  if (allocated < minimum)
+    {
+      g_autofree char *what = bc_form_test_describe (widget);
+
+      g_string_append_printf (problems, "%s is %d px wide, less than its minimum %d\n",
+                              what, allocated, minimum);
+    }
+  if (gtk_widget_compute_bounds (widget, content, &bounds) &&
+      (bounds.origin.x < -0.5 || bounds.origin.x + bounds.size.width > width + 0.5))
+    {
+      g_autofree char *what = bc_form_test_describe (widget);
+
+      g_string_append_printf (problems, "%s reaches from %.0f to %.0f, outside 0–%.0f\n", what,
+                              bounds.origin.x, bounds.origin.x + bounds.size.width, width);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_not_clipped (child, content, width, problems);
+}
+
+static gboolean
+is_choice_cut (GtkWidget  *widget,
+               const char *line)
+{
+  if (GTK_IS_DROP_DOWN (widget))
+    {
+      GtkStringObject *item = gtk_drop_down_get_selected_item (GTK_DROP_DOWN (widget));
+      g_autofree char *expected = NULL;
+
+      if (item == NULL)
+        return FALSE;
+      expected = g_strdup_printf ("label “%s” is cut", gtk_string_object_get_string (item));
+      return g_str_has_prefix (line, expected) &&
+             g_strcmp0 (gtk_widget_get_tooltip_text (widget), gtk_string_object_get_string (item)) == 0;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (is_choice_cut (child, line))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+has_width (gpointer user_data)
+{
+  gpointer *args = user_data;
+
+  return gtk_widget_get_width (args[0]) == GPOINTER_TO_INT (args[1]);
+}
+
+static void
+test_narrow (gconstpointer data)
+{
+  const char *template_id = data;
+  gboolean large_text = strstr (g_test_get_path (), "large-text") != NULL;
+  GtkSettings *settings = gtk_settings_get_default ();
+  int dpi;
+  BcFormTest f;
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autofree char *sizes = NULL;
+  GtkWidget *content;
+  int minimum;
+
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  if (large_text)
+    /* What the desktop's text scaling factor of 1.5 does. */
+    g_object_set (settings, "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
+
+  bc_form_test_open (&f, test_home, template_id, 360, 700);
+  content = bc_form_test_content (&f);
+
+  /* The window can be 360 px wide with the form in it. */
+  gtk_widget_measure (f.window, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+  if (minimum > 360)
+    g_error ("the window cannot be narrower than %d px", minimum);
+  {
+    gpointer args[2] = { f.window, GINT_TO_POINTER (360) };
+
+    g_assert_true (bc_gui_test_wait (has_width, args, 5000));
+  }
+  bc_gui_test_spin (200);
+
+  check_not_clipped (content, content, gtk_widget_get_width (content), problems);
+  if (problems->len > 0)
+    g_error ("at 360 px%s:\n%s", large_text ? " and 1.5× text" : "", problems->str);
+
+  sizes = bc_gui_test_check_sizes (content);
+  if (sizes != NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (sizes, "\n", -1);
+      g_autoptr(GString) kept = g_string_new (NULL);
+
+      /* A long choice on a drop-down's button is cut with "…" by design
+       * (its list and tooltip show it whole); nothing else may be. */
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (*lines[i] != '\0' && !is_choice_cut (content, lines[i]))
+          g_string_append_printf (kept, "%s\n", lines[i]);
+      if (kept->len > 0)
+        g_error ("at 360 px%s:\n%s", large_text ? " and 1.5× text" : "", kept->str);
+    }
+
+  bc_form_test_close (&f);
+  g_object_set (settings, "gtk-xft-dpi", dpi, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -678,6 +824,13 @@ main (int    argc,
   g_test_add_func ("/app/form-keyboard/reopen-caret", test_reopen_caret);
   g_test_add_func ("/app/form-keyboard/required-after-leaving", test_required_after_leaving);
   g_test_add_func ("/app/form-keyboard/thirty-findings", test_thirty_findings);
+
+  g_test_add_data_func ("/app/form-keyboard/narrow/egov-quarterly", "egov-quarterly", test_narrow);
+  g_test_add_data_func ("/app/form-keyboard/narrow/inspection-remediation", "inspection-remediation",
+                        test_narrow);
+  g_test_add_data_func ("/app/form-keyboard/narrow/large-text/egov-quarterly", "egov-quarterly", test_narrow);
+  g_test_add_data_func ("/app/form-keyboard/narrow/large-text/inspection-remediation",
+                        "inspection-remediation", test_narrow);
 
   status = g_test_run ();
 

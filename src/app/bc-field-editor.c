@@ -593,10 +593,20 @@ on_buffer_changed (GtkTextBuffer *buffer,
 }
 
 static void
+update_dropdown_tooltip (BcFieldEditor *self)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (GTK_DROP_DOWN (self->dropdown));
+  const char *text = item != NULL ? gtk_string_object_get_string (item) : NULL;
+
+  gtk_widget_set_tooltip_text (self->dropdown, g_strcmp0 (text, "—") != 0 ? text : NULL);
+}
+
+static void
 on_selected_changed (GObject       *object,
                      GParamSpec    *pspec,
                      BcFieldEditor *self)
 {
+  update_dropdown_tooltip (self);
   input_changed (self);
 }
 
@@ -750,7 +760,9 @@ build_number (BcFieldEditor *self)
                                self->field->type == BC_FIELD_INTEGER ? GTK_INPUT_PURPOSE_DIGITS
                                                                      : GTK_INPUT_PURPOSE_NUMBER);
   gtk_editable_set_alignment (GTK_EDITABLE (self->entry), 1.0);
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->entry), 10);
+  /* Narrow at least, so that label and number share a line on a small
+   * screen with large text too. */
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->entry), 4);
   gtk_editable_set_max_width_chars (GTK_EDITABLE (self->entry), 12);
   gtk_widget_add_css_class (self->entry, "numeric");
   g_signal_connect (gtk_editable_get_delegate (GTK_EDITABLE (self->entry)), "insert-text",
@@ -820,20 +832,92 @@ build_date (BcFieldEditor *self)
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->calendar_button), popover);
   gtk_box_append (GTK_BOX (box), self->calendar_button);
 
-  gtk_box_append (GTK_BOX (self->inline_box), box);
-  gtk_widget_set_visible (self->inline_box, TRUE);
+  /* Under the label: a date and its button do not fit beside it on a
+   * small screen. */
+  gtk_widget_set_halign (box, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (self->block_box), box);
+  gtk_widget_set_visible (self->block_box, TRUE);
+}
+
+static void
+setup_item_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  gboolean in_list = GPOINTER_TO_INT (user_data);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (in_list)
+    {
+      /* In the open list an item wraps rather than widening the popup. */
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+    }
+  else
+    {
+      /* On the button a long choice is cut with "…" rather than making the
+       * form wider than a small screen (a GtkDropDown of GTK 4.8 cannot
+       * wrap it); the list and the tooltip show it whole. */
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (label), 3);
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_item_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      string != NULL ? gtk_string_object_get_string (string) : "");
+}
+
+static GtkListItemFactory *
+new_item_factory (gboolean in_list)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_item_cb), GINT_TO_POINTER (in_list));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_item_cb), NULL);
+
+  return factory;
 }
 
 static void
 build_dropdown (BcFieldEditor *self,
                 const char   **items)
 {
+  g_autoptr(GtkListItemFactory) factory = new_item_factory (FALSE);
+  g_autoptr(GtkListItemFactory) list_factory = new_item_factory (TRUE);
+  gboolean wide = FALSE;
+
   self->dropdown = self->input = gtk_drop_down_new_from_strings (items);
+  gtk_drop_down_set_factory (GTK_DROP_DOWN (self->dropdown), factory);
+  gtk_drop_down_set_list_factory (GTK_DROP_DOWN (self->dropdown), list_factory);
   gtk_widget_set_valign (self->dropdown, GTK_ALIGN_CENTER);
   g_signal_connect (self->dropdown, "notify::selected", G_CALLBACK (on_selected_changed), self);
 
-  gtk_box_append (GTK_BOX (self->inline_box), self->dropdown);
-  gtk_widget_set_visible (self->inline_box, TRUE);
+  /* Long choices ("Official e-mail system (Directive 34/2008/CT-TTg)") go
+   * under the label, the width of the form; short ones beside it. */
+  for (guint i = 0; items[i] != NULL; i++)
+    wide |= g_utf8_strlen (items[i], -1) > 16;
+
+  if (wide)
+    {
+      gtk_widget_set_hexpand (self->dropdown, TRUE);
+      gtk_box_append (GTK_BOX (self->block_box), self->dropdown);
+      gtk_widget_set_visible (self->block_box, TRUE);
+    }
+  else
+    {
+      gtk_box_append (GTK_BOX (self->inline_box), self->dropdown);
+      gtk_widget_set_visible (self->inline_box, TRUE);
+    }
 }
 
 static void
@@ -869,20 +953,27 @@ build_yes_no (BcFieldEditor *self)
 static void
 build_document_ref (BcFieldEditor *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
   for (guint i = 0; i < G_N_ELEMENTS (self->doc_entries); i++)
-    {
-      self->doc_entries[i] = new_entry (self);
-      gtk_box_append (GTK_BOX (box), self->doc_entries[i]);
-    }
+    self->doc_entries[i] = new_entry (self);
+
+  /* Number and date on a line, the subject under them: readable on a
+   * narrow screen too. */
+  gtk_box_append (GTK_BOX (line), self->doc_entries[0]);
+  gtk_box_append (GTK_BOX (line), self->doc_entries[1]);
+  gtk_box_append (GTK_BOX (box), line);
+  gtk_box_append (GTK_BOX (box), self->doc_entries[2]);
 
   /* TRANSLATORS: placeholders of the three parts of a document reference */
   gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[0]), _("Number and symbol"));
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[0]), 14);
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[0]), 8);
+  gtk_widget_set_hexpand (self->doc_entries[0], TRUE);
   gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[1]), _("dd/mm/yyyy"));
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[1]), 11);
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[1]), 10);
   gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[2]), _("Subject"));
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[2]), 8);
   gtk_widget_set_hexpand (self->doc_entries[2], TRUE);
 
   self->input = self->doc_entries[0];
@@ -1186,8 +1277,10 @@ issue_row_new (BcFieldEditor *self,
       g_autofree char *name = g_strdup_printf (_("Justification for %s: %s"), field, issue->message);
 
       row->entry = gtk_entry_new ();
-      gtk_entry_set_placeholder_text (GTK_ENTRY (row->entry),
-                                      _("Write why this is correct (needed to mark the report ready)"));
+      /* A short placeholder, whole on a small screen; the tooltip says more. */
+      gtk_entry_set_placeholder_text (GTK_ENTRY (row->entry), _("Why this is correct"));
+      gtk_widget_set_tooltip_text (row->entry,
+                                   _("Write why this is correct (needed to mark the report ready)"));
       gtk_widget_set_margin_start (row->entry, 22);
       set_accessible_label (row->entry, name);
       gtk_widget_set_name (row->entry, "justification");

@@ -557,6 +557,7 @@ bc_table_editor_set_summaries (BcTableEditor *self,
   const BcField *group_column = NULL;
   GtkWidget *child;
   const char *group_label;
+  int n_columns;
 
   g_return_if_fail (BC_IS_TABLE_EDITOR (self));
 
@@ -579,14 +580,17 @@ bc_table_editor_set_summaries (BcTableEditor *self,
     }
 
   group_label = group_column != NULL ? bc_text_get (&group_column->label, self->lang) : "";
-  gtk_grid_attach (self->summary_grid, summary_label (group_label, TRUE, FALSE), 0, 0, 1, 1);
+  n_columns = MAX (1, (int) self->table->group_summaries->len);
+  /* Each group's name on a line of its own, its figures under it: the
+   * grid is as narrow as its figures' columns, for small screens. */
+  gtk_grid_attach (self->summary_grid, summary_label (group_label, TRUE, FALSE), 0, 0, n_columns, 1);
   for (guint v = 0; v < self->table->group_summaries->len; v++)
     {
       const BcField *field = g_ptr_array_index (self->table->group_summaries, v);
 
       gtk_grid_attach (self->summary_grid,
                        summary_label (bc_text_get (&field->label, self->lang), TRUE, TRUE),
-                       (int) v + 1, 0, 1, 1);
+                       (int) v, 1, 1, 1);
     }
 
   for (guint g = 0; g < summaries->len; g++)
@@ -610,7 +614,8 @@ bc_table_editor_set_summaries (BcTableEditor *self,
       gtk_widget_set_hexpand (label, TRUE);
       if (summary->group == NULL)
         gtk_widget_add_css_class (label, "heading");
-      gtk_grid_attach (self->summary_grid, label, 0, (int) g + 1, 1, 1);
+      gtk_widget_set_margin_top (label, 6);
+      gtk_grid_attach (self->summary_grid, label, 0, 2 * (int) g + 2, n_columns, 1);
 
       for (guint v = 0; v < summary->n_values && v < self->table->group_summaries->len; v++)
         {
@@ -621,7 +626,7 @@ bc_table_editor_set_summaries (BcTableEditor *self,
           label = summary_label (text != NULL && *text != '\0' ? text : "—", FALSE, TRUE);
           if (summary->group == NULL)
             gtk_widget_add_css_class (label, "heading");
-          gtk_grid_attach (self->summary_grid, label, (int) v + 1, (int) g + 1, 1, 1);
+          gtk_grid_attach (self->summary_grid, label, (int) v, 2 * (int) g + 3, 1, 1);
         }
     }
 
