@@ -249,6 +249,10 @@ expected_name (BcTemplate *template_,
         return g_strdup_printf ("%s, row %u: move down", table_label, n);
       if (sscanf (tip, "Remove row %u", &n) == 1)
         return g_strdup_printf ("%s, row %u: remove", table_label, n);
+      if (sscanf (tip, "Show row %u", &n) == 1)
+        return g_strdup_printf ("%s, row %u: show", table_label, n);
+      if (sscanf (tip, "Hide row %u", &n) == 1)
+        return g_strdup_printf ("%s, row %u: hide", table_label, n);
     }
 
   if (GTK_IS_BUTTON (stop) && gtk_widget_get_ancestor (stop, BC_TYPE_TABLE_EDITOR) != NULL)

@@ -859,6 +859,51 @@ on_cell_added (BcTableEditor *table,
   connect_editor (self, cell);
 }
 
+static void show_field (BcFormView    *self,
+                        BcFieldEditor *editor,
+                        const BcField *field,
+                        guint          row,
+                        gint64         row_id,
+                        GHashTable    *by_place,
+                        gboolean       read_only,
+                        gboolean       force);
+static GPtrArray *issues_to_show (BcFormView *self,
+                                  const char *key,
+                                  gint64      row_id);
+
+/* A compact row was opened: its new fields show the snapshot. */
+static void
+on_row_shown (BcTableEditor *table,
+              gint64         row_id,
+              BcFormView    *self)
+{
+  const BcField *field = bc_table_editor_get_field (table);
+  guint n_rows = bc_table_editor_get_n_rows (table);
+  guint row;
+
+  if (self->report == NULL || self->template_ == NULL)
+    return;
+
+  for (row = 0; row < n_rows && bc_table_editor_get_row_id (table, row) != row_id; row++)
+    ;
+  if (row == n_rows)
+    return;
+
+  for (guint c = 0; c < field->columns->len; c++)
+    {
+      const BcField *column = g_ptr_array_index (field->columns, c);
+      BcFieldEditor *cell = bc_table_editor_get_cell_at (table, row, column->id);
+      g_autofree char *key = bc_field_dup_key (column);
+      g_autoptr(GPtrArray) issues = NULL;
+
+      if (cell == NULL)
+        continue;
+      show_field (self, cell, column, row, row_id, NULL, self->shown_read_only, TRUE);
+      issues = issues_to_show (self, key, row_id);
+      bc_field_editor_set_issues (cell, issues->len > 0 ? issues : NULL);
+    }
+}
+
 static void
 on_add_row (BcTableEditor *table,
             BcFormView    *self)
@@ -1101,6 +1146,7 @@ build_form (BcFormView *self)
 
               gtk_widget_set_margin_top (table, 6);
               g_signal_connect_object (table, "editor-added", G_CALLBACK (on_cell_added), self, 0);
+              g_signal_connect_object (table, "row-shown", G_CALLBACK (on_row_shown), self, 0);
               g_signal_connect_object (table, "add-row", G_CALLBACK (on_add_row), self, 0);
               g_signal_connect_object (table, "remove-row", G_CALLBACK (on_remove_row), self, 0);
               g_signal_connect_object (table, "move-row", G_CALLBACK (on_move_row), self, 0);
@@ -1243,7 +1289,9 @@ show_table (BcFormView    *self,
           const BcField *column = g_ptr_array_index (table->columns, c);
           BcFieldEditor *cell = bc_table_editor_get_cell_at (editor, row, column->id);
 
-          show_field (self, cell, column, row, row_id, by_place, read_only, force);
+          /* A compact row not opened yet has no fields to show. */
+          if (cell != NULL)
+            show_field (self, cell, column, row, row_id, by_place, read_only, force);
         }
     }
 
@@ -1461,10 +1509,13 @@ refresh_column (BcFormView    *self,
     {
       gint64 row_id = bc_table_editor_get_row_id (table, row);
 
+      BcFieldEditor *cell;
+
       if (only_row_id != 0 && row_id != only_row_id)
         continue;
-      show_field (self, bc_table_editor_get_cell_at (table, row, column->id), column, row, row_id,
-                  by_place, self->shown_read_only, FALSE);
+      cell = bc_table_editor_get_cell_at (table, row, column->id);
+      if (cell != NULL)
+        show_field (self, cell, column, row, row_id, by_place, self->shown_read_only, FALSE);
     }
 }
 
@@ -1522,6 +1573,14 @@ apply_edit (BcFormView *self,
 
   /* Issues are refreshed by place below. */
   refresh_field (self, dot != NULL ? dot + 1 : key, row_id, NULL);
+  if (dot != NULL)
+    {
+      g_autofree char *table_id = g_strndup (key, dot - key);
+      BcTableEditor *table = g_hash_table_lookup (self->tables, table_id);
+
+      if (table != NULL)
+        bc_table_editor_refresh_summary (table, self->report, row_id);
+    }
 
   g_queue_push_tail (todo, (gpointer) (dot != NULL ? dot + 1 : key));
   while (!g_queue_is_empty (todo))
@@ -1699,7 +1758,17 @@ restore_failures (BcFormView *self)
           g_autofree char *key = g_strndup (place, separator - (const char *) place);
           gint64 row_id = g_ascii_strtoll (separator + 1, NULL, 10);
           BcFieldEditor *editor = editor_for_key (self, key, row_id);
+          const char *dot = strchr (key, '.');
 
+          /* In a compact row: opened, so that the failure shows. */
+          if (editor == NULL && dot != NULL)
+            {
+              g_autofree char *table_id = g_strndup (key, dot - key);
+              BcTableEditor *table = g_hash_table_lookup (self->tables, table_id);
+
+              if (table != NULL && bc_table_editor_show_row (table, row_id))
+                editor = editor_for_key (self, key, row_id);
+            }
           if (editor != NULL)
             bc_field_editor_set_save_error (editor, message);
         }
@@ -1819,7 +1888,10 @@ form_view_op_done (BcFormView *self,
               (self->focus_serial == self->add_row_serial || on_add))
             {
               const BcField *first = g_ptr_array_index (field->columns, 0);
-              BcFieldEditor *cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
+              BcFieldEditor *cell;
+
+              bc_table_editor_show_row (table, op->new_row_id);
+              cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
 
               if (cell != NULL)
                 {
@@ -1864,6 +1936,7 @@ widget_for_path (BcFormView *self,
       if (table == NULL || !g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &row, NULL))
         return NULL;
 
+      bc_table_editor_show_row (table, bc_table_editor_get_row_id (table, (guint) row - 1));
       return (GtkWidget *) bc_table_editor_get_cell_at (table, (guint) row - 1, close + 2);
     }
 
@@ -2301,6 +2374,7 @@ bc_form_view_focus_path (BcFormView *self,
           const BcField *field = bc_table_editor_get_field (table);
           const BcField *first = g_ptr_array_index (field->columns, 0);
 
+          bc_table_editor_show_row (table, bc_table_editor_get_row_id (table, 0));
           bc_field_editor_focus_input (bc_table_editor_get_cell_at (table, 0, first->id));
         }
       scroll_to_widget_soon (self, widget);

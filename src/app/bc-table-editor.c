@@ -19,8 +19,10 @@ typedef struct {
   GtkWidget     *up;
   GtkWidget     *down;
   GtkWidget     *remove;
+  GtkWidget     *expand;     /* compact tables: shows and hides the cells */
+  GtkWidget     *summary;    /* compact tables: the row's main values, a line or two */
   GtkWidget     *cells_box;
-  GPtrArray     *cells;      /* BcFieldEditor*, one per column */
+  GPtrArray     *cells;      /* BcFieldEditor*, one per column; empty until built */
 } RowCard;
 
 struct _BcTableEditor
@@ -43,10 +45,13 @@ struct _BcTableEditor
   GHashTable    *by_id;      /* gint64* row id → RowCard* */
   gboolean       read_only;
   gboolean       busy;       /* a row operation is on its way */
+  gboolean       compact;    /* rows are a line each, their cells shown on demand */
+  GHashTable    *expanded;   /* gint64* row ids whose cells are shown */
 };
 
 enum {
   EDITOR_ADDED,
+  ROW_SHOWN,
   ADD_ROW,
   REMOVE_ROW,
   MOVE_ROW,
@@ -166,6 +171,22 @@ row_card_update_labels (RowCard *row)
   gtk_widget_set_sensitive (row->down, !self->read_only && !self->busy &&
                             row->index + 1 < self->rows->len);
   gtk_widget_set_sensitive (row->remove, !self->read_only && !self->busy);
+
+  if (row->expand != NULL)
+    {
+      gboolean shown = gtk_widget_get_visible (row->cells_box);
+      const char *table = bc_text_get (&self->table->label, self->lang);
+      g_autofree char *tip = shown ? g_strdup_printf (_("Hide row %u"), n)
+                                   : g_strdup_printf (_("Show row %u"), n);
+      /* TRANSLATORS: accessible names of the button that shows a row's fields: "Findings, row 3: show" */
+      g_autofree char *name = shown ? g_strdup_printf (_("%s, row %u: hide"), table, n)
+                                    : g_strdup_printf (_("%s, row %u: show"), table, n);
+
+      gtk_button_set_icon_name (GTK_BUTTON (row->expand), shown ? "pan-down-symbolic" : "pan-end-symbolic");
+      gtk_widget_set_tooltip_text (row->expand, tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row->expand), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (row->expand), GTK_ACCESSIBLE_STATE_EXPANDED, shown, -1);
+    }
   gtk_widget_set_visible (row->remove, !self->read_only);
   gtk_widget_set_visible (row->up, !self->read_only);
   gtk_widget_set_visible (row->down, !self->read_only);
@@ -177,6 +198,9 @@ row_card_update_labels (RowCard *row)
       bc_field_editor_set_row (cell, row->row_id, row->index);
     }
 }
+
+static void on_expand_clicked (GtkButton *button,
+                               RowCard   *row);
 
 static RowCard *
 row_card_new (BcTableEditor *self,
@@ -220,6 +244,38 @@ row_card_new (BcTableEditor *self,
   row->cells_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (row->card), row->cells_box);
 
+  if (self->compact)
+    {
+      /* A row is a line or two, its main values; its fields are built
+       * when it is opened, so a long table costs little on screen. */
+      row->expand = new_row_button ("pan-end-symbolic");
+      g_signal_connect (row->expand, "clicked", G_CALLBACK (on_expand_clicked), row);
+      gtk_box_prepend (GTK_BOX (header), row->expand);
+      gtk_widget_set_margin_start (header, 6);
+
+      row->summary = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (row->summary), 0);
+      gtk_label_set_wrap (GTK_LABEL (row->summary), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (row->summary), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_set_margin_start (row->summary, 12);
+      gtk_widget_set_margin_end (row->summary, 12);
+      gtk_widget_set_margin_top (row->summary, 6);
+      gtk_widget_set_margin_bottom (row->summary, 8);
+      gtk_box_insert_child_after (GTK_BOX (row->card), row->summary, header);
+      gtk_widget_set_visible (row->cells_box, FALSE);
+    }
+
+  return row;
+}
+
+static void
+row_card_build_cells (RowCard *row)
+{
+  BcTableEditor *self = row->editor;
+
+  if (row->cells->len > 0)
+    return;
+
   for (guint c = 0; c < self->table->columns->len; c++)
     {
       const BcField *column = g_ptr_array_index (self->table->columns, c);
@@ -227,7 +283,7 @@ row_card_new (BcTableEditor *self,
 
       if (c > 0)
         gtk_box_append (GTK_BOX (row->cells_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-      bc_field_editor_set_row (BC_FIELD_EDITOR (cell), row_id, index);
+      bc_field_editor_set_row (BC_FIELD_EDITOR (cell), row->row_id, row->index);
       bc_field_editor_set_read_only (BC_FIELD_EDITOR (cell), self->read_only);
       /* Columns hide and show with their conditions; so do their separators. */
       g_signal_connect_object (cell, "notify::visible", G_CALLBACK (bc_field_editor_update_separators),
@@ -236,7 +292,38 @@ row_card_new (BcTableEditor *self,
       g_ptr_array_add (row->cells, cell);
     }
 
-  return row;
+  bc_field_editor_update_separators (row->cells_box);
+  for (guint c = 0; c < row->cells->len; c++)
+    g_signal_emit (self, signals[EDITOR_ADDED], 0, g_ptr_array_index (row->cells, c));
+}
+
+/* Shows or hides a row's fields, building them the first time. */
+static void
+row_card_show_cells (RowCard  *row,
+                     gboolean  shown)
+{
+  BcTableEditor *self = row->editor;
+  gboolean built = row->cells->len > 0;
+
+  if (shown && !built)
+    row_card_build_cells (row);
+  gtk_widget_set_visible (row->cells_box, shown);
+  if (shown)
+    g_hash_table_add (self->expanded, g_memdup2 (&row->row_id, sizeof row->row_id));
+  else
+    g_hash_table_remove (self->expanded, &row->row_id);
+  row_card_update_labels (row);
+
+  /* Fresh fields: the form fills them in. */
+  if (shown && !built)
+    g_signal_emit (self, signals[ROW_SHOWN], 0, row->row_id);
+}
+
+static void
+on_expand_clicked (GtkButton *button,
+                   RowCard   *row)
+{
+  row_card_show_cells (row, !gtk_widget_get_visible (row->cells_box));
 }
 
 static void
@@ -255,6 +342,8 @@ bc_table_editor_dispose (GObject *object)
           g_signal_handlers_disconnect_by_data (row->up, row);
           g_signal_handlers_disconnect_by_data (row->down, row);
           g_signal_handlers_disconnect_by_data (row->remove, row);
+          if (row->expand != NULL)
+            g_signal_handlers_disconnect_by_data (row->expand, row);
         }
       g_hash_table_remove_all (self->by_id);
       g_ptr_array_set_size (self->rows, 0);
@@ -272,6 +361,7 @@ bc_table_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->expanded, g_hash_table_unref);
   g_free (self->lang);
 
   G_OBJECT_CLASS (bc_table_editor_parent_class)->finalize (object);
@@ -291,6 +381,12 @@ bc_table_editor_class_init (BcTableEditorClass *klass)
     g_signal_new ("editor-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, BC_TYPE_FIELD_EDITOR);
+  /* A compact row's fields were built to be shown (the row's stable id):
+   * the form fills them in. */
+  signals[ROW_SHOWN] =
+    g_signal_new ("row-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[ADD_ROW] =
     g_signal_new ("add-row", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
@@ -325,6 +421,7 @@ bc_table_editor_init (BcTableEditor *self)
 
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_card_free);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->expanded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 GtkWidget *
@@ -341,6 +438,8 @@ bc_table_editor_new (const BcField *table,
   self = g_object_new (BC_TYPE_TABLE_EDITOR, NULL);
   self->table = table;
   self->lang = g_strdup (lang != NULL ? lang : "vi");
+  /* A table of many columns (a findings list) is compact: a line a row. */
+  self->compact = table->columns->len > 4;
 
   header = bc_field_editor_new (table, self->lang);
   gtk_widget_set_margin_start (header, 0);
@@ -375,6 +474,91 @@ bc_table_editor_get_header (BcTableEditor *self)
   return self->header;
 }
 
+/* The columns a compact row shows on its line: the grouping column,
+ * then choices, then short texts; three at most. */
+static gboolean
+summary_column (const BcField *table,
+                const BcField *column,
+                guint          pass)
+{
+  gboolean group = g_strcmp0 (table->group_by, column->id) == 0;
+  gboolean choice = column->type == BC_FIELD_CHOICE || column->type == BC_FIELD_YES_NO;
+
+  if (column->compute != NULL || column->type == BC_FIELD_LONG_TEXT)
+    return FALSE;
+
+  switch (pass)
+    {
+    case 0: return group;
+    case 1: return !group && choice;
+    default: return !group && !choice;
+    }
+}
+
+static void
+row_card_set_summary (RowCard  *row,
+                      BcReport *report)
+{
+  BcTableEditor *self = row->editor;
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = 0;
+
+  for (guint pass = 0; pass < 3 && n < 3; pass++)
+    for (guint c = 0; c < self->table->columns->len && n < 3; c++)
+      {
+        const BcField *column = g_ptr_array_index (self->table->columns, c);
+        g_autofree char *key = NULL;
+        g_autofree char *shown = NULL;
+        const char *value;
+
+        if (!summary_column (self->table, column, pass))
+          continue;
+        key = bc_field_dup_key (column);
+        value = bc_report_get_value (report, key, row->row_id);
+        if (value == NULL)
+          continue;
+        shown = bc_field_format_value (column, value, self->lang);
+        if (text->len > 0)
+          g_string_append (text, " · ");
+        g_string_append (text, shown != NULL ? shown : value);
+        n++;
+      }
+
+  /* TRANSLATORS: the line of a table row with nothing filled in yet */
+  gtk_label_set_text (GTK_LABEL (row->summary), text->len > 0 ? text->str : _("Nothing filled in yet"));
+}
+
+void
+bc_table_editor_refresh_summary (BcTableEditor *self,
+                                 BcReport      *report,
+                                 gint64         row_id)
+{
+  RowCard *row;
+
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  row = g_hash_table_lookup (self->by_id, &row_id);
+  if (row != NULL && row->summary != NULL)
+    row_card_set_summary (row, report);
+}
+
+gboolean
+bc_table_editor_show_row (BcTableEditor *self,
+                          gint64         row_id)
+{
+  RowCard *row;
+
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), FALSE);
+
+  row = g_hash_table_lookup (self->by_id, &row_id);
+  if (row == NULL)
+    return FALSE;
+  if (!gtk_widget_get_visible (row->cells_box))
+    row_card_show_cells (row, TRUE);
+
+  return TRUE;
+}
+
 void
 bc_table_editor_set_rows (BcTableEditor *self,
                           BcReport      *report)
@@ -403,10 +587,14 @@ bc_table_editor_set_rows (BcTableEditor *self,
           row = row_card_new (self, row_id, i);
           g_hash_table_insert (self->by_id, g_memdup2 (&row_id, sizeof row_id), row);
           gtk_box_append (GTK_BOX (self->rows_box), row->card);
-
-          for (guint c = 0; c < row->cells->len; c++)
-            g_signal_emit (self, signals[EDITOR_ADDED], 0, g_ptr_array_index (row->cells, c));
+          if (!self->compact)
+            {
+              row->index = i;
+              row_card_build_cells (row);
+            }
         }
+      if (row->summary != NULL)
+        row_card_set_summary (row, report);
 
       row->index = i;
       g_ptr_array_add (rows, row);
@@ -425,6 +613,9 @@ bc_table_editor_set_rows (BcTableEditor *self,
       g_signal_handlers_disconnect_by_data (row->up, row);
       g_signal_handlers_disconnect_by_data (row->down, row);
       g_signal_handlers_disconnect_by_data (row->remove, row);
+      if (row->expand != NULL)
+        g_signal_handlers_disconnect_by_data (row->expand, row);
+      g_hash_table_remove (self->expanded, &row->row_id);
       gtk_box_remove (GTK_BOX (self->rows_box), row->card);
       g_hash_table_remove (self->by_id, &row->row_id);
       row_card_free (row);
@@ -473,7 +664,7 @@ row_cell (BcTableEditor *self,
           RowCard       *row,
           const char    *column)
 {
-  if (row == NULL)
+  if (row == NULL || row->cells->len == 0)
     return NULL;
 
   for (guint c = 0; c < self->table->columns->len; c++)
