@@ -744,6 +744,27 @@ is_choice_cut (GtkWidget  *widget,
   return FALSE;
 }
 
+static void
+save_png (GtkWidget  *window,
+          const char *name,
+          const char *part)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, part);
+  g_autofree char *path = g_build_filename (g_getenv ("BAOCAO_FORM_TEST_SHOTS"), file, NULL);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s", path);
+}
+
 static gboolean
 has_width (gpointer user_data)
 {
@@ -801,6 +822,27 @@ test_narrow (gconstpointer data)
           g_string_append_printf (kept, "%s\n", lines[i]);
       if (kept->len > 0)
         g_error ("at 360 px%s:\n%s", large_text ? " and 1.5× text" : "", kept->str);
+    }
+
+  /* For people to look at: BAOCAO_FORM_TEST_SHOTS=DIR keeps PNGs of the
+   * top of the form and of its first table. */
+  if (g_getenv ("BAOCAO_FORM_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-360%s-%s", template_id, large_text ? "-large" : "",
+                                               bc_i18n_language ());
+      GtkWidget *table = bc_gui_test_find_by_type (content, BC_TYPE_TABLE_EDITOR);
+
+      save_png (f.window, name, "top");
+      if (table != NULL)
+        {
+          GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (content));
+          graphene_rect_t bounds;
+
+          g_assert_true (gtk_widget_compute_bounds (table, gtk_widget_get_first_child (content), &bounds));
+          gtk_adjustment_set_value (adjustment, bounds.origin.y);
+          bc_gui_test_spin (300);
+          save_png (f.window, name, "table");
+        }
     }
 
   bc_form_test_close (&f);
