@@ -23,6 +23,8 @@ typedef struct {
   GtkWidget     *summary;    /* compact tables: the row's main values, a line or two */
   GtkWidget     *cells_box;
   GPtrArray     *cells;      /* BcFieldEditor*, one per column; empty until built */
+  guint          labelled;   /* the index + 1 its texts say, 0 for none yet */
+  gint           labelled_shown; /* -1, or whether they say its fields are shown */
 } RowCard;
 
 struct _BcTableEditor
@@ -142,6 +144,14 @@ row_card_update_labels (RowCard *row)
   g_autofree char *up = NULL;
   g_autofree char *down = NULL;
   g_autofree char *remove = NULL;
+  gboolean moved;
+
+  /* Texts only when the row moved: a long table redoes this for every row
+   * at every row operation. */
+  moved = row->labelled != n;
+  if (!moved)
+    goto texts_done;
+  row->labelled = n;
 
   /* TRANSLATORS: the title of a table row's card */
   title = g_strdup_printf (_("Row %u"), n);
@@ -167,12 +177,14 @@ row_card_update_labels (RowCard *row)
     gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_name, -1);
   }
 
+texts_done:
   gtk_widget_set_sensitive (row->up, !self->read_only && !self->busy && row->index > 0);
   gtk_widget_set_sensitive (row->down, !self->read_only && !self->busy &&
                             row->index + 1 < self->rows->len);
   gtk_widget_set_sensitive (row->remove, !self->read_only && !self->busy);
 
-  if (row->expand != NULL)
+  if (row->expand != NULL &&
+      (moved || row->labelled_shown != (gint) gtk_widget_get_visible (row->cells_box)))
     {
       gboolean shown = gtk_widget_get_visible (row->cells_box);
       const char *table = bc_text_get (&self->table->label, self->lang);
@@ -182,6 +194,7 @@ row_card_update_labels (RowCard *row)
       g_autofree char *name = shown ? g_strdup_printf (_("%s, row %u: hide"), table, n)
                                     : g_strdup_printf (_("%s, row %u: show"), table, n);
 
+      row->labelled_shown = shown;
       gtk_button_set_icon_name (GTK_BUTTON (row->expand), shown ? "pan-down-symbolic" : "pan-end-symbolic");
       gtk_widget_set_tooltip_text (row->expand, tip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (row->expand), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
@@ -213,6 +226,7 @@ row_card_new (BcTableEditor *self,
   row->editor = self;
   row->row_id = row_id;
   row->index = index;
+  row->labelled_shown = -1;
   row->cells = g_ptr_array_new ();
 
   row->card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
