@@ -1297,6 +1297,7 @@ show_table (BcFormView    *self,
 
   summaries = bc_report_group_summaries (self->template_, self->report, self->previous, table, NULL);
   bc_table_editor_set_summaries (editor, summaries);
+  bc_table_editor_set_row_problems (editor, self->issues);
 }
 
 static void
@@ -1659,6 +1660,15 @@ apply_edit (BcFormView *self,
       for (guint c = 0; c < view->cards->len; c++)
         update_card (g_ptr_array_index (view->cards, c));
     }
+
+  /* Which closed rows have problems (a rule may join a field and rows). */
+  {
+    gpointer table;
+
+    g_hash_table_iter_init (&iter, self->tables);
+    while (g_hash_table_iter_next (&iter, NULL, &table))
+      bc_table_editor_set_row_problems (table, self->issues);
+  }
 
   update_counts (self);
   update_issues_button (self);

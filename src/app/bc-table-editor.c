@@ -21,6 +21,7 @@ typedef struct {
   GtkWidget     *remove;
   GtkWidget     *expand;     /* compact tables: shows and hides the cells */
   GtkWidget     *summary;    /* compact tables: the row's main values, a line or two */
+  GtkWidget     *problem;    /* compact tables: an icon when the row has errors or warnings */
   GtkWidget     *cells_box;
   GPtrArray     *cells;      /* BcFieldEditor*, one per column; empty until built */
   guint          labelled;   /* the index + 1 its texts say, 0 for none yet */
@@ -266,6 +267,11 @@ row_card_new (BcTableEditor *self,
       g_signal_connect (row->expand, "clicked", G_CALLBACK (on_expand_clicked), row);
       gtk_box_prepend (GTK_BOX (header), row->expand);
       gtk_widget_set_margin_start (header, 6);
+
+      /* What a closed row holds that needs looking at. */
+      row->problem = gtk_image_new ();
+      gtk_widget_set_visible (row->problem, FALSE);
+      gtk_box_insert_child_after (GTK_BOX (header), row->problem, row->title);
 
       row->summary = gtk_label_new (NULL);
       gtk_label_set_xalign (GTK_LABEL (row->summary), 0);
@@ -571,6 +577,50 @@ bc_table_editor_show_row (BcTableEditor *self,
     row_card_show_cells (row, TRUE);
 
   return TRUE;
+}
+
+void
+bc_table_editor_set_row_problems (BcTableEditor *self,
+                                  GPtrArray     *issues)
+{
+  g_autoptr(GHashTable) worst = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree char *prefix = NULL;
+
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  if (!self->compact)
+    return;
+
+  prefix = g_strconcat (self->table->id, ".", NULL);
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    {
+      BcIssue *issue = g_ptr_array_index (issues, i);
+      gpointer was;
+
+      if (issue->row_id == 0 || !g_str_has_prefix (issue->key, prefix) ||
+          (issue->severity == BC_SEVERITY_WARNING && issue->justification != NULL))
+        continue;
+      was = g_hash_table_lookup (worst, &issue->row_id);
+      if (was == NULL || issue->severity == BC_SEVERITY_ERROR)
+        g_hash_table_insert (worst, &issue->row_id, GINT_TO_POINTER (issue->severity + 1));
+    }
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+      int severity = GPOINTER_TO_INT (g_hash_table_lookup (worst, &row->row_id)) - 1;
+      const char *icon = severity == BC_SEVERITY_ERROR ? "dialog-error-symbolic" : "dialog-warning-symbolic";
+
+      gtk_widget_set_visible (row->problem, severity >= 0);
+      if (severity < 0)
+        continue;
+      gtk_image_set_from_icon_name (GTK_IMAGE (row->problem), icon);
+      gtk_widget_set_tooltip_text (row->problem, severity == BC_SEVERITY_ERROR
+                                   ? _("This row has errors")
+                                   : _("This row has warnings to justify"));
+      gtk_widget_remove_css_class (row->problem, severity == BC_SEVERITY_ERROR ? "warning" : "error");
+      gtk_widget_add_css_class (row->problem, severity == BC_SEVERITY_ERROR ? "error" : "warning");
+    }
 }
 
 void

@@ -57,6 +57,10 @@ void           bc_table_editor_set_busy      (BcTableEditor  *self,
  * fields once opened: shows a row's fields ("row-shown" when new). */
 gboolean       bc_table_editor_show_row      (BcTableEditor  *self,
                                               gint64          row_id);
+/* Marks the compact rows that have errors or unjustified warnings
+ * (BcIssue*, the report's issues). */
+void           bc_table_editor_set_row_problems (BcTableEditor *self,
+                                                 GPtrArray     *issues);
 /* The line of a compact row, after one of its values changed. */
 void           bc_table_editor_refresh_summary (BcTableEditor *self,
                                                 BcReport      *report,
