@@ -22,6 +22,7 @@ typedef struct {
   GtkWidget     *expand;     /* compact tables: shows and hides the cells */
   GtkWidget     *summary;    /* compact tables: the row's main values, a line or two */
   GtkWidget     *problem;    /* compact tables: an icon when the row has errors or warnings */
+  int            problem_shown; /* 0: none, else the severity shown + 1 */
   GtkWidget     *cells_box;
   GPtrArray     *cells;      /* BcFieldEditor*, one per column; empty until built */
   guint          labelled;   /* the index + 1 its texts say, 0 for none yet */
@@ -611,6 +612,11 @@ bc_table_editor_set_row_problems (BcTableEditor *self,
       int severity = GPOINTER_TO_INT (g_hash_table_lookup (worst, &row->row_id)) - 1;
       const char *icon = severity == BC_SEVERITY_ERROR ? "dialog-error-symbolic" : "dialog-warning-symbolic";
 
+      /* Most rows keep what they show: an edit must cost the same with
+       * 3 rows or 300. */
+      if (row->problem_shown == severity + 1)
+        continue;
+      row->problem_shown = severity + 1;
       gtk_widget_set_visible (row->problem, severity >= 0);
       if (severity < 0)
         continue;
