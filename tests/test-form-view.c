@@ -110,13 +110,13 @@ input (Fixture    *f,
   return widget;
 }
 
-/* The input of a cell: "Status, row 2". */
+/* The input of a cell: "Row 2: Status". */
 static GtkWidget *
 cell_input (Fixture    *f,
             const char *column,
             guint       row)
 {
-  g_autofree char *name = g_strdup_printf ("%s, row %u", label_of (f, column), row);
+  g_autofree char *name = g_strdup_printf ("Row %u: %s", row, label_of (f, column));
   GtkWidget *widget = bc_gui_test_find_by_label (f->window, name);
 
   if (widget == NULL)
@@ -443,7 +443,8 @@ test_warning_justification (Fixture       *f,
 {
   const BcRule *rule = bc_template_lookup_rule (f->template_, "dossiers_need_services");
   const char *message = bc_text_get (&rule->message, f->lang);
-  g_autofree char *name = g_strdup_printf ("Justification: %s", message);
+  g_autofree char *name = g_strdup_printf ("Justification for %s: %s",
+                                           label_of (f, "services_with_dossiers"), message);
   g_autoptr(BcReport) report = NULL;
   GtkWidget *justification;
 
@@ -654,7 +655,7 @@ test_findings_rows (Fixture       *f,
   }
 
   /* Remove the first row: the second becomes row 1, with its values. */
-  click (button_named (f, "Remove row 1"));
+  click (button_named (f, "Findings and remediation, row 1: remove"));
   bc_gui_test_wait_saved (f->view);
   g_assert_cmpuint (n_rows (f, "findings"), ==, 1);
   value = cell_value (f, "findings", 0, "unit");
@@ -662,16 +663,16 @@ test_findings_rows (Fixture       *f,
   g_clear_pointer (&value, g_free);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cell_input (f, "findings.unit", 1))), ==,
                    "Sở Thông tin và Truyền thông");
-  g_assert_null (bc_gui_test_find_by_label (f->window, "Remove row 2"));
+  g_assert_null (bc_gui_test_find_by_label (f->window, "Findings and remediation, row 2: remove"));
 
   /* Add one more and move it up. */
   click (add);
   bc_gui_test_wait_saved (f->view);
   bc_gui_test_type (cell_input (f, "findings.unit", 2), "UBND huyện Lý Sơn");
   bc_gui_test_wait_saved (f->view);
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Move row 1 up")));
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Move row 2 down")));
-  click (button_named (f, "Move row 2 up"));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 1: move up")));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 2: move down")));
+  click (button_named (f, "Findings and remediation, row 2: move up"));
   bc_gui_test_wait_saved (f->view);
   value = cell_value (f, "findings", 0, "unit");
   g_assert_cmpstr (value, ==, "UBND huyện Lý Sơn");
@@ -687,12 +688,12 @@ test_findings_rows (Fixture       *f,
 
   /* And back down. Until the move is done, no row button acts on the
    * positions about to change. */
-  click (button_named (f, "Move row 1 down"));
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Remove row 1")));
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Move row 2 up")));
+  click (button_named (f, "Findings and remediation, row 1: move down"));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 1: remove")));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 2: move up")));
   bc_gui_test_wait_saved (f->view);
-  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Remove row 1")));
-  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Move row 2 up")));
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 1: remove")));
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 2: move up")));
   value = cell_value (f, "findings", 1, "unit");
   g_assert_cmpstr (value, ==, "UBND huyện Lý Sơn");
   g_clear_pointer (&value, g_free);
@@ -790,7 +791,7 @@ test_every_input_named (Fixture       *f,
   g_autofree char *add_name = g_strdup_printf ("Add a row to %s", label_of (f, "services_by_sector"));
   guint n_checked = 0;
 
-  /* Cells too: "Sector, row 1". */
+  /* Cells too: "Row 1: Sector". */
   click (button_named (f, add_name));
   bc_gui_test_wait_saved (f->view);
   g_assert_nonnull (cell_input (f, "services_by_sector.sector", 1));

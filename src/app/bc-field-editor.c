@@ -38,6 +38,7 @@ struct _BcFieldEditor
   char          *lang;
   gint64         row_id;
   guint          row;
+  char          *context;       /* a section's title, when the label repeats */
 
   /* template children */
   GtkWidget     *header_box;
@@ -117,8 +118,14 @@ static char *
 dup_accessible_name (BcFieldEditor *self)
 {
   if (self->field->table != NULL)
-    /* TRANSLATORS: the accessible name of a table cell's input: "Status, row 2" */
-    return g_strdup_printf (_("%s, row %u"), field_label (self), self->row + 1);
+    /* TRANSLATORS: the accessible name of a table cell's input, after the
+     * row's visible title ("Row 2") and the column: "Row 2: Status" */
+    return g_strdup_printf (_("Row %u: %s"), self->row + 1, field_label (self));
+
+  if (self->context != NULL)
+    /* TRANSLATORS: the accessible name of a field whose label repeats in
+     * the form, with its section: "Other progress — 3. Document management" */
+    return g_strdup_printf (_("%s — %s"), field_label (self), self->context);
 
   return g_strdup (field_label (self));
 }
@@ -130,6 +137,22 @@ set_accessible_label (GtkWidget  *widget,
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
+}
+
+/* What takes the focus inside a drop-down or a menu button is a toggle
+ * button of its own: without a name, a screen reader announces it as
+ * "GtkToggleButton". */
+static void
+set_button_label (GtkWidget  *widget,
+                  const char *label)
+{
+  set_accessible_label (widget, label);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      set_accessible_label (child, label);
 }
 
 static void
@@ -149,6 +172,8 @@ update_accessible_names (BcFieldEditor *self)
       set_accessible_label (self->doc_entries[1], date);
       set_accessible_label (self->doc_entries[2], title);
     }
+  else if (self->dropdown != NULL)
+    set_button_label (self->dropdown, name);
   else if (self->input != NULL)
     set_accessible_label (self->input, name);
 
@@ -157,7 +182,7 @@ update_accessible_names (BcFieldEditor *self)
       /* TRANSLATORS: the accessible name of the button that opens a calendar */
       g_autofree char *choose = g_strdup_printf (_("Choose a date: %s"), name);
 
-      set_accessible_label (self->calendar_button, choose);
+      set_button_label (self->calendar_button, choose);
     }
 
   if (self->input != NULL && help != NULL && *help != '\0')
@@ -568,10 +593,20 @@ on_buffer_changed (GtkTextBuffer *buffer,
 }
 
 static void
+update_dropdown_tooltip (BcFieldEditor *self)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (GTK_DROP_DOWN (self->dropdown));
+  const char *text = item != NULL ? gtk_string_object_get_string (item) : NULL;
+
+  gtk_widget_set_tooltip_text (self->dropdown, g_strcmp0 (text, "—") != 0 ? text : NULL);
+}
+
+static void
 on_selected_changed (GObject       *object,
                      GParamSpec    *pspec,
                      BcFieldEditor *self)
 {
+  update_dropdown_tooltip (self);
   input_changed (self);
 }
 
@@ -725,7 +760,9 @@ build_number (BcFieldEditor *self)
                                self->field->type == BC_FIELD_INTEGER ? GTK_INPUT_PURPOSE_DIGITS
                                                                      : GTK_INPUT_PURPOSE_NUMBER);
   gtk_editable_set_alignment (GTK_EDITABLE (self->entry), 1.0);
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->entry), 10);
+  /* Narrow at least, so that label and number share a line on a small
+   * screen with large text too. */
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->entry), 4);
   gtk_editable_set_max_width_chars (GTK_EDITABLE (self->entry), 12);
   gtk_widget_add_css_class (self->entry, "numeric");
   g_signal_connect (gtk_editable_get_delegate (GTK_EDITABLE (self->entry)), "insert-text",
@@ -795,20 +832,92 @@ build_date (BcFieldEditor *self)
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (self->calendar_button), popover);
   gtk_box_append (GTK_BOX (box), self->calendar_button);
 
-  gtk_box_append (GTK_BOX (self->inline_box), box);
-  gtk_widget_set_visible (self->inline_box, TRUE);
+  /* Under the label: a date and its button do not fit beside it on a
+   * small screen. */
+  gtk_widget_set_halign (box, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (self->block_box), box);
+  gtk_widget_set_visible (self->block_box, TRUE);
+}
+
+static void
+setup_item_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  gboolean in_list = GPOINTER_TO_INT (user_data);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (in_list)
+    {
+      /* In the open list an item wraps rather than widening the popup. */
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+    }
+  else
+    {
+      /* On the button a long choice is cut with "…" rather than making the
+       * form wider than a small screen (a GtkDropDown of GTK 4.8 cannot
+       * wrap it); the list and the tooltip show it whole. */
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (label), 3);
+    }
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_item_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      string != NULL ? gtk_string_object_get_string (string) : "");
+}
+
+static GtkListItemFactory *
+new_item_factory (gboolean in_list)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_item_cb), GINT_TO_POINTER (in_list));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_item_cb), NULL);
+
+  return factory;
 }
 
 static void
 build_dropdown (BcFieldEditor *self,
                 const char   **items)
 {
+  g_autoptr(GtkListItemFactory) factory = new_item_factory (FALSE);
+  g_autoptr(GtkListItemFactory) list_factory = new_item_factory (TRUE);
+  gboolean wide = FALSE;
+
   self->dropdown = self->input = gtk_drop_down_new_from_strings (items);
+  gtk_drop_down_set_factory (GTK_DROP_DOWN (self->dropdown), factory);
+  gtk_drop_down_set_list_factory (GTK_DROP_DOWN (self->dropdown), list_factory);
   gtk_widget_set_valign (self->dropdown, GTK_ALIGN_CENTER);
   g_signal_connect (self->dropdown, "notify::selected", G_CALLBACK (on_selected_changed), self);
 
-  gtk_box_append (GTK_BOX (self->inline_box), self->dropdown);
-  gtk_widget_set_visible (self->inline_box, TRUE);
+  /* Long choices ("Official e-mail system (Directive 34/2008/CT-TTg)") go
+   * under the label, the width of the form; short ones beside it. */
+  for (guint i = 0; items[i] != NULL; i++)
+    wide |= g_utf8_strlen (items[i], -1) > 16;
+
+  if (wide)
+    {
+      gtk_widget_set_hexpand (self->dropdown, TRUE);
+      gtk_box_append (GTK_BOX (self->block_box), self->dropdown);
+      gtk_widget_set_visible (self->block_box, TRUE);
+    }
+  else
+    {
+      gtk_box_append (GTK_BOX (self->inline_box), self->dropdown);
+      gtk_widget_set_visible (self->inline_box, TRUE);
+    }
 }
 
 static void
@@ -844,20 +953,27 @@ build_yes_no (BcFieldEditor *self)
 static void
 build_document_ref (BcFieldEditor *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
   for (guint i = 0; i < G_N_ELEMENTS (self->doc_entries); i++)
-    {
-      self->doc_entries[i] = new_entry (self);
-      gtk_box_append (GTK_BOX (box), self->doc_entries[i]);
-    }
+    self->doc_entries[i] = new_entry (self);
+
+  /* Number and date on a line, the subject under them: readable on a
+   * narrow screen too. */
+  gtk_box_append (GTK_BOX (line), self->doc_entries[0]);
+  gtk_box_append (GTK_BOX (line), self->doc_entries[1]);
+  gtk_box_append (GTK_BOX (box), line);
+  gtk_box_append (GTK_BOX (box), self->doc_entries[2]);
 
   /* TRANSLATORS: placeholders of the three parts of a document reference */
   gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[0]), _("Number and symbol"));
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[0]), 14);
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[0]), 8);
+  gtk_widget_set_hexpand (self->doc_entries[0], TRUE);
   gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[1]), _("dd/mm/yyyy"));
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[1]), 11);
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[1]), 10);
   gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[2]), _("Subject"));
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[2]), 8);
   gtk_widget_set_hexpand (self->doc_entries[2], TRUE);
 
   self->input = self->doc_entries[0];
@@ -869,8 +985,12 @@ static void
 build_computed (BcFieldEditor *self)
 {
   self->computed_label = gtk_label_new ("—");
+  /* Selectable, so that the value can be copied; but no Tab stop: a
+   * selectable label claims Tab even when it cannot take the focus, which
+   * trapped the keyboard here (GTK 4.8), so the focus chain skips it. */
   gtk_label_set_selectable (GTK_LABEL (self->computed_label), TRUE);
   gtk_widget_set_focusable (self->computed_label, FALSE);
+  gtk_widget_set_can_focus (self->computed_label, FALSE);
   gtk_widget_add_css_class (self->computed_label, "numeric");
   gtk_widget_add_css_class (self->computed_label, "heading");
   gtk_box_append (GTK_BOX (self->inline_box), self->computed_label);
@@ -1151,12 +1271,16 @@ issue_row_new (BcFieldEditor *self,
   if (issue->severity == BC_SEVERITY_WARNING)
     {
       GtkEventController *focus = row->focus = gtk_event_controller_focus_new ();
-      /* TRANSLATORS: the accessible name of the justification input of a warning */
-      g_autofree char *name = g_strdup_printf (_("Justification: %s"), issue->message);
+      g_autofree char *field = dup_accessible_name (self);
+      /* TRANSLATORS: the accessible name of the justification input of a
+       * warning: the field's name ("Row 3: Planned completion"), then the warning */
+      g_autofree char *name = g_strdup_printf (_("Justification for %s: %s"), field, issue->message);
 
       row->entry = gtk_entry_new ();
-      gtk_entry_set_placeholder_text (GTK_ENTRY (row->entry),
-                                      _("Write why this is correct (needed to mark the report ready)"));
+      /* A short placeholder, whole on a small screen; the tooltip says more. */
+      gtk_entry_set_placeholder_text (GTK_ENTRY (row->entry), _("Why this is correct"));
+      gtk_widget_set_tooltip_text (row->entry,
+                                   _("Write why this is correct (needed to mark the report ready)"));
       gtk_widget_set_margin_start (row->entry, 22);
       set_accessible_label (row->entry, name);
       gtk_widget_set_name (row->entry, "justification");
@@ -1305,6 +1429,7 @@ bc_field_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->issue_rows, g_hash_table_unref);
   g_free (self->issues_shown);
+  g_free (self->context);
   g_free (self->lang);
   g_free (self->stored);
   g_free (self->handed_over);
@@ -1437,6 +1562,27 @@ bc_field_editor_set_row (BcFieldEditor *self,
 
   self->row_id = row_id;
   self->row = row;
+
+  update_accessible_names (self);
+  if (self->computed_label != NULL)
+    {
+      g_autofree char *name = dup_accessible_name (self);
+
+      set_accessible_label (self->computed_label, name);
+    }
+}
+
+void
+bc_field_editor_set_context (BcFieldEditor *self,
+                             const char    *context)
+{
+  g_return_if_fail (BC_IS_FIELD_EDITOR (self));
+
+  if (g_strcmp0 (self->context, context) == 0)
+    return;
+
+  g_free (self->context);
+  self->context = g_strdup (context);
 
   update_accessible_names (self);
   if (self->computed_label != NULL)
@@ -1611,18 +1757,55 @@ bc_field_editor_flush (BcFieldEditor *self)
     issue_row_flush (row);
 }
 
+/* Focuses the input with the caret after what it holds, nothing selected:
+ * coming back to a field, the first key must not replace its text. */
+static gboolean
+grab_focus_at_end (GtkWidget *input)
+{
+  if (GTK_IS_ENTRY (input))
+    {
+      if (!gtk_entry_grab_focus_without_selecting (GTK_ENTRY (input)))
+        return FALSE;
+      gtk_editable_set_position (GTK_EDITABLE (input), -1);
+      return TRUE;
+    }
+
+  if (GTK_IS_TEXT_VIEW (input))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (input));
+      GtkTextIter end;
+
+      if (!gtk_widget_grab_focus (input))
+        return FALSE;
+      gtk_text_buffer_get_end_iter (buffer, &end);
+      gtk_text_buffer_place_cursor (buffer, &end);
+      gtk_text_view_scroll_mark_onscreen (GTK_TEXT_VIEW (input), gtk_text_buffer_get_insert (buffer));
+      return TRUE;
+    }
+
+  return gtk_widget_grab_focus (input);
+}
+
 gboolean
 bc_field_editor_focus_input (BcFieldEditor *self)
 {
   g_return_val_if_fail (BC_IS_FIELD_EDITOR (self), FALSE);
 
   if (self->input != NULL && gtk_widget_get_sensitive (self->input))
-    return gtk_widget_grab_focus (self->input);
+    return grab_focus_at_end (self->input);
 
   if (self->computed_label != NULL)
     return FALSE;
 
-  return self->input != NULL && gtk_widget_grab_focus (self->input);
+  return self->input != NULL && grab_focus_at_end (self->input);
+}
+
+char *
+bc_field_editor_dup_name (BcFieldEditor *self)
+{
+  g_return_val_if_fail (BC_IS_FIELD_EDITOR (self), NULL);
+
+  return dup_accessible_name (self);
 }
 
 /* Separators between the visible editors of a card, none around hidden ones. */

@@ -37,6 +37,10 @@ void           bc_field_editor_set_row         (BcFieldEditor  *self,
 gint64         bc_field_editor_get_row_id      (BcFieldEditor  *self);
 guint          bc_field_editor_get_row         (BcFieldEditor  *self);
 char          *bc_field_editor_dup_path        (BcFieldEditor  *self);
+/* Where the field is, for its accessible name when its label alone is
+ * not unique in the form (a section's title): "Other progress — 3. …". */
+void           bc_field_editor_set_context     (BcFieldEditor  *self,
+                                                const char     *context);
 
 /* The value the workbook holds (canonical, NULL = blank). The input shows
  * it unless the user is typing there, so a snapshot never overwrites what
@@ -65,6 +69,8 @@ gboolean       bc_field_editor_get_invalid     (BcFieldEditor  *self);
 void           bc_field_editor_flush           (BcFieldEditor  *self);
 /* Focuses the input (the first one of a document reference). */
 gboolean       bc_field_editor_focus_input     (BcFieldEditor  *self);
+/* The name a screen reader reads for the field ("Row 3: Status"). */
+char          *bc_field_editor_dup_name        (BcFieldEditor  *self);
 /* What the input shows, as typed ("" when blank; a document reference
  * as "number | date | title"). */
 char          *bc_field_editor_dup_text        (BcFieldEditor  *self);

@@ -85,6 +85,8 @@ typedef struct {
 
 static void form_view_op_done (BcFormView *self,
                                Op         *op);
+static void scroll_to_widget_soon (BcFormView *self,
+                                   GtkWidget  *widget);
 
 static void
 edit_queue_clear (EditQueue *queue)
@@ -432,6 +434,17 @@ struct _BcFormView
   guint              add_row_serial; /* focus_serial when a row was asked for */
   char              *focus_path;
 
+  GHashTable        *left;      /* places ("key\x1frow") the person has left */
+  GHashTable        *readers;   /* field id → GPtrArray of what reads it: field
+                                 * ids, "section:ID", "summary:TABLE" */
+  gboolean           shown_read_only;
+  gboolean           show_required; /* every "required" shown: ready was asked for */
+  gboolean           has_refused;
+  gboolean           discard_refused; /* the person chose to lose them on closing */
+  GtkWidget         *scroll_target;   /* weak */
+  guint              scroll_tick;
+  guint              scroll_frames;
+
   BcSaveState        save_state;
   char              *save_error;
   guint              n_errors;
@@ -456,6 +469,7 @@ enum {
   PROP_N_ERRORS,
   PROP_N_WARNINGS,
   PROP_FOCUS_PATH,
+  PROP_HAS_REFUSED_INPUT,
   N_PROPS
 };
 
@@ -594,6 +608,12 @@ update_save_state (BcFormView *self)
 
   if (state != BC_SAVE_STATE_FAILED)
     set_save_error (self, NULL);
+
+  if ((n_invalid > 0) != self->has_refused)
+    {
+      self->has_refused = n_invalid > 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_REFUSED_INPUT]);
+    }
 
   if (state != self->save_state)
     {
@@ -793,6 +813,29 @@ on_editor_focus_enter (GtkEventControllerFocus *controller,
   update_focus_path (self);
 }
 
+static GPtrArray *issues_to_show (BcFormView *self,
+                                  const char *key,
+                                  gint64      row_id);
+
+/* A field the person has left may say it is required (before, a blank
+ * report would open under a wall of "required"). */
+static void
+on_editor_focus_leave (GtkEventControllerFocus *controller,
+                       BcFormView              *self)
+{
+  BcFieldEditor *editor = BC_FIELD_EDITOR (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller)));
+  g_autofree char *key = bc_field_dup_key (bc_field_editor_get_field (editor));
+  gint64 row_id = bc_field_editor_get_row_id (editor);
+  char *place = failure_key (key, row_id);
+  g_autoptr(GPtrArray) issues = NULL;
+
+  if (!g_hash_table_add (self->left, place) || self->issues == NULL)
+    return;
+
+  issues = issues_to_show (self, key, row_id);
+  bc_field_editor_set_issues (editor, issues->len > 0 ? issues : NULL);
+}
+
 static void
 connect_editor (BcFormView    *self,
                 BcFieldEditor *editor)
@@ -804,6 +847,7 @@ connect_editor (BcFormView    *self,
   g_signal_connect_object (editor, "notify::dirty", G_CALLBACK (on_editor_state_changed), self, 0);
   g_signal_connect_object (editor, "notify::invalid", G_CALLBACK (on_editor_invalid_changed), self, 0);
   g_signal_connect_object (focus, "enter", G_CALLBACK (on_editor_focus_enter), self, 0);
+  g_signal_connect_object (focus, "leave", G_CALLBACK (on_editor_focus_leave), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (editor), focus);
 }
 
@@ -813,6 +857,51 @@ on_cell_added (BcTableEditor *table,
                BcFormView    *self)
 {
   connect_editor (self, cell);
+}
+
+static void show_field (BcFormView    *self,
+                        BcFieldEditor *editor,
+                        const BcField *field,
+                        guint          row,
+                        gint64         row_id,
+                        GHashTable    *by_place,
+                        gboolean       read_only,
+                        gboolean       force);
+static GPtrArray *issues_to_show (BcFormView *self,
+                                  const char *key,
+                                  gint64      row_id);
+
+/* A compact row was opened: its new fields show the snapshot. */
+static void
+on_row_shown (BcTableEditor *table,
+              gint64         row_id,
+              BcFormView    *self)
+{
+  const BcField *field = bc_table_editor_get_field (table);
+  guint n_rows = bc_table_editor_get_n_rows (table);
+  guint row;
+
+  if (self->report == NULL || self->template_ == NULL)
+    return;
+
+  for (row = 0; row < n_rows && bc_table_editor_get_row_id (table, row) != row_id; row++)
+    ;
+  if (row == n_rows)
+    return;
+
+  for (guint c = 0; c < field->columns->len; c++)
+    {
+      const BcField *column = g_ptr_array_index (field->columns, c);
+      BcFieldEditor *cell = bc_table_editor_get_cell_at (table, row, column->id);
+      g_autofree char *key = bc_field_dup_key (column);
+      g_autoptr(GPtrArray) issues = NULL;
+
+      if (cell == NULL)
+        continue;
+      show_field (self, cell, column, row, row_id, NULL, self->shown_read_only, TRUE);
+      issues = issues_to_show (self, key, row_id);
+      bc_field_editor_set_issues (cell, issues->len > 0 ? issues : NULL);
+    }
 }
 
 static void
@@ -907,13 +996,109 @@ new_card (void)
 }
 
 static void
+add_readers (BcFormView *self,
+             BcExpr     *expr,
+             const char *reader)
+{
+  g_auto(GStrv) ids = NULL;
+
+  if (expr == NULL)
+    return;
+
+  ids = bc_expr_dup_field_ids (expr);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      GPtrArray *list = g_hash_table_lookup (self->readers, ids[i]);
+
+      if (list == NULL)
+        {
+          list = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (self->readers, g_strdup (ids[i]), list);
+        }
+      if (!g_ptr_array_find_with_equal_func (list, reader, g_str_equal, NULL))
+        g_ptr_array_add (list, g_strdup (reader));
+    }
+}
+
+static void
+add_field_readers (BcFormView    *self,
+                   const BcField *field)
+{
+  add_readers (self, field->compute, field->id);
+  add_readers (self, field->visible_if, field->id);
+
+  if (field->type != BC_FIELD_TABLE)
+    return;
+
+  for (guint c = 0; c < field->columns->len; c++)
+    add_field_readers (self, g_ptr_array_index (field->columns, c));
+
+  if (field->group_summaries != NULL)
+    {
+      g_autofree char *summary = g_strconcat ("summary:", field->id, NULL);
+
+      for (guint v = 0; v < field->group_summaries->len; v++)
+        add_readers (self, ((const BcField *) g_ptr_array_index (field->group_summaries, v))->compute,
+                     summary);
+      /* The groups themselves come from a column. */
+      if (field->group_by != NULL)
+        {
+          GPtrArray *list = g_hash_table_lookup (self->readers, field->group_by);
+
+          if (list == NULL)
+            {
+              list = g_ptr_array_new_with_free_func (g_free);
+              g_hash_table_insert (self->readers, g_strdup (field->group_by), list);
+            }
+          g_ptr_array_add (list, g_strdup (summary));
+        }
+    }
+}
+
+/* What reads what, so that an edit refreshes only what depends on it. */
+static void
+build_readers (BcFormView *self)
+{
+  GPtrArray *sections = bc_template_get_sections (self->template_);
+
+  g_hash_table_remove_all (self->readers);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+      g_autofree char *reader = g_strconcat ("section:", section->id, NULL);
+
+      add_readers (self, section->visible_if, reader);
+      for (guint f = 0; f < section->fields->len; f++)
+        add_field_readers (self, g_ptr_array_index (section->fields, f));
+    }
+}
+
+static void
 build_form (BcFormView *self)
 {
   GPtrArray *sections = bc_template_get_sections (self->template_);
+  g_autoptr(GHashTable) labels = NULL;
   GtkWidget *title;
   const char *description;
 
   clear_form (self);
+
+  /* Labels that repeat in the form ("Other progress") are named with their
+   * section, so that every input's accessible name is unique. */
+  labels = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+
+      for (guint f = 0; f < section->fields->len; f++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, f);
+          const char *label = bc_text_get (&field->label, self->lang);
+
+          g_hash_table_insert (labels, (gpointer) label,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (labels, label)) + 1));
+        }
+    }
 
   /* The form's title, so that the report reads as the document it is. */
   title = gtk_label_new (bc_text_get (bc_template_get_title (self->template_), self->lang));
@@ -961,6 +1146,7 @@ build_form (BcFormView *self)
 
               gtk_widget_set_margin_top (table, 6);
               g_signal_connect_object (table, "editor-added", G_CALLBACK (on_cell_added), self, 0);
+              g_signal_connect_object (table, "row-shown", G_CALLBACK (on_row_shown), self, 0);
               g_signal_connect_object (table, "add-row", G_CALLBACK (on_add_row), self, 0);
               g_signal_connect_object (table, "remove-row", G_CALLBACK (on_remove_row), self, 0);
               g_signal_connect_object (table, "move-row", G_CALLBACK (on_move_row), self, 0);
@@ -982,6 +1168,9 @@ build_form (BcFormView *self)
               else
                 gtk_box_append (GTK_BOX (card), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
 
+              if (GPOINTER_TO_UINT (g_hash_table_lookup (labels, bc_text_get (&field->label, self->lang))) > 1)
+                bc_field_editor_set_context (BC_FIELD_EDITOR (editor),
+                                             bc_text_get (&section->title, self->lang));
               connect_editor (self, BC_FIELD_EDITOR (editor));
               g_hash_table_insert (self->editors, field->id, editor);
               gtk_box_append (GTK_BOX (card), editor);
@@ -992,6 +1181,7 @@ build_form (BcFormView *self)
       gtk_box_append (GTK_BOX (self->sections_box), view->box);
     }
 
+  build_readers (self);
   self->built_for = self->template_;
 }
 
@@ -1064,7 +1254,9 @@ show_field (BcFormView    *self,
   else if (force || !edit_queue_sets (self->queue, self->report_id, key, row_id))
     bc_field_editor_set_stored (editor, bc_report_get_value (self->report, key, row_id), force);
 
-  bc_field_editor_set_issues (editor, issues_at (by_place, key, row_id));
+  /* NULL: the issues are refreshed on their own (apply_edit()). */
+  if (by_place != NULL)
+    bc_field_editor_set_issues (editor, issues_at (by_place, key, row_id));
 }
 
 static void
@@ -1097,12 +1289,15 @@ show_table (BcFormView    *self,
           const BcField *column = g_ptr_array_index (table->columns, c);
           BcFieldEditor *cell = bc_table_editor_get_cell_at (editor, row, column->id);
 
-          show_field (self, cell, column, row, row_id, by_place, read_only, force);
+          /* A compact row not opened yet has no fields to show. */
+          if (cell != NULL)
+            show_field (self, cell, column, row, row_id, by_place, read_only, force);
         }
     }
 
   summaries = bc_report_group_summaries (self->template_, self->report, self->previous, table, NULL);
   bc_table_editor_set_summaries (editor, summaries);
+  bc_table_editor_set_row_problems (editor, self->issues);
 }
 
 static void
@@ -1141,6 +1336,37 @@ update_banner (BcFormView *self)
   gtk_revealer_set_reveal_child (self->banner, text != NULL);
 }
 
+/* "Required" beside a field only once the person has left it, or asked
+ * to mark the report ready; the counts and the issue list have it all. */
+static gboolean
+issue_shown (BcFormView    *self,
+             const BcIssue *issue,
+             const char    *place)
+{
+  return self->show_required || !g_str_has_prefix (issue->rule_id, "required:") ||
+         g_hash_table_contains (self->left, place);
+}
+
+static GPtrArray *
+issues_to_show (BcFormView *self,
+                const char *key,
+                gint64      row_id)
+{
+  g_autofree char *place = failure_key (key, row_id);
+  GPtrArray *shown = g_ptr_array_new ();
+
+  for (guint i = 0; self->issues != NULL && i < self->issues->len; i++)
+    {
+      BcIssue *issue = g_ptr_array_index (self->issues, i);
+
+      if (issue->row_id == row_id && g_strcmp0 (issue->key, key) == 0 &&
+          issue_shown (self, issue, place))
+        g_ptr_array_add (shown, issue);
+    }
+
+  return shown;
+}
+
 static void
 apply_snapshot (BcFormView *self,
                 gboolean    force)
@@ -1152,6 +1378,7 @@ apply_snapshot (BcFormView *self,
 
   read_only = bc_report_get_status (self->report) != BC_STATUS_DRAFT ||
               edit_queue_changes_status (self->queue, self->report_id);
+  self->shown_read_only = read_only;
 
   /* An input made insensitive while focused never hears that it lost the
    * focus (GTK 4.8): take the focus away first. */
@@ -1171,6 +1398,12 @@ apply_snapshot (BcFormView *self,
       BcIssue *issue = g_ptr_array_index (self->issues, i);
       char *place = failure_key (issue->key, issue->row_id);
       GPtrArray *list = g_hash_table_lookup (by_place, place);
+
+      if (!issue_shown (self, issue, place))
+        {
+          g_free (place);
+          continue;
+        }
 
       if (list == NULL)
         {
@@ -1206,6 +1439,237 @@ apply_snapshot (BcFormView *self,
     }
 
   update_banner (self);
+  update_counts (self);
+  update_issues_button (self);
+  bc_issue_list_set_issues (self->issue_list, self->template_, self->issues, self->lang);
+  update_focus_path (self);
+}
+
+static BcFieldEditor *editor_for_key (BcFormView *self,
+                                       const char *key,
+                                       gint64      row_id);
+
+/* What each issue place shows: "key\x1frow" → the issues' text. */
+static GHashTable *
+issue_signatures (GPtrArray *issues)
+{
+  GHashTable *signatures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify) g_free);
+
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+      char *place = failure_key (issue->key, issue->row_id);
+      char *before = g_hash_table_lookup (signatures, place);
+      char *signature = g_strdup_printf ("%s%s\x1f%d\x1f%s\x1f%s\x1e", before != NULL ? before : "",
+                                         issue->rule_id, (int) issue->severity, issue->message,
+                                         issue->justification != NULL ? issue->justification : "\x1d");
+
+      g_hash_table_replace (signatures, place, signature);
+    }
+
+  return signatures;
+}
+
+static void
+refresh_issues_at (BcFormView *self,
+                   const char *place)
+{
+  const char *separator = strchr (place, '\x1f');
+  g_autofree char *key = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  BcFieldEditor *editor;
+  BcTableEditor *table;
+  gint64 row_id;
+
+  if (separator == NULL)
+    return;
+
+  key = g_strndup (place, separator - place);
+  row_id = g_ascii_strtoll (separator + 1, NULL, 10);
+  editor = editor_for_key (self, key, row_id);
+  if (editor == NULL && (table = g_hash_table_lookup (self->tables, key)) != NULL)
+    editor = bc_table_editor_get_header (table);
+  if (editor == NULL)
+    return;
+
+  issues = issues_to_show (self, key, row_id);
+  bc_field_editor_set_issues (editor, issues->len > 0 ? issues : NULL);
+}
+
+static void
+refresh_column (BcFormView    *self,
+                BcTableEditor *table,
+                const BcField *column,
+                gint64         only_row_id,
+                GHashTable    *by_place)
+{
+  guint n_rows = bc_table_editor_get_n_rows (table);
+
+  for (guint row = 0; row < n_rows; row++)
+    {
+      gint64 row_id = bc_table_editor_get_row_id (table, row);
+
+      BcFieldEditor *cell;
+
+      if (only_row_id != 0 && row_id != only_row_id)
+        continue;
+      cell = bc_table_editor_get_cell_at (table, row, column->id);
+      if (cell != NULL)
+        show_field (self, cell, column, row, row_id, by_place, self->shown_read_only, FALSE);
+    }
+}
+
+/* Refreshes what one field (a scalar or a column) shows. */
+static void
+refresh_field (BcFormView *self,
+               const char *id,
+               gint64      only_row_id,
+               GHashTable *by_place)
+{
+  const BcField *field = bc_template_lookup_field (self->template_, id);
+  BcFieldEditor *editor;
+
+  if (field == NULL)
+    return;
+
+  if (field->table != NULL)
+    {
+      BcTableEditor *table = g_hash_table_lookup (self->tables, field->table->id);
+
+      if (table != NULL)
+        refresh_column (self, table, field, only_row_id, by_place);
+    }
+  else if (field->type == BC_FIELD_TABLE)
+    {
+      BcTableEditor *table = g_hash_table_lookup (self->tables, field->id);
+
+      if (table != NULL)
+        gtk_widget_set_visible (GTK_WIDGET (table),
+                                bc_report_field_visible (self->template_, self->report, self->previous,
+                                                         field, 0));
+    }
+  else if ((editor = g_hash_table_lookup (self->editors, field->id)) != NULL)
+    show_field (self, editor, field, 0, 0, by_place, self->shown_read_only, FALSE);
+}
+
+/* After a saved edit of `key`: only the field, what reads it (computed
+ * fields, conditions, summaries, on and on) and the places whose issues
+ * changed are shown again, so that an edit costs the same with 3 rows or
+ * 300. Anything else (rows, status, a first load) goes through
+ * apply_snapshot(). */
+static void
+apply_edit (BcFormView *self,
+            const char *key,
+            gint64      row_id,
+            GPtrArray  *old_issues)
+{
+  const char *dot = strchr (key, '.');
+  g_autoptr(GHashTable) affected = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GQueue) todo = g_queue_new ();
+  g_autoptr(GHashTable) before = issue_signatures (old_issues);
+  g_autoptr(GHashTable) after = issue_signatures (self->issues);
+  GHashTableIter iter;
+  gpointer place, signature;
+
+  /* Issues are refreshed by place below. */
+  refresh_field (self, dot != NULL ? dot + 1 : key, row_id, NULL);
+  if (dot != NULL)
+    {
+      g_autofree char *table_id = g_strndup (key, dot - key);
+      BcTableEditor *table = g_hash_table_lookup (self->tables, table_id);
+
+      if (table != NULL)
+        bc_table_editor_refresh_summary (table, self->report, row_id);
+    }
+
+  g_queue_push_tail (todo, (gpointer) (dot != NULL ? dot + 1 : key));
+  while (!g_queue_is_empty (todo))
+    {
+      const char *id = g_queue_pop_head (todo);
+      GPtrArray *readers = g_hash_table_lookup (self->readers, id);
+
+      for (guint i = 0; readers != NULL && i < readers->len; i++)
+        {
+          const char *reader = g_ptr_array_index (readers, i);
+
+          if (g_hash_table_add (affected, (gpointer) reader) && strchr (reader, ':') == NULL)
+            g_queue_push_tail (todo, (gpointer) reader);
+        }
+    }
+
+  g_hash_table_iter_init (&iter, affected);
+  while (g_hash_table_iter_next (&iter, &place, NULL))
+    {
+      const char *reader = place;
+
+      if (g_str_has_prefix (reader, "section:"))
+        {
+          for (guint s = 0; s < self->sections->len; s++)
+            {
+              SectionView *view = g_ptr_array_index (self->sections, s);
+
+              if (g_str_equal (view->section->id, reader + strlen ("section:")))
+                gtk_widget_set_visible (view->box, section_visible (self, view->section));
+            }
+        }
+      else if (g_str_has_prefix (reader, "summary:"))
+        {
+          const char *table_id = reader + strlen ("summary:");
+          BcTableEditor *table = g_hash_table_lookup (self->tables, table_id);
+          g_autoptr(GPtrArray) summaries = NULL;
+
+          if (table != NULL)
+            {
+              summaries = bc_report_group_summaries (self->template_, self->report, self->previous,
+                                                     bc_table_editor_get_field (table), NULL);
+              bc_table_editor_set_summaries (table, summaries);
+            }
+        }
+      else
+        {
+          const BcField *field = bc_template_lookup_field (self->template_, reader);
+          GPtrArray *table_readers = dot != NULL ? g_hash_table_lookup (self->readers, field != NULL && field->table != NULL ? field->table->id : "") : NULL;
+          gboolean same_row;
+
+          /* A column computed from its own row, in the row edited: only
+           * that row; one that reads the whole table: every row. */
+          same_row = dot != NULL && field != NULL && field->table != NULL &&
+                     strncmp (key, field->table->id, dot - key) == 0 &&
+                     field->table->id[dot - key] == '\0' &&
+                     (table_readers == NULL ||
+                      !g_ptr_array_find_with_equal_func (table_readers, reader, g_str_equal, NULL));
+          refresh_field (self, reader, same_row ? row_id : 0, NULL);
+        }
+    }
+
+  /* The issues that changed, where they changed. */
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &place, &signature))
+    if (g_strcmp0 (g_hash_table_lookup (before, place), signature) != 0)
+      refresh_issues_at (self, place);
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &place, NULL))
+    if (!g_hash_table_contains (after, place))
+      refresh_issues_at (self, place);
+
+  for (guint s = 0; s < self->sections->len; s++)
+    {
+      SectionView *view = g_ptr_array_index (self->sections, s);
+
+      for (guint c = 0; c < view->cards->len; c++)
+        update_card (g_ptr_array_index (view->cards, c));
+    }
+
+  /* Which closed rows have problems (a rule may join a field and rows). */
+  {
+    gpointer table;
+
+    g_hash_table_iter_init (&iter, self->tables);
+    while (g_hash_table_iter_next (&iter, NULL, &table))
+      bc_table_editor_set_row_problems (table, self->issues);
+  }
+
   update_counts (self);
   update_issues_button (self);
   bc_issue_list_set_issues (self->issue_list, self->template_, self->issues, self->lang);
@@ -1304,7 +1768,17 @@ restore_failures (BcFormView *self)
           g_autofree char *key = g_strndup (place, separator - (const char *) place);
           gint64 row_id = g_ascii_strtoll (separator + 1, NULL, 10);
           BcFieldEditor *editor = editor_for_key (self, key, row_id);
+          const char *dot = strchr (key, '.');
 
+          /* In a compact row: opened, so that the failure shows. */
+          if (editor == NULL && dot != NULL)
+            {
+              g_autofree char *table_id = g_strndup (key, dot - key);
+              BcTableEditor *table = g_hash_table_lookup (self->tables, table_id);
+
+              if (table != NULL && bc_table_editor_show_row (table, row_id))
+                editor = editor_for_key (self, key, row_id);
+            }
           if (editor != NULL)
             bc_field_editor_set_save_error (editor, message);
         }
@@ -1367,10 +1841,19 @@ form_view_op_done (BcFormView *self,
        * (reloads too) leave alone what the user typed and has not seen
        * saved. */
       gboolean force = op->kind == OP_LOAD && !self->loaded;
+      g_autoptr(GPtrArray) old_issues = g_steal_pointer (&self->issues);
+      gboolean was_draft = self->report != NULL && bc_report_get_status (self->report) == BC_STATUS_DRAFT;
+      gboolean just_edit;
 
       g_set_object (&self->report, op->report);
-      g_clear_pointer (&self->issues, g_ptr_array_unref);
       self->issues = g_steal_pointer (&op->issues);
+
+      /* A saved value of the report as shown: only what depends on it. */
+      just_edit = op->kind == OP_SET_VALUE && op->error == NULL && self->loaded &&
+                  self->built_for == self->template_ && self->template_ == op->template_ &&
+                  was_draft && bc_report_get_status (self->report) == BC_STATUS_DRAFT &&
+                  !self->shown_read_only &&
+                  !edit_queue_changes_status (self->queue, self->report_id);
 
       if (op->kind == OP_LOAD)
         {
@@ -1386,9 +1869,13 @@ form_view_op_done (BcFormView *self,
       {
         gint64 start = g_get_monotonic_time ();
 
-        apply_snapshot (self, force);
-        /* What each saved edit costs the UI thread. */
-        g_debug ("snapshot shown in %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
+        if (just_edit)
+          apply_edit (self, op->key, op->row_id, old_issues);
+        else
+          apply_snapshot (self, force);
+        /* What each saved edit costs the UI thread (read by benchmarks/bench-form). */
+        g_debug ("%s shown in %.3f ms", just_edit ? "edit" : "snapshot",
+                 (g_get_monotonic_time () - start) / 1000.0);
       }
       if (force)
         restore_failures (self);
@@ -1411,10 +1898,17 @@ form_view_op_done (BcFormView *self,
               (self->focus_serial == self->add_row_serial || on_add))
             {
               const BcField *first = g_ptr_array_index (field->columns, 0);
-              BcFieldEditor *cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
+              BcFieldEditor *cell;
+
+              bc_table_editor_show_row (table, op->new_row_id);
+              cell = bc_table_editor_get_cell (table, op->new_row_id, first->id);
 
               if (cell != NULL)
-                bc_field_editor_focus_input (cell);
+                {
+                  bc_field_editor_focus_input (cell);
+                  /* The view goes where the focus went. */
+                  scroll_to_widget_soon (self, gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (cell))));
+                }
             }
         }
     }
@@ -1452,6 +1946,7 @@ widget_for_path (BcFormView *self,
       if (table == NULL || !g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &row, NULL))
         return NULL;
 
+      bc_table_editor_show_row (table, bc_table_editor_get_row_id (table, (guint) row - 1));
       return (GtkWidget *) bc_table_editor_get_cell_at (table, (guint) row - 1, close + 2);
     }
 
@@ -1477,7 +1972,8 @@ scroll_to_widget (BcFormView *self,
   graphene_rect_t bounds;
   double value, page;
 
-  if (!gtk_widget_compute_bounds (widget, content, &bounds))
+  /* A widget just added has no place yet: its bounds would say the top. */
+  if (gtk_widget_get_height (widget) <= 0 || !gtk_widget_compute_bounds (widget, content, &bounds))
     return;
 
   value = gtk_adjustment_get_value (adjustment);
@@ -1489,6 +1985,40 @@ scroll_to_widget (BcFormView *self,
     return;
 
   gtk_adjustment_set_value (adjustment, MAX (0.0, bounds.origin.y - 48.0));
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  BcFormView *self = BC_FORM_VIEW (widget);
+
+  /* Ticks come before the frame's layout: wait for the frame after the
+   * one that gave the widget its place. */
+  if (self->scroll_target != NULL && gtk_widget_get_height (self->scroll_target) <= 0 &&
+      ++self->scroll_frames < 10)
+    return G_SOURCE_CONTINUE;
+
+  self->scroll_tick = 0;
+  if (self->scroll_target != NULL)
+    scroll_to_widget (self, self->scroll_target);
+  g_clear_weak_pointer (&self->scroll_target);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Scrolls to a widget now and once more at the next frame, when a form
+ * just built or a row just added has its place. */
+static void
+scroll_to_widget_soon (BcFormView *self,
+                       GtkWidget  *widget)
+{
+  scroll_to_widget (self, widget);
+  g_set_weak_pointer (&self->scroll_target, widget);
+  self->scroll_frames = 0;
+  if (self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_tick_cb, NULL, NULL);
 }
 
 static void
@@ -1522,6 +2052,12 @@ bc_form_view_dispose (GObject *object)
   detach_queue (self);
 
   g_clear_weak_pointer (&self->focus_editor);
+  g_clear_weak_pointer (&self->scroll_target);
+  if (self->scroll_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
+      self->scroll_tick = 0;
+    }
   if (self->editors != NULL)
     {
       g_hash_table_remove_all (self->editors);
@@ -1551,6 +2087,8 @@ bc_form_view_finalize (GObject *object)
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->background, g_hash_table_unref);
+  g_clear_pointer (&self->left, g_hash_table_unref);
+  g_clear_pointer (&self->readers, g_hash_table_unref);
   g_free (self->report_id);
   g_free (self->lang);
   g_free (self->focus_path);
@@ -1590,6 +2128,9 @@ bc_form_view_get_property (GObject    *object,
     case PROP_FOCUS_PATH:
       g_value_set_string (value, self->focus_path);
       break;
+    case PROP_HAS_REFUSED_INPUT:
+      g_value_set_boolean (value, self->has_refused);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1626,6 +2167,11 @@ bc_form_view_class_init (BcFormViewClass *klass)
   properties[PROP_FOCUS_PATH] =
     g_param_spec_string ("focus-path", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* A field holds what was typed but refused (150 in a percentage): it is
+   * not saved, and would be lost on closing. */
+  properties[PROP_HAS_REFUSED_INPUT] =
+    g_param_spec_boolean ("has-refused-input", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* An edit of a report no longer shown could not be saved (report id,
@@ -1666,6 +2212,9 @@ bc_form_view_init (BcFormView *self)
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->background = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_hash_table_unref);
+  self->left = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->readers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
 
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
@@ -1729,6 +2278,8 @@ bc_form_view_load (BcFormView *self,
         }
       g_hash_table_remove_all (self->failures);
       g_clear_pointer (&self->focus_path, g_free);
+      g_hash_table_remove_all (self->left);
+      self->show_required = FALSE;
       self->edited = FALSE;
       self->loaded = FALSE;
       g_free (self->report_id);
@@ -1833,14 +2384,15 @@ bc_form_view_focus_path (BcFormView *self,
           const BcField *field = bc_table_editor_get_field (table);
           const BcField *first = g_ptr_array_index (field->columns, 0);
 
+          bc_table_editor_show_row (table, bc_table_editor_get_row_id (table, 0));
           bc_field_editor_focus_input (bc_table_editor_get_cell_at (table, 0, first->id));
         }
-      scroll_to_widget (self, widget);
+      scroll_to_widget_soon (self, widget);
       return TRUE;
     }
 
   bc_field_editor_focus_input (BC_FIELD_EDITOR (widget));
-  scroll_to_widget (self, widget);
+  scroll_to_widget_soon (self, widget);
 
   return TRUE;
 }
@@ -1893,6 +2445,14 @@ bc_form_view_change_status_async (BcFormView          *self,
    * that changes status. */
   flush_all (self);
 
+  /* Asked to be ready: every field says what it lacks. */
+  if (status == BC_STATUS_READY && !self->show_required)
+    {
+      self->show_required = TRUE;
+      if (self->report != NULL && self->template_ != NULL)
+        apply_snapshot (self, FALSE);
+    }
+
   if (g_hash_table_size (self->failures) > 0 || count_invalid (self) > 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -1920,4 +2480,151 @@ bc_form_view_change_status_finish (BcFormView    *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == bc_form_view_change_status_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+bc_form_view_has_refused_input (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+
+  return self->has_refused;
+}
+
+static void
+collect_refused (GtkWidget *widget,
+                 GPtrArray *refused)
+{
+  if (BC_IS_FIELD_EDITOR (widget) && bc_field_editor_get_invalid (BC_FIELD_EDITOR (widget)))
+    g_ptr_array_add (refused, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_refused (child, refused);
+}
+
+static void
+confirm_discard_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             gpointer          user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  BcFormView *self = g_task_get_source_object (task);
+  BcFieldEditor *editor = g_object_get_data (G_OBJECT (task), "editor");
+
+  if (g_strcmp0 (response, "discard") == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Back to the value, to fix it. */
+  if (editor != NULL && gtk_widget_get_root (GTK_WIDGET (editor)) != NULL)
+    {
+      bc_field_editor_focus_input (editor);
+      scroll_to_widget (self, GTK_WIDGET (editor));
+    }
+  g_task_return_boolean (task, FALSE);
+}
+
+void
+bc_form_view_confirm_discard_async (BcFormView          *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) refused = g_ptr_array_new ();
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *body = NULL;
+  GtkRoot *root;
+  AdwMessageDialog *dialog;
+  BcFieldEditor *first;
+
+  g_return_if_fail (BC_IS_FORM_VIEW (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_form_view_confirm_discard_async);
+
+  collect_refused (self->sections_box, refused);
+  if (refused->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  first = g_ptr_array_index (refused, 0);
+  name = bc_field_editor_dup_name (first);
+  text = bc_field_editor_dup_text (first);
+  if (refused->len == 1)
+    /* TRANSLATORS: asked on closing; the field's name, then what it holds */
+    body = g_strdup_printf (_("“%s” holds “%s”, which does not fit the field and is not saved. Closing now loses it."),
+                            name, text);
+  else
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u field holds a value that does not fit and is not saved, the first “%s” in “%s”. Closing now loses it.",
+                                         "%u fields hold values that do not fit and are not saved, the first “%s” in “%s”. Closing now loses them.",
+                                         refused->len),
+                            refused->len, text, name);
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       g_dngettext (GETTEXT_PACKAGE,
+                                                                    "Discard a Value That Is Not Saved?",
+                                                                    "Discard Values That Are Not Saved?",
+                                                                    refused->len),
+                                                       body));
+  adw_message_dialog_add_responses (dialog,
+                                    "back", _("_Go Back"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "back");
+  adw_message_dialog_set_close_response (dialog, "back");
+  gtk_widget_set_name (GTK_WIDGET (dialog), "discard-refused-dialog");
+  g_object_set_data_full (G_OBJECT (task), "editor", g_object_ref (first), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (confirm_discard_response_cb), g_steal_pointer (&task));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+gboolean
+bc_form_view_confirm_discard_finish (BcFormView    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+close_confirmed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  BcFormView *self = BC_FORM_VIEW (source);
+  g_autoptr(GtkWindow) window = user_data;
+
+  if (bc_form_view_confirm_discard_finish (self, result, NULL))
+    {
+      self->discard_refused = TRUE;
+      gtk_window_close (window);
+    }
+}
+
+gboolean
+bc_form_view_hold_close (BcFormView *self,
+                         GtkWindow  *window)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+  g_return_val_if_fail (GTK_IS_WINDOW (window), FALSE);
+
+  if (!self->has_refused || self->discard_refused)
+    return FALSE;
+
+  bc_form_view_confirm_discard_async (self, NULL, close_confirmed_cb, g_object_ref (window));
+
+  return TRUE;
 }

@@ -64,6 +64,25 @@ gboolean     bc_form_view_change_status_finish (BcFormView          *self,
  * an edit of a report that is no longer shown could not be saved. The
  * form shows the failure again when that report is loaded. */
 
+/* Whether a field holds what was typed but refused (150 in a percentage):
+ * not saved, it would be lost on closing ("has-refused-input" property). */
+gboolean     bc_form_view_has_refused_input    (BcFormView          *self);
+/* Asks whether to lose the refused values: TRUE to go on (at once when
+ * there are none); FALSE when the person went back to the field, which
+ * then has the focus. */
+void         bc_form_view_confirm_discard_async  (BcFormView          *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean     bc_form_view_confirm_discard_finish (BcFormView          *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+/* For a window's close-request: TRUE (hold the close) while a refused
+ * value waits for the person's answer; closes `window` again if they
+ * choose to discard it. */
+gboolean     bc_form_view_hold_close           (BcFormView          *self,
+                                                GtkWindow           *window);
+
 /* Reloads the report (after a status change made elsewhere). */
 void         bc_form_view_reload         (BcFormView  *self);
 

@@ -19,8 +19,14 @@ typedef struct {
   GtkWidget     *up;
   GtkWidget     *down;
   GtkWidget     *remove;
+  GtkWidget     *expand;     /* compact tables: shows and hides the cells */
+  GtkWidget     *summary;    /* compact tables: the row's main values, a line or two */
+  GtkWidget     *problem;    /* compact tables: an icon when the row has errors or warnings */
+  int            problem_shown; /* 0: none, else the severity shown + 1 */
   GtkWidget     *cells_box;
-  GPtrArray     *cells;      /* BcFieldEditor*, one per column */
+  GPtrArray     *cells;      /* BcFieldEditor*, one per column; empty until built */
+  guint          labelled;   /* the index + 1 its texts say, 0 for none yet */
+  gint           labelled_shown; /* -1, or whether they say its fields are shown */
 } RowCard;
 
 struct _BcTableEditor
@@ -43,10 +49,13 @@ struct _BcTableEditor
   GHashTable    *by_id;      /* gint64* row id → RowCard* */
   gboolean       read_only;
   gboolean       busy;       /* a row operation is on its way */
+  gboolean       compact;    /* rows are a line each, their cells shown on demand */
+  GHashTable    *expanded;   /* gint64* row ids whose cells are shown */
 };
 
 enum {
   EDITOR_ADDED,
+  ROW_SHOWN,
   ADD_ROW,
   REMOVE_ROW,
   MOVE_ROW,
@@ -137,6 +146,14 @@ row_card_update_labels (RowCard *row)
   g_autofree char *up = NULL;
   g_autofree char *down = NULL;
   g_autofree char *remove = NULL;
+  gboolean moved;
+
+  /* Texts only when the row moved: a long table redoes this for every row
+   * at every row operation. */
+  moved = row->labelled != n;
+  if (!moved)
+    goto texts_done;
+  row->labelled = n;
 
   /* TRANSLATORS: the title of a table row's card */
   title = g_strdup_printf (_("Row %u"), n);
@@ -148,14 +165,43 @@ row_card_update_labels (RowCard *row)
   gtk_widget_set_tooltip_text (row->up, up);
   gtk_widget_set_tooltip_text (row->down, down);
   gtk_widget_set_tooltip_text (row->remove, remove);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->up), GTK_ACCESSIBLE_PROPERTY_LABEL, up, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->down), GTK_ACCESSIBLE_PROPERTY_LABEL, down, -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
+  /* Named with the table too: a form may have several tables, and every
+   * control's name is unique in the form. */
+  {
+    const char *table = bc_text_get (&self->table->label, self->lang);
+    /* TRANSLATORS: accessible names of a table row's buttons: "Findings, row 3: move up" */
+    g_autofree char *up_name = g_strdup_printf (_("%s, row %u: move up"), table, n);
+    g_autofree char *down_name = g_strdup_printf (_("%s, row %u: move down"), table, n);
+    g_autofree char *remove_name = g_strdup_printf (_("%s, row %u: remove"), table, n);
 
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row->up), GTK_ACCESSIBLE_PROPERTY_LABEL, up_name, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row->down), GTK_ACCESSIBLE_PROPERTY_LABEL, down_name, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row->remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_name, -1);
+  }
+
+texts_done:
   gtk_widget_set_sensitive (row->up, !self->read_only && !self->busy && row->index > 0);
   gtk_widget_set_sensitive (row->down, !self->read_only && !self->busy &&
                             row->index + 1 < self->rows->len);
   gtk_widget_set_sensitive (row->remove, !self->read_only && !self->busy);
+
+  if (row->expand != NULL &&
+      (moved || row->labelled_shown != (gint) gtk_widget_get_visible (row->cells_box)))
+    {
+      gboolean shown = gtk_widget_get_visible (row->cells_box);
+      const char *table = bc_text_get (&self->table->label, self->lang);
+      g_autofree char *tip = shown ? g_strdup_printf (_("Hide row %u"), n)
+                                   : g_strdup_printf (_("Show row %u"), n);
+      /* TRANSLATORS: accessible names of the button that shows a row's fields: "Findings, row 3: show" */
+      g_autofree char *name = shown ? g_strdup_printf (_("%s, row %u: hide"), table, n)
+                                    : g_strdup_printf (_("%s, row %u: show"), table, n);
+
+      row->labelled_shown = shown;
+      gtk_button_set_icon_name (GTK_BUTTON (row->expand), shown ? "pan-down-symbolic" : "pan-end-symbolic");
+      gtk_widget_set_tooltip_text (row->expand, tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row->expand), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (row->expand), GTK_ACCESSIBLE_STATE_EXPANDED, shown, -1);
+    }
   gtk_widget_set_visible (row->remove, !self->read_only);
   gtk_widget_set_visible (row->up, !self->read_only);
   gtk_widget_set_visible (row->down, !self->read_only);
@@ -168,6 +214,9 @@ row_card_update_labels (RowCard *row)
     }
 }
 
+static void on_expand_clicked (GtkButton *button,
+                               RowCard   *row);
+
 static RowCard *
 row_card_new (BcTableEditor *self,
               gint64         row_id,
@@ -179,6 +228,7 @@ row_card_new (BcTableEditor *self,
   row->editor = self;
   row->row_id = row_id;
   row->index = index;
+  row->labelled_shown = -1;
   row->cells = g_ptr_array_new ();
 
   row->card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -210,6 +260,43 @@ row_card_new (BcTableEditor *self,
   row->cells_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (row->card), row->cells_box);
 
+  if (self->compact)
+    {
+      /* A row is a line or two, its main values; its fields are built
+       * when it is opened, so a long table costs little on screen. */
+      row->expand = new_row_button ("pan-end-symbolic");
+      g_signal_connect (row->expand, "clicked", G_CALLBACK (on_expand_clicked), row);
+      gtk_box_prepend (GTK_BOX (header), row->expand);
+      gtk_widget_set_margin_start (header, 6);
+
+      /* What a closed row holds that needs looking at. */
+      row->problem = gtk_image_new ();
+      gtk_widget_set_visible (row->problem, FALSE);
+      gtk_box_insert_child_after (GTK_BOX (header), row->problem, row->title);
+
+      row->summary = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (row->summary), 0);
+      gtk_label_set_wrap (GTK_LABEL (row->summary), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (row->summary), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_set_margin_start (row->summary, 12);
+      gtk_widget_set_margin_end (row->summary, 12);
+      gtk_widget_set_margin_top (row->summary, 6);
+      gtk_widget_set_margin_bottom (row->summary, 8);
+      gtk_box_insert_child_after (GTK_BOX (row->card), row->summary, header);
+      gtk_widget_set_visible (row->cells_box, FALSE);
+    }
+
+  return row;
+}
+
+static void
+row_card_build_cells (RowCard *row)
+{
+  BcTableEditor *self = row->editor;
+
+  if (row->cells->len > 0)
+    return;
+
   for (guint c = 0; c < self->table->columns->len; c++)
     {
       const BcField *column = g_ptr_array_index (self->table->columns, c);
@@ -217,7 +304,7 @@ row_card_new (BcTableEditor *self,
 
       if (c > 0)
         gtk_box_append (GTK_BOX (row->cells_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-      bc_field_editor_set_row (BC_FIELD_EDITOR (cell), row_id, index);
+      bc_field_editor_set_row (BC_FIELD_EDITOR (cell), row->row_id, row->index);
       bc_field_editor_set_read_only (BC_FIELD_EDITOR (cell), self->read_only);
       /* Columns hide and show with their conditions; so do their separators. */
       g_signal_connect_object (cell, "notify::visible", G_CALLBACK (bc_field_editor_update_separators),
@@ -226,7 +313,38 @@ row_card_new (BcTableEditor *self,
       g_ptr_array_add (row->cells, cell);
     }
 
-  return row;
+  bc_field_editor_update_separators (row->cells_box);
+  for (guint c = 0; c < row->cells->len; c++)
+    g_signal_emit (self, signals[EDITOR_ADDED], 0, g_ptr_array_index (row->cells, c));
+}
+
+/* Shows or hides a row's fields, building them the first time. */
+static void
+row_card_show_cells (RowCard  *row,
+                     gboolean  shown)
+{
+  BcTableEditor *self = row->editor;
+  gboolean built = row->cells->len > 0;
+
+  if (shown && !built)
+    row_card_build_cells (row);
+  gtk_widget_set_visible (row->cells_box, shown);
+  if (shown)
+    g_hash_table_add (self->expanded, g_memdup2 (&row->row_id, sizeof row->row_id));
+  else
+    g_hash_table_remove (self->expanded, &row->row_id);
+  row_card_update_labels (row);
+
+  /* Fresh fields: the form fills them in. */
+  if (shown && !built)
+    g_signal_emit (self, signals[ROW_SHOWN], 0, row->row_id);
+}
+
+static void
+on_expand_clicked (GtkButton *button,
+                   RowCard   *row)
+{
+  row_card_show_cells (row, !gtk_widget_get_visible (row->cells_box));
 }
 
 static void
@@ -245,6 +363,8 @@ bc_table_editor_dispose (GObject *object)
           g_signal_handlers_disconnect_by_data (row->up, row);
           g_signal_handlers_disconnect_by_data (row->down, row);
           g_signal_handlers_disconnect_by_data (row->remove, row);
+          if (row->expand != NULL)
+            g_signal_handlers_disconnect_by_data (row->expand, row);
         }
       g_hash_table_remove_all (self->by_id);
       g_ptr_array_set_size (self->rows, 0);
@@ -262,6 +382,7 @@ bc_table_editor_finalize (GObject *object)
 
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->expanded, g_hash_table_unref);
   g_free (self->lang);
 
   G_OBJECT_CLASS (bc_table_editor_parent_class)->finalize (object);
@@ -281,6 +402,12 @@ bc_table_editor_class_init (BcTableEditorClass *klass)
     g_signal_new ("editor-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, BC_TYPE_FIELD_EDITOR);
+  /* A compact row's fields were built to be shown (the row's stable id):
+   * the form fills them in. */
+  signals[ROW_SHOWN] =
+    g_signal_new ("row-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[ADD_ROW] =
     g_signal_new ("add-row", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
@@ -315,6 +442,7 @@ bc_table_editor_init (BcTableEditor *self)
 
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_card_free);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->expanded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 GtkWidget *
@@ -331,6 +459,8 @@ bc_table_editor_new (const BcField *table,
   self = g_object_new (BC_TYPE_TABLE_EDITOR, NULL);
   self->table = table;
   self->lang = g_strdup (lang != NULL ? lang : "vi");
+  /* A table of many columns (a findings list) is compact: a line a row. */
+  self->compact = table->columns->len > 4;
 
   header = bc_field_editor_new (table, self->lang);
   gtk_widget_set_margin_start (header, 0);
@@ -365,6 +495,140 @@ bc_table_editor_get_header (BcTableEditor *self)
   return self->header;
 }
 
+/* The columns a compact row shows on its line: the grouping column,
+ * then choices, then short texts; three at most. */
+static gboolean
+summary_column (const BcField *table,
+                const BcField *column,
+                guint          pass)
+{
+  gboolean group = g_strcmp0 (table->group_by, column->id) == 0;
+  gboolean choice = column->type == BC_FIELD_CHOICE || column->type == BC_FIELD_YES_NO;
+
+  if (column->compute != NULL || column->type == BC_FIELD_LONG_TEXT)
+    return FALSE;
+
+  switch (pass)
+    {
+    case 0: return group;
+    case 1: return !group && choice;
+    default: return !group && !choice;
+    }
+}
+
+static void
+row_card_set_summary (RowCard  *row,
+                      BcReport *report)
+{
+  BcTableEditor *self = row->editor;
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = 0;
+
+  for (guint pass = 0; pass < 3 && n < 3; pass++)
+    for (guint c = 0; c < self->table->columns->len && n < 3; c++)
+      {
+        const BcField *column = g_ptr_array_index (self->table->columns, c);
+        g_autofree char *key = NULL;
+        g_autofree char *shown = NULL;
+        const char *value;
+
+        if (!summary_column (self->table, column, pass))
+          continue;
+        key = bc_field_dup_key (column);
+        value = bc_report_get_value (report, key, row->row_id);
+        if (value == NULL)
+          continue;
+        shown = bc_field_format_value (column, value, self->lang);
+        if (text->len > 0)
+          g_string_append (text, " · ");
+        g_string_append (text, shown != NULL ? shown : value);
+        n++;
+      }
+
+  /* TRANSLATORS: the line of a table row with nothing filled in yet */
+  gtk_label_set_text (GTK_LABEL (row->summary), text->len > 0 ? text->str : _("Nothing filled in yet"));
+}
+
+void
+bc_table_editor_refresh_summary (BcTableEditor *self,
+                                 BcReport      *report,
+                                 gint64         row_id)
+{
+  RowCard *row;
+
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  row = g_hash_table_lookup (self->by_id, &row_id);
+  if (row != NULL && row->summary != NULL)
+    row_card_set_summary (row, report);
+}
+
+gboolean
+bc_table_editor_show_row (BcTableEditor *self,
+                          gint64         row_id)
+{
+  RowCard *row;
+
+  g_return_val_if_fail (BC_IS_TABLE_EDITOR (self), FALSE);
+
+  row = g_hash_table_lookup (self->by_id, &row_id);
+  if (row == NULL)
+    return FALSE;
+  if (!gtk_widget_get_visible (row->cells_box))
+    row_card_show_cells (row, TRUE);
+
+  return TRUE;
+}
+
+void
+bc_table_editor_set_row_problems (BcTableEditor *self,
+                                  GPtrArray     *issues)
+{
+  g_autoptr(GHashTable) worst = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree char *prefix = NULL;
+
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  if (!self->compact)
+    return;
+
+  prefix = g_strconcat (self->table->id, ".", NULL);
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    {
+      BcIssue *issue = g_ptr_array_index (issues, i);
+      gpointer was;
+
+      if (issue->row_id == 0 || !g_str_has_prefix (issue->key, prefix) ||
+          (issue->severity == BC_SEVERITY_WARNING && issue->justification != NULL))
+        continue;
+      was = g_hash_table_lookup (worst, &issue->row_id);
+      if (was == NULL || issue->severity == BC_SEVERITY_ERROR)
+        g_hash_table_insert (worst, &issue->row_id, GINT_TO_POINTER (issue->severity + 1));
+    }
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+      int severity = GPOINTER_TO_INT (g_hash_table_lookup (worst, &row->row_id)) - 1;
+      const char *icon = severity == BC_SEVERITY_ERROR ? "dialog-error-symbolic" : "dialog-warning-symbolic";
+
+      /* Most rows keep what they show: an edit must cost the same with
+       * 3 rows or 300. */
+      if (row->problem_shown == severity + 1)
+        continue;
+      row->problem_shown = severity + 1;
+      gtk_widget_set_visible (row->problem, severity >= 0);
+      if (severity < 0)
+        continue;
+      gtk_image_set_from_icon_name (GTK_IMAGE (row->problem), icon);
+      gtk_widget_set_tooltip_text (row->problem, severity == BC_SEVERITY_ERROR
+                                   ? _("This row has errors")
+                                   : _("This row has warnings to justify"));
+      gtk_widget_remove_css_class (row->problem, severity == BC_SEVERITY_ERROR ? "warning" : "error");
+      gtk_widget_add_css_class (row->problem, severity == BC_SEVERITY_ERROR ? "error" : "warning");
+    }
+}
+
 void
 bc_table_editor_set_rows (BcTableEditor *self,
                           BcReport      *report)
@@ -393,10 +657,14 @@ bc_table_editor_set_rows (BcTableEditor *self,
           row = row_card_new (self, row_id, i);
           g_hash_table_insert (self->by_id, g_memdup2 (&row_id, sizeof row_id), row);
           gtk_box_append (GTK_BOX (self->rows_box), row->card);
-
-          for (guint c = 0; c < row->cells->len; c++)
-            g_signal_emit (self, signals[EDITOR_ADDED], 0, g_ptr_array_index (row->cells, c));
+          if (!self->compact)
+            {
+              row->index = i;
+              row_card_build_cells (row);
+            }
         }
+      if (row->summary != NULL)
+        row_card_set_summary (row, report);
 
       row->index = i;
       g_ptr_array_add (rows, row);
@@ -415,6 +683,9 @@ bc_table_editor_set_rows (BcTableEditor *self,
       g_signal_handlers_disconnect_by_data (row->up, row);
       g_signal_handlers_disconnect_by_data (row->down, row);
       g_signal_handlers_disconnect_by_data (row->remove, row);
+      if (row->expand != NULL)
+        g_signal_handlers_disconnect_by_data (row->expand, row);
+      g_hash_table_remove (self->expanded, &row->row_id);
       gtk_box_remove (GTK_BOX (self->rows_box), row->card);
       g_hash_table_remove (self->by_id, &row->row_id);
       row_card_free (row);
@@ -463,7 +734,7 @@ row_cell (BcTableEditor *self,
           RowCard       *row,
           const char    *column)
 {
-  if (row == NULL)
+  if (row == NULL || row->cells->len == 0)
     return NULL;
 
   for (guint c = 0; c < self->table->columns->len; c++)
@@ -547,6 +818,7 @@ bc_table_editor_set_summaries (BcTableEditor *self,
   const BcField *group_column = NULL;
   GtkWidget *child;
   const char *group_label;
+  int n_columns;
 
   g_return_if_fail (BC_IS_TABLE_EDITOR (self));
 
@@ -569,14 +841,17 @@ bc_table_editor_set_summaries (BcTableEditor *self,
     }
 
   group_label = group_column != NULL ? bc_text_get (&group_column->label, self->lang) : "";
-  gtk_grid_attach (self->summary_grid, summary_label (group_label, TRUE, FALSE), 0, 0, 1, 1);
+  n_columns = MAX (1, (int) self->table->group_summaries->len);
+  /* Each group's name on a line of its own, its figures under it: the
+   * grid is as narrow as its figures' columns, for small screens. */
+  gtk_grid_attach (self->summary_grid, summary_label (group_label, TRUE, FALSE), 0, 0, n_columns, 1);
   for (guint v = 0; v < self->table->group_summaries->len; v++)
     {
       const BcField *field = g_ptr_array_index (self->table->group_summaries, v);
 
       gtk_grid_attach (self->summary_grid,
                        summary_label (bc_text_get (&field->label, self->lang), TRUE, TRUE),
-                       (int) v + 1, 0, 1, 1);
+                       (int) v, 1, 1, 1);
     }
 
   for (guint g = 0; g < summaries->len; g++)
@@ -600,7 +875,8 @@ bc_table_editor_set_summaries (BcTableEditor *self,
       gtk_widget_set_hexpand (label, TRUE);
       if (summary->group == NULL)
         gtk_widget_add_css_class (label, "heading");
-      gtk_grid_attach (self->summary_grid, label, 0, (int) g + 1, 1, 1);
+      gtk_widget_set_margin_top (label, 6);
+      gtk_grid_attach (self->summary_grid, label, 0, 2 * (int) g + 2, n_columns, 1);
 
       for (guint v = 0; v < summary->n_values && v < self->table->group_summaries->len; v++)
         {
@@ -611,7 +887,7 @@ bc_table_editor_set_summaries (BcTableEditor *self,
           label = summary_label (text != NULL && *text != '\0' ? text : "—", FALSE, TRUE);
           if (summary->group == NULL)
             gtk_widget_add_css_class (label, "heading");
-          gtk_grid_attach (self->summary_grid, label, (int) v + 1, (int) g + 1, 1, 1);
+          gtk_grid_attach (self->summary_grid, label, (int) v, 2 * (int) g + 3, 1, 1);
         }
     }
 

@@ -53,5 +53,17 @@ void           bc_table_editor_set_read_only (BcTableEditor  *self,
  * are insensitive: the positions they would act on may be about to change. */
 void           bc_table_editor_set_busy      (BcTableEditor  *self,
                                               gboolean        busy);
+/* A table of many columns (a findings list) shows a row as a line, its
+ * fields once opened: shows a row's fields ("row-shown" when new). */
+gboolean       bc_table_editor_show_row      (BcTableEditor  *self,
+                                              gint64          row_id);
+/* Marks the compact rows that have errors or unjustified warnings
+ * (BcIssue*, the report's issues). */
+void           bc_table_editor_set_row_problems (BcTableEditor *self,
+                                                 GPtrArray     *issues);
+/* The line of a compact row, after one of its values changed. */
+void           bc_table_editor_refresh_summary (BcTableEditor *self,
+                                                BcReport      *report,
+                                                gint64         row_id);
 
 G_END_DECLS

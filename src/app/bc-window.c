@@ -1467,6 +1467,10 @@ bc_window_close_request (GtkWindow *window)
   BcWindow *self = BC_WINDOW (window);
   int width, height;
 
+  /* A value typed but refused is not lost without a word. */
+  if (bc_form_view_hold_close (self->form_view, window))
+    return TRUE;
+
   g_clear_handle_id (&self->remember_timeout, g_source_remove);
   remember_place (self);
 

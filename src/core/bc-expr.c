@@ -1659,6 +1659,49 @@ bc_expr_foreach_reference (BcExpr              *expr,
   foreach_reference (expr->root, func, user_data);
 }
 
+static void
+add_field_id (GPtrArray  *ids,
+              const char *name)
+{
+  /* "services.level3" names the field "level3": ids are unique per template. */
+  const char *dot = strrchr (name, '.');
+  const char *id = dot != NULL ? dot + 1 : name;
+
+  for (guint i = 0; i < ids->len; i++)
+    if (g_str_equal (g_ptr_array_index (ids, i), id))
+      return;
+
+  g_ptr_array_add (ids, g_strdup (id));
+}
+
+static void
+collect_field_id (BcExprRefKind  kind,
+                  const char    *name,
+                  const char    *column,
+                  gboolean       previous,
+                  gpointer       user_data)
+{
+  GPtrArray *ids = user_data;
+
+  add_field_id (ids, name);
+  if (column != NULL)
+    add_field_id (ids, column);
+}
+
+char **
+bc_expr_dup_field_ids (BcExpr *expr)
+{
+  GPtrArray *ids;
+
+  g_return_val_if_fail (expr != NULL, NULL);
+
+  ids = g_ptr_array_new ();
+  foreach_reference (expr->root, collect_field_id, ids);
+  g_ptr_array_add (ids, NULL);
+
+  return (char **) g_ptr_array_free (ids, FALSE);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Evaluation                                                               */
 /* ------------------------------------------------------------------------ */

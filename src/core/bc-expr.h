@@ -129,6 +129,12 @@ const char *bc_expr_get_source           (BcExpr                 *expr);
 void        bc_expr_foreach_reference    (BcExpr                 *expr,
                                           BcExprReferenceFunc     func,
                                           gpointer                user_data);
+/* The ids of the fields and tables `expr` reads, each once, in the order
+ * first named: "level3" for `services.level3`, "findings" and "done" for
+ * `sum(findings.done)`, a column named in a row context too; inside prev(…)
+ * as well. So that a form knows which fields an edit can change. Free with
+ * g_strfreev(). */
+char      **bc_expr_dup_field_ids        (BcExpr                 *expr);
 /* Evaluates in scalar context. */
 gboolean    bc_expr_evaluate             (BcExpr                 *expr,
                                           const BcExprResolver   *resolver,
