@@ -24,7 +24,7 @@ static char *test_home;
  * is 1, a trap in the real form is reported as an incomplete test (TODO in
  * TAP, "incomplete" in the CI summary) instead of a failure. Set it to 0
  * once the fix (branch window7) is merged, so that a new trap fails. */
-#define KNOWN_TRAP_ISSUE_7 1
+#define KNOWN_TRAP_ISSUE_7 0
 /* Issue 7 too: the problems popover is ~170 px wide and breaks its words
  * letter by letter. Set to 0 once the fix (branch window7b) is merged. */
 #define KNOWN_SQUEEZED_POPOVER_ISSUE_7 1
