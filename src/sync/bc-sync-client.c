@@ -945,6 +945,39 @@ push_batch (Run           *run,
   return TRUE;
 }
 
+/* Queues every ready report of the enrolled unit (each its own transaction:
+ * status and outbox row together). Reports of another unit stay ready. */
+static gboolean
+queue_ready (Run         *run,
+             const char  *unit,
+             GError     **error)
+{
+  BcWorkbook *workbook = run->client->workbook;
+  g_autoptr(GPtrArray) reports = bc_workbook_list_reports (workbook, error);
+
+  if (reports == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      BcReportSummary *report = g_ptr_array_index (reports, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (report->status != BC_STATUS_READY || g_strcmp0 (report->unit, unit) != 0)
+        continue;
+      if (!bc_workbook_set_status (workbook, report->id, BC_STATUS_QUEUED, NULL, &local_error))
+        {
+          /* Taken back to draft meanwhile: it stays there. */
+          if (g_error_matches (local_error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION))
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static gboolean
 push_outbox (Run           *run,
              const char    *unit,
@@ -957,7 +990,7 @@ push_outbox (Run           *run,
   g_autoptr(GPtrArray) batch = g_ptr_array_new ();
   gsize batch_bytes = 0;
 
-  if (!bc_outbox_freeze (workbook, error))
+  if (!queue_ready (run, unit, error) || !bc_outbox_freeze (workbook, error))
     return FALSE;
   items = bc_outbox_list (workbook, error);
   if (items == NULL)
