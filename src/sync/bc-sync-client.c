@@ -1003,8 +1003,9 @@ push_outbox (Run           *run,
       g_autofree char *why = NULL;
 
       if (item->content == NULL)
-        why = g_strdup_printf (_("Version of the form “%s” is not installed, so this report "
-                                 "cannot be sent. Install the form, then sync again."),
+        why = g_strdup_printf (_("The form “%s” in the version of this report is not "
+                                 "installed, so the report cannot be sent. Install the form, "
+                                 "then sync again."),
                                item->template_id);
       else if (g_strcmp0 (item->unit, unit) != 0)
         why = g_strdup_printf (_("This report is for the unit “%s”, but this device is "
