@@ -2135,7 +2135,7 @@ static const Command commands[] = {
   { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE, FALSE },
   { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE, TRUE },
   { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE, FALSE },
-  { "enrol",      "URL --user U [--token-file F]",           N_("Sign this device in to the provincial server"), cmd_enrol, TRUE, FALSE },
+  { "enrol",      "URL --user U [--token-file F]",           N_("Sign this device in to the provincial server"), cmd_enrol, TRUE, TRUE },
   { "sync",       "[--json] [--token-file F]",               N_("Send the outbox and receive the server's news"), cmd_sync, TRUE, FALSE },
   { "outbox",     "[--json]",                                N_("List the reports waiting to be sent"), cmd_outbox, TRUE, FALSE },
 };

@@ -472,14 +472,14 @@ set_status_error (Run         *run,
   if (!decoded)
     g_clear_pointer (&code, g_free);
 
+  /* The server's own words add nothing to these two. */
   if (status == 401 && g_strcmp0 (code, "bad_credentials") == 0)
-    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_BAD_CREDENTIALS,
-                 _("The user name or password is wrong (%s). Check them and try again."), said);
+    g_set_error_literal (error, BC_SYNC_ERROR, BC_SYNC_ERROR_BAD_CREDENTIALS,
+                         _("The user name or password is wrong. Check them and try again."));
   else if (status == 401)
-    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
-                 _("The server no longer accepts this device (%s): it may have been revoked. "
-                   "Enrol it again: baocao-cli enrol URL --user USER."),
-                 said);
+    g_set_error_literal (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
+                         _("The server no longer accepts this device: it may have been revoked. "
+                           "Enrol it again: baocao-cli enrol URL --user USER."));
   else if (g_strcmp0 (code, "protocol_unsupported") == 0)
     set_protocol_error (protocol_min, protocol_max, error);
   else if (status == 429 || status == 503)
