@@ -17,6 +17,11 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
+
 #define USER      "ubnd-son-tinh"
 #define PASSWORD  "mật-khẩu đúng 1"
 #define UNIT      "QNG-SONTINH"
@@ -200,6 +205,17 @@ write_file (Fixture    *fixture,
   return path;
 }
 
+/* A failed assertion aborts the test without its teardown: the server must
+ * not outlive it. */
+G_GNUC_UNUSED static void
+die_with_parent (gpointer user_data)
+{
+  (void) user_data;
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 /* Starts `baocao-server serve` on a port the system picks and reads its URL
  * from the line it prints. */
 static void
@@ -211,7 +227,12 @@ start_server (Fixture *fixture)
   const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
                          "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
 
-  fixture->server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+#ifdef G_OS_UNIX
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  fixture->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
