@@ -452,8 +452,11 @@ test_round_trip (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
   g_clear_pointer (&on_server, json_node_unref);
 
-  /* The second sends nothing, and the server still holds one report. */
+  /* The second sends nothing, and the server still holds one report; it
+   * still spoke to the server (progress counts bytes both ways). */
   result = sync_json (fixture, &first);
+  g_assert_cmpint (json_object_get_int_member (result, "bytes_sent"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (result, "bytes_received"), >, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "results")), ==, 0);
   g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
   g_clear_pointer (&on_server, json_node_unref);

@@ -1269,21 +1269,15 @@ sync_thread (GTask        *task,
     goto out;
 
 out:
+  /* Free for the next sync before the callback runs: it may start one. */
+  g_mutex_lock (&self->mutex);
+  self->busy = FALSE;
+  g_mutex_unlock (&self->mutex);
+
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, g_steal_pointer (&summary), (GDestroyNotify) bc_sync_summary_free);
-}
-
-static void
-clear_busy (gpointer data)
-{
-  BcSyncClient *self = data;
-
-  g_mutex_lock (&self->mutex);
-  self->busy = FALSE;
-  g_mutex_unlock (&self->mutex);
-  g_object_unref (self);
 }
 
 void
@@ -1315,7 +1309,6 @@ bc_sync_client_sync_async (BcSyncClient        *self,
       return;
     }
 
-  g_object_set_data_full (G_OBJECT (task), "bc-sync-busy", g_object_ref (self), clear_busy);
   g_task_set_task_data (task, run_new (self, cancellable), (GDestroyNotify) run_free);
   g_task_run_in_thread (task, sync_thread);
 }
