@@ -219,13 +219,16 @@ die_with_parent (gpointer user_data)
 /* Starts `baocao-server serve` on a port the system picks and reads its URL
  * from the line it prints. */
 static void
-start_server (Fixture *fixture)
+start_server_tls (Fixture    *fixture,
+                  const char *cert,
+                  const char *key)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autofree char *line = NULL;
   const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
-                         "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
+                         "--listen", "127.0.0.1:0", "--rate-limit", "0",
+                         cert != NULL ? "--tls-cert" : NULL, cert, "--tls-key", key, NULL };
 
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
@@ -238,8 +241,16 @@ start_server (Fixture *fixture)
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, cert != NULL ? "Listening on https://127.0.0.1:"
+                                                      : "Listening on http://127.0.0.1:"));
+  g_free (fixture->url);
   fixture->url = g_strdup (line + strlen ("Listening on "));
+}
+
+static void
+start_server (Fixture *fixture)
+{
+  start_server_tls (fixture, NULL, NULL);
 }
 
 static void
@@ -654,6 +665,99 @@ test_server_down (Fixture       *fixture,
   }
 }
 
+/* Runs openssl in the fixture's folder; FALSE when there is no openssl. */
+static gboolean
+openssl (Fixture    *fixture,
+         const char *arguments)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = g_strdup_printf ("openssl %s", arguments);
+  g_auto(GStrv) argv = NULL;
+  int status;
+
+  if (g_find_program_in_path ("openssl") == NULL)
+    return FALSE;
+  g_shell_parse_argv (command, NULL, &argv, &error);
+  g_assert_no_error (error);
+  g_spawn_sync (fixture->dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return TRUE;
+}
+
+/* A certificate for `name` (SAN `san`) signed by the fixture's CA. */
+static void
+make_certificate (Fixture    *fixture,
+                  const char *name,
+                  const char *san)
+{
+  g_autofree char *ext = g_strdup_printf ("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
+                                          "extendedKeyUsage=serverAuth\n", san);
+  g_autofree char *ext_text = g_strcompress (ext);
+  g_autofree char *ext_name = g_strdup_printf ("%s.ext", name);
+  g_autofree char *ext_path = write_file (fixture, ext_name, ext_text);
+  g_autofree char *request = g_strdup_printf ("req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                                              "-nodes -keyout %s.key -out %s.csr -subj /CN=%s",
+                                              name, name, name);
+  g_autofree char *sign = g_strdup_printf ("x509 -req -in %s.csr -CA ca.pem -CAkey ca.key "
+                                           "-CAcreateserial -out %s.pem -days 30 -extfile %s",
+                                           name, name, ext_path);
+
+  g_assert_true (openssl (fixture, request));
+  g_assert_true (openssl (fixture, sign));
+}
+
+static void
+test_tls (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+  g_autofree char *ca = g_build_filename (fixture->dir, "ca.pem", NULL);
+  g_autofree char *good_cert = g_build_filename (fixture->dir, "good.pem", NULL);
+  g_autofree char *good_key = g_build_filename (fixture->dir, "good.key", NULL);
+  g_autofree char *wrong_cert = g_build_filename (fixture->dir, "wrong.pem", NULL);
+  g_autofree char *wrong_key = g_build_filename (fixture->dir, "wrong.key", NULL);
+  g_autofree char *id = NULL;
+
+  (void) data;
+
+  if (!openssl (fixture, "version"))
+    {
+      g_test_skip ("openssl is not installed");
+      return;
+    }
+  g_assert_true (openssl (fixture, "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                                   "-keyout ca.key -out ca.pem -days 30 -subj /CN=Baocao-Test-CA "
+                                   "-addext basicConstraints=critical,CA:TRUE "
+                                   "-addext keyUsage=critical,keyCertSign,cRLSign"));
+  make_certificate (fixture, "good", "IP:127.0.0.1");
+  make_certificate (fixture, "wrong", "DNS:other.example");
+
+  /* A certificate of a CA the system does not know: refused. */
+  stop_server (fixture);
+  start_server_tls (fixture, good_cert, good_key);
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
+                        password, "--token-file", fixture->token_file, NULL), ==, 11);
+  g_assert_nonnull (strstr (run.err, "certificate"));
+  g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
+
+  /* With that CA configured: accepted, and remembered for sync. */
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
+                        password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 0);
+  id = ready_report (fixture, "2018Q2");
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, id));
+
+  /* A certificate of that CA for another host: refused all the same. */
+  stop_server (fixture);
+  start_server_tls (fixture, wrong_cert, wrong_key);
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
+                        password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 11);
+  g_assert_nonnull (strstr (run.err, "certificate"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -668,6 +772,7 @@ main (int   argc,
   ADD ("/sync/cli/wrong-password", test_wrong_password);
   ADD ("/sync/cli/revoked", test_revoked);
   ADD ("/sync/cli/server-down", test_server_down);
+  ADD ("/sync/cli/tls", test_tls);
 
   return g_test_run ();
 }
