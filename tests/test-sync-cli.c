@@ -758,6 +758,72 @@ test_tls (Fixture       *fixture,
   g_assert_nonnull (strstr (run.err, "certificate"));
 }
 
+static void
+test_template_published (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) template_ = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *source = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"),
+                                              "egov-quarterly-v1.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *v2 = NULL;
+  g_autofree char *published = NULL;
+  g_autofree char *stored = g_build_filename (fixture->dir, "baocao", "templates",
+                                              "egov-quarterly-v2.json", NULL);
+  g_autofree char *draft = NULL;
+  g_auto(Run) run = { 0 };
+  JsonObject *object;
+  JsonObject *result;
+  JsonArray *reports;
+
+  (void) data;
+
+  /* The province publishes version 2 of the quarterly form. */
+  g_assert_true (g_file_get_contents (source, &text, NULL, &error));
+  template_ = parse_json (text);
+  object = json_node_get_object (template_);
+  json_object_set_int_member (object, "version", 2);
+  json_object_set_array_member (object, "migrations", json_array_new ());
+  {
+    JsonObject *migration = json_object_new ();
+
+    json_object_set_int_member (migration, "from_version", 1);
+    json_array_add_object_element (json_object_get_array_member (object, "migrations"), migration);
+  }
+  json_generator_set_root (generator, template_);
+  v2 = json_generator_to_data (generator, NULL);
+  published = write_file (fixture, "egov-quarterly-v2.json", v2);
+  admin (fixture, "templates", "publish", published, NULL);
+
+  enrol (fixture);
+  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3", "--unit", UNIT,
+                        NULL), ==, 0);
+  draft = g_strstrip (g_strdup (run.out));
+
+  /* Sync stores it in the user's form folder, and the draft moves to it. */
+  result = sync_json (fixture, &first);
+  g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (result, "carried_over"), ==, 1);
+  g_assert_true (g_file_test (stored, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  listed = parse_json (run.out);
+  reports = json_node_get_array (listed);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (reports, 0),
+                                               "template_version"), ==, 2);
+
+  /* Every command loads it; a second sync stores nothing again. */
+  g_assert_cmpint (cli (fixture, &run, "fields", "egov-quarterly", "--version", "2", NULL), ==, 0);
+  result = sync_json (fixture, &second);
+  g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 0);
+  g_assert_nonnull (draft);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -773,6 +839,7 @@ main (int   argc,
   ADD ("/sync/cli/revoked", test_revoked);
   ADD ("/sync/cli/server-down", test_server_down);
   ADD ("/sync/cli/tls", test_tls);
+  ADD ("/sync/cli/template-published", test_template_published);
 
   return g_test_run ();
 }
