@@ -824,6 +824,132 @@ test_template_published (Fixture       *fixture,
   g_assert_nonnull (draft);
 }
 
+/* Killed (SIGKILL) at random moments while syncing, round after round of
+ * new reports, then synced to the end: every report is on the server once,
+ * with one receipt each, and sent here. */
+#define ROUNDS    6
+#define PER_ROUND 40
+
+static void
+test_killed_mid_sync (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new ();
+  g_autofree char *model_text = NULL;
+  g_autoptr(JsonNode) on_server = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *id = NULL;
+  g_auto(Run) run = { 0 };
+  const char *cli_path = g_getenv ("BAOCAO_CLI");
+  JsonArray *reports;
+  guint max_receipt = 0;
+  guint killed_with_output = 0;
+  guint attempted_unanswered = 0;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2");
+  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+  model_text = g_strdup (run.out);
+
+  /* Rounds of 40 more like it (other quarters), imported ready, then a
+   * sync killed at a random moment. */
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) document = NULL;
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GBytes) out = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *import = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "format");
+      json_builder_add_int_value (builder, 1);
+      json_builder_set_member_name (builder, "reports");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < PER_ROUND; i++)
+        {
+          /* Parsed again each time: json_node_copy() shares the object. */
+          g_autoptr(JsonNode) copy = parse_json (model_text);
+          g_autofree char *uuid = g_uuid_string_random ();
+          guint k = round * PER_ROUND + i;
+          g_autofree char *period = g_strdup_printf ("%uQ%u", 2030 + k / 4, 1 + k % 4);
+          JsonObject *object = json_node_get_object (copy);
+
+          json_object_set_string_member (object, "id", uuid);
+          json_object_set_string_member (object, "period", period);
+          json_builder_add_value (builder, g_steal_pointer (&copy));
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      document = json_builder_get_root (builder);
+      json_generator_set_root (generator, document);
+      text = json_generator_to_data (generator, NULL);
+      import = write_file (fixture, "import.json", text);
+      g_assert_cmpint (cli (fixture, &run, "import", import, NULL), ==, 0);
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+      process = g_subprocess_launcher_spawn (launcher, &error, cli_path, "--workbook",
+                                             fixture->workbook, "sync", NULL);
+      g_assert_no_error (error);
+      g_usleep (g_rand_int_range (rand, 10000, 200000));
+      g_subprocess_force_exit (process);
+      g_subprocess_communicate (process, NULL, NULL, &out, NULL, &error);
+      g_assert_no_error (error);
+      g_subprocess_wait (process, NULL, NULL);
+      if (g_bytes_get_size (out) > 0)
+        killed_with_output++;
+
+      /* How far it got: items attempted (committed before a push left). */
+      {
+        g_autoptr(JsonNode) outbox = NULL;
+        JsonArray *items;
+
+        g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+        outbox = parse_json (run.out);
+        items = json_node_get_array (outbox);
+        for (guint i = 0; i < json_array_get_length (items); i++)
+          if (json_object_get_int_member (json_array_get_object_element (items, i), "attempts") > 0)
+            attempted_unanswered++;
+      }
+    }
+  g_test_message ("%u of %u killed syncs had finished; %u items were left attempted "
+                   "without an answer", killed_with_output, ROUNDS, attempted_unanswered);
+
+  /* Then synced to the end. */
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "sync", "--json", NULL), ==, 0);
+
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  listed = parse_json (run.out);
+  reports = json_node_get_array (listed);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1 + ROUNDS * PER_ROUND);
+  for (guint i = 0; i < json_array_get_length (reports); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (reports, i),
+                                                    "status"), ==, "sent");
+
+  reports = server_reports (fixture, &on_server);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1 + ROUNDS * PER_ROUND);
+  for (guint i = 0; i < json_array_get_length (reports); i++)
+    {
+      JsonObject *report = json_array_get_object_element (reports, i);
+      const char *receipt = json_object_get_string_member (report, "receipt");
+      const char *digits = receipt + strcspn (receipt, "0123456789");
+
+      g_assert_cmpint (json_object_get_int_member (report, "conflicts"), ==, 0);
+      max_receipt = MAX (max_receipt, (guint) g_ascii_strtoull (digits, NULL, 10));
+    }
+  /* Receipts are numbered in sequence: one receipt per report, none twice. */
+  g_assert_cmpuint (max_receipt, ==, 1 + ROUNDS * PER_ROUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -840,6 +966,7 @@ main (int   argc,
   ADD ("/sync/cli/server-down", test_server_down);
   ADD ("/sync/cli/tls", test_tls);
   ADD ("/sync/cli/template-published", test_template_published);
+  ADD ("/sync/cli/killed-mid-sync", test_killed_mid_sync);
 
   return g_test_run ();
 }
