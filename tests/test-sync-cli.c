@@ -75,6 +75,7 @@ run_program (Fixture             *fixture,
   g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
   /* No session bus: the keyring is never reached by accident. */
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   if (language != NULL)
     {
       g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
@@ -950,6 +951,28 @@ test_killed_mid_sync (Fixture       *fixture,
   g_assert_cmpuint (max_receipt, ==, 1 + ROUNDS * PER_ROUND);
 }
 
+static void
+test_no_keyring (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "devices", "list", "--data", NULL, NULL };
+
+  (void) data;
+
+  /* No session bus here, so no keyring: enrol says so before signing in,
+   * and tells how to go on. */
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                        "--password-file", password, NULL), ==, 18);
+  g_assert_nonnull (strstr (run.err, "no desktop keyring"));
+  g_assert_nonnull (strstr (run.err, "--token-file"));
+  argv[4] = fixture->data;
+  run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (g_strstrip (run.out), ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -967,6 +990,7 @@ main (int   argc,
   ADD ("/sync/cli/tls", test_tls);
   ADD ("/sync/cli/template-published", test_template_published);
   ADD ("/sync/cli/killed-mid-sync", test_killed_mid_sync);
+  ADD ("/sync/cli/no-keyring", test_no_keyring);
 
   return g_test_run ();
 }
