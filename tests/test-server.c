@@ -440,6 +440,7 @@ test_protocol (Fixture       *f,
   g_autoptr(Reply) missing = call (f, "GET", "/api/v1/changes", NULL, NULL, CALL_NO_PROTOCOL);
   g_autoptr(Reply) unknown = call (f, "GET", "/api/v1/nothing", NULL, NULL, 0);
   g_autoptr(Reply) method = call (f, "GET", "/api/v1/push", NULL, NULL, 0);
+  g_autoptr(Reply) english = call (f, "GET", "/api/v1/nothing", NULL, NULL, CALL_LANG_EN);
   JsonObject *body;
 
   g_assert_cmpuint (missing->status, ==, 400);
@@ -449,6 +450,11 @@ test_protocol (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (body, "protocol_max"), ==, 1);
   g_assert_cmpuint (unknown->status, ==, 404);
   g_assert_cmpstr (error_code (unknown), ==, "not_found");
+  /* Each request in its own language, whatever the process's locale. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (unknown->json), "error"), "message"),
+                   ==, "Không có báo cáo này trên máy chủ.");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (english->json), "error"), "message"),
+                   ==, "There is no such report on the server.");
   g_assert_cmpuint (method->status, ==, 405);
   g_assert_cmpstr (error_code (method), ==, "method_not_allowed");
   g_assert_cmpstr (soup_message_headers_get_one (method->headers, "Allow"), ==, "POST");
