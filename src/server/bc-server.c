@@ -879,6 +879,7 @@ handle_push (Job *job)
   g_autoptr(BcStoreDevice) device = job_authenticate (job);
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonArray) results = NULL;
+  g_autoptr(GError) error = NULL;
   JsonNode *items;
   JsonObject *reply;
 
@@ -909,6 +910,12 @@ handle_push (Job *job)
       if (result == NULL)
         return;
       json_array_add_object_element (results, result);
+    }
+  /* No receipt leaves before what it acknowledges is on disk. */
+  if (!bc_server_store_sync (job->server->store, &error))
+    {
+      job_fail_store (job, error);
+      return;
     }
   reply = json_object_new ();
   json_object_set_array_member (reply, "results", g_steal_pointer (&results));
