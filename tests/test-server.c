@@ -16,6 +16,7 @@
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "bc-server.h"
 #include "bc-server-auth.h"
@@ -1386,6 +1387,108 @@ test_admin (void)
   bc_test_remove_tree (dir);
 }
 
+typedef struct {
+  SoupMessage *msg;
+  Reply       *reply;
+} Pending;
+
+/* Sends the same item from many connections at once: one is stored, the
+ * others are replays of it, all with the same receipt. */
+static void
+test_push_concurrent (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *token = enrol (f, "son");
+  g_autofree char *uri = g_strconcat (f->url, "/api/v1/push", NULL);
+  g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  Pending pending[12];
+  const char *number = NULL;
+  guint n_stored = 0, n_replayed = 0;
+
+  bc_server_set_rate_limit (f->server, 0, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (pending); i++)
+    {
+      SoupSession *session = new_session ();
+      g_autoptr(GString) body = g_string_new ("{\"items\": [");
+      g_autoptr(GBytes) bytes = NULL;
+
+      /* The shared item among 30 of this request's own, so that the
+       * requests' transactions overlap in the store. */
+      for (guint k = 0; k < 31; k++)
+        {
+          g_autofree char *id = g_strdup_printf ("own-%u-%u", i, k);
+          g_autoptr(JsonNode) item = make_item (k == 15 ? "same" : id, "QNG-SONTINH", 1, 0, "1", "5");
+          g_autofree char *text = json_to_string (item, FALSE);
+
+          g_string_append_printf (body, "%s%s", k > 0 ? "," : "", text);
+        }
+      g_string_append (body, "]}");
+      bytes = g_bytes_new (body->str, body->len);
+
+      g_ptr_array_add (sessions, session);
+      pending[i].reply = g_new0 (Reply, 1);
+      pending[i].msg = soup_message_new ("POST", uri);
+      soup_message_headers_replace (soup_message_get_request_headers (pending[i].msg), "Baocao-Protocol", "1");
+      soup_message_headers_replace (soup_message_get_request_headers (pending[i].msg), "Authorization", bearer);
+      soup_message_set_request_body_from_bytes (pending[i].msg, "application/json", bytes);
+      soup_session_send_and_read_async (session, pending[i].msg, G_PRIORITY_DEFAULT, NULL,
+                                        on_read, pending[i].reply);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pending); i++)
+    {
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *result;
+
+      while (!pending[i].reply->done)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_no_error (pending[i].reply->error);
+      g_assert_cmpuint (soup_message_get_status (pending[i].msg), ==, 200);
+      root = json_from_string (g_bytes_get_data (pending[i].reply->body, NULL), NULL);
+      for (guint k = 0; k < 31; k++)
+        {
+          result = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "results"), k);
+          g_assert_cmpstr (json_object_get_string_member (result, "result"), ==, "stored");
+          if (k != 15)
+            g_assert_false (json_object_get_boolean_member (result, "replayed"));
+        }
+      result = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "results"), 15);
+      if (json_object_get_boolean_member (result, "replayed"))
+        n_replayed++;
+      else
+        n_stored++;
+      if (number == NULL)
+        number = g_strdup (receipt_number (result));
+      g_assert_cmpstr (receipt_number (result), ==, number);
+      g_object_unref (pending[i].msg);
+      reply_free (pending[i].reply);
+    }
+  g_assert_cmpuint (n_stored, ==, 1);
+  g_assert_cmpuint (n_replayed, ==, G_N_ELEMENTS (pending) - 1);
+  g_free ((char *) number);
+}
+
+/* A data directory written by a newer server is refused, not misread. */
+static void
+test_store_newer_schema (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bc-server-schema-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "server.db", NULL);
+  g_autoptr(GError) error = NULL;
+  BcServerStore *store = bc_server_store_open_sqlite (dir, &error);
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  bc_server_store_free (store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = bc_server_store_open_sqlite (dir, &error);
+  g_assert_null (store);
+  g_assert_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_VERSION);
+  bc_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1400,6 +1503,7 @@ main (int    argc,
   ADD ("/server/enrol/limit", test_enrol_limit);
   ADD ("/server/push/exactly-once", test_push_exactly_once);
   ADD ("/server/push/refused", test_push_refused);
+  ADD ("/server/push/concurrent", test_push_concurrent);
   ADD ("/server/changes", test_changes);
   ADD ("/server/limits/too-large", test_too_large);
   ADD ("/server/limits/depth", test_depth);
@@ -1408,6 +1512,7 @@ main (int    argc,
   ADD ("/server/authorisation", test_authorisation);
 #undef ADD
   g_test_add_func ("/server/tls", test_tls);
+  g_test_add_func ("/server/store/newer-schema", test_store_newer_schema);
   g_test_add_func ("/server/admin", test_admin);
 
   return g_test_run ();
