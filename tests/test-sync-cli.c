@@ -674,9 +674,10 @@ openssl (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *command = g_strdup_printf ("openssl %s", arguments);
   g_auto(GStrv) argv = NULL;
+  g_autofree char *program = g_find_program_in_path ("openssl");
   int status;
 
-  if (g_find_program_in_path ("openssl") == NULL)
+  if (program == NULL)
     return FALSE;
   g_shell_parse_argv (command, NULL, &argv, &error);
   g_assert_no_error (error);
