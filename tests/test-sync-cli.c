@@ -661,6 +661,25 @@ test_server_down (Fixture       *fixture,
     g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
     g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
     g_assert_cmpstr (report_status (fixture, id, &again), ==, "sent");
+
+    /* Enrolling again signed the previous token out: one device active. */
+    {
+      const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "devices", "list", "--data",
+                             fixture->data, NULL };
+      g_auto(GStrv) lines = NULL;
+      guint active = 0, revoked = 0;
+
+      run_program (fixture, NULL, &run, argv);
+      g_assert_cmpint (run.status, ==, 0);
+      lines = g_strsplit (g_strstrip (run.out), "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          active += strstr (lines[i], "active") != NULL;
+          revoked += strstr (lines[i], "revoked") != NULL;
+        }
+      g_assert_cmpuint (active, ==, 1);
+      g_assert_cmpuint (revoked, ==, 1);
+    }
     g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
     g_assert_nonnull (old_url);
   }
