@@ -1078,7 +1078,7 @@ test_authorisation (Fixture       *f,
 static void
 test_tls (void)
 {
-  const char *openssl = g_find_program_in_path ("openssl") != NULL ? "openssl" : NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
   g_autofree char *dir = g_dir_make_tmp ("bc-server-tls-XXXXXX", NULL);
   g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
