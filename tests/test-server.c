@@ -1513,6 +1513,67 @@ test_store_newer_schema (void)
   bc_test_remove_tree (dir);
 }
 
+static gpointer
+send_and_close_thread (gpointer data)
+{
+  Raw *raw = data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", raw->port, NULL, NULL);
+  g_assert_nonnull (connection);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            raw->request, strlen (raw->request), NULL, NULL, NULL));
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  g_atomic_int_set (&raw->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static gboolean
+flag_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A client that hangs up while its request is in a worker thread: the
+ * answer has nowhere to go, and the server carries on. */
+static void
+test_client_gone (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GUri) uri = g_uri_parse (f->url, G_URI_FLAGS_NONE, NULL);
+  const char *body = "{\"user\": \"son\", \"password\": \"" PASSWORD "\", \"device\": \"d\"}";
+  g_autofree char *request = g_strdup_printf ("POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Baocao-Protocol: 1\r\nContent-Type: application/json\r\n"
+                                              "Content-Length: %zu\r\n\r\n%s", strlen (body), body);
+  g_autoptr(Reply) info = NULL;
+  gboolean seen_pending = FALSE;
+  gboolean timed_out = FALSE;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      Raw raw = { (guint16) g_uri_get_port (uri), request, NULL, 0, 0 };
+      GThread *thread = g_thread_new ("gone", send_and_close_thread, &raw);
+
+      while (!g_atomic_int_get (&raw.done))
+        g_main_context_iteration (NULL, TRUE);
+      g_thread_join (thread);
+    }
+  /* Let the server read them, work on them, and find nobody to answer. */
+  g_timeout_add (3000, flag_true, &timed_out);
+  while (!timed_out && !(seen_pending && bc_server_get_n_pending (f->server) == 0))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      seen_pending |= bc_server_get_n_pending (f->server) > 0;
+    }
+  g_assert_true (seen_pending);
+  g_assert_cmpuint (bc_server_get_n_pending (f->server), ==, 0);
+  info = call (f, "GET", "/api/v1/info", NULL, NULL, 0);
+  g_assert_cmpuint (info->status, ==, 200);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1530,6 +1591,7 @@ main (int    argc,
   ADD ("/server/push/concurrent", test_push_concurrent);
   ADD ("/server/changes", test_changes);
   ADD ("/server/limits/too-large", test_too_large);
+  ADD ("/server/client-gone", test_client_gone);
   ADD ("/server/limits/depth", test_depth);
   ADD ("/server/limits/rate", test_rate_limit);
   ADD ("/server/limits/gzip", test_gzip);

@@ -1148,13 +1148,15 @@ job_done (GObject      *source,
   /* The job's reference goes now, not when the task is freed (which may be
    * on the worker thread, later): a server with nothing pending is free. */
   g_autoptr(BcServer) self = g_steal_pointer (&job->server);
+  /* libsoup's objects belong to this thread: the message too is let go here. */
+  g_autoptr(SoupServerMessage) msg = g_steal_pointer (&job->msg);
 
   self->n_pending--;
   if (job->gone)
     return;
-  g_signal_handlers_disconnect_by_data (job->msg, job);
-  respond (job->msg, job->status, job->response, job->response_gzipped, job->retry_after);
-  soup_server_message_unpause (job->msg);
+  g_signal_handlers_disconnect_by_data (msg, job);
+  respond (msg, job->status, job->response, job->response_gzipped, job->retry_after);
+  soup_server_message_unpause (msg);
 }
 
 static void
