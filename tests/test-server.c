@@ -1315,7 +1315,7 @@ test_admin (void)
   tra = enrol_at (session, url, "tra");
   {
     g_autofree char *body1 = push_body (make_item ("adm-son", "QNG-SONTINH", 1, 0, "140/BC-UBND", "12"), NULL);
-    g_autofree char *body2 = push_body (make_item ("adm-tra", "QNG-TRABONG", 1, 0, "7/BC", "30"), NULL);
+    g_autofree char *body2 = push_body (make_item ("adm-tra", "QNG-TRABONG", 1, 0, "=HYPERLINK(\"x\")", "30"), NULL);
     g_autoptr(Reply) r1 = call_full (session, url, "POST", "/api/v1/push", son, body1, 0);
     g_autoptr(Reply) r2 = call_full (session, url, "POST", "/api/v1/push", tra, body2, 0);
 
@@ -1346,7 +1346,7 @@ test_admin (void)
   g_assert_cmpstr (json_object_get_string_member (row, "decision"), ==, "returned");
   /* Accepted is final: another revision is refused. */
   {
-    g_autofree char *body = push_body (make_item ("adm-tra", "QNG-TRABONG", 2, 1, "7/BC", "31"), NULL);
+    g_autofree char *body = push_body (make_item ("adm-tra", "QNG-TRABONG", 2, 1, "=HYPERLINK(\"x\")", "31"), NULL);
     g_autoptr(Reply) r = call_full (session, url, "POST", "/api/v1/push", tra, body, 0);
     JsonObject *result = json_array_get_object_element (json_object_get_array_member (json_node_get_object (r->json), "results"), 0);
 
@@ -1373,9 +1373,11 @@ test_admin (void)
 
   g_free (run_admin (0, data, "export-csv", PERIOD, csv, NULL));
   g_assert_true (g_file_get_contents (csv, &csv_text, NULL, NULL));
-  g_assert_true (g_str_has_prefix (csv_text, "unit,unit_name,report_id,"));
+  g_assert_true (g_str_has_prefix (csv_text, "\xef\xbb\xbfunit,unit_name,report_id,"));
   g_assert_nonnull (strstr (csv_text, "QNG-SONTINH,UBND huyện Sơn Tịnh,adm-son,egov-quarterly,1,2018Q2,1,returned,"));
   g_assert_nonnull (strstr (csv_text, "adm-tra"));
+  /* A value a spreadsheet would run as a formula stays text. */
+  g_assert_nonnull (strstr (csv_text, ",\"'=HYPERLINK(\"\"x\"\")\","));
 
   /* A backup taken while the server serves is a whole store. */
   g_free (run_admin (0, data, "backup", backup, NULL));

@@ -1280,20 +1280,35 @@ cmd_totals (int argc, char **argv)
   return BC_SERVER_EXIT_OK;
 }
 
+/* Text a unit typed that a spreadsheet would run as a formula ("=…",
+ * "+…", "@…", "-…" that is not a number) is kept as text with a leading
+ * apostrophe: the province opens these files in Excel. */
+static gboolean
+looks_like_formula (const char *text)
+{
+  return text[0] == '=' || text[0] == '+' || text[0] == '@' || text[0] == '\t' ||
+         text[0] == '\r' || (text[0] == '-' && !g_ascii_isdigit (text[1]));
+}
+
 static void
 csv_field (GString    *line,
            const char *text)
 {
-  if (line->len > 0 && line->str[line->len - 1] != '\n')
+  /* A comma before every field but a record's first (after the line
+   * break, or the byte order mark that starts the file). */
+  if (line->len > 0 && line->str[line->len - 1] != '\n' &&
+      !(line->len == 3 && memcmp (line->str, "\xef\xbb\xbf", 3) == 0))
     g_string_append_c (line, ',');
   if (text == NULL)
     return;
-  if (strpbrk (text, ",\"\r\n") == NULL)
+  if (strpbrk (text, ",\"\r\n") == NULL && !looks_like_formula (text))
     {
       g_string_append (line, text);
       return;
     }
   g_string_append_c (line, '"');
+  if (looks_like_formula (text))
+    g_string_append_c (line, '\'');
   for (const char *p = text; *p != '\0'; p++)
     {
       if (*p == '"')
@@ -1343,6 +1358,8 @@ cmd_export_csv (int argc, char **argv)
     }
   g_ptr_array_sort (keys, compare_strings);
 
+  /* UTF-8 with a byte order mark: Excel reads Vietnamese right only so. */
+  g_string_append (csv, "\xef\xbb\xbf");
   for (guint h = 0; h < G_N_ELEMENTS (header); h++)
     csv_field (csv, header[h]);
   for (guint k = 0; k < keys->len; k++)
