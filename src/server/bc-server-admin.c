@@ -667,13 +667,13 @@ static const char *
 state_label (const char *state)
 {
   if (state == NULL)
-    return _("missing");
+    return C_("report state", "missing");
   if (g_str_equal (state, "received"))
-    return _("received");
+    return C_("report state", "received");
   if (g_str_equal (state, "accepted"))
-    return _("accepted");
+    return C_("report state", "accepted");
   if (g_str_equal (state, "returned"))
-    return _("returned");
+    return C_("report state", "returned");
   return state;
 }
 
