@@ -433,6 +433,7 @@ test_protocol_check (Fixture       *fixture,
     { "{\"server_id\": \"0c6b\", \"protocol_min\": 0, \"protocol_max\": 0}",
       BC_SYNC_ERROR_SERVER_TOO_OLD },
     { "<html>Đây không phải máy chủ Baocao</html>", BC_SYNC_ERROR_PROTOCOL },
+    { "", BC_SYNC_ERROR_PROTOCOL },
   };
 
   (void) data;

@@ -116,6 +116,10 @@ parse_object (const char  *data,
 {
   g_autoptr(GError) local_error = NULL;
 
+  /* An empty body may come as NULL data (an empty GBytes). */
+  if (data == NULL)
+    data = "";
+
   *root = bc_wire_parse (data, length, BC_SYNC_MAX_RESPONSE, BC_WIRE_MAX_DEPTH, &local_error);
   if (*root == NULL)
     {
