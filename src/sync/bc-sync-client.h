@@ -2,11 +2,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The client engine of docs/sync-protocol.md, without GTK: the CLI uses it
- * now, the window next. One sync is: GET /api/v1/info (protocol check),
- * push the outbox in batches (≤ 100 items, bodies < 8 MiB, gzip), apply
- * each item's result in its own workbook transaction, then pull the feed
- * from the workbook's cursor until `more` is false (each page and the
- * cursor in one transaction).
+ * now, the window next. One sync is: GET /api/v1/info (protocol check, and
+ * the server id the workbook was enrolled with), queue every ready report
+ * of the enrolled unit (ready → queued + outbox row, one transaction each),
+ * push the outbox in batches (≤ 100 items, bodies < 8 MiB, gzip; items are
+ * marked attempted before each push leaves), apply each item's result in
+ * its own workbook transaction, then pull the feed from the workbook's
+ * cursor until `more` is false (each page and the cursor in one
+ * transaction; template versions stored first, drafts carried over after).
+ * Outbox items that cannot be sent (template not installed, another unit)
+ * stay, with the reason in their last_error. Two syncs of one client never
+ * run at once (the second fails with G_IO_ERROR_BUSY).
  *
  * Threads: the _async calls run their network and workbook work in a worker
  * thread; the callback, the progress signal and property notifications run
