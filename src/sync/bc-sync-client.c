@@ -166,15 +166,43 @@ set_retry_after (Run   *run,
 /* ------------------------------------------------------------------------ */
 /* Requests                                                                 */
 
+/* A request's bound: `allowed_ms` after `start`, which the reader moves
+ * on as the answer arrives (a long answer over a slow but living link is
+ * not cut; a trickle earns almost nothing). Checked four times a second on
+ * the caller's main context. */
 typedef struct {
   GCancellable *cancellable;
-  gint          timed_out;  /* atomic */
+  gint64        start;       /* monotonic µs */
+  gint          allowed_ms;  /* atomic */
+  gint          timed_out;   /* atomic */
 } Deadline;
 
+#define DEADLINE_CHECK_MS      250
+#define SECONDS_PER_BYTE_SENT  (1.0 / 4096)   /* of the body as sent */
+#define SECONDS_PER_BYTE_READ  (1.0 / 16384)  /* of the answer, decompressed */
+
+static void
+deadline_clear (gpointer data)
+{
+  Deadline *deadline = data;
+
+  g_clear_object (&deadline->cancellable);
+}
+
+static void
+deadline_release (gpointer data)
+{
+  g_rc_box_release_full (data, deadline_clear);
+}
+
 static gboolean
-deadline_reached (gpointer user_data)
+deadline_check (gpointer user_data)
 {
   Deadline *deadline = user_data;
+  gint64 elapsed_ms = (g_get_monotonic_time () - deadline->start) / 1000;
+
+  if (elapsed_ms < g_atomic_int_get (&deadline->allowed_ms))
+    return G_SOURCE_CONTINUE;
 
   g_atomic_int_set (&deadline->timed_out, 1);
   g_cancellable_cancel (deadline->cancellable);
@@ -335,12 +363,12 @@ request (Run         *run,
   g_autoptr(GByteArray) answer = g_byte_array_new ();
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GSource) timer = NULL;
-  Deadline deadline = { cancellable, 0 };
+  Deadline *deadline = NULL;
   SoupMessageHeaders *headers;
   SoupMessageMetrics *metrics;
   gsize body_length = 0;
   gulong handler = 0;
-  guint timeout_ms;
+  double base_ms;
   gboolean ok = TRUE;
 
   if (message == NULL)
@@ -379,9 +407,15 @@ request (Run         *run,
     handler = g_cancellable_connect (run->cancellable, G_CALLBACK (forward_cancel),
                                      g_object_ref (cancellable), g_object_unref);
 
-  timeout_ms = (run->request_timeout + (guint) (body_length / 4096)) * 1000;
-  timer = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (timer, deadline_reached, &deadline, NULL);
+  /* Shared with the timer on the caller's thread, which may be checking it
+   * while this thread returns: reference-counted, not on this stack. */
+  deadline = g_rc_box_new0 (Deadline);
+  deadline->cancellable = g_object_ref (cancellable);
+  deadline->start = g_get_monotonic_time ();
+  base_ms = (run->request_timeout + body_length * SECONDS_PER_BYTE_SENT) * 1000;
+  g_atomic_int_set (&deadline->allowed_ms, (gint) MIN (base_ms, G_MAXINT));
+  timer = g_timeout_source_new (DEADLINE_CHECK_MS);
+  g_source_set_callback (timer, deadline_check, g_rc_box_acquire (deadline), deadline_release);
   g_source_attach (timer, run->context);
 
   stream = soup_session_send (run->session, message, cancellable, &local_error);
@@ -401,7 +435,12 @@ request (Run         *run,
           ok = FALSE;
         }
       else
-        g_byte_array_append (answer, buffer, (guint) n);
+        {
+          g_byte_array_append (answer, buffer, (guint) n);
+          g_atomic_int_set (&deadline->allowed_ms,
+                            (gint) MIN (base_ms + answer->len * SECONDS_PER_BYTE_READ * 1000,
+                                        G_MAXINT));
+        }
     }
   if (stream != NULL)
     g_input_stream_close (stream, NULL, NULL);
@@ -421,10 +460,12 @@ request (Run         *run,
 
   if (stream == NULL || !ok)
     {
-      set_transport_error (run, local_error, g_atomic_int_get (&deadline.timed_out), error);
+      set_transport_error (run, local_error, g_atomic_int_get (&deadline->timed_out), error);
+      deadline_release (deadline);
       return NULL;
     }
 
+  deadline_release (deadline);
   *status = soup_message_get_status (message);
   if (retry_after != NULL)
     *retry_after = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message),

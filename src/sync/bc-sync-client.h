@@ -21,10 +21,11 @@
  *
  * Time bounds: every request has SoupSession:timeout (no byte for
  * `io-timeout` seconds ends it; a stalled body too) and a total deadline of
- * `request-timeout` seconds plus one second per 4 KiB of request body (so a
- * push over a slow link has time to go, a trickling answer does not hang):
+ * `request-timeout` seconds plus one second per 4 KiB of request body sent
+ * and per 16 KiB of answer received (a push or a long feed page over a slow
+ * link has time to go; a trickling answer earns almost nothing and ends):
  * past it the request is cancelled and the sync fails with
- * BC_SYNC_ERROR_TIMEOUT.
+ * BC_SYNC_ERROR_TIMEOUT. The answer is capped at BC_SYNC_MAX_RESPONSE.
  *
  * Errors are BC_SYNC_ERROR (bc-sync-error.h), G_IO_ERROR_CANCELLED, or the
  * workbook's. After a 429 or 503, bc_sync_client_get_retry_after() gives the
