@@ -492,6 +492,8 @@ test_round_trip (Fixture       *fixture,
   result = sync_json (fixture, &third);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (result, "items_total"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (result, "items_done"), ==, 1);
   result = json_array_get_object_element (results, 0);
   g_assert_cmpstr (json_object_get_string_member (result, "result"), ==, "stored");
   g_assert_false (json_object_get_boolean_member (result, "replayed"));

@@ -1979,6 +1979,10 @@ cmd_sync (Cli   *cli,
       json_builder_add_int_value (builder, (gint64) bc_sync_client_get_bytes_sent (client));
       json_builder_set_member_name (builder, "bytes_received");
       json_builder_add_int_value (builder, (gint64) bc_sync_client_get_bytes_received (client));
+      json_builder_set_member_name (builder, "items_done");
+      json_builder_add_int_value (builder, bc_sync_client_get_items_done (client));
+      json_builder_set_member_name (builder, "items_total");
+      json_builder_add_int_value (builder, bc_sync_client_get_items_total (client));
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       print_json (root);
