@@ -1557,6 +1557,7 @@ test_client_gone (Fixture       *f,
   g_autoptr(Reply) info = NULL;
   gboolean seen_pending = FALSE;
   gboolean timed_out = FALSE;
+  guint timeout;
 
   for (guint i = 0; i < 3; i++)
     {
@@ -1568,12 +1569,15 @@ test_client_gone (Fixture       *f,
       g_thread_join (thread);
     }
   /* Let the server read them, work on them, and find nobody to answer. */
-  g_timeout_add (3000, flag_true, &timed_out);
+  timeout = g_timeout_add (3000, flag_true, &timed_out);
   while (!timed_out && !(seen_pending && bc_server_get_n_pending (f->server) == 0))
     {
       g_main_context_iteration (NULL, TRUE);
       seen_pending |= bc_server_get_n_pending (f->server) > 0;
     }
+  /* The flag lives on this stack: the timeout must not outlive it. */
+  if (!timed_out)
+    g_source_remove (timeout);
   g_assert_true (seen_pending);
   g_assert_cmpuint (bc_server_get_n_pending (f->server), ==, 0);
   info = call (f, "GET", "/api/v1/info", NULL, NULL, 0);
