@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "bc-workbook.h"
 
 G_BEGIN_DECLS
@@ -42,5 +44,26 @@ gboolean    _bc_workbook_set_submitted_at (BcWorkbook         *self,
                                            const char         *report_id,
                                            gint64              submitted_at,
                                            GError            **error);
+
+/* For bc-outbox.c, which keeps the sync tables in the workbook's own
+ * transactions. `func` runs with the workbook's mutex held and inside
+ * BEGIN IMMEDIATE (`write`) or BEGIN; TRUE commits, FALSE rolls back. */
+typedef gboolean (*BcWorkbookTransactionFunc) (BcWorkbook  *self,
+                                               gpointer     data,
+                                               GError     **error);
+gboolean    _bc_workbook_transaction    (BcWorkbook               *self,
+                                         gboolean                  write,
+                                         BcWorkbookTransactionFunc func,
+                                         gpointer                  data,
+                                         GError                  **error);
+/* The connection; only inside a transaction function. */
+sqlite3    *_bc_workbook_get_db         (BcWorkbook           *self);
+void        _bc_workbook_set_sqlite_error (BcWorkbook         *self,
+                                           int                 rc,
+                                           GError            **error);
+/* Loads a report; only inside a transaction function. */
+BcReport   *_bc_workbook_load_report_locked (BcWorkbook       *self,
+                                             const char       *report_id,
+                                             GError          **error);
 
 G_END_DECLS

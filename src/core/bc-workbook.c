@@ -23,6 +23,7 @@
 #include "bc-validate.h"
 #include "bc-workbook.h"
 #include "bc-workbook-private.h"
+#include "bc-outbox-private.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define UNIT_MAX_CHARS  64
@@ -56,11 +57,13 @@ G_DEFINE_QUARK (bc-workbook-error-quark, bc_workbook_error)
 typedef gboolean (*MigrateFunc) (BcWorkbook *self, GError **error);
 
 static gboolean migrate_to_1 (BcWorkbook *self, GError **error);
+static gboolean migrate_to_2 (BcWorkbook *self, GError **error);
 
 /* migrations[i] brings a workbook from user_version i to i + 1. A new schema
  * version adds one function here and bumps BC_WORKBOOK_SCHEMA_VERSION. */
 static const MigrateFunc migrations[] = {
   migrate_to_1,
+  migrate_to_2,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == BC_WORKBOOK_SCHEMA_VERSION);
@@ -1136,6 +1139,14 @@ migrate_to_1 (BcWorkbook  *self,
                    "('created_at', ?)",
                    "ss", workbook_id, created_at),
             error);
+}
+
+/* Version 2: the outbox and sync state (bc-outbox.c owns those tables). */
+static gboolean
+migrate_to_2 (BcWorkbook  *self,
+              GError     **error)
+{
+  return _bc_outbox_migrate_to_2 (self, self->db, error);
 }
 
 typedef struct {
@@ -3391,7 +3402,9 @@ set_status_in_transaction (BcWorkbook  *self,
                    "VALUES (?, ?, ?, ?, ?)",
                    "ssssx", data->report_id, bc_status_to_string (head.status), to,
                    data->value, now),
-            error);
+            error)
+    && _bc_outbox_status_changed (self, self->db, data->report_id, head.status, data->status,
+                                  now, error);
 }
 
 gboolean
@@ -3872,4 +3885,48 @@ _bc_workbook_query_string (BcWorkbook  *self,
     g_clear_pointer (&data.result, g_free);
 
   return data.result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* For bc-outbox.c: its transactions on this workbook's connection          */
+
+gboolean
+_bc_workbook_transaction (BcWorkbook               *self,
+                          gboolean                  write,
+                          BcWorkbookTransactionFunc func,
+                          gpointer                  data,
+                          GError                  **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  return in_transaction (self, write, (TransactionFunc) func, data, error);
+}
+
+sqlite3 *
+_bc_workbook_get_db (BcWorkbook *self)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+
+  return self->db;
+}
+
+void
+_bc_workbook_set_sqlite_error (BcWorkbook  *self,
+                               int          rc,
+                               GError     **error)
+{
+  g_return_if_fail (BC_IS_WORKBOOK (self));
+
+  set_sqlite_error (self, rc, error);
+}
+
+BcReport *
+_bc_workbook_load_report_locked (BcWorkbook  *self,
+                                 const char  *report_id,
+                                 GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), NULL);
+
+  return load_report_locked (self, report_id, error);
 }

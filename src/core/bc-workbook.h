@@ -40,7 +40,7 @@ typedef enum {
 /* SQLite's application_id of a workbook: "BCWB". */
 #define BC_WORKBOOK_APPLICATION_ID 0x42435742
 /* The schema this Baocao writes (PRAGMA user_version). */
-#define BC_WORKBOOK_SCHEMA_VERSION 1
+#define BC_WORKBOOK_SCHEMA_VERSION 2
 
 typedef enum {
   BC_WORKBOOK_KIND_USER,

@@ -1,0 +1,1531 @@
+/* bc-sync-client.c: enrols a device and syncs a workbook with the server.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "bc-sync"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+
+#include "bc-outbox.h"
+#include "bc-sync-client.h"
+#include "bc-sync-token.h"
+#include "bc-wire.h"
+
+#define DEFAULT_IO_TIMEOUT       30
+#define DEFAULT_REQUEST_TIMEOUT  60
+#define CHANGES_PAGE             100
+/* Room left in a push body for the items' wrapping. */
+#define PUSH_BODY_BUDGET         (BC_WIRE_MAX_BODY - 64 * 1024)
+
+struct _BcSyncClient
+{
+  GObject     parent_instance;
+
+  BcWorkbook *workbook;
+  char       *ca_file;
+  char       *token_file;
+  guint       io_timeout;
+  guint       request_timeout;
+
+  /* Written by the worker, read anywhere. */
+  GMutex      mutex;
+  guint64     bytes_sent;
+  guint64     bytes_received;
+  guint       items_done;
+  guint       items_total;
+  guint       retry_after;
+  gboolean    busy;
+};
+
+G_DEFINE_FINAL_TYPE (BcSyncClient, bc_sync_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_WORKBOOK,
+  PROP_CA_FILE,
+  PROP_TOKEN_FILE,
+  PROP_IO_TIMEOUT,
+  PROP_REQUEST_TIMEOUT,
+  PROP_BYTES_SENT,
+  PROP_BYTES_RECEIVED,
+  PROP_ITEMS_DONE,
+  PROP_ITEMS_TOTAL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+void
+bc_sync_summary_free (BcSyncSummary *summary)
+{
+  if (summary == NULL)
+    return;
+  g_clear_pointer (&summary->results, g_ptr_array_unref);
+  g_free (summary->server_name);
+  g_free (summary);
+}
+
+/* ------------------------------------------------------------------------ */
+/* One run (an enrolment or a sync) in its worker thread                    */
+
+typedef struct {
+  BcSyncClient  *client;
+  GMainContext  *context;       /* the caller's: progress, deadlines */
+  GCancellable  *cancellable;   /* the caller's, may be NULL */
+  SoupSession   *session;
+  GTlsDatabase  *ca_database;   /* the extra CA, or NULL */
+  char          *base_url;
+  char          *token;
+  char          *token_file;
+  guint          io_timeout;
+  guint          request_timeout;
+  /* enrolment */
+  char          *user;
+  char          *password;
+  char          *device;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_object (&run->client);
+  g_clear_pointer (&run->context, g_main_context_unref);
+  g_clear_object (&run->cancellable);
+  g_clear_object (&run->session);
+  g_clear_object (&run->ca_database);
+  g_free (run->base_url);
+  if (run->token != NULL)
+    memset (run->token, 0, strlen (run->token));
+  g_free (run->token);
+  g_free (run->token_file);
+  g_free (run->user);
+  if (run->password != NULL)
+    memset (run->password, 0, strlen (run->password));
+  g_free (run->password);
+  g_free (run->device);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static gboolean
+emit_progress_idle (gpointer user_data)
+{
+  BcSyncClient *self = user_data;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_RECEIVED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEMS_DONE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEMS_TOTAL]);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+progress (Run     *run,
+          guint64  sent,
+          guint64  received,
+          guint    done,
+          gint     total)
+{
+  BcSyncClient *self = run->client;
+
+  g_mutex_lock (&self->mutex);
+  self->bytes_sent += sent;
+  self->bytes_received += received;
+  self->items_done += done;
+  if (total >= 0)
+    self->items_total = (guint) total;
+  g_mutex_unlock (&self->mutex);
+
+  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, emit_progress_idle,
+                              g_object_ref (self), g_object_unref);
+}
+
+static void
+set_retry_after (Run   *run,
+                 guint  seconds)
+{
+  g_mutex_lock (&run->client->mutex);
+  run->client->retry_after = seconds;
+  g_mutex_unlock (&run->client->mutex);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests                                                                 */
+
+typedef struct {
+  GCancellable *cancellable;
+  gint          timed_out;  /* atomic */
+} Deadline;
+
+static gboolean
+deadline_reached (gpointer user_data)
+{
+  Deadline *deadline = user_data;
+
+  g_atomic_int_set (&deadline->timed_out, 1);
+  g_cancellable_cancel (deadline->cancellable);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+forward_cancel (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  (void) cancellable;
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static gboolean
+accept_certificate (SoupMessage          *message,
+                    GTlsCertificate      *certificate,
+                    GTlsCertificateFlags  errors,
+                    gpointer              user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  GUri *uri = soup_message_get_uri (message);
+  GTlsCertificateFlags flags;
+
+  (void) errors;
+
+  if (run->ca_database == NULL)
+    return FALSE;
+
+  /* The system's CAs refused it: check it against the configured CA, host
+   * name included (a wrong host stays refused). */
+  identity = g_network_address_new (g_uri_get_host (uri), (guint16) MAX (g_uri_get_port (uri), 0));
+  flags = g_tls_database_verify_chain (run->ca_database, certificate,
+                                       G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER, identity,
+                                       NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL);
+  return flags == 0;
+}
+
+static void
+set_transport_error (Run          *run,
+                     const GError *cause,
+                     gboolean      timed_out,
+                     GError      **error)
+{
+  g_autofree char *host = NULL;
+  GUri *uri = g_uri_parse (run->base_url, G_URI_FLAGS_NONE, NULL);
+
+  host = g_strdup (uri != NULL ? g_uri_get_host (uri) : run->base_url);
+  g_clear_pointer (&uri, g_uri_unref);
+
+  if (g_cancellable_is_cancelled (run->cancellable))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Sync was cancelled."));
+      return;
+    }
+
+  if (timed_out || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_TIMEOUT,
+                   _("The server %s took too long to answer. The link may be too slow or "
+                     "cut: Baocao will try again; nothing was lost."),
+                   host);
+      return;
+    }
+
+  if (cause->domain == G_TLS_ERROR)
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_CERTIFICATE,
+                   _("The certificate of %s was refused (%s): this may not be your "
+                     "province's server. If your administrator gave you a CA certificate "
+                     "file, name it with --ca-file."),
+                   host, cause->message);
+      return;
+    }
+
+  if (cause->domain == G_RESOLVER_ERROR
+      || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+      || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)
+      || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE)
+      || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED)
+      || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_OFFLINE,
+                   _("Cannot reach the server %s (%s). Check the network connection; "
+                     "your reports wait in the outbox until it is back."),
+                   host, cause->message);
+      return;
+    }
+
+  g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_INTERRUPTED,
+               _("The connection to %s was cut (%s). Sync again: what did not arrive is "
+                 "sent again, nothing twice."),
+               host, cause->message);
+}
+
+static GBytes *
+gzip_bytes (GBytes *input)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) stream = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
+  gsize length;
+  const void *data = g_bytes_get_data (input, &length);
+
+  /* Writing to memory cannot fail. */
+  if (!g_output_stream_write_all (stream, data, length, NULL, NULL, NULL)
+      || !g_output_stream_close (stream, NULL, NULL))
+    g_assert_not_reached ();
+
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+static const char *
+accept_language (void)
+{
+  const char * const *names = g_get_language_names ();
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (names[i], "vi"))
+        return "vi";
+      if (g_str_has_prefix (names[i], "en"))
+        return "en";
+    }
+
+  return "vi";
+}
+
+/* Sends one request and reads its whole answer (at most
+ * BC_SYNC_MAX_RESPONSE bytes), within its deadline. `body` is JSON or NULL.
+ * Returns the body with *status set, or NULL with a BC_SYNC_ERROR (or
+ * cancelled) when no complete answer came. */
+static GBytes *
+request (Run         *run,
+         const char  *method,
+         const char  *path,
+         GBytes      *body,
+         gboolean     idempotent,
+         guint       *status,
+         char       **retry_after,
+         GError     **error)
+{
+  g_autofree char *url = g_strconcat (run->base_url, path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GByteArray) answer = g_byte_array_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSource) timer = NULL;
+  Deadline deadline = { cancellable, 0 };
+  SoupMessageHeaders *headers;
+  SoupMessageMetrics *metrics;
+  gsize body_length = 0;
+  gulong handler = 0;
+  guint timeout_ms;
+  gboolean ok = TRUE;
+
+  if (message == NULL)
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                   _("The server address “%s” is not valid. Enrol again with the right one."),
+                   run->base_url);
+      return NULL;
+    }
+
+  headers = soup_message_get_request_headers (message);
+  soup_message_headers_replace (headers, "Baocao-Protocol", "1");
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (headers, "Accept-Language", accept_language ());
+  if (run->token != NULL)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", run->token, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", bearer);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) compressed = gzip_bytes (body);
+
+      soup_message_headers_replace (headers, "Content-Encoding", "gzip");
+      body_length = g_bytes_get_size (compressed);
+      soup_message_set_request_body_from_bytes (message, "application/json", compressed);
+    }
+  /* Push is idempotent by the protocol: reusing the connection is safe,
+   * and much faster. */
+  soup_message_add_flags (message, SOUP_MESSAGE_COLLECT_METRICS
+                          | (idempotent ? SOUP_MESSAGE_IDEMPOTENT : 0));
+  g_signal_connect (message, "accept-certificate", G_CALLBACK (accept_certificate), run);
+
+  if (run->cancellable != NULL)
+    handler = g_cancellable_connect (run->cancellable, G_CALLBACK (forward_cancel),
+                                     g_object_ref (cancellable), g_object_unref);
+
+  timeout_ms = (run->request_timeout + (guint) (body_length / 4096)) * 1000;
+  timer = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (timer, deadline_reached, &deadline, NULL);
+  g_source_attach (timer, run->context);
+
+  stream = soup_session_send (run->session, message, cancellable, &local_error);
+  while (stream != NULL && ok)
+    {
+      guint8 buffer[16384];
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, cancellable, &local_error);
+
+      if (n < 0)
+        ok = FALSE;
+      else if (n == 0)
+        break;
+      else if (answer->len + (gsize) n > BC_SYNC_MAX_RESPONSE)
+        {
+          g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                       "answer larger than %d bytes", BC_SYNC_MAX_RESPONSE);
+          ok = FALSE;
+        }
+      else
+        g_byte_array_append (answer, buffer, (guint) n);
+    }
+  if (stream != NULL)
+    g_input_stream_close (stream, NULL, NULL);
+
+  g_source_destroy (timer);
+  if (handler != 0)
+    g_cancellable_disconnect (run->cancellable, handler);
+
+  metrics = soup_message_get_metrics (message);
+  if (metrics != NULL)
+    progress (run,
+              soup_message_metrics_get_request_header_bytes_sent (metrics)
+              + soup_message_metrics_get_request_body_bytes_sent (metrics),
+              soup_message_metrics_get_response_header_bytes_received (metrics)
+              + soup_message_metrics_get_response_body_bytes_received (metrics),
+              0, -1);
+
+  if (stream == NULL || !ok)
+    {
+      set_transport_error (run, local_error, g_atomic_int_get (&deadline.timed_out), error);
+      return NULL;
+    }
+
+  *status = soup_message_get_status (message);
+  if (retry_after != NULL)
+    *retry_after = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                           "Retry-After"));
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&answer));
+}
+
+static guint
+parse_retry_after (const char *text)
+{
+  guint64 seconds;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, 86400, &seconds, NULL))
+    return 0;
+
+  return (guint) seconds;
+}
+
+static void
+set_protocol_error (gint64   protocol_min,
+                    gint64   protocol_max,
+                    GError **error)
+{
+  if (protocol_min > BC_WIRE_PROTOCOL_VERSION)
+    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_SERVER_TOO_NEW,
+                 _("The server needs a newer Baocao (it speaks protocol %d and later; this "
+                   "Baocao speaks %d). Update Baocao."),
+                 (int) protocol_min, BC_WIRE_PROTOCOL_VERSION);
+  else
+    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_SERVER_TOO_OLD,
+                 _("The server is too old for this Baocao (it speaks protocol %d at most; this "
+                   "Baocao needs %d). Ask the server's administrator to update it."),
+                 (int) protocol_max, BC_WIRE_PROTOCOL_VERSION);
+}
+
+/* Turns a status of 400 or above into an error, from the error body. */
+static void
+set_status_error (Run         *run,
+                  guint        status,
+                  GBytes      *body,
+                  const char  *retry_after,
+                  GError     **error)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  gint64 protocol_min, protocol_max;
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+  gboolean decoded = bc_sync_decode_error (data, length, &code, &message,
+                                           &protocol_min, &protocol_max);
+  const char *said = message != NULL ? message : soup_status_get_phrase (status);
+
+  if (!decoded)
+    g_clear_pointer (&code, g_free);
+
+  if (status == 401 && g_strcmp0 (code, "bad_credentials") == 0)
+    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_BAD_CREDENTIALS,
+                 _("The user name or password is wrong (%s). Check them and try again."), said);
+  else if (status == 401)
+    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
+                 _("The server no longer accepts this device (%s): it may have been revoked. "
+                   "Enrol it again: baocao-cli enrol URL --user USER."),
+                 said);
+  else if (g_strcmp0 (code, "protocol_unsupported") == 0)
+    set_protocol_error (protocol_min, protocol_max, error);
+  else if (status == 429 || status == 503)
+    {
+      set_retry_after (run, parse_retry_after (retry_after));
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_RATE_LIMITED,
+                   _("The server is busy (%s). Baocao will try again in %u seconds."),
+                   said, parse_retry_after (retry_after));
+    }
+  else if (status >= 500)
+    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_SERVER,
+                 _("The server failed (%u: %s). Nothing was lost: try again later, or tell "
+                   "the server's administrator if it goes on."),
+                 status, said);
+  else
+    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_PROTOCOL,
+                 _("The server refused the request (%u: %s)."), status, said);
+}
+
+static GBytes *
+json_body (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  char *text = bc_wire_canonical_json (root);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* GET /api/v1/info and the protocol check. */
+static BcSyncInfo *
+get_info (Run     *run,
+          GError **error)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *retry_after = NULL;
+  g_autoptr(BcSyncInfo) info = NULL;
+  guint status = 0;
+  gsize length;
+  const char *data;
+
+  body = request (run, "GET", "/api/v1/info", NULL, TRUE, &status, &retry_after, error);
+  if (body == NULL)
+    return NULL;
+
+  if (status == 404)
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_SERVER_TOO_OLD,
+                   _("The server at %s is too old for this Baocao, or is not a Baocao server "
+                     "(it has no /api/v1/info). Ask the server's administrator."),
+                   run->base_url);
+      return NULL;
+    }
+  if (status >= 400 || status < 200)
+    {
+      set_status_error (run, status, body, retry_after, error);
+      return NULL;
+    }
+
+  data = g_bytes_get_data (body, &length);
+  info = bc_sync_decode_info (data, length, error);
+  if (info == NULL)
+    return NULL;
+
+  if (info->protocol_min > BC_WIRE_PROTOCOL_VERSION
+      || info->protocol_max < BC_WIRE_PROTOCOL_VERSION)
+    {
+      set_protocol_error (info->protocol_min, info->protocol_max, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&info);
+}
+
+static gboolean
+make_session (Run     *run,
+              GError **error)
+{
+  run->session = soup_session_new_with_options ("timeout", run->io_timeout,
+                                                "idle-timeout", run->io_timeout * 2,
+                                                "user-agent", "Baocao/" PACKAGE_VERSION " ",
+                                                NULL);
+  if (run->client->ca_file != NULL)
+    {
+      run->ca_database = g_tls_file_database_new (run->client->ca_file, error);
+      if (run->ca_database == NULL)
+        {
+          g_prefix_error (error, _("Cannot read the CA certificate file “%s”: "),
+                          run->client->ca_file);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static Run *
+run_new (BcSyncClient *self,
+         GCancellable *cancellable)
+{
+  Run *run = g_new0 (Run, 1);
+
+  run->client = g_object_ref (self);
+  run->context = g_main_context_ref_thread_default ();
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  run->token_file = g_strdup (self->token_file);
+  run->io_timeout = self->io_timeout;
+  run->request_timeout = self->request_timeout;
+
+  g_mutex_lock (&self->mutex);
+  self->bytes_sent = 0;
+  self->bytes_received = 0;
+  self->items_done = 0;
+  self->items_total = 0;
+  self->retry_after = 0;
+  g_mutex_unlock (&self->mutex);
+
+  return run;
+}
+
+/* ------------------------------------------------------------------------ */
+/* URLs                                                                     */
+
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+char *
+bc_sync_client_check_url (const char  *url,
+                          GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || scheme == NULL || g_uri_get_host (uri) == NULL
+      || *g_uri_get_host (uri) == '\0' || g_uri_get_userinfo (uri) != NULL
+      || g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL
+      || (g_ascii_strcasecmp (scheme, "https") != 0 && g_ascii_strcasecmp (scheme, "http") != 0))
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                   _("“%s” is not a server address. Give it as https://server.example.gov.vn "
+                     "(the address your province gave you)."),
+                   url);
+      return NULL;
+    }
+
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !is_loopback_host (g_uri_get_host (uri)))
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_CERTIFICATE,
+                   _("“%s” is not encrypted (http://). Baocao sends reports only over https://, "
+                     "except to this computer itself. Use the https:// address."),
+                   url);
+      return NULL;
+    }
+
+  text = g_uri_to_string (uri);
+  while (g_str_has_suffix (text, "/"))
+    text[strlen (text) - 1] = '\0';
+
+  return g_steal_pointer (&text);
+}
+
+static gboolean
+check_demo (BcWorkbook  *workbook,
+            const char  *url,
+            GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (bc_workbook_get_kind (workbook) != BC_WORKBOOK_KIND_DEMO
+      || (uri != NULL && is_loopback_host (g_uri_get_host (uri))))
+    return TRUE;
+
+  g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_DEMO,
+               _("This is a demo workbook: its reports are for training and never go to a "
+                 "real server. Open your own workbook to send reports."));
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Enrolment                                                                */
+
+static void
+enrol_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  BcSyncClient *self = source_object;
+  Run *run = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncInfo) info = NULL;
+  g_autoptr(BcSyncEnrolment) enrolment = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *retry_after = NULL;
+  g_autofree char *old_server_id = NULL;
+  guint status = 0;
+  gsize length;
+  const char *data;
+
+  (void) cancellable;
+
+  if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
+    goto out;
+
+  /* No keyring: say so before the password leaves, not after. */
+  if (run->token_file == NULL)
+    {
+      g_autoptr(GError) probe_error = NULL;
+      g_autofree char *probe = bc_sync_token_lookup ("-", run->base_url, NULL, run->cancellable,
+                                                     &probe_error);
+
+      if (g_error_matches (probe_error, BC_SYNC_ERROR, BC_SYNC_ERROR_NO_KEYRING)
+          || g_error_matches (probe_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (&error, g_steal_pointer (&probe_error));
+          goto out;
+        }
+    }
+
+  info = get_info (run, &error);
+  if (info == NULL)
+    goto out;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, run->user);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, run->password);
+  json_builder_set_member_name (builder, "device");
+  json_builder_add_string_value (builder, run->device);
+  json_builder_end_object (builder);
+  body = json_body (builder);
+  g_clear_object (&builder);
+
+  answer = request (run, "POST", "/api/v1/enrol", body, FALSE, &status, &retry_after, &error);
+  /* The password is not needed any more: wipe the request's copy too. */
+  memset ((char *) g_bytes_get_data (body, NULL), 0, g_bytes_get_size (body));
+  if (answer == NULL)
+    goto out;
+  if (status != 201 && status != 200)
+    {
+      set_status_error (run, status, answer, retry_after, &error);
+      goto out;
+    }
+
+  data = g_bytes_get_data (answer, &length);
+  enrolment = bc_sync_decode_enrolment (data, length, &error);
+  if (enrolment == NULL)
+    goto out;
+  if (g_strcmp0 (enrolment->server_id, info->server_id) != 0)
+    {
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_PROTOCOL,
+                   _("The server answered with another server's id. Ask the server's "
+                     "administrator."));
+      goto out;
+    }
+
+  if (!bc_sync_token_store (enrolment->server_id, run->base_url, enrolment->token,
+                            run->token_file, run->cancellable, &error))
+    goto out;
+
+  /* A different server starts its feed from the beginning; the same one
+   * keeps its cursor. */
+  old_server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
+  if (!bc_outbox_set_sync_settings (self->workbook, &error,
+                                    BC_SYNC_SETTING_SERVER_URL, run->base_url,
+                                    BC_SYNC_SETTING_SERVER_ID, enrolment->server_id,
+                                    BC_SYNC_SETTING_SERVER_NAME, info->name,
+                                    BC_SYNC_SETTING_UNIT, enrolment->unit_code,
+                                    BC_SYNC_SETTING_UNIT_NAME, enrolment->unit_name,
+                                    BC_SYNC_SETTING_USER, enrolment->user,
+                                    BC_SYNC_SETTING_DEVICE_ID, enrolment->device_id,
+                                    g_strcmp0 (old_server_id, enrolment->server_id) == 0
+                                    ? NULL : "cursor", "0",
+                                    NULL))
+    goto out;
+
+out:
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&enrolment),
+                           (GDestroyNotify) bc_sync_enrolment_free);
+}
+
+void
+bc_sync_client_enrol_async (BcSyncClient        *self,
+                            const char          *url,
+                            const char          *user,
+                            const char          *password,
+                            const char          *device,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base_url = NULL;
+  Run *run;
+
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+  g_return_if_fail (url != NULL);
+  g_return_if_fail (user != NULL);
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_sync_client_enrol_async);
+
+  base_url = bc_sync_client_check_url (url, &error);
+  if (base_url == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  run = run_new (self, cancellable);
+  run->base_url = g_steal_pointer (&base_url);
+  run->user = g_strdup (user);
+  run->password = g_strdup (password);
+  run->device = g_strdup (device != NULL ? device : g_get_host_name ());
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, enrol_thread);
+}
+
+BcSyncEnrolment *
+bc_sync_client_enrol_finish (BcSyncClient  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sync: push                                                               */
+
+static void
+append_string (GString    *out,
+               const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+  g_autofree char *quoted = bc_wire_canonical_json (node);
+
+  g_string_append (out, quoted);
+}
+
+/* An item as sent: the frozen content byte for byte. */
+static void
+append_item (GString            *out,
+             const BcOutboxItem *item)
+{
+  g_string_append (out, "{\"base_revision\":");
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, item->base_revision);
+  g_string_append (out, ",\"content\":");
+  g_string_append (out, item->content);
+  g_string_append (out, ",\"content_hash\":");
+  append_string (out, item->content_hash);
+  g_string_append (out, ",\"report_id\":");
+  append_string (out, item->report_id);
+  g_string_append_printf (out, ",\"revision\":%" G_GINT64_FORMAT "}", item->revision);
+}
+
+static gboolean
+push_batch (Run           *run,
+            GPtrArray     *batch,
+            BcSyncSummary *summary,
+            GError       **error)
+{
+  BcWorkbook *workbook = run->client->workbook;
+  g_autoptr(GString) text = g_string_new ("{\"items\":[");
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autofree gint64 *revisions = g_new (gint64, batch->len);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *retry_after = NULL;
+  guint status = 0;
+  gsize length;
+  const char *data;
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      BcOutboxItem *item = g_ptr_array_index (batch, i);
+
+      if (i > 0)
+        g_string_append_c (text, ',');
+      append_item (text, item);
+      g_ptr_array_add (ids, item->report_id);
+      revisions[i] = item->revision;
+    }
+  g_string_append (text, "]}");
+  body = g_string_free_to_bytes (g_steal_pointer (&text));
+
+  /* Committed before the request leaves: from now on these reports may be
+   * on the server, and cannot be taken back to draft. */
+  if (!bc_outbox_begin_attempt (workbook, ids, error))
+    return FALSE;
+
+  answer = request (run, "POST", "/api/v1/push", body, TRUE, &status, &retry_after, &local_error);
+  if (answer != NULL && status != 200)
+    set_status_error (run, status, answer, retry_after, &local_error);
+  if (answer != NULL && status == 200)
+    {
+      data = g_bytes_get_data (answer, &length);
+      results = bc_sync_decode_push (data, length, (const char * const *) ids->pdata, revisions,
+                                     ids->len, &local_error);
+    }
+  if (results == NULL)
+    {
+      /* No result: every item stays in the outbox unchanged, to be sent
+       * again byte for byte. */
+      bc_outbox_record_failure (workbook, ids, local_error->message, NULL);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      BcSyncPushResult *result = g_ptr_array_index (results, i);
+      gboolean ok;
+
+      if (result->result == BC_SYNC_RESULT_REFUSED)
+        ok = bc_outbox_record_refused (workbook, result->report_id, result->revision,
+                                       result->error_message != NULL ? result->error_message
+                                                                     : result->error_code,
+                                       error);
+      else
+        ok = bc_outbox_record_stored (workbook, result->report_id, result->revision,
+                                      result->receipt_number, result->received_at,
+                                      result->result == BC_SYNC_RESULT_CONFLICT,
+                                      result->server_revision != 0 ? result->server_revision
+                                                                   : result->revision,
+                                      error);
+      if (!ok)
+        return FALSE;
+    }
+
+  g_ptr_array_extend_and_steal (summary->results, g_steal_pointer (&results));
+  progress (run, 0, 0, batch->len, -1);
+
+  return TRUE;
+}
+
+static gboolean
+push_outbox (Run           *run,
+             const char    *unit,
+             BcSyncSummary *summary,
+             GError       **error)
+{
+  BcWorkbook *workbook = run->client->workbook;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) sendable = g_ptr_array_new ();
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  gsize batch_bytes = 0;
+
+  if (!bc_outbox_freeze (workbook, error))
+    return FALSE;
+  items = bc_outbox_list (workbook, error);
+  if (items == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      BcOutboxItem *item = g_ptr_array_index (items, i);
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+      g_autofree char *why = NULL;
+
+      if (item->content == NULL)
+        why = g_strdup_printf (_("Version of the form “%s” is not installed, so this report "
+                                 "cannot be sent. Install the form, then sync again."),
+                               item->template_id);
+      else if (g_strcmp0 (item->unit, unit) != 0)
+        why = g_strdup_printf (_("This report is for the unit “%s”, but this device is "
+                                 "enrolled for “%s”. Take it back to draft and change its unit, "
+                                 "or enrol for that unit."),
+                               item->unit, unit);
+      else if (strlen (item->content) > PUSH_BODY_BUDGET)
+        why = g_strdup (_("This report is larger than the server accepts. Tell the server's "
+                          "administrator."));
+
+      if (why == NULL)
+        {
+          g_ptr_array_add (sendable, item);
+          continue;
+        }
+      summary->n_skipped++;
+      g_ptr_array_add (one, item->report_id);
+      if (!bc_outbox_record_failure (workbook, one, why, error))
+        return FALSE;
+    }
+
+  progress (run, 0, 0, 0, (gint) sendable->len);
+
+  for (guint i = 0; i < sendable->len; i++)
+    {
+      BcOutboxItem *item = g_ptr_array_index (sendable, i);
+      gsize size = strlen (item->content) + 512;
+
+      if (batch->len > 0
+          && (batch->len >= BC_WIRE_MAX_PUSH_ITEMS || batch_bytes + size > PUSH_BODY_BUDGET))
+        {
+          if (!push_batch (run, batch, summary, error))
+            return FALSE;
+          g_ptr_array_set_size (batch, 0);
+          batch_bytes = 0;
+        }
+      g_ptr_array_add (batch, item);
+      batch_bytes += size;
+    }
+
+  return batch->len == 0 || push_batch (run, batch, summary, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sync: pull                                                               */
+
+/* A string member, or NULL when absent or not a string (never a critical:
+ * the server's JSON is not trusted). */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static gboolean
+store_templates (Run           *run,
+                 JsonArray     *changes,
+                 GPtrArray     *received,
+                 BcSyncSummary *summary,
+                 GError       **error)
+{
+  BcTemplateRegistry *templates = bc_workbook_get_templates (run->client->workbook);
+  g_autofree char *directory = bc_outbox_user_template_dir ();
+
+  for (guint i = 0; i < json_array_get_length (changes); i++)
+    {
+      JsonObject *change = json_array_get_object_element (changes, i);
+      JsonNode *version_node = json_object_get_member (change, "version");
+      JsonNode *definition = json_object_get_member (change, "definition");
+      const char *id;
+      g_autoptr(BcTemplate) template_ = NULL;
+      int version;
+
+      if (g_strcmp0 (string_member (change, "kind"), "template") != 0)
+        continue;
+
+      id = string_member (change, "template");
+      if (id == NULL || version_node == NULL || !JSON_NODE_HOLDS_VALUE (version_node)
+          || json_node_get_value_type (version_node) != G_TYPE_INT64
+          || definition == NULL || !JSON_NODE_HOLDS_OBJECT (definition))
+        {
+          g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_PROTOCOL,
+                       _("The server published a form Baocao cannot read. Tell the server's "
+                         "administrator."));
+          return FALSE;
+        }
+      version = (int) CLAMP (json_node_get_int (version_node), 0, G_MAXINT);
+
+      /* One already installed (shipped with Baocao, or received before)
+       * is kept: a version number names one definition. */
+      if (templates != NULL && bc_template_registry_lookup (templates, id, version, NULL) != NULL)
+        continue;
+
+      template_ = bc_outbox_store_template (directory, id, version, definition, error);
+      if (template_ == NULL)
+        return FALSE;
+      if (templates != NULL)
+        bc_template_registry_add (templates, template_);
+      g_ptr_array_add (received, g_strdup (id));
+      summary->n_templates++;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+carry_over_drafts (Run           *run,
+                   GPtrArray     *template_ids,
+                   BcSyncSummary *summary,
+                   GError       **error)
+{
+  BcWorkbook *workbook = run->client->workbook;
+  BcTemplateRegistry *templates = bc_workbook_get_templates (workbook);
+  g_autoptr(GPtrArray) reports = NULL;
+
+  if (template_ids->len == 0 || templates == NULL)
+    return TRUE;
+
+  reports = bc_workbook_list_reports (workbook, error);
+  if (reports == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      BcReportSummary *report = g_ptr_array_index (reports, i);
+      BcTemplate *latest;
+      g_autoptr(GError) local_error = NULL;
+      gboolean received = FALSE;
+
+      for (guint j = 0; j < template_ids->len && !received; j++)
+        received = g_str_equal (g_ptr_array_index (template_ids, j), report->template_id);
+      if (!received || (report->status != BC_STATUS_DRAFT && report->status != BC_STATUS_RETURNED))
+        continue;
+      latest = bc_template_registry_lookup_latest (templates, report->template_id, NULL);
+      if (latest == NULL || bc_template_get_version (latest) <= report->template_version)
+        continue;
+      if (report->status != BC_STATUS_DRAFT)
+        continue;
+
+      /* The template's migrations say how; one that cannot be carried
+       * stays on its version, and still works. */
+      if (bc_workbook_carry_over (workbook, report->id, &local_error))
+        summary->n_carried++;
+      else
+        g_debug ("Report %s stays on version %d: %s", report->id, report->template_version,
+                 local_error->message);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+pull_feed (Run           *run,
+           BcSyncSummary *summary,
+           GError       **error)
+{
+  BcWorkbook *workbook = run->client->workbook;
+  g_autoptr(GPtrArray) received = g_ptr_array_new_with_free_func (g_free);
+  gint64 since = bc_outbox_get_cursor (workbook, error);
+  gboolean more = TRUE;
+
+  if (since < 0)
+    return FALSE;
+
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/changes?since=%" G_GINT64_FORMAT
+                                               "&limit=%d", since, CHANGES_PAGE);
+      g_autoptr(GBytes) answer = NULL;
+      g_autoptr(BcSyncChanges) page = NULL;
+      g_autofree char *retry_after = NULL;
+      guint status = 0;
+      gsize length;
+      const char *data;
+
+      answer = request (run, "GET", path, NULL, TRUE, &status, &retry_after, error);
+      if (answer == NULL)
+        return FALSE;
+      if (status != 200)
+        {
+          set_status_error (run, status, answer, retry_after, error);
+          return FALSE;
+        }
+
+      data = g_bytes_get_data (answer, &length);
+      page = bc_sync_decode_changes (data, length, since, error);
+      if (page == NULL
+          || !store_templates (run, page->changes, received, summary, error)
+          || !bc_outbox_apply_changes (workbook, page->changes, page->cursor, error))
+        return FALSE;
+
+      summary->n_changes += json_array_get_length (page->changes);
+      for (guint i = 0; i < json_array_get_length (page->changes); i++)
+        if (g_strcmp0 (string_member (json_array_get_object_element (page->changes, i), "kind"),
+                       "review") == 0)
+          summary->n_reviews++;
+
+      since = page->cursor;
+      more = page->more;
+    }
+
+  summary->cursor = since;
+  return carry_over_drafts (run, received, summary, error);
+}
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  BcSyncClient *self = source_object;
+  Run *run = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncSummary) summary = g_new0 (BcSyncSummary, 1);
+  g_autoptr(BcSyncInfo) info = NULL;
+  g_autofree char *server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
+  g_autofree char *unit = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_UNIT);
+
+  (void) cancellable;
+
+  summary->results = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sync_push_result_free);
+  run->base_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
+  if (run->base_url == NULL || server_id == NULL || unit == NULL)
+    {
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                   _("This workbook is not enrolled with a server. Enrol it first: "
+                     "baocao-cli enrol URL --user USER."));
+      goto out;
+    }
+
+  if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
+    goto out;
+
+  run->token = bc_sync_token_lookup (server_id, run->base_url, run->token_file,
+                                     run->cancellable, &error);
+  if (run->token == NULL)
+    goto out;
+
+  info = get_info (run, &error);
+  if (info == NULL)
+    goto out;
+  if (g_strcmp0 (info->server_id, server_id) != 0)
+    {
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
+                   _("Another server now answers at %s. Enrol this device again if it is "
+                     "your province's new server."),
+                   run->base_url);
+      goto out;
+    }
+  summary->server_name = g_strdup (info->name);
+
+  if (!push_outbox (run, unit, summary, &error) || !pull_feed (run, summary, &error))
+    goto out;
+
+out:
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&summary), (GDestroyNotify) bc_sync_summary_free);
+}
+
+static void
+clear_busy (gpointer data)
+{
+  BcSyncClient *self = data;
+
+  g_mutex_lock (&self->mutex);
+  self->busy = FALSE;
+  g_mutex_unlock (&self->mutex);
+  g_object_unref (self);
+}
+
+void
+bc_sync_client_sync_async (BcSyncClient        *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean busy;
+
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_sync_client_sync_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  g_mutex_lock (&self->mutex);
+  busy = self->busy;
+  self->busy = TRUE;
+  g_mutex_unlock (&self->mutex);
+
+  /* Two syncs of one workbook at once would send the same items twice:
+   * harmless (replays), but wasteful. */
+  if (busy)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               _("A sync of this workbook is already running."));
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (task), "bc-sync-busy", g_object_ref (self), clear_busy);
+  g_task_set_task_data (task, run_new (self, cancellable), (GDestroyNotify) run_free);
+  g_task_run_in_thread (task, sync_thread);
+}
+
+BcSyncSummary *
+bc_sync_client_sync_finish (BcSyncClient  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The object                                                               */
+
+BcSyncClient *
+bc_sync_client_new (BcWorkbook *workbook)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (workbook), NULL);
+
+  return g_object_new (BC_TYPE_SYNC_CLIENT, "workbook", workbook, NULL);
+}
+
+void
+bc_sync_client_set_ca_file (BcSyncClient *self,
+                            const char   *ca_file)
+{
+  g_autofree char *absolute = NULL;
+
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+
+  /* GTlsFileDatabase needs an absolute path. */
+  if (ca_file != NULL)
+    absolute = g_canonicalize_filename (ca_file, NULL);
+
+  if (g_strcmp0 (absolute, self->ca_file) == 0)
+    return;
+  g_free (self->ca_file);
+  self->ca_file = g_steal_pointer (&absolute);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CA_FILE]);
+}
+
+const char *
+bc_sync_client_get_ca_file (BcSyncClient *self)
+{
+  g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), NULL);
+
+  return self->ca_file;
+}
+
+void
+bc_sync_client_set_token_file (BcSyncClient *self,
+                               const char   *token_file)
+{
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+
+  if (g_strcmp0 (token_file, self->token_file) == 0)
+    return;
+  g_free (self->token_file);
+  self->token_file = g_strdup (token_file);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_FILE]);
+}
+
+const char *
+bc_sync_client_get_token_file (BcSyncClient *self)
+{
+  g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), NULL);
+
+  return self->token_file;
+}
+
+void
+bc_sync_client_set_timeouts (BcSyncClient *self,
+                             guint         io_timeout,
+                             guint         request_timeout)
+{
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+  g_return_if_fail (io_timeout >= 1 && request_timeout >= 1);
+
+  g_object_set (self, "io-timeout", io_timeout, "request-timeout", request_timeout, NULL);
+}
+
+#define LOCKED_GETTER(type, name, field)          \
+  type                                            \
+  bc_sync_client_get_##name (BcSyncClient *self)  \
+  {                                               \
+    type value;                                   \
+                                                  \
+    g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), 0); \
+    g_mutex_lock (&self->mutex);                  \
+    value = self->field;                          \
+    g_mutex_unlock (&self->mutex);                \
+    return value;                                 \
+  }
+
+LOCKED_GETTER (guint64, bytes_sent, bytes_sent)
+LOCKED_GETTER (guint64, bytes_received, bytes_received)
+LOCKED_GETTER (guint, items_done, items_done)
+LOCKED_GETTER (guint, items_total, items_total)
+LOCKED_GETTER (guint, retry_after, retry_after)
+
+static void
+bc_sync_client_finalize (GObject *object)
+{
+  BcSyncClient *self = (BcSyncClient *) object;
+
+  g_clear_object (&self->workbook);
+  g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->token_file, g_free);
+  g_mutex_clear (&self->mutex);
+
+  G_OBJECT_CLASS (bc_sync_client_parent_class)->finalize (object);
+}
+
+static void
+bc_sync_client_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  BcSyncClient *self = BC_SYNC_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKBOOK:
+      g_value_set_object (value, self->workbook);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_TOKEN_FILE:
+      g_value_set_string (value, self->token_file);
+      break;
+    case PROP_IO_TIMEOUT:
+      g_value_set_uint (value, self->io_timeout);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->request_timeout);
+      break;
+    case PROP_BYTES_SENT:
+      g_value_set_uint64 (value, bc_sync_client_get_bytes_sent (self));
+      break;
+    case PROP_BYTES_RECEIVED:
+      g_value_set_uint64 (value, bc_sync_client_get_bytes_received (self));
+      break;
+    case PROP_ITEMS_DONE:
+      g_value_set_uint (value, bc_sync_client_get_items_done (self));
+      break;
+    case PROP_ITEMS_TOTAL:
+      g_value_set_uint (value, bc_sync_client_get_items_total (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bc_sync_client_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  BcSyncClient *self = BC_SYNC_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKBOOK:
+      self->workbook = g_value_dup_object (value);
+      break;
+    case PROP_CA_FILE:
+      bc_sync_client_set_ca_file (self, g_value_get_string (value));
+      break;
+    case PROP_TOKEN_FILE:
+      bc_sync_client_set_token_file (self, g_value_get_string (value));
+      break;
+    case PROP_IO_TIMEOUT:
+      if (self->io_timeout != g_value_get_uint (value))
+        {
+          self->io_timeout = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      if (self->request_timeout != g_value_get_uint (value))
+        {
+          self->request_timeout = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bc_sync_client_class_init (BcSyncClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = bc_sync_client_finalize;
+  object_class->get_property = bc_sync_client_get_property;
+  object_class->set_property = bc_sync_client_set_property;
+
+  properties[PROP_WORKBOOK] =
+    g_param_spec_object ("workbook", NULL, NULL, BC_TYPE_WORKBOOK,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CA_FILE] =
+    g_param_spec_string ("ca-file", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN_FILE] =
+    g_param_spec_string ("token-file", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IO_TIMEOUT] =
+    g_param_spec_uint ("io-timeout", NULL, NULL, 1, 3600, DEFAULT_IO_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("request-timeout", NULL, NULL, 1, 86400, DEFAULT_REQUEST_TIMEOUT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BYTES_SENT] =
+    g_param_spec_uint64 ("bytes-sent", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BYTES_RECEIVED] =
+    g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ITEMS_DONE] =
+    g_param_spec_uint ("items-done", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ITEMS_TOTAL] =
+    g_param_spec_uint ("items-total", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+bc_sync_client_init (BcSyncClient *self)
+{
+  g_mutex_init (&self->mutex);
+  self->io_timeout = DEFAULT_IO_TIMEOUT;
+  self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
+}
