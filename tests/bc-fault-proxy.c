@@ -350,6 +350,7 @@ writer_thread (gpointer data)
           g_autoptr(GError) error = NULL;
           gsize n = chunk->length - offset;
           BcFaultPlan *plan = &conn->plan;
+          gboolean shaped;
 
           g_mutex_lock (&self->mutex);
           if (conn->cut)
@@ -400,7 +401,10 @@ writer_thread (gpointer data)
               n = MIN (n, limit - done);
             }
 
-          if (plan->bandwidth_bps > 0)
+          shaped = plan->shape == BC_FAULT_SHAPE_BOTH
+                   || (plan->shape == BC_FAULT_SHAPE_UP && pipe->direction == BC_FAULT_UP)
+                   || (plan->shape == BC_FAULT_SHAPE_DOWN && pipe->direction == BC_FAULT_DOWN);
+          if (shaped && plan->bandwidth_bps > 0)
             {
               /* Pieces of about 10 ms on the link, so that a reader sees
                * a steady trickle rather than bursts. */
@@ -416,7 +420,7 @@ writer_thread (gpointer data)
                   goto out;
                 }
             }
-          else if (plan->latency_usec > 0
+          else if (shaped && plan->latency_usec > 0
                    && !sleep_until_locked (conn, chunk->arrival + plan->latency_usec, FALSE))
             {
               g_mutex_unlock (&self->mutex);

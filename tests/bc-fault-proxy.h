@@ -37,6 +37,12 @@ typedef enum {
   BC_FAULT_LOSE_RESPONSE,
 } BcFaultKind;
 
+typedef enum {
+  BC_FAULT_SHAPE_BOTH,   /* shape both directions alike */
+  BC_FAULT_SHAPE_UP,     /* only client → server */
+  BC_FAULT_SHAPE_DOWN,   /* only server → client */
+} BcFaultShape;
+
 typedef struct {
   BcFaultKind       kind;
   BcFaultDirection  direction;
@@ -49,6 +55,7 @@ typedef struct {
    * latency_usec later. */
   guint64           bandwidth_bps;
   gint64            latency_usec;
+  BcFaultShape      shape;
 } BcFaultPlan;
 
 #define BC_TYPE_FAULT_PROXY (bc_fault_proxy_get_type ())
