@@ -21,6 +21,17 @@
 #include "bc-period.h"
 #include "bc-validate.h"
 #include "bc-workbook.h"
+#include "bc-outbox.h"
+#include "bc-sync-client.h"
+#include "bc-wire.h"
+
+#ifdef G_OS_UNIX
+#include <termios.h>
+#include <unistd.h>
+#endif
+#ifdef G_OS_WIN32
+#include <windows.h>
+#endif
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE   2
@@ -1617,6 +1628,493 @@ cmd_create_demo (Cli   *cli,
   return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Sync: enrol, sync, outbox (docs/cli.md lists their exit statuses)        */
+
+#define EXIT_OFFLINE         10
+#define EXIT_CERTIFICATE     11
+#define EXIT_BAD_PASSWORD    12
+#define EXIT_REVOKED         13
+#define EXIT_CONFLICT        14
+#define EXIT_SERVER_TOO_OLD  15
+#define EXIT_SERVER_TOO_NEW  16
+#define EXIT_TIMEOUT         17
+#define EXIT_NOT_ENROLLED    18
+#define EXIT_SERVER_BUSY     19
+#define EXIT_BAD_ANSWER      20
+#define EXIT_REPORT_REFUSED  21
+
+static int
+sync_exit_status (const GError *error)
+{
+  if (error->domain != BC_SYNC_ERROR)
+    return EXIT_REFUSED;
+
+  switch ((BcSyncError) error->code)
+    {
+    case BC_SYNC_ERROR_OFFLINE:         return EXIT_OFFLINE;
+    case BC_SYNC_ERROR_CERTIFICATE:     return EXIT_CERTIFICATE;
+    case BC_SYNC_ERROR_BAD_CREDENTIALS: return EXIT_BAD_PASSWORD;
+    case BC_SYNC_ERROR_UNAUTHORIZED:    return EXIT_REVOKED;
+    case BC_SYNC_ERROR_CONFLICT:        return EXIT_CONFLICT;
+    case BC_SYNC_ERROR_SERVER_TOO_OLD:  return EXIT_SERVER_TOO_OLD;
+    case BC_SYNC_ERROR_SERVER_TOO_NEW:  return EXIT_SERVER_TOO_NEW;
+    case BC_SYNC_ERROR_TIMEOUT:         return EXIT_TIMEOUT;
+    case BC_SYNC_ERROR_NOT_ENROLLED:
+    case BC_SYNC_ERROR_NO_KEYRING:
+    case BC_SYNC_ERROR_DEMO:            return EXIT_NOT_ENROLLED;
+    case BC_SYNC_ERROR_RATE_LIMITED:
+    case BC_SYNC_ERROR_SERVER:
+    case BC_SYNC_ERROR_INTERRUPTED:     return EXIT_SERVER_BUSY;
+    case BC_SYNC_ERROR_PROTOCOL:        return EXIT_BAD_ANSWER;
+    case BC_SYNC_ERROR_REFUSED:         return EXIT_REPORT_REFUSED;
+    default:                            return EXIT_REFUSED;
+    }
+}
+
+static int
+sync_fail (GError *error)
+{
+  err ("%s", error->message);
+  return sync_exit_status (error);
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  (void) source;
+  *out = g_object_ref (result);
+}
+
+/* Runs the default main context until an _async call has finished. */
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+/* The first line of a file (a password), without its line ending. */
+static char *
+read_first_line (const char  *path,
+                 GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  text[strcspn (text, "\r\n")] = '\0';
+
+  return g_steal_pointer (&text);
+}
+
+/* Asks for the password on the terminal without showing it; from a pipe,
+ * reads one line. Never stored. */
+static char *
+prompt_password (const char *user)
+{
+  char buffer[1024];
+  gboolean hidden = FALSE;
+#ifdef G_OS_UNIX
+  struct termios saved, quiet;
+
+  if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      hidden = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+    }
+#elif defined (G_OS_WIN32)
+  HANDLE console = GetStdHandle (STD_INPUT_HANDLE);
+  DWORD saved = 0;
+
+  if (GetConsoleMode (console, &saved))
+    hidden = SetConsoleMode (console, saved & ~ENABLE_ECHO_INPUT);
+#endif
+
+  /* TRANSLATORS: %s is a user name */
+  fprintf (stderr, _("Password for %s: "), user);
+  fflush (stderr);
+  if (fgets (buffer, sizeof buffer, stdin) == NULL)
+    buffer[0] = '\0';
+
+#ifdef G_OS_UNIX
+  if (hidden)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+#elif defined (G_OS_WIN32)
+  if (hidden)
+    SetConsoleMode (console, saved);
+#endif
+  if (hidden)
+    fputc ('\n', stderr);
+
+  buffer[strcspn (buffer, "\r\n")] = '\0';
+  {
+    char *password = g_strdup (buffer);
+
+    memset (buffer, 0, sizeof buffer);
+    return password;
+  }
+}
+
+static BcSyncClient *
+make_sync_client (Cli        *cli,
+                  const char *token_file,
+                  const char *ca_file)
+{
+  BcSyncClient *client = bc_sync_client_new (cli->workbook);
+  g_autofree char *saved_token_file = NULL;
+  g_autofree char *saved_ca_file = NULL;
+
+  /* The files named at enrolment are remembered (their paths, never the
+   * token): `sync` needs no options after `enrol --token-file`. */
+  if (token_file == NULL)
+    token_file = saved_token_file = bc_outbox_get_sync_setting (cli->workbook, "token_file");
+  if (ca_file == NULL)
+    ca_file = saved_ca_file = bc_outbox_get_sync_setting (cli->workbook, "ca_file");
+  bc_sync_client_set_token_file (client, token_file);
+  bc_sync_client_set_ca_file (client, ca_file);
+
+  return client;
+}
+
+static int
+cmd_enrol (Cli   *cli,
+           int    argc,
+           char **argv)
+{
+  g_autofree char *user = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *ca_file = NULL;
+  g_autofree char *device = NULL;
+  GOptionEntry entries[] = {
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("The unit's user name"), N_("USER") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the password from this file"), N_("FILE") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, N_("Keep the device's token in this file (mode 0600), not the keyring"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CA certificate in this file"), N_("FILE") },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("A name for this device"), N_("NAME") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncClient) client = NULL;
+  g_autoptr(BcSyncEnrolment) enrolment = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *absolute_token_file = NULL;
+  g_autofree char *absolute_ca_file = NULL;
+
+  if (!parse_options ("enrol", "", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2 || user == NULL)
+    return usage ("enrol", "URL --user U [--password-file F] [--token-file F] [--ca-file F] [--device NAME]");
+
+  if (password_file != NULL)
+    {
+      password = read_first_line (password_file, &error);
+      if (password == NULL)
+        return fail (error);
+    }
+  else
+    password = prompt_password (user);
+
+  if (token_file != NULL)
+    absolute_token_file = g_canonicalize_filename (token_file, NULL);
+  if (ca_file != NULL)
+    absolute_ca_file = g_canonicalize_filename (ca_file, NULL);
+
+  client = bc_sync_client_new (cli->workbook);
+  bc_sync_client_set_token_file (client, absolute_token_file);
+  bc_sync_client_set_ca_file (client, absolute_ca_file);
+  bc_sync_client_enrol_async (client, argv[1], user, password, device, NULL, got_result, &result);
+  memset (password, 0, strlen (password));
+  enrolment = bc_sync_client_enrol_finish (client, wait_for (&result), &error);
+  if (enrolment == NULL)
+    return sync_fail (error);
+
+  if (!bc_outbox_set_sync_settings (cli->workbook, &error,
+                                    "token_file", absolute_token_file,
+                                    "ca_file", absolute_ca_file,
+                                    NULL))
+    return fail (error);
+
+  /* TRANSLATORS: %s are the unit's name, its code, and the server address */
+  out (_("This device is enrolled for %s (%s) on %s.\n"),
+       enrolment->unit_name != NULL ? enrolment->unit_name : enrolment->unit_code,
+       enrolment->unit_code, argv[1]);
+  if (absolute_token_file != NULL)
+    out (_("Its token is in %s (readable by you only).\n"), absolute_token_file);
+  else
+    out (_("Its token is in the desktop keyring.\n"));
+
+  return 0;
+}
+
+static const char *
+result_label (const BcSyncPushResult *result)
+{
+  switch (result->result)
+    {
+    case BC_SYNC_RESULT_STORED:
+      return result->replayed ? _("already received") : _("received");
+    case BC_SYNC_RESULT_CONFLICT:
+      return _("conflict");
+    case BC_SYNC_RESULT_REFUSED:
+    default:
+      return _("refused");
+    }
+}
+
+static int
+cmd_sync (Cli   *cli,
+          int    argc,
+          char **argv)
+{
+  gboolean json = FALSE;
+  g_autofree char *token_file = NULL;
+  g_autofree char *ca_file = NULL;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, N_("Read the device's token from this file"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CA certificate in this file"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncClient) client = NULL;
+  g_autoptr(BcSyncSummary) summary = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  guint n_conflicts = 0, n_refused = 0;
+
+  if (!parse_options ("sync", "", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 1)
+    return usage ("sync", "[--json] [--token-file F] [--ca-file F]");
+
+  client = make_sync_client (cli, token_file, ca_file);
+  bc_sync_client_sync_async (client, NULL, got_result, &result);
+  summary = bc_sync_client_sync_finish (client, wait_for (&result), &error);
+  if (summary == NULL)
+    return sync_fail (error);
+
+  for (guint i = 0; i < summary->results->len; i++)
+    {
+      BcSyncPushResult *item = g_ptr_array_index (summary->results, i);
+
+      n_conflicts += item->result == BC_SYNC_RESULT_CONFLICT;
+      n_refused += item->result == BC_SYNC_RESULT_REFUSED;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "server");
+      json_builder_add_string_value (builder, summary->server_name);
+      json_builder_set_member_name (builder, "results");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < summary->results->len; i++)
+        {
+          BcSyncPushResult *item = g_ptr_array_index (summary->results, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "report_id");
+          json_builder_add_string_value (builder, item->report_id);
+          json_builder_set_member_name (builder, "revision");
+          json_builder_add_int_value (builder, item->revision);
+          json_builder_set_member_name (builder, "result");
+          json_builder_add_string_value (builder, bc_sync_result_kind_to_string (item->result));
+          json_builder_set_member_name (builder, "replayed");
+          json_builder_add_boolean_value (builder, item->replayed);
+          if (item->receipt_number != NULL)
+            {
+              g_autofree char *at = bc_wire_format_time (item->received_at);
+
+              json_builder_set_member_name (builder, "receipt");
+              json_builder_begin_object (builder);
+              json_builder_set_member_name (builder, "number");
+              json_builder_add_string_value (builder, item->receipt_number);
+              json_builder_set_member_name (builder, "received_at");
+              json_builder_add_string_value (builder, at);
+              json_builder_end_object (builder);
+            }
+          if (item->server_revision != 0)
+            {
+              json_builder_set_member_name (builder, "server_revision");
+              json_builder_add_int_value (builder, item->server_revision);
+            }
+          if (item->error_code != NULL)
+            {
+              json_builder_set_member_name (builder, "error");
+              json_builder_begin_object (builder);
+              json_builder_set_member_name (builder, "code");
+              json_builder_add_string_value (builder, item->error_code);
+              json_builder_set_member_name (builder, "message");
+              json_builder_add_string_value (builder, item->error_message);
+              json_builder_end_object (builder);
+            }
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "skipped");
+      json_builder_add_int_value (builder, summary->n_skipped);
+      json_builder_set_member_name (builder, "changes");
+      json_builder_add_int_value (builder, summary->n_changes);
+      json_builder_set_member_name (builder, "reviews");
+      json_builder_add_int_value (builder, summary->n_reviews);
+      json_builder_set_member_name (builder, "templates");
+      json_builder_add_int_value (builder, summary->n_templates);
+      json_builder_set_member_name (builder, "carried_over");
+      json_builder_add_int_value (builder, summary->n_carried);
+      json_builder_set_member_name (builder, "cursor");
+      json_builder_add_int_value (builder, summary->cursor);
+      json_builder_set_member_name (builder, "bytes_sent");
+      json_builder_add_int_value (builder, (gint64) bc_sync_client_get_bytes_sent (client));
+      json_builder_set_member_name (builder, "bytes_received");
+      json_builder_add_int_value (builder, (gint64) bc_sync_client_get_bytes_received (client));
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    {
+      for (guint i = 0; i < summary->results->len; i++)
+        {
+          BcSyncPushResult *item = g_ptr_array_index (summary->results, i);
+          g_autofree char *at = item->receipt_number != NULL
+                                ? bc_wire_format_time (item->received_at) : NULL;
+
+          if (item->receipt_number != NULL)
+            /* TRANSLATORS: report id, what happened, receipt number, time */
+            out (_("%s: %s, receipt %s at %s\n"), item->report_id, result_label (item),
+                 item->receipt_number, at);
+          else
+            out ("%s: %s: %s\n", item->report_id, result_label (item),
+                 item->error_message != NULL ? item->error_message : item->error_code);
+        }
+      if (summary->results->len == 0)
+        out (_("Nothing to send.\n"));
+      if (summary->n_skipped > 0)
+        out (g_dngettext (GETTEXT_PACKAGE, "%u report could not be sent: see `baocao-cli outbox`.\n",
+                          "%u reports could not be sent: see `baocao-cli outbox`.\n",
+                          summary->n_skipped),
+             summary->n_skipped);
+      if (summary->n_reviews > 0)
+        out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
+                          summary->n_reviews),
+             summary->n_reviews);
+      if (summary->n_templates > 0)
+        out (g_dngettext (GETTEXT_PACKAGE, "%u new form version received.\n",
+                          "%u new form versions received.\n", summary->n_templates),
+             summary->n_templates);
+    }
+
+  if (n_conflicts > 0)
+    {
+      err (_("A report conflicts with the server's copy: both are kept; the province "
+             "decides which stands."));
+      return EXIT_CONFLICT;
+    }
+  if (n_refused > 0)
+    {
+      err (_("The server refused a report: it is a draft again. Fix it and mark it ready."));
+      return EXIT_REPORT_REFUSED;
+    }
+
+  return 0;
+}
+
+static int
+cmd_outbox (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+
+  if (!parse_options ("outbox", "", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 1)
+    return usage ("outbox", "[--json]");
+
+  items = bc_outbox_list (cli->workbook, &error);
+  if (items == NULL)
+    return fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < items->len; i++)
+        {
+          BcOutboxItem *item = g_ptr_array_index (items, i);
+          g_autofree char *queued_at = bc_wire_format_time (item->queued_at);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "report_id");
+          json_builder_add_string_value (builder, item->report_id);
+          json_builder_set_member_name (builder, "template");
+          json_builder_add_string_value (builder, item->template_id);
+          json_builder_set_member_name (builder, "period");
+          json_builder_add_string_value (builder, item->period_id);
+          json_builder_set_member_name (builder, "unit");
+          json_builder_add_string_value (builder, item->unit);
+          json_builder_set_member_name (builder, "revision");
+          json_builder_add_int_value (builder, item->revision);
+          json_builder_set_member_name (builder, "base_revision");
+          json_builder_add_int_value (builder, item->base_revision);
+          json_builder_set_member_name (builder, "content_hash");
+          json_builder_add_string_value (builder, item->content_hash);
+          json_builder_set_member_name (builder, "queued_at");
+          json_builder_add_string_value (builder, queued_at);
+          json_builder_set_member_name (builder, "attempts");
+          json_builder_add_int_value (builder, item->attempts);
+          json_builder_set_member_name (builder, "last_error");
+          json_builder_add_string_value (builder, item->last_error);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+
+  if (items->len == 0)
+    {
+      out (_("The outbox is empty.\n"));
+      return 0;
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      BcOutboxItem *item = g_ptr_array_index (items, i);
+      g_autofree char *queued_at = bc_wire_format_time (item->queued_at);
+      g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, item->revision);
+
+      /* TRANSLATORS: report id, form, period, unit, revision, time queued, attempts */
+      out (_("%s  %s %s %s  revision %s, queued %s, %d attempts\n"), item->report_id,
+           item->template_id, item->period_id, item->unit, revision, queued_at, item->attempts);
+      if (item->last_error != NULL)
+        out ("    %s\n", item->last_error);
+    }
+
+  return 0;
+}
+
 static const Command commands[] = {
   { "templates",  "[--json]",                                N_("List the form templates"), cmd_templates, FALSE, FALSE },
   { "fields",     "TEMPLATE_ID [--json]",                    N_("List a form's fields and their paths"), cmd_fields, FALSE, FALSE },
@@ -1637,6 +2135,9 @@ static const Command commands[] = {
   { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE, FALSE },
   { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE, TRUE },
   { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE, FALSE },
+  { "enrol",      "URL --user U [--token-file F]",           N_("Sign this device in to the provincial server"), cmd_enrol, TRUE, TRUE },
+  { "sync",       "[--json] [--token-file F]",               N_("Send the outbox and receive the server's news"), cmd_sync, TRUE, FALSE },
+  { "outbox",     "[--json]",                                N_("List the reports waiting to be sent"), cmd_outbox, TRUE, FALSE },
 };
 
 static void
@@ -1740,6 +2241,9 @@ bc_cli_run (int    argc,
     }
 
   cli.templates = bc_template_registry_new_default (&error);
+  /* The forms the server published, where sync stores them. */
+  if (cli.templates != NULL)
+    bc_outbox_load_user_templates (cli.templates, NULL);
   for (guint d = 0; cli.templates != NULL && cli.template_dirs != NULL && cli.template_dirs[d] != NULL; d++)
     {
       if (!bc_template_registry_add_directory (cli.templates, cli.template_dirs[d], &error))

@@ -1366,3 +1366,48 @@ bc_outbox_store_template (const char  *directory,
 
   return g_steal_pointer (&template_);
 }
+
+guint
+bc_outbox_load_user_templates (BcTemplateRegistry *registry,
+                               const char         *directory)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *default_directory = NULL;
+  const char *name;
+  guint added = 0;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (registry), 0);
+
+  if (directory == NULL)
+    directory = default_directory = bc_outbox_user_template_dir ();
+
+  dir = g_dir_open (directory, 0, NULL);
+  if (dir == NULL)
+    return 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(BcTemplate) template_ = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      path = g_build_filename (directory, name, NULL);
+      file = g_file_new_for_path (path);
+      template_ = bc_template_new_from_file (file, &error);
+      if (template_ == NULL)
+        {
+          g_message ("Skipping the received form %s: %s", path, error->message);
+          continue;
+        }
+      if (bc_template_registry_lookup (registry, bc_template_get_id (template_),
+                                       bc_template_get_version (template_), NULL) != NULL)
+        continue;
+      bc_template_registry_add (registry, template_);
+      added++;
+    }
+
+  return added;
+}

@@ -162,4 +162,12 @@ BcTemplate  *bc_outbox_store_template     (const char    *directory,
                                            JsonNode      *definition,
                                            GError       **error);
 
+/* Adds the templates of the user's template folder (those the server
+ * published) to `registry`, skipping an id and version it already holds
+ * (a shipped copy wins) and, with a warning in the log, a file that does not
+ * load: a damaged download must not keep Baocao from starting. A missing
+ * folder is nothing to add. Returns how many were added. */
+guint        bc_outbox_load_user_templates (BcTemplateRegistry *registry,
+                                            const char         *directory);
+
 G_END_DECLS

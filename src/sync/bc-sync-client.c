@@ -472,14 +472,14 @@ set_status_error (Run         *run,
   if (!decoded)
     g_clear_pointer (&code, g_free);
 
+  /* The server's own words add nothing to these two. */
   if (status == 401 && g_strcmp0 (code, "bad_credentials") == 0)
-    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_BAD_CREDENTIALS,
-                 _("The user name or password is wrong (%s). Check them and try again."), said);
+    g_set_error_literal (error, BC_SYNC_ERROR, BC_SYNC_ERROR_BAD_CREDENTIALS,
+                         _("The user name or password is wrong. Check them and try again."));
   else if (status == 401)
-    g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
-                 _("The server no longer accepts this device (%s): it may have been revoked. "
-                   "Enrol it again: baocao-cli enrol URL --user USER."),
-                 said);
+    g_set_error_literal (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
+                         _("The server no longer accepts this device: it may have been revoked. "
+                           "Enrol it again: baocao-cli enrol URL --user USER."));
   else if (g_strcmp0 (code, "protocol_unsupported") == 0)
     set_protocol_error (protocol_min, protocol_max, error);
   else if (status == 429 || status == 503)
@@ -945,6 +945,39 @@ push_batch (Run           *run,
   return TRUE;
 }
 
+/* Queues every ready report of the enrolled unit (each its own transaction:
+ * status and outbox row together). Reports of another unit stay ready. */
+static gboolean
+queue_ready (Run         *run,
+             const char  *unit,
+             GError     **error)
+{
+  BcWorkbook *workbook = run->client->workbook;
+  g_autoptr(GPtrArray) reports = bc_workbook_list_reports (workbook, error);
+
+  if (reports == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < reports->len; i++)
+    {
+      BcReportSummary *report = g_ptr_array_index (reports, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (report->status != BC_STATUS_READY || g_strcmp0 (report->unit, unit) != 0)
+        continue;
+      if (!bc_workbook_set_status (workbook, report->id, BC_STATUS_QUEUED, NULL, &local_error))
+        {
+          /* Taken back to draft meanwhile: it stays there. */
+          if (g_error_matches (local_error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION))
+            continue;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static gboolean
 push_outbox (Run           *run,
              const char    *unit,
@@ -957,7 +990,7 @@ push_outbox (Run           *run,
   g_autoptr(GPtrArray) batch = g_ptr_array_new ();
   gsize batch_bytes = 0;
 
-  if (!bc_outbox_freeze (workbook, error))
+  if (!queue_ready (run, unit, error) || !bc_outbox_freeze (workbook, error))
     return FALSE;
   items = bc_outbox_list (workbook, error);
   if (items == NULL)
@@ -970,8 +1003,9 @@ push_outbox (Run           *run,
       g_autofree char *why = NULL;
 
       if (item->content == NULL)
-        why = g_strdup_printf (_("Version of the form “%s” is not installed, so this report "
-                                 "cannot be sent. Install the form, then sync again."),
+        why = g_strdup_printf (_("The form “%s” in the version of this report is not "
+                                 "installed, so the report cannot be sent. Install the form, "
+                                 "then sync again."),
                                item->template_id);
       else if (g_strcmp0 (item->unit, unit) != 0)
         why = g_strdup_printf (_("This report is for the unit “%s”, but this device is "
@@ -1235,21 +1269,15 @@ sync_thread (GTask        *task,
     goto out;
 
 out:
+  /* Free for the next sync before the callback runs: it may start one. */
+  g_mutex_lock (&self->mutex);
+  self->busy = FALSE;
+  g_mutex_unlock (&self->mutex);
+
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, g_steal_pointer (&summary), (GDestroyNotify) bc_sync_summary_free);
-}
-
-static void
-clear_busy (gpointer data)
-{
-  BcSyncClient *self = data;
-
-  g_mutex_lock (&self->mutex);
-  self->busy = FALSE;
-  g_mutex_unlock (&self->mutex);
-  g_object_unref (self);
 }
 
 void
@@ -1281,7 +1309,6 @@ bc_sync_client_sync_async (BcSyncClient        *self,
       return;
     }
 
-  g_object_set_data_full (G_OBJECT (task), "bc-sync-busy", g_object_ref (self), clear_busy);
   g_task_set_task_data (task, run_new (self, cancellable), (GDestroyNotify) run_free);
   g_task_run_in_thread (task, sync_thread);
 }

@@ -1,0 +1,673 @@
+/* test-sync-cli.c: baocao-cli enrol, sync and outbox against a real baocao-server.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test starts its own `baocao-server serve` on 127.0.0.1 (a port the
+ * system picks) with a fresh data directory, loads units and an account
+ * with the server's admin commands, and drives baocao-cli as an officer
+ * would: enrol, fill a report, sync, read the province's decision.
+ */
+#define G_LOG_DOMAIN "test-sync-cli"
+
+#include "config.h"
+#include "bc-test-util.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
+
+#define USER      "ubnd-son-tinh"
+#define PASSWORD  "mật-khẩu đúng 1"
+#define UNIT      "QNG-SONTINH"
+
+/* baocao-cli's exit statuses (docs/cli.md). */
+#define EXIT_OFFLINE       10
+#define EXIT_BAD_PASSWORD  12
+#define EXIT_REVOKED       13
+
+typedef struct
+{
+  char        *dir;
+  char        *data;
+  char        *workbook;
+  char        *token_file;
+  char        *url;
+  GSubprocess *server;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs `program` with `argv` (NULL-terminated after the program), the
+ * fixture's folder as XDG_DATA_HOME, in English or Vietnamese. */
+static void
+run_program (Fixture             *fixture,
+             const char          *language,
+             Run                 *run,
+             const char * const  *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  run_clear (run);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
+  /* No session bus: the keyring is never reached by accident. */
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  if (language != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
+      g_subprocess_launcher_setenv (launcher, "LANG", "C.UTF-8", TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "LC_ALL");
+      g_subprocess_launcher_unsetenv (launcher, "LC_MESSAGES");
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+    }
+
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("%s %s → exit %d\nstdout: %s\nstderr: %s", argv[0], argv[1], run->status,
+                  run->out, run->err);
+}
+
+static int
+run_va (Fixture    *fixture,
+        const char *language,
+        Run        *run,
+        gboolean    server,
+        const char *first,
+        va_list     args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+
+  if (server)
+    g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_SERVER"));
+  else
+    {
+      g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_CLI"));
+      g_ptr_array_add (argv, (char *) "--workbook");
+      g_ptr_array_add (argv, fixture->workbook);
+    }
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  if (server)
+    {
+      g_ptr_array_add (argv, (char *) "--data");
+      g_ptr_array_add (argv, fixture->data);
+    }
+  g_ptr_array_add (argv, NULL);
+  g_assert_nonnull (g_ptr_array_index (argv, 0));
+
+  run_program (fixture, language, run, (const char * const *) argv->pdata);
+  return run->status;
+}
+
+G_GNUC_NULL_TERMINATED
+static int
+cli (Fixture    *fixture,
+     Run        *run,
+     const char *first,
+     ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_va (fixture, NULL, run, FALSE, first, args);
+  va_end (args);
+
+  return status;
+}
+
+G_GNUC_NULL_TERMINATED
+static int
+cli_vi (Fixture    *fixture,
+        Run        *run,
+        const char *first,
+        ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_va (fixture, "vi", run, FALSE, first, args);
+  va_end (args);
+
+  return status;
+}
+
+/* A baocao-server admin command on the fixture's data directory. */
+G_GNUC_NULL_TERMINATED
+static void
+admin (Fixture    *fixture,
+       const char *first,
+       ...)
+{
+  g_auto(Run) run = { 0 };
+  va_list args;
+
+  va_start (args, first);
+  run_va (fixture, NULL, &run, TRUE, first, args);
+  va_end (args);
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* A failed assertion aborts the test without its teardown: the server must
+ * not outlive it. */
+G_GNUC_UNUSED static void
+die_with_parent (gpointer user_data)
+{
+  (void) user_data;
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+/* Starts `baocao-server serve` on a port the system picks and reads its URL
+ * from the line it prints. */
+static void
+start_server (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
+                         "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
+
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+#ifdef G_OS_UNIX
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  fixture->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  fixture->url = g_strdup (line + strlen ("Listening on "));
+}
+
+static void
+stop_server (Fixture *fixture)
+{
+  if (fixture->server == NULL)
+    return;
+
+  g_subprocess_send_signal (fixture->server, 15);
+  g_subprocess_wait (fixture->server, NULL, NULL);
+  g_clear_object (&fixture->server);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *units = NULL;
+  g_autofree char *password = NULL;
+
+  (void) data;
+
+  fixture->dir = g_dir_make_tmp ("baocao-sync-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->data = g_build_filename (fixture->dir, "server", NULL);
+  fixture->workbook = g_build_filename (fixture->dir, "officer.baocao", NULL);
+  fixture->token_file = g_build_filename (fixture->dir, "token", NULL);
+
+  units = write_file (fixture, "units.json",
+                      "{\"units\": ["
+                      " {\"code\": \"QNG\", \"name\": \"UBND tỉnh Quảng Ngãi\", \"level\": \"province\"},"
+                      " {\"code\": \"QNG-SONTINH\", \"name\": \"UBND huyện Sơn Tịnh\", \"level\": \"district\","
+                      "  \"parent\": \"QNG\"},"
+                      " {\"code\": \"QNG-BINHSON\", \"name\": \"UBND huyện Bình Sơn\", \"level\": \"district\","
+                      "  \"parent\": \"QNG\"}]}");
+  password = write_file (fixture, "password", PASSWORD "\n");
+  admin (fixture, "units", "load", units, NULL);
+  admin (fixture, "users", "add", USER, "--unit", UNIT, "--password-file", password, NULL);
+  start_server (fixture);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  (void) data;
+
+  stop_server (fixture);
+  bc_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->data);
+  g_free (fixture->workbook);
+  g_free (fixture->token_file);
+  g_free (fixture->url);
+}
+
+static void
+enrol (Fixture *fixture)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                        "--password-file", password, "--token-file", fixture->token_file,
+                        "--device", "Máy phòng Văn hóa", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "UBND huyện Sơn Tịnh"));
+}
+
+/* A quarterly report of the unit, every required field filled and every
+ * warning justified, marked ready. */
+static char *
+ready_report (Fixture    *fixture,
+              const char *period)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) fields = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *id = NULL;
+  JsonArray *array;
+  JsonArray *issues;
+
+  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", period, "--unit", UNIT,
+                        NULL), ==, 0);
+  id = g_strstrip (g_strdup (run.out));
+
+  g_assert_cmpint (cli (fixture, &run, "fields", "egov-quarterly", "--json", NULL), ==, 0);
+  fields = parse_json (run.out);
+  array = json_node_get_array (fields);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *field = json_array_get_object_element (array, i);
+      const char *path = json_object_get_string_member (field, "path");
+      const char *type = json_object_get_string_member (field, "type");
+      const char *value;
+
+      if (!json_object_get_boolean_member (field, "required")
+          || json_object_get_boolean_member (field, "computed") || strchr (path, '[') != NULL)
+        continue;
+
+      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal")
+          || g_str_equal (type, "percentage"))
+        value = "0";
+      else if (g_str_equal (type, "date"))
+        value = "21/6/2018";
+      else if (g_str_equal (type, "yes_no"))
+        value = "có";
+      else if (g_str_equal (type, "choice"))
+        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
+      else if (g_str_equal (type, "document_ref"))
+        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
+      else
+        value = "Quảng Ngãi";
+      g_assert_cmpint (cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
+    }
+
+  cli (fixture, &run, "validate", id, "--json", NULL);
+  result = parse_json (run.out);
+  issues = json_object_get_array_member (json_node_get_object (result), "issues");
+  for (guint i = 0; i < json_array_get_length (issues); i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+
+      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
+        g_assert_cmpint (cli (fixture, &run, "justify", id,
+                              json_object_get_string_member (issue, "rule"),
+                              "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
+    }
+
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+  return g_steal_pointer (&id);
+}
+
+static JsonObject *
+sync_json (Fixture   *fixture,
+           JsonNode **root)
+{
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (cli (fixture, &run, "sync", "--json", NULL), ==, 0);
+  *root = parse_json (run.out);
+  return json_node_get_object (*root);
+}
+
+static const char *
+report_status (Fixture   *fixture,
+               const char *id,
+               JsonNode  **root)
+{
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+  *root = parse_json (run.out);
+  return json_object_get_string_member (json_node_get_object (*root), "status");
+}
+
+/* The reports the server holds, as `reports list --json` gives them. */
+static JsonArray *
+server_reports (Fixture   *fixture,
+                JsonNode **root)
+{
+  g_auto(Run) run = { 0 };
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "reports", "list", "--json",
+                         "--data", fixture->data, NULL };
+
+  run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  *root = parse_json (run.out);
+  if (JSON_NODE_HOLDS_OBJECT (*root))
+    return json_object_get_array_member (json_node_get_object (*root), "reports");
+  return json_node_get_array (*root);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_round_trip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) third = NULL;
+  g_autoptr(JsonNode) fourth = NULL;
+  g_autoptr(JsonNode) last = NULL;
+  g_autoptr(JsonNode) on_server = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) outbox = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *receipt = NULL;
+  JsonObject *result;
+  JsonArray *results;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2");
+
+  /* Nothing waits in the outbox yet: sync queues what is ready. */
+  g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+  outbox = parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (outbox)), ==, 0);
+
+  /* The first sync sends it and prints its receipt. */
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, id));
+  g_assert_nonnull (strstr (run.out, "receipt"));
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_clear_pointer (&shown, json_node_unref);
+  g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+  g_clear_pointer (&on_server, json_node_unref);
+
+  /* The second sends nothing, and the server still holds one report; it
+   * still spoke to the server (progress counts bytes both ways). */
+  result = sync_json (fixture, &first);
+  g_assert_cmpint (json_object_get_int_member (result, "bytes_sent"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (result, "bytes_received"), >, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "results")), ==, 0);
+  g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+  g_clear_pointer (&on_server, json_node_unref);
+
+  /* The province returns it with a comment: after sync it is returned,
+   * with the comment, and editable once taken back to draft. */
+  admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu mục 4.",
+         "--reviewer", "Nguyễn Văn A", NULL);
+  result = sync_json (fixture, &second);
+  g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"), ==,
+                   "Bổ sung số liệu mục 4.");
+  g_clear_pointer (&shown, json_node_unref);
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+
+  /* Sent again as a new revision based on the one the server holds. */
+  result = sync_json (fixture, &third);
+  results = json_object_get_array_member (result, "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  result = json_array_get_object_element (results, 0);
+  g_assert_cmpstr (json_object_get_string_member (result, "result"), ==, "stored");
+  g_assert_false (json_object_get_boolean_member (result, "replayed"));
+  receipt = g_strdup (json_object_get_string_member (json_object_get_object_member (result, "receipt"),
+                                                     "number"));
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_clear_pointer (&shown, json_node_unref);
+
+  /* Accepted on the server: accepted here after sync, and final. */
+  admin (fixture, "review", "accept", id, NULL);
+  result = sync_json (fixture, &fourth);
+  g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "accepted");
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 1);
+
+  /* And a sync after that has nothing to do. */
+  result = sync_json (fixture, &last);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "results")), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (result, "changes"), ==, 0);
+  g_assert_nonnull (receipt);
+}
+
+static void
+test_token_file (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_auto(Run) run = { 0 };
+
+  (void) data;
+
+  enrol (fixture);
+  g_assert_true (g_file_get_contents (fixture->token_file, &token, NULL, &error));
+  g_assert_true (g_str_has_prefix (token, "bct1."));
+#ifndef G_OS_WIN32
+  {
+    GStatBuf buf;
+
+    g_assert_cmpint (g_stat (fixture->token_file, &buf), ==, 0);
+    g_assert_cmpint (buf.st_mode & 0777, ==, 0600);
+  }
+
+  /* A token file others may read is refused, not used. */
+  g_assert_cmpint (g_chmod (fixture->token_file, 0644), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), !=, 0);
+  g_assert_nonnull (strstr (run.err, "chmod 600"));
+  g_assert_cmpint (g_chmod (fixture->token_file, 0600), ==, 0);
+#endif
+
+  /* The password is kept nowhere: not in the workbook, not in the token. */
+  {
+    g_autofree char *workbook = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (fixture->workbook, &workbook, &length, &error));
+    g_assert_null (g_strstr_len (workbook, (gssize) length, PASSWORD));
+    g_assert_null (strstr (token, PASSWORD));
+  }
+
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+}
+
+static void
+test_wrong_password (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *wrong = write_file (fixture, "wrong", "mật-khẩu-sai\n");
+
+  (void) data;
+
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                        "--password-file", wrong, "--token-file", fixture->token_file, NULL),
+                   ==, EXIT_BAD_PASSWORD);
+  g_assert_nonnull (strstr (run.err, "password is wrong"));
+  g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
+
+  /* An unknown user answers alike. */
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", "khong-co",
+                        "--password-file", wrong, "--token-file", fixture->token_file, NULL),
+                   ==, EXIT_BAD_PASSWORD);
+
+  /* Not enrolled: sync says so. */
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), !=, 0);
+  g_assert_nonnull (strstr (run.err, "not enrolled"));
+}
+
+static void
+test_revoked (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *id = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "devices", "list", "--data", NULL, NULL };
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2");
+
+  argv[4] = fixture->data;
+  run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  fields = g_strsplit (lines[0], " ", 2);
+  admin (fixture, "devices", "revoke", fields[0], NULL);
+
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, EXIT_REVOKED);
+  g_assert_nonnull (strstr (run.err, "revoked"));
+  g_assert_nonnull (strstr (run.err, "enrol"));
+
+  /* Nothing was stored: the report waits in the outbox with the reason,
+   * and the server holds nothing. */
+  {
+    g_autoptr(JsonNode) on_server = NULL;
+    g_autoptr(JsonNode) shown = NULL;
+    g_autoptr(JsonNode) outbox = NULL;
+    JsonObject *item;
+
+    g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 0);
+    g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+    g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+    outbox = parse_json (run.out);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (outbox)), ==, 1);
+    item = json_array_get_object_element (json_node_get_array (outbox), 0);
+    g_assert_cmpstr (json_object_get_string_member (item, "report_id"), ==, id);
+    g_assert_cmpint (json_object_get_int_member (item, "attempts"), ==, 1);
+    g_assert_nonnull (strstr (json_object_get_string_member (item, "last_error"), "revoked"));
+  }
+}
+
+static void
+test_server_down (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *id = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) again = NULL;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2");
+  stop_server (fixture);
+
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, EXIT_OFFLINE);
+  g_assert_nonnull (strstr (run.err, "Cannot reach the server"));
+  g_assert_cmpint (cli_vi (fixture, &run, "sync", NULL), ==, EXIT_OFFLINE);
+  g_assert_nonnull (strstr (run.err, "Không kết nối được máy chủ"));
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "ready");
+
+  /* Back up on the same data and port range: the report goes, once. */
+  {
+    g_autofree char *old_url = g_steal_pointer (&fixture->url);
+    g_autoptr(JsonNode) on_server = NULL;
+    g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+
+    start_server (fixture);
+    /* A new port: enrol again (the same server id keeps the cursor). */
+    g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                          "--password-file", password, "--token-file", fixture->token_file, NULL),
+                     ==, 0);
+    g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+    g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+    g_assert_cmpstr (report_status (fixture, id, &again), ==, "sent");
+    g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+    g_assert_nonnull (old_url);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/sync/cli/round-trip", test_round_trip);
+  ADD ("/sync/cli/token-file", test_token_file);
+  ADD ("/sync/cli/wrong-password", test_wrong_password);
+  ADD ("/sync/cli/revoked", test_revoked);
+  ADD ("/sync/cli/server-down", test_server_down);
+
+  return g_test_run ();
+}
