@@ -5,18 +5,361 @@
  * and never fails because a machine is slow.
  *
  *   wire-size   bytes on the wire per quarterly report, gzip vs plain JSON
+ *   push-1000   1,000 reports pushed to a baocao-server process on loopback
+ *   slow-link   20 reports through the proxy at 64 kbit/s and 300 ms each
+ *               way, as a ratio to the wire minimum
+ *   clients-200 200 clients syncing at once: latency p50/p99 and errors
+ *
+ * The server is a real `baocao-server serve` process ($BAOCAO_SERVER), with
+ * its rate limit off; clients are BcSyncClient in this process.
  */
 #define G_LOG_DOMAIN "bench-sync"
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "bc-entry.h"
+#include "bc-fault-proxy.h"
+#include "bc-sync-harness.h"
 #include "bc-test-util.h"
 #include "bc-wire.h"
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+typedef struct {
+  char         *dir;        /* the clients' workbooks */
+  char         *server_dir;
+  char         *data_dir;
+  BcTestServer *server;
+} Bench;
+
+/* Client workbooks go to memory (/dev/shm) where there is one: filling a
+ * thousand of them is set-up, not what is measured, and each of their
+ * commits waits for the disk. The server's data goes to the temporary
+ * folder's disk (server_in_memory: to memory too, to show what the disk
+ * costs). */
+static void
+bench_start (Bench      *bench,
+             const char *name,
+             gboolean    server_in_memory)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template_ = g_strconcat ("bench-sync-", name, "-XXXXXX", NULL);
+  gboolean shm = g_file_test ("/dev/shm", G_FILE_TEST_IS_DIR);
+  g_autofree char *memory = shm ? g_build_filename ("/dev/shm", template_, NULL) : NULL;
+
+  bench->dir = shm ? g_mkdtemp (g_strdup (memory)) : g_dir_make_tmp (template_, &error);
+  if (bench->dir == NULL)
+    g_error ("%s", error != NULL ? error->message : g_strerror (errno));
+  bench->server_dir = server_in_memory && shm ? g_mkdtemp (g_strdup (memory))
+                                              : g_dir_make_tmp (template_, &error);
+  if (bench->server_dir == NULL)
+    g_error ("%s", error != NULL ? error->message : g_strerror (errno));
+  bench->data_dir = g_build_filename (bench->server_dir, "server", NULL);
+  bc_test_server_prepare (bench->data_dir);
+  bench->server = bc_test_server_start (bench->data_dir, 0, NULL, NULL);
+}
+
+static void
+bench_stop (Bench *bench)
+{
+  bc_test_server_free (bench->server);
+  bc_test_remove_tree (bench->dir);
+  bc_test_remove_tree (bench->server_dir);
+  g_free (bench->data_dir);
+  g_free (bench->server_dir);
+  g_free (bench->dir);
+}
+
+/* A workbook in bench->dir/sub enrolled at `url` as user-0. */
+static BcSyncClient *
+enrolled_client (Bench       *bench,
+                 const char  *sub,
+                 const char  *url,
+                 BcWorkbook **workbook_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (bench->dir, sub, NULL);
+  BcWorkbook *workbook;
+  BcSyncClient *client;
+
+  g_mkdir_with_parents (dir, 0700);
+  workbook = bc_test_workbook_new (dir, "client.baocao");
+  client = bc_test_client_new (workbook, dir);
+  if (!bc_test_client_enrol (client, url, "user-0", &error))
+    g_error ("enrol: %s", error->message);
+  *workbook_out = workbook;
+  return client;
+}
+
+/* Copies the client's workbook and token from `from` to a folder on
+ * disk and opens them there. */
+static BcSyncClient *
+client_on_disk (const char  *from,
+                const char  *to,
+                BcWorkbook **workbook_out)
+{
+  const char *names[] = { "client.baocao", "token" };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *source = g_build_filename (from, names[i], NULL);
+      g_autofree char *dest = g_build_filename (to, names[i], NULL);
+      g_autoptr(GFile) source_file = g_file_new_for_path (source);
+      g_autoptr(GFile) dest_file = g_file_new_for_path (dest);
+
+      if (!g_file_copy (source_file, dest_file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+        g_error ("%s", error->message);
+    }
+  *workbook_out = bc_test_workbook_new (to, "client.baocao");
+  return bc_test_client_new (*workbook_out, to);
+}
+
+static void
+push_1000 (gboolean client_in_memory,
+           gboolean server_in_memory)
+{
+  const guint n = 1000;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(BcSyncClient) client = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(BcSyncSummary) summary = NULL;
+  g_autofree char *memory_dir = NULL;
+  g_autofree char *disk_dir = NULL;
+  gint64 start, setup, elapsed;
+  guint stored = 0;
+  Bench bench = { 0 };
+
+  bench_start (&bench, "push", server_in_memory);
+  client = enrolled_client (&bench, "client", bc_test_server_get_url (bench.server), &workbook);
+  start = g_get_monotonic_time ();
+  ids = bc_test_queue_many (workbook, 0, n);
+  setup = g_get_monotonic_time () - start;
+  if (!client_in_memory)
+    {
+      /* Filled in memory, then moved to disk: where a person's workbook is. */
+      memory_dir = g_build_filename (bench.dir, "client", NULL);
+      disk_dir = g_build_filename (bench.server_dir, "client", NULL);
+      g_mkdir_with_parents (disk_dir, 0700);
+      bc_workbook_close (workbook);
+      g_clear_object (&workbook);
+      g_clear_object (&client);
+      client = client_on_disk (memory_dir, disk_dir, &workbook);
+    }
+
+  start = g_get_monotonic_time ();
+  summary = bc_test_client_sync (client, &error);
+  elapsed = g_get_monotonic_time () - start;
+  if (summary == NULL)
+    g_error ("sync: %s", error->message);
+  for (guint i = 0; i < summary->results->len; i++)
+    stored += ((BcSyncPushResult *) g_ptr_array_index (summary->results, i))->result == BC_SYNC_RESULT_STORED;
+
+  printf ("%u reports pushed on loopback in %.3f s (%.2f ms a report; goal under 2 s), "
+          "workbook %s, server data %s: %u stored, %" G_GUINT64_FORMAT " bytes sent, %"
+          G_GUINT64_FORMAT " received (queueing them took %.2f s, not counted)\n",
+          n, elapsed / 1e6, elapsed / 1e3 / n,
+          client_in_memory ? "in memory" : "on disk",
+          server_in_memory ? "in memory" : "on disk", stored,
+          bc_sync_client_get_bytes_sent (client), bc_sync_client_get_bytes_received (client),
+          setup / 1e6);
+
+  bc_workbook_close (workbook);
+  bench_stop (&bench);
+}
+
+static int
+bench_push_1000 (void)
+{
+  /* As a person has it (both on disk), then without the client's disk,
+   * then without any disk: where the time goes. */
+  push_1000 (FALSE, FALSE);
+  push_1000 (TRUE, FALSE);
+  push_1000 (TRUE, TRUE);
+  return 0;
+}
+
+static int
+bench_slow_link (void)
+{
+  const guint n = 20;
+  const guint64 bandwidth = 64000;
+  const gint64 latency = 300 * 1000;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(BcSyncClient) client = NULL;
+  g_autoptr(BcFaultProxy) proxy = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autofree char *url = NULL;
+  BcFaultPlan plan = { .bandwidth_bps = bandwidth, .latency_usec = latency };
+  Bench bench = { 0 };
+
+  bench_start (&bench, "slow", FALSE);
+  proxy = bc_fault_proxy_new ("127.0.0.1", bc_test_server_get_port (bench.server), &error);
+  if (proxy == NULL)
+    g_error ("%s", error->message);
+  url = bc_fault_proxy_dup_uri (proxy);
+  client = enrolled_client (&bench, "client", url, &workbook);
+  ids = bc_test_queue_many (workbook, 0, n);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(BcSyncSummary) summary = NULL;
+      guint64 up, down;
+      gint64 start, elapsed;
+      double minimum;
+
+      /* The first round sends the 20; the second has nothing to send:
+       * what a sync costs on such a link when the outbox is empty. */
+      bc_fault_proxy_reset_counters (proxy);
+      bc_fault_proxy_set_plan (proxy, &plan);
+      start = g_get_monotonic_time ();
+      summary = bc_test_client_sync (client, &error);
+      elapsed = g_get_monotonic_time () - start;
+      bc_fault_proxy_set_plan (proxy, NULL);
+      if (summary == NULL)
+        g_error ("sync: %s", error->message);
+      up = bc_fault_proxy_get_bytes (proxy, BC_FAULT_UP);
+      down = bc_fault_proxy_get_bytes (proxy, BC_FAULT_DOWN);
+      /* The wire minimum: every byte at the bandwidth, plus two round trips. */
+      minimum = (double) (up + down) * 8 / bandwidth + 4.0 * latency / G_USEC_PER_SEC;
+      printf ("%s at 64 kbit/s, 300 ms each way: %.2f s; %" G_GUINT64_FORMAT " bytes up, %"
+              G_GUINT64_FORMAT " down, %u connection(s); wire minimum %.2f s; "
+              "ratio %.2f (goal ≤ 1.2)\n",
+              round == 0 ? "20 reports" : "a sync with nothing to send",
+              elapsed / 1e6, up, down, bc_fault_proxy_get_connections (proxy), minimum,
+              elapsed / 1e6 / minimum);
+    }
+
+  bc_workbook_close (workbook);
+  bc_fault_proxy_stop (proxy);
+  bench_stop (&bench);
+  return 0;
+}
+
+typedef struct {
+  BcSyncClient *client;
+  GMutex       *mutex;
+  GCond        *cond;
+  gboolean     *go;
+  gint64        latency;
+  gboolean      failed;
+  char         *message;
+} Runner;
+
+static gpointer
+runner_thread (gpointer data)
+{
+  Runner *runner = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncSummary) summary = NULL;
+  gint64 start;
+
+  g_mutex_lock (runner->mutex);
+  while (!*runner->go)
+    g_cond_wait (runner->cond, runner->mutex);
+  g_mutex_unlock (runner->mutex);
+
+  start = g_get_monotonic_time ();
+  summary = bc_test_client_sync (runner->client, &error);
+  runner->latency = g_get_monotonic_time () - start;
+  runner->failed = summary == NULL || summary->results->len != 1
+                   || ((BcSyncPushResult *) g_ptr_array_index (summary->results, 0))->result
+                      != BC_SYNC_RESULT_STORED;
+  if (error != NULL)
+    runner->message = g_strdup (error->message);
+  return NULL;
+}
+
+static int
+bench_clients_200 (void)
+{
+  const guint n = 200;
+  g_autofree Runner *runners = g_new0 (Runner, n);
+  g_autofree GThread **threads = g_new0 (GThread *, n);
+  g_autofree gint64 *latencies = g_new0 (gint64, n);
+  g_autoptr(GPtrArray) workbooks = g_ptr_array_new_with_free_func (g_object_unref);
+  GMutex mutex;
+  GCond cond;
+  gboolean go = FALSE;
+  guint errors = 0;
+  gint64 start, wall, enrol_start, enrol_time;
+  Bench bench = { 0 };
+
+  g_mutex_init (&mutex);
+  g_cond_init (&cond);
+  bench_start (&bench, "clients", FALSE);
+
+  /* 200 devices, each enrolled (an Argon2id check each on the server) and
+   * holding one report of its own. */
+  enrol_start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *sub = g_strdup_printf ("client-%03u", i);
+      BcWorkbook *workbook = NULL;
+      g_autoptr(GPtrArray) ids = NULL;
+
+      runners[i].client = enrolled_client (&bench, sub, bc_test_server_get_url (bench.server),
+                                           &workbook);
+      ids = bc_test_queue_many (workbook, i, 1);
+      g_ptr_array_add (workbooks, workbook);
+      runners[i].mutex = &mutex;
+      runners[i].cond = &cond;
+      runners[i].go = &go;
+    }
+  enrol_time = g_get_monotonic_time () - enrol_start;
+
+  for (guint i = 0; i < n; i++)
+    threads[i] = g_thread_new ("client", runner_thread, &runners[i]);
+  g_usleep (200 * 1000);
+  start = g_get_monotonic_time ();
+  g_mutex_lock (&mutex);
+  go = TRUE;
+  g_cond_broadcast (&cond);
+  g_mutex_unlock (&mutex);
+  for (guint i = 0; i < n; i++)
+    g_thread_join (threads[i]);
+  wall = g_get_monotonic_time () - start;
+
+  for (guint i = 0; i < n; i++)
+    {
+      latencies[i] = runners[i].latency;
+      if (runners[i].failed)
+        {
+          if (errors++ < 5)
+            fprintf (stderr, "client %u: %s\n", i,
+                     runners[i].message != NULL ? runners[i].message : "not stored");
+        }
+      g_free (runners[i].message);
+      g_object_unref (runners[i].client);
+    }
+  qsort (latencies, n, sizeof (gint64), compare_gint64);
+  printf ("%u clients syncing at once (one new report each): p50 %.0f ms, p99 %.0f ms, "
+          "max %.0f ms, all done in %.2f s; %u errors (goal 0) "
+          "(enrolling them took %.1f s, not counted)\n",
+          n, latencies[n / 2] / 1e3, latencies[n * 99 / 100] / 1e3, latencies[n - 1] / 1e3,
+          wall / 1e6, errors, enrol_time / 1e6);
+
+  for (guint i = 0; i < workbooks->len; i++)
+    bc_workbook_close (g_ptr_array_index (workbooks, i));
+  bench_stop (&bench);
+  g_mutex_clear (&mutex);
+  g_cond_clear (&cond);
+  return 0;
+}
 
 static gsize
 gzip_size (const char *data,
@@ -138,7 +481,7 @@ main (int   argc,
   setlocale (LC_ALL, "");
   if (argc < 2)
     {
-      fprintf (stderr, "usage: bench-sync wire-size\n");
+      fprintf (stderr, "usage: bench-sync wire-size|push-1000|slow-link|clients-200\n");
       return 2;
     }
   if (demo_dir == NULL)
@@ -146,6 +489,12 @@ main (int   argc,
 
   if (g_str_equal (argv[1], "wire-size"))
     return bench_wire_size (demo_dir);
+  if (g_str_equal (argv[1], "push-1000"))
+    return bench_push_1000 ();
+  if (g_str_equal (argv[1], "slow-link"))
+    return bench_slow_link ();
+  if (g_str_equal (argv[1], "clients-200"))
+    return bench_clients_200 ();
 
   fprintf (stderr, "bench-sync: unknown benchmark %s\n", argv[1]);
   return 2;

@@ -365,21 +365,90 @@ demo_report (void)
   return report;
 }
 
+/* A deep copy (json_node_copy() shares objects) of the demo report. */
+static JsonNode *
+demo_copy (void)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+  JsonNode *copy;
+
+  json_node_set_object (node, demo_report ());
+  text = json_to_string (node, FALSE);
+  copy = json_from_string (text, NULL);
+  g_assert_nonnull (copy);
+  return copy;
+}
+
+char *
+bc_test_period (guint index)
+{
+  return g_strdup_printf ("%uQ%u", 2000 + index / 2, 1 + 2 * (index % 2));
+}
+
+GPtrArray *
+bc_test_queue_many (BcWorkbook *workbook,
+                    guint       first,
+                    guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) file = json_object_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *reports = json_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonNode) copy = demo_copy ();
+      g_autofree char *period = bc_test_period (first + i);
+      JsonObject *report, *values, *justifications;
+      char *id = g_uuid_string_random ();
+
+      report = json_node_get_object (copy);
+      json_object_set_string_member (report, "id", id);
+      json_object_set_string_member (report, "period", period);
+      json_object_set_string_member (report, "status", "ready");
+      /* As bc_test_new_draft() completes it. */
+      values = json_object_get_object_member (report, "values");
+      json_object_set_string_member (values, "services_level3", "92");
+      json_object_set_string_member (values, "services_level4", "2");
+      justifications = json_object_get_object_member (report, "justifications");
+      json_object_set_string_member (justifications, "sectors_match_total",
+                                     "Bảng chỉ liệt kê các lĩnh vực chính.");
+      json_array_add_element (reports, g_steal_pointer (&copy));
+      g_ptr_array_add (ids, id);
+    }
+  json_object_set_int_member (file, "format", 1);
+  json_object_set_array_member (file, "reports", reports);
+  json_node_set_object (root, file);
+  {
+    guint imported = bc_workbook_import_json (workbook, root, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (imported, ==, n);
+  }
+
+  for (guint i = 0; i < n; i++)
+    {
+      bc_workbook_set_status (workbook, g_ptr_array_index (ids, i), BC_STATUS_QUEUED, NULL, &error);
+      g_assert_no_error (error);
+    }
+  return ids;
+}
+
 char *
 bc_test_new_draft (BcWorkbook *workbook,
                    const char *period,
                    const char *unit)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) copy = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) copy = demo_copy ();
   g_autoptr(JsonObject) file = json_object_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   JsonArray *reports = json_array_new ();
   JsonObject *report;
   char *id = g_uuid_string_random ();
 
-  json_node_take_object (copy, json_object_ref (demo_report ()));
-  copy = json_node_copy (g_steal_pointer (&copy));
   report = json_node_get_object (copy);
   json_object_set_string_member (report, "id", id);
   json_object_set_string_member (report, "period", period);

@@ -66,6 +66,15 @@ char          *bc_test_queue_new_report    (BcWorkbook    *workbook,
 char          *bc_test_new_draft           (BcWorkbook    *workbook,
                                             const char    *period,
                                             const char    *unit);
+/* `n` valid quarterly reports of BC_HARNESS_UNIT for the periods of
+ * indexes first … first + n - 1 (every other quarter from 2000Q1, so that
+ * no report has a previous one), imported ready in one go and queued; their
+ * ids (char*). Fast enough for a thousand. */
+GPtrArray     *bc_test_queue_many          (BcWorkbook    *workbook,
+                                            guint          first,
+                                            guint          n);
+/* The period of index i, as bc_test_queue_many() numbers them. */
+char          *bc_test_period              (guint          index);
 /* Changes a value of a draft or returned report (returned goes to draft
  * first), marks it ready and queues it again. */
 void           bc_test_edit_and_queue      (BcWorkbook    *workbook,
