@@ -918,6 +918,138 @@ test_random (Fixture       *fixture,
   report_misreported_cuts (misreported);
 }
 
+/* baocao-cli through the proxy --------------------------------------- */
+
+#define EXIT_SERVER_BUSY 19   /* docs/cli.md: interrupted, try again */
+
+static int
+run_cli (const char  *workbook,
+         char       **out,
+         const char  *first_arg,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("BAOCAO_CLI"));
+  g_ptr_array_add (argv, (gpointer) "--workbook");
+  g_ptr_array_add (argv, (gpointer) workbook);
+  va_start (args, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("baocao-cli %s: exit %d; %s", first_arg, g_subprocess_get_exit_status (process),
+                  err);
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_cli_lost_answer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-sync-cli-faults-XXXXXX", &error);
+  g_autofree char *data_dir = g_build_filename (dir, "server", NULL);
+  g_autofree char *workbook_path = g_build_filename (dir, "client.baocao", NULL);
+  g_autofree char *token = g_build_filename (dir, "token", NULL);
+  g_autofree char *password = g_build_filename (dir, "password", NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(BcFaultProxy) proxy = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(BcServerStore) store = NULL;
+  BcFaultPlan lose = { .kind = BC_FAULT_LOSE_RESPONSE, .after_request = "POST /api/v1/push" };
+  BcTestServer *server;
+  JsonArray *results;
+
+  g_assert_no_error (error);
+  if (g_getenv ("BAOCAO_CLI") == NULL)
+    {
+      g_test_skip ("BAOCAO_CLI is not set");
+      return;
+    }
+  bc_test_server_prepare (data_dir);
+  server = bc_test_server_start (data_dir, 0, NULL, NULL);
+  proxy = bc_fault_proxy_new ("127.0.0.1", bc_test_server_get_port (server), &error);
+  g_assert_no_error (error);
+  url = bc_fault_proxy_dup_uri (proxy);
+  g_file_set_contents (password, BC_HARNESS_PASSWORD "\n", -1, &error);
+  g_assert_no_error (error);
+
+  /* Three reports queued, then the workbook left to baocao-cli. */
+  workbook = bc_test_workbook_new (dir, "client.baocao");
+  ids = bc_test_queue_many (workbook, 0, 3);
+  bc_workbook_close (workbook);
+  g_assert_cmpint (run_cli (workbook_path, NULL, "enrol", url, "--user", "user-0",
+                            "--password-file", password, "--token-file", token, NULL), ==, 0);
+
+  /* The server stores all three, the answer is lost: the command fails as
+   * something to try again, and the outbox still holds the three. */
+  bc_fault_proxy_set_plan (proxy, &lose);
+  g_assert_cmpint (run_cli (workbook_path, NULL, "sync", "--token-file", token, NULL),
+                   ==, EXIT_SERVER_BUSY);
+  g_assert_cmpuint (bc_fault_proxy_get_faults_fired (proxy), ==, 1);
+  g_assert_cmpint (run_cli (workbook_path, &out, "outbox", "--json", NULL), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root) || JSON_NODE_HOLDS_OBJECT (root));
+  g_assert_nonnull (strstr (out, g_ptr_array_index (ids, 0)));
+  g_assert_nonnull (strstr (out, g_ptr_array_index (ids, 2)));
+  g_clear_pointer (&root, json_node_unref);
+  g_clear_pointer (&out, g_free);
+
+  /* Over a good link the three come back replayed, with their receipts. */
+  bc_fault_proxy_set_plan (proxy, NULL);
+  g_assert_cmpint (run_cli (workbook_path, &out, "sync", "--json", "--token-file", token, NULL), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  results = json_object_get_array_member (json_node_get_object (root), "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *result = json_array_get_object_element (results, i);
+
+      g_assert_cmpstr (json_object_get_string_member (result, "result"), ==, "stored");
+      g_assert_true (json_object_get_boolean_member (result, "replayed"));
+    }
+
+  /* On the server: three reports, one revision each. */
+  store = bc_server_store_open_sqlite (data_dir, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) report = bc_server_store_get_report (store, BC_HARNESS_UNIT,
+                                                                 g_ptr_array_index (ids, i), &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (report);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "revisions")),
+                        ==, 1);
+    }
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (workbook_path, &out, "outbox", "--json", NULL), ==, 0);
+  g_assert_null (strstr (out, g_ptr_array_index (ids, 0)));
+
+  g_clear_pointer (&store, bc_server_store_free);
+  bc_fault_proxy_stop (proxy);
+  bc_test_server_free (server);
+  bc_test_remove_tree (dir);
+}
+
 /* TLS: a certificate is trusted only through a configured CA ------------ */
 
 static void
@@ -1005,6 +1137,7 @@ main (int    argc,
   ADD ("random", test_random);
 #undef ADD
   g_test_add_func ("/sync/tls/ca", test_tls);
+  g_test_add_func ("/sync/cli/lost-answer", test_cli_lost_answer);
 
   return g_test_run ();
 }
