@@ -284,6 +284,9 @@ runner_thread (gpointer data)
   return NULL;
 }
 
+static void clients_in_processes (Bench *bench,
+                                  guint  n);
+
 static int
 bench_clients_200 (void)
 {
@@ -347,18 +350,119 @@ bench_clients_200 (void)
       g_object_unref (runners[i].client);
     }
   qsort (latencies, n, sizeof (gint64), compare_gint64);
-  printf ("%u clients syncing at once (one new report each): p50 %.0f ms, p99 %.0f ms, "
+  printf ("%u clients syncing at once, threads of one process (one new report each): p50 %.0f ms, p99 %.0f ms, "
           "max %.0f ms, all done in %.2f s; %u errors (goal 0) "
           "(enrolling them took %.1f s, not counted)\n",
           n, latencies[n / 2] / 1e3, latencies[n * 99 / 100] / 1e3, latencies[n - 1] / 1e3,
           wall / 1e6, errors, enrol_time / 1e6);
 
+  /* Again with one process per client, each with a new report: what the
+   * server sees from 200 machines (their start-up is not counted: each
+   * reports when it is ready, and all start on one word). */
   for (guint i = 0; i < workbooks->len; i++)
-    bc_workbook_close (g_ptr_array_index (workbooks, i));
+    {
+      g_autoptr(GPtrArray) ids = bc_test_queue_many (g_ptr_array_index (workbooks, i), n + i, 1);
+
+      bc_workbook_close (g_ptr_array_index (workbooks, i));
+    }
+  clients_in_processes (&bench, n);
+
   bench_stop (&bench);
   g_mutex_clear (&mutex);
   g_cond_clear (&cond);
   return 0;
+}
+
+static const char *self_path;
+
+/* bench-sync clients-child DIR: one client of clients-200 in a process. */
+static int
+clients_child (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcWorkbook) workbook = bc_test_workbook_new (dir, "client.baocao");
+  g_autoptr(BcSyncClient) client = bc_test_client_new (workbook, dir);
+  g_autoptr(BcSyncSummary) summary = NULL;
+  char line[16];
+  gint64 start, latency;
+  gboolean ok;
+
+  printf ("ready\n");
+  fflush (stdout);
+  if (fgets (line, sizeof line, stdin) == NULL)
+    return 1;
+  start = g_get_monotonic_time ();
+  summary = bc_test_client_sync (client, &error);
+  latency = g_get_monotonic_time () - start;
+  ok = summary != NULL && summary->results->len == 1
+       && ((BcSyncPushResult *) g_ptr_array_index (summary->results, 0))->result == BC_SYNC_RESULT_STORED;
+  printf ("%" G_GINT64_FORMAT " %s\n", latency,
+          ok ? "ok" : error != NULL ? error->message : "not stored");
+  bc_workbook_close (workbook);
+  return 0;
+}
+
+static void
+clients_in_processes (Bench *bench,
+                      guint  n)
+{
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) outs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree gint64 *latencies = g_new0 (gint64, n);
+  guint errors = 0;
+  gint64 start, wall;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_strdup_printf ("%s/client-%03u", bench->dir, i);
+      const char *argv[] = { self_path, "clients-child", dir, NULL };
+      GSubprocess *child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                                    | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+
+      if (child == NULL)
+        g_error ("%s", error->message);
+      g_ptr_array_add (children, child);
+      g_ptr_array_add (outs, g_data_input_stream_new (g_subprocess_get_stdout_pipe (child)));
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (g_ptr_array_index (outs, i),
+                                                                  NULL, NULL, NULL);
+
+      if (g_strcmp0 (line, "ready") != 0)
+        g_error ("client process %u did not start", i);
+    }
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    {
+      GOutputStream *in = g_subprocess_get_stdin_pipe (g_ptr_array_index (children, i));
+
+      g_output_stream_write_all (in, "go\n", 3, NULL, NULL, NULL);
+      g_output_stream_flush (in, NULL, NULL);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (g_ptr_array_index (outs, i),
+                                                                  NULL, NULL, NULL);
+      char *rest = NULL;
+
+      latencies[i] = line != NULL ? g_ascii_strtoll (line, &rest, 10) : 0;
+      if (line == NULL || rest == NULL || !g_str_equal (rest, " ok"))
+        {
+          if (errors++ < 5)
+            fprintf (stderr, "client process %u: %s\n", i, line != NULL ? line : "(no answer)");
+        }
+      g_subprocess_wait (g_ptr_array_index (children, i), NULL, NULL);
+    }
+  wall = g_get_monotonic_time () - start;
+
+  qsort (latencies, n, sizeof (gint64), compare_gint64);
+  printf ("%u clients syncing at once, one process each (one new report each): p50 %.0f ms, "
+          "p99 %.0f ms, max %.0f ms, all done in %.2f s; %u errors (goal 0)\n",
+          n, latencies[n / 2] / 1e3, latencies[n * 99 / 100] / 1e3, latencies[n - 1] / 1e3,
+          wall / 1e6, errors);
 }
 
 static gsize
@@ -493,8 +597,11 @@ main (int   argc,
     return bench_push_1000 ();
   if (g_str_equal (argv[1], "slow-link"))
     return bench_slow_link ();
+  self_path = argv[0];
   if (g_str_equal (argv[1], "clients-200"))
     return bench_clients_200 ();
+  if (g_str_equal (argv[1], "clients-child") && argc == 3)
+    return clients_child (argv[2]);
 
   fprintf (stderr, "bench-sync: unknown benchmark %s\n", argv[1]);
   return 2;

@@ -1058,8 +1058,6 @@ test_tls (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("test-sync-tls-XXXXXX", &error);
   g_autofree char *data_dir = g_build_filename (dir, "server", NULL);
-  g_autofree char *ca = g_build_filename (dir, "ca.pem", NULL);
-  g_autofree char *self_ca = g_build_filename (dir, "self.pem", NULL);
   struct {
     const char *cert;
     const char *ca;       /* NULL: only the system's */
@@ -1117,8 +1115,6 @@ test_tls (void)
       bc_workbook_close (workbook);
       bc_test_server_free (server);
     }
-  (void) ca;
-  (void) self_ca;
   bc_test_remove_tree (dir);
 }
 
