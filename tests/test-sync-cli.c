@@ -661,6 +661,25 @@ test_server_down (Fixture       *fixture,
     g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
     g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
     g_assert_cmpstr (report_status (fixture, id, &again), ==, "sent");
+
+    /* Enrolling again signed the previous token out: one device active. */
+    {
+      const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "devices", "list", "--data",
+                             fixture->data, NULL };
+      g_auto(GStrv) lines = NULL;
+      guint active = 0, revoked = 0;
+
+      run_program (fixture, NULL, &run, argv);
+      g_assert_cmpint (run.status, ==, 0);
+      lines = g_strsplit (g_strstrip (run.out), "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          active += strstr (lines[i], "active") != NULL;
+          revoked += strstr (lines[i], "revoked") != NULL;
+        }
+      g_assert_cmpuint (active, ==, 1);
+      g_assert_cmpuint (revoked, ==, 1);
+    }
     g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
     g_assert_nonnull (old_url);
   }
@@ -674,9 +693,10 @@ openssl (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *command = g_strdup_printf ("openssl %s", arguments);
   g_auto(GStrv) argv = NULL;
+  g_autofree char *program = g_find_program_in_path ("openssl");
   int status;
 
-  if (g_find_program_in_path ("openssl") == NULL)
+  if (program == NULL)
     return FALSE;
   g_shell_parse_argv (command, NULL, &argv, &error);
   g_assert_no_error (error);
@@ -967,10 +987,81 @@ test_no_keyring (Fixture       *fixture,
                         "--password-file", password, NULL), ==, 18);
   g_assert_nonnull (strstr (run.err, "no desktop keyring"));
   g_assert_nonnull (strstr (run.err, "--token-file"));
+  /* A token file that cannot be made: said before signing in too. */
+  {
+    g_autofree char *nowhere = g_build_filename (fixture->dir, "no-such-folder", "token", NULL);
+
+    g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                          "--password-file", password, "--token-file", nowhere, NULL), ==, 18);
+    g_assert_nonnull (strstr (run.err, "folder does not exist"));
+  }
+
+  /* Neither signed in: the server has no device. */
   argv[4] = fixture->data;
   run_program (fixture, NULL, &run, argv);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (g_strstrip (run.out), ==, "");
+}
+
+/* Two copies of one workbook (a copy taken to another machine) change the
+ * same report after the province returned it: the first to send is
+ * stored, the second is a conflict, kept beside it, and said so (exit 14). */
+static void
+test_conflict (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) run = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *copy = g_build_filename (fixture->dir, "copy.baocao", NULL);
+  g_autofree char *original = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonNode) on_server = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  gsize length;
+  JsonArray *reports;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2");
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  admin (fixture, "review", "return", id, "--comment", "Sửa mục 4.", NULL);
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+
+  /* The copy: the same file, closed, elsewhere. */
+  g_assert_true (g_file_get_contents (fixture->workbook, &contents, &length, &error));
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+
+  /* Here: one change, sent first. */
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+
+  /* There: two other changes, based on the same returned revision. */
+  original = g_steal_pointer (&fixture->workbook);
+  fixture->workbook = g_strdup (copy);
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "7", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level4", "2", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 14);
+  g_assert_nonnull (strstr (run.out, "conflict"));
+  g_assert_nonnull (strstr (run.err, "both are kept"));
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+
+  /* The server kept both: the first as current, the other beside it. */
+  reports = server_reports (fixture, &on_server);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (reports, 0),
+                                               "conflicts"), ==, 1);
+
+  /* Nothing left to send; the next sync is quiet. */
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_free (fixture->workbook);
+  fixture->workbook = g_steal_pointer (&original);
 }
 
 int
@@ -991,6 +1082,7 @@ main (int   argc,
   ADD ("/sync/cli/template-published", test_template_published);
   ADD ("/sync/cli/killed-mid-sync", test_killed_mid_sync);
   ADD ("/sync/cli/no-keyring", test_no_keyring);
+  ADD ("/sync/cli/conflict", test_conflict);
 
   return g_test_run ();
 }

@@ -702,6 +702,8 @@ enrol_thread (GTask        *task,
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *retry_after = NULL;
   g_autofree char *old_server_id = NULL;
+  g_autofree char *old_url = NULL;
+  g_autofree char *old_token = NULL;
   guint status = 0;
   gsize length;
   const char *data;
@@ -710,6 +712,23 @@ enrol_thread (GTask        *task,
 
   if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
     goto out;
+
+  /* Where the token will go must be there before the password leaves: a
+   * token issued and then lost would be a device nobody can use. */
+  if (run->token_file != NULL)
+    {
+      g_autofree char *folder = g_path_get_dirname (run->token_file);
+
+      if (!g_file_test (folder, G_FILE_TEST_IS_DIR)
+          || g_file_test (run->token_file, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                       _("The token file “%s” cannot be made there: its folder does not exist, "
+                         "or it is a folder. Name a file in an existing folder."),
+                       run->token_file);
+          goto out;
+        }
+    }
 
   /* No keyring: say so before the password leaves, not after. */
   if (run->token_file == NULL)
@@ -764,13 +783,35 @@ enrol_thread (GTask        *task,
       goto out;
     }
 
+  /* The token this workbook had for this server, if any: signed out below
+   * once the new one is kept, so the province sees no stale device. */
+  old_server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
+  old_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
+  if (old_url != NULL && g_strcmp0 (old_server_id, enrolment->server_id) == 0)
+    old_token = bc_sync_token_lookup (old_server_id, old_url, run->token_file, run->cancellable,
+                                      NULL);
+
   if (!bc_sync_token_store (enrolment->server_id, run->base_url, enrolment->token,
                             run->token_file, run->cancellable, &error))
     goto out;
 
+  if (old_token != NULL && g_strcmp0 (old_token, enrolment->token) != 0)
+    {
+      g_autoptr(GBytes) signed_out = NULL;
+      g_autoptr(GError) sign_out_error = NULL;
+      guint sign_out_status = 0;
+
+      run->token = g_steal_pointer (&old_token);
+      signed_out = request (run, "DELETE", "/api/v1/devices/self", NULL, FALSE, &sign_out_status,
+                            NULL, &sign_out_error);
+      if (signed_out == NULL || sign_out_status != 204)
+        g_debug ("The previous token was not signed out: %s",
+                 sign_out_error != NULL ? sign_out_error->message
+                                        : soup_status_get_phrase (sign_out_status));
+    }
+
   /* A different server starts its feed from the beginning; the same one
    * keeps its cursor. */
-  old_server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
   if (!bc_outbox_set_sync_settings (self->workbook, &error,
                                     BC_SYNC_SETTING_SERVER_URL, run->base_url,
                                     BC_SYNC_SETTING_SERVER_ID, enrolment->server_id,
