@@ -336,6 +336,21 @@ check_converged (Fixture *fixture,
       if (json_array_get_length (revisions) > tracked->queued->len)
         tally->duplicates += json_array_get_length (revisions) - tracked->queued->len;
 
+      /* The report left the outbox as sent (or the province has decided). */
+      {
+        g_autoptr(BcReport) loaded = bc_workbook_load_report (fixture->workbook, tracked->id, &error);
+        BcStatus status;
+
+        g_assert_no_error (error);
+        status = bc_report_get_status (loaded);
+        if (status != BC_STATUS_SENT && status != BC_STATUS_RETURNED && status != BC_STATUS_ACCEPTED)
+          {
+            g_test_message ("report %s is %s after the outbox emptied", tracked->id,
+                            bc_status_to_string (status));
+            tally->losses++;
+          }
+      }
+
       /* The workbook holds the receipt the server gave for the last one. */
       if (state == NULL || state->acked_revision != last->revision)
         tally->losses++;
