@@ -500,10 +500,14 @@ test_enrol (Fixture       *f,
   t_wrong = t_unknown = G_MAXINT64;
   for (guint i = 0; i < 3; i++)
     {
+      gint64 t;
+
       g_clear_pointer (&wrong, reply_free);
       g_clear_pointer (&unknown, reply_free);
-      t_wrong = MIN (t_wrong, timed_enrol (f, "son", "not-the-password", &wrong));
-      t_unknown = MIN (t_unknown, timed_enrol (f, "nobody", "not-the-password", &unknown));
+      t = timed_enrol (f, "son", "not-the-password", &wrong);
+      t_wrong = MIN (t_wrong, t);
+      t = timed_enrol (f, "nobody", "not-the-password", &unknown);
+      t_unknown = MIN (t_unknown, t);
     }
   g_assert_cmpuint (wrong->status, ==, 401);
   g_assert_cmpuint (unknown->status, ==, 401);
