@@ -7,9 +7,10 @@
 
 #include <string.h>
 
+#include <signal.h>
+
 #include <glib/gstdio.h>
 #ifdef __linux__
-#include <signal.h>
 #include <sys/prctl.h>
 #endif
 
@@ -223,7 +224,11 @@ bc_test_server_free (BcTestServer *server)
 {
   if (server->process != NULL && g_subprocess_get_identifier (server->process) != NULL)
     {
-      g_subprocess_send_signal (server->process, 15 /* SIGTERM */);
+#ifdef G_OS_UNIX
+      g_subprocess_send_signal (server->process, SIGTERM);
+#else
+      g_subprocess_force_exit (server->process);
+#endif
       g_subprocess_wait (server->process, NULL, NULL);
     }
   g_clear_object (&server->process);
