@@ -428,6 +428,10 @@ bc_wire_parse (const char  *data,
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
+  /* An empty body (GBytes of nothing) is empty JSON, not a NULL for json-glib. */
+  if (data == NULL)
+    data = "";
+
   if (length > max_length)
     {
       g_autofree char *limit = g_format_size (max_length);
