@@ -12,11 +12,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#ifdef G_OS_UNIX
+#include <unistd.h>
+#else
+#include <io.h>
+#endif
 
 #include "bc-server-store.h"
 #include "bc-wire.h"
@@ -29,6 +35,7 @@ typedef struct {
   sqlite3       *db;
   GMutex         lock;
   char          *path;
+  gboolean       directory_synced;
 } BcSqliteStore;
 
 static const char schema_v1[] =
@@ -749,12 +756,10 @@ receipt_change (const char *report_id,
 }
 
 static gboolean
-sqlite_push (BcServerStore *store, const char *unit, const char *device_id,
-             const BcStorePushItem *item, gint64 now, BcStorePushResult *result,
-             GError **error)
+push_item (BcSqliteStore *self, const char *unit, const char *device_id,
+           const BcStorePushItem *item, gint64 now, BcStorePushResult *result,
+           GError **error)
 {
-  BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) held = NULL;
   g_autoptr(sqlite3_stmt) report = NULL;
   g_autoptr(sqlite3_stmt) counter = NULL;
@@ -912,6 +917,86 @@ failed:
   rollback (self);
   bc_store_push_result_clear (result);
   return FALSE;
+}
+
+/* A pushed item commits without waiting for the disk (synchronous=NORMAL:
+ * in WAL mode still atomic and consistent after a power loss), and
+ * sqlite_sync() flushes the log once for the whole batch before the
+ * receipts leave. Every other write keeps synchronous=FULL. */
+static gboolean
+sqlite_push (BcServerStore *store, const char *unit, const char *device_id,
+             const BcStorePushItem *item, gint64 now, BcStorePushResult *result,
+             GError **error)
+{
+  BcSqliteStore *self = SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  gboolean ok;
+
+  if (!exec (self->db, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+  ok = push_item (self, unit, device_id, item, now, result, error);
+  if (!exec (self->db, "PRAGMA synchronous = FULL", ok ? error : NULL))
+    {
+      bc_store_push_result_clear (result);
+      return FALSE;
+    }
+  return ok;
+}
+
+static gboolean
+fsync_path (const char  *path,
+            int          flags,
+            gboolean     missing_ok,
+            GError     **error)
+{
+  int fd = g_open (path, flags, 0);
+  int saved_errno;
+
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      if (missing_ok && saved_errno == ENOENT)
+        return TRUE;
+    }
+  else if (g_fsync (fd) == 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  else
+    {
+      saved_errno = errno;
+      close (fd);
+    }
+  g_set_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_FAILED,
+               _("The server's database failed: %s"), g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+sqlite_sync (BcServerStore *store, GError **error)
+{
+  BcSqliteStore *self = SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+
+  /* fsync() flushes the file, whichever descriptor asks. No log at all
+   * means everything was checkpointed into the database, which the
+   * checkpoint synced. */
+  if (!fsync_path (wal, O_RDWR, TRUE, error))
+    return FALSE;
+#ifdef G_OS_UNIX
+  /* The log may be new since the store opened: its name must be on disk too. */
+  if (!self->directory_synced)
+    {
+      g_autofree char *directory = g_path_get_dirname (self->path);
+
+      if (!fsync_path (directory, O_RDONLY, FALSE, error))
+        return FALSE;
+      self->directory_synced = TRUE;
+    }
+#endif
+  return TRUE;
 }
 
 static JsonArray *
@@ -1263,6 +1348,7 @@ static const BcServerStoreClass sqlite_class = {
   .list_reports = sqlite_list_reports,
   .review = sqlite_review,
   .backup = sqlite_backup,
+  .sync = sqlite_sync,
 };
 
 BcServerStore *

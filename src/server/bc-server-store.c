@@ -167,6 +167,13 @@ bc_server_store_backup (BcServerStore *self, const char *path, GError **error)
   return self->klass->backup (self, path, error);
 }
 
+gboolean
+bc_server_store_sync (BcServerStore *self, GError **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return self->klass->sync (self, error);
+}
+
 void
 bc_store_user_free (BcStoreUser *user)
 {

@@ -137,6 +137,7 @@ struct _BcServerStoreClass {
                                    const char *decision, const char *comment,
                                    const char *reviewer, gint64 now, GError **error);
   gboolean    (*backup)           (BcServerStore *self, const char *path, GError **error);
+  gboolean    (*sync)             (BcServerStore *self, GError **error);
 };
 
 struct _BcServerStore {
@@ -208,7 +209,9 @@ char          *bc_server_store_get_template    (BcServerStore  *self,
                                                 const char     *template_id,
                                                 gint64          version,
                                                 GError        **error);
-/* Steps 4 to 7 of docs/sync-protocol.md's push, in one transaction. */
+/* Steps 4 to 7 of docs/sync-protocol.md's push, in one transaction. The
+ * item is committed at return, and durable once bc_server_store_sync()
+ * returns: a batch of items costs one flush to disk, not one per item. */
 gboolean       bc_server_store_push            (BcServerStore  *self,
                                                 const char     *unit,
                                                 const char     *device_id,
@@ -247,6 +250,12 @@ gboolean       bc_server_store_review          (BcServerStore  *self,
                                                 const char     *comment,
                                                 const char     *reviewer,
                                                 gint64          now,
+                                                GError        **error);
+/* Makes every push committed so far durable (on disk, whatever happens to
+ * the power next). The server calls it before it answers a push: no
+ * receipt leaves before what it acknowledges is on disk. Every other
+ * function is durable at return. */
+gboolean       bc_server_store_sync            (BcServerStore  *self,
                                                 GError        **error);
 /* A consistent copy of the whole store in `path`, taken while it serves. */
 gboolean       bc_server_store_backup          (BcServerStore  *self,

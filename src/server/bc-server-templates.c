@@ -58,7 +58,8 @@ bc_server_templates_lookup (BcServerTemplates  *self,
     return g_object_ref (template_);
 
   /* Published versions come first: the province's copy is what it checks. */
-  definition = bc_server_store_get_template (self->store, template_id, version, &local_error);
+  if (self->store != NULL)
+    definition = bc_server_store_get_template (self->store, template_id, version, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 typedef struct _BcServerTemplates BcServerTemplates;
 
-/* `shipped` may be NULL (only published versions). Borrows `store`. */
+/* `shipped` may be NULL (only published versions). Borrows `store`, which
+ * may be NULL (only shipped versions: the fuzzer). */
 BcServerTemplates *bc_server_templates_new    (BcServerStore      *store,
                                                BcTemplateRegistry *shipped);
 void               bc_server_templates_free   (BcServerTemplates  *self);

@@ -13,6 +13,7 @@
 
 #include "bc-server.h"
 #include "bc-server-auth.h"
+#include "bc-server-private.h"
 #include "bc-server-i18n.h"
 #include "bc-server-templates.h"
 #include "bc-wire.h"
@@ -732,6 +733,85 @@ check_values (const char *lang,
   return NULL;
 }
 
+/* Steps 1 to 3 of a push item: NULL when the item may go to the store
+ * (`item` filled, borrowing from `item_node`; `*canonical` its content's
+ * canonical JSON), else the item's "refused" result. */
+static JsonObject *
+check_item (const char        *lang,
+            BcServerTemplates *templates,
+            const char        *unit,
+            JsonNode          *item_node,
+            BcStorePushItem   *item,
+            char             **canonical)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) template_ = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *problem = NULL;
+  JsonObject *object, *content;
+  JsonNode *content_node;
+  const char *period_id;
+  BcPeriod period;
+
+  memset (item, 0, sizeof *item);
+  if (!JSON_NODE_HOLDS_OBJECT (item_node))
+    return refused (lang, NULL, 0, "bad_request",
+                    bc_server_translate (lang, N_("A push item must be an object.")));
+  object = json_node_get_object (item_node);
+  item->report_id = member_string (object, "report_id");
+  member_int (object, "revision", &item->revision);
+  content_node = json_object_get_member (object, "content");
+  if (item->report_id == NULL || *item->report_id == '\0' || strlen (item->report_id) > 100 ||
+      !member_int (object, "revision", &item->revision) || item->revision < 1 ||
+      !member_int (object, "base_revision", &item->base_revision) || item->base_revision < 0 ||
+      (item->content_hash = member_string (object, "content_hash")) == NULL ||
+      content_node == NULL || !JSON_NODE_HOLDS_OBJECT (content_node))
+    return refused (lang, item->report_id, item->revision, "bad_request",
+                    bc_server_translate (lang, N_("A push item needs report_id, revision, base_revision, content_hash and content.")));
+  content = json_node_get_object (content_node);
+  if (g_strcmp0 (member_string (content, "id"), item->report_id) != 0)
+    return refused (lang, item->report_id, item->revision, "bad_request",
+                    bc_server_translate (lang, N_("The content's id is not the item's report_id.")));
+  hash = bc_wire_content_hash (content_node);
+  if (!g_str_equal (hash, item->content_hash))
+    return refused (lang, item->report_id, item->revision, "bad_request",
+                    bc_server_translate (lang, N_("The content_hash is not the hash of the content.")));
+
+  /* Step 2: another unit's report is not there at all. */
+  if (g_strcmp0 (member_string (content, "unit"), unit) != 0)
+    return refused (lang, item->report_id, item->revision, "not_found", NULL);
+
+  /* Step 3. */
+  item->template_id = member_string (content, "template");
+  period_id = member_string (content, "period");
+  if (item->template_id == NULL || period_id == NULL ||
+      !member_int (content, "template_version", &item->template_version) ||
+      !bc_period_parse (period_id, &period, NULL))
+    return refused (lang, item->report_id, item->revision, "bad_request",
+                    bc_server_translate (lang, N_("The report's content needs a template, its version and a period.")));
+  template_ = bc_server_templates_lookup (templates, item->template_id,
+                                          item->template_version, &error);
+  if (template_ == NULL)
+    {
+      if (!g_error_matches (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND))
+        g_warning ("%s", error->message);
+      problem = g_strdup_printf (bc_server_translate (lang, N_("The server does not know version %d of template %s.")),
+                                 (int) CLAMP (item->template_version, G_MININT, G_MAXINT),
+                                 item->template_id);
+      return refused (lang, item->report_id, item->revision, "bad_request", problem);
+    }
+  if (bc_template_get_period_type (template_) != period.type)
+    return refused (lang, item->report_id, item->revision, "bad_request",
+                    bc_server_translate (lang, N_("The period does not fit the template's reporting period.")));
+  problem = check_values (lang, template_, content);
+  if (problem != NULL)
+    return refused (lang, item->report_id, item->revision, "bad_request", problem);
+
+  item->period = period_id;
+  *canonical = bc_wire_canonical_json (content_node);
+  return NULL;
+}
+
 /* One item of a push: its result, or NULL when the store failed (then the
  * job's answer is set and the batch stops: what was committed stays, and
  * the client sends the rest again). */
@@ -743,74 +823,17 @@ push_item (Job           *job,
   BcServer *self = job->server;
   const char *lang = job->lang;
   g_autoptr(GError) error = NULL;
-  g_autoptr(BcTemplate) template_ = NULL;
-  g_autofree char *hash = NULL;
   g_autofree char *canonical = NULL;
-  g_autofree char *problem = NULL;
   g_autofree char *received_at = NULL;
-  BcStorePushItem item = { 0 };
+  BcStorePushItem item;
   BcStorePushResult stored = { 0 };
-  JsonObject *object, *content, *result, *receipt;
-  JsonNode *content_node;
-  const char *period_id;
-  BcPeriod period;
+  JsonObject *result, *receipt;
 
-  if (!JSON_NODE_HOLDS_OBJECT (item_node))
-    return refused (lang, NULL, 0, "bad_request",
-                    bc_server_translate (lang, N_("A push item must be an object.")));
-  object = json_node_get_object (item_node);
-  item.report_id = member_string (object, "report_id");
-  member_int (object, "revision", &item.revision);
-  content_node = json_object_get_member (object, "content");
-  if (item.report_id == NULL || *item.report_id == '\0' || strlen (item.report_id) > 100 ||
-      !member_int (object, "revision", &item.revision) || item.revision < 1 ||
-      !member_int (object, "base_revision", &item.base_revision) || item.base_revision < 0 ||
-      (item.content_hash = member_string (object, "content_hash")) == NULL ||
-      content_node == NULL || !JSON_NODE_HOLDS_OBJECT (content_node))
-    return refused (lang, item.report_id, item.revision, "bad_request",
-                    bc_server_translate (lang, N_("A push item needs report_id, revision, base_revision, content_hash and content.")));
-  content = json_node_get_object (content_node);
-  if (g_strcmp0 (member_string (content, "id"), item.report_id) != 0)
-    return refused (lang, item.report_id, item.revision, "bad_request",
-                    bc_server_translate (lang, N_("The content's id is not the item's report_id.")));
-  hash = bc_wire_content_hash (content_node);
-  if (!g_str_equal (hash, item.content_hash))
-    return refused (lang, item.report_id, item.revision, "bad_request",
-                    bc_server_translate (lang, N_("The content_hash is not the hash of the content.")));
+  result = check_item (lang, self->templates, device->unit, item_node, &item, &canonical);
+  if (result != NULL)
+    return result;
 
-  /* Step 2: another unit's report is not there at all. */
-  if (g_strcmp0 (member_string (content, "unit"), device->unit) != 0)
-    return refused (lang, item.report_id, item.revision, "not_found", NULL);
-
-  /* Step 3. */
-  item.template_id = member_string (content, "template");
-  period_id = member_string (content, "period");
-  if (item.template_id == NULL || period_id == NULL ||
-      !member_int (content, "template_version", &item.template_version) ||
-      !bc_period_parse (period_id, &period, NULL))
-    return refused (lang, item.report_id, item.revision, "bad_request",
-                    bc_server_translate (lang, N_("The report's content needs a template, its version and a period.")));
-  template_ = bc_server_templates_lookup (self->templates, item.template_id,
-                                          item.template_version, &error);
-  if (template_ == NULL)
-    {
-      if (!g_error_matches (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_NOT_FOUND))
-        g_warning ("%s", error->message);
-      problem = g_strdup_printf (bc_server_translate (lang, N_("The server does not know version %d of template %s.")),
-                                 (int) CLAMP (item.template_version, G_MININT, G_MAXINT),
-                                 item.template_id);
-      return refused (lang, item.report_id, item.revision, "bad_request", problem);
-    }
-  if (bc_template_get_period_type (template_) != period.type)
-    return refused (lang, item.report_id, item.revision, "bad_request",
-                    bc_server_translate (lang, N_("The period does not fit the template's reporting period.")));
-  problem = check_values (lang, template_, content);
-  if (problem != NULL)
-    return refused (lang, item.report_id, item.revision, "bad_request", problem);
-
-  canonical = bc_wire_canonical_json (content_node);
   item.content = canonical;
-  item.period = period_id;
   if (!bc_server_store_push (self->store, device->unit, device->id, &item, g_get_real_time (),
                              &stored, &error))
     {
@@ -856,6 +879,7 @@ handle_push (Job *job)
   g_autoptr(BcStoreDevice) device = job_authenticate (job);
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonArray) results = NULL;
+  g_autoptr(GError) error = NULL;
   JsonNode *items;
   JsonObject *reply;
 
@@ -886,6 +910,12 @@ handle_push (Job *job)
       if (result == NULL)
         return;
       json_array_add_object_element (results, result);
+    }
+  /* No receipt leaves before what it acknowledges is on disk. */
+  if (!bc_server_store_sync (job->server->store, &error))
+    {
+      job_fail_store (job, error);
+      return;
     }
   reply = json_object_new ();
   json_object_set_array_member (reply, "results", g_steal_pointer (&results));
@@ -1112,7 +1142,9 @@ job_done (GObject      *source,
           gpointer      user_data)
 {
   Job *job = g_task_get_task_data (G_TASK (result));
-  BcServer *self = job->server;
+  /* The job's reference goes now, not when the task is freed (which may be
+   * on the worker thread, later): a server with nothing pending is free. */
+  g_autoptr(BcServer) self = g_steal_pointer (&job->server);
 
   self->n_pending--;
   if (job->gone)
@@ -1260,6 +1292,73 @@ server_callback (SoupServer        *soup,
   g_task_run_in_thread (task, job_thread);
 }
 
+typedef struct {
+  GIOStream *stream;
+  GBytes    *bytes;
+} Refusal;
+
+static void
+refusal_closed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  g_object_unref (refusal->stream);
+  g_bytes_unref (refusal->bytes);
+  g_free (refusal);
+}
+
+static void
+refusal_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Refusal *refusal = user_data;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL);
+  g_io_stream_close_async (refusal->stream, G_PRIORITY_DEFAULT, NULL, refusal_closed, refusal);
+}
+
+/* Answers and closes the connection without reading the request's body.
+ * libsoup 3.2 would read (and keep) the whole body after the early
+ * handler even with a status set, unless the client sent "Expect:
+ * 100-continue"; taking the connection over is how the body stays unread. */
+static void
+refuse_before_body (SoupServerMessage *msg,
+                    const char        *lang,
+                    guint              status,
+                    const char        *code)
+{
+  g_autoptr(JsonNode) body = error_body (lang, code, NULL);
+  g_autofree char *text = json_to_string (body, FALSE);
+  g_autofree char *response = NULL;
+  Refusal *refusal;
+  GIOStream *stream;
+  gsize length;
+
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  response = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                              "Content-Type: application/json\r\n"
+                              "Content-Length: %" G_GSIZE_FORMAT "\r\n"
+                              "Baocao-Protocol: %d\r\n"
+                              "Cache-Control: no-store\r\n"
+                              "Connection: close\r\n\r\n%s",
+                              status, soup_status_get_phrase (status), strlen (text),
+                              BC_WIRE_PROTOCOL_VERSION, text);
+  refusal = g_new0 (Refusal, 1);
+  refusal->stream = stream;
+  length = strlen (response);
+  refusal->bytes = g_bytes_new_take (g_steal_pointer (&response), length);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   g_bytes_get_data (refusal->bytes, NULL),
+                                   g_bytes_get_size (refusal->bytes), G_PRIORITY_DEFAULT, NULL,
+                                   refusal_written, refusal);
+}
+
 /* Runs when the headers are in and the body is not: a body too large is
  * refused before a byte of it is read. */
 static void
@@ -1277,11 +1376,7 @@ early_callback (SoupServer        *soup,
     {
     case SOUP_ENCODING_CONTENT_LENGTH:
       if (soup_message_headers_get_content_length (headers) > BC_WIRE_MAX_BODY)
-        {
-          respond_error (msg, lang, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large");
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                        "Connection", "close");
-        }
+        refuse_before_body (msg, lang, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large");
       break;
     case SOUP_ENCODING_NONE:
       break;
@@ -1291,9 +1386,7 @@ early_callback (SoupServer        *soup,
     case SOUP_ENCODING_BYTERANGES:
     default:
       /* A body without a length could only be bounded while reading it. */
-      respond_error (msg, lang, SOUP_STATUS_LENGTH_REQUIRED, "length_required");
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Connection", "close");
+      refuse_before_body (msg, lang, SOUP_STATUS_LENGTH_REQUIRED, "length_required");
       break;
     }
 }
@@ -1471,4 +1564,53 @@ bc_server_get_n_pending (BcServer *self)
   g_return_val_if_fail (BC_IS_SERVER (self), 0);
 
   return self->n_pending;
+}
+
+guint
+_bc_server_check_request (BcServerTemplates *templates,
+                          gboolean           push,
+                          const char        *content_encoding,
+                          const char        *unit,
+                          const guint8      *data,
+                          gsize              length)
+{
+  Job *job = g_new0 (Job, 1);
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *items;
+  guint status = SOUP_STATUS_OK;
+
+  job->lang = "vi";
+  job->content_type = g_strdup ("application/json");
+  job->content_encoding = g_strdup (content_encoding);
+  job->body = g_bytes_new_static (data, length);
+  root = job_parse_body (job);
+  if (root == NULL)
+    status = job->status;
+  else if (push)
+    {
+      items = json_object_get_member (json_node_get_object (root), "items");
+      if (items == NULL || !JSON_NODE_HOLDS_ARRAY (items) ||
+          json_array_get_length (json_node_get_array (items)) > BC_WIRE_MAX_PUSH_ITEMS)
+        status = SOUP_STATUS_BAD_REQUEST;
+      for (guint i = 0; status == SOUP_STATUS_OK && i < json_array_get_length (json_node_get_array (items)); i++)
+        {
+          g_autofree char *canonical = NULL;
+          BcStorePushItem item;
+          JsonObject *result = check_item (job->lang, templates, unit,
+                                           json_array_get_element (json_node_get_array (items), i),
+                                           &item, &canonical);
+
+          /* An item that passes has a canonical text that hashes as it said. */
+          if (result == NULL)
+            {
+              g_autoptr(JsonNode) again = json_from_string (canonical, NULL);
+              g_autofree char *hash = again != NULL ? bc_wire_content_hash (again) : NULL;
+
+              g_assert_cmpstr (hash, ==, item.content_hash);
+            }
+          g_clear_pointer (&result, json_object_unref);
+        }
+    }
+  job_free (job);
+  return status;
 }
