@@ -551,6 +551,24 @@ get_info (Run     *run,
       return NULL;
     }
 
+  /* A demo workbook talks only to a training server, a real one never
+   * (bc-training.h): checked on every enrolment and sync, whatever the
+   * address, before anything is sent. */
+  if (info->training != (bc_workbook_get_kind (run->client->workbook) == BC_WORKBOOK_KIND_DEMO))
+    {
+      if (info->training)
+        g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_DEMO,
+                     _("The server at %s is a training server: it takes only demo workbooks. "
+                       "This workbook holds real reports; send them to your province's server."),
+                     run->base_url);
+      else
+        g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_DEMO,
+                     _("This is a demo workbook: it syncs only with the training server, never "
+                       "with a real server such as %s. Open your own workbook to send reports."),
+                     run->base_url);
+      return NULL;
+    }
+
   return g_steal_pointer (&info);
 }
 
