@@ -1391,8 +1391,10 @@ static int
 cmd_import_bundle (int argc, char **argv)
 {
   g_autofree char *reply_path = NULL;
+  gboolean trust_unsigned = FALSE;
   GOptionEntry entries[] = {
     { "reply", 0, 0, G_OPTION_ARG_FILENAME, &reply_path, N_("Write the reply bundle to this file (default: FILE.reply)"), N_("FILE") },
+    { "trust-unsigned", 0, 0, G_OPTION_ARG_NONE, &trust_unsigned, N_("Import a bundle that no device signed (you know where it comes from)"), NULL },
     { NULL }
   };
   g_autoptr(BcServerStore) store = NULL;
@@ -1403,10 +1405,10 @@ cmd_import_bundle (int argc, char **argv)
   g_autofree char *reply = NULL;
   guint n_items = 0, n_new = 0;
 
-  if (!parse_options ("import-bundle", "FILE [--reply FILE]", entries, &argc, &argv))
+  if (!parse_options ("import-bundle", "FILE [--reply FILE] [--trust-unsigned]", entries, &argc, &argv))
     return BC_SERVER_EXIT_USAGE;
   if (argc != 2)
-    return usage ("import-bundle", "FILE [--reply FILE]");
+    return usage ("import-bundle", "FILE [--reply FILE] [--trust-unsigned]");
   if (reply_path == NULL)
     reply_path = g_strconcat (argv[1], ".reply", NULL);
 
@@ -1421,7 +1423,8 @@ cmd_import_bundle (int argc, char **argv)
   server = bc_server_new (g_steal_pointer (&store), shipped, &error);
   if (server == NULL)
     return fail (error);
-  reply = bc_server_bundle_apply (server, "vi", bundle, NULL, &n_items, &n_new, &error);
+  reply = bc_server_bundle_apply (server, "vi", bundle, NULL, trust_unsigned, &n_items, &n_new,
+                                  &error);
   if (reply == NULL)
     return fail (error);
   if (!bc_bundle_write_file (reply_path, reply, &error))

@@ -67,6 +67,7 @@ bc_server_bundle_apply (BcServer    *server,
                         const char  *lang,
                         JsonObject  *bundle,
                         const char  *relay_unit,
+                        gboolean     trust_unsigned,
                         guint       *n_items,
                         guint       *n_new,
                         GError     **error)
@@ -129,17 +130,26 @@ bc_server_bundle_apply (BcServer    *server,
       return NULL;
     }
 
-  if (bc_bundle_is_signed (bundle) || relay_unit != NULL)
+  if (!bc_bundle_is_signed (bundle) && device_id != NULL)
+    {
+      g_set_error_literal (error, BC_BUNDLE_ERROR, BC_BUNDLE_ERROR_SIGNATURE,
+                           bc_server_translate (lang, N_("The bundle names a device but carries no signature: it was altered on its way. Nothing was imported.")));
+      return NULL;
+    }
+  if (!bc_bundle_is_signed (bundle) && (relay_unit != NULL || !trust_unsigned))
+    {
+      g_set_error_literal (error, BC_BUNDLE_ERROR, BC_BUNDLE_ERROR_UNSIGNED,
+                           bc_server_translate (lang, relay_unit != NULL
+                                                ? N_("A relayed bundle must be signed by an enrolled device of its unit. Have the server's administrator import it instead.")
+                                                : N_("The bundle is not signed by an enrolled device, so its origin cannot be checked. If you know where it comes from, import it with --trust-unsigned.")));
+      return NULL;
+    }
+
+  if (bc_bundle_is_signed (bundle))
     {
       g_autoptr(BcStoreDevice) device = NULL;
       g_autoptr(GError) local_error = NULL;
 
-      if (!bc_bundle_is_signed (bundle))
-        {
-          g_set_error_literal (error, BC_BUNDLE_ERROR, BC_BUNDLE_ERROR_UNSIGNED,
-                               bc_server_translate (lang, N_("A relayed bundle must be signed by an enrolled device of its unit. Have the server's administrator import it instead.")));
-          return NULL;
-        }
       key = device_id != NULL ? bc_server_store_device_token_hash (store, device_id, error) : NULL;
       if (key == NULL && error != NULL && *error != NULL)
         return NULL;
@@ -266,7 +276,7 @@ _bc_server_bundle_relay (BcServer    *server,
   text = g_strconcat (canonical, "\n", NULL);
   bundle = bc_bundle_open (text, strlen (text), &error);
   if (bundle != NULL)
-    sealed = bc_server_bundle_apply (server, lang, bundle, relay_unit, NULL, NULL, &error);
+    sealed = bc_server_bundle_apply (server, lang, bundle, relay_unit, FALSE, NULL, NULL, &error);
   if (sealed == NULL)
     {
       if (g_error_matches (error, BC_BUNDLE_ERROR, BC_BUNDLE_ERROR_REFUSED))

@@ -11,9 +11,11 @@
  * since the bundle's cursor.
  *
  * Who may deliver:
- * - the administrator (import-bundle): any bundle for this server whose
- *   unit exists; a signed one must match an active device of that unit, an
- *   unsigned one is taken on the administrator's word;
+ * - the administrator (import-bundle): a bundle for this server whose
+ *   unit exists, signed by an active device of that unit; an unsigned one
+ *   (made where the device had no token) only when the administrator says
+ *   so (`--trust-unsigned`), and never one that names a device but carries
+ *   no signature (a signature stripped on the way);
  * - a relaying client: only signed bundles of an active device of the
  *   relaying token's own unit or of a unit below it in the hierarchy;
  *   anything else answers 404 not_found, as another unit's report would.
@@ -28,7 +30,8 @@ G_BEGIN_DECLS
 
 /* Applies the outbox bundle `bundle` (already opened by bc_bundle_open(),
  * checksum checked). `relay_unit`: the relaying token's unit, or NULL for
- * the administrator. Returns the reply bundle's text (sealed with the
+ * the administrator. `trust_unsigned`: the administrator takes an unsigned
+ * bundle on their word (ignored for a relay). Returns the reply bundle's text (sealed with the
  * bundle's device key when the bundle was signed), or NULL with a
  * BC_BUNDLE_ERROR (nothing applied; BC_BUNDLE_ERROR_REFUSED: not the
  * relay's to deliver, which the endpoint answers as 404 not_found) or a store error (items before the
@@ -38,6 +41,7 @@ char *bc_server_bundle_apply (BcServer    *server,
                               const char  *lang,
                               JsonObject  *bundle,
                               const char  *relay_unit,
+                              gboolean     trust_unsigned,
                               guint       *n_items,
                               guint       *n_new,
                               GError     **error);
