@@ -16,6 +16,7 @@
 #include "config.h"
 #include "bc-test-util.h"
 #include "bc-bundle.h"
+#include "bc-training.h"
 
 #include <string.h>
 
@@ -78,6 +79,8 @@ run_program (Fixture             *fixture,
   run_clear (run);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+  /* The training server's throwaway store goes with the fixture. */
+  g_subprocess_launcher_setenv (launcher, "TMPDIR", fixture->dir, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
   /* No session bus: the keyring is never reached by accident. */
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
@@ -804,6 +807,247 @@ test_bundle_damaged (Fixture       *fixture,
   g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
 }
 
+
+/* Enrols the fixture's current workbook as `user` (password PASSWORD). */
+static void
+enrol_as (Fixture    *fixture,
+          const char *user,
+          const char *token_file)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", user,
+                        "--password-file", password, "--token-file", token_file, NULL), ==, 0);
+}
+
+/* Another unit's bundle is nobody else's: a reply for Sơn Tịnh refused in
+ * Bình Sơn's workbook, Sơn Tịnh's outbox refused when Bình Sơn relays it,
+ * taken when the province's computer relays it; a reply bundle is no
+ * server's to import. */
+static void
+test_bundle_other_unit (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) shown = NULL;
+  g_autofree char *password = path_in (fixture, "password");
+  g_autofree char *commune = g_strdup (fixture->workbook);
+  g_autofree char *other = path_in (fixture, "binhson.baocao");
+  g_autofree char *province = path_in (fixture, "province.baocao");
+  g_autofree char *other_token = path_in (fixture, "binhson.token");
+  g_autofree char *province_token = path_in (fixture, "province.token");
+  g_autofree char *bundle = path_in (fixture, "sontinh.bundle");
+  g_autofree char *relayed = path_in (fixture, "relayed.reply");
+  g_autofree char *reply = path_in (fixture, "sontinh.bundle.reply");
+  g_autofree char *before = NULL;
+  g_autofree char *id = NULL;
+
+  (void) data;
+
+  admin (fixture, "users", "add", "ubnd-binh-son", "--unit", "QNG-BINHSON",
+         "--password-file", password, NULL);
+  admin (fixture, "users", "add", "ubnd-tinh", "--unit", "QNG", "--password-file", password, NULL);
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+
+  /* Bình Sơn's computer cannot pass Sơn Tịnh's bundle on: to it, as to a
+   * report of another unit, there is no such thing. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (other);
+  enrol_as (fixture, "ubnd-binh-son", other_token);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 21);
+  g_assert_nonnull (strstr (run.err, "refused the bundle"));
+  g_assert_false (g_file_test (relayed, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (server_report_count (fixture), ==, 0);
+
+  /* The province's computer oversees Sơn Tịnh: it relays the bundle. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (province);
+  enrol_as (fixture, "ubnd-tinh", province_token);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 0);
+  g_assert_true (g_file_test (relayed, G_FILE_TEST_EXISTS));
+  g_free (only_server_receipt (fixture));
+  /* The province's own workbook took nothing of it. */
+  g_assert_cmpuint (outbox_length (fixture), ==, 0);
+
+  /* The reply is Sơn Tịnh's: refused in Bình Sơn's workbook, unchanged. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (other);
+  before = workbook_state (fixture);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 22);
+  g_assert_nonnull (strstr (run.err, "another unit"));
+  {
+    g_autofree char *after = workbook_state (fixture);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+
+  /* A reply bundle is for the unit, not for a server. */
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", relayed, "--reply", reply, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "reply bundle"));
+
+  /* At home, the relayed reply makes the report sent. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (commune);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 0);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpuint (outbox_length (fixture), ==, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The training server                                                      */
+
+static void
+make_demo (Fixture *fixture)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *demo = path_in (fixture, "demo.baocao");
+  g_autofree char *dir = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"), "..", "demo", NULL);
+  g_autofree char *q2 = g_build_filename (dir, "quang-ngai-2018q2.json", NULL);
+  g_autofree char *inspection = g_build_filename (dir, "quang-ngai-312-kl-ttra.json", NULL);
+  const char *argv[] = { g_getenv ("BAOCAO_CLI"), "create-demo", demo, q2, inspection, NULL };
+
+  run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  g_free (fixture->workbook);
+  fixture->workbook = g_steal_pointer (&demo);
+}
+
+/* A trainee's whole cycle with no server process and no network: sync →
+ * returned with the training reviewer's comment → fix → ready → sync →
+ * accepted. */
+static void
+test_training_cycle (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_auto(Run) run = { 0 };
+  g_autofree char *id = NULL;
+  JsonObject *result;
+  JsonArray *results;
+
+  (void) data;
+
+  /* No server for this one: the demo workbook brings its own. */
+  stop_server (fixture);
+  make_demo (fixture);
+  id = ready_report (fixture, "2019Q1", "UBND-QNG");
+
+  result = sync_json (fixture, &first);
+  results = json_object_get_array_member (result, "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 0), "result"),
+                   ==, "stored");
+  g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
+                            "Training"));
+  g_clear_pointer (&shown, json_node_unref);
+
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+
+  result = sync_json (fixture, &second);
+  results = json_object_get_array_member (result, "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (results, 0), "replayed"));
+  g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "accepted");
+}
+
+typedef struct {
+  gboolean  done;
+  char     *err;
+  int       status;
+} AsyncRun;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  AsyncRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  run->done = TRUE;
+}
+
+/* A demo workbook refuses a real server (here on this computer, so the
+ * address alone would pass), and a real workbook refuses the training
+ * server (running in this test's process, answering while the CLI runs). */
+static void
+test_training_refusals (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTrainingServer) training = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *password = path_in (fixture, "password");
+  g_autofree char *real = path_in (fixture, "real.baocao");
+  g_autofree char *token = path_in (fixture, "real.token");
+  AsyncRun async = { 0 };
+
+  (void) data;
+
+  make_demo (fixture);
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                        "--password-file", password, "--token-file", fixture->token_file, NULL),
+                   ==, 18);
+  g_assert_nonnull (strstr (run.err, "demo workbook"));
+  g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
+
+  training = bc_training_server_start (NULL, &error);
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("BAOCAO_CLI"), "--workbook", real,
+                                         "enrol", bc_training_server_get_url (training),
+                                         "--user", BC_TRAINING_USER, "--password-file", password,
+                                         "--token-file", token, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated, &async);
+  while (!async.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("enrol with the training server: %d, %s", async.status, async.err);
+  g_assert_cmpint (async.status, ==, 18);
+  g_assert_nonnull (strstr (async.err, "training server"));
+  g_assert_false (g_file_test (token, G_FILE_TEST_EXISTS));
+  g_free (async.err);
+
+  /* The training server itself takes no real workbook either. */
+  {
+    g_autoptr(BcWorkbook) workbook = bc_workbook_open (real, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+    g_autoptr(BcTrainingServer) refused = NULL;
+
+    g_assert_no_error (error);
+    refused = bc_training_server_open_for_workbook (workbook, &error);
+    g_assert_null (refused);
+    g_assert_nonnull (error);
+  }
+
+  {
+    g_autofree char *store = g_strdup (bc_training_server_get_directory (training));
+
+    g_clear_pointer (&training, bc_training_server_free);
+    bc_test_remove_tree (store);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -817,6 +1061,9 @@ main (int   argc,
   ADD ("/sync/bundle/after-network", test_bundle_after_network);
   ADD ("/sync/bundle/network-after-bundle", test_network_after_bundle);
   ADD ("/sync/bundle/damaged", test_bundle_damaged);
+  ADD ("/sync/bundle/other-unit", test_bundle_other_unit);
+  ADD ("/sync/training/cycle", test_training_cycle);
+  ADD ("/sync/training/refusals", test_training_refusals);
 
   return g_test_run ();
 }
