@@ -1423,8 +1423,9 @@ cmd_import_bundle (int argc, char **argv)
   server = bc_server_new (g_steal_pointer (&store), shipped, &error);
   if (server == NULL)
     return fail (error);
-  reply = bc_server_bundle_apply (server, "vi", bundle, NULL, trust_unsigned, &n_items, &n_new,
-                                  &error);
+  /* Messages in the administrator's language (and so the reply's too). */
+  reply = bc_server_bundle_apply (server, g_str_has_prefix (bc_i18n_language (), "vi") ? "vi" : "en",
+                                  bundle, NULL, trust_unsigned, &n_items, &n_new, &error);
   if (reply == NULL)
     return fail (error);
   if (!bc_bundle_write_file (reply_path, reply, &error))
