@@ -11,6 +11,9 @@
 #include "config.h"
 
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,8 +496,15 @@ test_enrol (Fixture       *f,
 
   /* An unknown user and a wrong password: the same answer, in about the
    * same time (both verify an Argon2id hash). */
-  t_wrong = timed_enrol (f, "son", "not-the-password", &wrong);
-  t_unknown = timed_enrol (f, "nobody", "not-the-password", &unknown);
+  /* The fastest of three each: a busy machine slows some, never speeds one up. */
+  t_wrong = t_unknown = G_MAXINT64;
+  for (guint i = 0; i < 3; i++)
+    {
+      g_clear_pointer (&wrong, reply_free);
+      g_clear_pointer (&unknown, reply_free);
+      t_wrong = MIN (t_wrong, timed_enrol (f, "son", "not-the-password", &wrong));
+      t_unknown = MIN (t_unknown, timed_enrol (f, "nobody", "not-the-password", &unknown));
+    }
   g_assert_cmpuint (wrong->status, ==, 401);
   g_assert_cmpuint (unknown->status, ==, 401);
   g_assert_cmpstr (error_code (wrong), ==, "bad_credentials");
@@ -1068,7 +1078,7 @@ test_authorisation (Fixture       *f,
 static void
 test_tls (void)
 {
-  const char *openssl = g_find_program_in_path ("openssl") != NULL ? "openssl" : NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
   g_autofree char *dir = g_dir_make_tmp ("bc-server-tls-XXXXXX", NULL);
   g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
@@ -1216,6 +1226,14 @@ find_row (JsonArray  *rows,
   return NULL;
 }
 
+#ifdef __linux__
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
 static void
 test_admin (void)
 {
@@ -1237,6 +1255,7 @@ test_admin (void)
   g_autofree char *csv_text = NULL;
   g_autofree char *backup_bytes = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) serve = NULL;
   g_autoptr(GDataInputStream) serve_out = NULL;
   g_autoptr(SoupSession) session = new_session ();
@@ -1277,8 +1296,13 @@ test_admin (void)
   g_assert_true (g_file_set_contents (changed, "{\"format\": 1}", -1, NULL));
   g_free (run_admin (1, data, "templates", "publish", changed, NULL));
 
-  serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("BAOCAO_SERVER"),
-                            "serve", "--data", data, "--listen", "127.0.0.1:0", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+#ifdef __linux__
+  /* A failing assertion here must not leave the server running. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  serve = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("BAOCAO_SERVER"),
+                                       "serve", "--data", data, "--listen", "127.0.0.1:0", NULL);
   g_assert_no_error (error);
   serve_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
   line = g_data_input_stream_read_line_utf8 (serve_out, &length, NULL, &error);

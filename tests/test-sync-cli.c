@@ -75,6 +75,7 @@ run_program (Fixture             *fixture,
   g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
   /* No session bus: the keyring is never reached by accident. */
   g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   if (language != NULL)
     {
       g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
@@ -219,13 +220,16 @@ die_with_parent (gpointer user_data)
 /* Starts `baocao-server serve` on a port the system picks and reads its URL
  * from the line it prints. */
 static void
-start_server (Fixture *fixture)
+start_server_tls (Fixture    *fixture,
+                  const char *cert,
+                  const char *key)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autofree char *line = NULL;
   const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
-                         "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
+                         "--listen", "127.0.0.1:0", "--rate-limit", "0",
+                         cert != NULL ? "--tls-cert" : NULL, cert, "--tls-key", key, NULL };
 
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
@@ -238,8 +242,16 @@ start_server (Fixture *fixture)
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, cert != NULL ? "Listening on https://127.0.0.1:"
+                                                      : "Listening on http://127.0.0.1:"));
+  g_free (fixture->url);
   fixture->url = g_strdup (line + strlen ("Listening on "));
+}
+
+static void
+start_server (Fixture *fixture)
+{
+  start_server_tls (fixture, NULL, NULL);
 }
 
 static void
@@ -654,6 +666,313 @@ test_server_down (Fixture       *fixture,
   }
 }
 
+/* Runs openssl in the fixture's folder; FALSE when there is no openssl. */
+static gboolean
+openssl (Fixture    *fixture,
+         const char *arguments)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = g_strdup_printf ("openssl %s", arguments);
+  g_auto(GStrv) argv = NULL;
+  int status;
+
+  if (g_find_program_in_path ("openssl") == NULL)
+    return FALSE;
+  g_shell_parse_argv (command, NULL, &argv, &error);
+  g_assert_no_error (error);
+  g_spawn_sync (fixture->dir, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return TRUE;
+}
+
+/* A certificate for `name` (SAN `san`) signed by the fixture's CA. */
+static void
+make_certificate (Fixture    *fixture,
+                  const char *name,
+                  const char *san)
+{
+  g_autofree char *ext = g_strdup_printf ("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
+                                          "extendedKeyUsage=serverAuth\n", san);
+  g_autofree char *ext_text = g_strcompress (ext);
+  g_autofree char *ext_name = g_strdup_printf ("%s.ext", name);
+  g_autofree char *ext_path = write_file (fixture, ext_name, ext_text);
+  g_autofree char *request = g_strdup_printf ("req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                                              "-nodes -keyout %s.key -out %s.csr -subj /CN=%s",
+                                              name, name, name);
+  g_autofree char *sign = g_strdup_printf ("x509 -req -in %s.csr -CA ca.pem -CAkey ca.key "
+                                           "-CAcreateserial -out %s.pem -days 30 -extfile %s",
+                                           name, name, ext_path);
+
+  g_assert_true (openssl (fixture, request));
+  g_assert_true (openssl (fixture, sign));
+}
+
+static void
+test_tls (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+  g_autofree char *ca = g_build_filename (fixture->dir, "ca.pem", NULL);
+  g_autofree char *good_cert = g_build_filename (fixture->dir, "good.pem", NULL);
+  g_autofree char *good_key = g_build_filename (fixture->dir, "good.key", NULL);
+  g_autofree char *wrong_cert = g_build_filename (fixture->dir, "wrong.pem", NULL);
+  g_autofree char *wrong_key = g_build_filename (fixture->dir, "wrong.key", NULL);
+  g_autofree char *id = NULL;
+
+  (void) data;
+
+  if (!openssl (fixture, "version"))
+    {
+      g_test_skip ("openssl is not installed");
+      return;
+    }
+  g_assert_true (openssl (fixture, "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                                   "-keyout ca.key -out ca.pem -days 30 -subj /CN=Baocao-Test-CA "
+                                   "-addext basicConstraints=critical,CA:TRUE "
+                                   "-addext keyUsage=critical,keyCertSign,cRLSign"));
+  make_certificate (fixture, "good", "IP:127.0.0.1");
+  make_certificate (fixture, "wrong", "DNS:other.example");
+
+  /* A certificate of a CA the system does not know: refused. */
+  stop_server (fixture);
+  start_server_tls (fixture, good_cert, good_key);
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
+                        password, "--token-file", fixture->token_file, NULL), ==, 11);
+  g_assert_nonnull (strstr (run.err, "certificate"));
+  g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
+
+  /* With that CA configured: accepted, and remembered for sync. */
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
+                        password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 0);
+  id = ready_report (fixture, "2018Q2");
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, id));
+
+  /* A certificate of that CA for another host: refused all the same. */
+  stop_server (fixture);
+  start_server_tls (fixture, wrong_cert, wrong_key);
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
+                        password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 11);
+  g_assert_nonnull (strstr (run.err, "certificate"));
+}
+
+static void
+test_template_published (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) template_ = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *source = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"),
+                                              "egov-quarterly-v1.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *v2 = NULL;
+  g_autofree char *published = NULL;
+  g_autofree char *stored = g_build_filename (fixture->dir, "baocao", "templates",
+                                              "egov-quarterly-v2.json", NULL);
+  g_autofree char *draft = NULL;
+  g_auto(Run) run = { 0 };
+  JsonObject *object;
+  JsonObject *result;
+  JsonArray *reports;
+
+  (void) data;
+
+  /* The province publishes version 2 of the quarterly form. */
+  g_assert_true (g_file_get_contents (source, &text, NULL, &error));
+  template_ = parse_json (text);
+  object = json_node_get_object (template_);
+  json_object_set_int_member (object, "version", 2);
+  json_object_set_array_member (object, "migrations", json_array_new ());
+  {
+    JsonObject *migration = json_object_new ();
+
+    json_object_set_int_member (migration, "from_version", 1);
+    json_array_add_object_element (json_object_get_array_member (object, "migrations"), migration);
+  }
+  json_generator_set_root (generator, template_);
+  v2 = json_generator_to_data (generator, NULL);
+  published = write_file (fixture, "egov-quarterly-v2.json", v2);
+  admin (fixture, "templates", "publish", published, NULL);
+
+  enrol (fixture);
+  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3", "--unit", UNIT,
+                        NULL), ==, 0);
+  draft = g_strstrip (g_strdup (run.out));
+
+  /* Sync stores it in the user's form folder, and the draft moves to it. */
+  result = sync_json (fixture, &first);
+  g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (result, "carried_over"), ==, 1);
+  g_assert_true (g_file_test (stored, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  listed = parse_json (run.out);
+  reports = json_node_get_array (listed);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (reports, 0),
+                                               "template_version"), ==, 2);
+
+  /* Every command loads it; a second sync stores nothing again. */
+  g_assert_cmpint (cli (fixture, &run, "fields", "egov-quarterly", "--version", "2", NULL), ==, 0);
+  result = sync_json (fixture, &second);
+  g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 0);
+  g_assert_nonnull (draft);
+}
+
+/* Killed (SIGKILL) at random moments while syncing, round after round of
+ * new reports, then synced to the end: every report is on the server once,
+ * with one receipt each, and sent here. */
+#define ROUNDS    6
+#define PER_ROUND 40
+
+static void
+test_killed_mid_sync (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new ();
+  g_autofree char *model_text = NULL;
+  g_autoptr(JsonNode) on_server = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *id = NULL;
+  g_auto(Run) run = { 0 };
+  const char *cli_path = g_getenv ("BAOCAO_CLI");
+  JsonArray *reports;
+  guint max_receipt = 0;
+  guint killed_with_output = 0;
+  guint attempted_unanswered = 0;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2");
+  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+  model_text = g_strdup (run.out);
+
+  /* Rounds of 40 more like it (other quarters), imported ready, then a
+   * sync killed at a random moment. */
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) document = NULL;
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GBytes) out = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *import = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "format");
+      json_builder_add_int_value (builder, 1);
+      json_builder_set_member_name (builder, "reports");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < PER_ROUND; i++)
+        {
+          /* Parsed again each time: json_node_copy() shares the object. */
+          g_autoptr(JsonNode) copy = parse_json (model_text);
+          g_autofree char *uuid = g_uuid_string_random ();
+          guint k = round * PER_ROUND + i;
+          g_autofree char *period = g_strdup_printf ("%uQ%u", 2030 + k / 4, 1 + k % 4);
+          JsonObject *object = json_node_get_object (copy);
+
+          json_object_set_string_member (object, "id", uuid);
+          json_object_set_string_member (object, "period", period);
+          json_builder_add_value (builder, g_steal_pointer (&copy));
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      document = json_builder_get_root (builder);
+      json_generator_set_root (generator, document);
+      text = json_generator_to_data (generator, NULL);
+      import = write_file (fixture, "import.json", text);
+      g_assert_cmpint (cli (fixture, &run, "import", import, NULL), ==, 0);
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+      process = g_subprocess_launcher_spawn (launcher, &error, cli_path, "--workbook",
+                                             fixture->workbook, "sync", NULL);
+      g_assert_no_error (error);
+      g_usleep (g_rand_int_range (rand, 10000, 200000));
+      g_subprocess_force_exit (process);
+      g_subprocess_communicate (process, NULL, NULL, &out, NULL, &error);
+      g_assert_no_error (error);
+      g_subprocess_wait (process, NULL, NULL);
+      if (g_bytes_get_size (out) > 0)
+        killed_with_output++;
+
+      /* How far it got: items attempted (committed before a push left). */
+      {
+        g_autoptr(JsonNode) outbox = NULL;
+        JsonArray *items;
+
+        g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+        outbox = parse_json (run.out);
+        items = json_node_get_array (outbox);
+        for (guint i = 0; i < json_array_get_length (items); i++)
+          if (json_object_get_int_member (json_array_get_object_element (items, i), "attempts") > 0)
+            attempted_unanswered++;
+      }
+    }
+  g_test_message ("%u of %u killed syncs had finished; %u items were left attempted "
+                   "without an answer", killed_with_output, ROUNDS, attempted_unanswered);
+
+  /* Then synced to the end. */
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "sync", "--json", NULL), ==, 0);
+
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  listed = parse_json (run.out);
+  reports = json_node_get_array (listed);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1 + ROUNDS * PER_ROUND);
+  for (guint i = 0; i < json_array_get_length (reports); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (reports, i),
+                                                    "status"), ==, "sent");
+
+  reports = server_reports (fixture, &on_server);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1 + ROUNDS * PER_ROUND);
+  for (guint i = 0; i < json_array_get_length (reports); i++)
+    {
+      JsonObject *report = json_array_get_object_element (reports, i);
+      const char *receipt = json_object_get_string_member (report, "receipt");
+      const char *digits = receipt + strcspn (receipt, "0123456789");
+
+      g_assert_cmpint (json_object_get_int_member (report, "conflicts"), ==, 0);
+      max_receipt = MAX (max_receipt, (guint) g_ascii_strtoull (digits, NULL, 10));
+    }
+  /* Receipts are numbered in sequence: one receipt per report, none twice. */
+  g_assert_cmpuint (max_receipt, ==, 1 + ROUNDS * PER_ROUND);
+}
+
+static void
+test_no_keyring (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "devices", "list", "--data", NULL, NULL };
+
+  (void) data;
+
+  /* No session bus here, so no keyring: enrol says so before signing in,
+   * and tells how to go on. */
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                        "--password-file", password, NULL), ==, 18);
+  g_assert_nonnull (strstr (run.err, "no desktop keyring"));
+  g_assert_nonnull (strstr (run.err, "--token-file"));
+  argv[4] = fixture->data;
+  run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (g_strstrip (run.out), ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -668,6 +987,10 @@ main (int   argc,
   ADD ("/sync/cli/wrong-password", test_wrong_password);
   ADD ("/sync/cli/revoked", test_revoked);
   ADD ("/sync/cli/server-down", test_server_down);
+  ADD ("/sync/cli/tls", test_tls);
+  ADD ("/sync/cli/template-published", test_template_published);
+  ADD ("/sync/cli/killed-mid-sync", test_killed_mid_sync);
+  ADD ("/sync/cli/no-keyring", test_no_keyring);
 
   return g_test_run ();
 }

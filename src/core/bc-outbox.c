@@ -543,6 +543,8 @@ report_status (BcWorkbook  *workbook,
   return rc == SQLITE_DONE ? g_strdup ("") : NULL;
 }
 
+/* Moves a report whose status the caller has just read as `from`: along
+ * the status machine only (bc_status_can_transition). */
 static gboolean
 move_report (BcWorkbook  *workbook,
              const char  *report_id,
@@ -552,6 +554,20 @@ move_report (BcWorkbook  *workbook,
              gint64       now,
              GError     **error)
 {
+  BcStatus from_status, to_status;
+
+  /* Both are literals or a status just read from the workbook. */
+  if (!bc_status_from_string (from, &from_status) || !bc_status_from_string (to, &to_status))
+    g_assert_not_reached ();
+  if (!bc_status_can_transition (from_status, to_status))
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION,
+                   _("A report that is “%s” cannot become “%s”. Reload the report to see "
+                     "its current status."),
+                   bc_status_label (from_status), bc_status_label (to_status));
+      return FALSE;
+    }
+
   return run (workbook,
               prepare (workbook, error,
                        "UPDATE reports SET status = ?1, updated_at = ?2, "

@@ -449,9 +449,15 @@ bc_wire_parse (const char  *data,
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error) ||
       json_parser_get_root (parser) == NULL)
     {
+      /* json-glib's message quotes the input around the error and may cut
+       * a character in half: keep the message UTF-8, as every message is
+       * (it goes into error bodies and onto screens). */
+      g_autofree char *detail = local_error != NULL
+                                ? g_utf8_make_valid (local_error->message, -1) : NULL;
+
       g_set_error (error, BC_WIRE_ERROR, BC_WIRE_ERROR_NOT_JSON,
                    _("The data is not valid JSON: %s"),
-                   local_error != NULL ? local_error->message : _("it is empty"));
+                   detail != NULL ? detail : _("it is empty"));
       return NULL;
     }
 

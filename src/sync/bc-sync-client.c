@@ -243,6 +243,15 @@ set_transport_error (Run          *run,
       return;
     }
 
+  if (cause->domain == G_TLS_ERROR && run->ca_database != NULL)
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_CERTIFICATE,
+                   _("The certificate of %s was refused (%s), also by the CA certificate file "
+                     "%s: this may not be your province's server, or its address may be wrong."),
+                   host, cause->message, run->client->ca_file);
+      return;
+    }
+
   if (cause->domain == G_TLS_ERROR)
     {
       g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_CERTIFICATE,
