@@ -2063,11 +2063,14 @@ bundle_export (Cli        *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BcBundleExport) done = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *saved_token_file = NULL;
 
   if (token_file == NULL)
     token_file = saved_token_file = bc_outbox_get_sync_setting (cli->workbook, "token_file");
-  done = bc_sync_bundle_export (cli->workbook, token_file, path, &error);
+  /* The window's way (off its thread), so that both are the same code. */
+  bc_sync_bundle_export_async (cli->workbook, token_file, path, NULL, got_result, &result);
+  done = bc_sync_bundle_export_finish (cli->workbook, wait_for (&result), &error);
   if (done == NULL)
     return bundle_fail (error);
 
@@ -2142,16 +2145,18 @@ bundle_relay (Cli        *cli,
 
 static int
 bundle_apply (Cli        *cli,
-              JsonObject *bundle,
+              const char *path,
               const char *token_file)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(BcSyncSummary) summary = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *saved_token_file = NULL;
 
   if (token_file == NULL)
     token_file = saved_token_file = bc_outbox_get_sync_setting (cli->workbook, "token_file");
-  summary = bc_sync_bundle_apply_reply (cli->workbook, token_file, bundle, &error);
+  bc_sync_bundle_import_reply_async (cli->workbook, token_file, path, NULL, got_result, &result);
+  summary = bc_sync_bundle_import_reply_finish (cli->workbook, wait_for (&result), &error);
   if (summary == NULL)
     return bundle_fail (error);
 
@@ -2205,7 +2210,7 @@ cmd_bundle (Cli   *cli,
     return bundle_fail (error);
   if (g_strcmp0 (bc_bundle_get_string (bundle, "kind"), BC_BUNDLE_KIND_OUTBOX) == 0)
     return bundle_relay (cli, argv[2], reply_path, token_file, ca_file);
-  return bundle_apply (cli, bundle, token_file);
+  return bundle_apply (cli, argv[2], token_file);
 }
 
 static int

@@ -17,8 +17,12 @@
  *
  * No GTK. The server answers from the thread-default main context of the
  * thread that started it: that context must be iterated while a client
- * syncs (the CLI and the window both do; the sync itself runs in a worker
- * thread). Starting blocks (store, one password hash): off a UI thread.
+ * syncs (the sync itself runs in a worker thread). Starting blocks (a
+ * store, one Argon2id hash at the first start; `baocao-cli sync` on a demo
+ * workbook takes about 0.7 s in all here): a window starts it from a worker
+ * thread that has pushed no context of its own, so that the server's
+ * sources attach to the global default context its UI thread iterates, and
+ * keeps it while the demo workbook is open.
  */
 #pragma once
 

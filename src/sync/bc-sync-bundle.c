@@ -331,3 +331,133 @@ bc_sync_bundle_apply_reply (BcWorkbook  *workbook,
     return NULL;
   return g_steal_pointer (&summary);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Off the caller's thread                                                  */
+
+typedef struct {
+  char *token_file;
+  char *path;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_free (job->token_file);
+  g_free (job->path);
+  g_free (job);
+}
+
+static GTask *
+job_task (BcWorkbook          *workbook,
+          const char          *token_file,
+          const char          *path,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data,
+          gpointer             source_tag)
+{
+  GTask *task = g_task_new (workbook, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  job->token_file = g_strdup (token_file);
+  job->path = g_strdup (path);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  return task;
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+  BcBundleExport *done;
+
+  (void) cancellable;
+  done = bc_sync_bundle_export (source_object, job->token_file, job->path, &error);
+  if (done == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, done, (GDestroyNotify) bc_bundle_export_free);
+}
+
+void
+bc_sync_bundle_export_async (BcWorkbook          *workbook,
+                             const char          *token_file,
+                             const char          *path,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BC_IS_WORKBOOK (workbook));
+  g_return_if_fail (path != NULL);
+
+  task = job_task (workbook, token_file, path, cancellable, callback, user_data,
+                   bc_sync_bundle_export_async);
+  g_task_run_in_thread (task, export_thread);
+}
+
+BcBundleExport *
+bc_sync_bundle_export_finish (BcWorkbook    *workbook,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, workbook), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+import_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Job *job = task_data;
+  GError *error = NULL;
+  g_autoptr(JsonObject) bundle = NULL;
+  BcSyncSummary *summary = NULL;
+
+  (void) cancellable;
+  bundle = bc_bundle_open_file (job->path, &error);
+  if (bundle != NULL)
+    summary = bc_sync_bundle_apply_reply (source_object, job->token_file, bundle, &error);
+  if (summary == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, summary, (GDestroyNotify) bc_sync_summary_free);
+}
+
+void
+bc_sync_bundle_import_reply_async (BcWorkbook          *workbook,
+                                   const char          *token_file,
+                                   const char          *path,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BC_IS_WORKBOOK (workbook));
+  g_return_if_fail (path != NULL);
+
+  task = job_task (workbook, token_file, path, cancellable, callback, user_data,
+                   bc_sync_bundle_import_reply_async);
+  g_task_run_in_thread (task, import_thread);
+}
+
+BcSyncSummary *
+bc_sync_bundle_import_reply_finish (BcWorkbook    *workbook,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, workbook), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -56,4 +56,26 @@ BcSyncSummary  *bc_sync_bundle_apply_reply (BcWorkbook   *workbook,
                                             JsonObject   *bundle,
                                             GError      **error);
 
+/* The same, off the caller's thread (for the window): the work runs in a
+ * worker thread, the callback in the caller's thread-default context. */
+void            bc_sync_bundle_export_async        (BcWorkbook          *workbook,
+                                                    const char          *token_file,
+                                                    const char          *path,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+BcBundleExport *bc_sync_bundle_export_finish       (BcWorkbook          *workbook,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* Opens the reply bundle file `path` (bc_bundle_open_file()) and applies it. */
+void            bc_sync_bundle_import_reply_async  (BcWorkbook          *workbook,
+                                                    const char          *token_file,
+                                                    const char          *path,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+BcSyncSummary  *bc_sync_bundle_import_reply_finish (BcWorkbook          *workbook,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
 G_END_DECLS
