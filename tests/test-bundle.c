@@ -897,6 +897,55 @@ test_bundle_other_unit (Fixture       *fixture,
   g_assert_cmpuint (outbox_length (fixture), ==, 0);
 }
 
+
+/* A reply belongs to the workbook that made the bundle, even in the same
+ * unit; a revoked device's bundle is refused. */
+static void
+test_bundle_other_workbook_revoked (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *first = g_strdup (fixture->workbook);
+  g_autofree char *second = path_in (fixture, "second.baocao");
+  g_autofree char *second_token = path_in (fixture, "second.token");
+  g_autofree char *bundle = path_in (fixture, "outbox.bundle");
+  g_autofree char *reply = path_in (fixture, "outbox.bundle.reply");
+  g_autofree char *before = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *id = NULL;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  device = g_strdup (json_object_get_string_member (read_bundle (bundle, &root), "device_id"));
+  g_assert_nonnull (device);
+
+  /* Another computer of the same unit: not its reply. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (second);
+  enrol_as (fixture, USER, second_token);
+  before = workbook_state (fixture);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 22);
+  g_assert_nonnull (strstr (run.err, "another workbook"));
+  {
+    g_autofree char *after = workbook_state (fixture);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+
+  /* The first device is revoked: its bundle is not taken any more. */
+  admin (fixture, "devices", "revoke", device, NULL);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "revoked"));
+
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (first);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The training server                                                      */
 
@@ -1062,6 +1111,7 @@ main (int   argc,
   ADD ("/sync/bundle/network-after-bundle", test_network_after_bundle);
   ADD ("/sync/bundle/damaged", test_bundle_damaged);
   ADD ("/sync/bundle/other-unit", test_bundle_other_unit);
+  ADD ("/sync/bundle/other-workbook-revoked", test_bundle_other_workbook_revoked);
   ADD ("/sync/training/cycle", test_training_cycle);
   ADD ("/sync/training/refusals", test_training_refusals);
 
