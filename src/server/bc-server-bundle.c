@@ -147,7 +147,6 @@ bc_server_bundle_apply (BcServer    *server,
 
   if (bc_bundle_is_signed (bundle))
     {
-      g_autoptr(BcStoreDevice) device = NULL;
       g_autoptr(GError) local_error = NULL;
 
       key = device_id != NULL ? bc_server_store_device_token_hash (store, device_id, error) : NULL;
