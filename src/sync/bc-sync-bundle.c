@@ -327,7 +327,8 @@ bc_sync_bundle_apply_reply (BcWorkbook  *workbook,
   if (page == NULL)
     return NULL;
 
-  if (!_bc_sync_apply_reply (workbook, g_steal_pointer (&results), page, summary, error))
+  if (!_bc_sync_apply_reply (workbook, g_steal_pointer (&results), page,
+                             bc_bundle_get_int (bundle, "since", 0), summary, error))
     return NULL;
   return g_steal_pointer (&summary);
 }

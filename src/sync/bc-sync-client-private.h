@@ -10,11 +10,13 @@ G_BEGIN_DECLS
 /* Applies a reply bundle's push results and feed exactly as a sync applies
  * a push's results and a pull's pages: each result moves its report; the
  * changes past the workbook's cursor are applied (templates stored first)
- * and the cursor moves to the page's if that is further; drafts carry over.
+ * and the cursor moves to the page's if that is further and the page (asked
+ * `since`) leaves no gap after the workbook's cursor; drafts carry over.
  * Takes `results` (BcSyncPushResult*); they end in `summary->results`. */
 gboolean _bc_sync_apply_reply (BcWorkbook     *workbook,
                                GPtrArray      *results,
                                BcSyncChanges  *page,
+                               gint64          since,
                                BcSyncSummary  *summary,
                                GError        **error);
 

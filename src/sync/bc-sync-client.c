@@ -1260,6 +1260,7 @@ gboolean
 _bc_sync_apply_reply (BcWorkbook     *workbook,
                       GPtrArray      *results_in,
                       BcSyncChanges  *page,
+                      gint64          since,
                       BcSyncSummary  *summary,
                       GError        **error)
 {
@@ -1280,8 +1281,14 @@ _bc_sync_apply_reply (BcWorkbook     *workbook,
       if (json_object_get_int_member (json_node_get_object (change), "seq") > cursor)
         json_array_add_element (fresh, json_node_ref (change));
     }
+  /* A page that starts past this workbook's cursor (a workbook restored
+   * from an older copy) leaves a gap: its changes are applied, but the
+   * cursor stays, and the next pull fills the gap (applying twice is
+   * harmless). */
+  if (since <= cursor)
+    cursor = MAX (cursor, page->cursor);
   if (!store_templates (workbook, fresh, received, summary, error)
-      || !bc_outbox_apply_changes (workbook, fresh, MAX (cursor, page->cursor), error))
+      || !bc_outbox_apply_changes (workbook, fresh, cursor, error))
     return FALSE;
 
   summary->n_changes += json_array_get_length (fresh);
@@ -1289,7 +1296,7 @@ _bc_sync_apply_reply (BcWorkbook     *workbook,
     if (g_strcmp0 (string_member (json_array_get_object_element (fresh, i), "kind"),
                    "review") == 0)
       summary->n_reviews++;
-  summary->cursor = MAX (cursor, page->cursor);
+  summary->cursor = cursor;
   g_ptr_array_extend_and_steal (summary->results, g_steal_pointer (&results));
   return carry_over_drafts (workbook, received, summary, error);
 }
