@@ -674,9 +674,10 @@ openssl (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *command = g_strdup_printf ("openssl %s", arguments);
   g_auto(GStrv) argv = NULL;
+  g_autofree char *program = g_find_program_in_path ("openssl");
   int status;
 
-  if (g_find_program_in_path ("openssl") == NULL)
+  if (program == NULL)
     return FALSE;
   g_shell_parse_argv (command, NULL, &argv, &error);
   g_assert_no_error (error);
@@ -967,6 +968,16 @@ test_no_keyring (Fixture       *fixture,
                         "--password-file", password, NULL), ==, 18);
   g_assert_nonnull (strstr (run.err, "no desktop keyring"));
   g_assert_nonnull (strstr (run.err, "--token-file"));
+  /* A token file that cannot be made: said before signing in too. */
+  {
+    g_autofree char *nowhere = g_build_filename (fixture->dir, "no-such-folder", "token", NULL);
+
+    g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                          "--password-file", password, "--token-file", nowhere, NULL), ==, 18);
+    g_assert_nonnull (strstr (run.err, "folder does not exist"));
+  }
+
+  /* Neither signed in: the server has no device. */
   argv[4] = fixture->data;
   run_program (fixture, NULL, &run, argv);
   g_assert_cmpint (run.status, ==, 0);

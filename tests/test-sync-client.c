@@ -14,6 +14,8 @@
 
 #include <glib/gstdio.h>
 
+#include <libsoup/soup.h>
+
 #include "bc-outbox.h"
 #include "bc-sync-client.h"
 #include "bc-sync-scheduler.h"
@@ -393,6 +395,73 @@ test_not_enrolled (Fixture       *fixture,
   g_assert_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_DEMO);
 }
 
+/* A web server that is not what this client speaks: no /api/v1/info (an
+ * old server, or another site), or an info of other protocol versions. */
+static void
+answer_info (SoupServer        *server,
+             SoupServerMessage *message,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  const char *info = user_data;
+
+  (void) server;
+  (void) query;
+
+  if (info == NULL || !g_str_equal (path, "/api/v1/info"))
+    {
+      soup_server_message_set_status (message, 404, NULL);
+      return;
+    }
+  soup_server_message_set_status (message, 200, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_COPY,
+                                    info, strlen (info));
+}
+
+static void
+test_protocol_check (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const struct {
+    const char *info;
+    int         code;
+  } cases[] = {
+    { NULL, BC_SYNC_ERROR_SERVER_TOO_OLD },
+    { "{\"server_id\": \"0c6b\", \"protocol_min\": 2, \"protocol_max\": 3}",
+      BC_SYNC_ERROR_SERVER_TOO_NEW },
+    { "{\"server_id\": \"0c6b\", \"protocol_min\": 0, \"protocol_max\": 0}",
+      BC_SYNC_ERROR_SERVER_TOO_OLD },
+    { "<html>Đây không phải máy chủ Baocao</html>", BC_SYNC_ERROR_PROTOCOL },
+  };
+
+  (void) data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+      g_autoptr(BcSyncClient) client = NULL;
+      g_autoptr(BcSyncSummary) summary = NULL;
+      g_autoslist(GUri) uris = NULL;
+      g_autofree char *url = NULL;
+
+      soup_server_add_handler (server, NULL, answer_info, (gpointer) cases[i].info, NULL);
+      soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+      g_assert_no_error (error);
+      uris = soup_server_get_uris (server);
+      url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+      pretend_enrolled (fixture, url);
+
+      client = bc_sync_client_new (fixture->workbook);
+      bc_sync_client_set_token_file (client, fixture->token_file);
+      summary = sync_and_wait (client, &error);
+      g_assert_null (summary);
+      g_assert_error (error, BC_SYNC_ERROR, cases[i].code);
+      g_test_message ("%s", error->message);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,6 +476,8 @@ main (int   argc,
   g_test_add ("/sync/client/time-bound/trickle", Fixture, GINT_TO_POINTER (TRICKLE), fixture_setup,
               test_time_bound, fixture_teardown);
   g_test_add ("/sync/client/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/sync/client/protocol-check", Fixture, NULL, fixture_setup, test_protocol_check,
+              fixture_teardown);
   g_test_add ("/sync/client/scheduler-backs-off", Fixture, NULL, fixture_setup,
               test_scheduler_backs_off, fixture_teardown);
 

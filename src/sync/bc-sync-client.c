@@ -730,6 +730,23 @@ enrol_thread (GTask        *task,
   if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
     goto out;
 
+  /* Where the token will go must be there before the password leaves: a
+   * token issued and then lost would be a device nobody can use. */
+  if (run->token_file != NULL)
+    {
+      g_autofree char *folder = g_path_get_dirname (run->token_file);
+
+      if (!g_file_test (folder, G_FILE_TEST_IS_DIR)
+          || g_file_test (run->token_file, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                       _("The token file “%s” cannot be made there: its folder does not exist, "
+                         "or it is a folder. Name a file in an existing folder."),
+                       run->token_file);
+          goto out;
+        }
+    }
+
   /* No keyring: say so before the password leaves, not after. */
   if (run->token_file == NULL)
     {

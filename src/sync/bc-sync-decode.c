@@ -288,7 +288,11 @@ decode_result (JsonObject   *item,
   const char *kind = get_string (item, "result");
   gint64 item_revision;
 
-  if (g_strcmp0 (get_string (item, "report_id"), report_id) != 0
+  /* Results come in the order of the items; each names its item too (a
+   * refused one may name none, when the item had no usable id). */
+  if ((g_strcmp0 (get_string (item, "report_id"), report_id) != 0
+       && !(g_strcmp0 (kind, "refused") == 0 && json_object_has_member (item, "report_id")
+            && JSON_NODE_HOLDS_NULL (json_object_get_member (item, "report_id"))))
       || !get_int (item, "revision", &item_revision) || item_revision != revision
       || kind == NULL)
     {
