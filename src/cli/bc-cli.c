@@ -25,6 +25,8 @@
 #include "bc-workbook.h"
 #include "bc-outbox.h"
 #include "bc-sync-client.h"
+#include "bc-sync-bundle.h"
+#include "bc-training.h"
 #include "bc-wire.h"
 
 #ifdef G_OS_UNIX
@@ -2204,6 +2206,7 @@ cmd_sync (Cli   *cli,
     { NULL }
   };
   g_autoptr(GError) error = NULL;
+  g_autoptr(BcTrainingServer) training = NULL;
   g_autoptr(BcSyncClient) client = NULL;
   g_autoptr(BcSyncSummary) summary = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -2213,6 +2216,14 @@ cmd_sync (Cli   *cli,
     return EXIT_USAGE;
   if (argc != 1)
     return usage ("sync", "[--json] [--token-file F] [--ca-file F]");
+
+  /* A demo workbook syncs with the training server, in this process. */
+  if (bc_workbook_get_kind (cli->workbook) == BC_WORKBOOK_KIND_DEMO)
+    {
+      training = bc_training_server_open_for_workbook (cli->workbook, &error);
+      if (training == NULL)
+        return sync_fail (error);
+    }
 
   client = make_sync_client (cli, token_file, ca_file);
   bc_sync_client_sync_async (client, NULL, got_result, &result);
@@ -2353,6 +2364,177 @@ cmd_sync (Cli   *cli,
   return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Bundles (docs/sync-protocol.md "Bundles", docs/cli.md)                   */
+
+#define EXIT_BAD_BUNDLE      22
+
+static int
+bundle_fail (GError *error)
+{
+  if (error->domain != BC_BUNDLE_ERROR)
+    return sync_fail (error);
+  err ("%s", error->message);
+  return EXIT_BAD_BUNDLE;
+}
+
+static int
+bundle_export (Cli        *cli,
+               const char *path,
+               const char *token_file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcBundleExport) done = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *saved_token_file = NULL;
+
+  if (token_file == NULL)
+    token_file = saved_token_file = bc_outbox_get_sync_setting (cli->workbook, "token_file");
+  /* The window's way (off its thread), so that both are the same code. */
+  bc_sync_bundle_export_async (cli->workbook, token_file, path, NULL, got_result, &result);
+  done = bc_sync_bundle_export_finish (cli->workbook, wait_for (&result), &error);
+  if (done == NULL)
+    return bundle_fail (error);
+
+  out (g_dngettext (GETTEXT_PACKAGE, "Wrote %u report to %s.\n", "Wrote %u reports to %s.\n",
+                    done->n_items),
+       done->n_items, path);
+  if (!done->signed_)
+    out (_("The bundle is not signed (this computer has no token): only the server's "
+           "administrator can import it.\n"));
+  out (_("The reports stay in the outbox until a receipt comes back, by a reply bundle or "
+         "a sync.\n"));
+  return 0;
+}
+
+static int
+bundle_relay (Cli        *cli,
+              const char *path,
+              const char *reply_path,
+              const char *token_file,
+              const char *ca_file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncClient) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(JsonObject) opened = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *default_reply = NULL;
+  gsize length;
+  const char *data;
+  JsonArray *results;
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    return fail (error);
+  if (reply_path == NULL)
+    reply_path = default_reply = g_strconcat (path, ".reply", NULL);
+
+  client = make_sync_client (cli, token_file, ca_file);
+  {
+    g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&contents), length);
+
+    bc_sync_client_relay_bundle_async (client, body, NULL, got_result, &result);
+  }
+  reply = bc_sync_client_relay_bundle_finish (client, wait_for (&result), &error);
+  if (reply == NULL)
+    return sync_fail (error);
+
+  /* The reply is checked like any bundle before it is written for the
+   * unit to carry home. */
+  data = g_bytes_get_data (reply, &length);
+  {
+    g_autofree char *canonical = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr(JsonNode) root = bc_wire_parse (data, length, BC_BUNDLE_MAX_SIZE, BC_WIRE_MAX_DEPTH,
+                                              &error);
+
+    if (root == NULL)
+      return fail (error);
+    canonical = bc_wire_canonical_json (root);
+    text = g_strconcat (canonical, "\n", NULL);
+    opened = bc_bundle_open (text, strlen (text), &error);
+    if (opened == NULL || !bc_bundle_write_file (reply_path, text, &error))
+      return bundle_fail (error);
+  }
+  results = bc_bundle_get_array (opened, "results");
+  out (g_dngettext (GETTEXT_PACKAGE, "The server took the bundle (%u report). Reply bundle for the unit: %s\n",
+                    "The server took the bundle (%u reports). Reply bundle for the unit: %s\n",
+                    results != NULL ? json_array_get_length (results) : 0),
+       results != NULL ? json_array_get_length (results) : 0, reply_path);
+  return 0;
+}
+
+static int
+bundle_apply (Cli        *cli,
+              const char *path,
+              const char *token_file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncSummary) summary = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *saved_token_file = NULL;
+
+  if (token_file == NULL)
+    token_file = saved_token_file = bc_outbox_get_sync_setting (cli->workbook, "token_file");
+  bc_sync_bundle_import_reply_async (cli->workbook, token_file, path, NULL, got_result, &result);
+  summary = bc_sync_bundle_import_reply_finish (cli->workbook, wait_for (&result), &error);
+  if (summary == NULL)
+    return bundle_fail (error);
+
+  for (guint i = 0; i < summary->results->len; i++)
+    {
+      BcSyncPushResult *item = g_ptr_array_index (summary->results, i);
+      g_autofree char *at = item->receipt_number != NULL
+                            ? bc_wire_format_time (item->received_at) : NULL;
+
+      if (item->receipt_number != NULL)
+        out (_("%s: %s, receipt %s at %s\n"), item->report_id, result_label (item),
+             item->receipt_number, at);
+      else
+        out ("%s: %s: %s\n", item->report_id, result_label (item),
+             item->error_message != NULL ? item->error_message : item->error_code);
+    }
+  out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
+                    summary->n_reviews),
+       summary->n_reviews);
+  return 0;
+}
+
+static int
+cmd_bundle (Cli   *cli,
+            int    argc,
+            char **argv)
+{
+  g_autofree char *token_file = NULL;
+  g_autofree char *ca_file = NULL;
+  g_autofree char *reply_path = NULL;
+  GOptionEntry entries[] = {
+    { "reply", 0, 0, G_OPTION_ARG_FILENAME, &reply_path, N_("Write the reply bundle of a relayed bundle to this file (default: FILE.reply)"), N_("FILE") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, N_("Read the device's token from this file"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CA certificate in this file"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) bundle = NULL;
+
+  if (!parse_options ("bundle", "export|import FILE", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 3 || (!g_str_equal (argv[1], "export") && !g_str_equal (argv[1], "import")))
+    return usage ("bundle", "export FILE | import FILE [--reply FILE]");
+
+  if (g_str_equal (argv[1], "export"))
+    return bundle_export (cli, argv[2], token_file);
+
+  /* Checked whole before anything is sent or applied. */
+  bundle = bc_bundle_open_file (argv[2], &error);
+  if (bundle == NULL)
+    return bundle_fail (error);
+  if (g_strcmp0 (bc_bundle_get_string (bundle, "kind"), BC_BUNDLE_KIND_OUTBOX) == 0)
+    return bundle_relay (cli, argv[2], reply_path, token_file, ca_file);
+  return bundle_apply (cli, argv[2], token_file);
+}
+
 static int
 cmd_outbox (Cli   *cli,
             int    argc,
@@ -2463,6 +2645,7 @@ static const Command commands[] = {
   { "enrol",      "URL --user U [--token-file F]",           N_("Sign this device in to the provincial server"), cmd_enrol, TRUE, TRUE },
   { "sync",       "[--json] [--token-file F]",               N_("Send the outbox and receive the server's news"), cmd_sync, TRUE, FALSE },
   { "outbox",     "[--json]",                                N_("List the reports waiting to be sent"), cmd_outbox, TRUE, FALSE },
+  { "bundle",     "export FILE | import FILE [--reply F]",   N_("Write the outbox to a bundle file, or import one"), cmd_bundle, TRUE, FALSE },
 };
 
 static void

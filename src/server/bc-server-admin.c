@@ -22,11 +22,13 @@
 #include <unistd.h>
 #endif
 
+#include "bc-bundle.h"
 #include "bc-i18n.h"
 #include "bc-period.h"
 #include "bc-server.h"
 #include "bc-server-admin.h"
 #include "bc-server-auth.h"
+#include "bc-server-bundle.h"
 #include "bc-server-store.h"
 #include "bc-server-templates.h"
 #include "bc-wire.h"
@@ -1433,6 +1435,57 @@ cmd_backup (int argc, char **argv)
   return BC_SERVER_EXIT_OK;
 }
 
+/* import-bundle (bc-server-bundle.c, docs/server.md) */
+
+static int
+cmd_import_bundle (int argc, char **argv)
+{
+  g_autofree char *reply_path = NULL;
+  gboolean trust_unsigned = FALSE;
+  GOptionEntry entries[] = {
+    { "reply", 0, 0, G_OPTION_ARG_FILENAME, &reply_path, N_("Write the reply bundle to this file (default: FILE.reply)"), N_("FILE") },
+    { "trust-unsigned", 0, 0, G_OPTION_ARG_NONE, &trust_unsigned, N_("Import a bundle that no device signed (you know where it comes from)"), NULL },
+    { NULL }
+  };
+  g_autoptr(BcServerStore) store = NULL;
+  g_autoptr(BcTemplateRegistry) shipped = NULL;
+  g_autoptr(BcServer) server = NULL;
+  g_autoptr(JsonObject) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reply = NULL;
+  guint n_items = 0, n_new = 0;
+
+  if (!parse_options ("import-bundle", "FILE [--reply FILE] [--trust-unsigned]", entries, &argc, &argv))
+    return BC_SERVER_EXIT_USAGE;
+  if (argc != 2)
+    return usage ("import-bundle", "FILE [--reply FILE] [--trust-unsigned]");
+  if (reply_path == NULL)
+    reply_path = g_strconcat (argv[1], ".reply", NULL);
+
+  /* Opened (checksum and all) before the store: a damaged file touches nothing. */
+  bundle = bc_bundle_open_file (argv[1], &error);
+  if (bundle == NULL)
+    return fail (error);
+  store = open_store ();
+  if (store == NULL)
+    return BC_SERVER_EXIT_FAILED;
+  shipped = shipped_templates ();
+  server = bc_server_new (g_steal_pointer (&store), shipped, &error);
+  if (server == NULL)
+    return fail (error);
+  /* Messages in the administrator's language (and so the reply's too). */
+  reply = bc_server_bundle_apply (server, g_str_has_prefix (bc_i18n_language (), "vi") ? "vi" : "en",
+                                  bundle, NULL, trust_unsigned, &n_items, &n_new, &error);
+  if (reply == NULL)
+    return fail (error);
+  if (!bc_bundle_write_file (reply_path, reply, &error))
+    return fail (error);
+  /* TRANSLATORS: %u items in a bundle, %u of them new; then the reply file */
+  printf (_("Imported %u items (%u new, the others already received). Reply bundle: %s\n"),
+          n_items, n_new, reply_path);
+  return BC_SERVER_EXIT_OK;
+}
+
 typedef struct {
   const char *group;     /* NULL: a command of one word */
   const char *name;
@@ -1457,6 +1510,7 @@ static const Command commands[] = {
   { NULL, "totals", cmd_totals, N_("The province's totals for a period") },
   { NULL, "export-csv", cmd_export_csv, N_("Write a period's reports as CSV") },
   { NULL, "backup", cmd_backup, N_("Copy the data to a file while serving") },
+  { NULL, "import-bundle", cmd_import_bundle, N_("Apply a unit's bundle and write its reply bundle") },
 };
 
 static void

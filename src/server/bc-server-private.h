@@ -20,4 +20,40 @@ guint _bc_server_check_request (BcServerTemplates *templates,
                                 const guint8      *data,
                                 gsize              length);
 
+/* Steps 1 to 7 of one push item of `unit`, as POST /api/v1/push runs it:
+ * its result object, or NULL when the store failed (what was committed
+ * stays). The caller flushes with bc_server_store_sync() before it tells
+ * anyone. Blocking: a worker thread, or a command. */
+JsonObject    *_bc_server_push_one     (BcServer    *self,
+                                        const char  *lang,
+                                        const char  *unit,
+                                        const char  *device_id,
+                                        JsonNode    *item_node,
+                                        GError     **error);
+BcServerStore *_bc_server_get_store    (BcServer    *self);
+
+/* Called (in the worker thread) after a push stored a new revision. */
+typedef void (*BcServerPushHook) (BcServer      *server,
+                                  BcServerStore *store,
+                                  const char    *unit,
+                                  const char    *report_id,
+                                  gint64         revision,
+                                  gpointer       user_data);
+/* Makes this a training server: /api/v1/info says "training": true, and
+ * `hook` runs after each new revision stored (bc-training.c). */
+void           _bc_server_set_training (BcServer         *self,
+                                        BcServerPushHook  hook,
+                                        gpointer          user_data);
+
+/* POST /api/v1/bundles (bc-server-bundle.c): applies a relayed outbox
+ * bundle sent with a token of `relay_unit`; the reply bundle as the
+ * answer, or NULL with the HTTP status, error code and message. */
+JsonNode      *_bc_server_bundle_relay (BcServer    *self,
+                                        const char  *lang,
+                                        const char  *relay_unit,
+                                        JsonNode    *bundle,
+                                        guint       *status,
+                                        char       **code,
+                                        char       **message);
+
 G_END_DECLS

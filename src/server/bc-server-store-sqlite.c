@@ -584,6 +584,30 @@ sqlite_find_token (BcServerStore *store, const char *token_hash, gint64 now, GEr
   return g_steal_pointer (&device);
 }
 
+/* bundles: the key of an active device */
+static char *
+sqlite_device_token_hash (BcServerStore *store, const char *device_id, GError **error)
+{
+  BcSqliteStore *self = SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self->db, "SELECT token_hash FROM devices WHERE id = ? AND revoked_at = 0", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, device_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      fail (self->db, rc, error);
+      return NULL;
+    }
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
 static gboolean
 sqlite_revoke_device (BcServerStore *store, const char *device_id, gint64 now, GError **error)
 {
@@ -1349,6 +1373,7 @@ static const BcServerStoreClass sqlite_class = {
   .review = sqlite_review,
   .backup = sqlite_backup,
   .sync = sqlite_sync,
+  .device_token_hash = sqlite_device_token_hash,
 };
 
 BcServerStore *

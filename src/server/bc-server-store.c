@@ -217,3 +217,14 @@ bc_store_push_result_clear (BcStorePushResult *result)
 {
   g_clear_pointer (&result->receipt_number, g_free);
 }
+
+char *
+bc_server_store_device_token_hash (BcServerStore  *self,
+                                   const char     *device_id,
+                                   GError        **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (device_id != NULL, NULL);
+
+  return self->klass->device_token_hash (self, device_id, error);
+}

@@ -138,6 +138,8 @@ struct _BcServerStoreClass {
                                    const char *reviewer, gint64 now, GError **error);
   gboolean    (*backup)           (BcServerStore *self, const char *path, GError **error);
   gboolean    (*sync)             (BcServerStore *self, GError **error);
+  /* bundles (bc-server-bundle.c) */
+  char       *(*device_token_hash) (BcServerStore *self, const char *device_id, GError **error);
 };
 
 struct _BcServerStore {
@@ -261,6 +263,13 @@ gboolean       bc_server_store_sync            (BcServerStore  *self,
 gboolean       bc_server_store_backup          (BcServerStore  *self,
                                                 const char     *path,
                                                 GError        **error);
+
+/* The token hash of an active device (the key its bundles are signed
+ * with, bc-bundle.h); NULL without an error when the device is unknown or
+ * revoked. */
+char          *bc_server_store_device_token_hash (BcServerStore *self,
+                                                  const char    *device_id,
+                                                  GError       **error);
 
 void           bc_store_user_free              (BcStoreUser    *user);
 void           bc_store_device_free            (BcStoreDevice  *device);

@@ -54,6 +54,11 @@ struct _BcServer {
   GHashTable         *signin_failures; /* user name → GArray of gint64 times */
 
   guint               n_pending;    /* main thread only */
+
+  /* bc-training.c: the training server says so, and reviews by itself */
+  gboolean            training;
+  BcServerPushHook    push_hook;
+  gpointer            push_hook_data;
 };
 
 G_DEFINE_FINAL_TYPE (BcServer, bc_server, G_TYPE_OBJECT)
@@ -65,6 +70,7 @@ typedef enum {
   ENDPOINT_PUSH,
   ENDPOINT_CHANGES,
   ENDPOINT_REPORT,
+  ENDPOINT_BUNDLES,
 } Endpoint;
 
 /* One request on its way through a worker thread. Everything the thread
@@ -485,6 +491,10 @@ handle_info (Job *job)
   json_object_set_string_member (info, "name", job->server->name);
   json_object_set_int_member (info, "protocol_min", BC_WIRE_PROTOCOL_VERSION);
   json_object_set_int_member (info, "protocol_max", BC_WIRE_PROTOCOL_VERSION);
+  /* A demo workbook syncs only with a training server, a real one never
+   * (docs/sync-protocol.md): the client checks this member both ways. */
+  if (job->server->training)
+    json_object_set_boolean_member (info, "training", TRUE);
   job->status = SOUP_STATUS_OK;
   job->reply = json_node_init_object (json_node_alloc (), info);
 }
@@ -823,26 +833,37 @@ push_item (Job           *job,
            BcStoreDevice *device,
            JsonNode      *item_node)
 {
-  BcServer *self = job->server;
-  const char *lang = job->lang;
   g_autoptr(GError) error = NULL;
+  JsonObject *result = _bc_server_push_one (job->server, job->lang, device->unit, device->id,
+                                            item_node, &error);
+
+  if (result == NULL)
+    job_fail_store (job, error);
+  return result;
+}
+
+JsonObject *
+_bc_server_push_one (BcServer    *self,
+                     const char  *lang,
+                     const char  *unit,
+                     const char  *device_id,
+                     JsonNode    *item_node,
+                     GError     **error)
+{
   g_autofree char *canonical = NULL;
   g_autofree char *received_at = NULL;
   BcStorePushItem item;
   BcStorePushResult stored = { 0 };
   JsonObject *result, *receipt;
 
-  result = check_item (lang, self->templates, device->unit, item_node, &item, &canonical);
+  result = check_item (lang, self->templates, unit, item_node, &item, &canonical);
   if (result != NULL)
     return result;
 
   item.content = canonical;
-  if (!bc_server_store_push (self->store, device->unit, device->id, &item, g_get_real_time (),
-                             &stored, &error))
-    {
-      job_fail_store (job, error);
-      return NULL;
-    }
+  if (!bc_server_store_push (self->store, unit, device_id, &item, g_get_real_time (),
+                             &stored, error))
+    return NULL;
 
   switch (stored.outcome)
     {
@@ -859,6 +880,12 @@ push_item (Job           *job,
     default:
       break;
     }
+
+  /* The training reviewer decides as soon as a new revision is stored:
+   * its decision follows the receipt in the feed. */
+  if (self->push_hook != NULL && !stored.replayed)
+    self->push_hook (self, self->store, unit, item.report_id, item.revision,
+                     self->push_hook_data);
 
   received_at = bc_wire_format_time (stored.received_at);
   result = json_object_new ();
@@ -1053,6 +1080,33 @@ handle_report (Job *job)
   job->reply = json_node_init_object (json_node_alloc (), report);
 }
 
+/* POST /api/v1/bundles: a relayed outbox bundle (bc-server-bundle.c). */
+static void
+handle_bundles (Job *job)
+{
+  g_autoptr(BcStoreDevice) device = job_authenticate (job);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  guint status = 0;
+  JsonNode *reply;
+
+  if (device == NULL)
+    return;
+  root = job_parse_body (job);
+  if (root == NULL)
+    return;
+  reply = _bc_server_bundle_relay (job->server, job->lang, device->unit, root, &status, &code,
+                                   &message);
+  if (reply == NULL)
+    {
+      job_fail (job, status, code, message);
+      return;
+    }
+  job->status = SOUP_STATUS_OK;
+  job->reply = reply;
+}
+
 static void
 job_encode_reply (Job *job)
 {
@@ -1090,6 +1144,7 @@ job_thread (GTask        *task,
     case ENDPOINT_PUSH: handle_push (job); break;
     case ENDPOINT_CHANGES: handle_changes (job); break;
     case ENDPOINT_REPORT: handle_report (job); break;
+    case ENDPOINT_BUNDLES: handle_bundles (job); break;
     default: g_assert_not_reached ();
     }
   job_encode_reply (job);
@@ -1187,6 +1242,8 @@ route (const char *path,
     *endpoint = ENDPOINT_PUSH;
   else if (g_str_equal (rest, "changes"))
     *endpoint = ENDPOINT_CHANGES;
+  else if (g_str_equal (rest, "bundles"))
+    *endpoint = ENDPOINT_BUNDLES;
   else if (g_str_has_prefix (rest, "reports/") && rest[8] != '\0' && strchr (rest + 8, '/') == NULL)
     {
       *report_id = g_uri_unescape_string (rest + 8, NULL);
@@ -1209,6 +1266,7 @@ endpoint_method (Endpoint endpoint)
     {
     case ENDPOINT_ENROL:
     case ENDPOINT_PUSH:
+    case ENDPOINT_BUNDLES:
       return SOUP_METHOD_POST;
     case ENDPOINT_DEVICE_SELF:
       return SOUP_METHOD_DELETE;
@@ -1618,4 +1676,21 @@ _bc_server_check_request (BcServerTemplates *templates,
     }
   job_free (job);
   return status;
+}
+
+/* bc-server-bundle.c and bc-training.c */
+BcServerStore *
+_bc_server_get_store (BcServer *self)
+{
+  return self->store;
+}
+
+void
+_bc_server_set_training (BcServer         *self,
+                         BcServerPushHook  hook,
+                         gpointer          user_data)
+{
+  self->training = TRUE;
+  self->push_hook = hook;
+  self->push_hook_data = user_data;
 }

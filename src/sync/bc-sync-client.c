@@ -12,6 +12,7 @@
 
 #include "bc-outbox.h"
 #include "bc-sync-client.h"
+#include "bc-sync-client-private.h"
 #include "bc-sync-token.h"
 #include "bc-wire.h"
 
@@ -601,6 +602,24 @@ get_info (Run     *run,
       return NULL;
     }
 
+  /* A demo workbook talks only to a training server, a real one never
+   * (bc-training.h): checked on every enrolment and sync, whatever the
+   * address, before anything is sent. */
+  if (info->training != (bc_workbook_get_kind (run->client->workbook) == BC_WORKBOOK_KIND_DEMO))
+    {
+      if (info->training)
+        g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_DEMO,
+                     _("The server at %s is a training server: it takes only demo workbooks. "
+                       "This workbook holds real reports; send them to your province's server."),
+                     run->base_url);
+      else
+        g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_DEMO,
+                     _("This is a demo workbook: it syncs only with the training server, never "
+                       "with a real server such as %s. Open your own workbook to send reports."),
+                     run->base_url);
+      return NULL;
+    }
+
   return g_steal_pointer (&info);
 }
 
@@ -954,6 +973,35 @@ append_item (GString            *out,
   g_string_append_printf (out, ",\"revision\":%" G_GINT64_FORMAT "}", item->revision);
 }
 
+/* Moves each report by its push result (a push's, or a reply bundle's). */
+static gboolean
+apply_results (BcWorkbook  *workbook,
+               GPtrArray   *results,
+               GError     **error)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      BcSyncPushResult *result = g_ptr_array_index (results, i);
+      gboolean ok;
+
+      if (result->result == BC_SYNC_RESULT_REFUSED)
+        ok = bc_outbox_record_refused (workbook, result->report_id, result->revision,
+                                       result->error_message != NULL ? result->error_message
+                                                                     : result->error_code,
+                                       error);
+      else
+        ok = bc_outbox_record_stored (workbook, result->report_id, result->revision,
+                                      result->receipt_number, result->received_at,
+                                      result->result == BC_SYNC_RESULT_CONFLICT,
+                                      result->server_revision != 0 ? result->server_revision
+                                                                   : result->revision,
+                                      error);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 push_batch (Run           *run,
             GPtrArray     *batch,
@@ -1009,26 +1057,8 @@ push_batch (Run           *run,
       return FALSE;
     }
 
-  for (guint i = 0; i < results->len; i++)
-    {
-      BcSyncPushResult *result = g_ptr_array_index (results, i);
-      gboolean ok;
-
-      if (result->result == BC_SYNC_RESULT_REFUSED)
-        ok = bc_outbox_record_refused (workbook, result->report_id, result->revision,
-                                       result->error_message != NULL ? result->error_message
-                                                                     : result->error_code,
-                                       error);
-      else
-        ok = bc_outbox_record_stored (workbook, result->report_id, result->revision,
-                                      result->receipt_number, result->received_at,
-                                      result->result == BC_SYNC_RESULT_CONFLICT,
-                                      result->server_revision != 0 ? result->server_revision
-                                                                   : result->revision,
-                                      error);
-      if (!ok)
-        return FALSE;
-    }
+  if (!apply_results (workbook, results, error))
+    return FALSE;
 
   g_ptr_array_extend_and_steal (summary->results, g_steal_pointer (&results));
   progress (run, 0, 0, batch->len, -1);
@@ -1159,13 +1189,13 @@ string_member (JsonObject *object,
 }
 
 static gboolean
-store_templates (Run           *run,
+store_templates (BcWorkbook    *workbook,
                  JsonArray     *changes,
                  GPtrArray     *received,
                  BcSyncSummary *summary,
                  GError       **error)
 {
-  BcTemplateRegistry *templates = bc_workbook_get_templates (run->client->workbook);
+  BcTemplateRegistry *templates = bc_workbook_get_templates (workbook);
   g_autofree char *directory = bc_outbox_user_template_dir ();
 
   for (guint i = 0; i < json_array_get_length (changes); i++)
@@ -1210,12 +1240,11 @@ store_templates (Run           *run,
 }
 
 static gboolean
-carry_over_drafts (Run           *run,
+carry_over_drafts (BcWorkbook    *workbook,
                    GPtrArray     *template_ids,
                    BcSyncSummary *summary,
                    GError       **error)
 {
-  BcWorkbook *workbook = run->client->workbook;
   BcTemplateRegistry *templates = bc_workbook_get_templates (workbook);
   g_autoptr(GPtrArray) reports = NULL;
 
@@ -1291,7 +1320,7 @@ pull_feed (Run           *run,
       data = g_bytes_get_data (answer, &length);
       page = bc_sync_decode_changes (data, length, since, error);
       if (page == NULL
-          || !store_templates (run, page->changes, received, summary, error)
+          || !store_templates (workbook, page->changes, received, summary, error)
           || !bc_outbox_apply_changes (workbook, page->changes, page->cursor, error))
         return FALSE;
 
@@ -1306,7 +1335,52 @@ pull_feed (Run           *run,
     }
 
   summary->cursor = since;
-  return carry_over_drafts (run, received, summary, error);
+  return carry_over_drafts (workbook, received, summary, error);
+}
+
+gboolean
+_bc_sync_apply_reply (BcWorkbook     *workbook,
+                      GPtrArray      *results_in,
+                      BcSyncChanges  *page,
+                      gint64          since,
+                      BcSyncSummary  *summary,
+                      GError        **error)
+{
+  g_autoptr(GPtrArray) results = results_in;
+  g_autoptr(GPtrArray) received = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonArray) fresh = json_array_new ();
+  gint64 cursor = bc_outbox_get_cursor (workbook, error);
+
+  if (cursor < 0 || !apply_results (workbook, results, error))
+    return FALSE;
+
+  /* Only what this workbook has not applied yet: a network sync may have
+   * pulled past the bundle's cursor since, and the cursor never goes back. */
+  for (guint i = 0; i < json_array_get_length (page->changes); i++)
+    {
+      JsonNode *change = json_array_get_element (page->changes, i);
+
+      if (json_object_get_int_member (json_node_get_object (change), "seq") > cursor)
+        json_array_add_element (fresh, json_node_ref (change));
+    }
+  /* A page that starts past this workbook's cursor (a workbook restored
+   * from an older copy) leaves a gap: its changes are applied, but the
+   * cursor stays, and the next pull fills the gap (applying twice is
+   * harmless). */
+  if (since <= cursor)
+    cursor = MAX (cursor, page->cursor);
+  if (!store_templates (workbook, fresh, received, summary, error)
+      || !bc_outbox_apply_changes (workbook, fresh, cursor, error))
+    return FALSE;
+
+  summary->n_changes += json_array_get_length (fresh);
+  for (guint i = 0; i < json_array_get_length (fresh); i++)
+    if (g_strcmp0 (string_member (json_array_get_object_element (fresh, i), "kind"),
+                   "review") == 0)
+      summary->n_reviews++;
+  summary->cursor = cursor;
+  g_ptr_array_extend_and_steal (summary->results, g_steal_pointer (&results));
+  return carry_over_drafts (workbook, received, summary, error);
 }
 
 static void
@@ -1408,6 +1482,134 @@ BcSyncSummary *
 bc_sync_client_sync_finish (BcSyncClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
+{
+  g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Relaying a bundle (bc-sync-bundle.h)                                     */
+
+static void
+relay_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  BcSyncClient *self = source_object;
+  Run *run = task_data;
+  GBytes *bundle = g_object_get_data (G_OBJECT (task), "bundle");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncInfo) info = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *retry_after = NULL;
+  g_autofree char *server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
+  guint status = 0;
+
+  (void) cancellable;
+
+  run->base_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
+  if (run->base_url == NULL || server_id == NULL)
+    {
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                   _("This workbook is not enrolled with a server, so it cannot pass a bundle "
+                     "on. Enrol it first: baocao-cli enrol URL --user USER."));
+      goto out;
+    }
+  if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
+    goto out;
+  run->token = bc_sync_token_lookup (server_id, run->base_url, run->token_file,
+                                     run->cancellable, &error);
+  if (run->token == NULL)
+    goto out;
+  info = get_info (run, &error);
+  if (info == NULL)
+    goto out;
+  if (g_strcmp0 (info->server_id, server_id) != 0)
+    {
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
+                   _("Another server now answers at %s. Enrol this device again if it is "
+                     "your province's new server."),
+                   run->base_url);
+      goto out;
+    }
+
+  /* Idempotent: the server replays items it holds, so sending the bundle
+   * again after a cut is safe. */
+  answer = request (run, "POST", "/api/v1/bundles", bundle, TRUE, &status, &retry_after, &error);
+  if (answer != NULL && (status == 400 || status == 404))
+    {
+      g_autofree char *code = NULL;
+      g_autofree char *message = NULL;
+      gint64 protocol_min, protocol_max;
+      gsize length;
+      const char *data = g_bytes_get_data (answer, &length);
+
+      bc_sync_decode_error (data, length, &code, &message, &protocol_min, &protocol_max);
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED,
+                   _("The server refused the bundle: %s"),
+                   status == 404 || message == NULL
+                   ? _("it takes bundles only of this device's own unit and of the units below it.")
+                   : message);
+      g_clear_pointer (&answer, g_bytes_unref);
+    }
+  else if (answer != NULL && status != 200)
+    {
+      set_status_error (run, status, answer, retry_after, &error);
+      g_clear_pointer (&answer, g_bytes_unref);
+    }
+
+out:
+  g_mutex_lock (&self->mutex);
+  self->busy = FALSE;
+  g_mutex_unlock (&self->mutex);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&answer), (GDestroyNotify) g_bytes_unref);
+}
+
+void
+bc_sync_client_relay_bundle_async (BcSyncClient        *self,
+                                   GBytes              *bundle,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean busy;
+
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+  g_return_if_fail (bundle != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_sync_client_relay_bundle_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  g_mutex_lock (&self->mutex);
+  busy = self->busy;
+  self->busy = TRUE;
+  g_mutex_unlock (&self->mutex);
+  if (busy)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               _("A sync of this workbook is already running."));
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (task), "bundle", g_bytes_ref (bundle),
+                          (GDestroyNotify) g_bytes_unref);
+  g_task_set_task_data (task, run_new (self, cancellable), (GDestroyNotify) run_free);
+  g_task_run_in_thread (task, relay_thread);
+}
+
+GBytes *
+bc_sync_client_relay_bundle_finish (BcSyncClient  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
 {
   g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);

@@ -113,6 +113,22 @@ BcSyncSummary *bc_sync_client_sync_finish      (BcSyncClient         *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* Passes a unit's outbox bundle (its bytes, as read from the file) on to
+ * this workbook's server (POST /api/v1/bundles, with this device's token)
+ * and returns the reply bundle's bytes, to be carried back. The server
+ * takes only bundles signed by a device of this device's unit or of a unit
+ * below it (bc-server-bundle.h); anything else fails as BC_SYNC_ERROR_REFUSED
+ * (or, for a unit this device does not oversee, as a missing report would).
+ * Sending it again is safe: the server replays items it holds. */
+void           bc_sync_client_relay_bundle_async  (BcSyncClient        *self,
+                                                   GBytes              *bundle,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GBytes        *bc_sync_client_relay_bundle_finish (BcSyncClient        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 /* Checks that `url` may be used: https://, or http:// to 127.0.0.0/8, ::1
  * or localhost; no user info, query or fragment. Returns it without a
  * trailing slash. */

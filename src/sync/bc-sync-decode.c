@@ -230,6 +230,13 @@ bc_sync_decode_info (const char  *data,
   info->version = g_strdup (get_string (object, "version"));
   info->server_id = g_strdup (get_string (object, "server_id"));
   info->name = g_strdup (get_string (object, "name"));
+  {
+    JsonNode *training = json_object_get_member (object, "training");
+
+    info->training = training != NULL && JSON_NODE_HOLDS_VALUE (training)
+                     && json_node_get_value_type (training) == G_TYPE_BOOLEAN
+                     && json_node_get_boolean (training);
+  }
 
   return g_steal_pointer (&info);
 }

@@ -23,6 +23,7 @@ typedef struct {
   char   *name;
   gint64  protocol_min;
   gint64  protocol_max;
+  gboolean training;   /* "training": true, a training server (bc-training.h) */
 } BcSyncInfo;
 
 void        bc_sync_info_free          (BcSyncInfo *info);

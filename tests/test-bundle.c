@@ -1,0 +1,1119 @@
+/* test-bundle.c: bundles on a USB stick, and the training server.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Bundles: baocao-cli bundle export / import and baocao-server
+ * import-bundle, against a real baocao-server process (as test-sync-cli),
+ * mixed with network sync in both orders, delivered twice, damaged, cut
+ * short, tampered with, and for another unit: every report reaches the
+ * server exactly once, and a bad bundle changes nothing.
+ *
+ * Training: a demo workbook walks the whole cycle through the in-process
+ * training server (no server process, no network), and neither a demo
+ * workbook nor a real one can reach the other kind of server.
+ */
+#define G_LOG_DOMAIN "test-bundle"
+
+#include "config.h"
+#include "bc-test-util.h"
+#include "bc-bundle.h"
+#include "bc-training.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
+
+#define USER      "ubnd-son-tinh"
+#define PASSWORD  "mật-khẩu đúng 1"
+#define UNIT      "QNG-SONTINH"
+
+/* baocao-cli's exit statuses (docs/cli.md). */
+#define EXIT_OFFLINE       10
+#define EXIT_BAD_PASSWORD  12
+#define EXIT_REVOKED       13
+
+typedef struct
+{
+  char        *dir;
+  char        *data;
+  char        *workbook;
+  char        *token_file;
+  char        *url;
+  GSubprocess *server;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs `program` with `argv` (NULL-terminated after the program), the
+ * fixture's folder as XDG_DATA_HOME, in English or Vietnamese. */
+static void
+run_program (Fixture             *fixture,
+             const char          *language,
+             Run                 *run,
+             const char * const  *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  run_clear (run);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+  /* The training server's throwaway store goes with the fixture. */
+  g_subprocess_launcher_setenv (launcher, "TMPDIR", fixture->dir, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
+  /* No session bus: the keyring is never reached by accident. */
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  if (language != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
+      g_subprocess_launcher_setenv (launcher, "LANG", "C.UTF-8", TRUE);
+      g_subprocess_launcher_unsetenv (launcher, "LC_ALL");
+      g_subprocess_launcher_unsetenv (launcher, "LC_MESSAGES");
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+    }
+
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  g_test_message ("%s %s → exit %d\nstdout: %s\nstderr: %s", argv[0], argv[1], run->status,
+                  run->out, run->err);
+}
+
+static int
+run_va (Fixture    *fixture,
+        const char *language,
+        Run        *run,
+        gboolean    server,
+        const char *first,
+        va_list     args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+
+  if (server)
+    g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_SERVER"));
+  else
+    {
+      g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_CLI"));
+      g_ptr_array_add (argv, (char *) "--workbook");
+      g_ptr_array_add (argv, fixture->workbook);
+    }
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  if (server)
+    {
+      g_ptr_array_add (argv, (char *) "--data");
+      g_ptr_array_add (argv, fixture->data);
+    }
+  g_ptr_array_add (argv, NULL);
+  g_assert_nonnull (g_ptr_array_index (argv, 0));
+
+  run_program (fixture, language, run, (const char * const *) argv->pdata);
+  return run->status;
+}
+
+G_GNUC_NULL_TERMINATED
+static int
+cli (Fixture    *fixture,
+     Run        *run,
+     const char *first,
+     ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_va (fixture, NULL, run, FALSE, first, args);
+  va_end (args);
+
+  return status;
+}
+
+G_GNUC_NULL_TERMINATED
+static int
+cli_vi (Fixture    *fixture,
+        Run        *run,
+        const char *first,
+        ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_va (fixture, "vi", run, FALSE, first, args);
+  va_end (args);
+
+  return status;
+}
+
+/* A baocao-server admin command on the fixture's data directory. */
+G_GNUC_NULL_TERMINATED
+static void
+admin (Fixture    *fixture,
+       const char *first,
+       ...)
+{
+  g_auto(Run) run = { 0 };
+  va_list args;
+
+  va_start (args, first);
+  run_va (fixture, NULL, &run, TRUE, first, args);
+  va_end (args);
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+static char *
+write_file (Fixture    *fixture,
+            const char *name,
+            const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (fixture->dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* A failed assertion aborts the test without its teardown: the server must
+ * not outlive it. */
+G_GNUC_UNUSED static void
+die_with_parent (gpointer user_data)
+{
+  (void) user_data;
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+/* Starts `baocao-server serve` on a port the system picks and reads its URL
+ * from the line it prints. */
+static void
+start_server (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
+                         "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
+
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+#ifdef G_OS_UNIX
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  fixture->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  fixture->url = g_strdup (line + strlen ("Listening on "));
+}
+
+static void
+stop_server (Fixture *fixture)
+{
+  if (fixture->server == NULL)
+    return;
+
+  g_subprocess_send_signal (fixture->server, 15);
+  g_subprocess_wait (fixture->server, NULL, NULL);
+  g_clear_object (&fixture->server);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *units = NULL;
+  g_autofree char *password = NULL;
+
+  (void) data;
+
+  fixture->dir = g_dir_make_tmp ("baocao-bundle-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->data = g_build_filename (fixture->dir, "server", NULL);
+  fixture->workbook = g_build_filename (fixture->dir, "officer.baocao", NULL);
+  fixture->token_file = g_build_filename (fixture->dir, "token", NULL);
+
+  units = write_file (fixture, "units.json",
+                      "{\"units\": ["
+                      " {\"code\": \"QNG\", \"name\": \"UBND tỉnh Quảng Ngãi\", \"level\": \"province\"},"
+                      " {\"code\": \"QNG-SONTINH\", \"name\": \"UBND huyện Sơn Tịnh\", \"level\": \"district\","
+                      "  \"parent\": \"QNG\"},"
+                      " {\"code\": \"QNG-BINHSON\", \"name\": \"UBND huyện Bình Sơn\", \"level\": \"district\","
+                      "  \"parent\": \"QNG\"}]}");
+  password = write_file (fixture, "password", PASSWORD "\n");
+  admin (fixture, "units", "load", units, NULL);
+  admin (fixture, "users", "add", USER, "--unit", UNIT, "--password-file", password, NULL);
+  start_server (fixture);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  (void) data;
+
+  stop_server (fixture);
+  bc_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->data);
+  g_free (fixture->workbook);
+  g_free (fixture->token_file);
+  g_free (fixture->url);
+}
+
+static void
+enrol (Fixture *fixture)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                        "--password-file", password, "--token-file", fixture->token_file,
+                        "--device", "Máy phòng Văn hóa", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "UBND huyện Sơn Tịnh"));
+}
+
+/* A quarterly report of the unit, every required field filled and every
+ * warning justified, marked ready. */
+static char *
+ready_report (Fixture    *fixture,
+              const char *period,
+              const char *unit)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) fields = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *id = NULL;
+  JsonArray *array;
+  JsonArray *issues;
+
+  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", period, "--unit", unit,
+                        NULL), ==, 0);
+  id = g_strstrip (g_strdup (run.out));
+
+  g_assert_cmpint (cli (fixture, &run, "fields", "egov-quarterly", "--json", NULL), ==, 0);
+  fields = parse_json (run.out);
+  array = json_node_get_array (fields);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *field = json_array_get_object_element (array, i);
+      const char *path = json_object_get_string_member (field, "path");
+      const char *type = json_object_get_string_member (field, "type");
+      const char *value;
+
+      if (!json_object_get_boolean_member (field, "required")
+          || json_object_get_boolean_member (field, "computed") || strchr (path, '[') != NULL)
+        continue;
+
+      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal")
+          || g_str_equal (type, "percentage"))
+        value = "0";
+      else if (g_str_equal (type, "date"))
+        value = "21/6/2018";
+      else if (g_str_equal (type, "yes_no"))
+        value = "có";
+      else if (g_str_equal (type, "choice"))
+        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
+      else if (g_str_equal (type, "document_ref"))
+        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
+      else
+        value = "Quảng Ngãi";
+      g_assert_cmpint (cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
+    }
+
+  cli (fixture, &run, "validate", id, "--json", NULL);
+  result = parse_json (run.out);
+  issues = json_object_get_array_member (json_node_get_object (result), "issues");
+  for (guint i = 0; i < json_array_get_length (issues); i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+
+      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
+        g_assert_cmpint (cli (fixture, &run, "justify", id,
+                              json_object_get_string_member (issue, "rule"),
+                              "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
+    }
+
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+  return g_steal_pointer (&id);
+}
+
+static JsonObject *
+sync_json (Fixture   *fixture,
+           JsonNode **root)
+{
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (cli (fixture, &run, "sync", "--json", NULL), ==, 0);
+  *root = parse_json (run.out);
+  return json_node_get_object (*root);
+}
+
+static const char *
+report_status (Fixture   *fixture,
+               const char *id,
+               JsonNode  **root)
+{
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+  *root = parse_json (run.out);
+  return json_object_get_string_member (json_node_get_object (*root), "status");
+}
+
+/* The reports the server holds, as `reports list --json` gives them. */
+static JsonArray *
+server_reports (Fixture   *fixture,
+                JsonNode **root)
+{
+  g_auto(Run) run = { 0 };
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "reports", "list", "--json",
+                         "--data", fixture->data, NULL };
+
+  run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  *root = parse_json (run.out);
+  if (JSON_NODE_HOLDS_OBJECT (*root))
+    return json_object_get_array_member (json_node_get_object (*root), "reports");
+  return json_node_get_array (*root);
+}
+
+/* ------------------------------------------------------------------------ */
+
+/* An admin command that may fail: its exit status. */
+G_GNUC_NULL_TERMINATED
+static int
+admin_run (Fixture    *fixture,
+           Run        *run,
+           const char *first,
+           ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_va (fixture, NULL, run, TRUE, first, args);
+  va_end (args);
+  return status;
+}
+
+static char *
+path_in (Fixture    *fixture,
+         const char *name)
+{
+  return g_build_filename (fixture->dir, name, NULL);
+}
+
+static guint
+outbox_length (Fixture *fixture)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) outbox = NULL;
+
+  g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+  outbox = parse_json (run.out);
+  return json_array_get_length (json_node_get_array (outbox));
+}
+
+/* The server's single report: asserts there is exactly one, with no
+ * conflicting copy, and returns its receipt number. */
+static char *
+only_server_receipt (Fixture *fixture)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *reports = server_reports (fixture, &root);
+  JsonObject *report;
+
+  g_assert_cmpuint (json_array_get_length (reports), ==, 1);
+  report = json_array_get_object_element (reports, 0);
+  g_assert_cmpint (json_object_get_int_member (report, "conflicts"), ==, 0);
+  return g_strdup (json_object_get_string_member (report, "receipt"));
+}
+
+static guint
+server_report_count (Fixture *fixture)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  return json_array_get_length (server_reports (fixture, &root));
+}
+
+/* A bundle file's object (read as plain JSON, for looking inside). */
+static JsonObject *
+read_bundle (const char  *path,
+             JsonNode   **root)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  *root = parse_json (text);
+  return json_node_get_object (*root);
+}
+
+/* The first result of a reply bundle. */
+static JsonObject *
+reply_result (const char  *path,
+              JsonNode   **root)
+{
+  JsonObject *bundle = read_bundle (path, root);
+  JsonArray *results = json_object_get_array_member (bundle, "results");
+
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  return json_array_get_object_element (results, 0);
+}
+
+static const char *
+result_receipt (JsonObject *result)
+{
+  return json_object_get_string_member (json_object_get_object_member (result, "receipt"), "number");
+}
+
+/* What the workbook holds that a bundle could change: its reports (status,
+ * revision) and its outbox, as the CLI prints them. */
+static char *
+workbook_state (Fixture *fixture)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *list = NULL;
+
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = g_strdup (run.out);
+  g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+  return g_strconcat (list, run.out, NULL);
+}
+
+/* Export → import on the server → reply home: the report is sent with the
+ * server's receipt; delivering the same bundle again and applying the reply
+ * again change nothing and store nothing more. */
+static void
+test_bundle_exactly_once (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) bundle_root = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *bundle = path_in (fixture, "outbox.bundle");
+  g_autofree char *reply = path_in (fixture, "outbox.bundle.reply");
+  g_autofree char *reply2 = path_in (fixture, "again.reply");
+  g_autofree char *receipt = NULL;
+  g_autofree char *before = NULL;
+  JsonObject *result;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "1 report"));
+  /* Exporting sends nothing and marks nothing sent. */
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+  g_clear_pointer (&shown, json_node_unref);
+  g_assert_cmpuint (outbox_length (fixture), ==, 1);
+  g_assert_cmpuint (server_report_count (fixture), ==, 0);
+  /* Signed by the device: the token never leaves in it. */
+  g_assert_nonnull (json_object_get_object_member (read_bundle (bundle, &bundle_root), "signature"));
+
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  receipt = only_server_receipt (fixture);
+  result = reply_result (reply, &first);
+  g_assert_cmpstr (json_object_get_string_member (result, "result"), ==, "stored");
+  g_assert_false (json_object_get_boolean_member (result, "replayed"));
+  g_assert_cmpstr (result_receipt (result), ==, receipt);
+
+  /* The same bundle delivered again: a replay with the first receipt. */
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, "--reply", reply2, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "0 new"));
+  result = reply_result (reply2, &second);
+  g_assert_true (json_object_get_boolean_member (result, "replayed"));
+  g_assert_cmpstr (result_receipt (result), ==, receipt);
+  g_free (only_server_receipt (fixture));
+
+  /* The reply home: sent, with the receipt; out of the outbox. */
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, receipt));
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_clear_pointer (&shown, json_node_unref);
+  g_assert_cmpuint (outbox_length (fixture), ==, 0);
+
+  /* Both replies again, and a sync: nothing moves, nothing is sent. */
+  before = workbook_state (fixture);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply2, NULL), ==, 0);
+  {
+    g_autofree char *after = workbook_state (fixture);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Nothing to send"));
+  g_free (only_server_receipt (fixture));
+}
+
+/* The same revision by network first, then by bundle: the bundle is a
+ * replay, and its reply agrees with what the sync already recorded. */
+static void
+test_bundle_after_network (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) replied = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *bundle = path_in (fixture, "outbox.bundle");
+  g_autofree char *reply = path_in (fixture, "outbox.bundle.reply");
+  g_autofree char *receipt = NULL;
+  JsonObject *result;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  /* A link appears before the stick leaves: the sync sends the item. */
+  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_clear_pointer (&shown, json_node_unref);
+  receipt = only_server_receipt (fixture);
+
+  /* The stick arrives anyway. */
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  result = reply_result (reply, &replied);
+  g_assert_true (json_object_get_boolean_member (result, "replayed"));
+  g_assert_cmpstr (result_receipt (result), ==, receipt);
+  g_free (only_server_receipt (fixture));
+
+  /* The province returns it; the reply of a later bundle brings the review. */
+  admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu.", NULL);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
+                   ==, "Bổ sung số liệu.");
+  g_free (only_server_receipt (fixture));
+}
+
+/* By bundle first, then by network: the sync's push of the same item is a
+ * replay with the bundle's receipt, and the late reply changes nothing. */
+static void
+test_network_after_bundle (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) synced = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *bundle = path_in (fixture, "outbox.bundle");
+  g_autofree char *reply = path_in (fixture, "outbox.bundle.reply");
+  g_autofree char *receipt = NULL;
+  JsonObject *result;
+  JsonArray *results;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  /* A report exported cannot go back to draft: the server may hold it. */
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), !=, 0);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  receipt = only_server_receipt (fixture);
+
+  result = sync_json (fixture, &synced);
+  results = json_object_get_array_member (result, "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  result = json_array_get_object_element (results, 0);
+  g_assert_true (json_object_get_boolean_member (result, "replayed"));
+  g_assert_cmpstr (result_receipt (result), ==, receipt);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_clear_pointer (&shown, json_node_unref);
+
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_free (only_server_receipt (fixture));
+}
+
+/* Writes `path` with one byte changed (XOR 0x01) at `offset`, or cut to
+ * `cut` bytes. */
+static void
+damage (const char *from,
+        const char *to,
+        gssize      offset,
+        gssize      cut)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (from, &text, &length, NULL));
+  if (offset >= 0)
+    text[offset] ^= 0x01;
+  if (cut >= 0)
+    length = (gsize) cut;
+  g_assert_true (g_file_set_contents (to, text, (gssize) length, NULL));
+}
+
+/* One flipped byte anywhere, a cut file, content changed with a checksum
+ * made anew: refused with a clear message, and nothing stored or moved. */
+static void
+test_bundle_damaged (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) shown = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *bundle = path_in (fixture, "outbox.bundle");
+  g_autofree char *bad = path_in (fixture, "bad.bundle");
+  g_autofree char *reply = path_in (fixture, "outbox.bundle.reply");
+  g_autofree char *before = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+  /* Offsets spread over the file: structure, a value, the checksum. */
+  const double where[] = { 0.0, 0.1, 0.37, 0.5, 0.81, 0.99 };
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  g_assert_true (g_file_get_contents (bundle, &text, &length, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (where); i++)
+    {
+      damage (bundle, bad, (gssize) (where[i] * (double) (length - 2)), -1);
+      g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+      g_assert_nonnull (strstr (run.err, "damaged"));
+    }
+  damage (bundle, bad, -1, (gssize) length / 2);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "damaged"));
+  damage (bundle, bad, -1, (gssize) length - 1);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+
+  /* Tampered: a value changed and the checksum made anew (anyone can);
+   * the signature, keyed by the device's token, no longer matches. Nor
+   * does stripping the signature help. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) object = bc_bundle_open_file (bundle, &error);
+    g_autofree char *forged_key = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "guess", -1);
+    g_autofree char *forged = NULL;
+    g_autofree char *stripped = NULL;
+    JsonObject *content;
+
+    g_assert_no_error (error);
+    content = json_object_get_object_member (json_array_get_object_element (
+                json_object_get_array_member (object, "items"), 0), "content");
+    json_object_set_string_member (content, "period", "2018Q3");
+    forged = bc_bundle_seal (object, forged_key);
+    g_assert_true (g_file_set_contents (bad, forged, -1, NULL));
+    g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+    g_assert_nonnull (strstr (run.err, "signature"));
+
+    stripped = bc_bundle_seal (object, NULL);
+    g_assert_true (g_file_set_contents (bad, stripped, -1, NULL));
+    g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, "--trust-unsigned", NULL), ==, 1);
+    g_assert_nonnull (strstr (run.err, "names a device"));
+
+    /* Without its device too: unsigned, taken only on the administrator's word. */
+    g_clear_pointer (&stripped, g_free);
+    json_object_set_null_member (object, "device_id");
+    stripped = bc_bundle_seal (object, NULL);
+    g_assert_true (g_file_set_contents (bad, stripped, -1, NULL));
+    g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+    g_assert_nonnull (strstr (run.err, "not signed"));
+  }
+
+  g_assert_cmpuint (server_report_count (fixture), ==, 0);
+  g_assert_false (g_file_test (reply, G_FILE_TEST_EXISTS));
+
+  /* A damaged reply changes nothing in the workbook either. */
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_free (only_server_receipt (fixture));
+  before = workbook_state (fixture);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (reply, &text, &length, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (where); i++)
+    {
+      damage (reply, bad, (gssize) (where[i] * (double) (length - 2)), -1);
+      g_assert_cmpint (cli (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
+      g_assert_nonnull (strstr (run.err, "damaged"));
+    }
+  damage (reply, bad, -1, (gssize) length / 3);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
+  /* In the officer's language. */
+  g_assert_cmpint (cli_vi (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
+  g_assert_nonnull (strstr (run.err, "hỏng"));
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+  g_clear_pointer (&shown, json_node_unref);
+  g_assert_cmpuint (outbox_length (fixture), ==, 1);
+  {
+    g_autofree char *after = workbook_state (fixture);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+
+  /* The whole reply still works. */
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+}
+
+
+/* Enrols the fixture's current workbook as `user` (password PASSWORD). */
+static void
+enrol_as (Fixture    *fixture,
+          const char *user,
+          const char *token_file)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
+
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", user,
+                        "--password-file", password, "--token-file", token_file, NULL), ==, 0);
+}
+
+/* Another unit's bundle is nobody else's: a reply for Sơn Tịnh refused in
+ * Bình Sơn's workbook, Sơn Tịnh's outbox refused when Bình Sơn relays it,
+ * taken when the province's computer relays it; a reply bundle is no
+ * server's to import. */
+static void
+test_bundle_other_unit (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) shown = NULL;
+  g_autofree char *password = path_in (fixture, "password");
+  g_autofree char *commune = g_strdup (fixture->workbook);
+  g_autofree char *other = path_in (fixture, "binhson.baocao");
+  g_autofree char *province = path_in (fixture, "province.baocao");
+  g_autofree char *other_token = path_in (fixture, "binhson.token");
+  g_autofree char *province_token = path_in (fixture, "province.token");
+  g_autofree char *bundle = path_in (fixture, "sontinh.bundle");
+  g_autofree char *relayed = path_in (fixture, "relayed.reply");
+  g_autofree char *reply = path_in (fixture, "sontinh.bundle.reply");
+  g_autofree char *before = NULL;
+  g_autofree char *id = NULL;
+
+  (void) data;
+
+  admin (fixture, "users", "add", "ubnd-binh-son", "--unit", "QNG-BINHSON",
+         "--password-file", password, NULL);
+  admin (fixture, "users", "add", "ubnd-tinh", "--unit", "QNG", "--password-file", password, NULL);
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+
+  /* Bình Sơn's computer cannot pass Sơn Tịnh's bundle on: to it, as to a
+   * report of another unit, there is no such thing. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (other);
+  enrol_as (fixture, "ubnd-binh-son", other_token);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 21);
+  g_assert_nonnull (strstr (run.err, "refused the bundle"));
+  g_assert_false (g_file_test (relayed, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (server_report_count (fixture), ==, 0);
+
+  /* The province's computer oversees Sơn Tịnh: it relays the bundle. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (province);
+  enrol_as (fixture, "ubnd-tinh", province_token);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 0);
+  g_assert_true (g_file_test (relayed, G_FILE_TEST_EXISTS));
+  g_free (only_server_receipt (fixture));
+  /* The province's own workbook took nothing of it. */
+  g_assert_cmpuint (outbox_length (fixture), ==, 0);
+
+  /* The reply is Sơn Tịnh's: refused in Bình Sơn's workbook, unchanged. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (other);
+  before = workbook_state (fixture);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 22);
+  g_assert_nonnull (strstr (run.err, "another unit"));
+  {
+    g_autofree char *after = workbook_state (fixture);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+
+  /* A reply bundle is for the unit, not for a server. */
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", relayed, "--reply", reply, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "reply bundle"));
+
+  /* At home, the relayed reply makes the report sent. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (commune);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 0);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpuint (outbox_length (fixture), ==, 0);
+}
+
+
+/* A reply belongs to the workbook that made the bundle, even in the same
+ * unit; a revoked device's bundle is refused. */
+static void
+test_bundle_other_workbook_revoked (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *first = g_strdup (fixture->workbook);
+  g_autofree char *second = path_in (fixture, "second.baocao");
+  g_autofree char *second_token = path_in (fixture, "second.token");
+  g_autofree char *bundle = path_in (fixture, "outbox.bundle");
+  g_autofree char *reply = path_in (fixture, "outbox.bundle.reply");
+  g_autofree char *before = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *id = NULL;
+
+  (void) data;
+
+  enrol (fixture);
+  id = ready_report (fixture, "2018Q2", UNIT);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  device = g_strdup (json_object_get_string_member (read_bundle (bundle, &root), "device_id"));
+  g_assert_nonnull (device);
+
+  /* Another computer of the same unit: not its reply. */
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (second);
+  enrol_as (fixture, USER, second_token);
+  before = workbook_state (fixture);
+  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 22);
+  g_assert_nonnull (strstr (run.err, "another workbook"));
+  {
+    g_autofree char *after = workbook_state (fixture);
+
+    g_assert_cmpstr (after, ==, before);
+  }
+
+  /* The first device is revoked: its bundle is not taken any more. */
+  admin (fixture, "devices", "revoke", device, NULL);
+  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "revoked"));
+
+  g_free (fixture->workbook);
+  fixture->workbook = g_strdup (first);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The training server                                                      */
+
+static void
+make_demo (Fixture *fixture)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *demo = path_in (fixture, "demo.baocao");
+  g_autofree char *dir = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"), "..", "demo", NULL);
+  g_autofree char *q2 = g_build_filename (dir, "quang-ngai-2018q2.json", NULL);
+  g_autofree char *inspection = g_build_filename (dir, "quang-ngai-312-kl-ttra.json", NULL);
+  const char *argv[] = { g_getenv ("BAOCAO_CLI"), "create-demo", demo, q2, inspection, NULL };
+
+  run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  g_free (fixture->workbook);
+  fixture->workbook = g_steal_pointer (&demo);
+}
+
+/* A trainee's whole cycle with no server process and no network: sync →
+ * returned with the training reviewer's comment → fix → ready → sync →
+ * accepted. */
+static void
+test_training_cycle (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_auto(Run) run = { 0 };
+  g_autofree char *id = NULL;
+  JsonObject *result;
+  JsonArray *results;
+
+  (void) data;
+
+  /* No server for this one: the demo workbook brings its own. */
+  stop_server (fixture);
+  make_demo (fixture);
+  id = ready_report (fixture, "2019Q1", "UBND-QNG");
+
+  result = sync_json (fixture, &first);
+  results = json_object_get_array_member (result, "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 0), "result"),
+                   ==, "stored");
+  g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
+                            "Training"));
+  g_clear_pointer (&shown, json_node_unref);
+
+  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+
+  result = sync_json (fixture, &second);
+  results = json_object_get_array_member (result, "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, 1);
+  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (results, 0), "replayed"));
+  g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "accepted");
+}
+
+typedef struct {
+  gboolean  done;
+  char     *err;
+  int       status;
+} AsyncRun;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  AsyncRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  run->done = TRUE;
+}
+
+/* A demo workbook refuses a real server (here on this computer, so the
+ * address alone would pass), and a real workbook refuses the training
+ * server (running in this test's process, answering while the CLI runs). */
+static void
+test_training_refusals (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTrainingServer) training = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *password = path_in (fixture, "password");
+  g_autofree char *real = path_in (fixture, "real.baocao");
+  g_autofree char *token = path_in (fixture, "real.token");
+  AsyncRun async = { 0 };
+
+  (void) data;
+
+  make_demo (fixture);
+  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
+                        "--password-file", password, "--token-file", fixture->token_file, NULL),
+                   ==, 18);
+  g_assert_nonnull (strstr (run.err, "demo workbook"));
+  g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
+
+  training = bc_training_server_start (NULL, &error);
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("BAOCAO_CLI"), "--workbook", real,
+                                         "enrol", bc_training_server_get_url (training),
+                                         "--user", BC_TRAINING_USER, "--password-file", password,
+                                         "--token-file", token, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated, &async);
+  while (!async.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("enrol with the training server: %d, %s", async.status, async.err);
+  g_assert_cmpint (async.status, ==, 18);
+  g_assert_nonnull (strstr (async.err, "training server"));
+  g_assert_false (g_file_test (token, G_FILE_TEST_EXISTS));
+  g_free (async.err);
+
+  /* The training server itself takes no real workbook either. */
+  {
+    g_autoptr(BcWorkbook) workbook = bc_workbook_open (real, NULL, BC_WORKBOOK_OPEN_CREATE, &error);
+    g_autoptr(BcTrainingServer) refused = NULL;
+
+    g_assert_no_error (error);
+    refused = bc_training_server_open_for_workbook (workbook, &error);
+    g_assert_null (refused);
+    g_assert_nonnull (error);
+  }
+
+  {
+    g_autofree char *store = g_strdup (bc_training_server_get_directory (training));
+
+    g_clear_pointer (&training, bc_training_server_free);
+    bc_test_remove_tree (store);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/sync/bundle/exactly-once", test_bundle_exactly_once);
+  ADD ("/sync/bundle/after-network", test_bundle_after_network);
+  ADD ("/sync/bundle/network-after-bundle", test_network_after_bundle);
+  ADD ("/sync/bundle/damaged", test_bundle_damaged);
+  ADD ("/sync/bundle/other-unit", test_bundle_other_unit);
+  ADD ("/sync/bundle/other-workbook-revoked", test_bundle_other_workbook_revoked);
+  ADD ("/sync/training/cycle", test_training_cycle);
+  ADD ("/sync/training/refusals", test_training_refusals);
+
+  return g_test_run ();
+}
