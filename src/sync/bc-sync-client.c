@@ -467,6 +467,22 @@ request (Run         *run,
     }
 
   deadline_release (deadline);
+
+  /* libsoup 3.2 takes a response cut inside its headers as a whole one
+   * that ends where the connection ends. The protocol delimits every answer
+   * (Content-Length or chunked), so such an answer is a cut link: a thing
+   * to try again, not a server that speaks another protocol. */
+  if (soup_message_headers_get_encoding (soup_message_get_response_headers (message)) == SOUP_ENCODING_EOF &&
+      soup_message_get_status (message) != SOUP_STATUS_NO_CONTENT &&
+      soup_message_get_status (message) != SOUP_STATUS_NOT_MODIFIED)
+    {
+      g_autoptr(GError) cut = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                                   "the connection ended inside the server's answer");
+
+      set_transport_error (run, cut, FALSE, error);
+      return NULL;
+    }
+
   *status = soup_message_get_status (message);
   if (retry_after != NULL)
     *retry_after = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (message),
