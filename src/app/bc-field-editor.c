@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bc-field-editor.h"
+#include "bc-wrap-layout.h"
 
 /* One error or warning shown under the field; a warning has an entry for
  * its written justification. */
@@ -955,20 +956,25 @@ build_document_ref (BcFieldEditor *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  const char *number_hint;
 
   for (guint i = 0; i < G_N_ELEMENTS (self->doc_entries); i++)
     self->doc_entries[i] = new_entry (self);
 
-  /* Number and date on a line, the subject under them: readable on a
-   * narrow screen too. */
+  /* Number and date on a line where they fit, else the date under the
+   * number; the subject under them. */
+  gtk_widget_set_layout_manager (line, bc_wrap_layout_new (6));
   gtk_box_append (GTK_BOX (line), self->doc_entries[0]);
   gtk_box_append (GTK_BOX (line), self->doc_entries[1]);
   gtk_box_append (GTK_BOX (box), line);
   gtk_box_append (GTK_BOX (box), self->doc_entries[2]);
 
   /* TRANSLATORS: placeholders of the three parts of a document reference */
-  gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[0]), _("Number and symbol"));
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[0]), 8);
+  number_hint = _("Number and symbol");
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[0]), number_hint);
+  /* Wide enough for its placeholder, which would be cut short else. */
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[0]),
+                                MAX (8, (int) g_utf8_strlen (number_hint, -1) + 1));
   gtk_widget_set_hexpand (self->doc_entries[0], TRUE);
   gtk_entry_set_placeholder_text (GTK_ENTRY (self->doc_entries[1]), _("dd/mm/yyyy"));
   gtk_editable_set_width_chars (GTK_EDITABLE (self->doc_entries[1]), 10);
@@ -1511,6 +1517,9 @@ bc_field_editor_init (BcFieldEditor *self)
   GtkEventController *focus;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The input beside its label where both fit, else under it: a label is
+   * never squeezed into breaking its words (360 px, large text). */
+  gtk_widget_set_layout_manager (self->header_box, bc_wrap_layout_new (8));
 
   self->issue_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                             (GDestroyNotify) issue_row_free);
