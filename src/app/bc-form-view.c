@@ -1921,3 +1921,19 @@ bc_form_view_change_status_finish (BcFormView    *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+BcIssueList *
+bc_form_view_get_issue_list (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), NULL);
+
+  return self->issue_list;
+}
+
+gboolean
+bc_form_view_has_refused_input (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+
+  return count_invalid (self) > 0;
+}

@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "bc-issue-list.h"
 #include "bc-workbook.h"
 
 G_BEGIN_DECLS
@@ -66,5 +67,12 @@ gboolean     bc_form_view_change_status_finish (BcFormView          *self,
 
 /* Reloads the report (after a status change made elsewhere). */
 void         bc_form_view_reload         (BcFormView  *self);
+
+/* The form's errors and warnings, which the window shows in its own panel
+ * too (follow its "issues-changed" signal). */
+BcIssueList *bc_form_view_get_issue_list (BcFormView *self);
+/* TRUE while a field holds typed text that does not fit it (refused, so
+ * not saved): closing now would lose it. */
+gboolean     bc_form_view_has_refused_input (BcFormView *self);
 
 G_END_DECLS
