@@ -2,9 +2,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Run under `xvfb-run -a dbus-run-session --`. Widgets are found the way a
- * screen reader finds them (by accessible name) or by widget name, and are
- * typed into through GtkEditable, so the same signal handlers run as when
- * a person types.
+ * screen reader finds them (by accessible name) or by widget name.
+ *
+ * Two ways to put text in: bc_gui_test_type() calls GtkEditable (quick, but
+ * it also writes into a read-only entry and skips focus and key handling),
+ * and the "real input" helpers below, which send key and pointer events to
+ * the X server as a keyboard and a mouse would. Prove what people meet
+ * (typing, Tab, clicks) with the real ones.
  */
 #pragma once
 
@@ -48,6 +52,60 @@ void        bc_gui_test_type          (GtkWidget   *editable,
                                        const char  *text);
 void        bc_gui_test_type_long     (GtkWidget   *text_view,
                                        const char  *text);
+
+/* --- Real input ------------------------------------------------------------
+ * Key presses and clicks go to the virtual display's X server (XTest), come
+ * back as X events and travel GDK's event path like a person's: the window
+ * must have the keyboard focus, the widget under the pointer is picked,
+ * key bindings, read-only checks and focus handling all take part. Each
+ * call returns once the X server has processed the events and the main
+ * loop has dispatched what they caused. Under a display that is not X11
+ * they mark the test skipped (g_test_skip) and do nothing; check
+ * bc_gui_test_real_input_available() first and return. */
+
+gboolean    bc_gui_test_real_input_available (void);
+/* Presses and releases `keyval` (GDK_KEY_Tab, GDK_KEY_a, …) with
+ * `modifiers` (GDK_SHIFT_MASK, GDK_CONTROL_MASK, GDK_ALT_MASK) held, on the
+ * keyboard focus of `window` (raised and given the X focus first). */
+void        bc_gui_test_press_key    (GtkWidget       *window,
+                                      guint            keyval,
+                                      GdkModifierType  modifiers);
+/* Types `text`, a key press per character, into whatever has the focus.
+ * A character the keyboard map lacks (Vietnamese letters) is bound to a
+ * spare keycode for its key press, as xdotool does. */
+void        bc_gui_test_key_type     (GtkWidget       *window,
+                                      const char      *text);
+/* Scrolls `widget` into view when it is not, moves the pointer to its
+ * middle and clicks the primary button there. Fails the test when another
+ * widget would take the click. */
+void        bc_gui_test_click        (GtkWidget       *widget);
+/* Fails the test unless a person can type into `widget`: shown, sensitive,
+ * and an editable GtkEditable or GtkTextView (or inside one). */
+void        bc_gui_test_assert_editable (GtkWidget    *widget);
+/* The real-input bc_gui_test_type(): clicks `widget`, asserts that it took
+ * the focus and is editable, selects all (Ctrl+A) and types `text` with key
+ * presses. An entry's text must then read `text`. */
+void        bc_gui_test_type_keys    (GtkWidget       *widget,
+                                      const char      *text);
+
+/* Walks the focus chain with real Tab presses (Shift+Tab when `backward`)
+ * from the focus on `start`, until the focus leaves `container` or comes
+ * back to a widget it already held. Returns the widgets that held the focus,
+ * in order, `start` first. A press that leaves the focus where it was is a
+ * keyboard trap: the walk stops and `*out_stuck` is that widget (else NULL).
+ * More than `max_presses` presses inside `container` also count as stuck. */
+GPtrArray  *bc_gui_test_walk_focus   (GtkWidget       *container,
+                                      GtkWidget       *start,
+                                      gboolean         backward,
+                                      guint            max_presses,
+                                      GtkWidget      **out_stuck);
+
+/* Checks the allocated sizes under `root` (popovers included, as they are
+ * open): no shown label narrower than the longest word of its text (broken
+ * letter by letter) or, when it ellipsizes, than its text; no popover whose
+ * content is narrower than its natural width while the window has room for
+ * it. Returns NULL when all fit, else one line per offender. */
+char       *bc_gui_test_check_sizes  (GtkWidget       *root);
 
 /* A window showing a form view, 1000×760. */
 GtkWidget  *bc_gui_test_window_new    (BcFormView **out_view);
