@@ -37,8 +37,9 @@ struct _BcWindow
   GtkLabel             *period_label;
   GtkWidget            *sidebar_header;
   GtkWidget            *content;
-  AdwButtonContent     *mark_ready_content;
   GtkWidget            *mark_ready_button;
+  GtkWidget            *mark_ready_icon_button;
+  GtkWidget            *back_to_draft_icon_button;
   AdwFlap              *problems_flap;
   GtkLabel             *problems_title;
   BcIssueList          *problems_list;
@@ -53,6 +54,7 @@ struct _BcWindow
   GtkImage             *save_icon;
   GtkLabel             *save_label;
   GtkRevealer          *demo_banner;
+  GtkWidget            *reset_demo_button;
   GtkRevealer          *review_revealer;
   GtkLabel             *review_label;
   GtkStack             *content_stack;
@@ -113,7 +115,6 @@ G_DEFINE_FINAL_TYPE (BcWindow, bc_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void bc_window_update_actions (BcWindow *self);
 static void refresh_list             (BcWindow *self);
-static void leaflet_folded_cb        (BcWindow *self);
 static gboolean report_list_key_cb   (BcWindow        *self,
                                       guint            keyval,
                                       guint            keycode,
@@ -285,9 +286,12 @@ update_status (BcWindow *self)
     }
 
   gtk_widget_set_visible (self->mark_ready_button, has_item && status == BC_STATUS_DRAFT);
+  gtk_widget_set_visible (self->mark_ready_icon_button, has_item && status == BC_STATUS_DRAFT);
   gtk_widget_set_visible (self->back_to_draft_button,
                           has_item && status != BC_STATUS_DRAFT &&
                           bc_status_can_transition (status, BC_STATUS_DRAFT));
+  gtk_widget_set_visible (self->back_to_draft_icon_button,
+                          gtk_widget_get_visible (self->back_to_draft_button));
 
   if (report != NULL && g_strcmp0 (bc_report_get_id (report), self->report_id) == 0 &&
       bc_report_get_status (report) == BC_STATUS_RETURNED)
@@ -685,19 +689,27 @@ bc_window_update_actions (BcWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-ready",
                                  shown && !self->status_changing && status == BC_STATUS_DRAFT);
   /* A greyed-out button says why. */
-  if (self->status_changing)
-    gtk_widget_set_tooltip_text (self->mark_ready_button, _("Wait: the report’s status is being changed"));
-  else if (has_item && !shown)
-    gtk_widget_set_tooltip_text (self->mark_ready_button, _("Wait: the report is still opening"));
-  else
-    gtk_widget_set_tooltip_text (self->mark_ready_button,
-                                 _("Check the report and mark it ready to send (Ctrl+Enter)"));
+  {
+    const char *why;
+
+    if (self->status_changing)
+      why = _("Wait: the report’s status is being changed");
+    else if (has_item && !shown)
+      why = _("Wait: the report is still opening");
+    else
+      why = _("Check the report and mark it ready to send (Ctrl+Enter)");
+    gtk_widget_set_tooltip_text (self->mark_ready_button, why);
+    gtk_widget_set_tooltip_text (self->mark_ready_icon_button, why);
+  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back-to-draft",
                                  shown && !self->status_changing &&
                                  bc_status_can_transition (status, BC_STATUS_DRAFT));
   /* Resetting only ever replaces the app's own copy of the demo. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-demo",
                                  demo && g_strcmp0 (self->path, demo_path) == 0);
+  /* A demo workbook opened from elsewhere is not reset here: no greyed-out
+   * button that cannot say why, as in the menu. */
+  gtk_widget_set_visible (self->reset_demo_button, demo && g_strcmp0 (self->path, demo_path) == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-user-workbook", demo);
 }
 
@@ -1854,15 +1866,6 @@ report_list_key_cb (BcWindow        *self,
   return gtk_widget_child_focus (self->sidebar_header, GTK_DIR_TAB_FORWARD);
 }
 
-/* Narrow: Mark Ready is an icon (its name and tooltip stay). */
-static void
-leaflet_folded_cb (BcWindow *self)
-{
-  gboolean folded = adw_leaflet_get_folded (self->leaflet);
-
-  adw_button_content_set_label (self->mark_ready_content, folded ? "" : _("_Mark Ready"));
-}
-
 /* --- another program changing the workbook -------------------------------- */
 
 static gboolean
@@ -1888,9 +1891,10 @@ workbook_file_changed_cb (GFileMonitor      *monitor,
       event != G_FILE_MONITOR_EVENT_DELETED)
     return;
 
+  g_debug ("workbook file changed (%d) at %" G_GINT64_FORMAT " ms", event, g_get_monotonic_time () / 1000);
   /* A commit writes in bursts: read once they stop. */
   g_clear_handle_id (&self->external_timeout, g_source_remove);
-  self->external_timeout = g_timeout_add (150, external_change_cb, self);
+  self->external_timeout = g_timeout_add (50, external_change_cb, self);
 }
 
 static void
@@ -1957,12 +1961,19 @@ reload_if_changed_elsewhere (BcWindow *self)
       bc_report_item_get_status (self->item) == bc_report_get_status (report))
     return;
 
-  g_debug ("report %s changed elsewhere (revision %" G_GINT64_FORMAT " → %" G_GINT64_FORMAT "): reloading",
-           self->report_id, bc_report_get_revision (report), bc_report_item_get_revision (self->item));
+  g_debug ("at %" G_GINT64_FORMAT " ms: report %s changed elsewhere (revision %" G_GINT64_FORMAT " → %" G_GINT64_FORMAT "): reloading",
+           g_get_monotonic_time () / 1000, self->report_id, bc_report_get_revision (report), bc_report_item_get_revision (self->item));
   bc_form_view_reload (self->form_view);
 }
 
 /* --- closing with a value that was refused -------------------------------- */
+
+static gboolean
+close_later_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
 
 static void
 refused_close_response_cb (AdwMessageDialog *dialog,
@@ -1972,7 +1983,8 @@ refused_close_response_cb (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "discard") == 0)
     {
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* Once the dialog has finished answering: it goes with the window. */
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later_cb, g_object_ref (self), g_object_unref);
     }
   else
     {
@@ -2133,7 +2145,8 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcWindow, period_label);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_header);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, content);
-  gtk_widget_class_bind_template_child (widget_class, BcWindow, mark_ready_content);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, mark_ready_icon_button);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, back_to_draft_icon_button);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_flap);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_title);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_list);
@@ -2149,6 +2162,7 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcWindow, save_icon);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, save_label);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, demo_banner);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, reset_demo_button);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, review_revealer);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, review_label);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, content_stack);
@@ -2201,9 +2215,6 @@ bc_window_init (BcWindow *self)
                            G_CALLBACK (form_issues_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->problems_list, "activate-path",
                             G_CALLBACK (problem_activated_cb), self);
-  g_signal_connect_swapped (self->leaflet, "notify::folded",
-                            G_CALLBACK (leaflet_folded_cb), self);
-  leaflet_folded_cb (self);
   self->problem_index = -1;
   update_problem_counts (self);
 
