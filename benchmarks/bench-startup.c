@@ -6,8 +6,11 @@
  * times. Each child reports, on CLOCK_MONOTONIC (shared by all processes
  * on the machine), when main() ran, when the window's first frame was
  * painted and when the frame showing the report list was; then it opens
- * the largest form and reports its resident memory. Prints figures; never
- * fails because the machine is slow.
+ * the largest form and reports its resident memory. Then it times Baocao
+ * against gnome-text-editor in the same run, each started the same way
+ * with bc-first-frame.c preloaded ($BC_FIRST_FRAME_MODULE), runs
+ * interleaved, from spawning to the first frame painted. Prints figures;
+ * never fails because the machine is slow.
  */
 #define G_LOG_DOMAIN "bench-startup"
 
@@ -211,6 +214,84 @@ run_floor (void)
   return g_application_run (G_APPLICATION (app), 0, NULL);
 }
 
+static gint64 median (GArray     *values);
+static gint64 field  (const char *output,
+                      const char *name);
+
+/* --- Baocao against another GTK 4 app, timed the same way ------------------ */
+
+/* Spawns `argv` with the first-frame module preloaded; the time from the
+ * spawn to the first frame it painted, in µs, or -1. */
+static gint64
+time_first_frame (const char * const *argv,
+                  const char          *module)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  gint64 spawned_at;
+  gint64 frame;
+
+  g_subprocess_launcher_setenv (launcher, "LD_PRELOAD", module, TRUE);
+  g_subprocess_launcher_setenv (launcher, "BC_FIRST_FRAME_EXIT", "1", TRUE);
+  spawned_at = g_get_monotonic_time ();
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (process == NULL ||
+      !g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error))
+    {
+      g_printerr ("%s: %s\n", argv[0], error->message);
+      return -1;
+    }
+
+  frame = field (output, "first-frame");
+  return frame > 0 ? frame - spawned_at : -1;
+}
+
+static void
+compare_with_text_editor (const char *self_path,
+                          const char *workbook)
+{
+  const char *module = g_getenv ("BC_FIRST_FRAME_MODULE");
+  g_autofree char *editor = g_find_program_in_path ("gnome-text-editor");
+  g_autoptr(GArray) ours = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) theirs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *our_argv[] = { self_path, "--child", workbook, NULL };
+  const char *their_argv[] = { editor, "--standalone", "--ignore-session", NULL };
+
+  if (module == NULL || editor == NULL)
+    {
+      g_print ("against gnome-text-editor: not measured (%s)\n",
+               module == NULL ? "BC_FIRST_FRAME_MODULE is not set" : "gnome-text-editor is not installed");
+      return;
+    }
+
+  /* Interleaved, so that a busy moment of the machine falls on both. */
+  for (guint run = 0; run < N_RUNS; run++)
+    {
+      gint64 value = time_first_frame (our_argv, module);
+
+      if (value > 0)
+        g_array_append_val (ours, value);
+      value = time_first_frame (their_argv, module);
+      if (value > 0)
+        g_array_append_val (theirs, value);
+    }
+
+  if (ours->len == 0 || theirs->len == 0)
+    {
+      g_print ("against gnome-text-editor: not measured (no first frame seen)\n");
+      return;
+    }
+
+  g_print ("against gnome-text-editor, spawn to first frame (GSK_RENDERER=%s, median of %u): "
+           "Baocao %" G_GINT64_FORMAT " ms, gnome-text-editor %" G_GINT64_FORMAT " ms, ratio %.2f\n",
+           g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "default", ours->len,
+           median (ours) / 1000, median (theirs) / 1000,
+           (double) median (ours) / (double) median (theirs));
+}
+
 /* --- the parent: makes the workbook, starts and times the children -------- */
 
 static char *
@@ -385,6 +466,8 @@ main (int    argc,
              rss_kb / 1024.0);
   g_print ("for scale, a bare libadwaita window of the same size here: first frame %" G_GINT64_FORMAT " ms, %.1f MB resident\n",
            median (floor_first) / 1000, floor_rss_kb / 1024.0);
+
+  compare_with_text_editor (argv[0], workbook);
 
   {
     g_autofree char *wal = g_strconcat (workbook, "-wal", NULL);

@@ -21,6 +21,7 @@
 #include "bc-demo.h"
 #include "bc-entry.h"
 #include "bc-i18n.h"
+#include "bc-issue-list.h"
 #include "bc-new-report-dialog.h"
 #include "bc-preferences-window.h"
 #include "bc-report-row.h"
@@ -878,8 +879,24 @@ test_mark_ready (Fixture       *fixture,
   message = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   body = adw_message_dialog_get_body (message);
   g_assert_nonnull (body);
-  /* One reason per line, at least two (several required fields are blank). */
-  g_assert_nonnull (strchr (body, '\n'));
+  /* The reasons are listed in the words of the form, at least two (several
+   * required fields are blank), never by internal id. */
+  {
+    BcIssueList *reasons = BC_ISSUE_LIST (find_named (message, "not-ready-list"));
+    guint n = bc_issue_list_get_n_items (reasons);
+
+    g_assert_cmpuint (n, >=, 2);
+    for (guint i = 0; i < n; i++)
+      {
+        BcTemplate *template_ = bc_issue_list_get_template (reasons);
+        g_autofree char *place = bc_issue_dup_place (template_, bc_issue_list_get_issue (reasons, i), "en");
+
+        g_assert_true (bc_issue_is_blocking (bc_issue_list_get_issue (reasons, i)));
+        g_assert_null (strchr (place, '_'));
+        g_assert_null (strchr (place, '['));
+        g_assert_null (strstr (place, bc_issue_list_get_issue (reasons, i)->key));
+      }
+  }
   g_assert_cmpstr (adw_message_dialog_get_heading (message), ==, "The Report Is Not Ready");
   click (message, "_Close");
   spin_until (message_gone, NULL);

@@ -87,8 +87,9 @@ bc_application_activate (GApplication *application)
     {
       const char *path = g_getenv ("BAOCAO_WORKBOOK");
 
+      /* `baocao --demo` starts on a fresh copy, as its help says. */
       if (self->start_demo)
-        bc_window_open_demo (window);
+        bc_window_open_fresh_demo (window);
       else if (path != NULL && *path != '\0')
         {
           g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -239,6 +240,9 @@ bc_application_startup (GApplication *application)
   static const char *new_report_accels[] = { "<Control>n", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *mark_ready_accels[] = { "<Control>Return", NULL };
+  static const char *show_problems_accels[] = { "<Control>e", NULL };
+  static const char *next_problem_accels[] = { "F8", NULL };
+  static const char *previous_problem_accels[] = { "<Shift>F8", NULL };
 
   G_APPLICATION_CLASS (bc_application_parent_class)->startup (application);
 
@@ -252,6 +256,9 @@ bc_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.new-report", new_report_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.mark-ready", mark_ready_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-problems", show_problems_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.next-problem", next_problem_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.previous-problem", previous_problem_accels);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
 

@@ -2628,3 +2628,11 @@ bc_form_view_hold_close (BcFormView *self,
 
   return TRUE;
 }
+
+BcIssueList *
+bc_form_view_get_issue_list (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), NULL);
+
+  return self->issue_list;
+}

@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "bc-issue-list.h"
 #include "bc-workbook.h"
 
 G_BEGIN_DECLS
@@ -85,5 +86,9 @@ gboolean     bc_form_view_hold_close           (BcFormView          *self,
 
 /* Reloads the report (after a status change made elsewhere). */
 void         bc_form_view_reload         (BcFormView  *self);
+
+/* The form's errors and warnings, which the window shows in its own panel
+ * too (follow its "issues-changed" signal). */
+BcIssueList *bc_form_view_get_issue_list (BcFormView *self);
 
 G_END_DECLS

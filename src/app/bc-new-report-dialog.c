@@ -25,6 +25,7 @@ struct _BcNewReportDialog
   GtkLabel     *due_label;
   GtkLabel     *error_label;
   GtkWidget    *create_button;
+  GtkLabel     *create_hint;
   AdwWindowTitle *title_widget;
 
   BcWorkbook   *workbook;
@@ -75,17 +76,58 @@ selected_period (BcNewReportDialog *self)
   return i < self->periods->len ? &g_array_index (self->periods, BcPeriod, i) : NULL;
 }
 
+/* The forms in the drop-down: whole titles, on two lines when long. */
+static void
+setup_title_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_title_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
+{
+  GtkStringObject *title = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (title));
+}
+
 static void
 update_create (BcNewReportDialog *self)
 {
   const char *unit = gtk_editable_get_text (GTK_EDITABLE (self->unit_row));
   g_autofree char *stripped = g_strstrip (g_strdup (unit));
+  const char *why = NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.create",
-                                 !self->creating &&
-                                 selected_template (self) != NULL &&
-                                 selected_period (self) != NULL &&
-                                 *stripped != '\0');
+  /* A greyed-out Create says why, beside it and under the fields. */
+  if (self->creating)
+    why = _("Creating the report…");
+  else if (selected_template (self) == NULL)
+    why = _("Choose the form first.");
+  else if (selected_period (self) == NULL)
+    why = _("Choose the period first.");
+  else if (*stripped == '\0')
+    why = _("Write your unit’s name or code to create the report.");
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.create", why == NULL);
+  gtk_widget_set_tooltip_text (self->create_button, why);
+  gtk_label_set_text (self->create_hint, why != NULL ? why : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->create_hint), why != NULL && !self->creating);
+  if (why != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->create_button),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, why, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->create_button),
+                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
 }
 
 static void
@@ -369,6 +411,7 @@ bc_new_report_dialog_class_init (BcNewReportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, due_label);
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, create_button);
+  gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, create_hint);
   gtk_widget_class_bind_template_child (widget_class, BcNewReportDialog, title_widget);
 
   gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
@@ -424,6 +467,14 @@ bc_new_report_dialog_new (GtkWindow  *parent,
   for (guint i = 0; i < self->templates->len; i++)
     gtk_string_list_append (titles, bc_text_get (bc_template_get_title (g_ptr_array_index (self->templates, i)), lang));
   adw_combo_row_set_model (self->template_row, G_LIST_MODEL (titles));
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+    g_signal_connect (factory, "setup", G_CALLBACK (setup_title_cb), NULL);
+    g_signal_connect (factory, "bind", G_CALLBACK (bind_title_cb), NULL);
+    adw_combo_row_set_list_factory (self->template_row, factory);
+    g_object_unref (factory);
+  }
   adw_combo_row_set_selected (self->template_row, 0);
   fill_periods (self);
 

@@ -14,6 +14,7 @@
 #include "bc-demo.h"
 #include "bc-export.h"
 #include "bc-i18n.h"
+#include "bc-issue-list.h"
 #include "bc-new-report-dialog.h"
 #include "bc-report-row.h"
 #include "bc-validate.h"
@@ -33,13 +34,28 @@ struct _BcWindow
   GtkListView          *report_list_view;
   AdwWindowTitle       *report_title;
   GtkLabel             *status_badge;
+  GtkWidget            *report_bar;
+  GtkLabel             *period_label;
+  GtkWidget            *sidebar_header;
+  GtkWidget            *content;
   GtkWidget            *mark_ready_button;
+  GtkWidget            *mark_ready_icon_button;
+  GtkWidget            *back_to_draft_icon_button;
+  AdwFlap              *problems_flap;
+  GtkLabel             *problems_title;
+  BcIssueList          *problems_list;
+  GtkWidget            *problems_button;
+  GtkWidget            *problems_error_icon;
+  GtkLabel             *problems_error_label;
+  GtkWidget            *problems_warning_icon;
+  GtkLabel             *problems_warning_label;
   GtkWidget            *back_to_draft_button;
   GtkWidget            *save_indicator;
   GtkSpinner           *save_spinner;
   GtkImage             *save_icon;
   GtkLabel             *save_label;
   GtkRevealer          *demo_banner;
+  GtkWidget            *reset_demo_button;
   GtkRevealer          *review_revealer;
   GtkLabel             *review_label;
   GtkStack             *content_stack;
@@ -73,6 +89,16 @@ struct _BcWindow
   /* One list refresh at a time; edits made meanwhile ask for one more. */
   gboolean              refreshing;
   gboolean              refresh_again;
+
+  /* The problem F8 went to last, for the next F8 when focus moved away. */
+  int                   problem_index;
+
+  /* Another program (baocao-cli, a sync) changing the workbook: its file
+   * and its write-ahead log are watched, and the list and the report
+   * shown are read again a moment after the last change. */
+  GFileMonitor         *monitor;
+  GFileMonitor         *wal_monitor;
+  guint                 external_timeout;
 };
 
 enum {
@@ -87,6 +113,14 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (BcWindow, bc_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void bc_window_update_actions (BcWindow *self);
+static void refresh_list             (BcWindow *self);
+static gboolean report_list_key_cb   (BcWindow        *self,
+                                      guint            keyval,
+                                      guint            keycode,
+                                      GdkModifierType  state);
+static void stop_watching            (BcWindow *self);
+static void start_watching           (BcWindow *self);
+static void reload_if_changed_elsewhere (BcWindow *self);
 static void bc_window_show_report    (BcWindow   *self,
                                       const char *report_id);
 
@@ -227,7 +261,7 @@ update_status (BcWindow *self)
   BcReport *report = bc_form_view_get_report (self->form_view);
   const char *comment = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->status_badge), has_item);
+  gtk_widget_set_visible (self->report_bar, has_item);
   if (has_item)
     {
       g_auto(GStrv) classes = gtk_widget_get_css_classes (GTK_WIDGET (self->status_badge));
@@ -239,13 +273,10 @@ update_status (BcWindow *self)
       gtk_label_set_text (self->status_badge, bc_status_label (status));
 
       adw_window_title_set_title (self->report_title, bc_report_item_get_title (self->item));
-      {
-        /* TRANSLATORS: under the report's title: unit and period */
-        g_autofree char *subtitle = g_strdup_printf (_("%s · %s"),
-                                                     bc_report_item_get_unit (self->item),
-                                                     bc_report_item_get_period_label (self->item));
-        adw_window_title_set_subtitle (self->report_title, subtitle);
-      }
+      adw_window_title_set_subtitle (self->report_title, bc_report_item_get_unit (self->item));
+      /* The period has a line of its own, never cut: at a large text size
+       * "Quý I/2018" and "Quý II/2018" must not both read "Quý I…". */
+      gtk_label_set_text (self->period_label, bc_report_item_get_period_label (self->item));
     }
   else
     {
@@ -254,9 +285,12 @@ update_status (BcWindow *self)
     }
 
   gtk_widget_set_visible (self->mark_ready_button, has_item && status == BC_STATUS_DRAFT);
+  gtk_widget_set_visible (self->mark_ready_icon_button, has_item && status == BC_STATUS_DRAFT);
   gtk_widget_set_visible (self->back_to_draft_button,
                           has_item && status != BC_STATUS_DRAFT &&
                           bc_status_can_transition (status, BC_STATUS_DRAFT));
+  gtk_widget_set_visible (self->back_to_draft_icon_button,
+                          gtk_widget_get_visible (self->back_to_draft_button));
 
   if (report != NULL && g_strcmp0 (bc_report_get_id (report), self->report_id) == 0 &&
       bc_report_get_status (report) == BC_STATUS_RETURNED)
@@ -325,6 +359,316 @@ update_save_state (BcWindow *self)
                                     -1);
 }
 
+/* --- the problems: the panel, F8, the counts ------------------------------ */
+
+static void
+update_problem_counts (BcWindow *self)
+{
+  guint n_errors = bc_form_view_get_n_errors (self->form_view);
+  guint n_warnings = bc_form_view_get_n_warnings (self->form_view);
+  g_autofree char *errors = NULL;
+  g_autofree char *warnings = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *button_label = NULL;
+  g_autofree char *number = NULL;
+
+  errors = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u error", "%u errors", n_errors), n_errors);
+  warnings = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u warning", "%u warnings", n_warnings),
+                              n_warnings);
+  if (n_errors == 0 && n_warnings == 0)
+    summary = g_strdup (_("No errors or warnings"));
+  else if (n_warnings == 0)
+    summary = g_strdup (errors);
+  else if (n_errors == 0)
+    summary = g_strdup (warnings);
+  else
+    /* TRANSLATORS: "2 errors, 1 warning" */
+    summary = g_strdup_printf (_("%s, %s"), errors, warnings);
+
+  /* The counts stay on screen whatever the width: an icon and a number
+   * each; the words are in the tooltip and for screen readers. */
+  number = g_strdup_printf ("%u", n_errors);
+  gtk_label_set_text (self->problems_error_label, number);
+  g_free (number);
+  number = g_strdup_printf ("%u", n_warnings);
+  gtk_label_set_text (self->problems_warning_label, number);
+  gtk_widget_set_visible (self->problems_error_icon, n_errors > 0 || n_warnings == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_error_label), n_errors > 0 || n_warnings == 0);
+  gtk_widget_set_visible (self->problems_warning_icon, n_warnings > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_warning_label), n_warnings > 0);
+  if (n_errors == 0 && n_warnings == 0)
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->problems_error_icon), "object-select-symbolic");
+      gtk_widget_remove_css_class (self->problems_error_icon, "error");
+      gtk_widget_add_css_class (self->problems_error_icon, "success");
+    }
+  else
+    {
+      gtk_image_set_from_icon_name (GTK_IMAGE (self->problems_error_icon), "dialog-error-symbolic");
+      gtk_widget_remove_css_class (self->problems_error_icon, "success");
+      gtk_widget_add_css_class (self->problems_error_icon, "error");
+    }
+
+  /* TRANSLATORS: the problems button: "2 errors, 1 warning: show the problems (Ctrl+E)" */
+  button_label = g_strdup_printf (_("%s: show the problems (Ctrl+E)"), summary);
+  gtk_widget_set_tooltip_text (self->problems_button, button_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->problems_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, button_label, -1);
+  gtk_label_set_text (self->problems_title, summary);
+}
+
+/* The panel follows the form's own list of issues. */
+static void
+form_issues_changed_cb (BcWindow    *self,
+                        BcIssueList *source)
+{
+  bc_issue_list_set_issues (self->problems_list,
+                            bc_issue_list_get_template (source),
+                            bc_issue_list_get_issues (source),
+                            bc_issue_list_get_lang (source));
+  update_problem_counts (self);
+}
+
+/* Puts the focus on the field of problem `index`, in view; says which it is. */
+static void
+go_to_problem (BcWindow *self,
+               guint     index)
+{
+  guint n = bc_issue_list_get_n_items (self->problems_list);
+  const char *path = bc_issue_list_get_path (self->problems_list, index);
+  BcTemplate *template_ = bc_issue_list_get_template (self->problems_list);
+  GtkWidget *row = bc_issue_list_get_row (self->problems_list, index);
+  const BcIssue *issue = bc_issue_list_get_issue (self->problems_list, index);
+  g_autofree char *place = NULL;
+  g_autofree char *text = NULL;
+
+  if (path == NULL)
+    return;
+
+  self->problem_index = index;
+
+  /* Over the form on a narrow window, the panel would hide the field. */
+  if (adw_flap_get_folded (self->problems_flap))
+    adw_flap_set_reveal_flap (self->problems_flap, FALSE);
+
+  if (row != NULL)
+    gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)), GTK_LIST_BOX_ROW (row));
+
+  if (issue != NULL && template_ != NULL)
+    place = bc_issue_dup_place (template_, issue, bc_issue_list_get_lang (self->problems_list));
+
+  if (!bc_form_view_focus_path (self->form_view, path))
+    {
+      /* TRANSLATORS: a problem whose field the form does not show now */
+      text = g_strdup_printf (_("%s is not shown in the form now"), place != NULL ? place : path);
+      toast (self, text);
+      return;
+    }
+
+  /* TRANSLATORS: after a jump to a problem: "Problem 2 of 5: Document details › Signer: This field is required." */
+  text = g_strdup_printf (_("Problem %u of %u: %s: %s"), index + 1, n,
+                          place != NULL ? place : path,
+                          issue != NULL ? issue->message : "");
+  toast (self, text);
+}
+
+static void
+problem_activated_cb (BcWindow    *self,
+                      const char  *path,
+                      BcIssueList *list)
+{
+  guint n = bc_issue_list_get_n_items (list);
+
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (bc_issue_list_get_path (list, i), path) == 0)
+      {
+        go_to_problem (self, i);
+        return;
+      }
+}
+
+static void
+step_problem (BcWindow *self,
+              int       step)
+{
+  guint n = bc_issue_list_get_n_items (self->problems_list);
+  const char *focus = bc_form_view_get_focus_path (self->form_view);
+  int index = -1;
+
+  if (self->report_id == NULL)
+    return;
+  if (n == 0)
+    {
+      toast (self, _("No errors or warnings"));
+      return;
+    }
+
+  /* From the problem whose field has the focus, else from the last one. */
+  for (guint i = 0; focus != NULL && i < n; i++)
+    if (g_strcmp0 (bc_issue_list_get_path (self->problems_list, i), focus) == 0)
+      {
+        index = i;
+        break;
+      }
+  if (index < 0 && self->problem_index >= 0 && (guint) self->problem_index < n)
+    index = self->problem_index;
+
+  if (index < 0)
+    index = step > 0 ? 0 : (int) n - 1;
+  else
+    index = ((index + step) % (int) n + (int) n) % (int) n;
+
+  go_to_problem (self, index);
+}
+
+static void
+next_problem_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  step_problem (BC_WINDOW (widget), 1);
+}
+
+static void
+previous_problem_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  step_problem (BC_WINDOW (widget), -1);
+}
+
+static void
+show_problems_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  BcWindow *self = BC_WINDOW (widget);
+  gboolean reveal = !adw_flap_get_reveal_flap (self->problems_flap);
+
+  if (self->report_id == NULL)
+    return;
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "content");
+  adw_flap_set_reveal_flap (self->problems_flap, reveal);
+
+  if (reveal)
+    {
+      GtkWidget *row = bc_issue_list_get_row (self->problems_list, 0);
+
+      if (row != NULL)
+        gtk_widget_grab_focus (row);
+    }
+  else
+    gtk_widget_child_focus (GTK_WIDGET (self->form_view), GTK_DIR_TAB_FORWARD);
+}
+
+/* The refusal of Mark Ready: the same list, only what stops it, scrolling
+ * when long, so that its buttons stay on a 768 px screen. */
+typedef struct {
+  BcWindow  *window;    /* weak */
+  GtkWidget *dialog;
+  char      *path;      /* chosen in the dialog's list */
+} NotReady;
+
+static void
+not_ready_free (gpointer  data,
+                GClosure *closure)
+{
+  NotReady *not_ready = data;
+
+  g_clear_weak_pointer (&not_ready->window);
+  g_free (not_ready->path);
+  g_free (not_ready);
+}
+
+static void
+not_ready_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       NotReady         *not_ready)
+{
+  BcWindow *self = not_ready->window;
+
+  if (self != NULL && not_ready->path != NULL)
+    problem_activated_cb (self, not_ready->path, self->problems_list);
+  else if (self != NULL && g_strcmp0 (response, "show") == 0)
+    {
+      adw_flap_set_reveal_flap (self->problems_flap, FALSE);
+      show_problems_action (GTK_WIDGET (self), NULL, NULL);
+    }
+}
+
+static void
+not_ready_path_cb (BcIssueList *list,
+                   const char  *path,
+                   NotReady    *not_ready)
+{
+  g_free (not_ready->path);
+  not_ready->path = g_strdup (path);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (not_ready->dialog), "close");
+}
+
+static void
+show_not_ready (BcWindow   *self,
+                const char *fallback)
+{
+  BcIssueList *source = bc_form_view_get_issue_list (self->form_view);
+  GPtrArray *issues = source != NULL ? bc_issue_list_get_issues (source) : NULL;
+  BcTemplate *template_ = source != NULL ? bc_issue_list_get_template (source) : NULL;
+  GtkWidget *dialog;
+  GtkWidget *list;
+  GtkWidget *scrolled;
+  NotReady *not_ready;
+  g_autofree char *body = NULL;
+  guint n = 0;
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  for (guint i = 0; issues != NULL && i < issues->len; i++)
+    if (bc_issue_is_blocking (g_ptr_array_index (issues, i)))
+      n++;
+
+  if (n == 0 || template_ == NULL)
+    {
+      show_message (self, _("The Report Is Not Ready"), fallback);
+      return;
+    }
+
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "This problem stops it: correct the error, or write a justification for the warning. Choose it to go to its field.",
+                                       "These %u problems stop it: correct each error, and write a justification for each warning. Choose one to go to its field.",
+                                       n), n);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("The Report Is Not Ready"), body);
+  gtk_widget_set_name (dialog, "not-ready-dialog");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "show", _("_Show the Problems"),
+                                    "close", _("_Close"),
+                                    NULL);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+
+  list = bc_issue_list_new ();
+  gtk_widget_set_name (list, "not-ready-list");
+  bc_issue_list_set_blocking_only (BC_ISSUE_LIST (list), TRUE);
+  bc_issue_list_set_issues (BC_ISSUE_LIST (list), template_, issues, bc_issue_list_get_lang (source));
+
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  /* The heading, the text and the buttons take about 300 px. */
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled),
+                                              CLAMP (height - 320, 160, 380));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
+
+  not_ready = g_new0 (NotReady, 1);
+  g_set_weak_pointer (&not_ready->window, self);
+  not_ready->dialog = dialog;
+  g_signal_connect (list, "activate-path", G_CALLBACK (not_ready_path_cb), not_ready);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (not_ready_response_cb), not_ready,
+                         not_ready_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* --- actions ------------------------------------------------------------- */
 
 static void
@@ -343,12 +687,28 @@ bc_window_update_actions (BcWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-report", open);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-ready",
                                  shown && !self->status_changing && status == BC_STATUS_DRAFT);
+  /* A greyed-out button says why. */
+  {
+    const char *why;
+
+    if (self->status_changing)
+      why = _("Wait: the report’s status is being changed");
+    else if (has_item && !shown)
+      why = _("Wait: the report is still opening");
+    else
+      why = _("Check the report and mark it ready to send (Ctrl+Enter)");
+    gtk_widget_set_tooltip_text (self->mark_ready_button, why);
+    gtk_widget_set_tooltip_text (self->mark_ready_icon_button, why);
+  }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back-to-draft",
                                  shown && !self->status_changing &&
                                  bc_status_can_transition (status, BC_STATUS_DRAFT));
   /* Resetting only ever replaces the app's own copy of the demo. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-demo",
                                  demo && g_strcmp0 (self->path, demo_path) == 0);
+  /* A demo workbook opened from elsewhere is not reset here: no greyed-out
+   * button that cannot say why, as in the menu. */
+  gtk_widget_set_visible (self->reset_demo_button, demo && g_strcmp0 (self->path, demo_path) == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-user-workbook", demo);
 }
 
@@ -454,7 +814,7 @@ status_changed_cb (GObject      *source,
         return;
       if (g_error_matches (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY) ||
           g_error_matches (error, BC_VALIDATE_ERROR, BC_VALIDATE_ERROR_NOT_READY))
-        show_message (self, _("The Report Is Not Ready"), error->message);
+        show_not_ready (self, error->message);
       else
         show_message (self, _("The Status Could Not Be Changed"), error->message);
       return;
@@ -932,6 +1292,7 @@ refresh_cb (GObject      *source,
   if (self->report_id != NULL)
     set_item (self, bc_report_list_find (self->reports, self->report_id, NULL));
   sync_selection (self);
+  reload_if_changed_elsewhere (self);
 
   if (self->busy)
     {
@@ -1116,6 +1477,8 @@ static void
 clear_workbook (BcWindow *self)
 {
   remember_place_now (self);
+  stop_watching (self);
+  adw_flap_set_reveal_flap (self->problems_flap, FALSE);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -1209,6 +1572,7 @@ set_workbook (BcWindow   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKBOOK]);
   bc_window_update_actions (self);
 
+  start_watching (self);
   refresh_list (self);
 }
 
@@ -1459,6 +1823,148 @@ reset_demo (BcWindow *self)
   start_open (self, path, FALSE, TRUE);
 }
 
+void
+bc_window_open_fresh_demo (BcWindow *self)
+{
+  g_return_if_fail (BC_IS_WINDOW (self));
+
+  reset_demo (self);
+}
+
+/* --- keyboard and narrow windows ----------------------------------------- */
+
+/* Tab leaves the list of reports at once, whichever row has the focus;
+ * the arrow keys, Home and End move inside it (GtkListView's own keys). */
+static gboolean
+report_list_key_cb (BcWindow        *self,
+                    guint            keyval,
+                    guint            keycode,
+                    GdkModifierType  state)
+{
+  gboolean backward;
+
+  if (keyval != GDK_KEY_Tab && keyval != GDK_KEY_KP_Tab && keyval != GDK_KEY_ISO_Left_Tab)
+    return FALSE;
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+
+  backward = keyval == GDK_KEY_ISO_Left_Tab || (state & GDK_SHIFT_MASK) != 0;
+  if (backward)
+    {
+      if (gtk_search_bar_get_search_mode (self->search_bar) &&
+          gtk_widget_grab_focus (GTK_WIDGET (self->search_entry)))
+        return TRUE;
+      return gtk_widget_child_focus (self->sidebar_header, GTK_DIR_TAB_BACKWARD);
+    }
+
+  if (!adw_leaflet_get_folded (self->leaflet) &&
+      gtk_widget_child_focus (self->content, GTK_DIR_TAB_FORWARD))
+    return TRUE;
+
+  /* Folded, the form is off screen: round to the top of the sidebar. */
+  return gtk_widget_child_focus (self->sidebar_header, GTK_DIR_TAB_FORWARD);
+}
+
+/* --- another program changing the workbook -------------------------------- */
+
+static gboolean
+external_change_cb (gpointer user_data)
+{
+  BcWindow *self = user_data;
+
+  self->external_timeout = 0;
+  refresh_list (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+workbook_file_changed_cb (GFileMonitor      *monitor,
+                          GFile             *file,
+                          GFile             *other_file,
+                          GFileMonitorEvent  event,
+                          BcWindow          *self)
+{
+  if (event != G_FILE_MONITOR_EVENT_CHANGED &&
+      event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT &&
+      event != G_FILE_MONITOR_EVENT_CREATED &&
+      event != G_FILE_MONITOR_EVENT_DELETED)
+    return;
+
+  g_debug ("workbook file changed (%d) at %" G_GINT64_FORMAT " ms", event, g_get_monotonic_time () / 1000);
+  /* A commit writes in bursts: read once they stop. */
+  g_clear_handle_id (&self->external_timeout, g_source_remove);
+  self->external_timeout = g_timeout_add (50, external_change_cb, self);
+}
+
+static void
+stop_watching (BcWindow *self)
+{
+  g_clear_handle_id (&self->external_timeout, g_source_remove);
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->monitor, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  if (self->wal_monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->wal_monitor, self);
+      g_file_monitor_cancel (self->wal_monitor);
+      g_clear_object (&self->wal_monitor);
+    }
+}
+
+static GFileMonitor *
+watch_file (BcWindow   *self,
+            const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GFileMonitor *monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, &error);
+
+  if (monitor == NULL)
+    {
+      g_debug ("cannot watch %s: %s", path, error->message);
+      return NULL;
+    }
+
+  g_file_monitor_set_rate_limit (monitor, 100);
+  g_signal_connect (monitor, "changed", G_CALLBACK (workbook_file_changed_cb), self);
+  return monitor;
+}
+
+static void
+start_watching (BcWindow *self)
+{
+  const char *path = bc_workbook_get_path (self->workbook);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+  stop_watching (self);
+  self->monitor = watch_file (self, path);
+  self->wal_monitor = watch_file (self, wal);
+}
+
+/* After a list refresh: the report shown was changed by someone else
+ * (its revision moved on while this window had nothing on its way). */
+static void
+reload_if_changed_elsewhere (BcWindow *self)
+{
+  BcReport *report = bc_form_view_get_report (self->form_view);
+
+  if (self->item == NULL || report == NULL || self->status_changing ||
+      g_strcmp0 (bc_report_get_id (report), self->report_id) != 0)
+    return;
+  if (bc_form_view_get_save_state (self->form_view) == BC_SAVE_STATE_SAVING)
+    return;
+  if (bc_report_item_get_revision (self->item) <= bc_report_get_revision (report) &&
+      bc_report_item_get_status (self->item) == bc_report_get_status (report))
+    return;
+
+  g_debug ("at %" G_GINT64_FORMAT " ms: report %s changed elsewhere (revision %" G_GINT64_FORMAT " → %" G_GINT64_FORMAT "): reloading",
+           g_get_monotonic_time () / 1000, self->report_id, bc_report_get_revision (report), bc_report_item_get_revision (self->item));
+  bc_form_view_reload (self->form_view);
+}
+
 /* --- GObject ------------------------------------------------------------- */
 
 static gboolean
@@ -1488,6 +1994,7 @@ bc_window_dispose (GObject *object)
   BcWindow *self = BC_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  stop_watching (self);
   g_clear_handle_id (&self->headings_idle, g_source_remove);
   g_clear_handle_id (&self->remember_timeout, g_source_remove);
   if (self->form_view != NULL)
@@ -1580,6 +2087,20 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcWindow, report_list_view);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, report_title);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, status_badge);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, report_bar);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, period_label);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_header);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, mark_ready_icon_button);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, back_to_draft_icon_button);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_flap);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_title);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_list);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_button);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_error_icon);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_error_label);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_warning_icon);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, problems_warning_label);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, mark_ready_button);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, back_to_draft_button);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, save_indicator);
@@ -1587,6 +2108,7 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcWindow, save_icon);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, save_label);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, demo_banner);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, reset_demo_button);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, review_revealer);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, review_label);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, content_stack);
@@ -1600,6 +2122,11 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-reports", NULL, show_reports_action);
   gtk_widget_class_install_action (widget_class, "win.reset-demo", NULL, reset_demo_action);
   gtk_widget_class_install_action (widget_class, "win.open-user-workbook", NULL, open_user_workbook_action);
+  gtk_widget_class_install_action (widget_class, "win.show-problems", NULL, show_problems_action);
+  gtk_widget_class_install_action (widget_class, "win.next-problem", NULL, next_problem_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-problem", NULL, previous_problem_action);
+
+  g_type_ensure (BC_TYPE_ISSUE_LIST);
 }
 
 static void
@@ -1626,6 +2153,25 @@ bc_window_init (BcWindow *self)
                             G_CALLBACK (update_save_state), self);
   g_signal_connect_swapped (self->form_view, "notify::focus-path",
                             G_CALLBACK (form_focus_path_cb), self);
+  g_signal_connect_swapped (self->form_view, "notify::n-errors",
+                            G_CALLBACK (update_problem_counts), self);
+  g_signal_connect_swapped (self->form_view, "notify::n-warnings",
+                            G_CALLBACK (update_problem_counts), self);
+  g_signal_connect_object (bc_form_view_get_issue_list (self->form_view), "issues-changed",
+                           G_CALLBACK (form_issues_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->problems_list, "activate-path",
+                            G_CALLBACK (problem_activated_cb), self);
+  self->problem_index = -1;
+  update_problem_counts (self);
+
+  /* The list of reports is one Tab stop; arrows move inside it. */
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect_swapped (keys, "key-pressed", G_CALLBACK (report_list_key_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->report_list_view), keys);
+  }
 
   gtk_stack_set_visible_child_name (self->content_stack, "empty");
   bc_window_update_actions (self);

@@ -24,6 +24,8 @@ void          bc_window_open_workbook (BcWindow      *self,
  * happens when it is already shown), or installs a fresh copy of the
  * shipped one the first time. Only "Reset Demo…" replaces a copy. */
 void          bc_window_open_demo     (BcWindow      *self);
+/* Replaces the demo copy with the shipped one, then opens it (--demo). */
+void          bc_window_open_fresh_demo (BcWindow    *self);
 /* Whether the workbook shown is a demo (training data). */
 gboolean      bc_window_get_demo      (BcWindow      *self);
 /* The open workbook ("workbook" property), NULL while opening. */
