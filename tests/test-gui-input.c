@@ -28,7 +28,7 @@ static char *test_home;
 #define KNOWN_TRAP_ISSUE_7 0
 /* Issue 7 too: the problems popover is ~170 px wide and breaks its words
  * letter by letter. Set to 0 once the fix (branch window7b) is merged. */
-#define KNOWN_SQUEEZED_POPOVER_ISSUE_7 1
+#define KNOWN_SQUEEZED_POPOVER_ISSUE_7 0
 
 static GtkWidget *
 window_with (GtkWidget *child)

@@ -472,7 +472,9 @@ test_refused_close (Fixture       *fixture,
   g_assert_true (bc_gui_test_wait (dialog_shown, (gpointer) "discard-refused-dialog", DEADLINE_MS));
   g_assert_true (gtk_widget_get_visible (window));
   dialog = find_dialog ("discard-refused-dialog");
+  /* As its button does: the answer, then the dialog closes. */
   adw_message_dialog_response (dialog, "back");
+  gtk_window_close (GTK_WINDOW (dialog));
   bc_gui_test_spin (200);
   g_assert_true (gtk_widget_get_visible (window));
   g_assert_true (bc_form_view_has_refused_input (view));
@@ -480,7 +482,9 @@ test_refused_close (Fixture       *fixture,
   gtk_window_close (GTK_WINDOW (window));
   g_assert_true (bc_gui_test_wait (dialog_shown, (gpointer) "discard-refused-dialog", DEADLINE_MS));
   g_weak_ref_init (&ref, window);
-  adw_message_dialog_response (find_dialog ("discard-refused-dialog"), "discard");
+  dialog = find_dialog ("discard-refused-dialog");
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_close (GTK_WINDOW (dialog));
   g_assert_true (bc_gui_test_wait (window_gone, &ref, DEADLINE_MS));
   g_weak_ref_clear (&ref);
   fixture->window = NULL;

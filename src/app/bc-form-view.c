@@ -2512,6 +2512,10 @@ confirm_discard_response_cb (AdwMessageDialog *dialog,
   BcFormView *self = g_task_get_source_object (task);
   BcFieldEditor *editor = g_object_get_data (G_OBJECT (task), "editor");
 
+  /* The task is answered once: a dialog answered by a call may answer
+   * again as it closes. */
+  g_signal_handlers_disconnect_by_func (dialog, confirm_discard_response_cb, user_data);
+
   if (g_strcmp0 (response, "discard") == 0)
     {
       g_task_return_boolean (task, TRUE);
