@@ -34,6 +34,7 @@
 #define MIN_PASSWORD_LENGTH 8
 
 static char *opt_data = NULL;
+static char *opt_store = NULL;
 static gboolean opt_json = FALSE;
 
 G_GNUC_PRINTF (1, 2)
@@ -90,6 +91,7 @@ parse_options (const char    *command,
 {
   GOptionEntry common[] = {
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &opt_data, N_("The server's data directory"), N_("DIR") },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &opt_store, N_("A PostgreSQL database instead of a data directory (a libpq URI)"), N_("URL") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -106,9 +108,9 @@ parse_options (const char    *command,
       err ("%s", error->message);
       return FALSE;
     }
-  if (opt_data == NULL)
+  if ((opt_data == NULL) == (opt_store == NULL))
     {
-      err (_("Name the server's data directory with --data DIR."));
+      err (_("Name the server's data directory with --data DIR, or its PostgreSQL database with --store URL (one of them)."));
       return FALSE;
     }
   return TRUE;
@@ -118,7 +120,8 @@ static BcServerStore *
 open_store (void)
 {
   g_autoptr(GError) error = NULL;
-  BcServerStore *store = bc_server_store_open_sqlite (opt_data, &error);
+  BcServerStore *store = opt_store != NULL ? bc_server_store_open_postgres (opt_store, &error)
+                                            : bc_server_store_open_sqlite (opt_data, &error);
 
   if (store == NULL)
     fail (error);
@@ -1383,6 +1386,24 @@ cmd_backup (int argc, char **argv)
   return BC_SERVER_EXIT_OK;
 }
 
+/* Opening a store brings its schema up to this server's (both stores
+ * migrate on open, each step in one transaction) or refuses a newer one. */
+static int
+cmd_migrate (int argc, char **argv)
+{
+  g_autoptr(BcServerStore) store = NULL;
+
+  if (!parse_options ("migrate", "", NULL, &argc, &argv))
+    return BC_SERVER_EXIT_USAGE;
+  if (argc != 1)
+    return usage ("migrate", "");
+  store = open_store ();
+  if (store == NULL)
+    return BC_SERVER_EXIT_FAILED;
+  printf ("%s\n", _("The store's schema is up to date."));
+  return BC_SERVER_EXIT_OK;
+}
+
 typedef struct {
   const char *group;     /* NULL: a command of one word */
   const char *name;
@@ -1407,6 +1428,7 @@ static const Command commands[] = {
   { NULL, "totals", cmd_totals, N_("The province's totals for a period") },
   { NULL, "export-csv", cmd_export_csv, N_("Write a period's reports as CSV") },
   { NULL, "backup", cmd_backup, N_("Copy the data to a file while serving") },
+  { NULL, "migrate", cmd_migrate, N_("Bring the store's schema up to this server's") },
 };
 
 static void
