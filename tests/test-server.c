@@ -2060,6 +2060,128 @@ test_feed_gap (void)
   bc_test_remove_tree (dir);
 }
 
+/* The admin binary with exactly these arguments; its standard output. */
+static char *
+run_exactly (int          expected_status,
+             const char  *first,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err_text = NULL;
+  char *out = NULL;
+  int status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_SERVER"));
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err_text, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL) ? expected_status == 0 : expected_status != 0)
+    g_error ("%s: expected exit %d, got %d; stderr: %s", first, expected_status, status, err_text);
+  return out;
+}
+
+/* The table lines of an export's or import's summary. */
+static char *
+summary_tables (const char *out)
+{
+  const char *last = strrchr (g_strchomp ((char *) out), '\n');
+
+  return g_strndup (out, last != NULL ? (gsize) (last - out) : 0);
+}
+
+/* export, then import into the other kind of store (SQLite → PostgreSQL
+ * → SQLite when PostgreSQL runs; SQLite → SQLite otherwise): every table
+ * reads back with the same count and hash, the reports list the same, and
+ * a damaged file or a store in use is refused. */
+static void
+test_transfer (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *token = enrol (f, "son");
+  g_autofree char *work = g_dir_make_tmp ("bc-server-transfer-XXXXXX", NULL);
+  g_autofree char *file1 = g_build_filename (work, "one.json", NULL);
+  g_autofree char *file2 = g_build_filename (work, "two.json", NULL);
+  g_autofree char *damaged = g_build_filename (work, "damaged.json", NULL);
+  g_autofree char *sqlite_dir = g_build_filename (work, "sqlite", NULL);
+  g_autofree char *other_dir = g_build_filename (work, "other", NULL);
+  g_autofree char *source_tables = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) a1 = NULL;
+  g_autoptr(JsonObject) a2 = NULL;
+  g_autoptr(JsonObject) a3 = NULL;
+  g_autoptr(JsonObject) b1 = NULL;
+  g_autoptr(GString) damage = NULL;
+  const char *source_kind = test_pg != NULL ? "--store" : "--data";
+  const char *source = test_pg != NULL ? store_uri (f->dir) : f->dir;
+
+  if (g_getenv ("BAOCAO_SERVER") == NULL)
+    {
+      g_test_skip ("BAOCAO_SERVER is not set");
+      return;
+    }
+  a1 = push_one (f, token, make_item ("ta", "QNG-SONTINH", 1, 0, "1", "5"));
+  a2 = push_one (f, token, make_item ("ta", "QNG-SONTINH", 2, 1, "2", "6"));
+  a3 = push_one (f, token, make_item ("ta", "QNG-SONTINH", 3, 1, "3", "7"));   /* a conflict */
+  b1 = push_one (f, token, make_item ("tb", "QNG-SONTINH", 1, 0, "1", "8"));
+  g_assert_cmpstr (json_object_get_string_member (a3, "result"), ==, "conflict");
+  g_assert_true (bc_server_store_review (f->store, "QNG-SONTINH", "tb", "returned", "Bổ sung.", "A",
+                                         g_get_real_time (), &error));
+  g_assert_no_error (error);
+
+  {
+    g_autofree char *out = run_exactly (0, "export", file1, source_kind, source, NULL);
+
+    source_tables = summary_tables (out);
+    g_assert_nonnull (strstr (source_tables, "revisions"));
+    g_free (run_exactly (1, "export", file1, source_kind, source, NULL));
+  }
+
+  /* Into SQLite. */
+  {
+    g_autofree char *in = run_exactly (0, "import", file1, "--data", sqlite_dir, NULL);
+    g_autofree char *out = run_exactly (0, "export", file2, "--data", sqlite_dir, NULL);
+    g_autofree char *in_tables = summary_tables (in);
+    g_autofree char *out_tables = summary_tables (out);
+
+    g_assert_cmpstr (in_tables, ==, source_tables);
+    g_assert_cmpstr (out_tables, ==, source_tables);
+    g_free (run_exactly (1, "import", file1, "--data", sqlite_dir, NULL));
+  }
+  /* And from there into PostgreSQL. */
+  if (test_pg != NULL)
+    {
+      g_autofree char *in = run_exactly (0, "import", file2, "--store", store_uri (other_dir), NULL);
+      g_autofree char *in_tables = summary_tables (in);
+      g_autoptr(JsonNode) before = admin_json (f->dir, "reports", "list", NULL);
+      g_autoptr(JsonNode) after = admin_json (other_dir, "reports", "list", NULL);
+      g_autofree char *before_text = json_to_string (before, FALSE);
+      g_autofree char *after_text = json_to_string (after, FALSE);
+
+      g_assert_cmpstr (in_tables, ==, source_tables);
+      g_assert_cmpstr (after_text, ==, before_text);
+    }
+
+  /* One changed character, and the file is refused. */
+  g_assert_true (g_file_get_contents (file1, &text, NULL, NULL));
+  damage = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (damage, "\"Bổ sung.\"", "\"Bỏ sung.\"", 0), >, 0);
+  g_assert_true (g_file_set_contents (damaged, damage->str, -1, NULL));
+  {
+    g_autofree char *fresh = g_build_filename (work, "fresh", NULL);
+
+    g_free (run_exactly (1, "import", damaged, "--data", fresh, NULL));
+  }
+  bc_test_remove_tree (work);
+}
+
 /* A data directory written by a newer server is refused, not misread. */
 static void
 test_store_newer_schema (void)
@@ -2141,6 +2263,7 @@ main (int    argc,
   ADD ("/server/limits/rate", test_rate_limit);
   ADD ("/server/limits/gzip", test_gzip);
   ADD ("/server/authorisation", test_authorisation);
+  ADD ("/server/transfer", test_transfer);
 #undef ADD
   g_test_add_func ("/server/tls", test_tls);
   g_test_add_func ("/server/store/newer-schema", test_store_newer_schema);
