@@ -12,6 +12,9 @@
 
 #include <signal.h>
 #include <stdio.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,8 +537,15 @@ test_enrol (Fixture       *f,
 
   /* An unknown user and a wrong password: the same answer, in about the
    * same time (both verify an Argon2id hash). */
-  t_wrong = timed_enrol (f, "son", "not-the-password", &wrong);
-  t_unknown = timed_enrol (f, "nobody", "not-the-password", &unknown);
+  /* The fastest of three each: a busy machine slows some, never speeds one up. */
+  t_wrong = t_unknown = G_MAXINT64;
+  for (guint i = 0; i < 3; i++)
+    {
+      g_clear_pointer (&wrong, reply_free);
+      g_clear_pointer (&unknown, reply_free);
+      t_wrong = MIN (t_wrong, timed_enrol (f, "son", "not-the-password", &wrong));
+      t_unknown = MIN (t_unknown, timed_enrol (f, "nobody", "not-the-password", &unknown));
+    }
   g_assert_cmpuint (wrong->status, ==, 401);
   g_assert_cmpuint (unknown->status, ==, 401);
   g_assert_cmpstr (error_code (wrong), ==, "bad_credentials");
@@ -1124,7 +1134,7 @@ test_authorisation (Fixture       *f,
 static void
 test_tls (void)
 {
-  const char *openssl = g_find_program_in_path ("openssl") != NULL ? "openssl" : NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
   g_autofree char *dir = g_dir_make_tmp ("bc-server-tls-XXXXXX", NULL);
   g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
@@ -1270,6 +1280,14 @@ find_row (JsonArray  *rows,
   return NULL;
 }
 
+#ifdef __linux__
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
 static void
 test_admin (void)
 {
@@ -1291,6 +1309,7 @@ test_admin (void)
   g_autofree char *csv_text = NULL;
   g_autofree char *backup_bytes = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) serve = NULL;
   g_autoptr(GDataInputStream) serve_out = NULL;
   g_autoptr(SoupSession) session = new_session ();
@@ -1331,9 +1350,15 @@ test_admin (void)
   g_assert_true (g_file_set_contents (changed, "{\"format\": 1}", -1, NULL));
   g_free (run_admin (1, data, "templates", "publish", changed, NULL));
 
-  serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("BAOCAO_SERVER"),
-                            "serve", test_pg != NULL ? "--store" : "--data",
-                            test_pg != NULL ? store_uri (data) : data, "--listen", "127.0.0.1:0", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+#ifdef __linux__
+  /* A failing assertion here must not leave the server running. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  serve = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("BAOCAO_SERVER"),
+                                       "serve", test_pg != NULL ? "--store" : "--data",
+                                       test_pg != NULL ? store_uri (data) : data,
+                                       "--listen", "127.0.0.1:0", NULL);
   g_assert_no_error (error);
   serve_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
   line = g_data_input_stream_read_line_utf8 (serve_out, &length, NULL, &error);
@@ -1346,7 +1371,7 @@ test_admin (void)
   tra = enrol_at (session, url, "tra");
   {
     g_autofree char *body1 = push_body (make_item ("adm-son", "QNG-SONTINH", 1, 0, "140/BC-UBND", "12"), NULL);
-    g_autofree char *body2 = push_body (make_item ("adm-tra", "QNG-TRABONG", 1, 0, "7/BC", "30"), NULL);
+    g_autofree char *body2 = push_body (make_item ("adm-tra", "QNG-TRABONG", 1, 0, "=HYPERLINK(\"x\")", "30"), NULL);
     g_autoptr(Reply) r1 = call_full (session, url, "POST", "/api/v1/push", son, body1, 0);
     g_autoptr(Reply) r2 = call_full (session, url, "POST", "/api/v1/push", tra, body2, 0);
 
@@ -1377,7 +1402,7 @@ test_admin (void)
   g_assert_cmpstr (json_object_get_string_member (row, "decision"), ==, "returned");
   /* Accepted is final: another revision is refused. */
   {
-    g_autofree char *body = push_body (make_item ("adm-tra", "QNG-TRABONG", 2, 1, "7/BC", "31"), NULL);
+    g_autofree char *body = push_body (make_item ("adm-tra", "QNG-TRABONG", 2, 1, "=HYPERLINK(\"x\")", "31"), NULL);
     g_autoptr(Reply) r = call_full (session, url, "POST", "/api/v1/push", tra, body, 0);
     JsonObject *result = json_array_get_object_element (json_object_get_array_member (json_node_get_object (r->json), "results"), 0);
 
@@ -1404,9 +1429,11 @@ test_admin (void)
 
   g_free (run_admin (0, data, "export-csv", PERIOD, csv, NULL));
   g_assert_true (g_file_get_contents (csv, &csv_text, NULL, NULL));
-  g_assert_true (g_str_has_prefix (csv_text, "unit,unit_name,report_id,"));
+  g_assert_true (g_str_has_prefix (csv_text, "\xef\xbb\xbfunit,unit_name,report_id,"));
   g_assert_nonnull (strstr (csv_text, "QNG-SONTINH,UBND huyện Sơn Tịnh,adm-son,egov-quarterly,1,2018Q2,1,returned,"));
   g_assert_nonnull (strstr (csv_text, "adm-tra"));
+  /* A value a spreadsheet would run as a formula stays text. */
+  g_assert_nonnull (strstr (csv_text, ",\"'=HYPERLINK(\"\"x\"\")\","));
 
   /* A backup taken while the server serves is a whole store. PostgreSQL
    * is backed up by its own tools: the command says so and fails. */
@@ -1795,14 +1822,18 @@ test_processes (gconstpointer data)
   m.receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (guint i = 0; i < n_servers; i++)
     {
-      GSubprocess *serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                             g_getenv ("BAOCAO_SERVER"), "serve",
-                                             test_pg != NULL ? "--store" : "--data",
-                                             test_pg != NULL ? store_uri (dir) : dir,
-                                             "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL);
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      GSubprocess *serve;
       g_autoptr(GDataInputStream) out = NULL;
       g_autofree char *line = NULL;
 
+#ifdef __linux__
+      g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+      serve = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("BAOCAO_SERVER"), "serve",
+                                           test_pg != NULL ? "--store" : "--data",
+                                           test_pg != NULL ? store_uri (dir) : dir,
+                                           "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL);
       g_assert_no_error (error);
       out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
       line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
@@ -2228,6 +2259,67 @@ test_store_newer_schema (void)
   bc_test_remove_tree (dir);
 }
 
+static gpointer
+send_and_close_thread (gpointer data)
+{
+  Raw *raw = data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", raw->port, NULL, NULL);
+  g_assert_nonnull (connection);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            raw->request, strlen (raw->request), NULL, NULL, NULL));
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  g_atomic_int_set (&raw->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static gboolean
+flag_true (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* A client that hangs up while its request is in a worker thread: the
+ * answer has nowhere to go, and the server carries on. */
+static void
+test_client_gone (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GUri) uri = g_uri_parse (f->url, G_URI_FLAGS_NONE, NULL);
+  const char *body = "{\"user\": \"son\", \"password\": \"" PASSWORD "\", \"device\": \"d\"}";
+  g_autofree char *request = g_strdup_printf ("POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Baocao-Protocol: 1\r\nContent-Type: application/json\r\n"
+                                              "Content-Length: %zu\r\n\r\n%s", strlen (body), body);
+  g_autoptr(Reply) info = NULL;
+  gboolean seen_pending = FALSE;
+  gboolean timed_out = FALSE;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      Raw raw = { (guint16) g_uri_get_port (uri), request, NULL, 0, 0 };
+      GThread *thread = g_thread_new ("gone", send_and_close_thread, &raw);
+
+      while (!g_atomic_int_get (&raw.done))
+        g_main_context_iteration (NULL, TRUE);
+      g_thread_join (thread);
+    }
+  /* Let the server read them, work on them, and find nobody to answer. */
+  g_timeout_add (3000, flag_true, &timed_out);
+  while (!timed_out && !(seen_pending && bc_server_get_n_pending (f->server) == 0))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      seen_pending |= bc_server_get_n_pending (f->server) > 0;
+    }
+  g_assert_true (seen_pending);
+  g_assert_cmpuint (bc_server_get_n_pending (f->server), ==, 0);
+  info = call (f, "GET", "/api/v1/info", NULL, NULL, 0);
+  g_assert_cmpuint (info->status, ==, 200);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2259,6 +2351,7 @@ main (int    argc,
   ADD ("/server/push/concurrent", test_push_concurrent);
   ADD ("/server/changes", test_changes);
   ADD ("/server/limits/too-large", test_too_large);
+  ADD ("/server/client-gone", test_client_gone);
   ADD ("/server/limits/depth", test_depth);
   ADD ("/server/limits/rate", test_rate_limit);
   ADD ("/server/limits/gzip", test_gzip);

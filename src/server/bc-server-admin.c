@@ -666,6 +666,33 @@ cmd_templates_publish (int argc, char **argv)
   return BC_SERVER_EXIT_OK;
 }
 
+/* A report's state for people; the JSON keeps the protocol's words. */
+static const char *
+state_label (const char *state)
+{
+  if (state == NULL)
+    return C_("report state", "missing");
+  if (g_str_equal (state, "received"))
+    return C_("report state", "received");
+  if (g_str_equal (state, "accepted"))
+    return C_("report state", "accepted");
+  if (g_str_equal (state, "returned"))
+    return C_("report state", "returned");
+  return state;
+}
+
+/* printf's %-10s counts bytes; Vietnamese needs columns counted in characters. */
+static char *
+pad (const char *text,
+     guint       width)
+{
+  GString *padded = g_string_new (text);
+
+  for (glong length = g_utf8_strlen (text, -1); (guint) length < width; length++)
+    g_string_append_c (padded, ' ');
+  return g_string_free (padded, FALSE);
+}
+
 /* reports */
 
 /* The unit holding `report_id`: `unit` if given and it holds it, else the
@@ -733,6 +760,7 @@ cmd_reports_list (int argc, char **argv)
     {
       BcStoreReport *report = g_ptr_array_index (reports, i);
       g_autofree char *received = format_time (report->received_at);
+      g_autofree char *state_pad = NULL;
 
       if (opt_json)
         {
@@ -752,9 +780,9 @@ cmd_reports_list (int argc, char **argv)
           json_array_add_object_element (array, object);
           continue;
         }
-      printf ("%s  %-8s %-16s %-22s r%-3" G_GINT64_FORMAT " %-9s %s  %s%s\n", report->report_id,
+      printf ("%s  %-8s %-16s %-22s r%-3" G_GINT64_FORMAT " %s %s  %s%s\n", report->report_id,
               report->period, report->unit, report->template_id, report->current_revision,
-              report->state, report->receipt_number, received,
+              state_pad = pad (state_label (report->state), 10), report->receipt_number, received,
               report->n_conflicts > 0 ? _("  (conflicting copies)") : "");
     }
   if (opt_json)
@@ -850,6 +878,7 @@ cmd_review_return (int argc, char **argv)
 }
 
 /* completeness, totals, export-csv */
+
 
 /* Whether a unit existed during any of the period's window. */
 static gboolean
@@ -1048,10 +1077,14 @@ cmd_completeness (int argc, char **argv)
             }
           json_array_add_object_element (rows, row);
           if (!opt_json)
-            printf ("  %-16s %-10s %-18s %-16s %s\n", code,
-                    found != NULL ? found->state : _("missing"),
-                    bc_timeliness_label (timeliness), received != NULL ? received : "—",
-                    json_object_get_string_member (unit, "name"));
+            {
+              g_autofree char *state = pad (state_label (found != NULL ? found->state : NULL), 10);
+              g_autofree char *when = pad (bc_timeliness_label (timeliness), 14);
+              g_autofree char *at = pad (received != NULL ? received : "—", 16);
+
+              printf ("  %-16s %s %s %s %s\n", code, state, when, at,
+                      json_object_get_string_member (unit, "name"));
+            }
         }
       if (!opt_json)
         /* TRANSLATORS: counts of units for one template in a period */
@@ -1251,20 +1284,35 @@ cmd_totals (int argc, char **argv)
   return BC_SERVER_EXIT_OK;
 }
 
+/* Text a unit typed that a spreadsheet would run as a formula ("=…",
+ * "+…", "@…", "-…" that is not a number) is kept as text with a leading
+ * apostrophe: the province opens these files in Excel. */
+static gboolean
+looks_like_formula (const char *text)
+{
+  return text[0] == '=' || text[0] == '+' || text[0] == '@' || text[0] == '\t' ||
+         text[0] == '\r' || (text[0] == '-' && !g_ascii_isdigit (text[1]));
+}
+
 static void
 csv_field (GString    *line,
            const char *text)
 {
-  if (line->len > 0 && line->str[line->len - 1] != '\n')
+  /* A comma before every field but a record's first (after the line
+   * break, or the byte order mark that starts the file). */
+  if (line->len > 0 && line->str[line->len - 1] != '\n' &&
+      !(line->len == 3 && memcmp (line->str, "\xef\xbb\xbf", 3) == 0))
     g_string_append_c (line, ',');
   if (text == NULL)
     return;
-  if (strpbrk (text, ",\"\r\n") == NULL)
+  if (strpbrk (text, ",\"\r\n") == NULL && !looks_like_formula (text))
     {
       g_string_append (line, text);
       return;
     }
   g_string_append_c (line, '"');
+  if (looks_like_formula (text))
+    g_string_append_c (line, '\'');
   for (const char *p = text; *p != '\0'; p++)
     {
       if (*p == '"')
@@ -1314,6 +1362,8 @@ cmd_export_csv (int argc, char **argv)
     }
   g_ptr_array_sort (keys, compare_strings);
 
+  /* UTF-8 with a byte order mark: Excel reads Vietnamese right only so. */
+  g_string_append (csv, "\xef\xbb\xbf");
   for (guint h = 0; h < G_N_ELEMENTS (header); h++)
     csv_field (csv, header[h]);
   for (guint k = 0; k < keys->len; k++)

@@ -261,7 +261,7 @@ static char *
 sqlite_get_meta (BcServerStore *store, const char *key, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self->db, "SELECT value FROM meta WHERE key = ?", error);
   int rc;
 
@@ -280,7 +280,7 @@ static gboolean
 sqlite_set_meta (BcServerStore *store, const char *key, const char *value, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self->db,
                                           "INSERT OR REPLACE INTO meta VALUES (?, ?)", error);
 
@@ -306,7 +306,7 @@ static gboolean
 sqlite_load_units (BcServerStore *store, JsonArray *units, gint64 now, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(GHashTable) codes = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(sqlite3_stmt) used = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
@@ -385,7 +385,7 @@ static JsonArray *
 sqlite_list_units (BcServerStore *store, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(JsonArray) units = json_array_new ();
   static const char *names[] = { "code", "name", "level", "parent", "valid_from", "valid_to" };
@@ -422,7 +422,7 @@ sqlite_add_user (BcServerStore *store, const char *name, const char *unit,
                  const char *password_hash, gint64 now, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
@@ -467,7 +467,7 @@ static BcStoreUser *
 sqlite_find_user (BcServerStore *store, const char *name, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self->db, USER_COLUMNS " WHERE u.name = ?", error);
   int rc;
 
@@ -486,7 +486,7 @@ static GPtrArray *
 sqlite_list_users (BcServerStore *store, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self->db, USER_COLUMNS " ORDER BY u.name", error);
   g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_store_user_free);
   int rc;
@@ -508,7 +508,7 @@ sqlite_add_device (BcServerStore *store, gint64 user_id, const char *name,
                    const char *token_hash, gint64 now, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *id = g_uuid_string_random ();
 
@@ -548,7 +548,7 @@ static BcStoreDevice *
 sqlite_find_token (BcServerStore *store, const char *token_hash, gint64 now, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(BcStoreDevice) device = NULL;
   int rc;
@@ -588,7 +588,7 @@ static gboolean
 sqlite_revoke_device (BcServerStore *store, const char *device_id, gint64 now, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   stmt = prepare (self->db, "UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at = 0",
@@ -613,7 +613,7 @@ static GPtrArray *
 sqlite_list_devices (BcServerStore *store, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = prepare (self->db, DEVICE_COLUMNS
                                           " ORDER BY u.name, d.created_at", error);
   g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_store_device_free);
@@ -636,7 +636,7 @@ sqlite_publish_template (BcServerStore *store, const char *template_id, gint64 v
                          const char *definition, gint64 now, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) find = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -707,7 +707,7 @@ static char *
 sqlite_get_template (BcServerStore *store, const char *template_id, gint64 version, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
@@ -929,7 +929,7 @@ sqlite_push (BcServerStore *store, const char *unit, const char *device_id,
              GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   gboolean ok;
 
   if (!exec (self->db, "PRAGMA synchronous = NORMAL", error))
@@ -977,7 +977,7 @@ static gboolean
 sqlite_sync (BcServerStore *store, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
 
   /* fsync() flushes the file, whichever descriptor asks. No log at all
@@ -1003,7 +1003,7 @@ static JsonArray *
 sqlite_changes (BcServerStore *store, const char *unit, gint64 since, guint limit, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(JsonArray) changes = json_array_new ();
   int rc;
@@ -1049,7 +1049,7 @@ static GStrv
 sqlite_report_units (BcServerStore *store, const char *report_id, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GStrvBuilder) units = g_strv_builder_new ();
   int rc;
@@ -1084,7 +1084,7 @@ static JsonObject *
 sqlite_get_report (BcServerStore *store, const char *unit, const char *report_id, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) head = NULL;
   g_autoptr(sqlite3_stmt) revs = NULL;
   g_autoptr(JsonObject) report = NULL;
@@ -1152,7 +1152,7 @@ static GPtrArray *
 sqlite_list_reports (BcServerStore *store, const char *period, const char *unit, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_store_report_free);
   int rc;
@@ -1208,7 +1208,7 @@ sqlite_review (BcServerStore *store, const char *unit, const char *report_id,
                gint64 now, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) head = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
   g_autoptr(sqlite3_stmt) update = NULL;
@@ -1307,7 +1307,7 @@ static gboolean
 sqlite_backup (BcServerStore *store, const char *path, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (g_file_test (path, G_FILE_TEST_EXISTS))

@@ -46,7 +46,7 @@ bc_server_templates_lookup (BcServerTemplates  *self,
                             gint64              version,
                             GError            **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autofree char *key = g_strdup_printf ("%s\n%" G_GINT64_FORMAT, template_id, version);
   g_autofree char *definition = NULL;
   g_autofree char *filename = NULL;

@@ -276,6 +276,9 @@ job_parse_body (Job *job)
       data = g_bytes_get_data (inflated, &length);
     }
 
+  /* An empty GBytes may have no data pointer at all. */
+  if (data == NULL)
+    data = (const guchar *) "";
   root = bc_wire_parse ((const char *) data, length, BC_WIRE_MAX_INFLATED_BODY,
                         BC_WIRE_MAX_DEPTH, &error);
   if (root == NULL)
@@ -306,7 +309,7 @@ take_token (BcServer   *self,
             const char *key,
             guint      *retry_after)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->limits_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->limits_lock);
   gint64 now = g_get_monotonic_time ();
   Bucket *bucket;
 
@@ -356,7 +359,7 @@ signin_allowed (BcServer   *self,
                 const char *user,
                 guint      *retry_after)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->limits_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->limits_lock);
   GArray *failures = g_hash_table_lookup (self->signin_failures, user);
   gint64 now = g_get_monotonic_time ();
 
@@ -375,7 +378,7 @@ static void
 signin_failed (BcServer   *self,
                const char *user)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->limits_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->limits_lock);
   GArray *failures = g_hash_table_lookup (self->signin_failures, user);
   gint64 now = g_get_monotonic_time ();
 
@@ -1145,13 +1148,15 @@ job_done (GObject      *source,
   /* The job's reference goes now, not when the task is freed (which may be
    * on the worker thread, later): a server with nothing pending is free. */
   g_autoptr(BcServer) self = g_steal_pointer (&job->server);
+  /* libsoup's objects belong to this thread: the message too is let go here. */
+  g_autoptr(SoupServerMessage) msg = g_steal_pointer (&job->msg);
 
   self->n_pending--;
   if (job->gone)
     return;
-  g_signal_handlers_disconnect_by_data (job->msg, job);
-  respond (job->msg, job->status, job->response, job->response_gzipped, job->retry_after);
-  soup_server_message_unpause (job->msg);
+  g_signal_handlers_disconnect_by_data (msg, job);
+  respond (msg, job->status, job->response, job->response_gzipped, job->retry_after);
+  soup_server_message_unpause (msg);
 }
 
 static void
@@ -1475,7 +1480,7 @@ bc_server_set_rate_limit (BcServer *self,
                           double    per_minute,
                           guint     burst)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = NULL;
 
   g_return_if_fail (BC_IS_SERVER (self));
 
