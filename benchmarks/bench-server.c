@@ -20,9 +20,11 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include <glib/gstdio.h>
@@ -253,6 +255,12 @@ compare_gint64 (gconstpointer a,
 }
 
 static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
 run_setup (BcTestPg   *pg,
            guint       n_servers,
            const char *server_binary)
@@ -316,12 +324,17 @@ run_setup (BcTestPg   *pg,
   run.urls = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < n_servers; i++)
     {
-      GSubprocess *serve = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, server_binary,
-                                             "serve", pg != NULL ? "--store" : "--data",
-                                             pg != NULL ? uri : dir, "--listen", "127.0.0.1:0",
-                                             "--rate-limit", "0", NULL);
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      GSubprocess *serve;
       g_autoptr(GDataInputStream) out = NULL;
       g_autofree char *line = NULL;
+
+      /* Servers go with the benchmark if it dies. */
+      g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+      serve = g_subprocess_launcher_spawn (launcher, &error, server_binary,
+                                           "serve", pg != NULL ? "--store" : "--data",
+                                           pg != NULL ? uri : dir, "--listen", "127.0.0.1:0",
+                                           "--rate-limit", "0", NULL);
 
       g_assert_no_error (error);
       out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));

@@ -255,12 +255,10 @@ acquire (BcPgStore  *self,
   g_mutex_lock (&self->lock);
   conn = g_queue_pop_head (&self->idle);
   g_mutex_unlock (&self->lock);
+  /* A connection lost while idle (the database restarted, a failover) is
+   * replaced by a new one with the session's settings. */
   if (conn != NULL && PQstatus (conn) != CONNECTION_OK)
-    {
-      PQreset (conn);
-      if (PQstatus (conn) != CONNECTION_OK)
-        g_clear_pointer (&conn, PQfinish);
-    }
+    g_clear_pointer (&conn, PQfinish);
   if (conn == NULL)
     conn = connect_new (self, error);
   return conn;
