@@ -36,7 +36,11 @@ find_bindir (void)
   const char *name;
 
   if (env != NULL)
-    return g_strdup (env);
+    {
+      g_autofree char *initdb = g_build_filename (env, "initdb", NULL);
+
+      return g_file_test (initdb, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup (env) : NULL;
+    }
   versions = g_dir_open ("/usr/lib/postgresql", 0, NULL);
   while (versions != NULL && (name = g_dir_read_name (versions)) != NULL)
     {
@@ -103,7 +107,7 @@ bc_test_pg_start (gboolean   durable,
 
   if (bindir == NULL)
     {
-      *missing = g_strdup ("PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or on PATH): install the postgresql package to run these tests");
+      *missing = g_strdup ("PostgreSQL is not installed (no initdb in $BC_TEST_PG_BINDIR, /usr/lib/postgresql/*/bin or on PATH): install the postgresql package to run these tests");
       return NULL;
     }
   pg = g_new0 (BcTestPg, 1);

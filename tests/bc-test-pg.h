@@ -4,6 +4,8 @@
  * initdb and pg_ctl in a temporary folder, listening on a Unix socket only.
  * PostgreSQL refuses to run as root (CI runs as root): then the cluster runs
  * as the `postgres` user, or as nobody, in a folder that user owns.
+ * $BC_TEST_PG_BINDIR names the folder of initdb and pg_ctl (else the newest
+ * /usr/lib/postgresql/N/bin, else PATH); without them the tests skip.
  */
 #pragma once
 
