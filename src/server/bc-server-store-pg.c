@@ -814,14 +814,12 @@ pg_push (BcServerStore *store, const char *unit, const char *device_id,
   const char *key[] = { unit, item->report_id, revision };
   g_autoptr(PGresult) held = NULL;
   g_autoptr(PGresult) report = NULL;
-  g_autoptr(PGresult) numbers = NULL;
   g_autoptr(PGresult) insert = NULL;
   g_autoptr(PGresult) current = NULL;
   g_autoptr(JsonNode) change = NULL;
   gboolean has_current = FALSE;
   gint64 current_revision = 0;
   gboolean conflict;
-  gint64 receipt;
 
   memset (result, 0, sizeof *result);
   if (!exec (conn, "BEGIN", error) || !lock_report (conn, unit, item->report_id, error))
@@ -868,39 +866,12 @@ pg_push (BcServerStore *store, const char *unit, const char *device_id,
     }
   conflict = has_current && current_revision != item->base_revision;
 
-  /* From here to the commit, this transaction holds the feed: its receipt
-   * and its change are numbered after every committed one. */
-  if (!lock_feed (conn, error))
-    goto failed;
-  numbers = query (conn, "SELECT (SELECT coalesce (max (receipt), 0) + 1 FROM revisions),"
-                         " (SELECT value FROM meta WHERE key = 'receipt_prefix')", 0, NULL, error);
-  if (numbers == NULL)
-    goto failed;
-  receipt = get_int (numbers, 0, 0);
-
   result->outcome = conflict ? BC_STORE_PUSH_CONFLICT : BC_STORE_PUSH_STORED;
   result->server_revision = conflict ? current_revision : item->revision;
   result->received_at = now - now % G_USEC_PER_SEC;
-  result->receipt_number = g_strdup_printf ("%s-%06" G_GINT64_FORMAT,
-                                            PQgetisnull (numbers, 0, 1) ? "BC"
-                                                                        : PQgetvalue (numbers, 0, 1),
-                                            receipt);
-  {
-    g_autofree char *server_revision = int_text (result->server_revision);
-    g_autofree char *receipt_text = int_text (receipt);
-    g_autofree char *received = int_text (result->received_at);
-    const char *params[] = {
-      unit, item->report_id, revision, item->content_hash, item->content,
-      conflict ? "true" : "false", server_revision, receipt_text, result->receipt_number,
-      received, device_id,
-    };
 
-    insert = query (conn, "INSERT INTO revisions VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    11, params, error);
-    if (insert == NULL)
-      goto failed;
-  }
-
+  /* The report's row needs no number: written before the feed's lock,
+   * under the report's own, so that less waits in line for the feed. */
   if (!conflict)
     {
       g_autofree char *template_version = int_text (item->template_version);
@@ -916,6 +887,34 @@ pg_push (BcServerStore *store, const char *unit, const char *device_id,
       if (current == NULL)
         goto failed;
     }
+
+  /* From here to the commit, this transaction holds the feed: its receipt
+   * and its change are numbered after every committed one. Three round
+   * trips in line: the lock, the revision with its receipt, the change
+   * (and the commit). */
+  if (!lock_feed (conn, error))
+    goto failed;
+  {
+    g_autofree char *server_revision = int_text (result->server_revision);
+    g_autofree char *received = int_text (result->received_at);
+    const char *params[] = {
+      unit, item->report_id, revision, item->content_hash, item->content,
+      conflict ? "true" : "false", server_revision, received, device_id,
+    };
+
+    /* The receipt's number as the SQLite store prints it ("%s-%06d"). */
+    insert = query (conn, "INSERT INTO revisions"
+                          " SELECT $1, $2, $3::bigint, $4, $5, $6::boolean, $7::bigint, n.receipt,"
+                          "  coalesce ((SELECT value FROM meta WHERE key = 'receipt_prefix'), 'BC')"
+                          "  || '-' || CASE WHEN n.receipt < 1000000 THEN lpad (n.receipt::text, 6, '0')"
+                          "                 ELSE n.receipt::text END,"
+                          "  $8::bigint, $9"
+                          " FROM (SELECT coalesce (max (receipt), 0) + 1 AS receipt FROM revisions) n"
+                          " RETURNING receipt_number", 9, params, error);
+    if (insert == NULL)
+      goto failed;
+    result->receipt_number = get_dup (insert, 0, 0);
+  }
 
   change = receipt_change (item->report_id, item->revision, conflict,
                            result->receipt_number, result->received_at);
