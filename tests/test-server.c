@@ -541,10 +541,14 @@ test_enrol (Fixture       *f,
   t_wrong = t_unknown = G_MAXINT64;
   for (guint i = 0; i < 3; i++)
     {
+      gint64 t;
+
       g_clear_pointer (&wrong, reply_free);
       g_clear_pointer (&unknown, reply_free);
-      t_wrong = MIN (t_wrong, timed_enrol (f, "son", "not-the-password", &wrong));
-      t_unknown = MIN (t_unknown, timed_enrol (f, "nobody", "not-the-password", &unknown));
+      t = timed_enrol (f, "son", "not-the-password", &wrong);
+      t_wrong = MIN (t_wrong, t);
+      t = timed_enrol (f, "nobody", "not-the-password", &unknown);
+      t_unknown = MIN (t_unknown, t);
     }
   g_assert_cmpuint (wrong->status, ==, 401);
   g_assert_cmpuint (unknown->status, ==, 401);
@@ -2299,6 +2303,7 @@ test_client_gone (Fixture       *f,
   g_autoptr(Reply) info = NULL;
   gboolean seen_pending = FALSE;
   gboolean timed_out = FALSE;
+  guint timeout;
 
   for (guint i = 0; i < 3; i++)
     {
@@ -2310,12 +2315,15 @@ test_client_gone (Fixture       *f,
       g_thread_join (thread);
     }
   /* Let the server read them, work on them, and find nobody to answer. */
-  g_timeout_add (3000, flag_true, &timed_out);
+  timeout = g_timeout_add (3000, flag_true, &timed_out);
   while (!timed_out && !(seen_pending && bc_server_get_n_pending (f->server) == 0))
     {
       g_main_context_iteration (NULL, TRUE);
       seen_pending |= bc_server_get_n_pending (f->server) > 0;
     }
+  /* The flag lives on this stack: the timeout must not outlive it. */
+  if (!timed_out)
+    g_source_remove (timeout);
   g_assert_true (seen_pending);
   g_assert_cmpuint (bc_server_get_n_pending (f->server), ==, 0);
   info = call (f, "GET", "/api/v1/info", NULL, NULL, 0);
