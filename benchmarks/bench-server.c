@@ -129,14 +129,16 @@ on_pushed (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
 
+  g_autofree char *text = body != NULL ? g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body))
+                                       : NULL;
+
   if (error != NULL || soup_message_get_status (msg) != 200 ||
-      strstr (g_bytes_get_data (body, NULL), "\"result\":\"stored\"") == NULL)
+      strstr (text, "\"result\":\"stored\"") == NULL)
     {
       /* 503 (busy store): the client tries again, as the real one does. */
       run->n_retries++;
       if (run->n_retries > n_units)
-        g_error ("push %u: %s", push->index, error != NULL ? error->message
-                                                            : (const char *) g_bytes_get_data (body, NULL));
+        g_error ("push %u: %s", push->index, error != NULL ? error->message : text);
       push_start (run, push->index);
       g_free (push);
       return;

@@ -1601,6 +1601,20 @@ typedef struct {
   guint       polls;
 } Poller;
 
+static JsonNode *
+bytes_json (GBytes  *bytes,
+            GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  /* A body is not NUL-terminated: parse it by its length. */
+  if (!json_parser_load_from_data (parser, data, (gssize) length, error))
+    return NULL;
+  return json_node_ref (json_parser_get_root (parser));
+}
+
 static guint
 next_alive (Multi *m,
             guint  from)
@@ -1639,7 +1653,7 @@ on_sent (GObject      *source,
       send_start (send);
       return;
     }
-  root = json_from_string (g_bytes_get_data (body, NULL), &error);
+  root = bytes_json (body, &error);
   g_assert_no_error (error);
   results = json_object_get_array_member (json_node_get_object (root), "results");
   for (guint i = 0; i < json_array_get_length (results); i++)
@@ -1743,7 +1757,7 @@ on_polled (GObject      *source,
       g_timeout_add (5, poll_again, poller);
       return;
     }
-  root = json_from_string (g_bytes_get_data (body, NULL), &error);
+  root = bytes_json (body, &error);
   g_assert_no_error (error);
   object = json_node_get_object (root);
   changes = json_object_get_array_member (object, "changes");
