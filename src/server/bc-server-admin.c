@@ -31,11 +31,13 @@
 #include "bc-server-bundle.h"
 #include "bc-server-store.h"
 #include "bc-server-templates.h"
+#include "bc-server-transfer.h"
 #include "bc-wire.h"
 
 #define MIN_PASSWORD_LENGTH 8
 
 static char *opt_data = NULL;
+static char *opt_store = NULL;
 static gboolean opt_json = FALSE;
 
 G_GNUC_PRINTF (1, 2)
@@ -92,6 +94,7 @@ parse_options (const char    *command,
 {
   GOptionEntry common[] = {
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &opt_data, N_("The server's data directory"), N_("DIR") },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &opt_store, N_("A PostgreSQL database instead of a data directory (a libpq URI)"), N_("URL") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -108,9 +111,9 @@ parse_options (const char    *command,
       err ("%s", error->message);
       return FALSE;
     }
-  if (opt_data == NULL)
+  if ((opt_data == NULL) == (opt_store == NULL))
     {
-      err (_("Name the server's data directory with --data DIR."));
+      err (_("Name the server's data directory with --data DIR, or its PostgreSQL database with --store URL (one of them)."));
       return FALSE;
     }
   return TRUE;
@@ -120,7 +123,8 @@ static BcServerStore *
 open_store (void)
 {
   g_autoptr(GError) error = NULL;
-  BcServerStore *store = bc_server_store_open_sqlite (opt_data, &error);
+  BcServerStore *store = opt_store != NULL ? bc_server_store_open_postgres (opt_store, &error)
+                                            : bc_server_store_open_sqlite (opt_data, &error);
 
   if (store == NULL)
     fail (error);
@@ -1486,6 +1490,62 @@ cmd_import_bundle (int argc, char **argv)
   return BC_SERVER_EXIT_OK;
 }
 
+/* Opening a store brings its schema up to this server's (both stores
+ * migrate on open, each step in one transaction) or refuses a newer one. */
+static int
+cmd_migrate (int argc, char **argv)
+{
+  g_autoptr(BcServerStore) store = NULL;
+
+  if (!parse_options ("migrate", "", NULL, &argc, &argv))
+    return BC_SERVER_EXIT_USAGE;
+  if (argc != 1)
+    return usage ("migrate", "");
+  store = open_store ();
+  if (store == NULL)
+    return BC_SERVER_EXIT_FAILED;
+  printf ("%s\n", _("The store's schema is up to date."));
+  return BC_SERVER_EXIT_OK;
+}
+
+/* export FILE / import FILE: a province's data between stores (SQLite ↔
+ * PostgreSQL), checked by each table's row count and SHA-256. */
+static int
+cmd_export (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) summary = g_string_new (NULL);
+
+  if (!parse_options ("export", "FILE", NULL, &argc, &argv))
+    return BC_SERVER_EXIT_USAGE;
+  if (argc != 2)
+    return usage ("export", "FILE");
+  if (!bc_server_transfer_export (opt_store != NULL ? NULL : opt_data, opt_store, argv[1],
+                                  summary, &error))
+    return fail (error);
+  printf ("%s", summary->str);
+  printf (_("Exported to %s.\n"), argv[1]);
+  return BC_SERVER_EXIT_OK;
+}
+
+static int
+cmd_import (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) summary = g_string_new (NULL);
+
+  if (!parse_options ("import", "FILE", NULL, &argc, &argv))
+    return BC_SERVER_EXIT_USAGE;
+  if (argc != 2)
+    return usage ("import", "FILE");
+  if (!bc_server_transfer_import (opt_store != NULL ? NULL : opt_data, opt_store, argv[1],
+                                  summary, &error))
+    return fail (error);
+  printf ("%s", summary->str);
+  printf ("%s\n", _("Imported: every table reads back with the count and hash of the file."));
+  return BC_SERVER_EXIT_OK;
+}
+
 typedef struct {
   const char *group;     /* NULL: a command of one word */
   const char *name;
@@ -1511,6 +1571,9 @@ static const Command commands[] = {
   { NULL, "export-csv", cmd_export_csv, N_("Write a period's reports as CSV") },
   { NULL, "backup", cmd_backup, N_("Copy the data to a file while serving") },
   { NULL, "import-bundle", cmd_import_bundle, N_("Apply a unit's bundle and write its reply bundle") },
+  { NULL, "migrate", cmd_migrate, N_("Bring the store's schema up to this server's") },
+  { NULL, "export", cmd_export, N_("Write the whole store to a file (to move it)") },
+  { NULL, "import", cmd_import, N_("Load an exported file into a new, empty store") },
 };
 
 static void

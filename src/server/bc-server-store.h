@@ -149,6 +149,11 @@ struct _BcServerStore {
 /* The SQLite store in `directory` (created if missing): directory/server.db. */
 BcServerStore *bc_server_store_open_sqlite     (const char     *directory,
                                                 GError        **error);
+/* The PostgreSQL store at `uri`, a libpq connection URI
+ * ("postgresql:///baocao?host=/run/postgresql"), migrated to this
+ * server's schema. Several servers may share one database. */
+BcServerStore *bc_server_store_open_postgres   (const char     *uri,
+                                                GError        **error);
 void           bc_server_store_free            (BcServerStore  *self);
 
 char          *bc_server_store_get_meta        (BcServerStore  *self,
