@@ -1427,3 +1427,22 @@ bc_outbox_load_user_templates (BcTemplateRegistry *registry,
 
   return added;
 }
+
+gboolean
+bc_outbox_begin_batch (BcWorkbook  *workbook,
+                       GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (workbook), FALSE);
+
+  return _bc_workbook_begin_batch (workbook, error);
+}
+
+gboolean
+bc_outbox_end_batch (BcWorkbook  *workbook,
+                     gboolean     commit,
+                     GError     **error)
+{
+  g_return_val_if_fail (BC_IS_WORKBOOK (workbook), FALSE);
+
+  return _bc_workbook_end_batch (workbook, commit, error);
+}

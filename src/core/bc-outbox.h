@@ -105,6 +105,16 @@ gboolean     bc_outbox_record_refused     (BcWorkbook    *workbook,
                                            gint64         revision,
                                            const char    *message,
                                            GError       **error);
+/* Many of the calls above as ONE transaction, one flush to disk: a push's
+ * hundred results, or a sync's queueing of every ready report. Each call
+ * inside is still all or nothing; none is durable or visible to another
+ * program before end_batch commits (`commit` TRUE; FALSE rolls all back).
+ * Other threads' workbook calls wait meanwhile. */
+gboolean     bc_outbox_begin_batch        (BcWorkbook    *workbook,
+                                           GError       **error);
+gboolean     bc_outbox_end_batch          (BcWorkbook    *workbook,
+                                           gboolean       commit,
+                                           GError       **error);
 /* NULL (and no error) when the server never answered for this report. */
 BcSyncState *bc_outbox_get_state          (BcWorkbook    *workbook,
                                            const char    *report_id,

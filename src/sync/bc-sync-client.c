@@ -995,10 +995,18 @@ apply_results (BcWorkbook  *workbook,
                GPtrArray   *results,
                GError     **error)
 {
-  for (guint i = 0; i < results->len; i++)
+  gboolean ok = TRUE;
+
+  /* One commit for the whole answer: a hundred receipts are one flush to
+   * disk, not a hundred. Until it commits the items stay queued and
+   * attempted, so a crash before then sends them again and the server
+   * answers with the receipts it gave the first time. */
+  if (!bc_outbox_begin_batch (workbook, error))
+    return FALSE;
+
+  for (guint i = 0; ok && i < results->len; i++)
     {
       BcSyncPushResult *result = g_ptr_array_index (results, i);
-      gboolean ok;
 
       if (result->result == BC_SYNC_RESULT_REFUSED)
         ok = bc_outbox_record_refused (workbook, result->report_id, result->revision,
@@ -1012,10 +1020,11 @@ apply_results (BcWorkbook  *workbook,
                                       result->server_revision != 0 ? result->server_revision
                                                                    : result->revision,
                                       error);
-      if (!ok)
-        return FALSE;
     }
-  return TRUE;
+
+  if (!bc_outbox_end_batch (workbook, ok, ok ? error : NULL))
+    return FALSE;
+  return ok;
 }
 
 static gboolean
@@ -1092,10 +1101,16 @@ queue_ready (Run         *run,
   BcWorkbook *workbook = run->client->workbook;
   g_autoptr(GPtrArray) reports = bc_workbook_list_reports (workbook, error);
 
+  gboolean ok = TRUE;
+
   if (reports == NULL)
     return FALSE;
 
-  for (guint i = 0; i < reports->len; i++)
+  /* Every report's status and outbox row, in one commit. */
+  if (!bc_outbox_begin_batch (workbook, error))
+    return FALSE;
+
+  for (guint i = 0; ok && i < reports->len; i++)
     {
       BcReportSummary *report = g_ptr_array_index (reports, i);
       g_autoptr(GError) local_error = NULL;
@@ -1108,11 +1123,13 @@ queue_ready (Run         *run,
           if (g_error_matches (local_error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION))
             continue;
           g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          ok = FALSE;
         }
     }
 
-  return TRUE;
+  if (!bc_outbox_end_batch (workbook, ok, ok ? error : NULL))
+    return FALSE;
+  return ok;
 }
 
 static gboolean
