@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-entry.h"
+#include "bc-wire.h"
 #include "bc-i18n.h"
 #include "bc-template-private.h"
 #include "bc-workbook-private.h"
@@ -247,44 +248,6 @@ bc_issues_to_json (GPtrArray *issues)
   return json_builder_get_root (builder);
 }
 
-static void
-add_table (JsonBuilder   *builder,
-           BcReport      *report,
-           const BcField *table)
-{
-  guint n_rows = bc_report_get_n_rows (report, table->id);
-
-  json_builder_set_member_name (builder, table->id);
-  json_builder_begin_array (builder);
-
-  for (guint row = 0; row < n_rows; row++)
-    {
-      gint64 row_id = bc_report_get_row_id (report, table->id, row);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "row_id");
-      json_builder_add_int_value (builder, row_id);
-
-      for (guint c = 0; c < table->columns->len; c++)
-        {
-          const BcField *column = g_ptr_array_index (table->columns, c);
-          g_autofree char *key = bc_field_dup_key (column);
-          const char *value;
-
-          if (column->compute != NULL)
-            continue;
-
-          value = bc_report_get_value (report, key, row_id);
-          if (value != NULL)
-            add_string_member (builder, column->id, value);
-        }
-
-      json_builder_end_object (builder);
-    }
-
-  json_builder_end_array (builder);
-}
-
 JsonNode *
 bc_report_to_json (BcTemplate *template_,
                    BcReport   *report,
@@ -294,12 +257,16 @@ bc_report_to_json (BcTemplate *template_,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *period_label = NULL;
+  g_autoptr(JsonNode) content_node = NULL;
+  JsonObject *content;
   GPtrArray *fields;
   BcPeriod period;
-  GPtrArray *rules;
 
   g_return_val_if_fail (BC_IS_TEMPLATE (template_), NULL);
   g_return_val_if_fail (BC_IS_REPORT (report), NULL);
+
+  content_node = bc_wire_report_content (template_, report);
+  content = json_node_get_object (content_node);
 
   if (lang == NULL)
     lang = bc_i18n_language ();
@@ -327,32 +294,12 @@ bc_report_to_json (BcTemplate *template_,
   add_time_member (builder, "submitted_at", bc_report_get_submitted_at (report));
   add_string_member (builder, "review_comment", bc_report_get_review_comment (report));
 
+  /* The stored content exactly as sync sends it (bc-wire): one place
+   * decides what a report's values, rows and justifications are. */
   json_builder_set_member_name (builder, "values");
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < fields->len; i++)
-    {
-      const BcField *field = g_ptr_array_index (fields, i);
-      const char *value;
-
-      if (field->type == BC_FIELD_TABLE || field->compute != NULL)
-        continue;
-
-      value = bc_report_get_value (report, field->id, 0);
-      if (value != NULL)
-        add_string_member (builder, field->id, value);
-    }
-  json_builder_end_object (builder);
-
+  json_builder_add_value (builder, json_object_dup_member (content, "values"));
   json_builder_set_member_name (builder, "tables");
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < fields->len; i++)
-    {
-      const BcField *field = g_ptr_array_index (fields, i);
-
-      if (field->type == BC_FIELD_TABLE)
-        add_table (builder, report, field);
-    }
-  json_builder_end_object (builder);
+  json_builder_add_value (builder, json_object_dup_member (content, "tables"));
 
   json_builder_set_member_name (builder, "computed");
   json_builder_begin_object (builder);
@@ -406,38 +353,7 @@ bc_report_to_json (BcTemplate *template_,
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "justifications");
-  json_builder_begin_object (builder);
-  rules = bc_template_get_rules (template_);
-  for (guint r = 0; r < rules->len; r++)
-    {
-      const BcRule *rule = g_ptr_array_index (rules, r);
-
-      if (rule->table == NULL)
-        {
-          const char *text = bc_report_get_justification (report, rule->id, 0);
-
-          if (text != NULL)
-            add_string_member (builder, rule->id, text);
-        }
-      else
-        {
-          guint n_rows = bc_report_get_n_rows (report, rule->table);
-
-          for (guint row = 0; row < n_rows; row++)
-            {
-              gint64 row_id = bc_report_get_row_id (report, rule->table, row);
-              const char *text = bc_report_get_justification (report, rule->id, row_id);
-              g_autofree char *name = NULL;
-
-              if (text == NULL)
-                continue;
-
-              name = g_strdup_printf ("%s@%u", rule->id, row + 1);
-              add_string_member (builder, name, text);
-            }
-        }
-    }
-  json_builder_end_object (builder);
+  json_builder_add_value (builder, json_object_dup_member (content, "justifications"));
 
   if (with_issues)
     {
