@@ -17,6 +17,8 @@
 #include "bc-issue-list.h"
 #include "bc-new-report-dialog.h"
 #include "bc-report-row.h"
+#include "bc-review-banner.h"
+#include "bc-sync-indicator.h"
 #include "bc-validate.h"
 #include "bc-window.h"
 
@@ -2076,6 +2078,8 @@ bc_window_class_init (BcWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (BC_TYPE_FORM_VIEW);
+  g_type_ensure (BC_TYPE_SYNC_INDICATOR);
+  g_type_ensure (BC_TYPE_REVIEW_BANNER);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BcWindow, toast_overlay);
