@@ -43,6 +43,7 @@ struct _BcSyncController
   gboolean          demo;
   gboolean          paused;
   gboolean          token_file_forced;
+  gboolean          send_after_setup;  /* just enrolled: the officer waits for it */
 };
 
 G_DEFINE_FINAL_TYPE (BcSyncController, bc_sync_controller, G_TYPE_OBJECT)
@@ -280,6 +281,9 @@ setup_done_cb (GObject      *source,
   self->ready = TRUE;
   if (self->server_url != NULL)
     make_client (self);
+  if (self->send_after_setup && self->scheduler != NULL)
+    bc_sync_scheduler_sync_now (self->scheduler);
+  self->send_after_setup = FALSE;
   emit_changed (self);
 }
 
@@ -469,6 +473,7 @@ enrolled_cb (GObject      *source,
   g_free (self->unit_name);
   self->unit_name = g_strdup (enrolment->unit_name != NULL ? enrolment->unit_name
                                                           : enrolment->unit_code);
+  self->send_after_setup = TRUE;
   run_setup (self);
   g_task_return_boolean (task, TRUE);
 }

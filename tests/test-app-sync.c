@@ -1,0 +1,513 @@
+/* test-app-sync.c: the window's sync against a real baocao-server process.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs under xvfb-run and dbus-run-session (see tests/meson.build). Starts
+ * `baocao-server serve` on 127.0.0.1 with a unit and an account, opens a
+ * workbook with one report ready to send in the real window, and drives it
+ * through accessible names: enrol from the sync indicator, send, see the
+ * receipt above the report; return the report on the server with a
+ * comment, sync, and see the comment on top of the report.
+ */
+#define G_LOG_DOMAIN "test-app-sync"
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
+
+#include "bc-application.h"
+#include "bc-entry.h"
+#include "bc-i18n.h"
+#include "bc-review-banner.h"
+#include "bc-sync-indicator.h"
+#include "bc-window.h"
+#include "bc-test-util.h"
+
+#define DEADLINE_SECONDS 60
+
+#define REPORT_ID "11111111-2222-4333-8444-555555555555"
+#define USER      "ubnd-son-tinh"
+#define PASSWORD  "mật-khẩu đúng 1"
+#define UNIT      "QNG-SONTINH"
+#define COMMENT   "Bổ sung số liệu mục 4."
+
+static BcApplication *app;
+
+typedef struct {
+  BcWindow    *window;
+  char        *dir;
+  char        *data;
+  char        *url;
+  GSubprocess *server;
+} Fixture;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  gboolean *expired = data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin_until_impl (Condition   condition,
+                 gpointer    data,
+                 const char *what)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add_seconds (DEADLINE_SECONDS, deadline_cb, &expired);
+
+  while (!condition (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (expired)
+    g_error ("Timed out after %d s waiting for: %s", DEADLINE_SECONDS, what);
+  g_source_remove (id);
+}
+
+#define spin_until(cond, data) spin_until_impl ((Condition) (cond), (data), #cond)
+
+static void
+drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
+
+static GtkWidget *
+find_widget (GtkWidget     *root,
+             WidgetMatch    match,
+             gconstpointer  data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  /* A menu button's popover is not among its children in 4.8's walk. */
+  if (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_popover (GTK_MENU_BUTTON (root)) != NULL)
+    return find_widget (GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (root))), match, data);
+
+  return NULL;
+}
+
+static gboolean
+match_type (GtkWidget     *widget,
+            gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+static gboolean
+match_editable_label (GtkWidget     *widget,
+                      gconstpointer  label)
+{
+  g_autofree char *mismatch = NULL;
+
+  if (!GTK_IS_EDITABLE (widget) || GTK_IS_TEXT (widget))
+    return FALSE;
+  /* Labelled by a visible label: the name a screen reader reads. */
+  mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+  if (mismatch == NULL)
+    return TRUE;
+  for (GtkWidget *sibling = gtk_widget_get_prev_sibling (widget); sibling != NULL;
+       sibling = gtk_widget_get_prev_sibling (sibling))
+    if (GTK_IS_LABEL (sibling))
+      return gtk_label_get_mnemonic_widget (GTK_LABEL (sibling)) == widget
+             && g_strcmp0 (gtk_label_get_text (GTK_LABEL (sibling)), label) == 0;
+  return FALSE;
+}
+
+static gboolean
+match_button_label (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static void
+click (gpointer    root,
+       const char *label)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (root), match_button_label, label);
+
+  if (button == NULL)
+    g_error ("No button “%s”", label);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  gtk_widget_activate (button);
+}
+
+static GtkWidget *
+find_input (gpointer    root,
+            const char *label)
+{
+  GtkWidget *input = find_widget (GTK_WIDGET (root), match_editable_label, label);
+
+  if (input == NULL)
+    g_error ("No input named “%s”", label);
+  return input;
+}
+
+static void
+type_text (GtkWidget  *editable,
+           const char *text)
+{
+  gtk_editable_delete_text (GTK_EDITABLE (editable), 0, -1);
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      int position = gtk_editable_get_position (GTK_EDITABLE (editable));
+      char one[8] = { 0 };
+
+      g_unichar_to_utf8 (g_utf8_get_char (p), one);
+      gtk_editable_insert_text (GTK_EDITABLE (editable), one, -1, &position);
+      gtk_editable_set_position (GTK_EDITABLE (editable), position);
+    }
+}
+
+/* --- the server ------------------------------------------------------------ */
+
+G_GNUC_UNUSED static void
+die_with_parent (gpointer user_data)
+{
+  (void) user_data;
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+G_GNUC_NULL_TERMINATED
+static void
+admin (Fixture    *fixture,
+       const char *first,
+       ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("BAOCAO_SERVER"));
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, (gpointer) "--data");
+  g_ptr_array_add (argv, fixture->data);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (process) != 0)
+    g_error ("baocao-server %s failed: %s", first, err);
+}
+
+static void
+start_server (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
+                         "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+#ifdef G_OS_UNIX
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+#endif
+  fixture->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  fixture->url = g_strdup (line + strlen ("Listening on "));
+}
+
+/* A workbook of the unit with one report, complete and ready to send. */
+static char *
+prepare_workbook (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "officer.baocao", NULL);
+  g_autofree char *sample = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                              "quang-ngai-2018q2.json", NULL);
+  g_autoptr(BcTemplateRegistry) templates = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  JsonArray *reports;
+  JsonObject *complete = NULL;
+
+  templates = bc_template_registry_new_default (&error);
+  g_assert_no_error (error);
+  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+
+  json_parser_load_from_file (parser, sample, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  reports = json_object_get_array_member (root, "reports");
+  for (guint i = 0; i < json_array_get_length (reports); i++)
+    {
+      JsonObject *report = json_array_get_object_element (reports, i);
+
+      if (g_str_equal (json_object_get_string_member (report, "period"), "2018Q1"))
+        complete = report;
+    }
+  g_assert_nonnull (complete);
+  json_object_set_string_member (complete, "id", REPORT_ID);
+  json_object_set_string_member (complete, "unit", UNIT);
+  json_object_set_string_member (complete, "status", "draft");
+  json_object_ref (complete);
+  while (json_array_get_length (reports) > 0)
+    json_array_remove_element (reports, 0);
+  json_array_add_object_element (reports, complete);
+
+  g_assert_cmpuint (bc_workbook_import_json (workbook, json_parser_get_root (parser), &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_status (workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+  bc_workbook_close (workbook);
+
+  return g_steal_pointer (&path);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *units = NULL;
+  g_autofree char *password = NULL;
+
+  (void) user_data;
+
+  fixture->dir = g_dir_make_tmp ("test-app-sync-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->data = g_build_filename (fixture->dir, "server", NULL);
+  units = g_build_filename (fixture->dir, "units.json", NULL);
+  g_file_set_contents (units,
+                       "{\"units\": ["
+                       " {\"code\": \"QNG\", \"name\": \"UBND tỉnh Quảng Ngãi\", \"level\": \"province\"},"
+                       " {\"code\": \"QNG-SONTINH\", \"name\": \"UBND huyện Sơn Tịnh\", \"level\": \"district\","
+                       "  \"parent\": \"QNG\"}]}", -1, &error);
+  g_assert_no_error (error);
+  password = g_build_filename (fixture->dir, "password", NULL);
+  g_file_set_contents (password, PASSWORD "\n", -1, &error);
+  g_assert_no_error (error);
+  admin (fixture, "units", "load", units, NULL);
+  admin (fixture, "users", "add", USER, "--unit", UNIT, "--password-file", password, NULL);
+  start_server (fixture);
+
+  fixture->window = bc_window_new (app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  (void) user_data;
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  drain ();
+  if (fixture->server != NULL)
+    {
+      g_subprocess_send_signal (fixture->server, 15);
+      g_subprocess_wait (fixture->server, NULL, NULL);
+      g_clear_object (&fixture->server);
+    }
+  bc_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->data);
+  g_free (fixture->url);
+}
+
+/* --- conditions --------------------------------------------------------------- */
+
+static gboolean
+window_ready (BcWindow *window)
+{
+  BcReportList *reports = bc_window_get_reports (window);
+
+  return !bc_window_get_busy (window) && reports != NULL && bc_report_list_get_loaded (reports);
+}
+
+static gboolean
+controller_ready (BcSyncIndicator *indicator)
+{
+  BcSyncController *controller = bc_sync_indicator_get_controller (indicator);
+
+  return controller != NULL && bc_sync_controller_get_ready (controller);
+}
+
+static guint wanted_syncs;
+
+static gboolean
+synced (BcSyncIndicator *indicator)
+{
+  BcSyncController *controller = bc_sync_indicator_get_controller (indicator);
+
+  if (bc_sync_controller_get_last_error (controller) != NULL)
+    g_error ("Sync failed: %s", bc_sync_controller_get_last_error (controller));
+  return bc_sync_controller_get_enrolled (controller)
+         && bc_sync_controller_get_n_synced (controller) >= wanted_syncs
+         && !bc_sync_controller_get_running (controller);
+}
+
+static gboolean
+has_receipt (BcReviewBanner *banner)
+{
+  return bc_review_banner_get_receipt (banner) != NULL;
+}
+
+static gboolean
+has_comment (BcReviewBanner *banner)
+{
+  return bc_review_banner_get_comment (banner) != NULL;
+}
+
+/* --- the test ------------------------------------------------------------------ */
+
+static void
+test_enrol_send_return (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autofree char *token_file = g_build_filename (fixture->dir, "token", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  BcSyncIndicator *indicator;
+  BcSyncController *controller;
+  BcReviewBanner *banner;
+  const char *status;
+
+  (void) user_data;
+
+  bc_window_open_workbook (fixture->window, file);
+  spin_until (window_ready, fixture->window);
+  indicator = BC_SYNC_INDICATOR (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                              GSIZE_TO_POINTER (BC_TYPE_SYNC_INDICATOR)));
+  g_assert_nonnull (indicator);
+  spin_until (controller_ready, indicator);
+  controller = bc_sync_indicator_get_controller (indicator);
+  /* No keyring on the test's session bus: the token goes to a file. */
+  bc_sync_controller_set_token_file (controller, token_file);
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (indicator)));
+  g_assert_false (bc_sync_controller_get_enrolled (controller));
+  g_assert_cmpstr (bc_sync_indicator_get_status (indicator), ==, "Not set up");
+
+  /* The officer opens the indicator's popover, as a click on it does. */
+  gtk_menu_button_popup (GTK_MENU_BUTTON (find_widget (GTK_WIDGET (indicator), match_type,
+                                                       GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON))));
+  drain ();
+
+  /* A wrong password is said in plain words, and nothing is enrolled. */
+  type_text (find_input (indicator, "Server address"), fixture->url);
+  type_text (find_input (indicator, "User name"), USER);
+  type_text (find_input (indicator, "Password"), "sai");
+  click (indicator, "Sign _In");
+  spin_until (gtk_widget_is_sensitive, find_widget (GTK_WIDGET (indicator), match_button_label, "Sign _In"));
+  g_assert_false (bc_sync_controller_get_enrolled (controller));
+  g_assert_false (g_file_test (token_file, G_FILE_TEST_EXISTS));
+
+  type_text (find_input (indicator, "Password"), PASSWORD);
+  click (indicator, "Sign _In");
+
+  /* Enrolled, it sends at once by itself: the report goes, and its receipt
+   * shows above it. */
+  wanted_syncs = 1;
+  spin_until (synced, indicator);
+  g_assert_null (bc_sync_controller_get_last_error (controller));
+  g_assert_true (g_file_test (token_file, G_FILE_TEST_EXISTS));
+  status = bc_sync_indicator_get_status (indicator);
+  g_assert_true (g_str_has_prefix (status, "Synced at "));
+
+  g_assert_true (bc_window_select_report (fixture->window, REPORT_ID));
+  banner = BC_REVIEW_BANNER (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                          GSIZE_TO_POINTER (BC_TYPE_REVIEW_BANNER)));
+  g_assert_nonnull (banner);
+  spin_until (has_receipt, banner);
+  g_assert_nonnull (strstr (bc_review_banner_get_receipt (banner), "Received by the province: receipt "));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (banner)));
+  g_assert_null (bc_review_banner_get_comment (banner));
+
+  /* The province returns it with a comment; "Send Now" brings it back and
+   * the comment is on top of the report. */
+  admin (fixture, "review", "return", REPORT_ID, "--comment", COMMENT, "--reviewer", "Nguyễn Văn A", NULL);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (find_widget (GTK_WIDGET (indicator), match_type,
+                                                       GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON))));
+  drain ();
+  click (indicator, "_Send Now");
+  wanted_syncs = 2;
+  spin_until (synced, indicator);
+  spin_until (has_comment, banner);
+  g_assert_nonnull (strstr (bc_review_banner_get_comment (banner), COMMENT));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp_home = NULL;
+  const char *dirs[] = { "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME" };
+  int status;
+
+  tmp_home = g_dir_make_tmp ("test-app-sync-home-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("HOME", tmp_home, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *dir = g_build_filename (tmp_home, dirs[i], NULL);
+
+      g_mkdir_with_parents (dir, 0700);
+      g_setenv (dirs[i], dir, TRUE);
+    }
+  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+
+  setlocale (LC_ALL, "");
+  bc_i18n_init ();
+  gtk_test_init (&argc, &argv, NULL);
+
+  app = bc_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add ("/app/sync/enrol-send-return", Fixture, NULL, fixture_set_up,
+              test_enrol_send_return, fixture_tear_down);
+
+  status = g_test_run ();
+  g_application_release (G_APPLICATION (app));
+  g_object_unref (app);
+  bc_test_remove_tree (tmp_home);
+  return status;
+}
