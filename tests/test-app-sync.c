@@ -39,6 +39,31 @@
 #define UNIT      "QNG-SONTINH"
 #define COMMENT   "Bổ sung số liệu mục 4."
 
+/* The window's words in the language it runs in (English unless the
+ * screenshots ask for Vietnamese). */
+#define T(s) g_dgettext (GETTEXT_PACKAGE, s)
+
+/* A label's words without the mnemonic's underscore, as read aloud. */
+static char *
+plain (const char *label)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = label; *p != '\0'; p++)
+    if (*p != '_')
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
+/* A format's text before its first conversion. */
+static char *
+prefix_of (const char *format)
+{
+  const char *percent = strchr (format, '%');
+
+  return g_strndup (format, percent != NULL ? (gsize) (percent - format) : strlen (format));
+}
+
 static BcApplication *app;
 
 typedef struct {
@@ -237,6 +262,8 @@ start_server (Fixture *fixture)
                          "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
+  /* Its first line is read, in English. */
+  g_subprocess_launcher_setenv (launcher, "BAOCAO_LANGUAGE", "en", TRUE);
 #ifdef G_OS_UNIX
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
 #endif
@@ -388,9 +415,65 @@ has_receipt (BcReviewBanner *banner)
 }
 
 static gboolean
-has_comment (BcReviewBanner *banner)
+match_visible_comment (GtkWidget     *widget,
+                       gconstpointer  text)
 {
-  return bc_review_banner_get_comment (banner) != NULL;
+  return GTK_IS_LABEL (widget) && gtk_widget_is_drawable (widget)
+         && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+/* The reviewer's comment is on screen, above the form. */
+static gboolean
+comment_shown (BcWindow *window)
+{
+  return find_widget (GTK_WIDGET (window), match_visible_comment, COMMENT) != NULL;
+}
+
+static gboolean
+match_name (GtkWidget     *widget,
+            gconstpointer  name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+static GtkWidget *
+find_named_menu_button (BcWindow *window)
+{
+  return find_widget (GTK_WIDGET (window), match_name, "sync-indicator");
+}
+
+/* With BAOCAO_SHOT_DIR set, a screenshot of the whole screen there (to
+ * look at; nothing is checked on it). */
+static void
+shot (Fixture    *fixture,
+      const char *name,
+      gboolean    popup)
+{
+  const char *dir = g_getenv ("BAOCAO_SHOT_DIR");
+  int widths[] = { 1280, 360 };
+
+  if (dir == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *command = NULL;
+      gint64 until;
+
+      GtkMenuButton *button = GTK_MENU_BUTTON (find_named_menu_button (fixture->window));
+
+      gtk_window_set_default_size (GTK_WINDOW (fixture->window), widths[i], 760);
+      if (popup)
+        gtk_menu_button_popup (button);
+      else
+        gtk_menu_button_popdown (button);
+      until = g_get_monotonic_time () + G_USEC_PER_SEC;
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, FALSE);
+      command = g_strdup_printf ("import -window root %s/%s-%d-%s.png", dir, name, widths[i],
+                                 g_getenv ("BAOCAO_LANGUAGE"));
+      g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+    }
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 760);
 }
 
 /* --- the test ------------------------------------------------------------------ */
@@ -406,6 +489,11 @@ test_enrol_send_return (Fixture       *fixture,
   BcSyncController *controller;
   BcReviewBanner *banner;
   const char *status;
+  g_autofree char *address_label = plain (T ("Server _address"));
+  g_autofree char *user_label = plain (T ("_User name"));
+  g_autofree char *password_label = plain (T ("_Password"));
+  g_autofree char *synced_prefix = prefix_of (T ("Synced at %s"));
+  g_autofree char *receipt_prefix = prefix_of (T ("Received by the province: receipt %s at %s."));
 
   (void) user_data;
 
@@ -420,8 +508,9 @@ test_enrol_send_return (Fixture       *fixture,
   bc_sync_controller_set_token_file (controller, token_file);
 
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (indicator)));
+  shot (fixture, "enrol", TRUE);
   g_assert_false (bc_sync_controller_get_enrolled (controller));
-  g_assert_cmpstr (bc_sync_indicator_get_status (indicator), ==, "Not set up");
+  g_assert_cmpstr (bc_sync_indicator_get_status (indicator), ==, T ("Not set up"));
 
   /* The officer opens the indicator's popover, as a click on it does. */
   gtk_menu_button_popup (GTK_MENU_BUTTON (find_widget (GTK_WIDGET (indicator), match_type,
@@ -429,16 +518,16 @@ test_enrol_send_return (Fixture       *fixture,
   drain ();
 
   /* A wrong password is said in plain words, and nothing is enrolled. */
-  type_text (find_input (indicator, "Server address"), fixture->url);
-  type_text (find_input (indicator, "User name"), USER);
-  type_text (find_input (indicator, "Password"), "sai");
-  click (indicator, "Sign _In");
-  spin_until (gtk_widget_is_sensitive, find_widget (GTK_WIDGET (indicator), match_button_label, "Sign _In"));
+  type_text (find_input (indicator, address_label), fixture->url);
+  type_text (find_input (indicator, user_label), USER);
+  type_text (find_input (indicator, password_label), "sai");
+  click (indicator, T ("Sign _In"));
+  spin_until (gtk_widget_is_sensitive, find_widget (GTK_WIDGET (indicator), match_button_label, T ("Sign _In")));
   g_assert_false (bc_sync_controller_get_enrolled (controller));
   g_assert_false (g_file_test (token_file, G_FILE_TEST_EXISTS));
 
-  type_text (find_input (indicator, "Password"), PASSWORD);
-  click (indicator, "Sign _In");
+  type_text (find_input (indicator, password_label), PASSWORD);
+  click (indicator, T ("Sign _In"));
 
   /* Enrolled, it sends at once by itself: the report goes, and its receipt
    * shows above it. */
@@ -447,16 +536,17 @@ test_enrol_send_return (Fixture       *fixture,
   g_assert_null (bc_sync_controller_get_last_error (controller));
   g_assert_true (g_file_test (token_file, G_FILE_TEST_EXISTS));
   status = bc_sync_indicator_get_status (indicator);
-  g_assert_true (g_str_has_prefix (status, "Synced at "));
+  g_assert_true (g_str_has_prefix (status, synced_prefix));
 
   g_assert_true (bc_window_select_report (fixture->window, REPORT_ID));
   banner = BC_REVIEW_BANNER (find_widget (GTK_WIDGET (fixture->window), match_type,
                                           GSIZE_TO_POINTER (BC_TYPE_REVIEW_BANNER)));
   g_assert_nonnull (banner);
   spin_until (has_receipt, banner);
-  g_assert_nonnull (strstr (bc_review_banner_get_receipt (banner), "Received by the province: receipt "));
+  g_assert_nonnull (strstr (bc_review_banner_get_receipt (banner), receipt_prefix));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (banner)));
-  g_assert_null (bc_review_banner_get_comment (banner));
+  g_assert_false (comment_shown (fixture->window));
+  shot (fixture, "receipt", FALSE);
 
   /* The province returns it with a comment; "Send Now" brings it back and
    * the comment is on top of the report. */
@@ -464,11 +554,13 @@ test_enrol_send_return (Fixture       *fixture,
   gtk_menu_button_popup (GTK_MENU_BUTTON (find_widget (GTK_WIDGET (indicator), match_type,
                                                        GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON))));
   drain ();
-  click (indicator, "_Send Now");
+  click (indicator, T ("_Send Now"));
   wanted_syncs = 2;
   spin_until (synced, indicator);
-  spin_until (has_comment, banner);
-  g_assert_nonnull (strstr (bc_review_banner_get_comment (banner), COMMENT));
+  spin_until (comment_shown, fixture->window);
+  /* The receipt stays: the province has that revision. */
+  spin_until (has_receipt, banner);
+  shot (fixture, "returned", FALSE);
 }
 
 int
@@ -490,7 +582,7 @@ main (int    argc,
       g_mkdir_with_parents (dir, 0700);
       g_setenv (dirs[i], dir, TRUE);
     }
-  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+  g_setenv ("BAOCAO_LANGUAGE", g_getenv ("BAOCAO_SHOT_LANGUAGE") != NULL ? g_getenv ("BAOCAO_SHOT_LANGUAGE") : "en", TRUE);
 
   setlocale (LC_ALL, "");
   bc_i18n_init ();

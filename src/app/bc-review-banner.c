@@ -1,9 +1,9 @@
-/* bc-review-banner.c: above a report, what the province said: receipt, state, comment.
+/* bc-review-banner.c: above a report, what the province said: its receipt.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Follows the form view's report. The receipt (number and time) is read
- * from the workbook's sync state off the UI thread; a returned report shows
- * the reviewer's comment on top, before anything else.
+ * from the workbook's sync state off the UI thread. (The reviewer's comment
+ * of a returned report is shown by the window's status banner.)
  */
 #define G_LOG_DOMAIN "bc-review-banner"
 
@@ -20,12 +20,10 @@ struct _BcReviewBanner
   GtkWidget     parent_instance;
 
   GtkWidget    *box;
-  GtkLabel     *comment_label;
   GtkLabel     *receipt_label;
   BcFormView   *form_view;
   GCancellable *cancellable;
   char         *receipt;
-  char         *comment;
 };
 
 G_DEFINE_FINAL_TYPE (BcReviewBanner, bc_review_banner, GTK_TYPE_WIDGET)
@@ -36,17 +34,9 @@ static GParamSpec *properties[N_PROPS];
 static void
 show (BcReviewBanner *self)
 {
-  gboolean returned = self->comment != NULL;
-
-  gtk_label_set_label (self->comment_label, self->comment != NULL ? self->comment : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->comment_label), self->comment != NULL);
   gtk_label_set_label (self->receipt_label, self->receipt != NULL ? self->receipt : "");
   gtk_widget_set_visible (GTK_WIDGET (self->receipt_label), self->receipt != NULL);
-  if (returned)
-    gtk_widget_add_css_class (self->box, "returned");
-  else
-    gtk_widget_remove_css_class (self->box, "returned");
-  gtk_widget_set_visible (GTK_WIDGET (self), self->comment != NULL || self->receipt != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self), self->receipt != NULL);
 }
 
 static void
@@ -113,11 +103,9 @@ report_changed_cb (BcReviewBanner *self)
   g_autoptr(GTask) task = NULL;
   GtkRoot *root;
   BcWorkbook *workbook;
-  const char *comment;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->comment, g_free);
   g_clear_pointer (&self->receipt, g_free);
 
   if (self->form_view != NULL)
@@ -128,12 +116,8 @@ report_changed_cb (BcReviewBanner *self)
       return;
     }
 
-  comment = bc_report_get_review_comment (report);
-  if (bc_report_get_status (report) == BC_STATUS_RETURNED
-      || (bc_report_get_status (report) == BC_STATUS_DRAFT && comment != NULL))
-    /* TRANSLATORS: %s is the reviewer's comment */
-    self->comment = g_strdup_printf (_("Returned by the province: “%s”"),
-                                     comment != NULL ? comment : _("no comment"));
+  /* The reviewer's comment of a returned report is already on top of the
+   * form (the window's status banner); this one adds the receipt. */
   show (self);
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
@@ -171,13 +155,6 @@ bc_review_banner_get_receipt (BcReviewBanner *self)
 {
   g_return_val_if_fail (BC_IS_REVIEW_BANNER (self), NULL);
   return self->receipt;
-}
-
-const char *
-bc_review_banner_get_comment (BcReviewBanner *self)
-{
-  g_return_val_if_fail (BC_IS_REVIEW_BANNER (self), NULL);
-  return self->comment;
 }
 
 static void
@@ -233,7 +210,6 @@ bc_review_banner_finalize (GObject *object)
   BcReviewBanner *self = BC_REVIEW_BANNER (object);
 
   g_free (self->receipt);
-  g_free (self->comment);
 
   G_OBJECT_CLASS (bc_review_banner_parent_class)->finalize (object);
 }
@@ -268,14 +244,6 @@ bc_review_banner_init (BcReviewBanner *self)
   gtk_widget_set_margin_end (self->box, 12);
   gtk_widget_set_margin_top (self->box, 6);
   gtk_widget_set_margin_bottom (self->box, 6);
-
-  self->comment_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->comment_label), "review-comment");
-  gtk_label_set_wrap (self->comment_label, TRUE);
-  gtk_label_set_xalign (self->comment_label, 0);
-  gtk_label_set_selectable (self->comment_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->comment_label), "heading");
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->comment_label));
 
   self->receipt_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_set_name (GTK_WIDGET (self->receipt_label), "receipt");

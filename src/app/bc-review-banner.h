@@ -1,4 +1,4 @@
-/* bc-review-banner.h: above a report, what the province said: receipt, state, comment.
+/* bc-review-banner.h: above a report, what the province said: its receipt.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -17,7 +17,5 @@ void        bc_review_banner_set_form_view (BcReviewBanner *self,
                                             BcFormView     *form_view);
 /* The receipt line ("Received by the province: No. … at …"), or NULL. */
 const char *bc_review_banner_get_receipt   (BcReviewBanner *self);
-/* The reviewer's comment shown, or NULL. */
-const char *bc_review_banner_get_comment   (BcReviewBanner *self);
 
 G_END_DECLS
