@@ -582,6 +582,9 @@ main (int    argc,
       g_mkdir_with_parents (dir, 0700);
       g_setenv (dirs[i], dir, TRUE);
     }
+  /* An empty LC_ALL would keep gettext in the C locale (bc-i18n.c). */
+  if (g_getenv ("BAOCAO_SHOT_LANGUAGE") != NULL)
+    g_unsetenv ("LC_ALL");
   g_setenv ("BAOCAO_LANGUAGE", g_getenv ("BAOCAO_SHOT_LANGUAGE") != NULL ? g_getenv ("BAOCAO_SHOT_LANGUAGE") : "en", TRUE);
 
   setlocale (LC_ALL, "");

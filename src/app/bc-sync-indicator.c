@@ -12,7 +12,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 
 #include "bc-form-view.h"
 #include "bc-report-list.h"
@@ -470,8 +470,7 @@ bc_sync_indicator_init (BcSyncIndicator *self)
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   self->icon = GTK_IMAGE (gtk_image_new ());
   self->label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (self->label, 18);
+  /* Never ellipsized: at 360 px the window's title gives way instead. */
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->icon));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
   gtk_menu_button_set_child (self->button, box);
@@ -490,7 +489,6 @@ bc_sync_indicator_init (BcSyncIndicator *self)
   gtk_label_set_wrap (self->detail, TRUE);
   gtk_label_set_max_width_chars (self->detail, 36);
   gtk_label_set_xalign (self->detail, 0);
-  gtk_label_set_selectable (self->detail, TRUE);
   gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->detail));
 
   self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
