@@ -470,7 +470,10 @@ bc_sync_indicator_init (BcSyncIndicator *self)
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   self->icon = GTK_IMAGE (gtk_image_new ());
   self->label = GTK_LABEL (gtk_label_new (NULL));
-  /* Never ellipsized: at 360 px the window's title gives way instead. */
+  /* Ellipsized so that the window still fits 360 px; the icon, the tooltip
+   * and the popover keep the words. */
+  gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (self->label, 18);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->icon));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
   gtk_menu_button_set_child (self->button, box);
