@@ -168,7 +168,10 @@ make_client (BcSyncController *self)
                            G_CALLBACK (scheduler_finished_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scheduler, "notify::running",
                            G_CALLBACK (scheduler_running_cb), self, G_CONNECT_SWAPPED);
-  if (!self->paused)
+  /* A demo workbook sends only when asked: a class is walked through
+   * "Send now" step by step, and marking a report ready must not make it
+   * leave behind the trainer's back. */
+  if (!self->paused && !self->demo)
     bc_sync_scheduler_start (self->scheduler);
 }
 
@@ -427,7 +430,8 @@ bc_sync_controller_send_now (BcSyncController *self)
   if (self->paused)
     {
       self->paused = FALSE;
-      bc_sync_scheduler_start (self->scheduler);
+      if (!self->demo)
+        bc_sync_scheduler_start (self->scheduler);
     }
   bc_sync_scheduler_sync_now (self->scheduler);
   emit_changed (self);

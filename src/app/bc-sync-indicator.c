@@ -44,9 +44,18 @@ struct _BcSyncIndicator
   char             *status;
   char             *detail_text;
   gboolean          enrolling;
+  gboolean          compact;
 };
 
 G_DEFINE_FINAL_TYPE (BcSyncIndicator, bc_sync_indicator, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_COMPACT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static guint
 count_waiting (BcSyncIndicator *self)
@@ -568,6 +577,48 @@ bc_sync_indicator_finalize (GObject *object)
 }
 
 static void
+bc_sync_indicator_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  BcSyncIndicator *self = BC_SYNC_INDICATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPACT:
+      g_value_set_boolean (value, self->compact);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bc_sync_indicator_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  BcSyncIndicator *self = BC_SYNC_INDICATOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPACT:
+      if (self->compact != g_value_get_boolean (value))
+        {
+          self->compact = g_value_get_boolean (value);
+          /* Icon only: the status in words stays in the tooltip and popover. */
+          gtk_widget_set_visible (GTK_WIDGET (self->label), !self->compact);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 bc_sync_indicator_class_init (BcSyncIndicatorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -575,6 +626,14 @@ bc_sync_indicator_class_init (BcSyncIndicatorClass *klass)
 
   object_class->dispose = bc_sync_indicator_dispose;
   object_class->finalize = bc_sync_indicator_finalize;
+  object_class->get_property = bc_sync_indicator_get_property;
+  object_class->set_property = bc_sync_indicator_set_property;
+
+  /* In a narrow window (the leaflet folded) only the icon shows. */
+  properties[PROP_COMPACT] =
+    g_param_spec_boolean ("compact", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

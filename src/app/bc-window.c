@@ -2057,6 +2057,14 @@ bc_window_get_property (GObject    *object,
     }
 }
 
+/* For bindings in bc-window.ui: shown when the leaflet is not folded. */
+static gboolean
+not_folded (gpointer  unused,
+            gboolean  folded)
+{
+  return !folded;
+}
+
 static void
 bc_window_class_init (BcWindowClass *klass)
 {
@@ -2084,6 +2092,7 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BcWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, leaflet);
+  gtk_widget_class_bind_template_callback (widget_class, not_folded);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, search_entry);
