@@ -1597,6 +1597,7 @@ typedef struct {
   guint       next;
   GHashTable *seen;         /* report id → times seen in the feed */
   gboolean    stop;         /* the pushes are over: read to the end */
+  gboolean    asked_after_stop; /* the page on its way was asked after that */
   gboolean    done;
   guint       polls;
 } Poller;
@@ -1749,7 +1750,9 @@ on_polled (GObject      *source,
   g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   JsonArray *changes;
-  gboolean stopping = poller->stop;
+  /* A page asked while a push was still committing may miss it: only one
+   * asked after the pushes were over can end the reading. */
+  gboolean stopping = poller->asked_after_stop;
 
   poller->polls++;
   if (error != NULL || soup_message_get_status (msg) != 200)
@@ -1798,6 +1801,7 @@ poll_start (Poller *poller)
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Baocao-Protocol", "1");
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  poller->asked_after_stop = poller->stop;
   soup_session_send_and_read_async (m->session, msg, G_PRIORITY_DEFAULT, NULL, on_polled, poller);
 }
 
