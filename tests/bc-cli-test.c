@@ -22,10 +22,10 @@ bc_cli_run_clear (BcCliRun *run)
 }
 
 void
-bc_cli_test_run_program (BcCliFixture        *fixture,
-                         const char          *language,
-                         BcCliRun            *run,
-                         const char * const  *argv)
+bc_cli_test_run_program (BcCliFixture       *fixture,
+                         const char         *language,
+                         BcCliRun           *run,
+                         const char * const *argv)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -288,4 +288,109 @@ bc_cli_test_enrol (BcCliFixture *fixture)
                                     "--password-file", password, "--token-file", fixture->token_file,
                                     "--device", "Máy phòng Văn hóa", NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, "UBND huyện Sơn Tịnh"));
+}
+
+/* A quarterly report of the unit, every required field filled and every
+ * warning justified, marked ready. */
+char *
+bc_cli_test_ready_report (BcCliFixture *fixture,
+                          const char   *period,
+                          const char   *unit)
+{
+  g_auto(BcCliRun) run = { 0 };
+  g_autoptr(JsonNode) fields = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *id = NULL;
+  JsonArray *array;
+  JsonArray *issues;
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", period, "--unit", unit,
+                                    NULL), ==, 0);
+  id = g_strstrip (g_strdup (run.out));
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "fields", "egov-quarterly", "--json", NULL), ==, 0);
+  fields = bc_cli_test_parse_json (run.out);
+  array = json_node_get_array (fields);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *field = json_array_get_object_element (array, i);
+      const char *path = json_object_get_string_member (field, "path");
+      const char *type = json_object_get_string_member (field, "type");
+      const char *value;
+
+      if (!json_object_get_boolean_member (field, "required")
+          || json_object_get_boolean_member (field, "computed") || strchr (path, '[') != NULL)
+        continue;
+
+      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal")
+          || g_str_equal (type, "percentage"))
+        value = "0";
+      else if (g_str_equal (type, "date"))
+        value = "21/6/2018";
+      else if (g_str_equal (type, "yes_no"))
+        value = "có";
+      else if (g_str_equal (type, "choice"))
+        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
+      else if (g_str_equal (type, "document_ref"))
+        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
+      else
+        value = "Quảng Ngãi";
+      g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
+    }
+
+  bc_cli_test_cli (fixture, &run, "validate", id, "--json", NULL);
+  result = bc_cli_test_parse_json (run.out);
+  issues = json_object_get_array_member (json_node_get_object (result), "issues");
+  for (guint i = 0; i < json_array_get_length (issues); i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+
+      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
+        g_assert_cmpint (bc_cli_test_cli (fixture, &run, "justify", id,
+                                          json_object_get_string_member (issue, "rule"),
+                                          "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
+    }
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
+  return g_steal_pointer (&id);
+}
+
+JsonObject *
+bc_cli_test_sync_json (BcCliFixture  *fixture,
+                       JsonNode     **root)
+{
+  g_auto(BcCliRun) run = { 0 };
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", "--json", NULL), ==, 0);
+  *root = bc_cli_test_parse_json (run.out);
+  return json_node_get_object (*root);
+}
+
+const char *
+bc_cli_test_report_status (BcCliFixture  *fixture,
+                           const char    *id,
+                           JsonNode     **root)
+{
+  g_auto(BcCliRun) run = { 0 };
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+  *root = bc_cli_test_parse_json (run.out);
+  return json_object_get_string_member (json_node_get_object (*root), "status");
+}
+
+/* The reports the server holds, as `reports list --json` gives them. */
+JsonArray *
+bc_cli_test_server_reports (BcCliFixture  *fixture,
+                            JsonNode     **root)
+{
+  g_auto(BcCliRun) run = { 0 };
+  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "reports", "list", "--json",
+                         "--data", fixture->data, NULL };
+
+  bc_cli_test_run_program (fixture, NULL, &run, argv);
+  g_assert_cmpint (run.status, ==, 0);
+  *root = bc_cli_test_parse_json (run.out);
+  if (JSON_NODE_HOLDS_OBJECT (*root))
+    return json_object_get_array_member (json_node_get_object (*root), "reports");
+  return json_node_get_array (*root);
 }

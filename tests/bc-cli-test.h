@@ -95,4 +95,20 @@ void      bc_cli_test_stop_server      (BcCliFixture        *fixture);
 /* Enrols the workbook with the server as the fixture's account. */
 void      bc_cli_test_enrol            (BcCliFixture        *fixture);
 
+/* A quarterly report of `unit` (new, every required field filled, every
+ * warning justified, marked ready); returns its id. */
+char       *bc_cli_test_ready_report   (BcCliFixture        *fixture,
+                                        const char          *period,
+                                        const char          *unit);
+/* `baocao-cli sync --json`, which must succeed: its object, in `root`. */
+JsonObject *bc_cli_test_sync_json      (BcCliFixture        *fixture,
+                                        JsonNode           **root);
+/* The status `baocao-cli show --json` gives the report `id` (in `root`). */
+const char *bc_cli_test_report_status  (BcCliFixture        *fixture,
+                                        const char          *id,
+                                        JsonNode           **root);
+/* The reports the server holds, as `reports list --json` gives them. */
+JsonArray  *bc_cli_test_server_reports (BcCliFixture        *fixture,
+                                        JsonNode           **root);
+
 G_END_DECLS

@@ -41,110 +41,6 @@ fixture_teardown (BcCliFixture  *fixture,
   bc_cli_test_teardown (fixture);
 }
 
-/* A quarterly report of the unit, every required field filled and every
- * warning justified, marked ready. */
-static char *
-ready_report (BcCliFixture *fixture,
-              const char   *period,
-              const char   *unit)
-{
-  g_auto(BcCliRun) run = { 0 };
-  g_autoptr(JsonNode) fields = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  g_autofree char *id = NULL;
-  JsonArray *array;
-  JsonArray *issues;
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", period, "--unit", unit,
-                                    NULL), ==, 0);
-  id = g_strstrip (g_strdup (run.out));
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "fields", "egov-quarterly", "--json", NULL), ==, 0);
-  fields = bc_cli_test_parse_json (run.out);
-  array = json_node_get_array (fields);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *field = json_array_get_object_element (array, i);
-      const char *path = json_object_get_string_member (field, "path");
-      const char *type = json_object_get_string_member (field, "type");
-      const char *value;
-
-      if (!json_object_get_boolean_member (field, "required")
-          || json_object_get_boolean_member (field, "computed") || strchr (path, '[') != NULL)
-        continue;
-
-      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal")
-          || g_str_equal (type, "percentage"))
-        value = "0";
-      else if (g_str_equal (type, "date"))
-        value = "21/6/2018";
-      else if (g_str_equal (type, "yes_no"))
-        value = "có";
-      else if (g_str_equal (type, "choice"))
-        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
-      else if (g_str_equal (type, "document_ref"))
-        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
-      else
-        value = "Quảng Ngãi";
-      g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
-    }
-
-  bc_cli_test_cli (fixture, &run, "validate", id, "--json", NULL);
-  result = bc_cli_test_parse_json (run.out);
-  issues = json_object_get_array_member (json_node_get_object (result), "issues");
-  for (guint i = 0; i < json_array_get_length (issues); i++)
-    {
-      JsonObject *issue = json_array_get_object_element (issues, i);
-
-      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
-        g_assert_cmpint (bc_cli_test_cli (fixture, &run, "justify", id,
-                                          json_object_get_string_member (issue, "rule"),
-                                          "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
-    }
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
-  return g_steal_pointer (&id);
-}
-
-static JsonObject *
-sync_json (BcCliFixture  *fixture,
-           JsonNode     **root)
-{
-  g_auto(BcCliRun) run = { 0 };
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", "--json", NULL), ==, 0);
-  *root = bc_cli_test_parse_json (run.out);
-  return json_node_get_object (*root);
-}
-
-static const char *
-report_status (BcCliFixture  *fixture,
-               const char    *id,
-               JsonNode     **root)
-{
-  g_auto(BcCliRun) run = { 0 };
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
-  *root = bc_cli_test_parse_json (run.out);
-  return json_object_get_string_member (json_node_get_object (*root), "status");
-}
-
-/* The reports the server holds, as `reports list --json` gives them. */
-static JsonArray *
-server_reports (BcCliFixture  *fixture,
-                JsonNode     **root)
-{
-  g_auto(BcCliRun) run = { 0 };
-  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "reports", "list", "--json",
-                         "--data", fixture->data, NULL };
-
-  bc_cli_test_run_program (fixture, NULL, &run, argv);
-  g_assert_cmpint (run.status, ==, 0);
-  *root = bc_cli_test_parse_json (run.out);
-  if (JSON_NODE_HOLDS_OBJECT (*root))
-    return json_object_get_array_member (json_node_get_object (*root), "reports");
-  return json_node_get_array (*root);
-}
 
 /* ------------------------------------------------------------------------ */
 
@@ -172,7 +68,7 @@ static char *
 only_server_receipt (BcCliFixture *fixture)
 {
   g_autoptr(JsonNode) root = NULL;
-  JsonArray *reports = server_reports (fixture, &root);
+  JsonArray *reports = bc_cli_test_server_reports (fixture, &root);
   JsonObject *report;
 
   g_assert_cmpuint (json_array_get_length (reports), ==, 1);
@@ -186,7 +82,7 @@ server_report_count (BcCliFixture *fixture)
 {
   g_autoptr(JsonNode) root = NULL;
 
-  return json_array_get_length (server_reports (fixture, &root));
+  return json_array_get_length (bc_cli_test_server_reports (fixture, &root));
 }
 
 /* A bundle file's object (read as plain JSON, for looking inside). */
@@ -258,12 +154,12 @@ test_bundle_exactly_once (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
 
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, "1 report"));
   /* Exporting sends nothing and marks nothing sent. */
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "queued");
   g_clear_pointer (&shown, json_node_unref);
   g_assert_cmpuint (outbox_length (fixture), ==, 1);
   g_assert_cmpuint (server_report_count (fixture), ==, 0);
@@ -288,7 +184,7 @@ test_bundle_exactly_once (BcCliFixture  *fixture,
   /* The reply home: sent, with the receipt; out of the outbox. */
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, receipt));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
   g_assert_cmpuint (outbox_length (fixture), ==, 0);
 
@@ -324,11 +220,11 @@ test_bundle_after_network (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   /* A link appears before the stick leaves: the sync sends the item. */
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
   receipt = only_server_receipt (fixture);
 
@@ -343,7 +239,7 @@ test_bundle_after_network (BcCliFixture  *fixture,
   bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu.", NULL);
   g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
                    ==, "Bổ sung số liệu.");
   g_free (only_server_receipt (fixture));
@@ -368,24 +264,24 @@ test_network_after_bundle (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   /* A report exported cannot go back to draft: the server may hold it. */
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), !=, 0);
   g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   receipt = only_server_receipt (fixture);
 
-  result = sync_json (fixture, &synced);
+  result = bc_cli_test_sync_json (fixture, &synced);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   result = json_array_get_object_element (results, 0);
   g_assert_true (json_object_get_boolean_member (result, "replayed"));
   g_assert_cmpstr (result_receipt (result), ==, receipt);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
 
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_free (only_server_receipt (fixture));
 }
 
@@ -429,7 +325,7 @@ test_bundle_damaged (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   g_assert_true (g_file_get_contents (bundle, &text, &length, NULL));
 
@@ -499,7 +395,7 @@ test_bundle_damaged (BcCliFixture  *fixture,
   /* In the officer's language. */
   g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
   g_assert_nonnull (strstr (run.err, "hỏng"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "queued");
   g_clear_pointer (&shown, json_node_unref);
   g_assert_cmpuint (outbox_length (fixture), ==, 1);
   {
@@ -510,7 +406,7 @@ test_bundle_damaged (BcCliFixture  *fixture,
 
   /* The whole reply still works. */
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
 }
 
 
@@ -556,7 +452,7 @@ test_bundle_other_unit (BcCliFixture  *fixture,
   bc_cli_test_admin (fixture, "users", "add", "ubnd-tinh", "--unit", "QNG", "--password-file", password, NULL);
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
 
   /* Bình Sơn's computer cannot pass Sơn Tịnh's bundle on: to it, as to a
@@ -599,7 +495,7 @@ test_bundle_other_unit (BcCliFixture  *fixture,
   g_free (fixture->workbook);
   fixture->workbook = g_strdup (commune);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_assert_cmpuint (outbox_length (fixture), ==, 0);
 }
 
@@ -624,7 +520,7 @@ test_bundle_other_workbook_revoked (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   device = g_strdup (json_object_get_string_member (read_bundle (bundle, &root), "device_id"));
@@ -691,15 +587,15 @@ test_training_cycle (BcCliFixture  *fixture,
   /* No server for this one: the demo workbook brings its own. */
   bc_cli_test_stop_server (fixture);
   make_demo (fixture);
-  id = ready_report (fixture, "2019Q1", "UBND-QNG");
+  id = bc_cli_test_ready_report (fixture, "2019Q1", "UBND-QNG");
 
-  result = sync_json (fixture, &first);
+  result = bc_cli_test_sync_json (fixture, &first);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 0), "result"),
                    ==, "stored");
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
                             "Training"));
   g_clear_pointer (&shown, json_node_unref);
@@ -708,12 +604,12 @@ test_training_cycle (BcCliFixture  *fixture,
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
 
-  result = sync_json (fixture, &second);
+  result = bc_cli_test_sync_json (fixture, &second);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (results, 0), "replayed"));
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "accepted");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "accepted");
 }
 
 typedef struct {

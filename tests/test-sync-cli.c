@@ -35,109 +35,6 @@ fixture_teardown (BcCliFixture  *fixture,
   bc_cli_test_teardown (fixture);
 }
 
-/* A quarterly report of the unit, every required field filled and every
- * warning justified, marked ready. */
-static char *
-ready_report (BcCliFixture *fixture,
-              const char   *period)
-{
-  g_auto(BcCliRun) run = { 0 };
-  g_autoptr(JsonNode) fields = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  g_autofree char *id = NULL;
-  JsonArray *array;
-  JsonArray *issues;
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", period, "--unit", BC_CLI_TEST_UNIT,
-                                    NULL), ==, 0);
-  id = g_strstrip (g_strdup (run.out));
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "fields", "egov-quarterly", "--json", NULL), ==, 0);
-  fields = bc_cli_test_parse_json (run.out);
-  array = json_node_get_array (fields);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *field = json_array_get_object_element (array, i);
-      const char *path = json_object_get_string_member (field, "path");
-      const char *type = json_object_get_string_member (field, "type");
-      const char *value;
-
-      if (!json_object_get_boolean_member (field, "required")
-          || json_object_get_boolean_member (field, "computed") || strchr (path, '[') != NULL)
-        continue;
-
-      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal")
-          || g_str_equal (type, "percentage"))
-        value = "0";
-      else if (g_str_equal (type, "date"))
-        value = "21/6/2018";
-      else if (g_str_equal (type, "yes_no"))
-        value = "có";
-      else if (g_str_equal (type, "choice"))
-        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
-      else if (g_str_equal (type, "document_ref"))
-        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
-      else
-        value = "Quảng Ngãi";
-      g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
-    }
-
-  bc_cli_test_cli (fixture, &run, "validate", id, "--json", NULL);
-  result = bc_cli_test_parse_json (run.out);
-  issues = json_object_get_array_member (json_node_get_object (result), "issues");
-  for (guint i = 0; i < json_array_get_length (issues); i++)
-    {
-      JsonObject *issue = json_array_get_object_element (issues, i);
-
-      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
-        g_assert_cmpint (bc_cli_test_cli (fixture, &run, "justify", id,
-                                          json_object_get_string_member (issue, "rule"),
-                                          "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
-    }
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
-  return g_steal_pointer (&id);
-}
-
-static JsonObject *
-sync_json (BcCliFixture  *fixture,
-           JsonNode     **root)
-{
-  g_auto(BcCliRun) run = { 0 };
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", "--json", NULL), ==, 0);
-  *root = bc_cli_test_parse_json (run.out);
-  return json_node_get_object (*root);
-}
-
-static const char *
-report_status (BcCliFixture  *fixture,
-               const char    *id,
-               JsonNode     **root)
-{
-  g_auto(BcCliRun) run = { 0 };
-
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
-  *root = bc_cli_test_parse_json (run.out);
-  return json_object_get_string_member (json_node_get_object (*root), "status");
-}
-
-/* The reports the server holds, as `reports list --json` gives them. */
-static JsonArray *
-server_reports (BcCliFixture  *fixture,
-                JsonNode     **root)
-{
-  g_auto(BcCliRun) run = { 0 };
-  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "reports", "list", "--json",
-                         "--data", fixture->data, NULL };
-
-  bc_cli_test_run_program (fixture, NULL, &run, argv);
-  g_assert_cmpint (run.status, ==, 0);
-  *root = bc_cli_test_parse_json (run.out);
-  if (JSON_NODE_HOLDS_OBJECT (*root))
-    return json_object_get_array_member (json_node_get_object (*root), "reports");
-  return json_node_get_array (*root);
-}
 
 /* ------------------------------------------------------------------------ */
 
@@ -162,7 +59,7 @@ test_round_trip (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
 
   /* Nothing waits in the outbox yet: sync queues what is ready. */
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
@@ -173,27 +70,27 @@ test_round_trip (BcCliFixture  *fixture,
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, id));
   g_assert_nonnull (strstr (run.out, "receipt"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
-  g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+  g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 1);
   g_clear_pointer (&on_server, json_node_unref);
 
   /* The second sends nothing, and the server still holds one report; it
    * still spoke to the server (progress counts bytes both ways). */
-  result = sync_json (fixture, &first);
+  result = bc_cli_test_sync_json (fixture, &first);
   g_assert_cmpint (json_object_get_int_member (result, "bytes_sent"), >, 0);
   g_assert_cmpint (json_object_get_int_member (result, "bytes_received"), >, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "results")), ==, 0);
-  g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+  g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 1);
   g_clear_pointer (&on_server, json_node_unref);
 
   /* The province returns it with a comment: after sync it is returned,
    * with the comment, and editable once taken back to draft. */
   bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu mục 4.",
                      "--reviewer", "Nguyễn Văn A", NULL);
-  result = sync_json (fixture, &second);
+  result = bc_cli_test_sync_json (fixture, &second);
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"), ==,
                    "Bổ sung số liệu mục 4.");
   g_clear_pointer (&shown, json_node_unref);
@@ -202,7 +99,7 @@ test_round_trip (BcCliFixture  *fixture,
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
 
   /* Sent again as a new revision based on the one the server holds. */
-  result = sync_json (fixture, &third);
+  result = bc_cli_test_sync_json (fixture, &third);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   g_assert_cmpint (json_object_get_int_member (result, "items_total"), ==, 1);
@@ -212,18 +109,18 @@ test_round_trip (BcCliFixture  *fixture,
   g_assert_false (json_object_get_boolean_member (result, "replayed"));
   receipt = g_strdup (json_object_get_string_member (json_object_get_object_member (result, "receipt"),
                                                      "number"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
 
   /* Accepted on the server: accepted here after sync, and final. */
   bc_cli_test_admin (fixture, "review", "accept", id, NULL);
-  result = sync_json (fixture, &fourth);
+  result = bc_cli_test_sync_json (fixture, &fourth);
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "accepted");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "accepted");
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 1);
 
   /* And a sync after that has nothing to do. */
-  result = sync_json (fixture, &last);
+  result = bc_cli_test_sync_json (fixture, &last);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "results")), ==, 0);
   g_assert_cmpint (json_object_get_int_member (result, "changes"), ==, 0);
   g_assert_nonnull (receipt);
@@ -309,7 +206,7 @@ test_revoked (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
 
   argv[4] = fixture->data;
   bc_cli_test_run_program (fixture, NULL, &run, argv);
@@ -330,8 +227,8 @@ test_revoked (BcCliFixture  *fixture,
     g_autoptr(JsonNode) outbox = NULL;
     JsonObject *item;
 
-    g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 0);
-    g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+    g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 0);
+    g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "queued");
     g_assert_cmpint (bc_cli_test_cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
     outbox = bc_cli_test_parse_json (run.out);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (outbox)), ==, 1);
@@ -354,14 +251,14 @@ test_server_down (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   bc_cli_test_stop_server (fixture);
 
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, BC_CLI_TEST_EXIT_OFFLINE);
   g_assert_nonnull (strstr (run.err, "Cannot reach the server"));
   g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "sync", NULL), ==, BC_CLI_TEST_EXIT_OFFLINE);
   g_assert_nonnull (strstr (run.err, "Không kết nối được máy chủ"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "ready");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "ready");
 
   /* Back up on the same data and port range: the report goes, once. */
   {
@@ -376,7 +273,7 @@ test_server_down (BcCliFixture  *fixture,
                      ==, 0);
     g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
     g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
-    g_assert_cmpstr (report_status (fixture, id, &again), ==, "sent");
+    g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &again), ==, "sent");
 
     /* Enrolling again signed the previous token out: one device active. */
     {
@@ -396,7 +293,7 @@ test_server_down (BcCliFixture  *fixture,
       g_assert_cmpuint (active, ==, 1);
       g_assert_cmpuint (revoked, ==, 1);
     }
-    g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+    g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 1);
     g_assert_nonnull (old_url);
   }
 }
@@ -483,7 +380,7 @@ test_tls (BcCliFixture  *fixture,
   /* With that CA configured: accepted, and remembered for sync. */
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER, "--password-file",
                                     password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 0);
-  id = ready_report (fixture, "2018Q2");
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, id));
 
@@ -543,7 +440,7 @@ test_template_published (BcCliFixture  *fixture,
   draft = g_strstrip (g_strdup (run.out));
 
   /* Sync stores it in the user's form folder, and the draft moves to it. */
-  result = sync_json (fixture, &first);
+  result = bc_cli_test_sync_json (fixture, &first);
   g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (result, "carried_over"), ==, 1);
   g_assert_true (g_file_test (stored, G_FILE_TEST_IS_REGULAR));
@@ -556,7 +453,7 @@ test_template_published (BcCliFixture  *fixture,
 
   /* Every command loads it; a second sync stores nothing again. */
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "fields", "egov-quarterly", "--version", "2", NULL), ==, 0);
-  result = sync_json (fixture, &second);
+  result = bc_cli_test_sync_json (fixture, &second);
   g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 0);
   g_assert_nonnull (draft);
 }
@@ -619,7 +516,7 @@ test_killed_mid_sync (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
   model_text = g_strdup (run.out);
 
@@ -709,7 +606,7 @@ test_killed_mid_sync (BcCliFixture  *fixture,
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (reports, i),
                                                     "status"), ==, "sent");
 
-  reports = server_reports (fixture, &on_server);
+  reports = bc_cli_test_server_reports (fixture, &on_server);
   g_assert_cmpuint (json_array_get_length (reports), ==, 1 + ROUNDS * PER_ROUND);
   for (guint i = 0; i < json_array_get_length (reports); i++)
     {
@@ -777,7 +674,7 @@ test_conflict (BcCliFixture  *fixture,
   (void) data;
 
   bc_cli_test_enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
   bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Sửa mục 4.", NULL);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
@@ -803,10 +700,10 @@ test_conflict (BcCliFixture  *fixture,
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 14);
   g_assert_nonnull (strstr (run.out, "conflict"));
   g_assert_nonnull (strstr (run.err, "both are kept"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
 
   /* The server kept both: the first as current, the other beside it. */
-  reports = server_reports (fixture, &on_server);
+  reports = bc_cli_test_server_reports (fixture, &on_server);
   g_assert_cmpuint (json_array_get_length (reports), ==, 1);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (reports, 0),
                                                "conflicts"), ==, 1);
