@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "bc-test-util.h"
+#include "bc-cli-test.h"
 #include "bc-bundle.h"
 #include "bc-training.h"
 
@@ -24,449 +25,50 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#ifdef __linux__
-#include <signal.h>
-#include <sys/prctl.h>
-#endif
-
-#define USER      "ubnd-son-tinh"
-#define PASSWORD  "mật-khẩu đúng 1"
-#define UNIT      "QNG-SONTINH"
-
-/* baocao-cli's exit statuses (docs/cli.md). */
-#define EXIT_OFFLINE       10
-#define EXIT_BAD_PASSWORD  12
-#define EXIT_REVOKED       13
-
-typedef struct
-{
-  char        *dir;
-  char        *data;
-  char        *workbook;
-  char        *token_file;
-  char        *url;
-  GSubprocess *server;
-} Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
 static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs `program` with `argv` (NULL-terminated after the program), the
- * fixture's folder as XDG_DATA_HOME, in English or Vietnamese. */
-static void
-run_program (Fixture             *fixture,
-             const char          *language,
-             Run                 *run,
-             const char * const  *argv)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  run_clear (run);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
-  /* The training server's throwaway store goes with the fixture. */
-  g_subprocess_launcher_setenv (launcher, "TMPDIR", fixture->dir, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
-  /* No session bus: the keyring is never reached by accident. */
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-  if (language != NULL)
-    {
-      g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
-      g_subprocess_launcher_setenv (launcher, "LANG", "C.UTF-8", TRUE);
-      g_subprocess_launcher_unsetenv (launcher, "LC_ALL");
-      g_subprocess_launcher_unsetenv (launcher, "LC_MESSAGES");
-    }
-  else
-    {
-      g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-    }
-
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-  g_test_message ("%s %s → exit %d\nstdout: %s\nstderr: %s", argv[0], argv[1], run->status,
-                  run->out, run->err);
-}
-
-static int
-run_va (Fixture    *fixture,
-        const char *language,
-        Run        *run,
-        gboolean    server,
-        const char *first,
-        va_list     args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-
-  if (server)
-    g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_SERVER"));
-  else
-    {
-      g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_CLI"));
-      g_ptr_array_add (argv, (char *) "--workbook");
-      g_ptr_array_add (argv, fixture->workbook);
-    }
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  if (server)
-    {
-      g_ptr_array_add (argv, (char *) "--data");
-      g_ptr_array_add (argv, fixture->data);
-    }
-  g_ptr_array_add (argv, NULL);
-  g_assert_nonnull (g_ptr_array_index (argv, 0));
-
-  run_program (fixture, language, run, (const char * const *) argv->pdata);
-  return run->status;
-}
-
-G_GNUC_NULL_TERMINATED
-static int
-cli (Fixture    *fixture,
-     Run        *run,
-     const char *first,
-     ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_va (fixture, NULL, run, FALSE, first, args);
-  va_end (args);
-
-  return status;
-}
-
-G_GNUC_NULL_TERMINATED
-static int
-cli_vi (Fixture    *fixture,
-        Run        *run,
-        const char *first,
-        ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_va (fixture, "vi", run, FALSE, first, args);
-  va_end (args);
-
-  return status;
-}
-
-/* A baocao-server admin command on the fixture's data directory. */
-G_GNUC_NULL_TERMINATED
-static void
-admin (Fixture    *fixture,
-       const char *first,
-       ...)
-{
-  g_auto(Run) run = { 0 };
-  va_list args;
-
-  va_start (args, first);
-  run_va (fixture, NULL, &run, TRUE, first, args);
-  va_end (args);
-  g_assert_cmpint (run.status, ==, 0);
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
-}
-
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-/* A failed assertion aborts the test without its teardown: the server must
- * not outlive it. */
-G_GNUC_UNUSED static void
-die_with_parent (gpointer user_data)
-{
-  (void) user_data;
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-/* Starts `baocao-server serve` on a port the system picks and reads its URL
- * from the line it prints. */
-static void
-start_server (Fixture *fixture)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *line = NULL;
-  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
-                         "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
-
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-
-#ifdef G_OS_UNIX
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  fixture->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
-  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
-  fixture->url = g_strdup (line + strlen ("Listening on "));
-}
-
-static void
-stop_server (Fixture *fixture)
-{
-  if (fixture->server == NULL)
-    return;
-
-  g_subprocess_send_signal (fixture->server, 15);
-  g_subprocess_wait (fixture->server, NULL, NULL);
-  g_clear_object (&fixture->server);
-}
-
-static void
-fixture_setup (Fixture       *fixture,
+fixture_setup (BcCliFixture  *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *units = NULL;
-  g_autofree char *password = NULL;
-
   (void) data;
-
-  fixture->dir = g_dir_make_tmp ("baocao-bundle-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->data = g_build_filename (fixture->dir, "server", NULL);
-  fixture->workbook = g_build_filename (fixture->dir, "officer.baocao", NULL);
-  fixture->token_file = g_build_filename (fixture->dir, "token", NULL);
-
-  units = write_file (fixture, "units.json",
-                      "{\"units\": ["
-                      " {\"code\": \"QNG\", \"name\": \"UBND tỉnh Quảng Ngãi\", \"level\": \"province\"},"
-                      " {\"code\": \"QNG-SONTINH\", \"name\": \"UBND huyện Sơn Tịnh\", \"level\": \"district\","
-                      "  \"parent\": \"QNG\"},"
-                      " {\"code\": \"QNG-BINHSON\", \"name\": \"UBND huyện Bình Sơn\", \"level\": \"district\","
-                      "  \"parent\": \"QNG\"}]}");
-  password = write_file (fixture, "password", PASSWORD "\n");
-  admin (fixture, "units", "load", units, NULL);
-  admin (fixture, "users", "add", USER, "--unit", UNIT, "--password-file", password, NULL);
-  start_server (fixture);
+  bc_cli_test_setup (fixture, "baocao-bundle-XXXXXX");
 }
 
 static void
-fixture_teardown (Fixture       *fixture,
+fixture_teardown (BcCliFixture  *fixture,
                   gconstpointer  data)
 {
   (void) data;
-
-  stop_server (fixture);
-  bc_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->data);
-  g_free (fixture->workbook);
-  g_free (fixture->token_file);
-  g_free (fixture->url);
+  bc_cli_test_teardown (fixture);
 }
 
-static void
-enrol (Fixture *fixture)
-{
-  g_auto(Run) run = { 0 };
-  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
-
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
-                        "--password-file", password, "--token-file", fixture->token_file,
-                        "--device", "Máy phòng Văn hóa", NULL), ==, 0);
-  g_assert_nonnull (strstr (run.out, "UBND huyện Sơn Tịnh"));
-}
-
-/* A quarterly report of the unit, every required field filled and every
- * warning justified, marked ready. */
-static char *
-ready_report (Fixture    *fixture,
-              const char *period,
-              const char *unit)
-{
-  g_auto(Run) run = { 0 };
-  g_autoptr(JsonNode) fields = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  g_autofree char *id = NULL;
-  JsonArray *array;
-  JsonArray *issues;
-
-  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", period, "--unit", unit,
-                        NULL), ==, 0);
-  id = g_strstrip (g_strdup (run.out));
-
-  g_assert_cmpint (cli (fixture, &run, "fields", "egov-quarterly", "--json", NULL), ==, 0);
-  fields = parse_json (run.out);
-  array = json_node_get_array (fields);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *field = json_array_get_object_element (array, i);
-      const char *path = json_object_get_string_member (field, "path");
-      const char *type = json_object_get_string_member (field, "type");
-      const char *value;
-
-      if (!json_object_get_boolean_member (field, "required")
-          || json_object_get_boolean_member (field, "computed") || strchr (path, '[') != NULL)
-        continue;
-
-      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal")
-          || g_str_equal (type, "percentage"))
-        value = "0";
-      else if (g_str_equal (type, "date"))
-        value = "21/6/2018";
-      else if (g_str_equal (type, "yes_no"))
-        value = "có";
-      else if (g_str_equal (type, "choice"))
-        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
-      else if (g_str_equal (type, "document_ref"))
-        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
-      else
-        value = "Quảng Ngãi";
-      g_assert_cmpint (cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
-    }
-
-  cli (fixture, &run, "validate", id, "--json", NULL);
-  result = parse_json (run.out);
-  issues = json_object_get_array_member (json_node_get_object (result), "issues");
-  for (guint i = 0; i < json_array_get_length (issues); i++)
-    {
-      JsonObject *issue = json_array_get_object_element (issues, i);
-
-      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
-        g_assert_cmpint (cli (fixture, &run, "justify", id,
-                              json_object_get_string_member (issue, "rule"),
-                              "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
-    }
-
-  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
-  return g_steal_pointer (&id);
-}
-
-static JsonObject *
-sync_json (Fixture   *fixture,
-           JsonNode **root)
-{
-  g_auto(Run) run = { 0 };
-
-  g_assert_cmpint (cli (fixture, &run, "sync", "--json", NULL), ==, 0);
-  *root = parse_json (run.out);
-  return json_node_get_object (*root);
-}
-
-static const char *
-report_status (Fixture   *fixture,
-               const char *id,
-               JsonNode  **root)
-{
-  g_auto(Run) run = { 0 };
-
-  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
-  *root = parse_json (run.out);
-  return json_object_get_string_member (json_node_get_object (*root), "status");
-}
-
-/* The reports the server holds, as `reports list --json` gives them. */
-static JsonArray *
-server_reports (Fixture   *fixture,
-                JsonNode **root)
-{
-  g_auto(Run) run = { 0 };
-  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "reports", "list", "--json",
-                         "--data", fixture->data, NULL };
-
-  run_program (fixture, NULL, &run, argv);
-  g_assert_cmpint (run.status, ==, 0);
-  *root = parse_json (run.out);
-  if (JSON_NODE_HOLDS_OBJECT (*root))
-    return json_object_get_array_member (json_node_get_object (*root), "reports");
-  return json_node_get_array (*root);
-}
 
 /* ------------------------------------------------------------------------ */
 
-/* An admin command that may fail: its exit status. */
-G_GNUC_NULL_TERMINATED
-static int
-admin_run (Fixture    *fixture,
-           Run        *run,
-           const char *first,
-           ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_va (fixture, NULL, run, TRUE, first, args);
-  va_end (args);
-  return status;
-}
-
 static char *
-path_in (Fixture    *fixture,
-         const char *name)
+path_in (BcCliFixture *fixture,
+         const char   *name)
 {
   return g_build_filename (fixture->dir, name, NULL);
 }
 
 static guint
-outbox_length (Fixture *fixture)
+outbox_length (BcCliFixture *fixture)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) outbox = NULL;
 
-  g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
-  outbox = parse_json (run.out);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+  outbox = bc_cli_test_parse_json (run.out);
   return json_array_get_length (json_node_get_array (outbox));
 }
 
 /* The server's single report: asserts there is exactly one, with no
  * conflicting copy, and returns its receipt number. */
 static char *
-only_server_receipt (Fixture *fixture)
+only_server_receipt (BcCliFixture *fixture)
 {
   g_autoptr(JsonNode) root = NULL;
-  JsonArray *reports = server_reports (fixture, &root);
+  JsonArray *reports = bc_cli_test_server_reports (fixture, &root);
   JsonObject *report;
 
   g_assert_cmpuint (json_array_get_length (reports), ==, 1);
@@ -476,11 +78,11 @@ only_server_receipt (Fixture *fixture)
 }
 
 static guint
-server_report_count (Fixture *fixture)
+server_report_count (BcCliFixture *fixture)
 {
   g_autoptr(JsonNode) root = NULL;
 
-  return json_array_get_length (server_reports (fixture, &root));
+  return json_array_get_length (bc_cli_test_server_reports (fixture, &root));
 }
 
 /* A bundle file's object (read as plain JSON, for looking inside). */
@@ -493,7 +95,7 @@ read_bundle (const char  *path,
 
   g_file_get_contents (path, &text, NULL, &error);
   g_assert_no_error (error);
-  *root = parse_json (text);
+  *root = bc_cli_test_parse_json (text);
   return json_node_get_object (*root);
 }
 
@@ -518,14 +120,14 @@ result_receipt (JsonObject *result)
 /* What the workbook holds that a bundle could change: its reports (status,
  * revision) and its outbox, as the CLI prints them. */
 static char *
-workbook_state (Fixture *fixture)
+workbook_state (BcCliFixture *fixture)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *list = NULL;
 
-  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "list", "--json", NULL), ==, 0);
   list = g_strdup (run.out);
-  g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
   return g_strconcat (list, run.out, NULL);
 }
 
@@ -533,10 +135,10 @@ workbook_state (Fixture *fixture)
  * server's receipt; delivering the same bundle again and applying the reply
  * again change nothing and store nothing more. */
 static void
-test_bundle_exactly_once (Fixture       *fixture,
+test_bundle_exactly_once (BcCliFixture  *fixture,
                           gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) shown = NULL;
   g_autoptr(JsonNode) first = NULL;
   g_autoptr(JsonNode) second = NULL;
@@ -551,20 +153,20 @@ test_bundle_exactly_once (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2", UNIT);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
 
-  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, "1 report"));
   /* Exporting sends nothing and marks nothing sent. */
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "queued");
   g_clear_pointer (&shown, json_node_unref);
   g_assert_cmpuint (outbox_length (fixture), ==, 1);
   g_assert_cmpuint (server_report_count (fixture), ==, 0);
   /* Signed by the device: the token never leaves in it. */
   g_assert_nonnull (json_object_get_object_member (read_bundle (bundle, &bundle_root), "signature"));
 
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   receipt = only_server_receipt (fixture);
   result = reply_result (reply, &first);
   g_assert_cmpstr (json_object_get_string_member (result, "result"), ==, "stored");
@@ -572,7 +174,7 @@ test_bundle_exactly_once (Fixture       *fixture,
   g_assert_cmpstr (result_receipt (result), ==, receipt);
 
   /* The same bundle delivered again: a replay with the first receipt. */
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, "--reply", reply2, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, "--reply", reply2, NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, "0 new"));
   result = reply_result (reply2, &second);
   g_assert_true (json_object_get_boolean_member (result, "replayed"));
@@ -580,22 +182,22 @@ test_bundle_exactly_once (Fixture       *fixture,
   g_free (only_server_receipt (fixture));
 
   /* The reply home: sent, with the receipt; out of the outbox. */
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, receipt));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
   g_assert_cmpuint (outbox_length (fixture), ==, 0);
 
   /* Both replies again, and a sync: nothing moves, nothing is sent. */
   before = workbook_state (fixture);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply2, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply2, NULL), ==, 0);
   {
     g_autofree char *after = workbook_state (fixture);
 
     g_assert_cmpstr (after, ==, before);
   }
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, "Nothing to send"));
   g_free (only_server_receipt (fixture));
 }
@@ -603,10 +205,10 @@ test_bundle_exactly_once (Fixture       *fixture,
 /* The same revision by network first, then by bundle: the bundle is a
  * replay, and its reply agrees with what the sync already recorded. */
 static void
-test_bundle_after_network (Fixture       *fixture,
+test_bundle_after_network (BcCliFixture  *fixture,
                            gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) shown = NULL;
   g_autoptr(JsonNode) replied = NULL;
   g_autofree char *id = NULL;
@@ -617,27 +219,27 @@ test_bundle_after_network (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2", UNIT);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   /* A link appears before the stick leaves: the sync sends the item. */
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
   receipt = only_server_receipt (fixture);
 
   /* The stick arrives anyway. */
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   result = reply_result (reply, &replied);
   g_assert_true (json_object_get_boolean_member (result, "replayed"));
   g_assert_cmpstr (result_receipt (result), ==, receipt);
   g_free (only_server_receipt (fixture));
 
   /* The province returns it; the reply of a later bundle brings the review. */
-  admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu.", NULL);
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu.", NULL);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
                    ==, "Bổ sung số liệu.");
   g_free (only_server_receipt (fixture));
@@ -646,10 +248,10 @@ test_bundle_after_network (Fixture       *fixture,
 /* By bundle first, then by network: the sync's push of the same item is a
  * replay with the bundle's receipt, and the late reply changes nothing. */
 static void
-test_network_after_bundle (Fixture       *fixture,
+test_network_after_bundle (BcCliFixture  *fixture,
                            gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) shown = NULL;
   g_autoptr(JsonNode) synced = NULL;
   g_autofree char *id = NULL;
@@ -661,25 +263,25 @@ test_network_after_bundle (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2", UNIT);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   /* A report exported cannot go back to draft: the server may hold it. */
-  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), !=, 0);
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), !=, 0);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   receipt = only_server_receipt (fixture);
 
-  result = sync_json (fixture, &synced);
+  result = bc_cli_test_sync_json (fixture, &synced);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   result = json_array_get_object_element (results, 0);
   g_assert_true (json_object_get_boolean_member (result, "replayed"));
   g_assert_cmpstr (result_receipt (result), ==, receipt);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
 
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_free (only_server_receipt (fixture));
 }
 
@@ -705,10 +307,10 @@ damage (const char *from,
 /* One flipped byte anywhere, a cut file, content changed with a checksum
  * made anew: refused with a clear message, and nothing stored or moved. */
 static void
-test_bundle_damaged (Fixture       *fixture,
+test_bundle_damaged (BcCliFixture  *fixture,
                      gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) shown = NULL;
   g_autofree char *id = NULL;
   g_autofree char *bundle = path_in (fixture, "outbox.bundle");
@@ -722,22 +324,22 @@ test_bundle_damaged (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2", UNIT);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
   g_assert_true (g_file_get_contents (bundle, &text, &length, NULL));
 
   for (guint i = 0; i < G_N_ELEMENTS (where); i++)
     {
       damage (bundle, bad, (gssize) (where[i] * (double) (length - 2)), -1);
-      g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+      g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
       g_assert_nonnull (strstr (run.err, "damaged"));
     }
   damage (bundle, bad, -1, (gssize) length / 2);
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
   g_assert_nonnull (strstr (run.err, "damaged"));
   damage (bundle, bad, -1, (gssize) length - 1);
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
 
   /* Tampered: a value changed and the checksum made anew (anyone can);
    * the signature, keyed by the device's token, no longer matches. Nor
@@ -756,12 +358,12 @@ test_bundle_damaged (Fixture       *fixture,
     json_object_set_string_member (content, "period", "2018Q3");
     forged = bc_bundle_seal (object, forged_key);
     g_assert_true (g_file_set_contents (bad, forged, -1, NULL));
-    g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+    g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
     g_assert_nonnull (strstr (run.err, "signature"));
 
     stripped = bc_bundle_seal (object, NULL);
     g_assert_true (g_file_set_contents (bad, stripped, -1, NULL));
-    g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, "--trust-unsigned", NULL), ==, 1);
+    g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bad, "--trust-unsigned", NULL), ==, 1);
     g_assert_nonnull (strstr (run.err, "names a device"));
 
     /* Without its device too: unsigned, taken only on the administrator's word. */
@@ -769,7 +371,7 @@ test_bundle_damaged (Fixture       *fixture,
     json_object_set_null_member (object, "device_id");
     stripped = bc_bundle_seal (object, NULL);
     g_assert_true (g_file_set_contents (bad, stripped, -1, NULL));
-    g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
+    g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bad, NULL), ==, 1);
     g_assert_nonnull (strstr (run.err, "not signed"));
   }
 
@@ -777,7 +379,7 @@ test_bundle_damaged (Fixture       *fixture,
   g_assert_false (g_file_test (reply, G_FILE_TEST_EXISTS));
 
   /* A damaged reply changes nothing in the workbook either. */
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   g_free (only_server_receipt (fixture));
   before = workbook_state (fixture);
   g_clear_pointer (&text, g_free);
@@ -785,15 +387,15 @@ test_bundle_damaged (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (where); i++)
     {
       damage (reply, bad, (gssize) (where[i] * (double) (length - 2)), -1);
-      g_assert_cmpint (cli (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
+      g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
       g_assert_nonnull (strstr (run.err, "damaged"));
     }
   damage (reply, bad, -1, (gssize) length / 3);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
   /* In the officer's language. */
-  g_assert_cmpint (cli_vi (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "bundle", "import", bad, NULL), ==, 22);
   g_assert_nonnull (strstr (run.err, "hỏng"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "queued");
   g_clear_pointer (&shown, json_node_unref);
   g_assert_cmpuint (outbox_length (fixture), ==, 1);
   {
@@ -803,22 +405,22 @@ test_bundle_damaged (Fixture       *fixture,
   }
 
   /* The whole reply still works. */
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
 }
 
 
-/* Enrols the fixture's current workbook as `user` (password PASSWORD). */
+/* Enrols the fixture's current workbook as `user` (password BC_CLI_TEST_PASSWORD). */
 static void
-enrol_as (Fixture    *fixture,
-          const char *user,
-          const char *token_file)
+enrol_as (BcCliFixture *fixture,
+          const char   *user,
+          const char   *token_file)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
 
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", user,
-                        "--password-file", password, "--token-file", token_file, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", user,
+                                    "--password-file", password, "--token-file", token_file, NULL), ==, 0);
 }
 
 /* Another unit's bundle is nobody else's: a reply for Sơn Tịnh refused in
@@ -826,10 +428,10 @@ enrol_as (Fixture    *fixture,
  * taken when the province's computer relays it; a reply bundle is no
  * server's to import. */
 static void
-test_bundle_other_unit (Fixture       *fixture,
+test_bundle_other_unit (BcCliFixture  *fixture,
                         gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) shown = NULL;
   g_autofree char *password = path_in (fixture, "password");
   g_autofree char *commune = g_strdup (fixture->workbook);
@@ -845,20 +447,20 @@ test_bundle_other_unit (Fixture       *fixture,
 
   (void) data;
 
-  admin (fixture, "users", "add", "ubnd-binh-son", "--unit", "QNG-BINHSON",
-         "--password-file", password, NULL);
-  admin (fixture, "users", "add", "ubnd-tinh", "--unit", "QNG", "--password-file", password, NULL);
+  bc_cli_test_admin (fixture, "users", "add", "ubnd-binh-son", "--unit", "QNG-BINHSON",
+                     "--password-file", password, NULL);
+  bc_cli_test_admin (fixture, "users", "add", "ubnd-tinh", "--unit", "QNG", "--password-file", password, NULL);
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2", UNIT);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
 
   /* Bình Sơn's computer cannot pass Sơn Tịnh's bundle on: to it, as to a
    * report of another unit, there is no such thing. */
   g_free (fixture->workbook);
   fixture->workbook = g_strdup (other);
   enrol_as (fixture, "ubnd-binh-son", other_token);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 21);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 21);
   g_assert_nonnull (strstr (run.err, "refused the bundle"));
   g_assert_false (g_file_test (relayed, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (server_report_count (fixture), ==, 0);
@@ -867,7 +469,7 @@ test_bundle_other_unit (Fixture       *fixture,
   g_free (fixture->workbook);
   fixture->workbook = g_strdup (province);
   enrol_as (fixture, "ubnd-tinh", province_token);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", bundle, "--reply", relayed, NULL), ==, 0);
   g_assert_true (g_file_test (relayed, G_FILE_TEST_EXISTS));
   g_free (only_server_receipt (fixture));
   /* The province's own workbook took nothing of it. */
@@ -877,7 +479,7 @@ test_bundle_other_unit (Fixture       *fixture,
   g_free (fixture->workbook);
   fixture->workbook = g_strdup (other);
   before = workbook_state (fixture);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 22);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 22);
   g_assert_nonnull (strstr (run.err, "another unit"));
   {
     g_autofree char *after = workbook_state (fixture);
@@ -886,14 +488,14 @@ test_bundle_other_unit (Fixture       *fixture,
   }
 
   /* A reply bundle is for the unit, not for a server. */
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", relayed, "--reply", reply, NULL), ==, 1);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", relayed, "--reply", reply, NULL), ==, 1);
   g_assert_nonnull (strstr (run.err, "reply bundle"));
 
   /* At home, the relayed reply makes the report sent. */
   g_free (fixture->workbook);
   fixture->workbook = g_strdup (commune);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 0);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", relayed, NULL), ==, 0);
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_assert_cmpuint (outbox_length (fixture), ==, 0);
 }
 
@@ -901,10 +503,10 @@ test_bundle_other_unit (Fixture       *fixture,
 /* A reply belongs to the workbook that made the bundle, even in the same
  * unit; a revoked device's bundle is refused. */
 static void
-test_bundle_other_workbook_revoked (Fixture       *fixture,
+test_bundle_other_workbook_revoked (BcCliFixture  *fixture,
                                     gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *first = g_strdup (fixture->workbook);
   g_autofree char *second = path_in (fixture, "second.baocao");
@@ -917,19 +519,19 @@ test_bundle_other_workbook_revoked (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2", UNIT);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   device = g_strdup (json_object_get_string_member (read_bundle (bundle, &root), "device_id"));
   g_assert_nonnull (device);
 
   /* Another computer of the same unit: not its reply. */
   g_free (fixture->workbook);
   fixture->workbook = g_strdup (second);
-  enrol_as (fixture, USER, second_token);
+  enrol_as (fixture, BC_CLI_TEST_USER, second_token);
   before = workbook_state (fixture);
-  g_assert_cmpint (cli (fixture, &run, "bundle", "import", reply, NULL), ==, 22);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 22);
   g_assert_nonnull (strstr (run.err, "another workbook"));
   {
     g_autofree char *after = workbook_state (fixture);
@@ -938,8 +540,8 @@ test_bundle_other_workbook_revoked (Fixture       *fixture,
   }
 
   /* The first device is revoked: its bundle is not taken any more. */
-  admin (fixture, "devices", "revoke", device, NULL);
-  g_assert_cmpint (admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 1);
+  bc_cli_test_admin (fixture, "devices", "revoke", device, NULL);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 1);
   g_assert_nonnull (strstr (run.err, "revoked"));
 
   g_free (fixture->workbook);
@@ -950,16 +552,16 @@ test_bundle_other_workbook_revoked (Fixture       *fixture,
 /* The training server                                                      */
 
 static void
-make_demo (Fixture *fixture)
+make_demo (BcCliFixture *fixture)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *demo = path_in (fixture, "demo.baocao");
   g_autofree char *dir = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"), "..", "demo", NULL);
   g_autofree char *q2 = g_build_filename (dir, "quang-ngai-2018q2.json", NULL);
   g_autofree char *inspection = g_build_filename (dir, "quang-ngai-312-kl-ttra.json", NULL);
   const char *argv[] = { g_getenv ("BAOCAO_CLI"), "create-demo", demo, q2, inspection, NULL };
 
-  run_program (fixture, NULL, &run, argv);
+  bc_cli_test_run_program (fixture, NULL, &run, argv);
   g_assert_cmpint (run.status, ==, 0);
   g_free (fixture->workbook);
   fixture->workbook = g_steal_pointer (&demo);
@@ -969,13 +571,13 @@ make_demo (Fixture *fixture)
  * returned with the training reviewer's comment → fix → ready → sync →
  * accepted. */
 static void
-test_training_cycle (Fixture       *fixture,
+test_training_cycle (BcCliFixture  *fixture,
                      gconstpointer  data)
 {
   g_autoptr(JsonNode) first = NULL;
   g_autoptr(JsonNode) second = NULL;
   g_autoptr(JsonNode) shown = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *id = NULL;
   JsonObject *result;
   JsonArray *results;
@@ -983,31 +585,31 @@ test_training_cycle (Fixture       *fixture,
   (void) data;
 
   /* No server for this one: the demo workbook brings its own. */
-  stop_server (fixture);
+  bc_cli_test_stop_server (fixture);
   make_demo (fixture);
-  id = ready_report (fixture, "2019Q1", "UBND-QNG");
+  id = bc_cli_test_ready_report (fixture, "2019Q1", "UBND-QNG");
 
-  result = sync_json (fixture, &first);
+  result = bc_cli_test_sync_json (fixture, &first);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (results, 0), "result"),
                    ==, "stored");
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
                             "Training"));
   g_clear_pointer (&shown, json_node_unref);
 
-  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
 
-  result = sync_json (fixture, &second);
+  result = bc_cli_test_sync_json (fixture, &second);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (results, 0), "replayed"));
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "accepted");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "accepted");
 }
 
 typedef struct {
@@ -1035,10 +637,10 @@ communicated (GObject      *source,
  * address alone would pass), and a real workbook refuses the training
  * server (running in this test's process, answering while the CLI runs). */
 static void
-test_training_refusals (Fixture       *fixture,
+test_training_refusals (BcCliFixture  *fixture,
                         gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(BcTrainingServer) training = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -1051,8 +653,8 @@ test_training_refusals (Fixture       *fixture,
   (void) data;
 
   make_demo (fixture);
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
-                        "--password-file", password, "--token-file", fixture->token_file, NULL),
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER,
+                                    "--password-file", password, "--token-file", fixture->token_file, NULL),
                    ==, 18);
   g_assert_nonnull (strstr (run.err, "demo workbook"));
   g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
@@ -1104,7 +706,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, BcCliFixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("/sync/bundle/exactly-once", test_bundle_exactly_once);
   ADD ("/sync/bundle/after-network", test_bundle_after_network);

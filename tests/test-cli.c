@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "bc-test-util.h"
+#include "bc-cli-test.h"
 
 #include <string.h>
 
@@ -17,22 +18,6 @@ typedef struct
   char *dir;
   char *workbook;
 } Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -56,11 +41,11 @@ fixture_teardown (Fixture       *fixture,
 
 /* Runs baocao-cli on the fixture's workbook; `language` "vi" or NULL. */
 static void
-run_cli_v (Fixture     *fixture,
-           const char  *language,
-           Run         *run,
-           const char  *first,
-           va_list      args)
+run_cli_v (Fixture    *fixture,
+           const char *language,
+           BcCliRun   *run,
+           const char *first,
+           va_list     args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -106,13 +91,13 @@ run_cli_v (Fixture     *fixture,
 G_GNUC_NULL_TERMINATED
 static int
 cli (Fixture    *fixture,
-     Run        *run,
+     BcCliRun   *run,
      const char *first,
      ...)
 {
   va_list args;
 
-  run_clear (run);
+  bc_cli_run_clear (run);
   va_start (args, first);
   run_cli_v (fixture, NULL, run, first, args);
   va_end (args);
@@ -123,13 +108,13 @@ cli (Fixture    *fixture,
 G_GNUC_NULL_TERMINATED
 static int
 cli_vi (Fixture    *fixture,
-        Run        *run,
+        BcCliRun   *run,
         const char *first,
         ...)
 {
   va_list args;
 
-  run_clear (run);
+  bc_cli_run_clear (run);
   va_start (args, first);
   run_cli_v (fixture, "vi", run, first, args);
   va_end (args);
@@ -153,7 +138,7 @@ static JsonNode *
 show_json (Fixture    *fixture,
            const char *id)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
 
   g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
 
@@ -165,7 +150,7 @@ new_report (Fixture    *fixture,
             const char *template_id,
             const char *period)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
 
   g_assert_cmpint (cli (fixture, &run, "new", template_id, "--period", period, "--unit", "UBND-QNG", NULL), ==, 0);
   g_strchomp (run.out);
@@ -199,7 +184,7 @@ static void
 test_templates (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) list = NULL;
   gboolean quarterly = FALSE, remediation = FALSE;
   JsonArray *array;
@@ -228,7 +213,7 @@ test_new_set_show (Fixture       *fixture,
 {
   g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
   g_autofree char *prefix = g_strndup (id, 8);
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) report = NULL;
 
   g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "25%", NULL), ==, 0);
@@ -262,7 +247,7 @@ test_bad_input_changes_nothing (Fixture       *fixture,
                                 gconstpointer  data)
 {
   g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) before = NULL;
   g_autoptr(JsonNode) after = NULL;
   g_autofree char *history_before = NULL;
@@ -310,7 +295,7 @@ fill_required (Fixture    *fixture,
                const char *template_id,
                const char *id)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) fields = NULL;
   JsonArray *array;
 
@@ -351,7 +336,7 @@ static void
 justify_warnings (Fixture    *fixture,
                   const char *id)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) result = NULL;
   JsonArray *issues;
 
@@ -374,7 +359,7 @@ test_validate_and_ready (Fixture       *fixture,
                          gconstpointer  data)
 {
   g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) report = NULL;
 
   /* A fresh report has required fields left: not valid, not ready. */
@@ -410,7 +395,7 @@ test_rows (Fixture       *fixture,
            gconstpointer  data)
 {
   g_autofree char *id = new_report (fixture, "inspection-remediation", "2018Q3");
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) report = NULL;
   JsonArray *rows;
 
@@ -459,7 +444,7 @@ test_carry_forward (Fixture       *fixture,
 {
   g_autofree char *q3 = new_report (fixture, "inspection-remediation", "2018Q3");
   g_autofree char *q4 = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) report = NULL;
   JsonArray *rows;
 
@@ -488,7 +473,7 @@ test_vietnamese (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *english = NULL;
 
   g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "150", NULL), ==, 1);
@@ -510,7 +495,7 @@ test_not_a_workbook (Fixture       *fixture,
                      gconstpointer  data)
 {
   static const char text[] = "Số: 140/BC-UBND\nnot a workbook\n";
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   gsize length = 0;
@@ -534,7 +519,7 @@ test_demo_workbook (Fixture       *fixture,
   g_autoptr(GFile) source = NULL;
   g_autoptr(GFile) copy = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) list = NULL;
   JsonArray *reports;
   gboolean quarterly = FALSE, remediation = FALSE;
@@ -587,7 +572,7 @@ static void
 test_import (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(GString) deep = g_string_new ("{\"format\": 1, \"reports\": ");
   g_autofree char *good = write_file (fixture, "good.json",
@@ -626,7 +611,7 @@ test_free_text_values (Fixture       *fixture,
                        gconstpointer  data)
 {
   g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) report = NULL;
 
   /* What looks like an option is a value: stored, never help and exit 0. */
@@ -641,7 +626,7 @@ static void
 test_workbook_not_created_by_mistake (Fixture       *fixture,
                                       gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
 
   /* Reading a workbook that does not exist does not make an empty one. */
   g_assert_cmpint (cli (fixture, &run, "list", NULL), ==, 1);
@@ -658,7 +643,7 @@ test_create_demo_keeps_real_workbooks (Fixture       *fixture,
 {
   g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
   g_autofree char *sample = write_file (fixture, "sample.json", "{\"format\": 1, \"reports\": []}");
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) list = NULL;
 
   /* create-demo never replaces a workbook that holds real reports. */
@@ -701,7 +686,7 @@ test_error_not_justified (Fixture       *fixture,
     " \"docs_parallel_paper_pct\": \"70\"},"
     " \"justifications\": {\"docs_shares_within_100\": \"Số liệu của Sở.\"}}]}");
   g_autofree char *sql = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(JsonNode) result = NULL;
   JsonObject *issue;
@@ -769,7 +754,7 @@ test_check_not_evaluated (Fixture       *fixture,
   g_autofree char *id = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) result = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   JsonObject *issue;
 
   g_assert_nonnull (shipped);

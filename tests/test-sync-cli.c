@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "bc-test-util.h"
+#include "bc-cli-test.h"
 
 #include <string.h>
 
@@ -18,421 +19,30 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
-#ifdef __linux__
-#include <signal.h>
-#include <sys/prctl.h>
-#endif
-
-#define USER      "ubnd-son-tinh"
-#define PASSWORD  "mật-khẩu đúng 1"
-#define UNIT      "QNG-SONTINH"
-
-/* baocao-cli's exit statuses (docs/cli.md). */
-#define EXIT_OFFLINE       10
-#define EXIT_BAD_PASSWORD  12
-#define EXIT_REVOKED       13
-
-typedef struct
-{
-  char        *dir;
-  char        *data;
-  char        *workbook;
-  char        *token_file;
-  char        *url;
-  GSubprocess *server;
-} Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
 static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs `program` with `argv` (NULL-terminated after the program), the
- * fixture's folder as XDG_DATA_HOME, in English or Vietnamese. */
-static void
-run_program (Fixture             *fixture,
-             const char          *language,
-             Run                 *run,
-             const char * const  *argv)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  run_clear (run);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->dir, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "BAOCAO_LANGUAGE");
-  /* No session bus: the keyring is never reached by accident. */
-  g_subprocess_launcher_unsetenv (launcher, "DBUS_SESSION_BUS_ADDRESS");
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  if (language != NULL)
-    {
-      g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
-      g_subprocess_launcher_setenv (launcher, "LANG", "C.UTF-8", TRUE);
-      g_subprocess_launcher_unsetenv (launcher, "LC_ALL");
-      g_subprocess_launcher_unsetenv (launcher, "LC_MESSAGES");
-    }
-  else
-    {
-      g_subprocess_launcher_setenv (launcher, "LANGUAGE", "en", TRUE);
-      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-    }
-
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-  g_test_message ("%s %s → exit %d\nstdout: %s\nstderr: %s", argv[0], argv[1], run->status,
-                  run->out, run->err);
-}
-
-static int
-run_va (Fixture    *fixture,
-        const char *language,
-        Run        *run,
-        gboolean    server,
-        const char *first,
-        va_list     args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-
-  if (server)
-    g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_SERVER"));
-  else
-    {
-      g_ptr_array_add (argv, (char *) g_getenv ("BAOCAO_CLI"));
-      g_ptr_array_add (argv, (char *) "--workbook");
-      g_ptr_array_add (argv, fixture->workbook);
-    }
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  if (server)
-    {
-      g_ptr_array_add (argv, (char *) "--data");
-      g_ptr_array_add (argv, fixture->data);
-    }
-  g_ptr_array_add (argv, NULL);
-  g_assert_nonnull (g_ptr_array_index (argv, 0));
-
-  run_program (fixture, language, run, (const char * const *) argv->pdata);
-  return run->status;
-}
-
-G_GNUC_NULL_TERMINATED
-static int
-cli (Fixture    *fixture,
-     Run        *run,
-     const char *first,
-     ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_va (fixture, NULL, run, FALSE, first, args);
-  va_end (args);
-
-  return status;
-}
-
-G_GNUC_NULL_TERMINATED
-static int
-cli_vi (Fixture    *fixture,
-        Run        *run,
-        const char *first,
-        ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_va (fixture, "vi", run, FALSE, first, args);
-  va_end (args);
-
-  return status;
-}
-
-/* A baocao-server admin command on the fixture's data directory. */
-G_GNUC_NULL_TERMINATED
-static void
-admin (Fixture    *fixture,
-       const char *first,
-       ...)
-{
-  g_auto(Run) run = { 0 };
-  va_list args;
-
-  va_start (args, first);
-  run_va (fixture, NULL, &run, TRUE, first, args);
-  va_end (args);
-  g_assert_cmpint (run.status, ==, 0);
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
-}
-
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-/* A failed assertion aborts the test without its teardown: the server must
- * not outlive it. */
-G_GNUC_UNUSED static void
-die_with_parent (gpointer user_data)
-{
-  (void) user_data;
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-#endif
-}
-
-/* Starts `baocao-server serve` on a port the system picks and reads its URL
- * from the line it prints. */
-static void
-start_server_tls (Fixture    *fixture,
-                  const char *cert,
-                  const char *key)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *line = NULL;
-  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
-                         "--listen", "127.0.0.1:0", "--rate-limit", "0",
-                         cert != NULL ? "--tls-cert" : NULL, cert, "--tls-key", key, NULL };
-
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-
-#ifdef G_OS_UNIX
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-#endif
-  fixture->server = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
-  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, cert != NULL ? "Listening on https://127.0.0.1:"
-                                                      : "Listening on http://127.0.0.1:"));
-  g_free (fixture->url);
-  fixture->url = g_strdup (line + strlen ("Listening on "));
-}
-
-static void
-start_server (Fixture *fixture)
-{
-  start_server_tls (fixture, NULL, NULL);
-}
-
-static void
-stop_server (Fixture *fixture)
-{
-  if (fixture->server == NULL)
-    return;
-
-  g_subprocess_send_signal (fixture->server, 15);
-  g_subprocess_wait (fixture->server, NULL, NULL);
-  g_clear_object (&fixture->server);
-}
-
-static void
-fixture_setup (Fixture       *fixture,
+fixture_setup (BcCliFixture  *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *units = NULL;
-  g_autofree char *password = NULL;
-
   (void) data;
-
-  fixture->dir = g_dir_make_tmp ("baocao-sync-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->data = g_build_filename (fixture->dir, "server", NULL);
-  fixture->workbook = g_build_filename (fixture->dir, "officer.baocao", NULL);
-  fixture->token_file = g_build_filename (fixture->dir, "token", NULL);
-
-  units = write_file (fixture, "units.json",
-                      "{\"units\": ["
-                      " {\"code\": \"QNG\", \"name\": \"UBND tỉnh Quảng Ngãi\", \"level\": \"province\"},"
-                      " {\"code\": \"QNG-SONTINH\", \"name\": \"UBND huyện Sơn Tịnh\", \"level\": \"district\","
-                      "  \"parent\": \"QNG\"},"
-                      " {\"code\": \"QNG-BINHSON\", \"name\": \"UBND huyện Bình Sơn\", \"level\": \"district\","
-                      "  \"parent\": \"QNG\"}]}");
-  password = write_file (fixture, "password", PASSWORD "\n");
-  admin (fixture, "units", "load", units, NULL);
-  admin (fixture, "users", "add", USER, "--unit", UNIT, "--password-file", password, NULL);
-  start_server (fixture);
+  bc_cli_test_setup (fixture, "baocao-sync-cli-XXXXXX");
 }
 
 static void
-fixture_teardown (Fixture       *fixture,
+fixture_teardown (BcCliFixture  *fixture,
                   gconstpointer  data)
 {
   (void) data;
-
-  stop_server (fixture);
-  bc_test_remove_tree (fixture->dir);
-  g_free (fixture->dir);
-  g_free (fixture->data);
-  g_free (fixture->workbook);
-  g_free (fixture->token_file);
-  g_free (fixture->url);
+  bc_cli_test_teardown (fixture);
 }
 
-static void
-enrol (Fixture *fixture)
-{
-  g_auto(Run) run = { 0 };
-  g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
-
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
-                        "--password-file", password, "--token-file", fixture->token_file,
-                        "--device", "Máy phòng Văn hóa", NULL), ==, 0);
-  g_assert_nonnull (strstr (run.out, "UBND huyện Sơn Tịnh"));
-}
-
-/* A quarterly report of the unit, every required field filled and every
- * warning justified, marked ready. */
-static char *
-ready_report (Fixture    *fixture,
-              const char *period)
-{
-  g_auto(Run) run = { 0 };
-  g_autoptr(JsonNode) fields = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  g_autofree char *id = NULL;
-  JsonArray *array;
-  JsonArray *issues;
-
-  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", period, "--unit", UNIT,
-                        NULL), ==, 0);
-  id = g_strstrip (g_strdup (run.out));
-
-  g_assert_cmpint (cli (fixture, &run, "fields", "egov-quarterly", "--json", NULL), ==, 0);
-  fields = parse_json (run.out);
-  array = json_node_get_array (fields);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *field = json_array_get_object_element (array, i);
-      const char *path = json_object_get_string_member (field, "path");
-      const char *type = json_object_get_string_member (field, "type");
-      const char *value;
-
-      if (!json_object_get_boolean_member (field, "required")
-          || json_object_get_boolean_member (field, "computed") || strchr (path, '[') != NULL)
-        continue;
-
-      if (g_str_equal (type, "integer") || g_str_equal (type, "decimal")
-          || g_str_equal (type, "percentage"))
-        value = "0";
-      else if (g_str_equal (type, "date"))
-        value = "21/6/2018";
-      else if (g_str_equal (type, "yes_no"))
-        value = "có";
-      else if (g_str_equal (type, "choice"))
-        value = json_array_get_string_element (json_object_get_array_member (field, "choices"), 0);
-      else if (g_str_equal (type, "document_ref"))
-        value = "312/KL-Ttra | 31/5/2018 | Kết luận thanh tra";
-      else
-        value = "Quảng Ngãi";
-      g_assert_cmpint (cli (fixture, &run, "set", id, path, value, NULL), ==, 0);
-    }
-
-  cli (fixture, &run, "validate", id, "--json", NULL);
-  result = parse_json (run.out);
-  issues = json_object_get_array_member (json_node_get_object (result), "issues");
-  for (guint i = 0; i < json_array_get_length (issues); i++)
-    {
-      JsonObject *issue = json_array_get_object_element (issues, i);
-
-      if (g_str_equal (json_object_get_string_member (issue, "severity"), "warning"))
-        g_assert_cmpint (cli (fixture, &run, "justify", id,
-                              json_object_get_string_member (issue, "rule"),
-                              "Số liệu đã được kiểm tra lại.", NULL), ==, 0);
-    }
-
-  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
-  return g_steal_pointer (&id);
-}
-
-static JsonObject *
-sync_json (Fixture   *fixture,
-           JsonNode **root)
-{
-  g_auto(Run) run = { 0 };
-
-  g_assert_cmpint (cli (fixture, &run, "sync", "--json", NULL), ==, 0);
-  *root = parse_json (run.out);
-  return json_node_get_object (*root);
-}
-
-static const char *
-report_status (Fixture   *fixture,
-               const char *id,
-               JsonNode  **root)
-{
-  g_auto(Run) run = { 0 };
-
-  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
-  *root = parse_json (run.out);
-  return json_object_get_string_member (json_node_get_object (*root), "status");
-}
-
-/* The reports the server holds, as `reports list --json` gives them. */
-static JsonArray *
-server_reports (Fixture   *fixture,
-                JsonNode **root)
-{
-  g_auto(Run) run = { 0 };
-  const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "reports", "list", "--json",
-                         "--data", fixture->data, NULL };
-
-  run_program (fixture, NULL, &run, argv);
-  g_assert_cmpint (run.status, ==, 0);
-  *root = parse_json (run.out);
-  if (JSON_NODE_HOLDS_OBJECT (*root))
-    return json_object_get_array_member (json_node_get_object (*root), "reports");
-  return json_node_get_array (*root);
-}
 
 /* ------------------------------------------------------------------------ */
 
 static void
-test_round_trip (Fixture       *fixture,
+test_round_trip (BcCliFixture  *fixture,
                  gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autoptr(JsonNode) first = NULL;
   g_autoptr(JsonNode) second = NULL;
   g_autoptr(JsonNode) third = NULL;
@@ -448,48 +58,48 @@ test_round_trip (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
 
   /* Nothing waits in the outbox yet: sync queues what is ready. */
-  g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
-  outbox = parse_json (run.out);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+  outbox = bc_cli_test_parse_json (run.out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (outbox)), ==, 0);
 
   /* The first sync sends it and prints its receipt. */
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, id));
   g_assert_nonnull (strstr (run.out, "receipt"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
-  g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+  g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 1);
   g_clear_pointer (&on_server, json_node_unref);
 
   /* The second sends nothing, and the server still holds one report; it
    * still spoke to the server (progress counts bytes both ways). */
-  result = sync_json (fixture, &first);
+  result = bc_cli_test_sync_json (fixture, &first);
   g_assert_cmpint (json_object_get_int_member (result, "bytes_sent"), >, 0);
   g_assert_cmpint (json_object_get_int_member (result, "bytes_received"), >, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "results")), ==, 0);
-  g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+  g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 1);
   g_clear_pointer (&on_server, json_node_unref);
 
   /* The province returns it with a comment: after sync it is returned,
    * with the comment, and editable once taken back to draft. */
-  admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu mục 4.",
-         "--reviewer", "Nguyễn Văn A", NULL);
-  result = sync_json (fixture, &second);
+  bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu mục 4.",
+                     "--reviewer", "Nguyễn Văn A", NULL);
+  result = bc_cli_test_sync_json (fixture, &second);
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "returned");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"), ==,
                    "Bổ sung số liệu mục 4.");
   g_clear_pointer (&shown, json_node_unref);
-  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
 
   /* Sent again as a new revision based on the one the server holds. */
-  result = sync_json (fixture, &third);
+  result = bc_cli_test_sync_json (fixture, &third);
   results = json_object_get_array_member (result, "results");
   g_assert_cmpuint (json_array_get_length (results), ==, 1);
   g_assert_cmpint (json_object_get_int_member (result, "items_total"), ==, 1);
@@ -499,34 +109,34 @@ test_round_trip (Fixture       *fixture,
   g_assert_false (json_object_get_boolean_member (result, "replayed"));
   receipt = g_strdup (json_object_get_string_member (json_object_get_object_member (result, "receipt"),
                                                      "number"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
 
   /* Accepted on the server: accepted here after sync, and final. */
-  admin (fixture, "review", "accept", id, NULL);
-  result = sync_json (fixture, &fourth);
+  bc_cli_test_admin (fixture, "review", "accept", id, NULL);
+  result = bc_cli_test_sync_json (fixture, &fourth);
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "accepted");
-  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 1);
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "accepted");
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 1);
 
   /* And a sync after that has nothing to do. */
-  result = sync_json (fixture, &last);
+  result = bc_cli_test_sync_json (fixture, &last);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "results")), ==, 0);
   g_assert_cmpint (json_object_get_int_member (result, "changes"), ==, 0);
   g_assert_nonnull (receipt);
 }
 
 static void
-test_token_file (Fixture       *fixture,
+test_token_file (BcCliFixture  *fixture,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
 
   (void) data;
 
-  enrol (fixture);
+  bc_cli_test_enrol (fixture);
   g_assert_true (g_file_get_contents (fixture->token_file, &token, NULL, &error));
   g_assert_true (g_str_has_prefix (token, "bct1."));
 #ifndef G_OS_WIN32
@@ -539,7 +149,7 @@ test_token_file (Fixture       *fixture,
 
   /* A token file others may read is refused, not used. */
   g_assert_cmpint (g_chmod (fixture->token_file, 0644), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), !=, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), !=, 0);
   g_assert_nonnull (strstr (run.err, "chmod 600"));
   g_assert_cmpint (g_chmod (fixture->token_file, 0600), ==, 0);
 #endif
@@ -550,43 +160,43 @@ test_token_file (Fixture       *fixture,
     gsize length;
 
     g_assert_true (g_file_get_contents (fixture->workbook, &workbook, &length, &error));
-    g_assert_null (g_strstr_len (workbook, (gssize) length, PASSWORD));
-    g_assert_null (strstr (token, PASSWORD));
+    g_assert_null (g_strstr_len (workbook, (gssize) length, BC_CLI_TEST_PASSWORD));
+    g_assert_null (strstr (token, BC_CLI_TEST_PASSWORD));
   }
 
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
 }
 
 static void
-test_wrong_password (Fixture       *fixture,
+test_wrong_password (BcCliFixture  *fixture,
                      gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
-  g_autofree char *wrong = write_file (fixture, "wrong", "mật-khẩu-sai\n");
+  g_auto(BcCliRun) run = { 0 };
+  g_autofree char *wrong = bc_cli_test_write_file (fixture, "wrong", "mật-khẩu-sai\n");
 
   (void) data;
 
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
-                        "--password-file", wrong, "--token-file", fixture->token_file, NULL),
-                   ==, EXIT_BAD_PASSWORD);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER,
+                                    "--password-file", wrong, "--token-file", fixture->token_file, NULL),
+                   ==, BC_CLI_TEST_EXIT_BAD_PASSWORD);
   g_assert_nonnull (strstr (run.err, "password is wrong"));
   g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
 
   /* An unknown user answers alike. */
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", "khong-co",
-                        "--password-file", wrong, "--token-file", fixture->token_file, NULL),
-                   ==, EXIT_BAD_PASSWORD);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", "khong-co",
+                                    "--password-file", wrong, "--token-file", fixture->token_file, NULL),
+                   ==, BC_CLI_TEST_EXIT_BAD_PASSWORD);
 
   /* Not enrolled: sync says so. */
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), !=, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), !=, 0);
   g_assert_nonnull (strstr (run.err, "not enrolled"));
 }
 
 static void
-test_revoked (Fixture       *fixture,
+test_revoked (BcCliFixture  *fixture,
               gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *id = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -595,17 +205,17 @@ test_revoked (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
 
   argv[4] = fixture->data;
-  run_program (fixture, NULL, &run, argv);
+  bc_cli_test_run_program (fixture, NULL, &run, argv);
   g_assert_cmpint (run.status, ==, 0);
   lines = g_strsplit (run.out, "\n", -1);
   fields = g_strsplit (lines[0], " ", 2);
-  admin (fixture, "devices", "revoke", fields[0], NULL);
+  bc_cli_test_admin (fixture, "devices", "revoke", fields[0], NULL);
 
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, EXIT_REVOKED);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, BC_CLI_TEST_EXIT_REVOKED);
   g_assert_nonnull (strstr (run.err, "revoked"));
   g_assert_nonnull (strstr (run.err, "enrol"));
 
@@ -617,10 +227,10 @@ test_revoked (Fixture       *fixture,
     g_autoptr(JsonNode) outbox = NULL;
     JsonObject *item;
 
-    g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 0);
-    g_assert_cmpstr (report_status (fixture, id, &shown), ==, "queued");
-    g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
-    outbox = parse_json (run.out);
+    g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 0);
+    g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "queued");
+    g_assert_cmpint (bc_cli_test_cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+    outbox = bc_cli_test_parse_json (run.out);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (outbox)), ==, 1);
     item = json_array_get_object_element (json_node_get_array (outbox), 0);
     g_assert_cmpstr (json_object_get_string_member (item, "report_id"), ==, id);
@@ -630,25 +240,25 @@ test_revoked (Fixture       *fixture,
 }
 
 static void
-test_server_down (Fixture       *fixture,
+test_server_down (BcCliFixture  *fixture,
                   gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *id = NULL;
   g_autoptr(JsonNode) shown = NULL;
   g_autoptr(JsonNode) again = NULL;
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
-  stop_server (fixture);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  bc_cli_test_stop_server (fixture);
 
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, EXIT_OFFLINE);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, BC_CLI_TEST_EXIT_OFFLINE);
   g_assert_nonnull (strstr (run.err, "Cannot reach the server"));
-  g_assert_cmpint (cli_vi (fixture, &run, "sync", NULL), ==, EXIT_OFFLINE);
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "sync", NULL), ==, BC_CLI_TEST_EXIT_OFFLINE);
   g_assert_nonnull (strstr (run.err, "Không kết nối được máy chủ"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "ready");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "ready");
 
   /* Back up on the same data and port range: the report goes, once. */
   {
@@ -656,14 +266,14 @@ test_server_down (Fixture       *fixture,
     g_autoptr(JsonNode) on_server = NULL;
     g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
 
-    start_server (fixture);
+    bc_cli_test_start_server (fixture);
     /* A new port: enrol again (the same server id keeps the cursor). */
-    g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
-                          "--password-file", password, "--token-file", fixture->token_file, NULL),
+    g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER,
+                                      "--password-file", password, "--token-file", fixture->token_file, NULL),
                      ==, 0);
-    g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
-    g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
-    g_assert_cmpstr (report_status (fixture, id, &again), ==, "sent");
+    g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+    g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+    g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &again), ==, "sent");
 
     /* Enrolling again signed the previous token out: one device active. */
     {
@@ -672,7 +282,7 @@ test_server_down (Fixture       *fixture,
       g_auto(GStrv) lines = NULL;
       guint active = 0, revoked = 0;
 
-      run_program (fixture, NULL, &run, argv);
+      bc_cli_test_run_program (fixture, NULL, &run, argv);
       g_assert_cmpint (run.status, ==, 0);
       lines = g_strsplit (g_strstrip (run.out), "\n", -1);
       for (guint i = 0; lines[i] != NULL; i++)
@@ -683,15 +293,15 @@ test_server_down (Fixture       *fixture,
       g_assert_cmpuint (active, ==, 1);
       g_assert_cmpuint (revoked, ==, 1);
     }
-    g_assert_cmpuint (json_array_get_length (server_reports (fixture, &on_server)), ==, 1);
+    g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 1);
     g_assert_nonnull (old_url);
   }
 }
 
 /* Runs openssl in the fixture's folder; FALSE when there is no openssl. */
 static gboolean
-openssl (Fixture    *fixture,
-         const char *arguments)
+openssl (BcCliFixture *fixture,
+         const char   *arguments)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *command = g_strdup_printf ("openssl %s", arguments);
@@ -712,15 +322,15 @@ openssl (Fixture    *fixture,
 
 /* A certificate for `name` (SAN `san`) signed by the fixture's CA. */
 static void
-make_certificate (Fixture    *fixture,
-                  const char *name,
-                  const char *san)
+make_certificate (BcCliFixture *fixture,
+                  const char   *name,
+                  const char   *san)
 {
   g_autofree char *ext = g_strdup_printf ("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
                                           "extendedKeyUsage=serverAuth\n", san);
   g_autofree char *ext_text = g_strcompress (ext);
   g_autofree char *ext_name = g_strdup_printf ("%s.ext", name);
-  g_autofree char *ext_path = write_file (fixture, ext_name, ext_text);
+  g_autofree char *ext_path = bc_cli_test_write_file (fixture, ext_name, ext_text);
   g_autofree char *request = g_strdup_printf ("req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
                                               "-nodes -keyout %s.key -out %s.csr -subj /CN=%s",
                                               name, name, name);
@@ -733,10 +343,10 @@ make_certificate (Fixture    *fixture,
 }
 
 static void
-test_tls (Fixture       *fixture,
+test_tls (BcCliFixture  *fixture,
           gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
   g_autofree char *ca = g_build_filename (fixture->dir, "ca.pem", NULL);
   g_autofree char *good_cert = g_build_filename (fixture->dir, "good.pem", NULL);
@@ -760,30 +370,30 @@ test_tls (Fixture       *fixture,
   make_certificate (fixture, "wrong", "DNS:other.example");
 
   /* A certificate of a CA the system does not know: refused. */
-  stop_server (fixture);
-  start_server_tls (fixture, good_cert, good_key);
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
-                        password, "--token-file", fixture->token_file, NULL), ==, 11);
+  bc_cli_test_stop_server (fixture);
+  bc_cli_test_start_server_tls (fixture, good_cert, good_key);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER, "--password-file",
+                                    password, "--token-file", fixture->token_file, NULL), ==, 11);
   g_assert_nonnull (strstr (run.err, "certificate"));
   g_assert_false (g_file_test (fixture->token_file, G_FILE_TEST_EXISTS));
 
   /* With that CA configured: accepted, and remembered for sync. */
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
-                        password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 0);
-  id = ready_report (fixture, "2018Q2");
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER, "--password-file",
+                                    password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 0);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, id));
 
   /* A certificate of that CA for another host: refused all the same. */
-  stop_server (fixture);
-  start_server_tls (fixture, wrong_cert, wrong_key);
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER, "--password-file",
-                        password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 11);
+  bc_cli_test_stop_server (fixture);
+  bc_cli_test_start_server_tls (fixture, wrong_cert, wrong_key);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER, "--password-file",
+                                    password, "--token-file", fixture->token_file, "--ca-file", ca, NULL), ==, 11);
   g_assert_nonnull (strstr (run.err, "certificate"));
 }
 
 static void
-test_template_published (Fixture       *fixture,
+test_template_published (BcCliFixture  *fixture,
                          gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -800,7 +410,7 @@ test_template_published (Fixture       *fixture,
   g_autofree char *stored = g_build_filename (fixture->dir, "baocao", "templates",
                                               "egov-quarterly-v2.json", NULL);
   g_autofree char *draft = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   JsonObject *object;
   JsonObject *result;
   JsonArray *reports;
@@ -809,7 +419,7 @@ test_template_published (Fixture       *fixture,
 
   /* The province publishes version 2 of the quarterly form. */
   g_assert_true (g_file_get_contents (source, &text, NULL, &error));
-  template_ = parse_json (text);
+  template_ = bc_cli_test_parse_json (text);
   object = json_node_get_object (template_);
   json_object_set_int_member (object, "version", 2);
   json_object_set_array_member (object, "migrations", json_array_new ());
@@ -821,29 +431,29 @@ test_template_published (Fixture       *fixture,
   }
   json_generator_set_root (generator, template_);
   v2 = json_generator_to_data (generator, NULL);
-  published = write_file (fixture, "egov-quarterly-v2.json", v2);
-  admin (fixture, "templates", "publish", published, NULL);
+  published = bc_cli_test_write_file (fixture, "egov-quarterly-v2.json", v2);
+  bc_cli_test_admin (fixture, "templates", "publish", published, NULL);
 
-  enrol (fixture);
-  g_assert_cmpint (cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3", "--unit", UNIT,
-                        NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3", "--unit", BC_CLI_TEST_UNIT,
+                                    NULL), ==, 0);
   draft = g_strstrip (g_strdup (run.out));
 
   /* Sync stores it in the user's form folder, and the draft moves to it. */
-  result = sync_json (fixture, &first);
+  result = bc_cli_test_sync_json (fixture, &first);
   g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (result, "carried_over"), ==, 1);
   g_assert_true (g_file_test (stored, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
-  listed = parse_json (run.out);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  listed = bc_cli_test_parse_json (run.out);
   reports = json_node_get_array (listed);
   g_assert_cmpuint (json_array_get_length (reports), ==, 1);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (reports, 0),
                                                "template_version"), ==, 2);
 
   /* Every command loads it; a second sync stores nothing again. */
-  g_assert_cmpint (cli (fixture, &run, "fields", "egov-quarterly", "--version", "2", NULL), ==, 0);
-  result = sync_json (fixture, &second);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "fields", "egov-quarterly", "--version", "2", NULL), ==, 0);
+  result = bc_cli_test_sync_json (fixture, &second);
   g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 0);
   g_assert_nonnull (draft);
 }
@@ -887,7 +497,7 @@ wait_for_attempt (const char  *workbook,
 #define PER_ROUND 40
 
 static void
-test_killed_mid_sync (Fixture       *fixture,
+test_killed_mid_sync (BcCliFixture  *fixture,
                       gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -896,7 +506,7 @@ test_killed_mid_sync (Fixture       *fixture,
   g_autoptr(JsonNode) on_server = NULL;
   g_autoptr(JsonNode) listed = NULL;
   g_autofree char *id = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   const char *cli_path = g_getenv ("BAOCAO_CLI");
   JsonArray *reports;
   guint max_receipt = 0;
@@ -905,9 +515,9 @@ test_killed_mid_sync (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
-  g_assert_cmpint (cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, "--json", NULL), ==, 0);
   model_text = g_strdup (run.out);
 
   /* Rounds of 40 more like it (other quarters), imported ready, then a
@@ -931,7 +541,7 @@ test_killed_mid_sync (Fixture       *fixture,
       for (guint i = 0; i < PER_ROUND; i++)
         {
           /* Parsed again each time: json_node_copy() shares the object. */
-          g_autoptr(JsonNode) copy = parse_json (model_text);
+          g_autoptr(JsonNode) copy = bc_cli_test_parse_json (model_text);
           g_autofree char *uuid = g_uuid_string_random ();
           guint k = round * PER_ROUND + i;
           g_autofree char *period = g_strdup_printf ("%uQ%u", 2030 + k / 4, 1 + k % 4);
@@ -946,8 +556,8 @@ test_killed_mid_sync (Fixture       *fixture,
       document = json_builder_get_root (builder);
       json_generator_set_root (generator, document);
       text = json_generator_to_data (generator, NULL);
-      import = write_file (fixture, "import.json", text);
-      g_assert_cmpint (cli (fixture, &run, "import", import, NULL), ==, 0);
+      import = bc_cli_test_write_file (fixture, "import.json", text);
+      g_assert_cmpint (bc_cli_test_cli (fixture, &run, "import", import, NULL), ==, 0);
 
       launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
                                             | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
@@ -971,8 +581,8 @@ test_killed_mid_sync (Fixture       *fixture,
         g_autoptr(JsonNode) outbox = NULL;
         JsonArray *items;
 
-        g_assert_cmpint (cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
-        outbox = parse_json (run.out);
+        g_assert_cmpint (bc_cli_test_cli (fixture, &run, "outbox", "--json", NULL), ==, 0);
+        outbox = bc_cli_test_parse_json (run.out);
         items = json_node_get_array (outbox);
         for (guint i = 0; i < json_array_get_length (items); i++)
           if (json_object_get_int_member (json_array_get_object_element (items, i), "attempts") > 0)
@@ -985,18 +595,18 @@ test_killed_mid_sync (Fixture       *fixture,
   g_assert_cmpuint (attempted_unanswered, >, 0);
 
   /* Then synced to the end. */
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "sync", "--json", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", "--json", NULL), ==, 0);
 
-  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
-  listed = parse_json (run.out);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  listed = bc_cli_test_parse_json (run.out);
   reports = json_node_get_array (listed);
   g_assert_cmpuint (json_array_get_length (reports), ==, 1 + ROUNDS * PER_ROUND);
   for (guint i = 0; i < json_array_get_length (reports); i++)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (reports, i),
                                                     "status"), ==, "sent");
 
-  reports = server_reports (fixture, &on_server);
+  reports = bc_cli_test_server_reports (fixture, &on_server);
   g_assert_cmpuint (json_array_get_length (reports), ==, 1 + ROUNDS * PER_ROUND);
   for (guint i = 0; i < json_array_get_length (reports); i++)
     {
@@ -1012,10 +622,10 @@ test_killed_mid_sync (Fixture       *fixture,
 }
 
 static void
-test_no_keyring (Fixture       *fixture,
+test_no_keyring (BcCliFixture  *fixture,
                  gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *password = g_build_filename (fixture->dir, "password", NULL);
   const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "devices", "list", "--data", NULL, NULL };
 
@@ -1023,22 +633,22 @@ test_no_keyring (Fixture       *fixture,
 
   /* No session bus here, so no keyring: enrol says so before signing in,
    * and tells how to go on. */
-  g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
-                        "--password-file", password, NULL), ==, 18);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER,
+                                    "--password-file", password, NULL), ==, 18);
   g_assert_nonnull (strstr (run.err, "no desktop keyring"));
   g_assert_nonnull (strstr (run.err, "--token-file"));
   /* A token file that cannot be made: said before signing in too. */
   {
     g_autofree char *nowhere = g_build_filename (fixture->dir, "no-such-folder", "token", NULL);
 
-    g_assert_cmpint (cli (fixture, &run, "enrol", fixture->url, "--user", USER,
-                          "--password-file", password, "--token-file", nowhere, NULL), ==, 18);
+    g_assert_cmpint (bc_cli_test_cli (fixture, &run, "enrol", fixture->url, "--user", BC_CLI_TEST_USER,
+                                      "--password-file", password, "--token-file", nowhere, NULL), ==, 18);
     g_assert_nonnull (strstr (run.err, "folder does not exist"));
   }
 
   /* Neither signed in: the server has no device. */
   argv[4] = fixture->data;
-  run_program (fixture, NULL, &run, argv);
+  bc_cli_test_run_program (fixture, NULL, &run, argv);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (g_strstrip (run.out), ==, "");
 }
@@ -1047,11 +657,11 @@ test_no_keyring (Fixture       *fixture,
  * same report after the province returned it: the first to send is
  * stored, the second is a conflict, kept beside it, and said so (exit 14). */
 static void
-test_conflict (Fixture       *fixture,
+test_conflict (BcCliFixture  *fixture,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Run) run = { 0 };
+  g_auto(BcCliRun) run = { 0 };
   g_autofree char *id = NULL;
   g_autofree char *copy = g_build_filename (fixture->dir, "copy.baocao", NULL);
   g_autofree char *original = NULL;
@@ -1063,11 +673,11 @@ test_conflict (Fixture       *fixture,
 
   (void) data;
 
-  enrol (fixture);
-  id = ready_report (fixture, "2018Q2");
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
-  admin (fixture, "review", "return", id, "--comment", "Sửa mục 4.", NULL);
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Sửa mục 4.", NULL);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
 
   /* The copy: the same file, closed, elsewhere. */
   g_assert_true (g_file_get_contents (fixture->workbook, &contents, &length, &error));
@@ -1075,31 +685,31 @@ test_conflict (Fixture       *fixture,
   g_assert_no_error (error);
 
   /* Here: one change, sent first. */
-  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
 
   /* There: two other changes, based on the same returned revision. */
   original = g_steal_pointer (&fixture->workbook);
   fixture->workbook = g_strdup (copy);
-  g_assert_cmpint (cli (fixture, &run, "draft", id, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level3", "7", NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "set", id, "services_level4", "2", NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "ready", id, NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 14);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "services_level3", "7", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "services_level4", "2", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 14);
   g_assert_nonnull (strstr (run.out, "conflict"));
   g_assert_nonnull (strstr (run.err, "both are kept"));
-  g_assert_cmpstr (report_status (fixture, id, &shown), ==, "sent");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
 
   /* The server kept both: the first as current, the other beside it. */
-  reports = server_reports (fixture, &on_server);
+  reports = bc_cli_test_server_reports (fixture, &on_server);
   g_assert_cmpuint (json_array_get_length (reports), ==, 1);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (reports, 0),
                                                "conflicts"), ==, 1);
 
   /* Nothing left to send; the next sync is quiet. */
-  g_assert_cmpint (cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
   g_free (fixture->workbook);
   fixture->workbook = g_steal_pointer (&original);
 }
@@ -1111,7 +721,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add (path, BcCliFixture, NULL, fixture_setup, func, fixture_teardown)
 
   ADD ("/sync/cli/round-trip", test_round_trip);
   ADD ("/sync/cli/token-file", test_token_file);

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <sqlite3.h>
 
 #include "bc-workbook.h"
@@ -74,6 +75,12 @@ sqlite3    *_bc_workbook_get_db         (BcWorkbook           *self);
 void        _bc_workbook_set_sqlite_error (BcWorkbook         *self,
                                            int                 rc,
                                            GError            **error);
+/* Binds the arguments that follow in `args` to `stmt`'s parameters 1, 2, …
+ * as `types` describes them: 's' a const char * (NULL binds NULL), 'x' a
+ * gint64, 'd' an int. */
+void        _bc_workbook_bind_valist    (sqlite3_stmt         *stmt,
+                                         const char           *types,
+                                         va_list               args);
 /* Loads a report; only inside a transaction function. */
 BcReport   *_bc_workbook_load_report_locked (BcWorkbook       *self,
                                              const char       *report_id,

@@ -410,6 +410,37 @@ stmt_release (BcStmt *stmt)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcStmt, stmt_release)
 
+void
+_bc_workbook_bind_valist (sqlite3_stmt *stmt,
+                          const char   *types,
+                          va_list       args)
+{
+  for (int i = 0; types[i] != '\0'; i++)
+    {
+      switch (types[i])
+        {
+        case 's':
+          {
+            const char *text = va_arg (args, const char *);
+
+            if (text != NULL)
+              sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
+            else
+              sqlite3_bind_null (stmt, i + 1);
+          }
+          break;
+        case 'x':
+          sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+          break;
+        case 'd':
+          sqlite3_bind_int (stmt, i + 1, va_arg (args, int));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
 /* Prepares `sql` once (it must be a literal: the cache is keyed by address)
  * and binds the arguments described by `types`: 's' a const char * (NULL
  * binds NULL), 'x' a gint64, 'd' an int. */
@@ -439,30 +470,7 @@ query (BcWorkbook  *self,
     }
 
   va_start (args, types);
-  for (int i = 0; types[i] != '\0'; i++)
-    {
-      switch (types[i])
-        {
-        case 's':
-          {
-            const char *text = va_arg (args, const char *);
-
-            if (text != NULL)
-              sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
-            else
-              sqlite3_bind_null (stmt, i + 1);
-          }
-          break;
-        case 'x':
-          sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
-          break;
-        case 'd':
-          sqlite3_bind_int (stmt, i + 1, va_arg (args, int));
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-    }
+  _bc_workbook_bind_valist (stmt, types, args);
   va_end (args);
 
   return stmt;
