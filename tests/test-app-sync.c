@@ -409,6 +409,13 @@ synced (BcSyncIndicator *indicator)
 }
 
 static gboolean
+sync_failed (BcSyncController *controller)
+{
+  return bc_sync_controller_get_last_error (controller) != NULL
+         && !bc_sync_controller_get_running (controller);
+}
+
+static gboolean
 has_receipt (BcReviewBanner *banner)
 {
   return bc_review_banner_get_receipt (banner) != NULL;
@@ -561,6 +568,30 @@ test_enrol_send_return (Fixture       *fixture,
   /* The receipt stays: the province has that revision. */
   spin_until (has_receipt, banner);
   shot (fixture, "returned", FALSE);
+
+  /* Opened again after a restart with the server gone, the window still
+   * knows when it last synced: the time is kept in the workbook, and a
+   * sync that fails does not move it. */
+  {
+    BcSyncController *previous = controller;
+    gint64 last = bc_sync_controller_get_last_synced (controller);
+
+    g_assert_cmpint (last, >, 0);
+    g_subprocess_force_exit (fixture->server);
+    g_subprocess_wait (fixture->server, NULL, NULL);
+    g_clear_object (&fixture->server);
+    bc_window_open_workbook (fixture->window, file);
+    spin_until (window_ready, fixture->window);
+    indicator = BC_SYNC_INDICATOR (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                                GSIZE_TO_POINTER (BC_TYPE_SYNC_INDICATOR)));
+    spin_until (controller_ready, indicator);
+    controller = bc_sync_indicator_get_controller (indicator);
+    g_assert_true (controller != previous);
+    g_assert_cmpint (bc_sync_controller_get_last_synced (controller), ==, last);
+    spin_until (sync_failed, controller);
+    g_assert_cmpuint (bc_sync_controller_get_n_synced (controller), ==, 0);
+    g_assert_cmpint (bc_sync_controller_get_last_synced (controller), ==, last);
+  }
 }
 
 int

@@ -455,6 +455,8 @@ test_each_fault (Fixture       *fixture,
       g_autoptr(BcSyncSummary) clean = NULL;
       guint fired;
       Tally tally = { 0 };
+      char *last_synced;
+      gint64 started;
 
       /* From the second round on, a new revision of an earlier report (the
        * province returned it), and five new reports. */
@@ -476,6 +478,8 @@ test_each_fault (Fixture       *fixture,
 
       bc_fault_proxy_reset_counters (fixture->proxy);
       bc_fault_proxy_set_plan (fixture->proxy, &fault->plan);
+      last_synced = bc_outbox_get_sync_setting (fixture->workbook, BC_SYNC_SETTING_LAST_SYNCED);
+      started = g_get_real_time ();
       faulty = bc_test_client_sync (fixture->client, &error);
       fired = bc_fault_proxy_get_faults_fired (fixture->proxy);
       g_test_message ("%s: fired %u, %s", fault->name, fired,
@@ -490,6 +494,21 @@ test_each_fault (Fixture       *fixture,
         }
       else
         g_assert_no_error (error);
+
+      /* "Last synced at" moves only when a sync got through. */
+      {
+        g_autofree char *after = bc_outbox_get_sync_setting (fixture->workbook,
+                                                             BC_SYNC_SETTING_LAST_SYNCED);
+
+        if (error != NULL)
+          g_assert_cmpstr (after, ==, last_synced);
+        else
+          {
+            g_assert_cmpint (faulty->synced_at, >=, started);
+            g_assert_cmpint (g_ascii_strtoll (after, NULL, 10), ==, faulty->synced_at);
+          }
+        g_clear_pointer (&last_synced, g_free);
+      }
 
       check_nothing_forgotten (fixture, &tally);
       g_clear_pointer (&clean, bc_sync_summary_free);

@@ -131,7 +131,7 @@ scheduler_finished_cb (BcSyncController    *self,
 
   if (summary != NULL)
     {
-      self->last_synced = g_get_real_time ();
+      self->last_synced = summary->synced_at != 0 ? summary->synced_at : g_get_real_time ();
       self->n_synced++;
       if (summary->server_name != NULL)
         {
@@ -184,6 +184,7 @@ typedef struct {
   char             *server_url;
   char             *server_name;
   char             *unit_name;
+  gint64            last_synced;
 } Setup;
 
 static void
@@ -231,6 +232,11 @@ setup_thread (GTask        *task,
   setup->server_url = bc_outbox_get_sync_setting (workbook, BC_SYNC_SETTING_SERVER_URL);
   setup->server_name = bc_outbox_get_sync_setting (workbook, BC_SYNC_SETTING_SERVER_NAME);
   setup->unit_name = bc_outbox_get_sync_setting (workbook, BC_SYNC_SETTING_UNIT_NAME);
+  {
+    g_autofree char *at = bc_outbox_get_sync_setting (workbook, BC_SYNC_SETTING_LAST_SYNCED);
+
+    setup->last_synced = at != NULL ? MAX (g_ascii_strtoll (at, NULL, 10), 0) : 0;
+  }
 
   g_task_return_pointer (task, setup, (GDestroyNotify) setup_free);
 }
@@ -254,6 +260,8 @@ apply_setup (BcSyncController *self,
   self->server_name = g_steal_pointer (&setup->server_name);
   g_free (self->unit_name);
   self->unit_name = g_steal_pointer (&setup->unit_name);
+  /* A sync that ended while the setup ran is newer than the stored time. */
+  self->last_synced = MAX (self->last_synced, setup->last_synced);
 }
 
 static void

@@ -161,14 +161,33 @@ update (BcSyncIndicator *self)
   else if (bc_sync_controller_get_last_synced (c) != 0)
     {
       g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (bc_sync_controller_get_last_synced (c) / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      /* The time is kept in the workbook: it may be days old. A day other
+       * than today is shown as day/month, as Vietnamese dates are. */
+      gboolean today = g_date_time_get_year (at) == g_date_time_get_year (now)
+                       && g_date_time_get_day_of_year (at) == g_date_time_get_day_of_year (now);
       g_autofree char *time = g_date_time_format (at, "%H:%M");
+      g_autofree char *day = g_date_time_format (at, "%d/%m/%Y");
+      g_autofree char *when = today ? g_strdup (time) : g_strdup_printf ("%s %s", time, day);
       const char *server = bc_sync_controller_get_server_name (c);
+      char *label;
 
-      set_texts (self, waiting > 0 ? "mail-send-symbolic" : "emblem-ok-symbolic",
-                 /* TRANSLATORS: %s is a time of day */
-                 waiting > 0 ? g_strdup (waiting_text) : g_strdup_printf (_("Synced at %s"), time),
-                 /* TRANSLATORS: %s are a time of day and the server's name */
-                 g_strdup_printf (_("Last synced at %s with %s."), time, server != NULL ? server : ""));
+      if (waiting > 0)
+        label = g_strdup (waiting_text);
+      else if (today)
+        /* TRANSLATORS: %s is a time of day */
+        label = g_strdup_printf (_("Synced at %s"), time);
+      else
+        {
+          g_autofree char *short_day = g_date_time_format (at, "%d/%m");
+
+          /* TRANSLATORS: %s is a date, day/month */
+          label = g_strdup_printf (_("Synced on %s"), short_day);
+        }
+
+      set_texts (self, waiting > 0 ? "mail-send-symbolic" : "emblem-ok-symbolic", label,
+                 /* TRANSLATORS: %s are a time of day (and a date if not today) and the server's name */
+                 g_strdup_printf (_("Last synced at %s with %s."), when, server != NULL ? server : ""));
     }
   else
     set_texts (self, "emblem-synchronizing-symbolic", g_strdup (_("Not synced yet")),

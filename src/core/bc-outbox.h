@@ -65,6 +65,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcSyncState, bc_sync_state_free)
 #define BC_SYNC_SETTING_UNIT_NAME   "unit_name"
 #define BC_SYNC_SETTING_USER        "user"
 #define BC_SYNC_SETTING_DEVICE_ID   "device_id"
+/* When the last sync that reached the server ended: microseconds since
+ * 1970 (UTC), decimal. The window says "Last synced at …" from it after
+ * a restart. */
+#define BC_SYNC_SETTING_LAST_SYNCED "last_synced"
 
 /* Every outbox item, oldest queued first. BcOutboxItem*. */
 GPtrArray   *bc_outbox_list               (BcWorkbook    *workbook,

@@ -1466,6 +1466,16 @@ sync_thread (GTask        *task,
   if (!push_outbox (run, unit, summary, &error) || !pull_feed (run, summary, &error))
     goto out;
 
+  /* Kept in the workbook, so that "last synced at" survives a restart. A
+   * failure to write it costs nothing the sync did: the next one writes it. */
+  {
+    g_autofree char *at = NULL;
+
+    summary->synced_at = g_get_real_time ();
+    at = g_strdup_printf ("%" G_GINT64_FORMAT, summary->synced_at);
+    bc_outbox_set_sync_setting (self->workbook, BC_SYNC_SETTING_LAST_SYNCED, at, NULL);
+  }
+
 out:
   /* Free for the next sync before the callback runs: it may start one. */
   g_mutex_lock (&self->mutex);

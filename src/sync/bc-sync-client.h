@@ -50,6 +50,8 @@ typedef struct {
   guint      n_templates;  /* template versions stored */
   guint      n_carried;    /* drafts carried over to a new template version */
   gint64     cursor;       /* the feed cursor after the sync */
+  gint64     synced_at;    /* when it ended, g_get_real_time () (also kept as
+                            * BC_SYNC_SETTING_LAST_SYNCED) */
   char      *server_name;
 } BcSyncSummary;
 
