@@ -26,6 +26,7 @@
 #include "bc-application.h"
 #include "bc-entry.h"
 #include "bc-i18n.h"
+#include "bc-preferences-window.h"
 #include "bc-review-banner.h"
 #include "bc-sync-indicator.h"
 #include "bc-window.h"
@@ -594,6 +595,151 @@ test_enrol_send_return (Fixture       *fixture,
   }
 }
 
+/* Enrolment from Preferences: the Provincial Server group says the workbook
+ * is not set up, signs it in with the address, user name and password (a
+ * wrong password is said and enrols nothing), then says what it sends to,
+ * and the indicator in the window follows. */
+static BcPreferencesWindow *
+find_preferences (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (BC_IS_PREFERENCES_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+preferences_shown (gpointer unused)
+{
+  (void) unused;
+  return find_preferences () != NULL;
+}
+
+static GtkWidget *
+find_named (gpointer    root,
+            const char *name)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (root), match_name, name);
+
+  if (widget == NULL)
+    g_error ("No widget named “%s”", name);
+  return widget;
+}
+
+static gboolean
+not_enrolling (GtkWidget *button)
+{
+  /* Sensitive again once the answer came, or hidden once enrolled. */
+  return gtk_widget_is_sensitive (button) || !gtk_widget_get_visible (gtk_widget_get_parent (button));
+}
+
+/* With BAOCAO_SHOT_DIR set, a PNG of one window as GTK draws it. */
+static void
+shot_window (GtkWidget  *window,
+             const char *name)
+{
+  const char *dir = g_getenv ("BAOCAO_SHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+  drain ();
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strdup_printf ("%s/%s-%s.png", dir, name, g_getenv ("BAOCAO_LANGUAGE"));
+  gdk_texture_save_to_png (texture, file);
+}
+
+static void
+test_enrol_from_preferences (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autofree char *token_file = g_build_filename (fixture->dir, "token", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *synced_prefix = prefix_of (T ("Synced at %s"));
+  BcPreferencesWindow *preferences;
+  BcSyncIndicator *indicator;
+  BcSyncController *controller;
+  GtkWidget *account, *error_label, *sign_in;
+  const char *subtitle;
+
+  (void) user_data;
+
+  bc_window_open_workbook (fixture->window, file);
+  spin_until (window_ready, fixture->window);
+  indicator = BC_SYNC_INDICATOR (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                              GSIZE_TO_POINTER (BC_TYPE_SYNC_INDICATOR)));
+  spin_until (controller_ready, indicator);
+  controller = bc_sync_indicator_get_controller (indicator);
+  g_assert_true (bc_window_get_sync_controller (fixture->window) == controller);
+  bc_sync_controller_set_token_file (controller, token_file);
+
+  /* Preferences (Ctrl+,) over this window. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  spin_until (preferences_shown, NULL);
+  preferences = find_preferences ();
+  drain ();
+
+  account = find_named (preferences, "account-row");
+  g_assert_true (gtk_widget_get_visible (find_named (preferences, "user-row")));
+  g_assert_true (gtk_widget_get_visible (find_named (preferences, "password-row")));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (account)), ==,
+                   T ("Not set up: enter the user name and password the province gave you, then Sign In."));
+
+  gtk_editable_set_text (GTK_EDITABLE (find_named (preferences, "server-row")), fixture->url);
+  type_text (find_named (preferences, "user-row"), USER);
+  type_text (find_named (preferences, "password-row"), "sai");
+  sign_in = find_widget (GTK_WIDGET (preferences), match_button_label, T ("Sign _In"));
+  g_assert_nonnull (sign_in);
+  /* Clicked at once (a keyboard activation clicks only 250 ms later). */
+  g_signal_emit_by_name (sign_in, "clicked");
+  g_assert_false (gtk_widget_is_sensitive (sign_in));
+  spin_until (not_enrolling, sign_in);
+  error_label = find_named (preferences, "enrol-error");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_test_message ("wrong password: %s", gtk_label_get_text (GTK_LABEL (error_label)));
+  /* Said once, in plain words, with what to do. */
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
+                   T ("The user name or password is wrong. Check them and try again."));
+  g_assert_false (bc_sync_controller_get_enrolled (controller));
+  g_assert_false (g_file_test (token_file, G_FILE_TEST_EXISTS));
+  g_assert_true (gtk_widget_get_visible (find_named (preferences, "password-row")));
+  shot_window (GTK_WIDGET (preferences), "preferences-wrong-password");
+
+  type_text (find_named (preferences, "password-row"), PASSWORD);
+  g_signal_emit_by_name (sign_in, "clicked");
+  wanted_syncs = 1;
+  spin_until (synced, indicator);
+  g_assert_true (g_file_test (token_file, G_FILE_TEST_EXISTS));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (account));
+  g_test_message ("account row: %s", subtitle);
+  g_assert_nonnull (strstr (subtitle, fixture->url));
+  g_assert_nonnull (strstr (subtitle, "Sơn Tịnh"));
+  g_assert_false (gtk_widget_get_visible (find_named (preferences, "password-row")));
+  /* The password is not kept on screen. */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (preferences, "password-row"))), ==, "");
+  g_assert_true (g_str_has_prefix (bc_sync_indicator_get_status (indicator), synced_prefix));
+  shot_window (GTK_WIDGET (preferences), "preferences-enrolled");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  drain ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -630,6 +776,8 @@ main (int    argc,
 
   g_test_add ("/app/sync/enrol-send-return", Fixture, NULL, fixture_set_up,
               test_enrol_send_return, fixture_tear_down);
+  g_test_add ("/app/sync/enrol-from-preferences", Fixture, NULL, fixture_set_up,
+              test_enrol_from_preferences, fixture_tear_down);
 
   status = g_test_run ();
   g_application_release (G_APPLICATION (app));

@@ -183,6 +183,9 @@ preferences_action (GSimpleAction *action,
   /* Over a demo, the preferences say so too. */
   if (BC_IS_WINDOW (parent) && bc_window_get_demo (BC_WINDOW (parent)))
     g_object_set (preferences, "demo", TRUE, NULL);
+  if (BC_IS_WINDOW (parent))
+    bc_preferences_window_set_sync_controller (preferences,
+                                               bc_window_get_sync_controller (BC_WINDOW (parent)));
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_present (GTK_WINDOW (preferences));
 }

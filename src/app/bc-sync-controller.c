@@ -73,7 +73,7 @@ bc_sync_controller_describe_error (const GError *error)
         next = _("Nothing is lost: the reports wait here and go when the link comes back.");
         break;
       case BC_SYNC_ERROR_BAD_CREDENTIALS:
-        next = _("Check the user name and password the province gave you.");
+        /* The client's message says it already: check them and try again. */
         break;
       case BC_SYNC_ERROR_UNAUTHORIZED:
       case BC_SYNC_ERROR_NOT_ENROLLED:
@@ -419,6 +419,13 @@ bc_sync_controller_get_server_name (BcSyncController *self)
 {
   g_return_val_if_fail (BC_IS_SYNC_CONTROLLER (self), NULL);
   return self->server_name != NULL ? self->server_name : self->server_url;
+}
+
+const char *
+bc_sync_controller_get_server_url (BcSyncController *self)
+{
+  g_return_val_if_fail (BC_IS_SYNC_CONTROLLER (self), NULL);
+  return self->server_url;
 }
 
 const char *

@@ -31,6 +31,8 @@ gint64            bc_sync_controller_get_last_synced (BcSyncController *self);
 /* The last failure in plain words with what to do next, or NULL. */
 const char       *bc_sync_controller_get_last_error  (BcSyncController *self);
 const char       *bc_sync_controller_get_server_name (BcSyncController *self);
+/* The address it was enrolled with, or NULL. */
+const char       *bc_sync_controller_get_server_url  (BcSyncController *self);
 const char       *bc_sync_controller_get_unit_name   (BcSyncController *self);
 guint             bc_sync_controller_get_n_synced    (BcSyncController *self);
 

@@ -29,6 +29,7 @@ struct _BcWindow
   /* template children */
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
+  BcSyncIndicator      *sync_indicator;
   AdwWindowTitle       *sidebar_title;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
@@ -2092,6 +2093,7 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, BcWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, sync_indicator);
   gtk_widget_class_bind_template_callback (widget_class, not_folded);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, search_bar);
@@ -2232,6 +2234,14 @@ bc_window_get_demo (BcWindow *self)
   g_return_val_if_fail (BC_IS_WINDOW (self), FALSE);
 
   return self->workbook != NULL && self->demo;
+}
+
+BcSyncController *
+bc_window_get_sync_controller (BcWindow *self)
+{
+  g_return_val_if_fail (BC_IS_WINDOW (self), NULL);
+
+  return bc_sync_indicator_get_controller (self->sync_indicator);
 }
 
 gboolean

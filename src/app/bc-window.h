@@ -8,6 +8,7 @@
 #include "bc-application.h"
 #include "bc-form-view.h"
 #include "bc-report-list.h"
+#include "bc-sync-controller.h"
 #include "bc-workbook.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,8 @@ void          bc_window_open_demo     (BcWindow      *self);
 void          bc_window_open_fresh_demo (BcWindow    *self);
 /* Whether the workbook shown is a demo (training data). */
 gboolean      bc_window_get_demo      (BcWindow      *self);
+/* The open workbook's sync (enrolment, sending), or NULL. */
+BcSyncController *bc_window_get_sync_controller (BcWindow *self);
 /* The open workbook ("workbook" property), NULL while opening. */
 BcWorkbook   *bc_window_get_workbook  (BcWindow      *self);
 /* Its reports, NULL while opening. */
