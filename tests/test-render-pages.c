@@ -336,6 +336,19 @@ render_case (gconstpointer data)
       g_assert_cmpint (gtk_widget_get_width (content), >=, c->width - 10);
     }
 
+  /* Side by side, the sync status is read whole, not "Not sync…": the
+   * header's title gives way first. */
+  if (!adw_leaflet_get_folded (leaflet) && c->text_scale == 1.0)
+    {
+      GtkWidget *indicator = find_named (GTK_WIDGET (window), "sync-indicator");
+      GtkWidget *label = find_type (indicator, GTK_TYPE_LABEL, TRUE);
+
+      g_assert_nonnull (label);
+      g_assert_true (gtk_widget_get_mapped (label));
+      if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
+        g_error ("%s: the sync status is cut: “%s”", prefix, gtk_label_get_text (GTK_LABEL (label)));
+    }
+
   if (adw_leaflet_get_folded (leaflet))
     {
       g_autofree char *name = g_strdup_printf ("%s-list.png", prefix);

@@ -1564,8 +1564,9 @@ set_workbook (BcWindow   *self,
 
   /* Training data must look like training data at all times. */
   gtk_revealer_set_reveal_child (self->demo_banner, demo);
-  adw_window_title_set_subtitle (self->sidebar_title,
-                                 demo ? _("Demo workbook — training data") : "");
+  /* Short: the banner above says it in full, and the sync status beside
+   * it needs the header's room more. */
+  adw_window_title_set_subtitle (self->sidebar_title, demo ? _("Training data") : "");
   if (demo)
     gtk_widget_add_css_class (GTK_WIDGET (self), "demo");
   else
