@@ -34,6 +34,8 @@
 
 static BcApplication *app;
 static char *tmp_home;
+/* The draft on sup version 1, made by the last prepare_workbook(). */
+static char *superseded_id;
 
 typedef struct {
   BcWindow *window;
@@ -314,14 +316,17 @@ prepare_workbook (Fixture  *fixture,
   g_autofree char *path = g_build_filename (fixture->dir, "forms.baocao", NULL);
   g_autofree char *shipped = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "templates", NULL);
   g_autofree char *old = template_dir ("old");
+  g_autofree char *both = template_dir ("both");
   g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new ();
   g_autoptr(BcWorkbook) workbook = NULL;
   g_autoptr(GError) error = NULL;
-  char *egov, *draft;
+  char *egov, *draft, *sup;
 
   g_assert_true (bc_template_registry_add_directory (templates, shipped, &error));
   g_assert_no_error (error);
   g_assert_true (bc_template_registry_add_directory (templates, old, &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_template_registry_add_directory (templates, both, &error));
   g_assert_no_error (error);
   workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_CREATE, &error);
   g_assert_no_error (error);
@@ -336,8 +341,16 @@ prepare_workbook (Fixture  *fixture,
   g_assert_no_error (error);
   g_assert_true (bc_workbook_set_value (workbook, draft, "remark", 0, "Ghi chú cần giữ", &error));
   g_assert_no_error (error);
+  sup = bc_workbook_create_report (workbook, "sup", "2019Q1", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (workbook, sup, "agency", 0, "Sở Nội vụ", &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (workbook, sup, "note", 0, "Chỉ ghi cho mình", &error));
+  g_assert_no_error (error);
   bc_workbook_close (workbook);
 
+  g_free (superseded_id);
+  superseded_id = sup;
   *out_egov = egov;
   *out_draft = draft;
   return g_steal_pointer (&path);
@@ -432,7 +445,7 @@ test_broken_template_banner (Fixture       *fixture,
   g_assert_true (is_shown (find_named (banner, "templates-banner-label")));
 
   /* Every report is listed, and one on a shipped form opens. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bc_window_get_reports (fixture->window))), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (bc_window_get_reports (fixture->window))), ==, 3);
   g_assert_true (bc_window_select_report (fixture->window, egov));
   spin_until (form_shows, args);
 
@@ -569,6 +582,62 @@ test_carry_over_removed_version (Fixture       *fixture,
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (notice)));
 }
 
+/* A draft on a version that is still installed but superseded opens as it
+ * is, and is offered the newer version, with the old version's labels. */
+static void
+test_carry_over_superseded (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autofree char *egov = NULL;
+  g_autofree char *draft = NULL;
+  g_autofree char *path = prepare_workbook (fixture, &egov, &draft);
+  g_autofree char *lost = NULL;
+  g_autofree char *added = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(BcReport) after = NULL;
+  GtkWidget *notice = find_named (fixture->window, "carry-over-notice");
+  BcTemplateRegistry *templates;
+  BcCarryOverDialog *dialog;
+  BcTemplate *v1, *v2;
+  const char *lang = bc_i18n_language ();
+  gpointer args[2] = { fixture->window, superseded_id };
+
+  open_path (fixture, path);
+  templates = bc_workbook_get_templates (bc_window_get_workbook (fixture->window));
+  v1 = bc_template_registry_lookup (templates, "sup", 1, NULL);
+  v2 = bc_template_registry_lookup (templates, "sup", 2, NULL);
+  g_assert_nonnull (v1);
+  g_assert_nonnull (v2);
+
+  /* It opens on version 1, and version 2 is offered. */
+  g_assert_true (bc_window_select_report (fixture->window, superseded_id));
+  spin_until (form_shows, args);
+  spin_until (revealed, notice);
+
+  dialog = open_carry_over (fixture);
+  lost = group_text (find_named (dialog, "carry-over-lost"));
+  added = group_text (find_named (dialog, "carry-over-new"));
+  g_test_message ("lost: %s\nnew: %s", lost, added);
+  expected = g_strdup_printf ("%s | Chỉ ghi cho mình", bc_text_get (&bc_template_lookup_field (v1, "note")->label, lang));
+  g_assert_nonnull (strstr (lost, expected));
+  g_assert_nonnull (strstr (added, bc_text_get (&bc_template_lookup_field (v2, "phone")->label, lang)));
+  g_assert_null (strstr (added, bc_text_get (&bc_template_lookup_field (v2, "agency")->label, lang)));
+  g_assert_false (gtk_widget_get_visible (find_named (dialog, "carry-over-moves")));
+  g_assert_false (gtk_widget_get_sensitive (find_named (dialog, "carry-over-move")));
+
+  gtk_widget_activate (find_named (dialog, "carry-over-drop"));
+  click (find_named (dialog, "carry-over-move"));
+  spin_until (moved_or_refused, dialog);
+  g_assert_null (find_toplevel (BC_TYPE_CARRY_OVER_DIALOG));
+
+  after = stored_report (fixture, superseded_id);
+  g_assert_cmpint (bc_report_get_template_version (after), ==, 2);
+  g_assert_null (bc_report_get_value (after, "note", 0));
+  g_assert_cmpstr (bc_report_get_value (after, "agency", 0), ==, "Sở Nội vụ");
+  spin_until (form_shows, args);
+  spin_until (hidden, notice);
+}
+
 /* No version of the chosen form is for the chosen period: Create is greyed
  * and a line says why and what to do. */
 static void
@@ -641,6 +710,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *shipped = NULL;
   g_autofree char *app_dir = NULL;
+  g_autofree char *both_dir = NULL;
   g_autofree char *dirs_value = NULL;
   const char *dirs[] = { "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME" };
   int status;
@@ -659,7 +729,8 @@ main (int   argc,
   /* The shipped forms, cotest version 2 and a broken file. */
   shipped = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "templates", NULL);
   app_dir = template_dir ("app");
-  dirs_value = g_strjoin (G_SEARCHPATH_SEPARATOR_S, shipped, app_dir, NULL);
+  both_dir = template_dir ("both");
+  dirs_value = g_strjoin (G_SEARCHPATH_SEPARATOR_S, shipped, app_dir, both_dir, NULL);
   g_setenv ("BAOCAO_TEMPLATE_DIR", dirs_value, TRUE);
 
   /* An empty LC_ALL would keep gettext in the C locale (bc-i18n.c). */
@@ -682,6 +753,7 @@ main (int   argc,
 
   ADD ("/app/forms/broken-template-banner", test_broken_template_banner);
   ADD ("/app/forms/carry-over-removed-version", test_carry_over_removed_version);
+  ADD ("/app/forms/carry-over-superseded", test_carry_over_superseded);
   ADD ("/app/forms/new-report-uncovered", test_new_report_uncovered);
 
 #undef ADD
@@ -692,5 +764,6 @@ main (int   argc,
   g_clear_object (&app);
   bc_test_remove_tree (tmp_home);
   g_free (tmp_home);
+  g_free (superseded_id);
   return status;
 }
