@@ -653,6 +653,15 @@ bc_carry_over_dialog_init (BcCarryOverDialog *self)
   gtk_label_set_xalign (self->intro_label, 0);
   gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->intro_label));
 
+  /* Why the move failed: at the top, where it is seen. */
+  self->error_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_name (GTK_WIDGET (self->error_label), "carry-over-error");
+  gtk_label_set_wrap (self->error_label, TRUE);
+  gtk_label_set_xalign (self->error_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->error_label));
+
   self->lost_group = ADW_PREFERENCES_GROUP (new_group ("carry-over-lost",
                                                        _("The new version has no field for these values. Tick each one that may be dropped.")));
   gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->lost_group));
@@ -673,14 +682,6 @@ bc_carry_over_dialog_init (BcCarryOverDialog *self)
                                                       _("These fields are new. They start blank, or with the value the new version gives them.")));
   gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->new_group));
 
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->error_label), "carry-over-error");
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->error_label));
-
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 640);
   adw_clamp_set_child (ADW_CLAMP (clamp), content);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -690,6 +691,7 @@ bc_carry_over_dialog_init (BcCarryOverDialog *self)
 
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
   adw_window_set_content (ADW_WINDOW (self), box);
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->move_button);
 }
 
 BcCarryOverDialog *
