@@ -101,12 +101,36 @@ bind_title_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (title));
 }
 
+/* Why no version of the chosen form is for the chosen period and unit, or
+ * NULL when one is (the version the report would be made on). */
+static char *
+uncovered_reason (BcNewReportDialog *self,
+                  const char        *unit)
+{
+  BcTemplate *template_ = selected_template (self);
+  const BcPeriod *period = selected_period (self);
+  BcTemplateRegistry *registry = bc_workbook_get_templates (self->workbook);
+  g_autofree char *period_id = NULL;
+  g_autofree char *label = NULL;
+
+  if (template_ == NULL || period == NULL || registry == NULL)
+    return NULL;
+  period_id = bc_period_to_id (period);
+  if (bc_template_registry_lookup_for (registry, bc_template_get_id (template_), period_id, unit, NULL) != NULL)
+    return NULL;
+
+  label = bc_period_label (period, bc_i18n_language ());
+  return g_strdup_printf (_("No installed version of this form is for %s and “%s”. Choose another period or form, or ask your province for the version it issued for that period."),
+                          label, unit);
+}
+
 static void
 update_create (BcNewReportDialog *self)
 {
   const char *unit = gtk_editable_get_text (GTK_EDITABLE (self->unit_row));
   g_autofree char *stripped = g_strstrip (g_strdup (unit));
   const char *why = NULL;
+  g_autofree char *uncovered = NULL;
 
   /* A greyed-out Create says why, beside it and under the fields. */
   if (self->creating)
@@ -117,6 +141,8 @@ update_create (BcNewReportDialog *self)
     why = _("Choose the period first.");
   else if (*stripped == '\0')
     why = _("Write your unit’s name or code to create the report.");
+  else if ((uncovered = uncovered_reason (self, stripped)) != NULL)
+    why = uncovered;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.create", why == NULL);
   gtk_widget_set_tooltip_text (self->create_button, why);

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "bc-carry-over-dialog.h"
 #include "bc-demo.h"
 #include "bc-export.h"
 #include "bc-i18n.h"
@@ -61,6 +62,11 @@ struct _BcWindow
   GtkWidget            *reset_demo_button;
   GtkRevealer          *review_revealer;
   GtkLabel             *review_label;
+  GtkRevealer          *templates_banner;
+  GtkLabel             *templates_banner_label;
+  GtkRevealer          *carry_over_revealer;
+  GtkLabel             *carry_over_label;
+  GtkWidget            *carry_over_button;
   GtkStack             *content_stack;
   AdwStatusPage        *error_page;
   BcFormView           *form_view;
@@ -256,6 +262,150 @@ lookup_place (BcWindow  *self,
 
 /* --- the header: status, save state, review notice ------------------------ */
 
+/* --- carrying a draft over, and form files set aside ------------------------ */
+
+/* The newer version of the form that is for the draft shown (its period and
+ * unit), or NULL. *out_installed: whether the draft's own version is. */
+static BcTemplate *
+carry_over_target (BcWindow *self,
+                   gboolean *out_installed)
+{
+  BcTemplateRegistry *templates = self->workbook != NULL ? bc_workbook_get_templates (self->workbook) : NULL;
+  BcTemplate *target;
+  const char *id;
+  int version;
+
+  *out_installed = TRUE;
+  if (templates == NULL || self->item == NULL ||
+      bc_report_item_get_status (self->item) != BC_STATUS_DRAFT)
+    return NULL;
+
+  id = bc_report_item_get_template_id (self->item);
+  version = bc_report_item_get_template_version (self->item);
+  *out_installed = bc_template_registry_lookup (templates, id, version, NULL) != NULL;
+  target = bc_template_registry_lookup_for (templates, id, bc_report_item_get_period_id (self->item),
+                                            bc_report_item_get_unit (self->item), NULL);
+
+  return target != NULL && bc_template_get_version (target) > version ? target : NULL;
+}
+
+/* A draft whose version was removed, or that a newer version is for, is
+ * offered "Move to Version N…" above the form (or above why it cannot open). */
+static void
+update_carry_over (BcWindow *self)
+{
+  gboolean installed;
+  BcTemplate *target = carry_over_target (self, &installed);
+  g_autofree char *text = NULL;
+  g_autofree char *button = NULL;
+
+  if (target != NULL)
+    {
+      int from = bc_report_item_get_template_version (self->item);
+      int to = bc_template_get_version (target);
+
+      text = installed
+        ? g_strdup_printf (_("Version %d of this form is now the one for this report’s period; the draft is on version %d. Move it when you are ready: you will see first what moves and what would be lost."),
+                           to, from)
+        : g_strdup_printf (_("Version %d of this form is no longer installed, so the draft cannot be opened as it is. Move it to version %d: you will see first what moves and what would be lost."),
+                           from, to);
+      /* TRANSLATORS: a button; %d is a form's version number */
+      button = g_strdup_printf (_("_Move to Version %d…"), to);
+      gtk_label_set_text (self->carry_over_label, text);
+      gtk_button_set_label (GTK_BUTTON (self->carry_over_button), button);
+    }
+  gtk_revealer_set_reveal_child (self->carry_over_revealer, target != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.carry-over", target != NULL);
+}
+
+static void
+carried_over_cb (BcCarryOverDialog *dialog,
+                 const char        *report_id,
+                 BcWindow          *self)
+{
+  g_autofree char *message = g_strdup_printf (_("Moved to version %d of the form."),
+                                              bc_carry_over_dialog_get_target_version (dialog));
+
+  /* Shown afresh, on the new version's fields. */
+  if (g_strcmp0 (report_id, self->report_id) == 0 && self->workbook != NULL)
+    {
+      bc_form_view_load (self->form_view, self->workbook, NULL);
+      bc_form_view_load (self->form_view, self->workbook, report_id);
+    }
+  refresh_list (self);
+  toast (self, message);
+}
+
+static void
+carry_over_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BcWindow *self = BC_WINDOW (widget);
+  BcCarryOverDialog *dialog;
+  gboolean installed;
+
+  if (self->workbook == NULL || self->report_id == NULL ||
+      carry_over_target (self, &installed) == NULL)
+    return;
+
+  dialog = bc_carry_over_dialog_new (GTK_WINDOW (self), self->workbook, self->report_id);
+  g_signal_connect_object (dialog, "carried-over", G_CALLBACK (carried_over_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The form files set aside when the templates were loaded: each named with
+ * its line and cause, so that it can be fixed or passed on. */
+static void
+show_templates_problems (BcWindow           *self,
+                         BcTemplateRegistry *templates)
+{
+  GPtrArray *problems = templates != NULL ? bc_template_registry_get_problems (templates) : NULL;
+  guint n = problems != NULL ? problems->len : 0;
+  g_autoptr(GString) text = NULL;
+  const guint most = 5;
+
+  if (n == 0)
+    {
+      gtk_revealer_set_reveal_child (self->templates_banner, FALSE);
+      return;
+    }
+
+  text = g_string_new (NULL);
+  g_string_append_printf (text,
+                          g_dngettext (GETTEXT_PACKAGE,
+                                       "A form file could not be read and was set aside. Every other form works as usual.",
+                                       "%u form files could not be read and were set aside. Every other form works as usual.",
+                                       n),
+                          n);
+  for (guint i = 0; i < n && i < most; i++)
+    {
+      const GError *error = g_ptr_array_index (problems, i);
+
+      g_string_append_printf (text, "\n• %s", error->message);
+    }
+  if (n > most)
+    {
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text,
+                              g_dngettext (GETTEXT_PACKAGE, "…and %u more.", "…and %u more.", n - most),
+                              n - most);
+    }
+  g_string_append_c (text, '\n');
+  g_string_append (text, _("Reports on a form set aside cannot be opened until its file is corrected. Send this message to whoever gave you the file (your province’s IT office) and ask for a corrected one."));
+
+  gtk_label_set_text (self->templates_banner_label, text->str);
+  gtk_revealer_set_reveal_child (self->templates_banner, TRUE);
+}
+
+static void
+hide_templates_banner_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  gtk_revealer_set_reveal_child (BC_WINDOW (widget)->templates_banner, FALSE);
+}
+
 static void
 update_status (BcWindow *self)
 {
@@ -310,6 +460,7 @@ update_status (BcWindow *self)
     }
   gtk_revealer_set_reveal_child (self->review_revealer, has_item && status == BC_STATUS_RETURNED);
 
+  update_carry_over (self);
   bc_window_update_actions (self);
 }
 
@@ -1712,6 +1863,7 @@ templates_loaded_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
+  show_templates_problems (self, request->templates);
 
   if (request->fresh_demo)
     {
@@ -2127,6 +2279,11 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcWindow, reset_demo_button);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, review_revealer);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, review_label);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, templates_banner);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, templates_banner_label);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, carry_over_revealer);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, carry_over_label);
+  gtk_widget_class_bind_template_child (widget_class, BcWindow, carry_over_button);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, form_view);
@@ -2139,6 +2296,8 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reset-demo", NULL, reset_demo_action);
   gtk_widget_class_install_action (widget_class, "win.open-user-workbook", NULL, open_user_workbook_action);
   gtk_widget_class_install_action (widget_class, "win.show-problems", NULL, show_problems_action);
+  gtk_widget_class_install_action (widget_class, "win.carry-over", NULL, carry_over_action);
+  gtk_widget_class_install_action (widget_class, "win.hide-templates-banner", NULL, hide_templates_banner_action);
   gtk_widget_class_install_action (widget_class, "win.next-problem", NULL, next_problem_action);
   gtk_widget_class_install_action (widget_class, "win.previous-problem", NULL, previous_problem_action);
 
