@@ -275,7 +275,7 @@ test_added_row (Fixture       *fixture,
   g_assert_cmpint (change->row_id, ==, row);
   g_assert_cmpuint (change->old_row, ==, 0);
   g_assert_cmpuint (change->new_row, ==, 4);
-  g_assert_cmpstr (change->path, ==, "items[4]");
+  g_assert_cmpstr (change->path, ==, "items[4].label");
   en = describe (fixture, change, "en");
   vi = describe (fixture, change, "vi");
   g_assert_cmpstr (en, ==, "General › Tasks › Row 4: — → Kiểm tra D; Yes");

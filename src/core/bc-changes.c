@@ -178,13 +178,17 @@ member_array (JsonObject *object,
 }
 
 static BcChange *
-row_change (BcChangeKind  kind,
-            const char   *table,
-            gint64        identity,
-            guint         old_row,
-            guint         new_row,
-            JsonObject   *row)
+row_change (BcChangeKind   kind,
+            const BcField *table_field,
+            const char    *table,
+            gint64         identity,
+            guint          old_row,
+            guint          new_row,
+            JsonObject    *row)
 {
+  const BcField *first = table_field != NULL && table_field->columns->len > 0
+    ? g_ptr_array_index (table_field->columns, 0) : NULL;
+
   BcChange *change = g_new0 (BcChange, 1);
 
   change->kind = kind;
@@ -194,7 +198,13 @@ row_change (BcChangeKind  kind,
   change->old_row = old_row;
   change->new_row = new_row;
   change->row = json_object_ref (row);
-  change->path = new_row > 0 ? g_strdup_printf ("%s[%u]", table, new_row) : g_strdup (table);
+  /* An added row: its first cell, where the form can take the focus. */
+  if (new_row > 0 && first != NULL)
+    change->path = g_strdup_printf ("%s[%u].%s", table, new_row, first->id);
+  else if (new_row > 0)
+    change->path = g_strdup_printf ("%s[%u]", table, new_row);
+  else
+    change->path = g_strdup (table);
   return change;
 }
 
@@ -226,7 +236,7 @@ compare_table (GPtrArray     *changes,
       was = g_hash_table_lookup (sent_by_id, &identity);
       if (was == NULL)
         {
-          g_ptr_array_add (changes, row_change (BC_CHANGE_ROW_ADDED, table, identity, 0, i + 1, row));
+          g_ptr_array_add (changes, row_change (BC_CHANGE_ROW_ADDED, table_field, table, identity, 0, i + 1, row));
           continue;
         }
       key = g_new (gint64, 1);
@@ -265,7 +275,7 @@ compare_table (GPtrArray     *changes,
         continue;
       identity = row_identity (json_node_get_object (node), i);
       if (!g_hash_table_contains (matched, &identity))
-        g_ptr_array_add (changes, row_change (BC_CHANGE_ROW_REMOVED, table, identity, i + 1, 0,
+        g_ptr_array_add (changes, row_change (BC_CHANGE_ROW_REMOVED, table_field, table, identity, i + 1, 0,
                                               json_node_get_object (node)));
     }
 }

@@ -36,8 +36,8 @@ typedef struct {
   char         *old_value;  /* canonical stored text; NULL = blank (always NULL for a row) */
   char         *new_value;
   JsonObject   *row;        /* ROW_ADDED / ROW_REMOVED: the row's cells (as on the wire) */
-  char         *path;       /* where the form shows it: "level3", "findings[2].status",
-                             * or the table id for a removed row */
+  char         *path;       /* where the form shows it: "level3", "findings[2].status";
+                             * an added row's first cell; a removed row's table id */
 } BcChange;
 
 void bc_change_free (BcChange *change);
