@@ -25,6 +25,7 @@
 
 #include "bc-application.h"
 #include "bc-entry.h"
+#include "bc-form-view.h"
 #include "bc-i18n.h"
 #include "bc-preferences-window.h"
 #include "bc-review-banner.h"
@@ -482,6 +483,116 @@ shot (Fixture    *fixture,
       g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
     }
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1280, 760);
+  /* Back at its width before the test goes on: at 360 px the form is laid
+   * out otherwise. */
+  {
+    gint64 until = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+    while (gtk_widget_get_width (GTK_WIDGET (fixture->window)) < 1280 && g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+    drain ();
+  }
+}
+
+/* --- changes since sent ------------------------------------------------------- */
+
+static BcWindow *current_window;
+
+static gboolean
+report_is_draft (BcWindow *window)
+{
+  BcFormView *form = BC_FORM_VIEW (find_widget (GTK_WIDGET (window), match_type,
+                                                GSIZE_TO_POINTER (BC_TYPE_FORM_VIEW)));
+  BcReport *report = bc_form_view_get_report (form);
+
+  return report != NULL && bc_report_get_status (report) == BC_STATUS_DRAFT;
+}
+
+static BcTemplate *
+egov_template (void)
+{
+  static BcTemplateRegistry *templates;
+  g_autoptr(GError) error = NULL;
+  BcTemplate *template_;
+
+  if (templates == NULL)
+    templates = bc_template_registry_new_default (&error);
+  g_assert_no_error (error);
+  template_ = bc_template_registry_lookup (templates, "egov-quarterly", 1, &error);
+  g_assert_no_error (error);
+  return template_;
+}
+
+/* The field's label, as the form shows it. */
+static const char *
+field_name (const char *id)
+{
+  const BcField *field = bc_template_lookup_field (egov_template (), id);
+
+  g_assert_nonnull (field);
+  return bc_text_get (&field->label, bc_i18n_language ());
+}
+
+/* Where the change list says the field is: its section › its label. */
+static char *
+field_label (const char *id)
+{
+  const BcField *field = bc_template_lookup_field (egov_template (), id);
+  const char *lang = bc_i18n_language ();
+
+  return g_strdup_printf ("%s › %s", bc_text_get (&field->section->title, lang),
+                          bc_text_get (&field->label, lang));
+}
+
+static gboolean
+match_change (GtkWidget     *widget,
+              gconstpointer  name)
+{
+  GtkWidget *list = gtk_widget_get_parent (widget);
+  g_autofree char *mismatch = NULL;
+
+  if (!GTK_IS_BUTTON (widget) || list == NULL
+      || !gtk_widget_has_css_class (widget, "change"))
+    return FALSE;
+  if (name == NULL)
+    return gtk_widget_is_drawable (widget);
+  /* Named so for a screen reader. */
+  mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, name);
+  return mismatch == NULL;
+}
+
+/* A change button of the list named `name` (NULL: any shown). */
+static GtkWidget *
+find_change (BcWindow   *window,
+             const char *name)
+{
+  return find_widget (GTK_WIDGET (window), match_change, name);
+}
+
+static gboolean
+change_shown (const char *name)
+{
+  GtkWidget *change = find_change (current_window, name);
+
+  return change != NULL && gtk_widget_is_drawable (change);
+}
+
+static gboolean
+no_change_shown (BcWindow *window)
+{
+  return find_change (window, NULL) == NULL;
+}
+
+static GtkWidget *focus_wanted;
+
+/* The focus is in `focus_wanted` (in its text, for an entry). */
+static gboolean
+input_focused (BcWindow *window)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == focus_wanted || gtk_widget_is_ancestor (focus, focus_wanted));
 }
 
 /* --- the test ------------------------------------------------------------------ */
@@ -505,6 +616,7 @@ test_enrol_send_return (Fixture       *fixture,
 
   (void) user_data;
 
+  current_window = fixture->window;
   bc_window_open_workbook (fixture->window, file);
   spin_until (window_ready, fixture->window);
   indicator = BC_SYNC_INDICATOR (find_widget (GTK_WIDGET (fixture->window), match_type,
@@ -569,6 +681,41 @@ test_enrol_send_return (Fixture       *fixture,
   /* The receipt stays: the province has that revision. */
   spin_until (has_receipt, banner);
   shot (fixture, "returned", FALSE);
+
+  /* The officer takes it back to draft and corrects a field: under the
+   * comment, which stays, the change is listed as "old → new", a button
+   * named so that takes the form back to the field. */
+  click (fixture->window, T ("_Back to Draft"));
+  spin_until (report_is_draft, fixture->window);
+  g_assert_true (comment_shown (fixture->window));
+  g_assert_null (find_change (fixture->window, NULL));
+  {
+    g_autofree char *label = field_label ("services_level3");
+    g_autofree char *expected = g_strdup_printf (T ("%s: %s → %s"), label, "60", "61");
+    GtkWidget *input = find_input (fixture->window, field_name ("services_level3"));
+    GtkWidget *change;
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input)), ==, "60");
+    gtk_widget_grab_focus (input);
+    type_text (input, "61");
+    spin_until_impl ((Condition) change_shown, expected, expected);
+    change = find_change (fixture->window, expected);
+    g_assert_true (gtk_widget_is_drawable (change));
+    g_assert_true (comment_shown (fixture->window));
+    shot (fixture, "changed", FALSE);
+
+    /* Elsewhere in the form, then the change takes the officer back. */
+    gtk_widget_grab_focus (find_input (fixture->window, field_name ("services_level4")));
+    g_assert_false (gtk_widget_has_focus (input));
+    gtk_widget_activate (find_change (fixture->window, expected));
+    /* A button's activation clicks it a moment later. */
+    focus_wanted = input;
+    spin_until (input_focused, fixture->window);
+
+    /* Put back as it was sent, the field is no longer a change. */
+    type_text (input, "60");
+    spin_until (no_change_shown, fixture->window);
+  }
 
   /* Opened again after a restart with the server gone, the window still
    * knows when it last synced: the time is kept in the workbook, and a

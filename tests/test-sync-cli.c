@@ -94,8 +94,33 @@ test_round_trip (BcCliFixture  *fixture,
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"), ==,
                    "Bổ sung số liệu mục 4.");
   g_clear_pointer (&shown, json_node_unref);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "changes", id, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "Nothing changed since revision "));
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "services_level3", "5", NULL), ==, 0);
+
+  /* What changed since the revision the province has: that one field. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "changes", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Services at level 3: 0 → 5\n"));
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "changes", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Số dịch vụ công trực tuyến mức độ 3: 0 → 5\n"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "changes", id, "--json", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) changed = bc_cli_test_parse_json (run.out);
+    JsonObject *root = json_node_get_object (changed);
+    JsonArray *list = json_object_get_array_member (root, "changes");
+    JsonObject *change;
+
+    g_assert_cmpint (json_object_get_int_member (root, "sent_revision"), >, 0);
+    g_assert_cmpint (json_object_get_int_member (root, "revision"), >,
+                     json_object_get_int_member (root, "sent_revision"));
+    g_assert_cmpuint (json_array_get_length (list), ==, 1);
+    change = json_array_get_object_element (list, 0);
+    g_assert_cmpstr (json_object_get_string_member (change, "kind"), ==, "value");
+    g_assert_cmpstr (json_object_get_string_member (change, "path"), ==, "services_level3");
+    g_assert_cmpstr (json_object_get_string_member (change, "old"), ==, "0");
+    g_assert_cmpstr (json_object_get_string_member (change, "new"), ==, "5");
+  }
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
 
   /* Sent again as a new revision based on the one the server holds. */

@@ -1,9 +1,14 @@
-/* bc-review-banner.c: above a report, what the province said: its receipt.
+/* bc-review-banner.c: above a report, what the province said: its receipt,
+ * and what changed since it was sent.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Follows the form view's report. The receipt (number and time) is read
- * from the workbook's sync state off the UI thread. (The reviewer's comment
- * of a returned report is shown by the window's status banner.)
+ * Follows the form view's report. The receipt (number and time) and, for a
+ * returned report (returned, or a draft or ready report being corrected),
+ * the changes since the revision the province has (bc_changes_since_sent())
+ * are read from the workbook off the UI thread, again after every saved
+ * edit: typing never waits for them. Each change is a button that takes the
+ * form to its field. (The reviewer's comment is shown above, by the
+ * window's status banner.)
  */
 #define G_LOG_DOMAIN "bc-review-banner"
 
@@ -11,6 +16,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "bc-changes.h"
+#include "bc-i18n.h"
 #include "bc-outbox.h"
 #include "bc-review-banner.h"
 #include "bc-window.h"
@@ -21,10 +28,46 @@ struct _BcReviewBanner
 
   GtkWidget    *box;
   GtkLabel     *receipt_label;
+  GtkWidget    *changes_box;
+  GtkWidget    *changes_list;
+  GtkLabel     *more_label;
   BcFormView   *form_view;
   GCancellable *cancellable;
   char         *receipt;
+  char         *shown_id;      /* the report the lines above are for */
+  GPtrArray    *changes;       /* Change*, NULL: not a report being corrected */
+  gboolean      loading;
 };
+
+/* The changes shown at most; the rest are counted. */
+#define MAX_SHOWN 12
+
+/* One change, as read aloud and where it is. */
+typedef struct {
+  char *text;
+  char *path;
+} Change;
+
+static void
+change_free (Change *change)
+{
+  g_free (change->text);
+  g_free (change->path);
+  g_free (change);
+}
+
+typedef struct {
+  BcSyncState *state;
+  GPtrArray   *changes;   /* Change*, NULL when not asked for */
+} Found;
+
+static void
+found_free (Found *found)
+{
+  g_clear_pointer (&found->state, bc_sync_state_free);
+  g_clear_pointer (&found->changes, g_ptr_array_unref);
+  g_free (found);
+}
 
 G_DEFINE_FINAL_TYPE (BcReviewBanner, bc_review_banner, GTK_TYPE_WIDGET)
 
@@ -32,11 +75,112 @@ enum { PROP_0, PROP_FORM_VIEW, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static void
+change_clicked_cb (GtkButton      *button,
+                   BcReviewBanner *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (button), "path");
+
+  if (self->form_view != NULL && path != NULL)
+    bc_form_view_focus_path (self->form_view, path);
+}
+
+static void
+show_changes (BcReviewBanner *self)
+{
+  GtkWidget *child;
+  guint n = self->changes != NULL ? self->changes->len : 0;
+
+  while ((child = gtk_widget_get_first_child (self->changes_list)) != NULL)
+    gtk_box_remove (GTK_BOX (self->changes_list), child);
+
+  for (guint i = 0; i < MIN (n, MAX_SHOWN); i++)
+    {
+      const Change *change = g_ptr_array_index (self->changes, i);
+      GtkWidget *button = gtk_button_new ();
+      GtkWidget *label = gtk_label_new (change->text);
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_button_set_child (GTK_BUTTON (button), label);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "change");
+      gtk_widget_set_tooltip_text (button, _("Go to this field"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, change->text,
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Go to this field"),
+                                      -1);
+      g_object_set_data_full (G_OBJECT (button), "path", g_strdup (change->path), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (change_clicked_cb), self);
+      gtk_box_append (GTK_BOX (self->changes_list), button);
+    }
+
+  if (n > MAX_SHOWN)
+    {
+      g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "…and %u more change",
+                                                            "…and %u more changes", n - MAX_SHOWN),
+                                               n - MAX_SHOWN);
+
+      gtk_label_set_text (self->more_label, more);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->more_label), n > MAX_SHOWN);
+  gtk_widget_set_visible (self->changes_box, n > 0);
+}
+
+static void
 show (BcReviewBanner *self)
 {
+  gboolean has_changes = self->changes != NULL && self->changes->len > 0;
+
   gtk_label_set_label (self->receipt_label, self->receipt != NULL ? self->receipt : "");
   gtk_widget_set_visible (GTK_WIDGET (self->receipt_label), self->receipt != NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self), self->receipt != NULL);
+  show_changes (self);
+  gtk_widget_set_visible (GTK_WIDGET (self), self->receipt != NULL || has_changes);
+}
+
+/* "Label: old → new", in the language of the form. */
+static GPtrArray *
+describe_changes (BcWorkbook *workbook,
+                  BcReport   *report,
+                  GPtrArray  *changes)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  BcTemplateRegistry *templates = bc_workbook_get_templates (workbook);
+  BcTemplate *template_ = NULL;
+  const char *lang = bc_i18n_language ();
+
+  if (templates != NULL)
+    template_ = bc_template_registry_lookup (templates, bc_report_get_template_id (report),
+                                             bc_report_get_template_version (report), NULL);
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const BcChange *change = g_ptr_array_index (changes, i);
+      g_autofree char *label = bc_change_dup_label (change, template_, lang);
+      g_autofree char *old_text = bc_change_dup_old_text (change, template_, lang);
+      g_autofree char *new_text = bc_change_dup_new_text (change, template_, lang);
+      Change *entry = g_new0 (Change, 1);
+
+      switch (change->kind)
+        {
+        case BC_CHANGE_ROW_ADDED:
+          /* TRANSLATORS: a table row added since the report was sent: where, then its cells */
+          entry->text = g_strdup_printf (_("%s (added): %s"), label, new_text);
+          break;
+        case BC_CHANGE_ROW_REMOVED:
+          /* TRANSLATORS: a table row removed since the report was sent: where, then its cells */
+          entry->text = g_strdup_printf (_("%s (removed): %s"), label, old_text);
+          break;
+        case BC_CHANGE_VALUE:
+        default:
+          /* TRANSLATORS: a field changed since the report was sent: where, the value sent, the value now */
+          entry->text = g_strdup_printf (_("%s: %s → %s"), label, old_text, new_text);
+          break;
+        }
+      entry->path = g_strdup (change->path);
+      g_ptr_array_add (out, entry);
+    }
+  return out;
 }
 
 static void
@@ -47,17 +191,29 @@ state_thread (GTask        *task,
 {
   BcWorkbook *workbook = task_data;
   const char *report_id = g_object_get_data (G_OBJECT (task), "report-id");
+  BcReport *report = g_object_get_data (G_OBJECT (task), "report");
+  gboolean corrected = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "corrected"));
   g_autoptr(GError) error = NULL;
-  BcSyncState *state;
+  Found *found = g_new0 (Found, 1);
 
   (void) source;
   (void) cancellable;
 
-  state = bc_outbox_get_state (workbook, report_id, &error);
+  found->state = bc_outbox_get_state (workbook, report_id, &error);
+  if (error == NULL && corrected && found->state != NULL)
+    {
+      g_autoptr(GPtrArray) changes = bc_changes_since_sent (workbook, report_id, NULL, &error);
+
+      if (changes != NULL)
+        found->changes = describe_changes (workbook, report, changes);
+    }
   if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      found_free (found);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
   else
-    g_task_return_pointer (task, state, (GDestroyNotify) bc_sync_state_free);
+    g_task_return_pointer (task, found, (GDestroyNotify) found_free);
 }
 
 static void
@@ -66,19 +222,27 @@ state_done_cb (GObject      *source,
                gpointer      user_data)
 {
   BcReviewBanner *self = BC_REVIEW_BANNER (source);
-  g_autoptr(BcSyncState) state = NULL;
+  Found *found;
+  BcSyncState *state;
   g_autoptr(GError) error = NULL;
 
   (void) user_data;
 
-  state = g_task_propagate_pointer (G_TASK (result), &error);
+  found = g_task_propagate_pointer (G_TASK (result), &error);
   if (error != NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not read the report's sync state: %s", error->message);
+        {
+          g_warning ("Could not read the report's sync state: %s", error->message);
+          self->loading = FALSE;
+        }
       return;
     }
+  self->loading = FALSE;
+  state = found->state;
 
+  g_clear_pointer (&self->changes, g_ptr_array_unref);
+  self->changes = g_steal_pointer (&found->changes);
   g_clear_pointer (&self->receipt, g_free);
   if (state != NULL && state->receipt_number != NULL)
     {
@@ -93,7 +257,19 @@ state_done_cb (GObject      *source,
         : g_strdup_printf (_("Received by the province: receipt %s at %s."),
                            state->receipt_number, when);
     }
+  found_free (found);
   show (self);
+}
+
+/* A returned report, or one being corrected after it was returned. */
+static gboolean
+is_corrected (BcReport *report)
+{
+  BcStatus status = bc_report_get_status (report);
+  const char *comment = bc_report_get_review_comment (report);
+
+  return status == BC_STATUS_RETURNED
+         || ((status == BC_STATUS_DRAFT || status == BC_STATUS_READY) && comment != NULL && *comment != '\0');
 }
 
 static void
@@ -106,28 +282,35 @@ report_changed_cb (BcReviewBanner *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->receipt, g_free);
 
   if (self->form_view != NULL)
     g_object_get (self->form_view, "report", &report, NULL);
-  if (report == NULL)
-    {
-      show (self);
-      return;
-    }
 
-  /* The reviewer's comment of a returned report is already on top of the
-   * form (the window's status banner); this one adds the receipt. */
+  /* Another report: what was shown is not its. The same one (an edit was
+   * saved): the lines stay until the new ones are read, without a flicker. */
+  if (report == NULL || g_strcmp0 (self->shown_id, bc_report_get_id (report)) != 0)
+    {
+      g_clear_pointer (&self->receipt, g_free);
+      g_clear_pointer (&self->changes, g_ptr_array_unref);
+      g_free (self->shown_id);
+      self->shown_id = report != NULL ? g_strdup (bc_report_get_id (report)) : NULL;
+    }
   show (self);
+  self->loading = FALSE;
+  if (report == NULL)
+    return;
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
   workbook = BC_IS_WINDOW (root) ? bc_window_get_workbook (BC_WINDOW (root)) : NULL;
   if (workbook == NULL)
     return;
+  self->loading = TRUE;
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, state_done_cb, NULL);
   g_task_set_source_tag (task, report_changed_cb);
   g_object_set_data_full (G_OBJECT (task), "report-id", g_strdup (bc_report_get_id (report)), g_free);
+  g_object_set_data_full (G_OBJECT (task), "report", g_object_ref (report), g_object_unref);
+  g_object_set_data (G_OBJECT (task), "corrected", GINT_TO_POINTER (is_corrected (report)));
   g_task_set_task_data (task, g_object_ref (workbook), g_object_unref);
   g_task_run_in_thread (task, state_thread);
 }
@@ -155,6 +338,13 @@ bc_review_banner_get_receipt (BcReviewBanner *self)
 {
   g_return_val_if_fail (BC_IS_REVIEW_BANNER (self), NULL);
   return self->receipt;
+}
+
+gboolean
+bc_review_banner_get_loading (BcReviewBanner *self)
+{
+  g_return_val_if_fail (BC_IS_REVIEW_BANNER (self), FALSE);
+  return self->loading;
 }
 
 static void
@@ -210,6 +400,8 @@ bc_review_banner_finalize (GObject *object)
   BcReviewBanner *self = BC_REVIEW_BANNER (object);
 
   g_free (self->receipt);
+  g_free (self->shown_id);
+  g_clear_pointer (&self->changes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bc_review_banner_parent_class)->finalize (object);
 }
@@ -251,6 +443,31 @@ bc_review_banner_init (BcReviewBanner *self)
   gtk_label_set_xalign (self->receipt_label, 0);
   gtk_label_set_selectable (self->receipt_label, TRUE);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->receipt_label));
+
+  /* What changed since sent: a heading and one button per change. */
+  self->changes_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_name (self->changes_box, "changes-since-sent");
+  gtk_widget_add_css_class (self->changes_box, "changes-since-sent");
+  {
+    GtkWidget *heading = gtk_label_new (_("Changed since sent"));
+
+    gtk_widget_add_css_class (heading, "heading");
+    gtk_label_set_xalign (GTK_LABEL (heading), 0);
+    gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
+    gtk_box_append (GTK_BOX (self->changes_box), heading);
+    self->changes_list = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->changes_list),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, _("Changed since sent"), -1);
+    gtk_accessible_update_relation (GTK_ACCESSIBLE (self->changes_list),
+                                    GTK_ACCESSIBLE_RELATION_LABELLED_BY, heading, NULL, -1);
+    gtk_box_append (GTK_BOX (self->changes_box), self->changes_list);
+  }
+  self->more_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->more_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->more_label), "dim-label");
+  gtk_box_append (GTK_BOX (self->changes_box), GTK_WIDGET (self->more_label));
+  gtk_widget_set_visible (self->changes_box, FALSE);
+  gtk_box_append (GTK_BOX (self->box), self->changes_box);
 
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }

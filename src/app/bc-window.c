@@ -446,7 +446,9 @@ update_status (BcWindow *self)
                           gtk_widget_get_visible (self->back_to_draft_button));
 
   if (report != NULL && g_strcmp0 (bc_report_get_id (report), self->report_id) == 0 &&
-      bc_report_get_status (report) == BC_STATUS_RETURNED)
+      (bc_report_get_status (report) == BC_STATUS_RETURNED ||
+       bc_report_get_status (report) == BC_STATUS_DRAFT ||
+       bc_report_get_status (report) == BC_STATUS_READY))
     comment = bc_report_get_review_comment (report);
   if (has_item && status == BC_STATUS_RETURNED)
     {
@@ -458,7 +460,20 @@ update_status (BcWindow *self)
         text = g_strdup (_("Returned by the province. Take the report back to draft to correct it, then mark it ready again."));
       gtk_label_set_text (self->review_label, text);
     }
-  gtk_revealer_set_reveal_child (self->review_revealer, has_item && status == BC_STATUS_RETURNED);
+  else if (has_item && comment != NULL && *comment != '\0' &&
+           (status == BC_STATUS_DRAFT || status == BC_STATUS_READY))
+    {
+      /* Being corrected: the comment stays on top until it is sent again
+       * (the changes since sent are listed under it). */
+      g_autofree char *text = g_strdup_printf (_("Returned by the province: “%s”. Correct the report, then mark it ready again."),
+                                               comment);
+
+      gtk_label_set_text (self->review_label, text);
+    }
+  else
+    comment = NULL;
+  gtk_revealer_set_reveal_child (self->review_revealer,
+                                 has_item && (status == BC_STATUS_RETURNED || comment != NULL));
 
   update_carry_over (self);
   bc_window_update_actions (self);

@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "bc-changes.h"
 #include "bc-cli.h"
 #include "bc-document.h"
 #include "bc-entry.h"
@@ -1546,6 +1547,149 @@ cmd_history (Cli   *cli,
   return 0;
 }
 
+/* --- changes since sent --------------------------------------------------------- */
+
+static const char *
+change_kind_name (BcChangeKind kind)
+{
+  switch (kind)
+    {
+    case BC_CHANGE_ROW_ADDED:   return "row_added";
+    case BC_CHANGE_ROW_REMOVED: return "row_removed";
+    case BC_CHANGE_VALUE:
+    default:                    return "value";
+    }
+}
+
+static void
+add_nullable_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static int
+cmd_changes (Cli   *cli,
+             int    argc,
+             char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  BcTemplate *template_ = NULL;
+  gint64 sent_revision = 0;
+
+  if (!parse_options ("changes", "REPORT_ID", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("changes", "REPORT_ID [--json]");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+  changes = bc_changes_since_sent (cli->workbook, bc_report_get_id (report), &sent_revision, &error);
+  if (changes == NULL)
+    return fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "sent_revision");
+      json_builder_add_int_value (builder, sent_revision);
+      json_builder_set_member_name (builder, "revision");
+      json_builder_add_int_value (builder, bc_report_get_revision (report));
+      json_builder_set_member_name (builder, "changes");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < changes->len; i++)
+        {
+          const BcChange *change = g_ptr_array_index (changes, i);
+          g_autofree char *label = bc_change_dup_label (change, template_, cli->lang);
+          g_autofree char *old_text = bc_change_dup_old_text (change, template_, cli->lang);
+          g_autofree char *new_text = bc_change_dup_new_text (change, template_, cli->lang);
+
+          json_builder_begin_object (builder);
+          add_nullable_string (builder, "kind", change_kind_name (change->kind));
+          add_nullable_string (builder, "path", change->path);
+          add_nullable_string (builder, "key", change->key);
+          add_nullable_string (builder, "table", change->table);
+          add_nullable_string (builder, "column", change->column);
+          json_builder_set_member_name (builder, "row_id");
+          json_builder_add_int_value (builder, change->row_id);
+          json_builder_set_member_name (builder, "old_row");
+          json_builder_add_int_value (builder, change->old_row);
+          json_builder_set_member_name (builder, "new_row");
+          json_builder_add_int_value (builder, change->new_row);
+          add_nullable_string (builder, "old", change->old_value);
+          add_nullable_string (builder, "new", change->new_value);
+          add_nullable_string (builder, "label", label);
+          add_nullable_string (builder, "old_text", old_text);
+          add_nullable_string (builder, "new_text", new_text);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return 0;
+    }
+
+  if (sent_revision == 0)
+    {
+      out ("%s\n", _("This report has not been received by the province yet: there is nothing to compare with."));
+      return 0;
+    }
+  {
+    g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, sent_revision);
+
+    if (changes->len == 0)
+      {
+        /* TRANSLATORS: %s is a revision number */
+        out (_("Nothing changed since revision %s was sent.\n"), revision);
+        return 0;
+      }
+    /* TRANSLATORS: %s is a revision number */
+    out (_("Changed since revision %s was sent:\n"), revision);
+  }
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const BcChange *change = g_ptr_array_index (changes, i);
+      g_autofree char *label = bc_change_dup_label (change, template_, cli->lang);
+      g_autofree char *old_text = bc_change_dup_old_text (change, template_, cli->lang);
+      g_autofree char *new_text = bc_change_dup_new_text (change, template_, cli->lang);
+
+      switch (change->kind)
+        {
+        case BC_CHANGE_ROW_ADDED:
+          /* TRANSLATORS: a table row added since sending; %s are where and its cells */
+          out (_("  %s (added): %s\n"), label, new_text);
+          break;
+        case BC_CHANGE_ROW_REMOVED:
+          /* TRANSLATORS: a table row removed since sending; %s are where and its cells */
+          out (_("  %s (removed): %s\n"), label, old_text);
+          break;
+        case BC_CHANGE_VALUE:
+        default:
+          out ("  %s: %s → %s\n", label, old_text, new_text);
+          break;
+        }
+    }
+
+  return 0;
+}
+
 /* --- calendar ----------------------------------------------------------------- */
 
 static void
@@ -2637,6 +2781,7 @@ static const Command commands[] = {
   { "carry-over", "REPORT_ID [--drop FIELD]…",               N_("Move a draft to the newest version of its form"), cmd_carry_over, TRUE, FALSE },
   { "list",       "[--json] [--period P] [--status S]",      N_("List the workbook's reports"), cmd_list, TRUE, FALSE },
   { "history",    "REPORT_ID [--json]",                      N_("Show every change made to a report"), cmd_history, TRUE, FALSE },
+  { "changes",    "REPORT_ID [--json]",                      N_("Show what changed since the report was sent"), cmd_changes, TRUE, FALSE },
   { "import",     "FILE…",                                   N_("Import reports from JSON files"), cmd_import, TRUE, TRUE },
   { "create-demo","OUTPUT FILE…",                            N_("Make a fresh demo workbook from sample data"), cmd_create_demo, FALSE, FALSE },
   { "export",     "REPORT_ID|--period P --pdf|--xlsx|--csv F", N_("Write a report as PDF, XLSX or CSV, or a period's table"), cmd_export, TRUE, FALSE },
