@@ -541,9 +541,11 @@ test_demo_workbook (Fixture       *fixture,
 
       quarterly |= g_str_equal (template_id, "egov-quarterly") && g_str_equal (period, "2018Q2");
 
-      /* The accepted Q1 report keeps the date it was submitted, in 2018. */
-      if (g_str_equal (period, "2018Q1"))
-        g_assert_cmpstr (json_object_get_string_member (r, "timeliness"), ==, "on-time");
+      /* The demo's reports are of 2018, before Plan 61/KH-UBND was in force:
+       * no plan sets them a due date, so none is on time or late (the
+       * accepted Q1 report included). test_plan_due_dates_and_targets has a
+       * report under the plan. */
+      g_assert_cmpstr (json_object_get_string_member (r, "timeliness"), ==, "no-due-date");
       remediation |= g_str_equal (template_id, "inspection-remediation");
 
       /* Every sample report opens and shows. */
@@ -785,6 +787,77 @@ test_check_not_evaluated (Fixture       *fixture,
   g_setenv ("BAOCAO_TEMPLATE_DIR", shipped, TRUE);
 }
 
+/* Due dates and targets are those of the plan in force for the report's
+ * unit and period: Plan 61/KH-UBND for Quảng Ngãi from Q2/2019 to 2025,
+ * none for a 2016 report or another province's. */
+static void
+test_plan_due_dates_and_targets (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autofree char *old_id = new_report (fixture, "egov-quarterly", "2016Q2");
+  g_autofree char *new_id = new_report (fixture, "egov-quarterly", "2020Q2");
+  g_autofree char *forms = g_build_filename (fixture->dir, "plans", NULL);
+  g_autofree char *broken = g_build_filename (forms, "broken.plan.json", NULL);
+  g_autofree char *shipped = g_strdup (g_getenv ("BAOCAO_TEMPLATE_DIR"));
+  g_autofree char *dirs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_auto(BcCliRun) run = { 0 };
+  JsonObject *entry;
+
+  g_assert_cmpint (cli (fixture, &run, "set", old_id, "docs_fully_electronic_pct", "25", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", new_id, "docs_fully_electronic_pct", "25", NULL), ==, 0);
+
+  /* 2016: no due date, no target. */
+  g_assert_cmpint (cli (fixture, &run, "show", old_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Due:"));
+  g_assert_nonnull (strstr (run.out, "No due date set"));
+  g_assert_null (strstr (run.out, "target"));
+  g_assert_null (strstr (run.out, "Plan 61"));
+
+  /* 2020: Plan 61's due date and its 2019–2020 target. */
+  g_assert_cmpint (cli (fixture, &run, "show", new_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "19/06/2020 (Plan 61/KH-UBND)"));
+  g_assert_nonnull (strstr (run.out, "25%  (target ≥ 90, Plan 61/KH-UBND, 2019–2020)"));
+
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      entry = json_array_get_object_element (json_node_get_array (list), i);
+      if (g_str_equal (json_object_get_string_member (entry, "period"), "2016Q2"))
+        g_assert_cmpstr (json_object_get_string_member (entry, "timeliness"), ==, "no-due-date");
+      else
+        g_assert_cmpstr (json_object_get_string_member (entry, "timeliness"), !=, "no-due-date");
+    }
+
+  /* The calendar: through the plan in force for the unit. */
+  g_assert_cmpint (cli (fixture, &run, "calendar", "2016Q2", "--unit", "UBND-QNG", "--date", "2016-06-01", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "no plan in force"));
+  g_assert_cmpint (cli (fixture, &run, "calendar", "2020Q2", "--unit", "UBND-QNG", "--date", "2020-06-15", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "data 15/03/2020 – 14/06/2020, due by 19/06/2020  Due soon (Plan 61/KH-UBND)"));
+  g_assert_cmpint (cli (fixture, &run, "calendar", "2020Q2", "--unit", "UBND-HCM", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "no plan in force"));
+  g_assert_cmpint (cli (fixture, &run, "calendar", "2020Q2", "--unit", "QNG-SONTINH", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"plan\" : \"qng-kh-61-2019\""));
+  g_assert_nonnull (strstr (run.out, "\"due\" : \"2020-06-19\""));
+  g_assert_cmpint (cli (fixture, &run, "calendar", "2016Q2", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"due\" : null"));
+  g_assert_nonnull (strstr (run.out, "\"timeliness\" : \"no-due-date\""));
+
+  /* A broken plan file is set aside with its name and cause; the rest goes on. */
+  g_assert_nonnull (shipped);
+  g_assert_cmpint (g_mkdir_with_parents (forms, 0700), ==, 0);
+  g_file_set_contents (broken, "{\"format\": 1, \"id\": \"x\", \"name\": \"X\"}\n", -1, &error);
+  g_assert_no_error (error);
+  dirs = g_strjoin (G_SEARCHPATH_SEPARATOR_S, shipped, forms, NULL);
+  g_setenv ("BAOCAO_TEMPLATE_DIR", dirs, TRUE);
+  g_assert_cmpint (cli (fixture, &run, "show", new_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.err, "broken.plan.json: the key “title” is missing"));
+  g_assert_nonnull (strstr (run.out, "19/06/2020 (Plan 61/KH-UBND)"));
+  g_setenv ("BAOCAO_TEMPLATE_DIR", shipped, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -807,6 +880,7 @@ main (int   argc,
   ADD ("/cli/create-demo-keeps-real-workbooks", test_create_demo_keeps_real_workbooks);
   ADD ("/cli/error-not-justified", test_error_not_justified);
   ADD ("/cli/check-not-evaluated", test_check_not_evaluated);
+  ADD ("/cli/plan-due-dates-and-targets", test_plan_due_dates_and_targets);
 #undef ADD
 
   return g_test_run ();

@@ -472,6 +472,49 @@ test_warning_justification (Fixture       *f,
 
 /* --- computed fields, conditions, targets ---------------------------------- */
 
+static void assert_computed (Fixture    *f,
+                             const char *field_id,
+                             const char *expected);
+
+/* Targets are Plan 61/KH-UBND's, shown only where it is in force (Quảng
+ * Ngãi, Q2/2019–2025), coloured once a value is there. */
+static void
+test_targets_of_plan (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_id = g_strdup (f->report_id);
+  g_autofree char *id = bc_workbook_create_report (f->workbook, "egov-quarterly", "2020Q2", "UBND-QNG", &error);
+  GtkWidget *target;
+
+  g_assert_no_error (error);
+  g_free (f->report_id);
+  f->report_id = g_strdup (id);
+  bc_form_view_load (f->view, f->workbook, id);
+  bc_gui_test_wait_loaded (f->view);
+
+  type_and_save (f, "services_level3", "10");
+  type_and_save (f, "services_level4", "30");
+  assert_computed (f, "services_level4_share", "75%");
+  target = bc_gui_test_find_label (editor (f, "services_level4_share"), "Target ≥ 30% — Plan 61/KH-UBND, 2019–2020");
+  g_assert_nonnull (target);
+  g_assert_true (bc_gui_test_is_shown (target));
+  g_assert_true (gtk_widget_has_css_class (target, "success"));   /* 75 % ≥ 30 % */
+  type_and_save (f, "services_level4", "1");
+  assert_computed (f, "services_level4_share", "9.1%");
+  g_assert_true (gtk_widget_has_css_class (target, "warning"));   /* 9.1 % < 30 % */
+  g_assert_false (gtk_widget_has_css_class (target, "success"));
+  g_assert_true (bc_gui_test_is_shown (bc_gui_test_find_label (editor (f, "docs_fully_electronic_pct"),
+                                                               "Target ≥ 90% — ")));
+
+  /* Back on the 2018 report, the same form shows no target at all. */
+  g_free (f->report_id);
+  f->report_id = g_strdup (old_id);
+  bc_form_view_load (f->view, f->workbook, old_id);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_false (bc_gui_test_is_shown (target));
+}
+
 static gboolean
 computed_is (gpointer user_data)
 {
@@ -517,14 +560,12 @@ test_computed_and_conditions (Fixture       *f,
   /* A computed field is read-only: nothing to type into. */
   g_assert_null (bc_gui_test_find_by_type (editor (f, "services_total"), GTK_TYPE_TEXT));
 
-  /* Targets are shown beside the indicator, coloured once a value is there. */
-  target = bc_gui_test_find_label (editor (f, "services_level4_share"), "Target ≥ 30% — ");
-  g_assert_nonnull (target);
-  g_assert_true (gtk_widget_has_css_class (target, "success"));   /* 75 % ≥ 30 % */
+  /* A report of 2018, before Plan 61/KH-UBND was in force, is shown no
+   * target (test_targets_of_plan shows a 2020 one with its targets). */
+  target = bc_gui_test_find_label (editor (f, "services_level4_share"), "Target");
+  g_assert_true (target == NULL || !bc_gui_test_is_shown (target));
   type_and_save (f, "services_level4", "1");
   assert_computed (f, "services_level4_share", "9.1%");
-  g_assert_true (gtk_widget_has_css_class (target, "warning"));   /* 9.1 % < 30 % */
-  g_assert_false (gtk_widget_has_css_class (target, "success"));
 
   /* Conditions show and hide fields as values are committed. */
   g_assert_false (bc_gui_test_is_shown (scope));
@@ -1155,6 +1196,8 @@ main (int    argc,
               fixture_set_up, test_warning_justification, fixture_tear_down);
   g_test_add ("/app/form-view/computed-and-conditions", Fixture, "egov-quarterly",
               fixture_set_up, test_computed_and_conditions, fixture_tear_down);
+  g_test_add ("/app/form-view/targets-of-plan", Fixture, "egov-quarterly",
+              fixture_set_up, test_targets_of_plan, fixture_tear_down);
   g_test_add ("/app/form-view/findings-rows", Fixture, "inspection-remediation",
               fixture_set_up, test_findings_rows, fixture_tear_down);
   g_test_add ("/app/form-view/issue-list-and-focus", Fixture, "egov-quarterly",

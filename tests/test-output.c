@@ -1002,6 +1002,9 @@ test_cli (Fixture       *fixture,
   assert_in_order (text, (const char * const[]) { "Số: 140/BC-UBND", "Quảng Ngãi, ngày 21 tháng 6 năm 2018",
                                                   "Kính gửi: Văn phòng Chính phủ", "25 %", "710 hồ sơ",
                                                   "KT. CHỦ TỊCH", "Phạm Trường Thọ", NULL });
+  /* The demo's report is of Q2/2018, before Plan 61/KH-UBND was in force:
+   * no targets on paper. */
+  g_assert_null (strstr (text, "chỉ tiêu"));
   g_assert_true (g_file_test (xlsx, G_FILE_TEST_IS_REGULAR));
   csv_text = read_text (csv);
   g_assert_nonnull (strstr (csv_text, "\r\ndoc_number,Thông tin văn bản,\"Số, ký hiệu\",140/BC-UBND,,no\r\n"));
@@ -1015,6 +1018,31 @@ test_cli (Fixture       *fixture,
     g_clear_pointer (&err, g_free);
     period_text = read_text (period_csv);
     g_assert_nonnull (strstr (period_text, "\r\nUBND-QNG,draft,"));
+  }
+
+  /* A 2020 report of the same unit prints Plan 61's target for 2019–2020. */
+  {
+    const char *create[] = { "--workbook", copy, "new", "egov-quarterly", "--period", "2020Q2", "--unit", "UBND-QNG", NULL };
+    g_autofree char *pdf_2020 = tmp_path (fixture->dir, "2020q2.pdf");
+    g_autofree char *text_2020 = NULL;
+    g_autofree char *id = NULL;
+
+    g_assert_cmpint (run_cli (create, &out, &err), ==, 0);
+    id = g_strstrip (g_steal_pointer (&out));
+    g_clear_pointer (&err, g_free);
+    {
+      const char *set[] = { "--workbook", copy, "set", id, "docs_fully_electronic_pct", "40", NULL };
+      const char *export[] = { "--workbook", copy, "export", id, "--pdf", pdf_2020, NULL };
+
+      g_assert_cmpint (run_cli (set, &out, &err), ==, 0);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (run_cli (export, &out, &err), ==, 0);
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+    }
+    text_2020 = pdf_text (pdf_2020, 0);
+    g_assert_nonnull (strstr (text_2020, "40 % (chỉ tiêu ≥ 90 % theo Kế hoạch 61/KH-UBND, 2019–2020)"));
   }
 
   /* No format, a format the period cannot have, a folder that is not there. */

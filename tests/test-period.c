@@ -1,4 +1,4 @@
-/* test-period.c: tests of the reporting calendar.
+/* test-period.c: tests of periods and their arithmetic (due dates: test-plan.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "test-period"
@@ -312,27 +312,6 @@ test_windows_tile (void)
 }
 
 static void
-test_due_date (void)
-{
-  struct { BcPeriod p; int d, m, y; } cases[] = {
-    { quarter (2018, 1), 19, 3, 2018 },
-    { quarter (2018, 2), 19, 6, 2018 },
-    { quarter (2018, 3), 19, 9, 2018 },
-    { quarter (2018, 4), 19, 12, 2018 },
-    { year_period (2018), 19, 12, 2018 },
-  };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      GDate due;
-
-      bc_period_due_date (&cases[i].p, &due);
-      assert_date (&due, cases[i].d, cases[i].m, cases[i].y);
-    }
-}
-
-static void
 test_for_date (void)
 {
   struct { int d, m, y; int year; int q; int year_of_year; } cases[] = {
@@ -402,54 +381,6 @@ test_for_date_window_edges (void)
 }
 
 static void
-test_timeliness_not_submitted (void)
-{
-  BcPeriod q2 = quarter (2018, 2);
-  BcPeriod y = year_period (2018);
-  struct { const BcPeriod *p; int d, m, y; BcTimeliness expected; } cases[] = {
-    /* Q2/2018 is due on 19 June 2018. */
-    { &q2, 15, 3, 2018, BC_TIMELINESS_OPEN },
-    { &q2, 11, 6, 2018, BC_TIMELINESS_OPEN },
-    { &q2, 12, 6, 2018, BC_TIMELINESS_DUE },
-    { &q2, 18, 6, 2018, BC_TIMELINESS_DUE },
-    { &q2, 19, 6, 2018, BC_TIMELINESS_DUE },
-    { &q2, 20, 6, 2018, BC_TIMELINESS_LATE },
-    { &q2, 1, 1, 2019, BC_TIMELINESS_LATE },
-    /* The year 2018 is due on 19 December 2018. */
-    { &y, 11, 12, 2018, BC_TIMELINESS_OPEN },
-    { &y, 12, 12, 2018, BC_TIMELINESS_DUE },
-    { &y, 19, 12, 2018, BC_TIMELINESS_DUE },
-    { &y, 20, 12, 2018, BC_TIMELINESS_LATE },
-  };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GDate) today = date_new (cases[i].d, cases[i].m, cases[i].y);
-
-      g_test_message ("case %u", i);
-      g_assert_cmpint (bc_period_timeliness (cases[i].p, today, NULL), ==, cases[i].expected);
-    }
-}
-
-static void
-test_timeliness_submitted (void)
-{
-  BcPeriod q4 = quarter (2018, 4);
-  g_autoptr(GDate) today = date_new (10, 3, 2019);
-  g_autoptr(GDate) early = date_new (1, 10, 2018);
-  g_autoptr(GDate) last_day = date_new (19, 12, 2018);
-  g_autoptr(GDate) day_after = date_new (20, 12, 2018);
-
-  /* Once submitted, only the submission date matters, not today. */
-  g_assert_cmpint (bc_period_timeliness (&q4, today, early), ==, BC_TIMELINESS_ON_TIME);
-  g_assert_cmpint (bc_period_timeliness (&q4, today, last_day), ==, BC_TIMELINESS_ON_TIME);
-  g_assert_cmpint (bc_period_timeliness (&q4, today, day_after), ==, BC_TIMELINESS_SUBMITTED_LATE);
-  g_assert_cmpint (bc_period_timeliness (&q4, NULL, day_after), ==, BC_TIMELINESS_SUBMITTED_LATE);
-  g_assert_cmpint (bc_period_timeliness (&q4, early, last_day), ==, BC_TIMELINESS_ON_TIME);
-}
-
-static void
 test_timeliness_strings (void)
 {
   struct { BcTimeliness t; const char *id; const char *label; } cases[] = {
@@ -458,6 +389,7 @@ test_timeliness_strings (void)
     { BC_TIMELINESS_LATE, "late", "Overdue" },
     { BC_TIMELINESS_ON_TIME, "on-time", "Submitted on time" },
     { BC_TIMELINESS_SUBMITTED_LATE, "submitted-late", "Submitted late" },
+    { BC_TIMELINESS_NO_DUE_DATE, "no-due-date", "No due date set" },
   };
   guint i;
 
@@ -563,11 +495,8 @@ main (int   argc,
   g_test_add_func ("/core/period/previous-next-in-place", test_previous_next_in_place);
   g_test_add_func ("/core/period/window", test_window);
   g_test_add_func ("/core/period/windows-tile", test_windows_tile);
-  g_test_add_func ("/core/period/due-date", test_due_date);
   g_test_add_func ("/core/period/for-date", test_for_date);
   g_test_add_func ("/core/period/for-date-window-edges", test_for_date_window_edges);
-  g_test_add_func ("/core/period/timeliness/not-submitted", test_timeliness_not_submitted);
-  g_test_add_func ("/core/period/timeliness/submitted", test_timeliness_submitted);
   g_test_add_func ("/core/period/timeliness/strings", test_timeliness_strings);
   g_test_add_func ("/core/period/type-strings", test_period_type_strings);
   g_test_add_func ("/core/period/to-report", test_to_report);

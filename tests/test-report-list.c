@@ -257,15 +257,20 @@ static void
 test_timeliness (Fixture       *fixture,
                  gconstpointer  user_data)
 {
-  g_autofree char *q1 = create (fixture, "egov-quarterly", "2018Q1", "UBND-QNG");
-  g_autofree char *q2 = create (fixture, "egov-quarterly", "2018Q2", "UBND-QNG");
-  g_autofree char *q3 = create (fixture, "egov-quarterly", "2018Q3", "UBND-QNG");
+  g_autofree char *q1 = create (fixture, "egov-quarterly", "2020Q1", "UBND-QNG");
+  g_autofree char *q2 = create (fixture, "egov-quarterly", "2020Q2", "UBND-QNG");
+  g_autofree char *q3 = create (fixture, "egov-quarterly", "2020Q3", "UBND-QNG");
+  /* Before Plan 61/KH-UBND was in force, and a unit of another province:
+   * no plan sets a due date, so nothing is due or late. */
+  g_autofree char *old = create (fixture, "egov-quarterly", "2018Q2", "UBND-QNG");
+  g_autofree char *older = create (fixture, "egov-quarterly", "2016Q2", "UBND-QNG");
+  g_autofree char *elsewhere = create (fixture, "egov-quarterly", "2020Q2", "UBND-HCM");
   GDate today;
   const GDate *due;
 
-  /* 15 June 2018: Q2 is due on the 19th, Q1 was due in March. */
+  /* 15 June 2020: under Plan 61, Q2 is due on the 19th, Q1 was due in March. */
   g_date_clear (&today, 1);
-  g_date_set_dmy (&today, 15, G_DATE_JUNE, 2018);
+  g_date_set_dmy (&today, 15, G_DATE_JUNE, 2020);
   bc_report_list_set_today (fixture->list, &today);
   refresh (fixture);
 
@@ -277,13 +282,21 @@ test_timeliness (Fixture       *fixture,
   g_assert_nonnull (due);
   g_assert_cmpint (g_date_get_day (due), ==, 19);
   g_assert_cmpint (g_date_get_month (due), ==, G_DATE_JUNE);
-  g_assert_cmpint (g_date_get_year (due), ==, 2018);
+  g_assert_cmpint (g_date_get_year (due), ==, 2020);
+
+  g_assert_cmpint (bc_report_item_get_timeliness (bc_report_list_find (fixture->list, old, NULL)), ==, BC_TIMELINESS_NO_DUE_DATE);
+  g_assert_null (bc_report_item_get_due_date (bc_report_list_find (fixture->list, old, NULL)));
+  g_assert_cmpint (bc_report_item_get_timeliness (bc_report_list_find (fixture->list, older, NULL)), ==, BC_TIMELINESS_NO_DUE_DATE);
+  g_assert_null (bc_report_item_get_due_date (bc_report_list_find (fixture->list, older, NULL)));
+  g_assert_cmpint (bc_report_item_get_timeliness (bc_report_list_find (fixture->list, elsewhere, NULL)), ==, BC_TIMELINESS_NO_DUE_DATE);
+  g_assert_null (bc_report_item_get_due_date (bc_report_list_find (fixture->list, elsewhere, NULL)));
 
   /* A day later the list says so at the next refresh. */
-  g_date_set_dmy (&today, 20, G_DATE_JUNE, 2018);
+  g_date_set_dmy (&today, 20, G_DATE_JUNE, 2020);
   bc_report_list_set_today (fixture->list, &today);
   refresh (fixture);
   g_assert_cmpint (bc_report_item_get_timeliness (bc_report_list_find (fixture->list, q2, NULL)), ==, BC_TIMELINESS_LATE);
+  g_assert_cmpint (bc_report_item_get_timeliness (bc_report_list_find (fixture->list, old, NULL)), ==, BC_TIMELINESS_NO_DUE_DATE);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "bc-period.h"
+#include "bc-plan.h"
 #include "bc-template.h"
 #include "bc-validate.h"
 #include "bc-workbook.h"
@@ -475,15 +476,16 @@ test_one_off_period (void)
   g_assert_cmpstr (label_vi, ==, "Đột xuất 05/10/2016");
   g_assert_cmpstr (label_en, ==, "One-off 05/10/2016");
 
-  /* Its day is its window and its due date. */
+  /* Its day is its window and its due date, under no plan as under any. */
   bc_period_window (&period, &start, &end);
-  bc_period_due_date (&period, &due);
+  g_assert_true (bc_template_registry_due_date (registry, "2016-10-05", "UBND-QNG", &due));
   g_assert_cmpint (g_date_get_day (&start), ==, 5);
   g_assert_cmpint (g_date_compare (&start, &end), ==, 0);
   g_assert_cmpint (g_date_compare (&start, &due), ==, 0);
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, 6, 10, 2016);
-  g_assert_cmpint (bc_period_timeliness (&period, &today, NULL), ==, BC_TIMELINESS_LATE);
+  g_assert_cmpint (bc_template_registry_timeliness (registry, "2016-10-05", "UBND-QNG", &today, NULL),
+                   ==, BC_TIMELINESS_LATE);
 
   bc_period_previous (&period, &other);
   g_assert_cmpint (other.day, ==, 4);

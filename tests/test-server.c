@@ -31,7 +31,8 @@
 #include "bc-wire.h"
 
 #define PASSWORD "mat-khau-dai-1"
-#define PERIOD "2018Q2"
+/* Under Plan 61/KH-UBND (Quảng Ngãi, Q2/2019–2025), which sets its due date. */
+#define PERIOD "2020Q2"
 
 /* BC_TEST_STORE=postgresql runs every test on a PostgreSQL store: one
  * database of a throwaway cluster for each data directory a test names. */
@@ -1417,13 +1418,19 @@ test_admin (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (completeness)), ==, 4);
   row = find_row (json_node_get_array (completeness), "unit", "QNG-SONTINH");
   g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "returned");
-  /* Received now, years after 2018's due date. */
+  /* Received now, years after Plan 61's due date for Q2/2020. */
   g_assert_cmpstr (json_object_get_string_member (row, "timeliness"), ==, "submitted-late");
   row = find_row (json_node_get_array (completeness), "unit", "QNG-TRABONG");
   g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "accepted");
   row = find_row (json_node_get_array (completeness), "unit", "QNG-ST-TINHHA");
   g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "missing");
   g_assert_cmpstr (json_object_get_string_member (row, "timeliness"), ==, "late");
+  g_clear_pointer (&completeness, json_node_unref);
+  /* A period before the plan: no unit is late for a date no plan set. */
+  completeness = admin_json (data, "completeness", "2018Q2", "--template", "egov-quarterly", NULL);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (completeness)); i++)
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (completeness), i),
+                                                    "timeliness"), ==, "no-due-date");
 
   totals = admin_json (data, "totals", PERIOD, NULL);
   row = find_row (json_node_get_array (totals), "field", "services_level3");
@@ -1434,7 +1441,7 @@ test_admin (void)
   g_free (run_admin (0, data, "export-csv", PERIOD, csv, NULL));
   g_assert_true (g_file_get_contents (csv, &csv_text, NULL, NULL));
   g_assert_true (g_str_has_prefix (csv_text, "\xef\xbb\xbfunit,unit_name,report_id,"));
-  g_assert_nonnull (strstr (csv_text, "QNG-SONTINH,UBND huyện Sơn Tịnh,adm-son,egov-quarterly,1,2018Q2,1,returned,"));
+  g_assert_nonnull (strstr (csv_text, "QNG-SONTINH,UBND huyện Sơn Tịnh,adm-son,egov-quarterly,1,2020Q2,1,returned,"));
   g_assert_nonnull (strstr (csv_text, "adm-tra"));
   /* A value a spreadsheet would run as a formula stays text. */
   g_assert_nonnull (strstr (csv_text, ",\"'=HYPERLINK(\"\"x\"\")\","));

@@ -122,8 +122,10 @@ export_thread (GTask        *task,
         {
         case EXPORT_PDF:
           {
-            g_autoptr(BcDocument) document = bc_document_new (item->template_, item->report,
-                                                              item->previous, &error);
+            g_autoptr(BcDocument) document = bc_document_new_with_plans (item->template_, item->report,
+                                                                         item->previous,
+                                                                         bc_workbook_get_templates (job->workbook),
+                                                                         &error);
 
             done = document != NULL && bc_document_write_pdf (document, job->path, &error);
           }
@@ -305,7 +307,8 @@ layout_thread (GTask        *task,
   BcDocument *document = NULL;
 
   if (item != NULL)
-    document = bc_document_new (item->template_, item->report, item->previous, &error);
+    document = bc_document_new_with_plans (item->template_, item->report, item->previous,
+                                           bc_workbook_get_templates (job->workbook), &error);
 
   if (document != NULL)
     g_task_return_pointer (task, document, g_object_unref);

@@ -46,6 +46,7 @@ struct _BcFieldEditor
   GtkLabel      *title_label;
   GtkLabel      *note_label;
   GtkLabel      *target_label;
+  const BcTarget *target;       /* the plan in force's, borrowed from the registry; NULL: none */
   GtkLabel      *help_label;
   GtkWidget     *inline_box;
   GtkWidget     *block_box;
@@ -1014,7 +1015,7 @@ build_computed (BcFieldEditor *self)
 static char *
 dup_target_text (BcFieldEditor *self)
 {
-  const BcTarget *target = self->field->target;
+  const BcTarget *target = self->target;
   char number[G_ASCII_DTOSTR_BUF_SIZE];
   g_autofree char *value = NULL;
   const char *source = bc_text_get (&target->source, self->lang);
@@ -1040,7 +1041,7 @@ dup_target_text (BcFieldEditor *self)
 static void
 update_target (BcFieldEditor *self)
 {
-  const BcTarget *target = self->field->target;
+  const BcTarget *target = self->target;
   const char *value = self->field->compute != NULL ? self->computed : self->stored;
   GtkWidget *label = GTK_WIDGET (self->target_label);
   double number;
@@ -1095,14 +1096,6 @@ build (BcFieldEditor *self)
       gtk_widget_set_visible (GTK_WIDGET (self->help_label), TRUE);
     }
 
-  if (field->target != NULL)
-    {
-      g_autofree char *target = dup_target_text (self);
-
-      gtk_label_set_text (self->target_label, target);
-      gtk_widget_set_visible (GTK_WIDGET (self->target_label), TRUE);
-      update_target (self);
-    }
 
   if (field->compute != NULL)
     build_computed (self);
@@ -1549,6 +1542,28 @@ bc_field_editor_new (const BcField *field,
   build (self);
 
   return GTK_WIDGET (self);
+}
+
+void
+bc_field_editor_set_target (BcFieldEditor  *self,
+                            const BcTarget *target)
+{
+  g_return_if_fail (BC_IS_FIELD_EDITOR (self));
+
+  self->target = target;
+  if (target == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->target_label), FALSE);
+      return;
+    }
+
+  {
+    g_autofree char *text = dup_target_text (self);
+
+    gtk_label_set_text (self->target_label, text);
+    gtk_widget_set_visible (GTK_WIDGET (self->target_label), TRUE);
+    update_target (self);
+  }
 }
 
 const BcField *

@@ -28,6 +28,12 @@ G_DECLARE_FINAL_TYPE (BcFieldEditor, bc_field_editor, BC, FIELD_EDITOR, GtkWidge
 GtkWidget     *bc_field_editor_new             (const BcField  *field,
                                                 const char     *lang);
 const BcField *bc_field_editor_get_field       (BcFieldEditor  *self);
+/* The target shown beside the indicator (coloured by whether the value
+ * meets it), or NULL for none: the form gives the one of the plan in force
+ * for the report (bc_template_registry_lookup_target()). Borrowed: it must
+ * live as long as the editor. */
+void           bc_field_editor_set_target      (BcFieldEditor  *self,
+                                                const BcTarget *target);
 /* Scalars have row id 0. A cell knows its row's stable id and its
  * position (0-based), which names it ("findings[2].status") and labels
  * it for assistive technologies ("Status, row 2"). */

@@ -20,6 +20,7 @@
 #include "bc-entry.h"
 #include "bc-field-editor.h"
 #include "bc-form-view.h"
+#include "bc-plan.h"
 #include "bc-i18n.h"
 #include "bc-issue-list.h"
 #include "bc-table-editor.h"
@@ -1185,6 +1186,32 @@ build_form (BcFormView *self)
   self->built_for = self->template_;
 }
 
+/* The targets beside the indicators are those of the plan in force for the
+ * report's unit and period: none rather than another year's. */
+static void
+update_targets (BcFormView *self)
+{
+  BcTemplateRegistry *registry = bc_workbook_get_templates (self->workbook);
+  GHashTableIter iter;
+  gpointer editor;
+
+  if (self->report == NULL || self->template_ == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->editors);
+  while (g_hash_table_iter_next (&iter, NULL, &editor))
+    {
+      const BcField *field = bc_field_editor_get_field (editor);
+      const BcTarget *target = registry != NULL
+        ? bc_template_registry_lookup_target (registry, self->template_, field,
+                                              bc_report_get_period_id (self->report),
+                                              bc_report_get_unit (self->report))
+        : NULL;
+
+      bc_field_editor_set_target (editor, target);
+    }
+}
+
 /* --- showing a snapshot ---------------------------------------------------- */
 
 static gboolean
@@ -1861,6 +1888,7 @@ form_view_op_done (BcFormView *self,
           g_set_object (&self->template_, op->template_);
           if (self->built_for != self->template_)
             build_form (self);
+          update_targets (self);
           self->loaded = TRUE;
           gtk_stack_set_visible_child_name (self->stack, "form");
           gtk_action_bar_set_revealed (self->footer, TRUE);

@@ -10,6 +10,7 @@
 #include "bc-i18n.h"
 #include "bc-new-report-dialog.h"
 #include "bc-period.h"
+#include "bc-plan.h"
 
 /* How many periods before the current one can be chosen: late reports for
  * last year still get written. */
@@ -156,10 +157,16 @@ update_create (BcNewReportDialog *self)
                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
 }
 
+/* The data window and due date are the plan's in force for the period and
+ * the unit typed: none without one. */
 static void
 update_due (BcNewReportDialog *self)
 {
   const BcPeriod *period = selected_period (self);
+  BcTemplateRegistry *registry = bc_workbook_get_templates (self->workbook);
+  g_autofree char *unit = NULL;
+  g_autofree char *period_id = NULL;
+  BcPlan *plan = NULL;
   GDate start, end, due;
   g_autofree char *start_text = NULL;
   g_autofree char *end_text = NULL;
@@ -173,11 +180,22 @@ update_due (BcNewReportDialog *self)
       return;
     }
 
+  unit = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->unit_row))));
+  period_id = bc_period_to_id (period);
+  if (registry != NULL)
+    plan = bc_template_registry_lookup_plan (registry, period_id, unit);
+
   g_date_clear (&start, 1);
   g_date_clear (&end, 1);
   g_date_clear (&due, 1);
-  bc_period_window (period, &start, &end);
-  bc_period_due_date (period, &due);
+  if (plan == NULL || !bc_plan_due_date (plan, period, &due))
+    {
+      /* TRANSLATORS: the new report's period is under no plan that sets a due date */
+      gtk_label_set_text (self->due_label, _("No due date set: no plan in force for this period and unit sets one."));
+      return;
+    }
+  if (!bc_plan_window (plan, period, &start, &end))
+    start = end = due;
   start_text = format_date (&start);
   end_text = format_date (&end);
   due_text = format_date (&due);
@@ -256,6 +274,7 @@ static void
 unit_changed_cb (BcNewReportDialog *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  update_due (self);
   update_create (self);
 }
 

@@ -101,6 +101,7 @@ bc_report_row_update (BcReportRow *self)
       break;
     case BC_TIMELINESS_OPEN:
     case BC_TIMELINESS_ON_TIME:
+    case BC_TIMELINESS_NO_DUE_DATE:  /* no plan in force: nothing to be late for */
     default:
       /* Nothing to act on: no badge, the list stays calm. */
       break;

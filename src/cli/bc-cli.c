@@ -21,6 +21,7 @@
 #include "bc-entry.h"
 #include "bc-i18n.h"
 #include "bc-period.h"
+#include "bc-plan.h"
 #include "bc-spreadsheet.h"
 #include "bc-validate.h"
 #include "bc-workbook.h"
@@ -248,8 +249,12 @@ format_date (const GDate *date)
                           g_date_get_year (date));
 }
 
+/* Through the plan in force for the unit and period (NO_DUE_DATE without
+ * one); `known` is FALSE when the period id does not parse. */
 static BcTimeliness
-report_timeliness (const char *period_id,
+report_timeliness (Cli        *cli,
+                   const char *period_id,
+                   const char *unit,
                    gint64      submitted_at,
                    gboolean   *known)
 {
@@ -259,7 +264,7 @@ report_timeliness (const char *period_id,
 
   *known = bc_period_parse (period_id, &period, NULL);
   if (!*known)
-    return BC_TIMELINESS_OPEN;
+    return BC_TIMELINESS_NO_DUE_DATE;
 
   get_today (&today);
 
@@ -273,10 +278,10 @@ report_timeliness (const char *period_id,
                       g_date_time_get_day_of_month (local),
                       g_date_time_get_month (local),
                       g_date_time_get_year (local));
-      return bc_period_timeliness (&period, &today, &submitted);
+      return bc_template_registry_timeliness (cli->templates, period_id, unit, &today, &submitted);
     }
 
-  return bc_period_timeliness (&period, &today, NULL);
+  return bc_template_registry_timeliness (cli->templates, period_id, unit, &today, NULL);
 }
 
 /* Loads a report named by id or id prefix, with its template. */
@@ -759,6 +764,7 @@ show_value_line (Cli           *cli,
 {
   g_autofree char *text = NULL;
   g_autofree char *target = NULL;
+  const BcTarget *plan_target;
 
   if (field->compute != NULL)
     {
@@ -782,15 +788,18 @@ show_value_line (Cli           *cli,
       text = bc_field_format_value (field, bc_report_get_value (report, key, row_id), cli->lang);
     }
 
-  /* Only where the plan that sets it is in force for this report's period. */
-  if (field->target != NULL && bc_target_in_force (field->target, bc_report_get_period_id (report)))
+  /* Only the target of the plan in force for this report's unit and period. */
+  plan_target = bc_template_registry_lookup_target (cli->templates, template_, field,
+                                                    bc_report_get_period_id (report),
+                                                    bc_report_get_unit (report));
+  if (plan_target != NULL)
     {
-      const char *op = field->target->op == BC_TARGET_AT_LEAST ? "≥"
-                     : field->target->op == BC_TARGET_AT_MOST ? "≤" : "=";
+      const char *op = plan_target->op == BC_TARGET_AT_LEAST ? "≥"
+                     : plan_target->op == BC_TARGET_AT_MOST ? "≤" : "=";
 
       /* TRANSLATORS: a target beside an indicator: "(target ≥ 90, Plan 61)" */
-      target = g_strdup_printf (_("  (target %s %g, %s)"), op, field->target->value,
-                                bc_text_get (&field->target->source, cli->lang));
+      target = g_strdup_printf (_("  (target %s %g, %s)"), op, plan_target->value,
+                                bc_text_get (&plan_target->source, cli->lang));
     }
 
   /* Long texts keep their lines under the label. */
@@ -964,7 +973,7 @@ cmd_show (Cli   *cli,
 
   if (bc_period_parse (bc_report_get_period_id (report), &period, NULL))
     period_label = bc_period_label (&period, cli->lang);
-  timeliness = report_timeliness (bc_report_get_period_id (report),
+  timeliness = report_timeliness (cli, bc_report_get_period_id (report), bc_report_get_unit (report),
                                   bc_report_get_submitted_at (report), &known);
 
   out ("%s\n", bc_text_get (bc_template_get_title (template_), cli->lang));
@@ -974,6 +983,20 @@ cmd_show (Cli   *cli,
   out ("%s %s\n", PAD (_("Unit:"), 14), bc_report_get_unit (report));
   out ("%s %s%s%s\n", PAD (_("Status:"), 14), bc_status_label (bc_report_get_status (report)),
        known ? " · " : "", known ? bc_timeliness_label (timeliness) : "");
+  {
+    BcPlan *plan = bc_template_registry_lookup_plan (cli->templates, bc_report_get_period_id (report),
+                                                     bc_report_get_unit (report));
+    GDate due;
+    g_autofree char *due_text = NULL;
+
+    bc_template_registry_due_date (cli->templates, bc_report_get_period_id (report),
+                                   bc_report_get_unit (report), &due);
+    due_text = bc_plan_format_due_date (&due);
+    if (plan != NULL && g_date_valid (&due))
+      out ("%s %s (%s)\n", PAD (_("Due:"), 14), due_text, bc_text_get (bc_plan_get_name (plan), cli->lang));
+    else
+      out ("%s %s\n", PAD (_("Due:"), 14), due_text);
+  }
   if (bc_report_get_review_comment (report) != NULL)
     out ("%s %s\n", PAD (_("Reviewer:"), 14), bc_report_get_review_comment (report));
   out ("%s %d · %s %" G_GINT64_FORMAT "\n", PAD (_("Template:"), 14),
@@ -1395,7 +1418,7 @@ cmd_list (Cli   *cli,
           (unit != NULL && g_strcmp0 (unit, summary->unit) != 0))
         continue;
 
-      timeliness = report_timeliness (summary->period_id, summary->submitted_at, &known);
+      timeliness = report_timeliness (cli, summary->period_id, summary->unit, summary->submitted_at, &known);
 
       if (builder != NULL)
         {
@@ -1693,63 +1716,119 @@ cmd_changes (Cli   *cli,
 /* --- calendar ----------------------------------------------------------------- */
 
 static void
-print_period (JsonBuilder    *builder,
-              const BcPeriod *period,
-              const GDate    *today,
-              const char     *lang)
+add_date_member (JsonBuilder *builder,
+                 const char  *name,
+                 const GDate *date)
 {
+  char iso[16];
+
+  json_builder_set_member_name (builder, name);
+  if (date == NULL || !g_date_valid (date))
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  g_date_strftime (iso, sizeof iso, "%Y-%m-%d", date);
+  json_builder_add_string_value (builder, iso);
+}
+
+/* A period's data window and due date come from the plan in force for it
+ * (and `unit`, when one is known): none without one. */
+static void
+print_period (Cli            *cli,
+              JsonBuilder    *builder,
+              const BcPeriod *period,
+              const char     *unit,
+              const GDate    *today)
+{
+  const char *lang = cli->lang;
   g_autofree char *id = bc_period_to_id (period);
   g_autofree char *label = bc_period_label (period, lang);
-  g_autofree char *start_text = NULL;
-  g_autofree char *end_text = NULL;
-  g_autofree char *due_text = NULL;
-  BcTimeliness timeliness = bc_period_timeliness (period, today, NULL);
+  BcPlan *plan = NULL;
+  BcTimeliness timeliness;
   GDate start, end, due;
+  gboolean has_window = FALSE;
 
   g_date_clear (&start, 1);
   g_date_clear (&end, 1);
   g_date_clear (&due, 1);
-  bc_period_window (period, &start, &end);
-  bc_period_due_date (period, &due);
-  start_text = format_date (&start);
-  end_text = format_date (&end);
-  due_text = format_date (&due);
+  if (unit != NULL)
+    plan = bc_template_registry_lookup_plan (cli->templates, id, unit);
+  else
+    {
+      /* No unit: the newest plan in force for the period, whoever it is for. */
+      GPtrArray *plans = bc_template_registry_get_plans (cli->templates);
+
+      for (guint i = 0; i < plans->len; i++)
+        {
+          BcPlan *candidate = g_ptr_array_index (plans, i);
+          BcTarget span = { 0 };
+
+          span.from = (char *) bc_plan_get_from (candidate);
+          span.to = (char *) bc_plan_get_to (candidate);
+          if (bc_target_in_force (&span, id))
+            plan = candidate;
+        }
+    }
+  if (plan != NULL)
+    {
+      has_window = bc_plan_window (plan, period, &start, &end);
+      bc_plan_due_date (plan, period, &due);
+    }
+  timeliness = bc_timeliness_for_due (&due, today, NULL);
 
   if (builder != NULL)
     {
-      char iso[16];
+      g_autofree char *vi = bc_period_label (period, "vi");
+      g_autofree char *en = bc_period_label (period, "en");
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
       json_builder_add_string_value (builder, id);
       json_builder_set_member_name (builder, "label_vi");
-      {
-        g_autofree char *vi = bc_period_label (period, "vi");
-        json_builder_add_string_value (builder, vi);
-      }
+      json_builder_add_string_value (builder, vi);
       json_builder_set_member_name (builder, "label_en");
-      {
-        g_autofree char *en = bc_period_label (period, "en");
-        json_builder_add_string_value (builder, en);
-      }
-      g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &start);
-      json_builder_set_member_name (builder, "window_start");
-      json_builder_add_string_value (builder, iso);
-      g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &end);
-      json_builder_set_member_name (builder, "window_end");
-      json_builder_add_string_value (builder, iso);
-      g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &due);
-      json_builder_set_member_name (builder, "due");
-      json_builder_add_string_value (builder, iso);
+      json_builder_add_string_value (builder, en);
+      json_builder_set_member_name (builder, "plan");
+      if (plan != NULL)
+        json_builder_add_string_value (builder, bc_plan_get_id (plan));
+      else
+        json_builder_add_null_value (builder);
+      add_date_member (builder, "window_start", has_window ? &start : NULL);
+      add_date_member (builder, "window_end", has_window ? &end : NULL);
+      add_date_member (builder, "due", &due);
       json_builder_set_member_name (builder, "timeliness");
       json_builder_add_string_value (builder, bc_timeliness_to_string (timeliness));
       json_builder_end_object (builder);
       return;
     }
 
-  /* TRANSLATORS: period id, label, data window start–end, last day to report, state */
-  out (_("%-7s %-16s data %s – %s, due by %s  %s\n"),
-       id, label, start_text, end_text, due_text, bc_timeliness_label (timeliness));
+  if (plan == NULL)
+    {
+      /* TRANSLATORS: period id, label; no plan sets its calendar */
+      out (_("%-7s %-16s no plan in force: no data window or due date set\n"), id, label);
+      return;
+    }
+
+  if (has_window && g_date_valid (&due))
+    {
+      g_autofree char *start_text = format_date (&start);
+      g_autofree char *end_text = format_date (&end);
+      g_autofree char *due_text = format_date (&due);
+
+      /* TRANSLATORS: period id, label, data window start–end, last day to report, state, plan */
+      out (_("%-7s %-16s data %s – %s, due by %s  %s (%s)\n"),
+           id, label, start_text, end_text, due_text, bc_timeliness_label (timeliness),
+           bc_text_get (bc_plan_get_name (plan), lang));
+    }
+  else
+    {
+      g_autofree char *due_text = bc_plan_format_due_date (&due);
+
+      /* TRANSLATORS: period id, label, the due date or "No due date set", plan */
+      out (_("%-7s %-16s due by: %s (%s)\n"), id, label, due_text,
+           bc_text_get (bc_plan_get_name (plan), lang));
+    }
 }
 
 static int
@@ -1759,9 +1838,11 @@ cmd_calendar (Cli   *cli,
 {
   gboolean json = FALSE;
   g_autofree char *date_text = NULL;
+  g_autofree char *unit = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { "date", 0, 0, G_OPTION_ARG_STRING, &date_text, N_("Today's date, for what is due (YYYY-MM-DD)"), N_("DATE") },
+    { "unit", 0, 0, G_OPTION_ARG_STRING, &unit, N_("The reporting unit whose plan sets the calendar (default: the workbook's unit)"), N_("UNIT") },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -1772,7 +1853,9 @@ cmd_calendar (Cli   *cli,
   if (!parse_options ("calendar", "[PERIOD|YEAR]", entries, &argc, &argv))
     return EXIT_USAGE;
   if (argc > 2)
-    return usage ("calendar", "[PERIOD|YEAR] [--date YYYY-MM-DD] [--json]");
+    return usage ("calendar", "[PERIOD|YEAR] [--unit U] [--date YYYY-MM-DD] [--json]");
+  if (unit == NULL && cli->workbook != NULL)
+    unit = bc_workbook_get_setting (cli->workbook, "unit");
 
   if (date_text != NULL)
     {
@@ -1806,7 +1889,7 @@ cmd_calendar (Cli   *cli,
   if (argc == 1)
     {
       bc_period_to_report (BC_PERIOD_QUARTER, &today, &period);
-      print_period (builder, &period, &today, cli->lang);
+      print_period (cli, builder, &period, unit, &today);
     }
   else
     {
@@ -1820,10 +1903,10 @@ cmd_calendar (Cli   *cli,
             {
               BcPeriod quarter = { BC_PERIOD_QUARTER, period.year, q };
 
-              print_period (builder, &quarter, &today, cli->lang);
+              print_period (cli, builder, &quarter, unit, &today);
             }
         }
-      print_period (builder, &period, &today, cli->lang);
+      print_period (cli, builder, &period, unit, &today);
     }
 
   if (builder != NULL)
@@ -1996,8 +2079,9 @@ export_report (Cli        *cli,
 
   if (pdf != NULL)
     {
-      g_autoptr(BcDocument) document = bc_document_new (item->template_, item->report,
-                                                        item->previous, &error);
+      g_autoptr(BcDocument) document = bc_document_new_with_plans (item->template_, item->report,
+                                                                   item->previous, cli->templates,
+                                                                   &error);
 
       if (document == NULL || !bc_document_write_pdf (document, pdf, &error))
         return fail (error);
@@ -2766,7 +2850,7 @@ cmd_outbox (Cli   *cli,
 static const Command commands[] = {
   { "templates",  "[--json]",                                N_("List the form templates"), cmd_templates, FALSE, FALSE },
   { "fields",     "TEMPLATE_ID [--json]",                    N_("List a form's fields and their paths"), cmd_fields, FALSE, FALSE },
-  { "calendar",   "[PERIOD|YEAR] [--date D] [--json]",       N_("Show reporting periods, windows and due dates"), cmd_calendar, FALSE, FALSE },
+  { "calendar",   "[PERIOD|YEAR] [--unit U] [--date D] [--json]",       N_("Show reporting periods, windows and due dates"), cmd_calendar, FALSE, FALSE },
   { "new",        "TEMPLATE_ID --period P --unit U",         N_("Start a report and print its id"), cmd_new, TRUE, TRUE },
   { "set",        "REPORT_ID FIELD_PATH VALUE",              N_("Set a value, e.g. services.level3 or findings[2].status"), cmd_set, TRUE, FALSE },
   { "clear",      "REPORT_ID FIELD_PATH",                    N_("Clear a value"), cmd_clear, TRUE, FALSE },

@@ -1,4 +1,4 @@
-/* bc-period.c: the reporting calendar (Plan 61/KH-UBND, section VI.7.a).
+/* bc-period.c: periods and their arithmetic (due dates are a plan's: bc-plan.c).
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "bc-period"
@@ -17,10 +17,9 @@
 /* The cut-off day: a window starts on the 15th and ends on the 14th. */
 #define WINDOW_START_DAY 15
 #define WINDOW_END_DAY   14
-/* Reports are due "before the 20th", so the 19th is the last on-time day. */
-#define DUE_DAY          19
-/* A report not yet submitted counts as "due" from this many days before. */
-#define DUE_SOON_DAYS    7
+/* Until this day of a period's last month the period that just closed is
+ * the one being written (bc_period_to_report()). */
+#define STILL_WRITING_DAY 19
 
 G_DEFINE_QUARK (bc-period-error-quark, bc_period_error)
 
@@ -355,23 +354,20 @@ bc_period_window (const BcPeriod *period,
   g_date_set_dmy (end, WINDOW_END_DAY, (GDateMonth) last_month, period->year);
 }
 
-void
-bc_period_due_date (const BcPeriod *period,
-                    GDate          *due)
+/* The last day on which the period that just closed is still the one
+ * being written: the 19th of its last month, a one-off period's own day. */
+static void
+still_writing_until (const BcPeriod *period,
+                     GDate          *day)
 {
-  int last_month;
+  int last_month = period->type == BC_PERIOD_YEAR ? 12 : period->quarter * 3;
 
-  g_return_if_fail (period_is_valid (period));
-  g_return_if_fail (due != NULL);
-
-  last_month = period->type == BC_PERIOD_YEAR ? 12 : period->quarter * 3;
-
-  g_date_clear (due, 1);
+  g_date_clear (day, 1);
   if (period->type == BC_PERIOD_ONE_OFF)
-    g_date_set_dmy (due, (GDateDay) period->day, (GDateMonth) period->month,
+    g_date_set_dmy (day, (GDateDay) period->day, (GDateMonth) period->month,
                     (GDateYear) period->year);
   else
-    g_date_set_dmy (due, DUE_DAY, (GDateMonth) last_month, period->year);
+    g_date_set_dmy (day, STILL_WRITING_DAY, (GDateMonth) last_month, period->year);
 }
 
 /* A date before the first supported window or after the last one gives the
@@ -437,7 +433,7 @@ bc_period_to_report (BcPeriodType  type,
                      BcPeriod     *out)
 {
   BcPeriod previous;
-  GDate due;
+  GDate until;
 
   g_return_if_fail (type == BC_PERIOD_QUARTER || type == BC_PERIOD_YEAR ||
                     type == BC_PERIOD_ONE_OFF);
@@ -453,43 +449,15 @@ bc_period_to_report (BcPeriodType  type,
 
   /* From the 15th to the 19th of a quarter's last month the data window is
    * already the next quarter's, but the quarter that just closed is still
-   * due: that is the report an officer sits down to write. */
+   * being written: that is the report an officer sits down to write. */
   bc_period_for_date (type, today, out);
   bc_period_previous (out, &previous);
   if (bc_period_equal (&previous, out))
     return;
 
-  g_date_clear (&due, 1);
-  bc_period_due_date (&previous, &due);
-  if (g_date_compare (today, &due) <= 0)
+  still_writing_until (&previous, &until);
+  if (g_date_compare (today, &until) <= 0)
     *out = previous;
-}
-
-BcTimeliness
-bc_period_timeliness (const BcPeriod *period,
-                      const GDate    *today,
-                      const GDate    *submitted)
-{
-  GDate due;
-
-  g_return_val_if_fail (period_is_valid (period), BC_TIMELINESS_OPEN);
-  g_return_val_if_fail (submitted != NULL || (today != NULL && g_date_valid (today)),
-                        BC_TIMELINESS_OPEN);
-  g_return_val_if_fail (submitted == NULL || g_date_valid (submitted), BC_TIMELINESS_OPEN);
-
-  bc_period_due_date (period, &due);
-
-  if (submitted != NULL)
-    return g_date_compare (submitted, &due) <= 0
-           ? BC_TIMELINESS_ON_TIME : BC_TIMELINESS_SUBMITTED_LATE;
-
-  if (g_date_compare (today, &due) > 0)
-    return BC_TIMELINESS_LATE;
-
-  if (g_date_days_between (today, &due) <= DUE_SOON_DAYS)
-    return BC_TIMELINESS_DUE;
-
-  return BC_TIMELINESS_OPEN;
 }
 
 const char *
@@ -507,6 +475,8 @@ bc_timeliness_to_string (BcTimeliness timeliness)
       return "on-time";
     case BC_TIMELINESS_SUBMITTED_LATE:
       return "submitted-late";
+    case BC_TIMELINESS_NO_DUE_DATE:
+      return "no-due-date";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -530,6 +500,9 @@ bc_timeliness_label (BcTimeliness timeliness)
       return _("Submitted on time");
     case BC_TIMELINESS_SUBMITTED_LATE:
       return _("Submitted late");
+    case BC_TIMELINESS_NO_DUE_DATE:
+      /* TRANSLATORS: no plan in force sets a due date for this report */
+      return _("No due date set");
     default:
       g_return_val_if_reached (NULL);
     }

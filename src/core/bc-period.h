@@ -1,13 +1,17 @@
-/* bc-period.h: the reporting calendar (Plan 61/KH-UBND, section VI.7.a).
+/* bc-period.h: periods and their arithmetic.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Period ids are "2018Q2" for a quarter and "2018" for a year. A quarter's
- * data cut-off window runs from the 15th of the month before the quarter's
- * first month to the 14th of its last month (Q1 = 15 Dec of the previous
- * year – 14 Mar, Q2 = 15 Mar – 14 Jun, Q3 = 15 Jun – 14 Sep,
- * Q4 = 15 Sep – 14 Dec). A quarterly report is due before the 20th of the
- * quarter's last month, so the last on-time day is the 19th. A year's window
- * is 15 Dec of the previous year – 14 Dec, due before 20 Dec.
+ * Period ids are "2018Q2" for a quarter, "2018" for a year and "2016-10-05"
+ * for a one-off report. Due dates, data windows for people and timeliness
+ * belong to the plan in force for a report (bc-plan.h), not to the period:
+ * a report under no plan has no due date.
+ *
+ * bc_period_window() is the span used to order periods and to compare them
+ * with the from/to of templates, targets and plans. It keeps the cut-off
+ * days that Vietnamese provinces use (a quarter from the 15th of the month
+ * before its first month to the 14th of its last month; a year from 15
+ * December of the previous year to 14 December), so that a period's place
+ * among others does not depend on any plan.
  */
 #pragma once
 
@@ -42,6 +46,7 @@ typedef enum {
   BC_TIMELINESS_LATE,            /* not submitted, past the due date */
   BC_TIMELINESS_ON_TIME,         /* submitted on or before the due date */
   BC_TIMELINESS_SUBMITTED_LATE,  /* submitted after the due date */
+  BC_TIMELINESS_NO_DUE_DATE,     /* no plan in force sets a due date for it */
 } BcTimeliness;
 
 GQuark        bc_period_error_quark      (void);
@@ -69,10 +74,6 @@ void          bc_period_next             (const BcPeriod   *period,
 void          bc_period_window           (const BcPeriod   *period,
                                           GDate            *start,
                                           GDate            *end);
-/* The last on-time day (the 19th of the quarter's last month; a one-off
- * period's own day). */
-void          bc_period_due_date         (const BcPeriod   *period,
-                                          GDate            *due);
 /* The period of `type` whose cut-off window holds `date`. */
 void          bc_period_for_date         (BcPeriodType      type,
                                           const GDate      *date,
@@ -80,16 +81,13 @@ void          bc_period_for_date         (BcPeriodType      type,
 /* The period whose report is being written on `today`: the one whose window
  * holds today, except from the 15th to the 19th of a quarter's last month
  * (and of December for years), when the period that just closed is still
- * due. New reports default to it. */
+ * being written. New reports default to it; it is a default to offer, not a
+ * due date. */
 void          bc_period_to_report        (BcPeriodType      type,
                                           const GDate      *today,
                                           BcPeriod         *out);
-/* `submitted` may be NULL (not submitted yet). */
-BcTimeliness  bc_period_timeliness       (const BcPeriod   *period,
-                                          const GDate      *today,
-                                          const GDate      *submitted);
-const char   *bc_timeliness_to_string    (BcTimeliness      timeliness); /* "open", "due", "late", "on-time", "submitted-late" */
-/* Translated, for people: "Sắp đến hạn", "Quá hạn", … */
+const char   *bc_timeliness_to_string    (BcTimeliness      timeliness); /* "open", "due", "late", "on-time", "submitted-late", "no-due-date" */
+/* Translated, for people: "Sắp đến hạn", "Quá hạn", "Chưa có hạn nộp", … */
 const char   *bc_timeliness_label        (BcTimeliness      timeliness);
 const char   *bc_period_type_to_string   (BcPeriodType      type); /* "quarter", "year", "one_off" */
 gboolean      bc_period_type_from_string (const char       *string,

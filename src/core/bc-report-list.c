@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bc-i18n.h"
+#include "bc-plan.h"
 #include "bc-report-list.h"
 
 /* --- BcReportItem --------------------------------------------------------- */
@@ -157,7 +158,7 @@ bc_report_item_class_init (BcReportItemClass *klass)
     g_param_spec_int ("status", NULL, NULL, 0, BC_STATUS_LAST, BC_STATUS_DRAFT, flags);
   item_properties[ITEM_PROP_TIMELINESS] =
     g_param_spec_int ("timeliness", NULL, NULL,
-                      0, BC_TIMELINESS_SUBMITTED_LATE, BC_TIMELINESS_OPEN, flags);
+                      0, BC_TIMELINESS_NO_DUE_DATE, BC_TIMELINESS_NO_DUE_DATE, flags);
   item_properties[ITEM_PROP_REVISION] =
     g_param_spec_int64 ("revision", NULL, NULL, 0, G_MAXINT64, 0, flags);
   item_properties[ITEM_PROP_UPDATED_AT] =
@@ -241,7 +242,7 @@ bc_report_item_get_status (BcReportItem *self)
 BcTimeliness
 bc_report_item_get_timeliness (BcReportItem *self)
 {
-  g_return_val_if_fail (BC_IS_REPORT_ITEM (self), BC_TIMELINESS_OPEN);
+  g_return_val_if_fail (BC_IS_REPORT_ITEM (self), BC_TIMELINESS_NO_DUE_DATE);
 
   return self->timeliness;
 }
@@ -251,7 +252,7 @@ bc_report_item_get_due_date (BcReportItem *self)
 {
   g_return_val_if_fail (BC_IS_REPORT_ITEM (self), NULL);
 
-  return self->period_known ? &self->due_date : NULL;
+  return g_date_valid (&self->due_date) ? &self->due_date : NULL;
 }
 
 gint64
@@ -368,7 +369,7 @@ bc_report_item_update (BcReportItem          *self,
   BcTemplate *template_ = NULL;
   g_autofree char *title = NULL;
   g_autofree char *period_label = NULL;
-  BcTimeliness timeliness = BC_TIMELINESS_OPEN;
+  BcTimeliness timeliness;
   gboolean changed[ITEM_N_PROPS] = { FALSE, };
 
 #define SET_STRING(field, prop, val) \
@@ -406,20 +407,25 @@ bc_report_item_update (BcReportItem          *self,
 
   self->period_known = bc_period_parse (summary->period_id, &self->period, NULL);
   g_date_clear (&self->due_date, 1);
+  timeliness = BC_TIMELINESS_NO_DUE_DATE;
   if (self->period_known)
     {
       period_label = bc_period_label (&self->period, lang);
-      bc_period_due_date (&self->period, &self->due_date);
-
-      if (summary->submitted_at > 0)
+      /* The due date is the plan's in force for the unit and period: none
+       * without one (or without templates to find plans beside). */
+      if (templates != NULL &&
+          bc_template_registry_due_date (templates, summary->period_id, summary->unit, &self->due_date))
         {
-          GDate submitted;
+          if (summary->submitted_at > 0)
+            {
+              GDate submitted;
 
-          local_date_of (summary->submitted_at, &submitted);
-          timeliness = bc_period_timeliness (&self->period, today, &submitted);
+              local_date_of (summary->submitted_at, &submitted);
+              timeliness = bc_timeliness_for_due (&self->due_date, today, &submitted);
+            }
+          else
+            timeliness = bc_timeliness_for_due (&self->due_date, today, NULL);
         }
-      else
-        timeliness = bc_period_timeliness (&self->period, today, NULL);
     }
   else
     period_label = g_strdup (summary->period_id);

@@ -32,9 +32,11 @@ const char   *bc_report_item_get_period_id        (BcReportItem *self);
 const char   *bc_report_item_get_period_label     (BcReportItem *self);
 const char   *bc_report_item_get_unit             (BcReportItem *self);
 BcStatus      bc_report_item_get_status           (BcReportItem *self);
-/* Against the list's "today"; OPEN when the period id cannot be parsed. */
+/* Against the list's "today" and the due date of the plan in force for the
+ * report's unit and period; NO_DUE_DATE when no plan in force sets one (or
+ * the period id cannot be parsed). */
 BcTimeliness  bc_report_item_get_timeliness       (BcReportItem *self);
-/* The last on-time day, or NULL when the period id cannot be parsed. */
+/* The last on-time day under the plan in force, or NULL when there is none. */
 const GDate  *bc_report_item_get_due_date         (BcReportItem *self);
 gint64        bc_report_item_get_revision         (BcReportItem *self);
 gint64        bc_report_item_get_updated_at       (BcReportItem *self); /* µs since the epoch, UTC */

@@ -63,4 +63,22 @@ char     *_bc_format_number           (double         value,
                                        char          *buffer,
                                        gsize          size);
 
+/* The JSON reading every data file of the template folders shares
+ * (templates and plans): at most 8 MiB, UTF-8, no "\u0000", nested at
+ * most BC_JSON_MAX_DEPTH, no key twice in an object; errors are
+ * BC_TEMPLATE_ERROR_INVALID and name `filename` with line:column. */
+JsonNode *_bc_json_parse_file_data    (const char    *data,
+                                       gsize          length,
+                                       const char    *filename,
+                                       GError       **error);
+GBytes   *_bc_json_read_file          (GFile         *file,
+                                       const char    *name,
+                                       GError       **error);
+/* Every key and string of `root` is valid UTF-8 (a lone "\ud800" is not). */
+gboolean  _bc_json_check_strings      (JsonNode      *root,
+                                       const char    *filename,
+                                       GError       **error);
+/* A unit as applies/units compare it: NFC, without white space around. */
+char     *_bc_normalize_issuer        (const char    *unit);
+
 G_END_DECLS

@@ -9,7 +9,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "bc-plan.h"
 #include "bc-template.h"
+
+#define PLAN_SUFFIX ".plan.json"
 
 struct _BcTemplateRegistry
 {
@@ -18,6 +21,7 @@ struct _BcTemplateRegistry
   GPtrArray *templates;  /* BcTemplate*, owned */
   GPtrArray *retired;    /* BcTemplate*, owned: replaced, but still borrowed by callers */
   GPtrArray *problems;   /* GError*: the files load_directory() set aside */
+  GPtrArray *plans;      /* BcPlan*, owned, in the order loaded */
 };
 
 G_DEFINE_FINAL_TYPE (BcTemplateRegistry, bc_template_registry, G_TYPE_OBJECT)
@@ -30,6 +34,7 @@ bc_template_registry_finalize (GObject *object)
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_clear_pointer (&self->plans, g_ptr_array_unref);
 
   G_OBJECT_CLASS (bc_template_registry_parent_class)->finalize (object);
 }
@@ -48,6 +53,7 @@ bc_template_registry_init (BcTemplateRegistry *self)
   self->templates = g_ptr_array_new_with_free_func (g_object_unref);
   self->retired = g_ptr_array_new_with_free_func (g_object_unref);
   self->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  self->plans = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 BcTemplateRegistry *
@@ -103,6 +109,44 @@ compare_names (gconstpointer a,
   return strcmp (*(const char * const *)a, *(const char * const *)b);
 }
 
+static BcPlan *
+find_plan (GPtrArray  *plans,
+           const char *id)
+{
+  for (guint i = 0; i < plans->len; i++)
+    if (g_str_equal (bc_plan_get_id (g_ptr_array_index (plans, i)), id))
+      return g_ptr_array_index (plans, i);
+
+  return NULL;
+}
+
+/* Loads the plan at `path` into `plans`; FALSE with `error` when it is
+ * broken or a second file of a plan id already there. */
+static gboolean
+load_plan (GPtrArray   *plans,
+           const char  *path,
+           GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(BcPlan) plan = bc_plan_new_from_file (file, error);
+  BcPlan *other;
+
+  if (plan == NULL)
+    return FALSE;
+
+  other = find_plan (plans, bc_plan_get_id (plan));
+  if (other != NULL)
+    {
+      g_set_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
+                   _("%s and %s are both the plan “%s”; remove one of them or give it another id."),
+                   bc_plan_get_filename (other), bc_plan_get_filename (plan), bc_plan_get_id (plan));
+      return FALSE;
+    }
+
+  g_ptr_array_add (plans, g_steal_pointer (&plan));
+  return TRUE;
+}
+
 gboolean
 bc_template_registry_add_directory (BcTemplateRegistry  *self,
                                     const char          *directory,
@@ -111,11 +155,16 @@ bc_template_registry_add_directory (BcTemplateRegistry  *self,
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) plans = g_ptr_array_new_with_free_func (g_object_unref);
   const char *name;
 
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), FALSE);
   g_return_val_if_fail (directory != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* The plans already there first, so that a second file of one is refused. */
+  for (guint i = 0; i < self->plans->len; i++)
+    g_ptr_array_add (plans, g_object_ref (g_ptr_array_index (self->plans, i)));
 
   dir = g_dir_open (directory, 0, error);
   if (dir == NULL)
@@ -135,6 +184,8 @@ bc_template_registry_add_directory (BcTemplateRegistry  *self,
       BcTemplate *template_;
       BcTemplate *other;
 
+      if (g_str_has_suffix (g_ptr_array_index (names, i), PLAN_SUFFIX))
+        continue;
       template_ = bc_template_new_from_file (file, error);
       if (template_ == NULL)
         return FALSE;
@@ -157,8 +208,21 @@ bc_template_registry_add_directory (BcTemplateRegistry  *self,
         }
     }
 
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_str_has_suffix (g_ptr_array_index (names, i), PLAN_SUFFIX))
+        continue;
+      path = g_build_filename (directory, g_ptr_array_index (names, i), NULL);
+      if (!load_plan (plans, path, error))
+        return FALSE;
+    }
+
   for (guint i = 0; i < loaded->len; i++)
     g_ptr_array_add (self->templates, g_object_ref (g_ptr_array_index (loaded, i)));
+  for (guint i = self->plans->len; i < plans->len; i++)
+    g_ptr_array_add (self->plans, g_object_ref (g_ptr_array_index (plans, i)));
 
   return TRUE;
 }
@@ -196,9 +260,21 @@ bc_template_registry_load_directory (BcTemplateRegistry *self,
     {
       g_autofree char *path = g_build_filename (directory, g_ptr_array_index (names, i), NULL);
       g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autoptr(BcTemplate) template_ = bc_template_new_from_file (file, &error);
+      g_autoptr(BcTemplate) template_ = NULL;
       BcTemplate *other;
 
+      /* A plan beside the templates: set aside like a template when broken. */
+      if (g_str_has_suffix (g_ptr_array_index (names, i), PLAN_SUFFIX))
+        {
+          if (!load_plan (self->plans, path, &error))
+            {
+              g_ptr_array_add (self->problems, g_error_copy (error));
+              g_ptr_array_add (problems, g_steal_pointer (&error));
+            }
+          continue;
+        }
+
+      template_ = bc_template_new_from_file (file, &error);
       if (template_ == NULL)
         {
           g_ptr_array_add (self->problems, g_error_copy (error));
@@ -464,4 +540,119 @@ bc_template_registry_list_latest (BcTemplateRegistry *self)
   g_ptr_array_sort (list, compare_ids);
 
   return list;
+}
+
+/* --- plans ----------------------------------------------------------------- */
+
+GPtrArray *
+bc_template_registry_get_plans (BcTemplateRegistry *self)
+{
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+
+  return self->plans;
+}
+
+BcPlan *
+bc_template_registry_lookup_plan (BcTemplateRegistry *self,
+                                  const char         *period_id,
+                                  const char         *unit)
+{
+  BcPlan *found = NULL;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+
+  for (guint i = 0; i < self->plans->len; i++)
+    {
+      BcPlan *plan = g_ptr_array_index (self->plans, i);
+      BcPeriod a, b;
+
+      if (!bc_plan_in_force (plan, period_id, unit))
+        continue;
+      /* Two plans in force: the later one is the one that replaced the other. */
+      if (found != NULL &&
+          bc_period_parse (bc_plan_get_from (found), &a, NULL) &&
+          bc_period_parse (bc_plan_get_from (plan), &b, NULL) &&
+          bc_period_compare (&b, &a) <= 0)
+        continue;
+      found = plan;
+    }
+
+  return found;
+}
+
+gboolean
+bc_template_registry_due_date (BcTemplateRegistry *self,
+                               const char         *period_id,
+                               const char         *unit,
+                               GDate              *due)
+{
+  BcPlan *plan;
+  BcPeriod period;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), FALSE);
+  g_return_val_if_fail (due != NULL, FALSE);
+
+  g_date_clear (due, 1);
+  if (period_id == NULL || !bc_period_parse (period_id, &period, NULL))
+    return FALSE;
+
+  /* A one-off report's period is the day the letter it answers sets. */
+  if (period.type == BC_PERIOD_ONE_OFF)
+    {
+      g_date_set_dmy (due, (GDateDay) period.day, (GDateMonth) period.month, (GDateYear) period.year);
+      return TRUE;
+    }
+
+  plan = bc_template_registry_lookup_plan (self, period_id, unit);
+  return plan != NULL && bc_plan_due_date (plan, &period, due);
+}
+
+BcTimeliness
+bc_template_registry_timeliness (BcTemplateRegistry *self,
+                                 const char         *period_id,
+                                 const char         *unit,
+                                 const GDate        *today,
+                                 const GDate        *submitted)
+{
+  GDate due;
+
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), BC_TIMELINESS_NO_DUE_DATE);
+
+  if (!bc_template_registry_due_date (self, period_id, unit, &due))
+    return BC_TIMELINESS_NO_DUE_DATE;
+
+  return bc_timeliness_for_due (&due, today, submitted);
+}
+
+const BcTarget *
+bc_template_registry_lookup_target (BcTemplateRegistry *self,
+                                    BcTemplate         *template_,
+                                    const BcField      *field,
+                                    const char         *period_id,
+                                    const char         *unit)
+{
+  BcPlan *plan;
+
+  g_return_val_if_fail (self == NULL || BC_IS_TEMPLATE_REGISTRY (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (field->table != NULL || period_id == NULL)
+    return NULL;
+
+  plan = self != NULL ? bc_template_registry_lookup_plan (self, period_id, unit) : NULL;
+  if (plan != NULL)
+    {
+      const BcTarget *target = bc_plan_lookup_target (plan,
+                                                      template_ != NULL ? bc_template_get_id (template_) : NULL,
+                                                      field->id, period_id);
+
+      if (target != NULL)
+        return target;
+    }
+
+  /* A target the form itself sets, where its from/to hold the period. */
+  if (field->target != NULL && bc_target_in_force (field->target, period_id))
+    return field->target;
+
+  return NULL;
 }

@@ -2512,6 +2512,44 @@ read_template_file (GFile       *file,
   return g_byte_array_free_to_bytes (g_steal_pointer (&contents));
 }
 
+JsonNode *
+_bc_json_parse_file_data (const char  *data,
+                          gsize        length,
+                          const char  *filename,
+                          GError     **error)
+{
+  return parse_json (data != NULL ? data : "", length, filename, error);
+}
+
+GBytes *
+_bc_json_read_file (GFile       *file,
+                    const char  *name,
+                    GError     **error)
+{
+  return read_template_file (file, name, error);
+}
+
+gboolean
+_bc_json_check_strings (JsonNode    *root,
+                        const char  *filename,
+                        GError     **error)
+{
+  Loader loader;
+  gboolean ok;
+
+  loader_init (&loader, NULL, filename, error);
+  ok = check_strings (&loader, root, "");
+  loader_clear (&loader);
+
+  return ok;
+}
+
+char *
+_bc_normalize_issuer (const char *unit)
+{
+  return normalize_issuer (unit);
+}
+
 BcTemplate *
 bc_template_new_from_file (GFile   *file,
                            GError **error)

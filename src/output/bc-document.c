@@ -17,6 +17,7 @@
 #include <pango/pangocairo.h>
 
 #include "bc-document.h"
+#include "bc-plan.h"
 #include "bc-entry.h"
 #include "bc-output-format.h"
 #include "bc-print-layout.h"
@@ -80,6 +81,7 @@ struct _BcDocument
   /* only while laying out */
   BcTemplate     *template_;
   BcReport       *report;
+  BcTemplateRegistry *templates;  /* while laying out; may be NULL */
   BcReport       *previous;
   BcPrintLayout  *layout;
 };
@@ -850,21 +852,28 @@ place_text_value (BcDocument *self,
     }
 }
 
+/* The target of the plan in force for the report's unit and period (or the
+ * template's own where in force): none rather than another year's. */
 static char *
-target_text (const BcField *field)
+target_text (BcDocument    *self,
+             const BcField *field)
 {
+  const BcTarget *target;
   const char *op;
   char number[G_ASCII_DTOSTR_BUF_SIZE];
   g_autofree char *shown = NULL;
 
-  if (field->target == NULL)
+  target = bc_template_registry_lookup_target (self->templates, self->template_, field,
+                                               bc_report_get_period_id (self->report),
+                                               bc_report_get_unit (self->report));
+  if (target == NULL)
     return NULL;
 
-  op = field->target->op == BC_TARGET_AT_LEAST ? "≥ " : field->target->op == BC_TARGET_AT_MOST ? "≤ " : "";
-  g_ascii_formatd (number, sizeof number, "%.10g", field->target->value);
+  op = target->op == BC_TARGET_AT_LEAST ? "≥ " : target->op == BC_TARGET_AT_MOST ? "≤ " : "";
+  g_ascii_formatd (number, sizeof number, "%.10g", target->value);
   shown = bc_output_format_value (field, number);
-  if (field->target->source.vi != NULL && *field->target->source.vi != '\0')
-    return g_strdup_printf (" (chỉ tiêu %s%s theo %s)", op, shown, field->target->source.vi);
+  if (target->source.vi != NULL && *target->source.vi != '\0')
+    return g_strdup_printf (" (chỉ tiêu %s%s theo %s)", op, shown, target->source.vi);
   return g_strdup_printf (" (chỉ tiêu: %s%s)", op, shown);
 }
 
@@ -992,7 +1001,7 @@ place_field (BcDocument    *self,
       {
         g_autofree char *lead = g_strdup_printf ("- %s: ", label);
         const char *unit = bc_text_get (&field->unit, "vi");
-        g_autofree char *target = target_text (field);
+        g_autofree char *target = target_text (self, field);
 
         if (field->type == BC_FIELD_LONG_TEXT || value == NULL)
           {
@@ -1163,6 +1172,16 @@ bc_document_new (BcTemplate  *template_,
                  BcReport    *previous,
                  GError     **error)
 {
+  return bc_document_new_with_plans (template_, report, previous, NULL, error);
+}
+
+BcDocument *
+bc_document_new_with_plans (BcTemplate         *template_,
+                            BcReport           *report,
+                            BcReport           *previous,
+                            BcTemplateRegistry *templates,
+                            GError            **error)
+{
   g_autoptr(BcDocument) self = NULL;
   g_autoptr(BcPrintLayout) layout = NULL;
 
@@ -1180,6 +1199,7 @@ bc_document_new (BcTemplate  *template_,
   self->report = report;
   self->previous = previous;
   self->layout = layout;
+  self->templates = templates;
 
   lay_out (self);
 
@@ -1188,6 +1208,7 @@ bc_document_new (BcTemplate  *template_,
   self->report = NULL;
   self->previous = NULL;
   self->layout = NULL;
+  self->templates = NULL;
 
   return g_steal_pointer (&self);
 }

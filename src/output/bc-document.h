@@ -33,6 +33,15 @@ BcDocument *bc_document_new            (BcTemplate  *template_,
                                         BcReport    *report,
                                         BcReport    *previous,
                                         GError     **error);
+/* The same, with each indicator's target that of the plan in force for the
+ * report's unit and period, found in `templates` (NULL: only targets the
+ * template itself sets, where in force). bc_document_new() is this with
+ * NULL. */
+BcDocument *bc_document_new_with_plans (BcTemplate         *template_,
+                                        BcReport           *report,
+                                        BcReport           *previous,
+                                        BcTemplateRegistry *templates,
+                                        GError            **error);
 guint       bc_document_get_n_pages    (BcDocument  *self);
 /* In points: A4 is 595.28 × 841.89. */
 void        bc_document_get_page_size  (BcDocument  *self,

@@ -25,6 +25,7 @@
 #include "bc-bundle.h"
 #include "bc-i18n.h"
 #include "bc-period.h"
+#include "bc-plan.h"
 #include "bc-server.h"
 #include "bc-server-admin.h"
 #include "bc-server-auth.h"
@@ -990,6 +991,8 @@ cmd_completeness (int argc, char **argv)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   GDate today, due;
   BcPeriod period;
+  guint n_seen = 0;
+  gboolean same_due = TRUE;
 
   if (!parse_options ("completeness", "PERIOD [--template ID] [--json]", entries, &argc, &argv))
     return BC_SERVER_EXIT_USAGE;
@@ -1005,15 +1008,41 @@ cmd_completeness (int argc, char **argv)
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, (GDateDay) g_date_time_get_day_of_month (now),
                   (GDateMonth) g_date_time_get_month (now), (GDateYear) g_date_time_get_year (now));
-  bc_period_due_date (&period, &due);
+  /* The due date is the plan's in force for each unit: the header gives it
+   * when every unit has the same one. */
+  g_date_clear (&due, 1);
+  for (guint u = 0; u < json_array_get_length (units); u++)
+    {
+      JsonObject *unit = json_array_get_object_element (units, u);
+      GDate unit_due;
+
+      if (!unit_in_period (unit, &period))
+        continue;
+      bc_template_registry_due_date (shipped, period_id, json_object_get_string_member (unit, "code"),
+                                     &unit_due);
+      if (n_seen++ == 0)
+        due = unit_due;
+      else if (g_date_valid (&due) != g_date_valid (&unit_due) ||
+               (g_date_valid (&due) && g_date_compare (&due, &unit_due) != 0))
+        same_due = FALSE;
+    }
 
   if (!opt_json)
     {
       char due_text[16];
 
-      g_date_strftime (due_text, sizeof due_text, "%d/%m/%Y", &due);
-      /* TRANSLATORS: a period ("2018Q2") and its due date */
-      printf (_("Period %s, due %s\n"), period_id, due_text);
+      if (!same_due)
+        /* TRANSLATORS: a period ("2018Q2") whose units have different due dates */
+        printf (_("Period %s, due dates differ by unit\n"), period_id);
+      else if (g_date_valid (&due))
+        {
+          g_date_strftime (due_text, sizeof due_text, "%d/%m/%Y", &due);
+          /* TRANSLATORS: a period ("2018Q2") and its due date */
+          printf (_("Period %s, due %s\n"), period_id, due_text);
+        }
+      else
+        /* TRANSLATORS: a period ("2016Q2") under no plan that sets a due date */
+        printf (_("Period %s, no due date set (no plan in force sets one)\n"), period_id);
     }
 
   for (guint t = 0; t < ids->len; t++)
@@ -1053,16 +1082,16 @@ cmd_completeness (int argc, char **argv)
               g_date_set_dmy (&submitted, (GDateDay) g_date_time_get_day_of_month (at),
                               (GDateMonth) g_date_time_get_month (at),
                               (GDateYear) g_date_time_get_year (at));
-              timeliness = bc_period_timeliness (&period, &today, &submitted);
+              timeliness = bc_template_registry_timeliness (shipped, period_id, code, &today, &submitted);
               received = format_time (found->first_received_at);
               n_received++;
               if (timeliness == BC_TIMELINESS_ON_TIME)
                 n_on_time++;
-              else
+              else if (timeliness == BC_TIMELINESS_SUBMITTED_LATE)
                 n_late++;
             }
           else
-            timeliness = bc_period_timeliness (&period, &today, NULL);
+            timeliness = bc_template_registry_timeliness (shipped, period_id, code, &today, NULL);
 
           row = json_object_new ();
           json_object_set_string_member (row, "template", template_id);
