@@ -1975,11 +1975,13 @@ test_processes (gconstpointer data)
  * content, one receipt for it in the feed, no revision nobody queued, every
  * outbox empty and every workbook holding the server's receipt.
  *
- * BAOCAO_MULTI_ROUNDS sets the rounds (3 by default; the slow suite makes
+ * BAOCAO_MULTI_ROUNDS sets the rounds (6 by default; the slow suite makes
  * many more, and kills a server every fifth round). */
 
-#define FARM_IO_TIMEOUT       1
-#define FARM_REQUEST_TIMEOUT  3
+/* No fault here stalls for long (a random stall is under 0.2 s): bounds
+ * with room for a machine busy with every server at once. */
+#define FARM_IO_TIMEOUT       5
+#define FARM_REQUEST_TIMEOUT  15
 #define FARM_REPORTS          6     /* new reports a device queues each round */
 #define FARM_KILL_BATCH       100   /* what the killed server's device has in flight */
 #define FARM_KILL_EVERY       5
@@ -2194,6 +2196,8 @@ farm_sync_join (Farm       *farm,
     }
   else
     {
+      g_test_message ("device %u: the sync through server %u failed: %s", device->index,
+                      device->server, device->error->message);
       farm->syncs_failed++;
       farm_move (farm, device, farm_next_alive (farm, device->server + 1));
     }
@@ -2259,17 +2263,17 @@ farm_check_nothing_forgotten (FarmDevice *device,
     }
 }
 
-/* Clean links; every device syncs until its outbox is empty. */
+/* Clean links; every device syncs until its outbox is empty (what is
+ * still there after a few tries counts as lost). */
 static void
 farm_converge (Farm *farm)
 {
   for (guint k = 0; k < farm->n_servers; k++)
     bc_fault_proxy_set_plan (farm->proxies[k], NULL);
-  for (guint attempt = 0;; attempt++)
+  for (guint attempt = 0; attempt < 6; attempt++)
     {
       gboolean all = TRUE;
 
-      g_assert_cmpuint (attempt, <, 6);
       for (guint d = 0; d < farm->n_devices; d++)
         farm_sync_start (&farm->devices[d]);
       for (guint d = 0; d < farm->n_devices; d++)
@@ -2444,7 +2448,7 @@ static void
 test_processes_faults (gconstpointer data)
 {
   const char *env = g_getenv ("BAOCAO_MULTI_ROUNDS");
-  guint rounds = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 3;
+  guint rounds = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 6;
   g_autofree char *dir = g_dir_make_tmp ("bc-server-farm-XXXXXX", NULL);
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
   g_autoptr(GError) error = NULL;
@@ -2494,9 +2498,9 @@ test_processes_faults (gconstpointer data)
       device->client = bc_test_client_new (device->workbook, device_dir);
       device->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) farm_report_free);
       device->by_id = g_hash_table_new (g_str_hash, g_str_equal);
-      bc_sync_client_set_timeouts (device->client, FARM_IO_TIMEOUT, FARM_REQUEST_TIMEOUT);
       bc_test_client_enrol (device->client, farm.urls[device->server], "user-0", &error);
       g_assert_no_error (error);
+      bc_sync_client_set_timeouts (device->client, FARM_IO_TIMEOUT, FARM_REQUEST_TIMEOUT);
     }
 
   for (guint round = 0; round < rounds; round++)
@@ -2569,9 +2573,17 @@ test_processes_faults (gconstpointer data)
 
             if (report->returned)
               continue;
-            bc_server_store_review (farm.store, BC_HARNESS_UNIT, report->id, "returned",
-                                    "Bổ sung số liệu.", "Người duyệt", g_get_real_time (), &error);
-            g_assert_no_error (error);
+            /* A report the workbook holds as sent that the server lacks is lost. */
+            if (!bc_server_store_review (farm.store, BC_HARNESS_UNIT, report->id, "returned",
+                                         "Bổ sung số liệu.", "Người duyệt", g_get_real_time (),
+                                         &error))
+              {
+                g_assert_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_NOT_FOUND);
+                g_test_message ("device %u: %s is not on the server", d, report->id);
+                tally.losses++;
+                g_clear_error (&error);
+                continue;
+              }
             report->returned = TRUE;
           }
     }
