@@ -819,3 +819,50 @@ bc_fault_proxy_init (BcFaultProxy *self)
   g_cond_init (&self->cond);
   g_queue_init (&self->queued);
 }
+
+/* Random plans ------------------------------------------------------- */
+
+void
+bc_fault_plan_random (GRand       *rand,
+                      BcFaultPlan *plan)
+{
+  memset (plan, 0, sizeof *plan);
+  switch (g_rand_int_range (rand, 0, 8))
+    {
+    case 0:
+    case 1:
+      break;   /* a good link */
+    case 2:
+      plan->kind = BC_FAULT_DROP;
+      plan->direction = BC_FAULT_UP;
+      plan->after_bytes = g_rand_int_range (rand, 0, 6000);
+      break;
+    case 3:
+      plan->kind = BC_FAULT_DROP;
+      plan->direction = BC_FAULT_DOWN;
+      plan->after_bytes = g_rand_int_range (rand, 0, 3000);
+      break;
+    case 4:
+      plan->kind = BC_FAULT_RESET;
+      plan->direction = g_rand_boolean (rand) ? BC_FAULT_UP : BC_FAULT_DOWN;
+      plan->after_bytes = g_rand_int_range (rand, 0, plan->direction == BC_FAULT_UP ? 6000 : 2500);
+      break;
+    case 5:
+      plan->kind = BC_FAULT_LOSE_RESPONSE;
+      plan->after_request = "POST /api/v1/push";
+      break;
+    case 6:
+      plan->kind = BC_FAULT_LOSE_RESPONSE;
+      plan->after_request = g_rand_boolean (rand) ? "GET /api/v1/changes" : NULL;
+      break;
+    case 7:
+      /* Stalls shorter than the bound: slow, not broken. */
+      plan->kind = BC_FAULT_STALL;
+      plan->direction = g_rand_boolean (rand) ? BC_FAULT_UP : BC_FAULT_DOWN;
+      plan->after_bytes = g_rand_int_range (rand, 0, 3000);
+      plan->stall_usec = g_rand_int_range (rand, 1000, 200 * 1000);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}

@@ -97,4 +97,12 @@ void          bc_fault_proxy_reset_counters   (BcFaultProxy      *self);
  * done when the last reference goes. */
 void          bc_fault_proxy_stop             (BcFaultProxy      *self);
 
+/* A random plan for one sync of a few reports: a good link (a quarter of
+ * the time), a drop or a reset up or down somewhere in the first few
+ * kilobytes, the answer to a push or to a feed page (or to any request)
+ * lost after the server took it, or a stall shorter than a client's
+ * bound. */
+void          bc_fault_plan_random            (GRand             *rand,
+                                               BcFaultPlan       *plan);
+
 G_END_DECLS

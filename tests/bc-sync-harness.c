@@ -60,6 +60,19 @@ launcher_new (GSubprocessFlags flags)
   return launcher;
 }
 
+/* A data folder, or a PostgreSQL store's libpq URI. */
+static gboolean
+is_store_uri (const char *where)
+{
+  return g_str_has_prefix (where, "postgresql:") || g_str_has_prefix (where, "postgres:");
+}
+
+static const char *
+store_option (const char *where)
+{
+  return is_store_uri (where) ? "--store" : "--data";
+}
+
 char *
 bc_test_server_admin (const char *data_dir,
                       const char *first_arg,
@@ -80,7 +93,7 @@ bc_test_server_admin (const char *data_dir,
   for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, (gpointer) arg);
   va_end (args);
-  g_ptr_array_add (argv, (gpointer) "--data");
+  g_ptr_array_add (argv, (gpointer) store_option (data_dir));
   g_ptr_array_add (argv, (gpointer) data_dir);
   g_ptr_array_add (argv, NULL);
 
@@ -97,8 +110,11 @@ void
 bc_test_server_prepare (const char *data_dir)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *units = g_build_filename (data_dir, "units.json", NULL);
-  g_autofree char *password = g_build_filename (data_dir, "password", NULL);
+  /* A store's URI has no folder of its own for the two files. */
+  g_autofree char *files = is_store_uri (data_dir) ? g_dir_make_tmp ("bc-harness-XXXXXX", &error)
+                                                   : g_strdup (data_dir);
+  g_autofree char *units = g_build_filename (files, "units.json", NULL);
+  g_autofree char *password = g_build_filename (files, "password", NULL);
   g_autofree char *out = NULL;
   const char *units_json =
     "{ \"units\": ["
@@ -109,7 +125,8 @@ bc_test_server_prepare (const char *data_dir)
     "  { \"code\": \"" BC_HARNESS_OTHER_UNIT "\", \"name\": \"UBND huyện Sơn Tịnh\","
     "    \"level\": \"district\", \"parent\": \"QNG\", \"valid_from\": \"2015-01-01\" } ] }";
 
-  g_mkdir_with_parents (data_dir, 0700);
+  g_assert_no_error (error);
+  g_mkdir_with_parents (files, 0700);
   g_file_set_contents (units, units_json, -1, &error);
   g_assert_no_error (error);
   g_file_set_contents (password, BC_HARNESS_PASSWORD "\n", -1, &error);
@@ -120,6 +137,12 @@ bc_test_server_prepare (const char *data_dir)
                               "--password-file", password, NULL);
   g_free (bc_test_server_admin (data_dir, "users", "add", "user-1", "--unit", BC_HARNESS_OTHER_UNIT,
                                 "--password-file", password, NULL));
+  if (is_store_uri (data_dir))
+    {
+      g_remove (units);
+      g_remove (password);
+      g_rmdir (files);
+    }
 }
 
 static void
@@ -132,7 +155,7 @@ server_spawn (BcTestServer *server)
   g_autofree char *line = NULL;
   const char *http;
   const char *argv[] = {
-    server_binary (), "serve", "--data", server->data_dir, "--listen", listen,
+    server_binary (), "serve", store_option (server->data_dir), server->data_dir, "--listen", listen,
     "--rate-limit", "0", NULL, NULL, NULL, NULL, NULL,
   };
 

@@ -23,7 +23,10 @@ G_BEGIN_DECLS
 
 typedef struct _BcTestServer BcTestServer;
 
-/* Makes `data_dir` a server's data: the unit list (a province, BC_HARNESS_UNIT
+/* Everywhere here, `data_dir` may instead be a PostgreSQL store's libpq
+ * URI ("postgresql://…"): the server and its commands then get --store.
+ *
+ * Makes `data_dir` a server's data: the unit list (a province, BC_HARNESS_UNIT
  * and BC_HARNESS_OTHER_UNIT under it) and one account per unit, "user-0"
  * for BC_HARNESS_UNIT, "user-1" for the other, password BC_HARNESS_PASSWORD. */
 void           bc_test_server_prepare      (const char    *data_dir);

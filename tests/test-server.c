@@ -19,13 +19,17 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "bc-fault-proxy.h"
+#include "bc-outbox.h"
 #include "bc-server.h"
 #include "bc-server-auth.h"
 #include "bc-server-store.h"
+#include "bc-sync-harness.h"
 #include "bc-test-pg.h"
 #include "bc-test-util.h"
 #include "bc-wire.h"
@@ -1963,6 +1967,677 @@ test_processes (gconstpointer data)
   bc_test_remove_tree (dir);
 }
 
+/* Several server processes on one store, each behind a fault proxy, and
+ * devices syncing through them with the real client engine: each device
+ * has its workbook, enrolled with the unit, and talks to one server's
+ * proxy; whenever a sync fails it moves to the next server still running,
+ * as a client behind a load balancer would find itself on another
+ * backend. Each round every device queues new reports (and sends again the
+ * ones the province returned), every proxy gets a random fault, and all
+ * devices sync at once; in some rounds a server is SIGKILLed while it
+ * stores a large batch of one of its devices (and started again the next
+ * round). After each round the links are made clean and every device syncs
+ * until its outbox is empty. Then the store, its feed and every workbook
+ * must agree exactly: each revision a device queued stored once with its
+ * content, one receipt for it in the feed, no revision nobody queued, every
+ * outbox empty and every workbook holding the server's receipt.
+ *
+ * BAOCAO_MULTI_ROUNDS sets the rounds (6 by default; the slow suite makes
+ * many more, and kills a server every fifth round). */
+
+/* No fault here stalls for long (a random stall is under 0.2 s): bounds
+ * with room for a machine busy with every server at once. */
+#define FARM_IO_TIMEOUT       5
+#define FARM_REQUEST_TIMEOUT  15
+#define FARM_REPORTS          6     /* new reports a device queues each round */
+#define FARM_KILL_BATCH       100   /* what the killed server's device has in flight */
+#define FARM_KILL_EVERY       5
+
+typedef struct {
+  gint64  revision;
+  char   *hash;
+} FarmQueued;
+
+typedef struct {
+  char     *id;
+  GArray   *queued;     /* FarmQueued, in order */
+  gboolean  returned;   /* the province returned it; the device has not sent it again */
+} FarmReport;
+
+typedef struct {
+  guint          index;
+  BcWorkbook    *workbook;
+  BcSyncClient  *client;
+  guint          server;      /* whose proxy it talks to */
+  guint          next_period;
+  GPtrArray     *reports;     /* FarmReport* */
+  GHashTable    *by_id;       /* id → FarmReport* (borrowed) */
+  /* One sync in a thread of its own. */
+  GThread       *thread;
+  BcSyncSummary *summary;
+  GError        *error;
+  gint           done;
+} FarmDevice;
+
+typedef struct {
+  const char    *where;       /* the store: a data folder or a libpq URI */
+  guint          n_servers;
+  BcTestServer **servers;
+  gboolean      *alive;
+  BcFaultProxy **proxies;
+  char         **urls;
+  FarmDevice    *devices;
+  guint          n_devices;
+  BcServerStore *store;       /* the test's own connection, to check and to review */
+  /* What happened, for the log. */
+  guint          syncs_failed;
+  guint          moves;
+  guint          faults_fired;
+  guint          killed_mid_batch;
+  guint          not_stored;  /* push results other than "stored" */
+} Farm;
+
+typedef struct {
+  guint duplicates;   /* revisions, receipts or feed entries beyond one */
+  guint losses;       /* queued revisions the server lacks or a workbook forgot */
+  guint wrong;        /* content, receipt or status that differs */
+  guint conflicts;
+} FarmTally;
+
+static void
+farm_queued_clear (FarmQueued *queued)
+{
+  g_free (queued->hash);
+}
+
+static void
+farm_report_free (FarmReport *report)
+{
+  g_free (report->id);
+  g_array_unref (report->queued);
+  g_free (report);
+}
+
+/* Notes, for each of `ids`, the revision the device's outbox holds as queued. */
+static void
+farm_note_queued (FarmDevice *device,
+                  GPtrArray  *ids)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = bc_outbox_list (device->workbook, &error);
+  g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_add (wanted, g_ptr_array_index (ids, i));
+  for (guint i = 0; i < items->len; i++)
+    {
+      BcOutboxItem *item = g_ptr_array_index (items, i);
+      FarmReport *report;
+      FarmQueued queued;
+
+      if (!g_hash_table_remove (wanted, item->report_id))
+        continue;
+      report = g_hash_table_lookup (device->by_id, item->report_id);
+      if (report == NULL)
+        {
+          report = g_new0 (FarmReport, 1);
+          report->id = g_strdup (item->report_id);
+          report->queued = g_array_new (FALSE, FALSE, sizeof (FarmQueued));
+          g_array_set_clear_func (report->queued, (GDestroyNotify) farm_queued_clear);
+          g_ptr_array_add (device->reports, report);
+          g_hash_table_insert (device->by_id, report->id, report);
+        }
+      g_assert_nonnull (item->content_hash);
+      queued.revision = item->revision;
+      queued.hash = g_strdup (item->content_hash);
+      g_array_append_val (report->queued, queued);
+      report->returned = FALSE;
+    }
+  g_assert_cmpuint (g_hash_table_size (wanted), ==, 0);
+}
+
+/* New reports, and the returned ones changed and queued again. */
+static GPtrArray *
+farm_queue (FarmDevice *device,
+            guint       n_new)
+{
+  g_autoptr(GPtrArray) ids = bc_test_queue_many (device->workbook, device->next_period, n_new);
+  g_autoptr(GPtrArray) edited = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  device->next_period += n_new;
+  for (guint i = 0; i < device->reports->len; i++)
+    {
+      FarmReport *report = g_ptr_array_index (device->reports, i);
+      g_autoptr(BcReport) loaded = NULL;
+      g_autofree char *value = NULL;
+
+      if (!report->returned)
+        continue;
+      loaded = bc_workbook_load_report (device->workbook, report->id, &error);
+      g_assert_no_error (error);
+      /* Not until the device has heard of the return. */
+      if (bc_report_get_status (loaded) != BC_STATUS_RETURNED)
+        continue;
+      value = g_strdup_printf ("Khó khăn, lần gửi %u.", report->queued->len + 1);
+      bc_test_edit_and_queue (device->workbook, report->id, value);
+      g_ptr_array_add (edited, report->id);
+    }
+  g_ptr_array_extend (ids, edited, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
+  farm_note_queued (device, ids);
+  return g_steal_pointer (&ids);
+}
+
+static gpointer
+farm_sync_thread (gpointer data)
+{
+  FarmDevice *device = data;
+
+  device->summary = bc_test_client_sync (device->client, &device->error);
+  g_atomic_int_set (&device->done, TRUE);
+  return NULL;
+}
+
+static void
+farm_sync_start (FarmDevice *device)
+{
+  g_atomic_int_set (&device->done, FALSE);
+  device->thread = g_thread_new ("device", farm_sync_thread, device);
+}
+
+static guint
+farm_next_alive (Farm  *farm,
+                 guint  from)
+{
+  for (guint i = 0; i < farm->n_servers; i++)
+    {
+      guint k = (from + i) % farm->n_servers;
+
+      if (farm->alive[k])
+        return k;
+    }
+  g_assert_not_reached ();
+}
+
+/* Points the device at server k's proxy (its workbook keeps the URL). */
+static void
+farm_move (Farm       *farm,
+           FarmDevice *device,
+           guint       k)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (device->server != k)
+    farm->moves++;
+  device->server = k;
+  bc_outbox_set_sync_setting (device->workbook, BC_SYNC_SETTING_SERVER_URL, farm->urls[k], &error);
+  g_assert_no_error (error);
+}
+
+/* Waits for the device's sync; TRUE if it succeeded. A failed device moves
+ * to the next server still running. */
+static gboolean
+farm_sync_join (Farm       *farm,
+                FarmDevice *device)
+{
+  gboolean ok;
+
+  g_thread_join (device->thread);
+  device->thread = NULL;
+  ok = device->summary != NULL;
+  if (ok)
+    {
+      for (guint i = 0; i < device->summary->results->len; i++)
+        {
+          BcSyncPushResult *result = g_ptr_array_index (device->summary->results, i);
+
+          if (result->result != BC_SYNC_RESULT_STORED)
+            {
+              g_test_message ("device %u: %s revision %" G_GINT64_FORMAT " came back %s",
+                              device->index, result->report_id, result->revision,
+                              bc_sync_result_kind_to_string (result->result));
+              farm->not_stored++;
+            }
+        }
+    }
+  else
+    {
+      g_test_message ("device %u: the sync through server %u failed: %s", device->index,
+                      device->server, device->error->message);
+      farm->syncs_failed++;
+      farm_move (farm, device, farm_next_alive (farm, device->server + 1));
+    }
+  g_clear_pointer (&device->summary, bc_sync_summary_free);
+  g_clear_error (&device->error);
+  return ok;
+}
+
+/* How many of `ids` the store holds. */
+static guint
+farm_count_stored (Farm      *farm,
+                   GPtrArray *ids)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) reports = bc_server_store_list_reports (farm->store, NULL, BC_HARNESS_UNIT,
+                                                               &error);
+  g_autoptr(GHashTable) held = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < reports->len; i++)
+    g_hash_table_add (held, ((BcStoreReport *) g_ptr_array_index (reports, i))->report_id);
+  for (guint i = 0; i < ids->len; i++)
+    n += g_hash_table_contains (held, g_ptr_array_index (ids, i));
+  return n;
+}
+
+/* Between syncs: every queued revision is acknowledged or still in the
+ * outbox, as queued (a cut must not make a workbook forget one). */
+static void
+farm_check_nothing_forgotten (FarmDevice *device,
+                              FarmTally  *tally)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = bc_outbox_list (device->workbook, &error);
+  g_autoptr(GHashTable) outbox = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < items->len; i++)
+    g_hash_table_insert (outbox, ((BcOutboxItem *) g_ptr_array_index (items, i))->report_id,
+                         g_ptr_array_index (items, i));
+  for (guint i = 0; i < device->reports->len; i++)
+    {
+      FarmReport *report = g_ptr_array_index (device->reports, i);
+      const FarmQueued *last = &g_array_index (report->queued, FarmQueued, report->queued->len - 1);
+      BcOutboxItem *item = g_hash_table_lookup (outbox, report->id);
+      g_autoptr(BcSyncState) state = NULL;
+
+      if (item != NULL)
+        {
+          if (item->revision != last->revision || g_strcmp0 (item->content_hash, last->hash) != 0)
+            tally->wrong++;
+          continue;
+        }
+      state = bc_outbox_get_state (device->workbook, report->id, &error);
+      g_assert_no_error (error);
+      if (state == NULL || state->acked_revision < last->revision)
+        {
+          g_test_message ("device %u: %s revision %" G_GINT64_FORMAT " is neither in the outbox "
+                          "nor acknowledged", device->index, report->id, last->revision);
+          tally->losses++;
+        }
+    }
+}
+
+/* Clean links; every device syncs until its outbox is empty (what is
+ * still there after a few tries counts as lost). */
+static void
+farm_converge (Farm *farm)
+{
+  for (guint k = 0; k < farm->n_servers; k++)
+    bc_fault_proxy_set_plan (farm->proxies[k], NULL);
+  for (guint attempt = 0; attempt < 6; attempt++)
+    {
+      gboolean all = TRUE;
+
+      for (guint d = 0; d < farm->n_devices; d++)
+        farm_sync_start (&farm->devices[d]);
+      for (guint d = 0; d < farm->n_devices; d++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GPtrArray) left = NULL;
+
+          all &= farm_sync_join (farm, &farm->devices[d]);
+          left = bc_outbox_list (farm->devices[d].workbook, &error);
+          g_assert_no_error (error);
+          all &= left->len == 0;
+        }
+      if (all)
+        return;
+    }
+}
+
+/* The store, its feed and every workbook agree exactly. */
+static void
+farm_check_converged (Farm      *farm,
+                      FarmTally *tally)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) feed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) held = bc_server_store_list_reports (farm->store, NULL, NULL, &error);
+  guint n_receipts = 0, n_revisions = 0, n_reports = 0;
+  gint64 since = 0;
+
+  g_assert_no_error (error);
+  /* The feed's receipts, by report and revision; their numbers unique. */
+  for (;;)
+    {
+      g_autoptr(JsonArray) changes = bc_server_store_changes (farm->store, BC_HARNESS_UNIT,
+                                                              since, 500, &error);
+      guint n;
+
+      g_assert_no_error (error);
+      n = json_array_get_length (changes);
+      for (guint i = 0; i < n; i++)
+        {
+          JsonObject *change = json_array_get_object_element (changes, i);
+          g_autofree char *key = NULL;
+          const char *number;
+
+          g_assert_cmpint (json_object_get_int_member (change, "seq"), >, since);
+          since = json_object_get_int_member (change, "seq");
+          if (!g_str_equal (json_object_get_string_member (change, "kind"), "receipt"))
+            continue;
+          n_receipts++;
+          key = g_strdup_printf ("%s@%" G_GINT64_FORMAT,
+                                 json_object_get_string_member (change, "report_id"),
+                                 json_object_get_int_member (change, "revision"));
+          g_hash_table_insert (feed, g_strdup (key),
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (feed, key)) + 1));
+          number = json_object_get_string_member (json_object_get_object_member (change, "receipt"),
+                                                   "number");
+          if (!g_hash_table_add (numbers, g_strdup (number)))
+            {
+              g_test_message ("receipt %s given twice", number);
+              tally->duplicates++;
+            }
+        }
+      if (n < 500)
+        break;
+    }
+
+  for (guint d = 0; d < farm->n_devices; d++)
+    {
+      FarmDevice *device = &farm->devices[d];
+      g_autoptr(GPtrArray) left = bc_outbox_list (device->workbook, &error);
+
+      g_assert_no_error (error);
+      if (left->len > 0)
+        g_test_message ("device %u: %u items left in the outbox", d, left->len);
+      tally->losses += left->len;
+      for (guint i = 0; i < device->reports->len; i++)
+        {
+          FarmReport *tracked = g_ptr_array_index (device->reports, i);
+          g_autoptr(JsonObject) report = bc_server_store_get_report (farm->store, BC_HARNESS_UNIT,
+                                                                     tracked->id, &error);
+          g_autoptr(BcSyncState) state = NULL;
+          g_autoptr(BcReport) loaded = NULL;
+          const FarmQueued *last = &g_array_index (tracked->queued, FarmQueued, tracked->queued->len - 1);
+          const char *last_receipt = NULL;
+          JsonArray *revisions;
+          BcStatus status;
+
+          g_assert_no_error (error);
+          n_reports++;
+          n_revisions += tracked->queued->len;
+          if (report == NULL)
+            {
+              g_test_message ("device %u: report %s is not on the server", d, tracked->id);
+              tally->losses += tracked->queued->len;
+              continue;
+            }
+          revisions = json_object_get_array_member (report, "revisions");
+          /* Each queued revision stored once, with its content, and one
+           * receipt for it in the feed. */
+          for (guint q = 0; q < tracked->queued->len; q++)
+            {
+              const FarmQueued *queued = &g_array_index (tracked->queued, FarmQueued, q);
+              g_autofree char *key = g_strdup_printf ("%s@%" G_GINT64_FORMAT, tracked->id,
+                                                      queued->revision);
+              guint in_feed = GPOINTER_TO_UINT (g_hash_table_lookup (feed, key));
+              guint found = 0;
+
+              for (guint r = 0; r < json_array_get_length (revisions); r++)
+                {
+                  JsonObject *revision = json_array_get_object_element (revisions, r);
+
+                  if (json_object_get_int_member (revision, "revision") != queued->revision)
+                    continue;
+                  found++;
+                  if (!g_str_equal (json_object_get_string_member (revision, "content_hash"),
+                                    queued->hash))
+                    tally->wrong++;
+                  if (json_object_get_boolean_member (revision, "conflict"))
+                    tally->conflicts++;
+                  if (queued->revision == last->revision)
+                    last_receipt = json_object_get_string_member (
+                      json_object_get_object_member (revision, "receipt"), "number");
+                }
+              if (found != 1 || in_feed != 1)
+                g_test_message ("device %u: %s revision %" G_GINT64_FORMAT
+                                " stored %u times, %u receipts in the feed",
+                                d, tracked->id, queued->revision, found, in_feed);
+              tally->losses += found == 0 ? 1 : 0;
+              tally->duplicates += found > 1 ? found - 1 : 0;
+              tally->losses += in_feed == 0 ? 1 : 0;
+              tally->duplicates += in_feed > 1 ? in_feed - 1 : 0;
+            }
+          if (json_array_get_length (revisions) > tracked->queued->len)
+            tally->duplicates += json_array_get_length (revisions) - tracked->queued->len;
+
+          /* The workbook holds the receipt the server gave for the last one. */
+          state = bc_outbox_get_state (device->workbook, tracked->id, &error);
+          g_assert_no_error (error);
+          if (state == NULL || state->acked_revision != last->revision)
+            tally->losses++;
+          else if (g_strcmp0 (state->receipt_number, last_receipt) != 0)
+            {
+              g_test_message ("device %u: %s: the workbook's receipt %s, the server's %s", d,
+                              tracked->id, state->receipt_number, last_receipt);
+              tally->wrong++;
+            }
+
+          /* Sent; or returned, the device told of it through the feed. */
+          loaded = bc_workbook_load_report (device->workbook, tracked->id, &error);
+          g_assert_no_error (error);
+          status = bc_report_get_status (loaded);
+          if (status != (tracked->returned ? BC_STATUS_RETURNED : BC_STATUS_SENT))
+            {
+              g_test_message ("device %u: %s is %s", d, tracked->id, bc_status_to_string (status));
+              tally->wrong++;
+            }
+        }
+    }
+
+  /* Nothing nobody sent. */
+  if (held->len != n_reports || n_receipts != n_revisions)
+    g_test_message ("the store holds %u reports and %u receipts; the devices sent %u and %u",
+                    held->len, n_receipts, n_reports, n_revisions);
+  if (held->len > n_reports)
+    tally->duplicates += held->len - n_reports;
+  if (n_receipts > n_revisions)
+    tally->duplicates += n_receipts - n_revisions;
+}
+
+static void
+test_processes_faults (gconstpointer data)
+{
+  const char *env = g_getenv ("BAOCAO_MULTI_ROUNDS");
+  guint rounds = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 6;
+  g_autofree char *dir = g_dir_make_tmp ("bc-server-farm-XXXXXX", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (g_test_rand_int ());
+  g_autoptr(GError) error = NULL;
+  gint killed = -1;
+  gint64 start = g_get_monotonic_time ();
+  FarmTally tally = { 0 };
+  Farm farm = { 0 };
+
+  if (g_getenv ("BAOCAO_SERVER") == NULL)
+    {
+      g_test_skip ("BAOCAO_SERVER is not set");
+      return;
+    }
+  g_assert_cmpuint (rounds, >=, 2);
+  farm.n_servers = GPOINTER_TO_UINT (data);
+  farm.n_devices = 2 * farm.n_servers;
+  farm.where = test_pg != NULL ? store_uri (dir) : dir;
+  bc_test_server_prepare (farm.where);
+  farm.servers = g_new0 (BcTestServer *, farm.n_servers);
+  farm.alive = g_new0 (gboolean, farm.n_servers);
+  farm.proxies = g_new0 (BcFaultProxy *, farm.n_servers);
+  farm.urls = g_new0 (char *, farm.n_servers + 1);
+  for (guint k = 0; k < farm.n_servers; k++)
+    {
+      farm.servers[k] = bc_test_server_start (farm.where, 0, NULL, NULL);
+      farm.alive[k] = TRUE;
+      farm.proxies[k] = bc_fault_proxy_new ("127.0.0.1", bc_test_server_get_port (farm.servers[k]),
+                                            &error);
+      g_assert_no_error (error);
+      farm.urls[k] = bc_fault_proxy_dup_uri (farm.proxies[k]);
+    }
+  farm.store = open_test_store (dir, &error);
+  g_assert_no_error (error);
+
+  /* Devices of one unit, spread over the servers. */
+  farm.devices = g_new0 (FarmDevice, farm.n_devices);
+  for (guint d = 0; d < farm.n_devices; d++)
+    {
+      FarmDevice *device = &farm.devices[d];
+      g_autofree char *name = g_strdup_printf ("device-%u.baocao", d);
+      g_autofree char *device_dir = g_strdup_printf ("%s/device-%u", dir, d);
+
+      g_mkdir (device_dir, 0700);
+      device->index = d;
+      device->server = d % farm.n_servers;
+      device->workbook = bc_test_workbook_new (dir, name);
+      device->client = bc_test_client_new (device->workbook, device_dir);
+      device->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) farm_report_free);
+      device->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+      bc_test_client_enrol (device->client, farm.urls[device->server], "user-0", &error);
+      g_assert_no_error (error);
+      bc_sync_client_set_timeouts (device->client, FARM_IO_TIMEOUT, FARM_REQUEST_TIMEOUT);
+    }
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      gboolean kill_round = round % FARM_KILL_EVERY == 1;
+      guint victim = (round / FARM_KILL_EVERY) % farm.n_servers;
+      g_autoptr(GPtrArray) victim_ids = NULL;
+
+      /* The server killed last round is back. */
+      if (killed >= 0)
+        {
+          bc_test_server_restart (farm.servers[killed]);
+          farm.alive[killed] = TRUE;
+          killed = -1;
+        }
+
+      for (guint d = 0; d < farm.n_devices; d++)
+        g_ptr_array_unref (farm_queue (&farm.devices[d], FARM_REPORTS));
+      for (guint k = 0; k < farm.n_servers; k++)
+        {
+          BcFaultPlan plan;
+
+          bc_fault_plan_random (rand, &plan);
+          bc_fault_proxy_reset_counters (farm.proxies[k]);
+          /* The server to be killed must get its batch whole. */
+          bc_fault_proxy_set_plan (farm.proxies[k], kill_round && k == victim ? NULL : &plan);
+        }
+      if (kill_round)
+        {
+          /* A device of the victim's with a large batch (stored item by
+           * item, so that the kill lands in its middle). */
+          farm_move (&farm, &farm.devices[victim], victim);
+          victim_ids = farm_queue (&farm.devices[victim], FARM_KILL_BATCH);
+        }
+
+      for (guint d = 0; d < farm.n_devices; d++)
+        farm_sync_start (&farm.devices[d]);
+      if (kill_round)
+        {
+          guint stored = 0;
+
+          while (!g_atomic_int_get (&farm.devices[victim].done)
+                 && (stored = farm_count_stored (&farm, victim_ids)) == 0)
+            g_usleep (500);
+          bc_test_server_kill (farm.servers[victim]);
+          farm.alive[victim] = FALSE;
+          killed = (gint) victim;
+          stored = farm_count_stored (&farm, victim_ids);
+          g_test_message ("round %u: server %u killed with %u of %u items of its batch stored",
+                          round, victim, stored, victim_ids->len);
+          if (stored > 0 && stored < victim_ids->len)
+            farm.killed_mid_batch++;
+        }
+      for (guint d = 0; d < farm.n_devices; d++)
+        farm_sync_join (&farm, &farm.devices[d]);
+      for (guint k = 0; k < farm.n_servers; k++)
+        farm.faults_fired += bc_fault_proxy_get_faults_fired (farm.proxies[k]);
+      for (guint d = 0; d < farm.n_devices; d++)
+        farm_check_nothing_forgotten (&farm.devices[d], &tally);
+
+      farm_converge (&farm);
+
+      /* The province returns one report of each device (to come back as
+       * a second revision, through whichever server). */
+      if (round + 1 < rounds)
+        for (guint d = 0; d < farm.n_devices; d++)
+          {
+            FarmReport *report = g_ptr_array_index (farm.devices[d].reports,
+                                                    g_rand_int_range (rand, 0, (gint32) farm.devices[d].reports->len));
+
+            if (report->returned)
+              continue;
+            /* A report the workbook holds as sent that the server lacks is lost. */
+            if (!bc_server_store_review (farm.store, BC_HARNESS_UNIT, report->id, "returned",
+                                         "Bổ sung số liệu.", "Người duyệt", g_get_real_time (),
+                                         &error))
+              {
+                g_assert_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_NOT_FOUND);
+                g_test_message ("device %u: %s is not on the server", d, report->id);
+                tally.losses++;
+                g_clear_error (&error);
+                continue;
+              }
+            report->returned = TRUE;
+          }
+    }
+  /* Every device hears of the last returns. */
+  farm_converge (&farm);
+  farm_check_converged (&farm, &tally);
+
+  g_test_message ("%u servers, %u devices, %u rounds in %.1f s: %u faults fired, %u syncs failed, "
+                  "%u moves to another server, %u kills mid-batch, %u results not stored",
+                  farm.n_servers, farm.n_devices, rounds, (g_get_monotonic_time () - start) / 1e6,
+                  farm.faults_fired, farm.syncs_failed, farm.moves, farm.killed_mid_batch,
+                  farm.not_stored);
+  g_test_message ("duplicates %u, losses %u, wrong %u, conflicts %u",
+                  tally.duplicates, tally.losses, tally.wrong, tally.conflicts);
+  g_assert_cmpuint (tally.duplicates, ==, 0);
+  g_assert_cmpuint (tally.losses, ==, 0);
+  g_assert_cmpuint (tally.wrong, ==, 0);
+  g_assert_cmpuint (tally.conflicts, ==, 0);
+  g_assert_cmpuint (farm.not_stored, ==, 0);
+  g_assert_cmpuint (farm.faults_fired, >, 0);
+  g_assert_cmpuint (farm.killed_mid_batch, >=, 1);
+
+  for (guint d = 0; d < farm.n_devices; d++)
+    {
+      FarmDevice *device = &farm.devices[d];
+
+      g_clear_object (&device->client);
+      bc_workbook_close (device->workbook);
+      g_clear_object (&device->workbook);
+      g_ptr_array_unref (device->reports);
+      g_hash_table_unref (device->by_id);
+    }
+  g_free (farm.devices);
+  bc_server_store_free (farm.store);
+  for (guint k = 0; k < farm.n_servers; k++)
+    {
+      bc_fault_proxy_stop (farm.proxies[k]);
+      g_object_unref (farm.proxies[k]);
+      bc_test_server_free (farm.servers[k]);
+    }
+  g_free (farm.servers);
+  g_free (farm.alive);
+  g_free (farm.proxies);
+  g_strfreev (farm.urls);
+  bc_test_remove_tree (dir);
+}
+
 /* The sequence gap of change feeds, made to happen: item "slow" is held at
  * its commit (a deferred trigger waits for a lock the test holds) while
  * "fast" is pushed from another connection and the feed is read. Whatever
@@ -2399,6 +3074,8 @@ main (int    argc,
   g_test_add_func ("/server/feed/gap", test_feed_gap);
   g_test_add_data_func ("/server/processes/2", GUINT_TO_POINTER (2), test_processes);
   g_test_add_data_func ("/server/processes/4", GUINT_TO_POINTER (4), test_processes);
+  g_test_add_data_func ("/server/processes/faults/2", GUINT_TO_POINTER (2), test_processes_faults);
+  g_test_add_data_func ("/server/processes/faults/4", GUINT_TO_POINTER (4), test_processes_faults);
 
   status = g_test_run ();
   g_clear_pointer (&test_pg, bc_test_pg_stop);

@@ -775,51 +775,6 @@ test_bounded (Fixture       *fixture,
 /* A randomised run ------------------------------------------------- */
 
 static void
-random_fault (GRand       *rand,
-              BcFaultPlan *plan)
-{
-  memset (plan, 0, sizeof *plan);
-  switch (g_rand_int_range (rand, 0, 8))
-    {
-    case 0:
-    case 1:
-      break;   /* a good link */
-    case 2:
-      plan->kind = BC_FAULT_DROP;
-      plan->direction = BC_FAULT_UP;
-      plan->after_bytes = g_rand_int_range (rand, 0, 6000);
-      break;
-    case 3:
-      plan->kind = BC_FAULT_DROP;
-      plan->direction = BC_FAULT_DOWN;
-      plan->after_bytes = g_rand_int_range (rand, 0, 3000);
-      break;
-    case 4:
-      plan->kind = BC_FAULT_RESET;
-      plan->direction = g_rand_boolean (rand) ? BC_FAULT_UP : BC_FAULT_DOWN;
-      plan->after_bytes = g_rand_int_range (rand, 0, plan->direction == BC_FAULT_UP ? 6000 : 2500);
-      break;
-    case 5:
-      plan->kind = BC_FAULT_LOSE_RESPONSE;
-      plan->after_request = "POST /api/v1/push";
-      break;
-    case 6:
-      plan->kind = BC_FAULT_LOSE_RESPONSE;
-      plan->after_request = g_rand_boolean (rand) ? "GET /api/v1/changes" : NULL;
-      break;
-    case 7:
-      /* Stalls shorter than the bound: slow, not broken. */
-      plan->kind = BC_FAULT_STALL;
-      plan->direction = g_rand_boolean (rand) ? BC_FAULT_UP : BC_FAULT_DOWN;
-      plan->after_bytes = g_rand_int_range (rand, 0, 3000);
-      plan->stall_usec = g_rand_int_range (rand, 1000, 200 * 1000);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
 test_random (Fixture       *fixture,
              gconstpointer  data)
 {
@@ -893,7 +848,7 @@ test_random (Fixture       *fixture,
             }
         }
 
-      random_fault (rand, &plan);
+      bc_fault_plan_random (rand, &plan);
       bc_fault_proxy_reset_counters (fixture->proxy);
       bc_fault_proxy_set_plan (fixture->proxy, &plan);
       summary = bc_test_client_sync (fixture->client, &error);
