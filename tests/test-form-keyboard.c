@@ -149,6 +149,20 @@ test_walk (gconstpointer data)
 
 /* --- names ------------------------------------------------------------------ */
 
+/* What a row is called: the template's word for a row and its number
+ * ("Finding 3"), else the table's label and the number. */
+static char *
+row_name (const BcField *table,
+          guint          n)
+{
+  const char *word = bc_text_get (&table->row_label, bc_i18n_language ());
+
+  if (*word != '\0')
+    return g_strdup_printf ("%s %u", word, n);
+
+  return g_strdup_printf ("%s, row %u", bc_text_get (&table->label, bc_i18n_language ()), n);
+}
+
 /* The name a Tab stop must have, built from what the form shows: the
  * field's label, after the row's title ("Row 3") in a table. */
 static gboolean
@@ -212,7 +226,11 @@ expected_name (BcTemplate *template_,
       const char *label = bc_text_get (&field->label, lang);
 
       if (field->table != NULL)
-        base = g_strdup_printf ("Row %u: %s", bc_field_editor_get_row (BC_FIELD_EDITOR (editor)) + 1, label);
+        {
+          g_autofree char *row = row_name (field->table, bc_field_editor_get_row (BC_FIELD_EDITOR (editor)) + 1);
+
+          base = g_strdup_printf ("%s: %s", row, label);
+        }
       else
         {
           /* A label that repeats in the form comes with its section's title. */
@@ -262,19 +280,20 @@ expected_name (BcTemplate *template_,
       /* Row buttons: what their tooltips say ("Remove row 3"), with the table. */
       BcTableEditor *table = BC_TABLE_EDITOR (gtk_widget_get_ancestor (stop, BC_TYPE_TABLE_EDITOR));
       const char *tip = gtk_widget_get_tooltip_text (stop);
-      const char *table_label = bc_text_get (&bc_table_editor_get_field (table)->label, lang);
+      const BcField *field = bc_table_editor_get_field (table);
+      g_autofree char *row = NULL;
       guint n;
 
       if (sscanf (tip, "Move row %u up", &n) == 1 && g_str_has_suffix (tip, " up"))
-        return g_strdup_printf ("%s, row %u: move up", table_label, n);
+        return g_strdup_printf ("%s: move up", (row = row_name (field, n)));
       if (sscanf (tip, "Move row %u down", &n) == 1)
-        return g_strdup_printf ("%s, row %u: move down", table_label, n);
+        return g_strdup_printf ("%s: move down", (row = row_name (field, n)));
       if (sscanf (tip, "Remove row %u", &n) == 1)
-        return g_strdup_printf ("%s, row %u: remove", table_label, n);
+        return g_strdup_printf ("%s: remove", (row = row_name (field, n)));
       if (sscanf (tip, "Show row %u", &n) == 1)
-        return g_strdup_printf ("%s, row %u: show", table_label, n);
+        return g_strdup_printf ("%s: show", (row = row_name (field, n)));
       if (sscanf (tip, "Hide row %u", &n) == 1)
-        return g_strdup_printf ("%s, row %u: hide", table_label, n);
+        return g_strdup_printf ("%s: hide", (row = row_name (field, n)));
     }
 
   if (GTK_IS_BUTTON (stop) && gtk_widget_get_ancestor (stop, BC_TYPE_TABLE_EDITOR) != NULL)
@@ -652,7 +671,7 @@ test_thirty_findings (void)
   start = g_get_monotonic_time ();
   for (guint i = 1; i <= 30; i++)
     {
-      g_autofree char *name = g_strdup_printf ("Row %u: Inspected unit", i);
+      g_autofree char *name = g_strdup_printf ("Finding %u: Inspected unit", i);
       g_autofree char *unit = g_strdup_printf ("unit %u", i);
       gpointer args[2] = { &f, name };
       GtkWidget *focus;

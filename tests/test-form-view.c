@@ -110,13 +110,16 @@ input (Fixture    *f,
   return widget;
 }
 
-/* The input of a cell: "Row 2: Status". */
+/* The input of a cell: "Sector 2: Status", named after the template's
+ * word for a row. */
 static GtkWidget *
 cell_input (Fixture    *f,
             const char *column,
             guint       row)
 {
-  g_autofree char *name = g_strdup_printf ("Row %u: %s", row, label_of (f, column));
+  const BcField *table = bc_template_lookup_field (f->template_, column)->table;
+  g_autofree char *name = g_strdup_printf ("%s %u: %s", bc_text_get (&table->row_label, f->lang),
+                                           row, label_of (f, column));
   GtkWidget *widget = bc_gui_test_find_by_label (f->window, name);
 
   if (widget == NULL)
@@ -696,7 +699,7 @@ test_findings_rows (Fixture       *f,
   }
 
   /* Remove the first row: the second becomes row 1, with its values. */
-  click (button_named (f, "Findings and remediation, row 1: remove"));
+  click (button_named (f, "Finding 1: remove"));
   bc_gui_test_wait_saved (f->view);
   g_assert_cmpuint (n_rows (f, "findings"), ==, 1);
   value = cell_value (f, "findings", 0, "unit");
@@ -704,16 +707,16 @@ test_findings_rows (Fixture       *f,
   g_clear_pointer (&value, g_free);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cell_input (f, "findings.unit", 1))), ==,
                    "Sở Thông tin và Truyền thông");
-  g_assert_null (bc_gui_test_find_by_label (f->window, "Findings and remediation, row 2: remove"));
+  g_assert_null (bc_gui_test_find_by_label (f->window, "Finding 2: remove"));
 
   /* Add one more and move it up. */
   click (add);
   bc_gui_test_wait_saved (f->view);
   bc_gui_test_type (cell_input (f, "findings.unit", 2), "UBND huyện Lý Sơn");
   bc_gui_test_wait_saved (f->view);
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 1: move up")));
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 2: move down")));
-  click (button_named (f, "Findings and remediation, row 2: move up"));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Finding 1: move up")));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Finding 2: move down")));
+  click (button_named (f, "Finding 2: move up"));
   bc_gui_test_wait_saved (f->view);
   value = cell_value (f, "findings", 0, "unit");
   g_assert_cmpstr (value, ==, "UBND huyện Lý Sơn");
@@ -729,12 +732,12 @@ test_findings_rows (Fixture       *f,
 
   /* And back down. Until the move is done, no row button acts on the
    * positions about to change. */
-  click (button_named (f, "Findings and remediation, row 1: move down"));
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 1: remove")));
-  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 2: move up")));
+  click (button_named (f, "Finding 1: move down"));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Finding 1: remove")));
+  g_assert_false (gtk_widget_is_sensitive (button_named (f, "Finding 2: move up")));
   bc_gui_test_wait_saved (f->view);
-  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 1: remove")));
-  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Findings and remediation, row 2: move up")));
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Finding 1: remove")));
+  g_assert_true (gtk_widget_is_sensitive (button_named (f, "Finding 2: move up")));
   value = cell_value (f, "findings", 1, "unit");
   g_assert_cmpstr (value, ==, "UBND huyện Lý Sơn");
   g_clear_pointer (&value, g_free);
@@ -832,7 +835,7 @@ test_every_input_named (Fixture       *f,
   g_autofree char *add_name = g_strdup_printf ("Add a row to %s", label_of (f, "services_by_sector"));
   guint n_checked = 0;
 
-  /* Cells too: "Row 1: Sector". */
+  /* Cells too: "Sector 1: Sector". */
   click (button_named (f, add_name));
   bc_gui_test_wait_saved (f->view);
   g_assert_nonnull (cell_input (f, "services_by_sector.sector", 1));

@@ -132,6 +132,8 @@ test_load_sample (void)
   g_assert_cmpuint (findings->min_rows, ==, 1);
   g_assert_cmpuint (findings->max_rows, ==, 50);
   g_assert_cmpstr (findings->group_by, ==, "unit");
+  /* row_label is optional: a table without it loads, its rows called "Row n". */
+  g_assert_null (findings->row_label.vi);
   g_assert_nonnull (findings->carry_forward_if);
   g_assert_cmpuint (findings->group_summaries->len, ==, 1);
   summary = g_ptr_array_index (findings->group_summaries, 0);
@@ -454,6 +456,10 @@ static const InvalidCase invalid_cases[] = {
     "inline.json: sections[0].fields[0].columns[0]: unknown key “width”" },
   { "group-by-unknown", FIELDS ("{'id':'t','type':'table','label':'T','group_by':'unit','columns':[{'id':'c','type':'text','label':'C'}]}"),
     "inline.json: sections[0].fields[0].group_by: “unit” is not a column of this table" },
+  { "row-label-on-text", FIELDS ("{'id':'a','type':'text','label':'A','row_label':'B'}"),
+    "inline.json: sections[0].fields[0].row_label: “row_label” does not apply to a field of type “text”" },
+  { "row-label-not-text", FIELDS ("{'id':'t','type':'table','label':'T','row_label':3,'columns':[{'id':'c','type':'text','label':'C'}]}"),
+    "inline.json: sections[0].fields[0].row_label: must be a text: { \"vi\": \"…\", \"en\": \"…\" } or a string" },
   { "group-by-on-text", FIELDS ("{'id':'a','type':'text','label':'A','group_by':'b'}"),
     "inline.json: sections[0].fields[0].group_by: “group_by” does not apply to a field of type “text”" },
   { "summary-not-computed", FIELDS ("{'id':'t','type':'table','label':'T','columns':[{'id':'c','type':'integer','label':'C'}],'group_summaries':[{'id':'n','type':'integer','label':'N'}]}"),
@@ -1745,6 +1751,10 @@ test_shipped (void)
   g_clear_pointer (&canonical, g_free);
 
   g_assert_nonnull (field (egov, "services_by_sector.sector_level4"));
+  /* What one row of each shipped table is called, in both languages. */
+  g_assert_cmpstr (bc_text_get (&field (egov, "services_by_sector")->row_label, "vi"), ==, "Lĩnh vực");
+  g_assert_cmpstr (bc_text_get (&field (egov, "services_by_sector")->row_label, "en"), ==, "Sector");
+  g_assert_cmpstr (bc_text_get (&field (egov, "policy_documents")->row_label, "en"), ==, "Document");
   g_assert_nonnull (field (egov, "services_total")->compute);
   g_assert_nonnull (bc_template_lookup_rule (egov, "dossiers_resolved_within_received"));
 
@@ -1755,6 +1765,8 @@ test_shipped (void)
   g_assert_cmpstr (f->group_by, ==, "unit");
   g_assert_nonnull (f->carry_forward_if);
   g_assert_nonnull (f->group_summaries);
+  g_assert_cmpstr (bc_text_get (&f->row_label, "vi"), ==, "Tồn tại");
+  g_assert_cmpstr (bc_text_get (&f->row_label, "en"), ==, "Finding");
   g_assert_true (field (inspection, "findings.status")->table == f);
   g_assert_true (bc_field_parse_value (field (inspection, "findings.status"), "resolved", &canonical, &error));
   g_assert_cmpstr (canonical, ==, "resolved");

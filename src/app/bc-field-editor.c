@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bc-field-editor.h"
+#include "bc-table-editor.h"
 #include "bc-wrap-layout.h"
 
 /* One error or warning shown under the field; a warning has an entry for
@@ -120,9 +121,13 @@ static char *
 dup_accessible_name (BcFieldEditor *self)
 {
   if (self->field->table != NULL)
-    /* TRANSLATORS: the accessible name of a table cell's input, after the
-     * row's visible title ("Row 2") and the column: "Row 2: Status" */
-    return g_strdup_printf (_("Row %u: %s"), self->row + 1, field_label (self));
+    {
+      g_autofree char *row = bc_table_editor_dup_row_name (self->field->table, self->row + 1, self->lang);
+
+      /* TRANSLATORS: the accessible name of a table cell's input, after the
+       * row's name and the column: "Finding 2: Status" */
+      return g_strdup_printf (_("%s: %s"), row, field_label (self));
+    }
 
   if (self->context != NULL)
     /* TRANSLATORS: the accessible name of a field whose label repeats in

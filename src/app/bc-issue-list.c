@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-issue-list.h"
+#include "bc-table-editor.h"
 
 struct _BcIssueList
 {
@@ -162,8 +163,8 @@ bc_issue_dup_where (BcTemplate    *template_,
       guint64 row = g_ascii_strtoull (bracket + 1, NULL, 10);
       g_autofree char *row_text = NULL;
 
-      /* TRANSLATORS: a row of a table, as the form shows it: "Findings and remediation, row 3" */
-      row_text = g_strdup_printf (_("%s, row %u"), bc_text_get (&field->table->label, lang), (guint) row);
+      /* The row as the form names it: "Finding 3" */
+      row_text = bc_table_editor_dup_row_name (field->table, (guint) row, lang);
       if (where->len > 0)
         g_string_append (where, " › ");
       g_string_append (where, row_text);

@@ -1,5 +1,11 @@
 /* bc-table-editor.c: a table of a form (a findings list) as a list of row cards.
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A long compact table builds only the cards near the view: every row has
+ * its place (its measured height, or an estimate), and the cards of the
+ * rows a screen above and below what is shown are made as the view
+ * scrolls, the others let go. Rows whose fields are open, and the row that
+ * holds the focus, keep their cards.
  */
 #define G_LOG_DOMAIN "bc-table-editor"
 
@@ -10,18 +16,24 @@
 #include "bc-entry.h"
 #include "bc-table-editor.h"
 
+/* Compact tables longer than this build only the cards near the view. */
+#define WINDOW_MIN_ROWS 40
+#define ROW_SPACING 12
+
 typedef struct {
   BcTableEditor *editor;
   gint64         row_id;
   guint          index;
-  GtkWidget     *card;
+  int            height;     /* the card's last measured height, 0 if never */
+  int            problem;    /* the row's worst problem: 0 none, else severity + 1 */
+  GtkWidget     *card;       /* NULL while the row is far from the view */
   GtkWidget     *title;
   GtkWidget     *up;
   GtkWidget     *down;
   GtkWidget     *remove;
   GtkWidget     *expand;     /* compact tables: shows and hides the cells */
   GtkWidget     *summary;    /* compact tables: the row's main values, a line or two */
-  GtkWidget     *problem;    /* compact tables: an icon when the row has errors or warnings */
+  GtkWidget     *problem_icon; /* compact tables: an icon when the row has errors or warnings */
   int            problem_shown; /* 0: none, else the severity shown + 1 */
   GtkWidget     *cells_box;
   GPtrArray     *cells;      /* BcFieldEditor*, one per column; empty until built */
@@ -41,6 +53,12 @@ struct _BcTableEditor
   GtkWidget     *header_slot;
   GtkWidget     *empty_label;
   GtkWidget     *rows_box;
+  GtkWidget     *rows_area;  /* BcRowsArea: the cards, at their rows' places */
+  BcReport      *report;     /* the rows' values, for cards made later */
+  GtkAdjustment *vadjustment; /* of the form's scrolled window, while mapped */
+  GtkWidget     *scrolled;
+  int            estimate;   /* the height of a card not measured yet */
+  guint          window_tick;
   GtkWidget     *add_button;
   GtkWidget     *summary_box;
   GtkGrid       *summary_grid;
@@ -137,16 +155,39 @@ new_row_button (const char *icon_name)
   return button;
 }
 
+char *
+bc_table_editor_dup_row_name (const BcField *table,
+                              guint          number,
+                              const char    *lang)
+{
+  const char *row_label;
+
+  g_return_val_if_fail (table != NULL, NULL);
+
+  row_label = bc_text_get (&table->row_label, lang);
+  if (*row_label != '\0')
+    /* TRANSLATORS: a table row named by the template's word for a row and
+     * its number: "Finding 12" */
+    return g_strdup_printf (C_("row name", "%s %u"), row_label, number);
+
+  /* TRANSLATORS: a row of a table, as the form shows it: "Findings and remediation, row 3" */
+  return g_strdup_printf (_("%s, row %u"), bc_text_get (&table->label, lang), number);
+}
+
 static void
 row_card_update_labels (RowCard *row)
 {
   BcTableEditor *self = row->editor;
   guint n = row->index + 1;
+  g_autofree char *row_name = NULL;
   g_autofree char *title = NULL;
   g_autofree char *up = NULL;
   g_autofree char *down = NULL;
   g_autofree char *remove = NULL;
   gboolean moved;
+
+  if (row->card == NULL)
+    return;
 
   /* Texts only when the row moved: a long table redoes this for every row
    * at every row operation. */
@@ -155,8 +196,12 @@ row_card_update_labels (RowCard *row)
     goto texts_done;
   row->labelled = n;
 
-  /* TRANSLATORS: the title of a table row's card */
-  title = g_strdup_printf (_("Row %u"), n);
+  row_name = bc_table_editor_dup_row_name (self->table, n, self->lang);
+  if (*bc_text_get (&self->table->row_label, self->lang) != '\0')
+    title = g_strdup (row_name);
+  else
+    /* TRANSLATORS: the title of a table row's card */
+    title = g_strdup_printf (_("Row %u"), n);
   gtk_label_set_text (GTK_LABEL (row->title), title);
 
   up = g_strdup_printf (_("Move row %u up"), n);
@@ -165,14 +210,13 @@ row_card_update_labels (RowCard *row)
   gtk_widget_set_tooltip_text (row->up, up);
   gtk_widget_set_tooltip_text (row->down, down);
   gtk_widget_set_tooltip_text (row->remove, remove);
-  /* Named with the table too: a form may have several tables, and every
-   * control's name is unique in the form. */
+  /* Named with the row's name, which says the table when the template has
+   * no word for a row: every control's name is unique in the form. */
   {
-    const char *table = bc_text_get (&self->table->label, self->lang);
-    /* TRANSLATORS: accessible names of a table row's buttons: "Findings, row 3: move up" */
-    g_autofree char *up_name = g_strdup_printf (_("%s, row %u: move up"), table, n);
-    g_autofree char *down_name = g_strdup_printf (_("%s, row %u: move down"), table, n);
-    g_autofree char *remove_name = g_strdup_printf (_("%s, row %u: remove"), table, n);
+    /* TRANSLATORS: accessible names of a table row's buttons: "Finding 3: move up" */
+    g_autofree char *up_name = g_strdup_printf (_("%s: move up"), row_name);
+    g_autofree char *down_name = g_strdup_printf (_("%s: move down"), row_name);
+    g_autofree char *remove_name = g_strdup_printf (_("%s: remove"), row_name);
 
     gtk_accessible_update_property (GTK_ACCESSIBLE (row->up), GTK_ACCESSIBLE_PROPERTY_LABEL, up_name, -1);
     gtk_accessible_update_property (GTK_ACCESSIBLE (row->down), GTK_ACCESSIBLE_PROPERTY_LABEL, down_name, -1);
@@ -189,12 +233,12 @@ texts_done:
       (moved || row->labelled_shown != (gint) gtk_widget_get_visible (row->cells_box)))
     {
       gboolean shown = gtk_widget_get_visible (row->cells_box);
-      const char *table = bc_text_get (&self->table->label, self->lang);
+      g_autofree char *name_of_row = bc_table_editor_dup_row_name (self->table, n, self->lang);
       g_autofree char *tip = shown ? g_strdup_printf (_("Hide row %u"), n)
                                    : g_strdup_printf (_("Show row %u"), n);
-      /* TRANSLATORS: accessible names of the button that shows a row's fields: "Findings, row 3: show" */
-      g_autofree char *name = shown ? g_strdup_printf (_("%s, row %u: hide"), table, n)
-                                    : g_strdup_printf (_("%s, row %u: show"), table, n);
+      /* TRANSLATORS: accessible names of the button that shows a row's fields: "Finding 3: show" */
+      g_autofree char *name = shown ? g_strdup_printf (_("%s: hide"), name_of_row)
+                                    : g_strdup_printf (_("%s: show"), name_of_row);
 
       row->labelled_shown = shown;
       gtk_button_set_icon_name (GTK_BUTTON (row->expand), shown ? "pan-down-symbolic" : "pan-end-symbolic");
@@ -223,13 +267,51 @@ row_card_new (BcTableEditor *self,
               guint          index)
 {
   RowCard *row = g_new0 (RowCard, 1);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
   row->editor = self;
   row->row_id = row_id;
   row->index = index;
   row->labelled_shown = -1;
   row->cells = g_ptr_array_new ();
+
+  return row;
+}
+
+static void row_card_set_summary (RowCard  *row,
+                                  BcReport *report);
+static void row_card_show_problem (RowCard *row);
+
+/* The card that comes before this row's among those made, or NULL. */
+static GtkWidget *
+card_before (BcTableEditor *self,
+             guint          index)
+{
+  while (index-- > 0)
+    {
+      RowCard *before = g_ptr_array_index (self->rows, index);
+
+      if (before->card != NULL)
+        return before->card;
+    }
+
+  return NULL;
+}
+
+/* Makes the row's card (its header and, compact, its line), in its place
+ * among the cards made. */
+static void
+row_card_build (RowCard *row)
+{
+  BcTableEditor *self = row->editor;
+  GtkWidget *header;
+
+  if (row->card != NULL)
+    return;
+
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  row->labelled = 0;
+  row->labelled_shown = -1;
+  row->problem_shown = 0;
 
   row->card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (row->card, "card");
@@ -240,6 +322,9 @@ row_card_new (BcTableEditor *self,
   gtk_widget_set_margin_bottom (header, 6);
   row->title = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (row->title), 0);
+  /* "Finding 12" may break in two on a narrow screen rather than widen it. */
+  gtk_label_set_wrap (GTK_LABEL (row->title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (row->title), PANGO_WRAP_WORD_CHAR);
   gtk_widget_set_hexpand (row->title, TRUE);
   gtk_widget_add_css_class (row->title, "heading");
   gtk_box_append (GTK_BOX (header), row->title);
@@ -270,9 +355,9 @@ row_card_new (BcTableEditor *self,
       gtk_widget_set_margin_start (header, 6);
 
       /* What a closed row holds that needs looking at. */
-      row->problem = gtk_image_new ();
-      gtk_widget_set_visible (row->problem, FALSE);
-      gtk_box_insert_child_after (GTK_BOX (header), row->problem, row->title);
+      row->problem_icon = gtk_image_new ();
+      gtk_widget_set_visible (row->problem_icon, FALSE);
+      gtk_box_insert_child_after (GTK_BOX (header), row->problem_icon, row->title);
 
       row->summary = gtk_label_new (NULL);
       gtk_label_set_xalign (GTK_LABEL (row->summary), 0);
@@ -284,9 +369,34 @@ row_card_new (BcTableEditor *self,
       gtk_widget_set_margin_bottom (row->summary, 8);
       gtk_box_insert_child_after (GTK_BOX (row->card), row->summary, header);
       gtk_widget_set_visible (row->cells_box, FALSE);
+      if (self->report != NULL)
+        row_card_set_summary (row, self->report);
+      row_card_show_problem (row);
     }
 
-  return row;
+  gtk_widget_insert_after (row->card, self->rows_area, card_before (self, row->index));
+  row_card_update_labels (row);
+}
+
+/* Lets a card go (a row far from the view, or removed). */
+static void
+row_card_unbuild (RowCard *row)
+{
+  if (row->card == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (row->up, row);
+  g_signal_handlers_disconnect_by_data (row->down, row);
+  g_signal_handlers_disconnect_by_data (row->remove, row);
+  if (row->expand != NULL)
+    g_signal_handlers_disconnect_by_data (row->expand, row);
+  for (guint c = 0; c < row->cells->len; c++)
+    g_signal_handlers_disconnect_matched (g_ptr_array_index (row->cells, c), G_SIGNAL_MATCH_DATA,
+                                          0, 0, NULL, NULL, row->cells_box);
+  g_ptr_array_set_size (row->cells, 0);
+  gtk_widget_unparent (row->card);
+  row->card = row->title = row->up = row->down = row->remove = NULL;
+  row->expand = row->summary = row->problem_icon = row->cells_box = NULL;
 }
 
 static void
@@ -326,9 +436,11 @@ row_card_show_cells (RowCard  *row,
   BcTableEditor *self = row->editor;
   gboolean built = row->cells->len > 0;
 
+  row_card_build (row);
   if (shown && !built)
     row_card_build_cells (row);
   gtk_widget_set_visible (row->cells_box, shown);
+  gtk_widget_queue_resize (self->rows_area);
   if (shown)
     g_hash_table_add (self->expanded, g_memdup2 (&row->row_id, sizeof row->row_id));
   else
@@ -347,28 +459,402 @@ on_expand_clicked (GtkButton *button,
   row_card_show_cells (row, !gtk_widget_get_visible (row->cells_box));
 }
 
+/* --- the cards at their rows' places ------------------------------------- */
+
+#define BC_TYPE_ROWS_AREA (bc_rows_area_get_type ())
+G_DECLARE_FINAL_TYPE (BcRowsArea, bc_rows_area, BC, ROWS_AREA, GtkWidget)
+
+struct _BcRowsArea
+{
+  GtkWidget      parent_instance;
+  BcTableEditor *editor;
+};
+
+G_DEFINE_FINAL_TYPE (BcRowsArea, bc_rows_area, GTK_TYPE_WIDGET)
+
+static gboolean
+windowed (BcTableEditor *self)
+{
+  return self->compact && self->rows->len > WINDOW_MIN_ROWS;
+}
+
+static int
+row_height (BcTableEditor *self,
+            RowCard       *row)
+{
+  return row->height > 0 ? row->height : self->estimate;
+}
+
+/* The row's top in the area. */
+static int
+row_top (BcTableEditor *self,
+         guint          index)
+{
+  int y = 0;
+
+  for (guint i = 0; i < index && i < self->rows->len; i++)
+    y += row_height (self, g_ptr_array_index (self->rows, i)) + ROW_SPACING;
+
+  return y;
+}
+
+/* A card kept whatever the view shows: its fields are open (they may be
+ * being typed in), or it holds the focus. */
+static gboolean
+row_kept (BcTableEditor *self,
+          RowCard       *row)
+{
+  return row->cells->len > 0 ||
+         (row->card != NULL && gtk_widget_get_focus_child (self->rows_area) == row->card);
+}
+
+/* The part of the area to have cards for: what the view shows, and a
+ * screen above and below it. FALSE while it is not known. */
+static gboolean
+wanted_span (BcTableEditor *self,
+             double        *top,
+             double        *bottom)
+{
+  GtkWidget *content;
+  double x, y, value, page;
+
+  if (self->vadjustment == NULL || self->scrolled == NULL ||
+      (content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled))) == NULL ||
+      gtk_widget_get_width (self->rows_area) <= 0 ||
+      !gtk_widget_translate_coordinates (self->rows_area, content, 0, 0, &x, &y))
+    return FALSE;
+
+  value = gtk_adjustment_get_value (self->vadjustment);
+  page = gtk_adjustment_get_page_size (self->vadjustment);
+  *top = value - y - page;
+  *bottom = value - y + 2 * page;
+
+  return TRUE;
+}
+
+/* Makes the cards of the rows near the view and lets the others go;
+ * with `dry_run`, only says whether that would change anything. */
+static gboolean
+update_window (BcTableEditor *self,
+               gboolean       dry_run)
+{
+  gboolean all = !windowed (self);
+  gboolean changed = FALSE;
+  double top = 0, bottom = 0;
+  int y = 0;
+
+  if (self->rows_area == NULL)
+    return FALSE;
+
+  if (!all && !wanted_span (self, &top, &bottom))
+    {
+      /* Not placed yet: the first screenful. */
+      top = 0;
+      bottom = 1600;
+    }
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+      int height = row_height (self, row);
+      gboolean want = all || row_kept (self, row) || (y + height >= top && y <= bottom);
+
+      y += height + ROW_SPACING;
+      if (want == (row->card != NULL))
+        continue;
+      changed = TRUE;
+      if (dry_run)
+        return TRUE;
+      if (want)
+        row_card_build (row);
+      else
+        row_card_unbuild (row);
+    }
+
+  if (changed)
+    gtk_widget_queue_resize (self->rows_area);
+
+  return changed;
+}
+
+static gboolean
+window_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  BcTableEditor *self = user_data;
+
+  self->window_tick = 0;
+  update_window (self, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+update_window_soon (BcTableEditor *self)
+{
+  if (self->window_tick == 0 && self->rows_area != NULL)
+    self->window_tick = gtk_widget_add_tick_callback (self->rows_area, window_tick_cb, self, NULL);
+}
+
+static void
+on_scrolled (GtkAdjustment *adjustment,
+             BcTableEditor *self)
+{
+  /* At once: the frame that shows the new place has its cards. */
+  if (windowed (self))
+    update_window (self, FALSE);
+}
+
+static void
+on_page_size (GtkAdjustment *adjustment,
+              GParamSpec    *pspec,
+              BcTableEditor *self)
+{
+  on_scrolled (adjustment, self);
+}
+
+static void
+detach_scrolled (BcTableEditor *self)
+{
+  if (self->vadjustment != NULL)
+    g_signal_handlers_disconnect_by_data (self->vadjustment, self);
+  g_clear_object (&self->vadjustment);
+  self->scrolled = NULL;
+}
+
+static void
+bc_rows_area_map (GtkWidget *widget)
+{
+  BcTableEditor *self = BC_ROWS_AREA (widget)->editor;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+
+  GTK_WIDGET_CLASS (bc_rows_area_parent_class)->map (widget);
+
+  detach_scrolled (self);
+  if (scrolled != NULL)
+    {
+      self->scrolled = scrolled;
+      self->vadjustment = g_object_ref (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)));
+      g_signal_connect (self->vadjustment, "value-changed", G_CALLBACK (on_scrolled), self);
+      g_signal_connect (self->vadjustment, "notify::page-size", G_CALLBACK (on_page_size), self);
+    }
+  update_window_soon (self);
+}
+
+static void
+bc_rows_area_unmap (GtkWidget *widget)
+{
+  detach_scrolled (BC_ROWS_AREA (widget)->editor);
+
+  GTK_WIDGET_CLASS (bc_rows_area_parent_class)->unmap (widget);
+}
+
+static void
+bc_rows_area_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
+{
+  BcTableEditor *self = BC_ROWS_AREA (widget)->editor;
+
+  *minimum = *natural = 0;
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      for (GtkWidget *child = gtk_widget_get_first_child (widget);
+           child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        {
+          int min, nat;
+
+          gtk_widget_measure (child, orientation, -1, &min, &nat, NULL, NULL);
+          *minimum = MAX (*minimum, min);
+          *natural = MAX (*natural, nat);
+        }
+      return;
+    }
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+
+      if (row->card != NULL)
+        {
+          int min, nat;
+
+          gtk_widget_measure (row->card, orientation, for_size, &min, &nat, NULL, NULL);
+          if (for_size >= 0)
+            row->height = MAX (min, nat);
+        }
+      *natural += row_height (self, row) + (i > 0 ? ROW_SPACING : 0);
+    }
+  *minimum = *natural;
+}
+
+static void
+bc_rows_area_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  BcTableEditor *self = BC_ROWS_AREA (widget)->editor;
+  int y = 0, measured = 0, n_measured = 0;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+
+      if (row->card != NULL)
+        {
+          int min, nat;
+
+          gtk_widget_measure (row->card, GTK_ORIENTATION_VERTICAL, width, &min, &nat, NULL, NULL);
+          row->height = MAX (min, nat);
+          gtk_widget_size_allocate (row->card, &(GtkAllocation) { 0, y, width, row->height }, -1);
+          if (row->cells->len == 0)
+            {
+              measured += row->height;
+              n_measured++;
+            }
+        }
+      y += row_height (self, row) + ROW_SPACING;
+    }
+
+  /* Rows not made yet are as tall as the closed ones made. */
+  if (n_measured > 0)
+    self->estimate = measured / n_measured;
+
+  if (update_window (self, TRUE))
+    update_window_soon (self);
+}
+
+/* Tab and the arrows go on into the rows whose cards are not made yet. */
+static gboolean
+bc_rows_area_focus (GtkWidget        *widget,
+                    GtkDirectionType  direction)
+{
+  BcTableEditor *self = BC_ROWS_AREA (widget)->editor;
+  GtkWidget *focus_child = gtk_widget_get_focus_child (widget);
+  gboolean forward = direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_DOWN;
+  gboolean backward = direction == GTK_DIR_TAB_BACKWARD || direction == GTK_DIR_UP;
+  guint target;
+
+  if (!windowed (self) || self->rows->len == 0 || (!forward && !backward))
+    return GTK_WIDGET_CLASS (bc_rows_area_parent_class)->focus (widget, direction);
+
+  if (focus_child == NULL)
+    target = forward ? 0 : self->rows->len - 1;
+  else
+    {
+      guint i;
+
+      if (gtk_widget_child_focus (focus_child, direction))
+        return TRUE;
+      for (i = 0; i < self->rows->len; i++)
+        if (((RowCard *) g_ptr_array_index (self->rows, i))->card == focus_child)
+          break;
+      if (i >= self->rows->len || (forward && i + 1 >= self->rows->len) || (backward && i == 0))
+        return FALSE;
+      target = forward ? i + 1 : i - 1;
+    }
+
+  for (; target < self->rows->len; target = forward ? target + 1 : target - 1)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, target);
+
+      row_card_build (row);
+      if (gtk_widget_child_focus (row->card, direction))
+        {
+          bc_table_editor_scroll_to_row (self, target);
+          return TRUE;
+        }
+      if (!forward && target == 0)
+        break;
+    }
+
+  return FALSE;
+}
+
+static void
+bc_rows_area_dispose (GObject *object)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (bc_rows_area_parent_class)->dispose (object);
+}
+
+static void
+bc_rows_area_class_init (BcRowsAreaClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = bc_rows_area_dispose;
+  widget_class->map = bc_rows_area_map;
+  widget_class->unmap = bc_rows_area_unmap;
+  widget_class->measure = bc_rows_area_measure;
+  widget_class->size_allocate = bc_rows_area_size_allocate;
+  widget_class->focus = bc_rows_area_focus;
+}
+
+static void
+bc_rows_area_init (BcRowsArea *self)
+{
+}
+
+void
+bc_table_editor_scroll_to_row (BcTableEditor *self,
+                               guint          index)
+{
+  GtkWidget *content;
+  double x, y, value, page, top;
+  int height;
+
+  g_return_if_fail (BC_IS_TABLE_EDITOR (self));
+
+  if (index >= self->rows->len || self->vadjustment == NULL ||
+      (content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled))) == NULL ||
+      !gtk_widget_translate_coordinates (self->rows_area, content, 0, 0, &x, &y))
+    return;
+
+  top = y + row_top (self, index);
+  height = row_height (self, g_ptr_array_index (self->rows, index));
+  value = gtk_adjustment_get_value (self->vadjustment);
+  page = gtk_adjustment_get_page_size (self->vadjustment);
+  /* Only when the row is not in full view; then with a little of what
+   * comes before it. */
+  if (top >= value && top + height <= value + page)
+    return;
+  gtk_adjustment_set_value (self->vadjustment, MAX (0.0, top - 48.0));
+}
+
+
 static void
 bc_table_editor_dispose (GObject *object)
 {
   BcTableEditor *self = BC_TABLE_EDITOR (object);
 
+  detach_scrolled (self);
+  if (self->window_tick != 0 && self->rows_area != NULL)
+    gtk_widget_remove_tick_callback (self->rows_area, self->window_tick);
+  self->window_tick = 0;
   if (self->rows != NULL)
     {
       /* The buttons' handlers point at the cards: cut them before the
        * cards go. */
       for (guint i = 0; i < self->rows->len; i++)
-        {
-          RowCard *row = g_ptr_array_index (self->rows, i);
-
-          g_signal_handlers_disconnect_by_data (row->up, row);
-          g_signal_handlers_disconnect_by_data (row->down, row);
-          g_signal_handlers_disconnect_by_data (row->remove, row);
-          if (row->expand != NULL)
-            g_signal_handlers_disconnect_by_data (row->expand, row);
-        }
+        row_card_unbuild (g_ptr_array_index (self->rows, i));
       g_hash_table_remove_all (self->by_id);
       g_ptr_array_set_size (self->rows, 0);
     }
+  g_clear_object (&self->report);
+  self->rows_area = NULL;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_TABLE_EDITOR);
 
@@ -443,6 +929,12 @@ bc_table_editor_init (BcTableEditor *self)
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_card_free);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->expanded = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->estimate = 90;
+
+  self->rows_area = g_object_new (BC_TYPE_ROWS_AREA, NULL);
+  BC_ROWS_AREA (self->rows_area)->editor = self;
+  gtk_widget_set_hexpand (self->rows_area, TRUE);
+  gtk_box_append (GTK_BOX (self->rows_box), self->rows_area);
 }
 
 GtkWidget *
@@ -558,6 +1050,8 @@ bc_table_editor_refresh_summary (BcTableEditor *self,
 
   g_return_if_fail (BC_IS_TABLE_EDITOR (self));
 
+  if (report != self->report)
+    g_set_object (&self->report, report);
   row = g_hash_table_lookup (self->by_id, &row_id);
   if (row != NULL && row->summary != NULL)
     row_card_set_summary (row, report);
@@ -574,6 +1068,7 @@ bc_table_editor_show_row (BcTableEditor *self,
   row = g_hash_table_lookup (self->by_id, &row_id);
   if (row == NULL)
     return FALSE;
+  row_card_build (row);
   if (!gtk_widget_get_visible (row->cells_box))
     row_card_show_cells (row, TRUE);
 
@@ -609,24 +1104,32 @@ bc_table_editor_set_row_problems (BcTableEditor *self,
   for (guint i = 0; i < self->rows->len; i++)
     {
       RowCard *row = g_ptr_array_index (self->rows, i);
-      int severity = GPOINTER_TO_INT (g_hash_table_lookup (worst, &row->row_id)) - 1;
-      const char *icon = severity == BC_SEVERITY_ERROR ? "dialog-error-symbolic" : "dialog-warning-symbolic";
 
-      /* Most rows keep what they show: an edit must cost the same with
-       * 3 rows or 300. */
-      if (row->problem_shown == severity + 1)
-        continue;
-      row->problem_shown = severity + 1;
-      gtk_widget_set_visible (row->problem, severity >= 0);
-      if (severity < 0)
-        continue;
-      gtk_image_set_from_icon_name (GTK_IMAGE (row->problem), icon);
-      gtk_widget_set_tooltip_text (row->problem, severity == BC_SEVERITY_ERROR
-                                   ? _("This row has errors")
-                                   : _("This row has warnings to justify"));
-      gtk_widget_remove_css_class (row->problem, severity == BC_SEVERITY_ERROR ? "warning" : "error");
-      gtk_widget_add_css_class (row->problem, severity == BC_SEVERITY_ERROR ? "error" : "warning");
+      row->problem = GPOINTER_TO_INT (g_hash_table_lookup (worst, &row->row_id));
+      row_card_show_problem (row);
     }
+}
+
+static void
+row_card_show_problem (RowCard *row)
+{
+  int severity = row->problem - 1;
+  const char *icon = severity == BC_SEVERITY_ERROR ? "dialog-error-symbolic" : "dialog-warning-symbolic";
+
+  /* Most rows keep what they show: an edit must cost the same with
+   * 3 rows or 300. */
+  if (row->problem_icon == NULL || row->problem_shown == row->problem)
+    return;
+  row->problem_shown = row->problem;
+  gtk_widget_set_visible (row->problem_icon, severity >= 0);
+  if (severity < 0)
+    return;
+  gtk_image_set_from_icon_name (GTK_IMAGE (row->problem_icon), icon);
+  gtk_widget_set_tooltip_text (row->problem_icon, severity == BC_SEVERITY_ERROR
+                               ? _("This row has errors")
+                               : _("This row has warnings to justify"));
+  gtk_widget_remove_css_class (row->problem_icon, severity == BC_SEVERITY_ERROR ? "warning" : "error");
+  gtk_widget_add_css_class (row->problem_icon, severity == BC_SEVERITY_ERROR ? "error" : "warning");
 }
 
 void
@@ -641,11 +1144,12 @@ bc_table_editor_set_rows (BcTableEditor *self,
   g_return_if_fail (BC_IS_TABLE_EDITOR (self));
   g_return_if_fail (BC_IS_REPORT (report));
 
+  g_set_object (&self->report, report);
   n_rows = bc_report_get_n_rows (report, self->table->id);
   rows = g_ptr_array_new_full (n_rows, NULL);
   kept = g_hash_table_new (NULL, NULL);
 
-  /* Cards of rows that remain are kept, with whatever is being typed in
+  /* Rows that remain keep their cards, with whatever is being typed in
    * them; they only move. */
   for (guint i = 0; i < n_rows; i++)
     {
@@ -656,21 +1160,13 @@ bc_table_editor_set_rows (BcTableEditor *self,
         {
           row = row_card_new (self, row_id, i);
           g_hash_table_insert (self->by_id, g_memdup2 (&row_id, sizeof row_id), row);
-          gtk_box_append (GTK_BOX (self->rows_box), row->card);
-          if (!self->compact)
-            {
-              row->index = i;
-              row_card_build_cells (row);
-            }
         }
-      if (row->summary != NULL)
+      else if (row->summary != NULL)
         row_card_set_summary (row, report);
 
       row->index = i;
       g_ptr_array_add (rows, row);
       g_hash_table_add (kept, row);
-      gtk_box_reorder_child_after (GTK_BOX (self->rows_box), row->card, previous);
-      previous = row->card;
     }
 
   for (guint i = 0; i < self->rows->len; i++)
@@ -680,13 +1176,8 @@ bc_table_editor_set_rows (BcTableEditor *self,
       if (g_hash_table_contains (kept, row))
         continue;
 
-      g_signal_handlers_disconnect_by_data (row->up, row);
-      g_signal_handlers_disconnect_by_data (row->down, row);
-      g_signal_handlers_disconnect_by_data (row->remove, row);
-      if (row->expand != NULL)
-        g_signal_handlers_disconnect_by_data (row->expand, row);
+      row_card_unbuild (row);
       g_hash_table_remove (self->expanded, &row->row_id);
-      gtk_box_remove (GTK_BOX (self->rows_box), row->card);
       g_hash_table_remove (self->by_id, &row->row_id);
       row_card_free (row);
     }
@@ -697,16 +1188,34 @@ bc_table_editor_set_rows (BcTableEditor *self,
   self->rows = g_steal_pointer (&rows);
   g_ptr_array_set_free_func (self->rows, (GDestroyNotify) row_card_free);
 
+  /* The cards made, in the rows' order; then those near the view. */
   for (guint i = 0; i < self->rows->len; i++)
     {
       RowCard *row = g_ptr_array_index (self->rows, i);
 
+      if (row->card == NULL)
+        continue;
+      if (gtk_widget_get_prev_sibling (row->card) != previous)
+        gtk_widget_insert_after (row->card, self->rows_area, previous);
+      previous = row->card;
+    }
+  update_window (self, FALSE);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      RowCard *row = g_ptr_array_index (self->rows, i);
+
+      if (row->card == NULL)
+        continue;
+      if (!self->compact)
+        row_card_build_cells (row);
       row_card_update_labels (row);
       bc_field_editor_update_separators (row->cells_box);
     }
 
   gtk_widget_set_visible (self->empty_label, n_rows == 0);
   gtk_widget_set_visible (self->rows_box, n_rows > 0);
+  gtk_widget_queue_resize (self->rows_area);
 }
 
 guint

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each row is a card holding one BcFieldEditor per column, with buttons to
- * move it up or down and to remove it; "Add row" is under the last card and
+ * move it up or down and to remove it (a long compact table makes only the
+ * cards near the view); "Add row" is under the last card and
  * the table's group summaries under that. Row operations are asked for
  * through signals; the rows shown follow the report given to
  * bc_table_editor_set_rows(), matched by their stable ids.
@@ -66,4 +67,13 @@ void           bc_table_editor_refresh_summary (BcTableEditor *self,
                                                 BcReport      *report,
                                                 gint64         row_id);
 
+/* What a row is called, for people and screen readers: the template's
+ * word for a row and its number ("Finding 12"), or the table's label and
+ * the number ("Findings, row 12"); `number` counts from 1. */
+char          *bc_table_editor_dup_row_name  (const BcField  *table,
+                                              guint           number,
+                                              const char     *lang);
+/* Scrolls the form so that the row (0-based) is in view, if it is not. */
+void           bc_table_editor_scroll_to_row (BcTableEditor  *self,
+                                              guint           row);
 G_END_DECLS

@@ -90,6 +90,7 @@ field_free (BcField *field)
       g_free (field->target);
     }
   g_clear_pointer (&field->columns, g_ptr_array_unref);
+  text_clear (&field->row_label);
   g_clear_pointer (&field->carry_forward_if, bc_expr_unref);
   g_free (field->group_by);
   g_clear_pointer (&field->group_summaries, g_ptr_array_unref);
@@ -821,7 +822,8 @@ key_applies (const char  *key,
     return is_number_type (type) || type == BC_FIELD_TEXT || type == BC_FIELD_YES_NO;
   if (g_str_equal (key, "columns") || g_str_equal (key, "min_rows") ||
       g_str_equal (key, "max_rows") || g_str_equal (key, "carry_forward_if") ||
-      g_str_equal (key, "group_by") || g_str_equal (key, "group_summaries"))
+      g_str_equal (key, "group_by") || g_str_equal (key, "group_summaries") ||
+      g_str_equal (key, "row_label"))
     return type == BC_FIELD_TABLE;
   return TRUE;
 }
@@ -1112,6 +1114,9 @@ parse_table (Loader     *loader,
   field->min_rows = (guint)min_rows;
   field->max_rows = (guint)max_rows;
 
+  if (!get_text (loader, object, path, "row_label", FALSE, &field->row_label))
+    return FALSE;
+
   if (!get_expr (loader, object, path, "carry_forward_if", field, NULL, &field->carry_forward_if) ||
       !get_string (loader, object, path, "group_by", FALSE, &field->group_by))
     return FALSE;
@@ -1155,7 +1160,7 @@ parse_field (Loader     *loader,
   static const char * const keys[] = {
     "id", "type", "label", "help", "unit", "required", "min", "max", "max_length",
     "choices", "visible_if", "compute", "target", "columns", "min_rows", "max_rows",
-    "carry_forward_if", "group_by", "group_summaries", NULL
+    "carry_forward_if", "group_by", "group_summaries", "row_label", NULL
   };
   g_autoptr(GList) members = NULL;
   g_autofree char *type_name = NULL;

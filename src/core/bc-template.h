@@ -109,6 +109,7 @@ struct _BcField {
   BcTarget     *target;        /* NULL: no target */
   /* TABLE only */
   GPtrArray    *columns;       /* BcField* */
+  BcText        row_label;     /* what one row is called ("Finding"), may be empty */
   BcExpr       *carry_forward_if; /* rows copied into the next period's report when true */
   char         *group_by;      /* column id whose values group the rows, or NULL */
   GPtrArray    *group_summaries; /* BcField* (computed, evaluated per group), may be NULL */
