@@ -268,7 +268,8 @@ loaded (gpointer user_data)
   BcReport *report = bc_form_view_get_report (view);
 
   return report != NULL &&
-         g_strcmp0 (bc_report_get_id (report), bc_form_view_get_report_id (view)) == 0;
+         g_strcmp0 (bc_report_get_id (report), bc_form_view_get_report_id (view)) == 0 &&
+         bc_form_view_is_complete (view);
 }
 
 void

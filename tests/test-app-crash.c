@@ -446,7 +446,7 @@ check_workbook (const char *path,
 static gboolean
 loaded (gpointer user_data)
 {
-  return bc_form_view_get_report (user_data) != NULL;
+  return bc_form_view_get_report (user_data) != NULL && bc_form_view_is_complete (user_data);
 }
 
 static void

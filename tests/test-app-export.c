@@ -69,7 +69,8 @@ report_shown (BcWindow *window)
 {
   BcReport *report = bc_form_view_get_report (bc_window_get_form_view (window));
 
-  return report != NULL && g_strcmp0 (bc_report_get_id (report), bc_window_get_report_id (window)) == 0;
+  return report != NULL && g_strcmp0 (bc_report_get_id (report), bc_window_get_report_id (window)) == 0 &&
+         bc_form_view_is_complete (bc_window_get_form_view (window));
 }
 
 static gboolean

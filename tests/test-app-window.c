@@ -802,7 +802,8 @@ form_shows (gpointer data)
   gpointer *args = data;
   BcReport *report = bc_form_view_get_report (bc_window_get_form_view (args[0]));
 
-  return report != NULL && g_strcmp0 (bc_report_get_id (report), args[1]) == 0;
+  return report != NULL && g_strcmp0 (bc_report_get_id (report), args[1]) == 0 &&
+         bc_form_view_is_complete (bc_window_get_form_view (args[0]));
 }
 
 static void

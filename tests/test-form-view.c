@@ -1178,6 +1178,136 @@ test_switch_reports (Fixture       *f,
   g_assert_cmpint (bc_form_view_get_save_state (f->view), ==, BC_SAVE_STATE_IDLE);
 }
 
+/* --- the first screenful first ----------------------------------------------- */
+
+static gboolean
+report_shown (gpointer user_data)
+{
+  BcFormView *view = user_data;
+  BcReport *report = bc_form_view_get_report (view);
+
+  return report != NULL &&
+         g_strcmp0 (bc_report_get_id (report), bc_form_view_get_report_id (view)) == 0;
+}
+
+static gboolean
+view_complete (gpointer user_data)
+{
+  return bc_form_view_is_complete (user_data);
+}
+
+static char *
+text_of (GtkWidget  *window,
+         const char *key)
+{
+  GtkWidget *widget = bc_gui_test_find_by_name (window, key);
+
+  g_assert_true (BC_IS_FIELD_EDITOR (widget));
+
+  return bc_field_editor_dup_text (BC_FIELD_EDITOR (widget));
+}
+
+/* The scalar fields' editors in widget order, which is Tab order. */
+static void
+collect_editor_names (GtkWidget *widget,
+                      GPtrArray *names)
+{
+  if (BC_IS_TABLE_EDITOR (widget))
+    return;
+  if (BC_IS_FIELD_EDITOR (widget))
+    {
+      g_ptr_array_add (names, g_strdup (gtk_widget_get_name (widget)));
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_editor_names (child, names);
+}
+
+/* The largest form draws its first screenful without waiting for the rest,
+ * which follows on its own, in reading order; a jump to a field further
+ * down finds it at once, showing what the report holds. */
+static void
+test_first_screenful (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new ();
+  GPtrArray *sections = bc_template_get_sections (f->template_);
+  const struct { const char *key, *value; } values[] = {
+    { "budget_text", "Provincial budget and a grant" },
+    { "difficulties_text", "Too few IT staff in the communes" },
+    { "recommendations_text", "Train the one-stop officers" },
+  };
+  BcFormView *view;
+  GtkWidget *window, *focus, *target;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      bc_workbook_set_value (f->workbook, f->report_id, values[i].key, 0, values[i].value, &error);
+      g_assert_no_error (error);
+    }
+
+  window = bc_gui_test_window_new (&view);
+  bc_form_view_load (view, f->workbook, f->report_id);
+  g_assert_true (bc_gui_test_wait (report_shown, view, 20000));
+
+  /* What the first frame holds: the top of the form, not all of it. */
+  g_assert_nonnull (bc_gui_test_find_by_name (window, "doc_number"));
+  g_assert_false (bc_form_view_is_complete (view));
+  g_assert_null (bc_gui_test_find_by_name (window, "recommendations_text"));
+
+  /* A jump to a problem far down does not wait for the rest. */
+  g_assert_true (bc_form_view_focus_path (view, "difficulties_text"));
+  target = bc_gui_test_find_by_name (window, "difficulties_text");
+  g_assert_nonnull (target);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, target));
+  g_assert_cmpstr (bc_form_view_get_focus_path (view), ==, "difficulties_text");
+  {
+    g_autofree char *text = text_of (window, "difficulties_text");
+
+    g_assert_cmpstr (text, ==, values[1].value);
+  }
+
+  /* The rest comes on its own, with the report's values. */
+  g_assert_true (bc_gui_test_wait (view_complete, view, 10000));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *text = text_of (window, values[i].key);
+
+      g_assert_cmpstr (text, ==, values[i].value);
+    }
+  /* The focus stayed where the jump put it. */
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, target));
+
+  /* Every field, in the form's reading order (which Tab follows). */
+  for (guint s = 0; s < sections->len; s++)
+    {
+      const BcSection *section = g_ptr_array_index (sections, s);
+
+      for (guint i = 0; i < section->fields->len; i++)
+        {
+          const BcField *field = g_ptr_array_index (section->fields, i);
+
+          if (field->type != BC_FIELD_TABLE)
+            g_ptr_array_add (expected, field->id);
+        }
+    }
+  collect_editor_names (window, names);
+  g_assert_cmpuint (names->len, ==, expected->len);
+  for (guint i = 0; i < names->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (names, i), ==, g_ptr_array_index (expected, i));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  bc_gui_test_spin (50);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1216,6 +1346,8 @@ main (int    argc,
               fixture_set_up, test_background_failure, fixture_tear_down);
   g_test_add ("/app/form-view/switch-reports", Fixture, "egov-quarterly",
               fixture_set_up, test_switch_reports, fixture_tear_down);
+  g_test_add ("/app/form-view/first-screenful", Fixture, "egov-quarterly",
+              fixture_set_up, test_first_screenful, fixture_tear_down);
 
   status = g_test_run ();
 

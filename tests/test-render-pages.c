@@ -176,7 +176,8 @@ form_loaded (BcWindow *window)
   BcReport *report = bc_form_view_get_report (bc_window_get_form_view (window));
 
   return report != NULL &&
-         g_strcmp0 (bc_report_get_id (report), bc_window_get_report_id (window)) == 0;
+         g_strcmp0 (bc_report_get_id (report), bc_window_get_report_id (window)) == 0 &&
+         bc_form_view_is_complete (bc_window_get_form_view (window));
 }
 
 /* A label shown whole: not ellipsized, and inside the window. */

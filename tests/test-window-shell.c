@@ -50,7 +50,8 @@ form_loaded (gpointer data)
   BcReport *report = bc_form_view_get_report (bc_window_get_form_view (window));
 
   return report != NULL &&
-         g_strcmp0 (bc_report_get_id (report), bc_window_get_report_id (window)) == 0;
+         g_strcmp0 (bc_report_get_id (report), bc_window_get_report_id (window)) == 0 &&
+         bc_form_view_is_complete (bc_window_get_form_view (window));
 }
 
 static char *
@@ -496,6 +497,95 @@ refused_dialog_shown_or_closed (gpointer data)
   return dialog_shown ((gpointer) "discard-refused-dialog") || window_gone (data);
 }
 
+static gboolean
+shows_report (gpointer data)
+{
+  gpointer *args = data;
+
+  return form_loaded (args[0]) &&
+         g_strcmp0 (bc_window_get_report_id (args[0]), args[1]) == 0;
+}
+
+/* The row of the report list that names `title`. */
+static GtkWidget *
+list_row_titled (Fixture    *fixture,
+                 const char *title)
+{
+  GtkWidget *label = bc_gui_test_find_label (named (fixture, "report-list"), title);
+
+  g_assert_nonnull (label);
+
+  return label;
+}
+
+/* Another report chosen in the list while a value is refused: the window
+ * asks, as on closing; "Go Back" stays on the value, "Discard" moves on. */
+static void
+test_refused_switch (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  BcFormView *view = bc_window_get_form_view (fixture->window);
+  g_autofree char *egov = NULL;
+  g_autofree char *remediation = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *input, *focus;
+  BcReportItem *selected;
+  gpointer args[2];
+
+  if (!bc_gui_test_real_input_available ())
+    return;
+
+  egov = draft_of (fixture->window, "egov-quarterly");
+  remediation = draft_of (fixture->window, "inspection-remediation");
+  open_draft (fixture, "egov-quarterly");
+  input = bc_gui_test_find_by_label (GTK_WIDGET (view), "Documents exchanged fully electronically");
+  g_assert_nonnull (input);
+  g_assert_true (gtk_widget_grab_focus (input));
+  bc_gui_test_spin (100);
+  bc_gui_test_press_key (window, GDK_KEY_a, GDK_CONTROL_MASK);
+  bc_gui_test_key_type (window, "150");
+  bc_gui_test_spin (400);
+  g_assert_true (bc_form_view_has_refused_input (view));
+
+  /* A click on the other report: the window asks, and stays. */
+  bc_gui_test_click (list_row_titled (fixture, "Inspection remediation report"));
+  g_assert_true (bc_gui_test_wait (dialog_shown, (gpointer) "discard-refused-dialog", DEADLINE_MS));
+  dialog = find_dialog ("discard-refused-dialog");
+  adw_message_dialog_response (dialog, "back");
+  gtk_window_close (GTK_WINDOW (dialog));
+  bc_gui_test_spin (300);
+  g_assert_cmpstr (bc_window_get_report_id (fixture->window), ==, egov);
+  g_assert_true (bc_form_view_has_refused_input (view));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input)), ==, "150");
+  /* The list is back on the report shown, the focus on the value. */
+  selected = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (named (fixture, "report-list")))));
+  g_assert_nonnull (selected);
+  g_assert_cmpstr (bc_report_item_get_id (selected), ==, egov);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (focus == input || (focus != NULL && gtk_widget_is_ancestor (focus, input)));
+
+  /* bc_window_select_report() (as a notification would) asks too. */
+  g_assert_true (bc_window_select_report (fixture->window, remediation));
+  g_assert_true (bc_gui_test_wait (dialog_shown, (gpointer) "discard-refused-dialog", DEADLINE_MS));
+  g_assert_cmpstr (bc_window_get_report_id (fixture->window), ==, egov);
+  dialog = find_dialog ("discard-refused-dialog");
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_close (GTK_WINDOW (dialog));
+  args[0] = fixture->window;
+  args[1] = remediation;
+  g_assert_true (bc_gui_test_wait (shows_report, args, DEADLINE_MS));
+  g_assert_false (bc_form_view_has_refused_input (view));
+
+  /* Nothing refused now: moving on does not ask. */
+  g_assert_true (bc_window_select_report (fixture->window, egov));
+  args[1] = egov;
+  g_assert_true (bc_gui_test_wait (shows_report, args, DEADLINE_MS));
+  g_assert_null (find_dialog ("discard-refused-dialog"));
+  g_assert_cmpstr (bc_report_get_value (bc_form_view_get_report (view), "docs_fully_electronic_pct", 0),
+                   !=, "150");
+}
+
 /* Nothing refused: closing does not ask. */
 static void
 test_plain_close (Fixture       *fixture,
@@ -641,6 +731,7 @@ main (int    argc,
   ADD ("/window-shell/follows-other-program", 1280, test_follows_other_program);
   ADD ("/window-shell/refused-close", 1280, test_refused_close);
   ADD ("/window-shell/plain-close", 1280, test_plain_close);
+  ADD ("/window-shell/refused-switch", 1280, test_refused_switch);
   ADD ("/window-shell/narrow", 360, test_narrow);
   ADD ("/window-shell/fresh-demo", 1280, test_fresh_demo);
 

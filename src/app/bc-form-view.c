@@ -424,7 +424,9 @@ struct _BcFormView
   GPtrArray         *issues;
   char              *lang;
 
-  GPtrArray         *sections;  /* SectionView* */
+  GPtrArray         *sections;  /* SectionView*: the sections built so far, in order */
+  GHashTable        *repeated;  /* labels that repeat in the form → TRUE */
+  guint              build_idle; /* builds the sections after the first screenful */
   GHashTable        *editors;   /* field id → BcFieldEditor* (scalars) */
   GHashTable        *tables;    /* table id → BcTableEditor* */
   GHashTable        *failures;  /* "key\x1frow" (or "" for row operations) → message */
@@ -976,8 +978,10 @@ clear_form (BcFormView *self)
   GtkWidget *child;
 
   g_clear_weak_pointer (&self->focus_editor);
+  g_clear_handle_id (&self->build_idle, g_source_remove);
   g_hash_table_remove_all (self->editors);
   g_hash_table_remove_all (self->tables);
+  g_hash_table_remove_all (self->repeated);
   g_ptr_array_set_size (self->sections, 0);
 
   while ((child = gtk_widget_get_first_child (self->sections_box)) != NULL)
@@ -1074,13 +1078,104 @@ build_readers (BcFormView *self)
     }
 }
 
+/* The first screenful: sections are built up to about this many fields
+ * before the first frame, the rest a few at a time after it. */
+#define FIRST_SCREEN_FIELDS 12
+/* How long one idle step of building the rest may take, in µs. */
+#define BUILD_STEP_US 6000
+
+static void
+build_section (BcFormView      *self,
+               const BcSection *section)
+{
+  SectionView *view = g_new0 (SectionView, 1);
+  GtkWidget *card = NULL;
+  GtkWidget *label;
+  const char *description;
+
+  view->section = section;
+  view->cards = g_ptr_array_new ();
+  view->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_name (view->box, section->id);
+
+  label = gtk_label_new (bc_text_get (&section->title, self->lang));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "title-4");
+  gtk_box_append (GTK_BOX (view->box), label);
+
+  description = bc_text_get (&section->help, self->lang);
+  if (description != NULL && *description != '\0')
+    {
+      label = gtk_label_new (description);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (view->box), label);
+    }
+
+  for (guint f = 0; f < section->fields->len; f++)
+    {
+      const BcField *field = g_ptr_array_index (section->fields, f);
+
+      if (field->type == BC_FIELD_TABLE)
+        {
+          GtkWidget *table = bc_table_editor_new (field, self->lang);
+
+          gtk_widget_set_margin_top (table, 6);
+          g_signal_connect_object (table, "editor-added", G_CALLBACK (on_cell_added), self, 0);
+          g_signal_connect_object (table, "row-shown", G_CALLBACK (on_row_shown), self, 0);
+          g_signal_connect_object (table, "add-row", G_CALLBACK (on_add_row), self, 0);
+          g_signal_connect_object (table, "remove-row", G_CALLBACK (on_remove_row), self, 0);
+          g_signal_connect_object (table, "move-row", G_CALLBACK (on_move_row), self, 0);
+          connect_editor (self, bc_table_editor_get_header (BC_TABLE_EDITOR (table)));
+          g_hash_table_insert (self->tables, field->id, table);
+          gtk_box_append (GTK_BOX (view->box), table);
+          card = NULL;
+        }
+      else
+        {
+          GtkWidget *editor = bc_field_editor_new (field, self->lang);
+
+          if (card == NULL)
+            {
+              card = new_card ();
+              g_ptr_array_add (view->cards, card);
+              gtk_box_append (GTK_BOX (view->box), card);
+            }
+          else
+            gtk_box_append (GTK_BOX (card), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+
+          if (g_hash_table_contains (self->repeated, bc_text_get (&field->label, self->lang)))
+            bc_field_editor_set_context (BC_FIELD_EDITOR (editor),
+                                         bc_text_get (&section->title, self->lang));
+          connect_editor (self, BC_FIELD_EDITOR (editor));
+          g_hash_table_insert (self->editors, field->id, editor);
+          gtk_box_append (GTK_BOX (card), editor);
+        }
+    }
+
+  g_ptr_array_add (self->sections, view);
+  gtk_box_append (GTK_BOX (self->sections_box), view->box);
+}
+
+static gboolean
+form_complete (BcFormView *self)
+{
+  return self->built_for != NULL &&
+         self->sections->len == bc_template_get_sections (self->built_for)->len;
+}
+
+/* The form's own widgets: its title and the first screenful of sections.
+ * The rest come after the first frame (build_rest()), or at once when
+ * something needs them (build_through()). */
 static void
 build_form (BcFormView *self)
 {
   GPtrArray *sections = bc_template_get_sections (self->template_);
   g_autoptr(GHashTable) labels = NULL;
   GtkWidget *title;
-  const char *description;
+  guint n_fields = 0;
 
   clear_form (self);
 
@@ -1096,8 +1191,10 @@ build_form (BcFormView *self)
           const BcField *field = g_ptr_array_index (section->fields, f);
           const char *label = bc_text_get (&field->label, self->lang);
 
-          g_hash_table_insert (labels, (gpointer) label,
-                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (labels, label)) + 1));
+          if (g_hash_table_contains (labels, label))
+            g_hash_table_add (self->repeated, (gpointer) label);
+          else
+            g_hash_table_add (labels, (gpointer) label);
         }
     }
 
@@ -1109,81 +1206,16 @@ build_form (BcFormView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (title), GTK_ACCESSIBLE_PROPERTY_LEVEL, 1, -1);
   gtk_box_append (GTK_BOX (self->sections_box), title);
 
-  for (guint s = 0; s < sections->len; s++)
+  self->built_for = self->template_;
+  for (guint s = 0; s < sections->len && n_fields < FIRST_SCREEN_FIELDS; s++)
     {
       const BcSection *section = g_ptr_array_index (sections, s);
-      SectionView *view = g_new0 (SectionView, 1);
-      GtkWidget *card = NULL;
-      GtkWidget *label;
 
-      view->section = section;
-      view->cards = g_ptr_array_new ();
-      view->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-      gtk_widget_set_name (view->box, section->id);
-
-      label = gtk_label_new (bc_text_get (&section->title, self->lang));
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_widget_add_css_class (label, "title-4");
-      gtk_box_append (GTK_BOX (view->box), label);
-
-      description = bc_text_get (&section->help, self->lang);
-      if (description != NULL && *description != '\0')
-        {
-          label = gtk_label_new (description);
-          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-          gtk_label_set_xalign (GTK_LABEL (label), 0);
-          gtk_widget_add_css_class (label, "dim-label");
-          gtk_box_append (GTK_BOX (view->box), label);
-        }
-
-      for (guint f = 0; f < section->fields->len; f++)
-        {
-          const BcField *field = g_ptr_array_index (section->fields, f);
-
-          if (field->type == BC_FIELD_TABLE)
-            {
-              GtkWidget *table = bc_table_editor_new (field, self->lang);
-
-              gtk_widget_set_margin_top (table, 6);
-              g_signal_connect_object (table, "editor-added", G_CALLBACK (on_cell_added), self, 0);
-              g_signal_connect_object (table, "row-shown", G_CALLBACK (on_row_shown), self, 0);
-              g_signal_connect_object (table, "add-row", G_CALLBACK (on_add_row), self, 0);
-              g_signal_connect_object (table, "remove-row", G_CALLBACK (on_remove_row), self, 0);
-              g_signal_connect_object (table, "move-row", G_CALLBACK (on_move_row), self, 0);
-              connect_editor (self, bc_table_editor_get_header (BC_TABLE_EDITOR (table)));
-              g_hash_table_insert (self->tables, field->id, table);
-              gtk_box_append (GTK_BOX (view->box), table);
-              card = NULL;
-            }
-          else
-            {
-              GtkWidget *editor = bc_field_editor_new (field, self->lang);
-
-              if (card == NULL)
-                {
-                  card = new_card ();
-                  g_ptr_array_add (view->cards, card);
-                  gtk_box_append (GTK_BOX (view->box), card);
-                }
-              else
-                gtk_box_append (GTK_BOX (card), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
-
-              if (GPOINTER_TO_UINT (g_hash_table_lookup (labels, bc_text_get (&field->label, self->lang))) > 1)
-                bc_field_editor_set_context (BC_FIELD_EDITOR (editor),
-                                             bc_text_get (&section->title, self->lang));
-              connect_editor (self, BC_FIELD_EDITOR (editor));
-              g_hash_table_insert (self->editors, field->id, editor);
-              gtk_box_append (GTK_BOX (card), editor);
-            }
-        }
-
-      g_ptr_array_add (self->sections, view);
-      gtk_box_append (GTK_BOX (self->sections_box), view->box);
+      build_section (self, section);
+      n_fields += section->fields->len;
     }
 
   build_readers (self);
-  self->built_for = self->template_;
 }
 
 /* The targets beside the indicators are those of the plan in force for the
@@ -1394,6 +1426,148 @@ issues_to_show (BcFormView *self,
   return shown;
 }
 
+/* The issues to show beside fields, by place ("key\x1frow"). */
+static GHashTable *
+issues_by_place (BcFormView *self)
+{
+  GHashTable *by_place = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; self->issues != NULL && i < self->issues->len; i++)
+    {
+      BcIssue *issue = g_ptr_array_index (self->issues, i);
+      char *place = failure_key (issue->key, issue->row_id);
+      GPtrArray *list = g_hash_table_lookup (by_place, place);
+
+      if (!issue_shown (self, issue, place))
+        {
+          g_free (place);
+          continue;
+        }
+
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (by_place, place, list);
+        }
+      else
+        g_free (place);
+      g_ptr_array_add (list, issue);
+    }
+
+  return by_place;
+}
+
+static void
+show_section (BcFormView  *self,
+              SectionView *view,
+              GHashTable  *by_place,
+              gboolean     read_only,
+              gboolean     force)
+{
+  const BcSection *section = view->section;
+
+  gtk_widget_set_visible (view->box, section_visible (self, section));
+
+  for (guint f = 0; f < section->fields->len; f++)
+    {
+      const BcField *field = g_ptr_array_index (section->fields, f);
+
+      if (field->type == BC_FIELD_TABLE)
+        show_table (self, g_hash_table_lookup (self->tables, field->id), field,
+                    by_place, read_only, force);
+      else
+        show_field (self, g_hash_table_lookup (self->editors, field->id), field, 0, 0,
+                    by_place, read_only, force);
+    }
+
+  for (guint c = 0; c < view->cards->len; c++)
+    update_card (g_ptr_array_index (view->cards, c));
+}
+
+/* Builds the next section not built yet and shows the report in it. */
+static void
+build_next_section (BcFormView *self,
+                    GHashTable *by_place)
+{
+  GPtrArray *sections = bc_template_get_sections (self->built_for);
+  SectionView *view;
+
+  build_section (self, g_ptr_array_index (sections, self->sections->len));
+  view = g_ptr_array_index (self->sections, self->sections->len - 1);
+  /* Its inputs are new: they show what the report holds. */
+  show_section (self, view, by_place, self->shown_read_only, TRUE);
+}
+
+static gboolean
+can_build_more (BcFormView *self)
+{
+  return self->loaded && self->report != NULL && self->built_for != NULL &&
+         self->built_for == self->template_ && !form_complete (self);
+}
+
+static gboolean
+build_rest_cb (gpointer user_data)
+{
+  BcFormView *self = user_data;
+  g_autoptr(GHashTable) by_place = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (!can_build_more (self))
+    {
+      self->build_idle = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  /* A section or more per step, short enough not to hold a frame up. */
+  by_place = issues_by_place (self);
+  do
+    build_next_section (self, by_place);
+  while (!form_complete (self) && g_get_monotonic_time () - start < BUILD_STEP_US);
+
+  if (!form_complete (self))
+    return G_SOURCE_CONTINUE;
+
+  self->build_idle = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The sections after the first screenful, a few at a time, once the
+ * first frame is drawn. */
+static void
+build_rest (BcFormView *self)
+{
+  if (self->build_idle == 0 && can_build_more (self))
+    self->build_idle = g_idle_add_full (G_PRIORITY_LOW, build_rest_cb, self, NULL);
+}
+
+/* Builds, now, every section up to `section` (NULL: all of them), for what
+ * needs its widgets at once: a jump to a field, a failure to show. */
+static void
+build_through (BcFormView      *self,
+               const BcSection *section)
+{
+  g_autoptr(GHashTable) by_place = NULL;
+
+  if (!can_build_more (self))
+    return;
+
+  for (guint s = 0; s < self->sections->len; s++)
+    if (section != NULL && ((SectionView *) g_ptr_array_index (self->sections, s))->section == section)
+      return;
+
+  by_place = issues_by_place (self);
+  while (!form_complete (self))
+    {
+      build_next_section (self, by_place);
+      if (section != NULL &&
+          ((SectionView *) g_ptr_array_index (self->sections, self->sections->len - 1))->section == section)
+        break;
+    }
+  if (form_complete (self))
+    g_clear_handle_id (&self->build_idle, g_source_remove);
+}
+
 static void
 apply_snapshot (BcFormView *self,
                 gboolean    force)
@@ -1418,52 +1592,9 @@ apply_snapshot (BcFormView *self,
         gtk_root_set_focus (root, NULL);
     }
 
-  by_place = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                    (GDestroyNotify) g_ptr_array_unref);
-  for (guint i = 0; self->issues != NULL && i < self->issues->len; i++)
-    {
-      BcIssue *issue = g_ptr_array_index (self->issues, i);
-      char *place = failure_key (issue->key, issue->row_id);
-      GPtrArray *list = g_hash_table_lookup (by_place, place);
-
-      if (!issue_shown (self, issue, place))
-        {
-          g_free (place);
-          continue;
-        }
-
-      if (list == NULL)
-        {
-          list = g_ptr_array_new ();
-          g_hash_table_insert (by_place, place, list);
-        }
-      else
-        g_free (place);
-      g_ptr_array_add (list, issue);
-    }
-
+  by_place = issues_by_place (self);
   for (guint s = 0; s < self->sections->len; s++)
-    {
-      SectionView *view = g_ptr_array_index (self->sections, s);
-      const BcSection *section = view->section;
-
-      gtk_widget_set_visible (view->box, section_visible (self, section));
-
-      for (guint f = 0; f < section->fields->len; f++)
-        {
-          const BcField *field = g_ptr_array_index (section->fields, f);
-
-          if (field->type == BC_FIELD_TABLE)
-            show_table (self, g_hash_table_lookup (self->tables, field->id), field,
-                        by_place, read_only, force);
-          else
-            show_field (self, g_hash_table_lookup (self->editors, field->id), field, 0, 0,
-                        by_place, read_only, force);
-        }
-
-      for (guint c = 0; c < view->cards->len; c++)
-        update_card (g_ptr_array_index (view->cards, c));
-    }
+    show_section (self, g_ptr_array_index (self->sections, s), by_place, read_only, force);
 
   update_banner (self);
   update_counts (self);
@@ -1784,6 +1915,10 @@ restore_failures (BcFormView *self)
       g_hash_table_remove (self->background, self->report_id);
     }
 
+  /* Every failure shows beside its field: the fields must be there. */
+  if (g_hash_table_size (self->failures) > 0)
+    build_through (self, NULL);
+
   g_hash_table_iter_init (&iter, self->failures);
   while (g_hash_table_iter_next (&iter, &place, &message))
     {
@@ -1907,6 +2042,7 @@ form_view_op_done (BcFormView *self,
       }
       if (force)
         restore_failures (self);
+      build_rest (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT]);
 
       if (op->kind == OP_ADD_ROW && op->error == NULL)
@@ -1969,6 +2105,9 @@ widget_for_path (BcFormView *self,
         return NULL;
 
       /* "services.services_by_sector[2].sector" names the table with its section. */
+      field = bc_template_lookup_field (self->template_, dot != NULL ? dot + 1 : table_id);
+      if (field != NULL)
+        build_through (self, field->section);
       table = g_hash_table_lookup (self->tables, dot != NULL ? dot + 1 : table_id);
       number = g_strndup (bracket + 1, close - bracket - 1);
       if (table == NULL || !g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &row, NULL))
@@ -1985,6 +2124,7 @@ widget_for_path (BcFormView *self,
   if (field->table != NULL)
     field = field->table;
 
+  build_through (self, field->section);
   if (field->type == BC_FIELD_TABLE)
     return g_hash_table_lookup (self->tables, field->id);
 
@@ -2086,10 +2226,12 @@ bc_form_view_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
       self->scroll_tick = 0;
     }
+  g_clear_handle_id (&self->build_idle, g_source_remove);
   if (self->editors != NULL)
     {
       g_hash_table_remove_all (self->editors);
       g_hash_table_remove_all (self->tables);
+      g_hash_table_remove_all (self->repeated);
     }
   if (self->sections != NULL)
     g_ptr_array_set_size (self->sections, 0);
@@ -2112,6 +2254,7 @@ bc_form_view_finalize (GObject *object)
 
   g_clear_pointer (&self->editors, g_hash_table_unref);
   g_clear_pointer (&self->tables, g_hash_table_unref);
+  g_clear_pointer (&self->repeated, g_hash_table_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->background, g_hash_table_unref);
@@ -2237,6 +2380,7 @@ bc_form_view_init (BcFormView *self)
   self->sections = g_ptr_array_new_with_free_func ((GDestroyNotify) section_view_free);
   self->editors = g_hash_table_new (g_str_hash, g_str_equal);
   self->tables = g_hash_table_new (g_str_hash, g_str_equal);
+  self->repeated = g_hash_table_new (g_str_hash, g_str_equal);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->background = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_hash_table_unref);
@@ -2347,6 +2491,15 @@ bc_form_view_get_report (BcFormView *self)
   g_return_val_if_fail (BC_IS_FORM_VIEW (self), NULL);
 
   return self->report;
+}
+
+gboolean
+bc_form_view_is_complete (BcFormView *self)
+{
+  g_return_val_if_fail (BC_IS_FORM_VIEW (self), FALSE);
+
+  return self->loaded && self->report != NULL && self->built_for == self->template_ &&
+         form_complete (self);
 }
 
 BcSaveState

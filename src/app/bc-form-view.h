@@ -35,6 +35,9 @@ void         bc_form_view_load           (BcFormView  *self,
 const char  *bc_form_view_get_report_id  (BcFormView  *self);
 /* The snapshot after the last committed change ("report" property). */
 BcReport    *bc_form_view_get_report     (BcFormView  *self);
+/* Whether the report is shown with every section of its form: the first
+ * screenful is built before the first frame, the rest just after. */
+gboolean     bc_form_view_is_complete    (BcFormView  *self);
 BcSaveState  bc_form_view_get_save_state (BcFormView  *self);
 /* Why the last save failed, in the user's language, or NULL. */
 const char  *bc_form_view_get_save_error (BcFormView  *self);

@@ -132,8 +132,88 @@ static void start_watching           (BcWindow *self);
 static void reload_if_changed_elsewhere (BcWindow *self);
 static void bc_window_show_report    (BcWindow   *self,
                                       const char *report_id);
+static void sync_selection           (BcWindow *self);
 
 /* --- small helpers ------------------------------------------------------- */
+
+/* --- leaving the report shown ---------------------------------------------- */
+
+typedef void (*LeaveFunc) (BcWindow *self,
+                           gpointer  data);
+
+typedef struct {
+  BcWindow       *self;
+  LeaveFunc       then;
+  gpointer        data;
+  GDestroyNotify  destroy;
+} Leave;
+
+static void
+leave_free (Leave *leave)
+{
+  if (leave->destroy != NULL)
+    leave->destroy (leave->data);
+  g_object_unref (leave->self);
+  g_free (leave);
+}
+
+static void
+leave_confirmed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Leave *leave = user_data;
+
+  if (bc_form_view_confirm_discard_finish (BC_FORM_VIEW (source), result, NULL))
+    leave->then (leave->self, leave->data);
+  else
+    /* Staying: the list goes back to the report shown. */
+    sync_selection (leave->self);
+
+  leave_free (leave);
+}
+
+/* Runs `then` now, or, when the report shown holds a value typed but
+ * refused (150 in a percentage), once the person has agreed to lose it,
+ * as closing the window does: nothing typed is lost without a word. */
+static void
+leave_report_then (BcWindow       *self,
+                   LeaveFunc       then,
+                   gpointer        data,
+                   GDestroyNotify  destroy)
+{
+  Leave *leave;
+
+  if (self->report_id == NULL || !bc_form_view_has_refused_input (self->form_view))
+    {
+      then (self, data);
+      if (destroy != NULL)
+        destroy (data);
+      return;
+    }
+
+  leave = g_new0 (Leave, 1);
+  leave->self = g_object_ref (self);
+  leave->then = then;
+  leave->data = data;
+  leave->destroy = destroy;
+  bc_form_view_confirm_discard_async (self->form_view, NULL, leave_confirmed_cb, leave);
+}
+
+static void
+show_report_then (BcWindow *self,
+                  gpointer  report_id)
+{
+  /* The list may have changed while the person was asked. */
+  if (self->reports == NULL || bc_report_list_find (self->reports, report_id, NULL) == NULL)
+    {
+      sync_selection (self);
+      return;
+    }
+
+  g_clear_pointer (&self->pending_focus_path, g_free);
+  bc_window_show_report (self, report_id);
+}
 
 static void
 set_busy (BcWindow *self,
@@ -1047,11 +1127,9 @@ report_created_cb (BcNewReportDialog *dialog,
 }
 
 static void
-new_report_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+new_report_then (BcWindow *self,
+                 gpointer  data)
 {
-  BcWindow *self = BC_WINDOW (widget);
   BcNewReportDialog *dialog;
 
   if (self->workbook == NULL)
@@ -1060,6 +1138,19 @@ new_report_action (GtkWidget  *widget,
   dialog = bc_new_report_dialog_new (GTK_WINDOW (self), self->workbook, self->settings);
   g_signal_connect_object (dialog, "report-created", G_CALLBACK (report_created_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+new_report_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  BcWindow *self = BC_WINDOW (widget);
+
+  if (self->workbook == NULL)
+    return;
+
+  leave_report_then (self, new_report_then, NULL, NULL);
 }
 
 static void
@@ -1299,10 +1390,7 @@ selection_changed_cb (BcWindow *self)
     return;
 
   if (g_strcmp0 (bc_report_item_get_id (item), self->report_id) != 0)
-    {
-      g_clear_pointer (&self->pending_focus_path, g_free);
-      bc_window_show_report (self, bc_report_item_get_id (item));
-    }
+    leave_report_then (self, show_report_then, g_strdup (bc_report_item_get_id (item)), g_free);
 
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "content");
@@ -1906,38 +1994,54 @@ open_done_cb (GObject      *source,
 /* Starts opening `path`, dropping the workbook shown. A fresh demo copy
  * replaces the file first. */
 static void
-start_open (BcWindow   *self,
-            const char *path,
-            gboolean    create,
-            gboolean    fresh_demo)
+start_open_then (BcWindow *self,
+                 gpointer  data)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  const OpenRequest *asked = data;
+  g_autofree char *path = g_strdup (asked->path);
+  OpenRequest *request = g_new0 (OpenRequest, 1);
   GTask *task;
-  OpenRequest *request;
 
-  request = g_new0 (OpenRequest, 1);
-  request->path = g_strdup (path);
-  request->create = create;
-  request->fresh_demo = fresh_demo;
-  if (fresh_demo && self->workbook != NULL &&
+  request->path = g_strdup (asked->path);
+  request->create = asked->create;
+  request->fresh_demo = asked->fresh_demo;
+
+  if (request->fresh_demo && self->workbook != NULL &&
       g_strcmp0 (bc_workbook_get_path (self->workbook), path) == 0)
     request->close_first = g_object_ref (self->workbook);
 
   clear_workbook (self);
 
   g_free (self->path);
-  self->path = g_strdup (path);
+  self->path = g_steal_pointer (&path);
 
   set_busy (self, TRUE);
   gtk_stack_set_visible_child_name (self->content_stack, "loading");
   gtk_stack_set_visible_child_name (self->sidebar_stack, "loading");
 
   task = g_task_new (self, self->cancellable, open_done_cb, NULL);
-  g_task_set_source_tag (task, start_open);
+  g_task_set_source_tag (task, start_open_then);
   g_task_set_task_data (task, request, (GDestroyNotify) open_request_free);
 
   bc_application_load_templates_async (BC_APPLICATION (app), self->cancellable,
                                        templates_loaded_cb, task);
+}
+
+/* Opens a workbook, once whatever was refused in the report shown is
+ * given up (leave_report_then()). */
+static void
+start_open (BcWindow   *self,
+            const char *path,
+            gboolean    create,
+            gboolean    fresh_demo)
+{
+  OpenRequest *request = g_new0 (OpenRequest, 1);
+
+  request->path = g_strdup (path);
+  request->create = create;
+  request->fresh_demo = fresh_demo;
+  leave_report_then (self, start_open_then, request, (GDestroyNotify) open_request_free);
 }
 
 void
@@ -2453,7 +2557,7 @@ bc_window_select_report (BcWindow   *self,
   if (self->reports == NULL || bc_report_list_find (self->reports, report_id, NULL) == NULL)
     return FALSE;
 
-  g_clear_pointer (&self->pending_focus_path, g_free);
-  bc_window_show_report (self, report_id);
+  if (g_strcmp0 (report_id, self->report_id) != 0)
+    leave_report_then (self, show_report_then, g_strdup (report_id), g_free);
   return TRUE;
 }
