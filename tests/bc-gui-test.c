@@ -87,6 +87,23 @@ bc_gui_test_spin (guint ms)
   bc_gui_test_wait (never, NULL, ms);
 }
 
+void
+bc_gui_test_wait_or_fail (BcGuiTestCondition  condition,
+                          gpointer            user_data,
+                          guint               timeout_ms,
+                          const char         *what)
+{
+  if (!bc_gui_test_wait (condition, user_data, timeout_ms))
+    g_error ("Timed out after %u ms waiting for: %s", timeout_ms, what);
+}
+
+void
+bc_gui_test_drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
 
 static GtkWidget *
@@ -176,6 +193,78 @@ bc_gui_test_find_label (GtkWidget  *root,
                         const char *prefix)
 {
   return find (root, match_label_prefix, prefix);
+}
+
+static void
+collect (GtkWidget *root,
+         GType      type,
+         GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (out, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, out);
+}
+
+GPtrArray *
+bc_gui_test_collect_by_type (GtkWidget *root,
+                             GType      type)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  collect (root, type, out);
+  return out;
+}
+
+GtkWindow *
+bc_gui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+void
+bc_gui_test_save_png (GtkWidget  *window,
+                      const char *name)
+{
+  const char *dir = g_getenv ("BAOCAO_SHOT_DIR");
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  /* Revealers and a dialog's first layout settle. */
+  bc_gui_test_spin (600);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  file = g_strdup_printf ("%s-%s.png", name, g_getenv ("BAOCAO_LANGUAGE"));
+  path = g_build_filename (dir, file, NULL);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s", path);
 }
 
 gboolean

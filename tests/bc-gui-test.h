@@ -31,6 +31,16 @@ gboolean    bc_gui_test_wait          (BcGuiTestCondition condition,
                                        guint        timeout_ms);
 /* Runs the main loop for `ms` milliseconds. */
 void        bc_gui_test_spin          (guint        ms);
+/* bc_gui_test_wait(), failing the test with `what` after `timeout_ms`. */
+void        bc_gui_test_wait_or_fail  (BcGuiTestCondition condition,
+                                       gpointer     user_data,
+                                       guint        timeout_ms,
+                                       const char  *what);
+/* Waits up to a minute for `cond (data)`, naming the condition on failure. */
+#define BC_GUI_TEST_WAIT_FOR(cond, data) \
+  bc_gui_test_wait_or_fail ((BcGuiTestCondition) (cond), (data), 60000, #cond)
+/* Dispatches whatever is pending, without waiting. */
+void        bc_gui_test_drain         (void);
 
 /* Depth-first, in widget order (which is Tab order in a form). Labels,
  * which GTK names by their own text, are not matched by accessible name. */
@@ -43,6 +53,16 @@ GtkWidget  *bc_gui_test_find_by_type  (GtkWidget   *root,
 /* A label under `root` whose text starts with `prefix`, visible or not. */
 GtkWidget  *bc_gui_test_find_label    (GtkWidget   *root,
                                        const char  *prefix);
+/* Every widget of `type` under `root`, in widget order. */
+GPtrArray  *bc_gui_test_collect_by_type (GtkWidget *root,
+                                         GType      type);
+/* A visible toplevel window of `type` (a dialog, Preferences), or NULL. */
+GtkWindow  *bc_gui_test_find_toplevel (GType        type);
+/* With BAOCAO_SHOT_DIR set, `window` as GTK draws it, in
+ * $BAOCAO_SHOT_DIR/NAME-$BAOCAO_LANGUAGE.png, for a person to look at
+ * (nothing is checked on it). Without it, nothing. */
+void        bc_gui_test_save_png      (GtkWidget   *window,
+                                       const char  *name);
 /* Visible, and so are all its ancestors up to the window. */
 gboolean    bc_gui_test_is_shown      (GtkWidget   *widget);
 

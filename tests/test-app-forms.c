@@ -24,13 +24,13 @@
 
 #include "bc-application.h"
 #include "bc-carry-over-dialog.h"
+#include "bc-gui-test.h"
 #include "bc-i18n.h"
 #include "bc-new-report-dialog.h"
 #include "bc-period.h"
 #include "bc-window.h"
 #include "bc-test-util.h"
 
-#define DEADLINE_SECONDS 30
 
 static BcApplication *app;
 static char *tmp_home;
@@ -42,130 +42,23 @@ typedef struct {
   char     *dir;
 } Fixture;
 
-/* --- waiting and finding ------------------------------------------------------- */
+/* --- waiting and finding (tests/bc-gui-test.h) ---------------------------------- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-deadline_cb (gpointer data)
-{
-  gboolean *expired = data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin_until_impl (Condition   condition,
-                 gpointer    data,
-                 const char *what)
-{
-  gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (DEADLINE_SECONDS, deadline_cb, &expired);
-
-  while (!condition (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (expired)
-    g_error ("Timed out after %d s waiting for: %s", DEADLINE_SECONDS, what);
-  g_source_remove (id);
-}
-
-#define spin_until(cond, data) spin_until_impl ((Condition) (cond), (data), #cond)
-
-static void
-drain (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
-spin_ms (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
-
-static GtkWidget *
-find_widget (GtkWidget     *root,
-             WidgetMatch    match,
-             gconstpointer  data)
-{
-  if (match (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static void
-collect_widgets (GtkWidget     *root,
-                 WidgetMatch    match,
-                 gconstpointer  data,
-                 GPtrArray     *out)
-{
-  if (match (root, data))
-    g_ptr_array_add (out, root);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, match, data, out);
-}
-
-static gboolean
-match_name (GtkWidget     *widget,
-            gconstpointer  name)
-{
-  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
-}
-
-static gboolean
-match_type (GtkWidget     *widget,
-            gconstpointer  type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
+#define spin_until(cond, data) BC_GUI_TEST_WAIT_FOR (cond, data)
+#define drain() bc_gui_test_drain ()
+#define spin_ms(ms) bc_gui_test_spin (ms)
+#define find_toplevel(type) bc_gui_test_find_toplevel (type)
+#define shot(window, name) bc_gui_test_save_png ((window), (name))
 
 static GtkWidget *
 find_named (gpointer    root,
             const char *name)
 {
-  GtkWidget *widget = find_widget (GTK_WIDGET (root), match_name, name);
+  GtkWidget *widget = bc_gui_test_find_by_name (GTK_WIDGET (root), name);
 
   if (widget == NULL)
     g_error ("No widget named “%s”", name);
   return widget;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-
-  return NULL;
 }
 
 static gboolean
@@ -192,10 +85,10 @@ is_shown (GtkWidget *widget)
 static char *
 group_text (GtkWidget *group)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = NULL;
   GString *text = g_string_new (NULL);
 
-  collect_widgets (group, match_type, GSIZE_TO_POINTER (ADW_TYPE_ACTION_ROW), rows);
+  rows = bc_gui_test_collect_by_type (group, ADW_TYPE_ACTION_ROW);
   for (guint i = 0; i < rows->len; i++)
     {
       AdwActionRow *row = g_ptr_array_index (rows, i);
@@ -205,40 +98,6 @@ group_text (GtkWidget *group)
                               adw_action_row_get_subtitle (row) != NULL ? adw_action_row_get_subtitle (row) : "");
     }
   return g_string_free (text, FALSE);
-}
-
-/* --- screenshots ------------------------------------------------------------------- */
-
-static void
-shot (GtkWidget  *window,
-      const char *name)
-{
-  const char *dir = g_getenv ("BAOCAO_SHOT_DIR");
-  g_autofree char *file = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  /* Revealers and the dialog's first layout settle. */
-  spin_ms (600);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  file = g_strdup_printf ("%s-%s.png", name, g_getenv ("BAOCAO_LANGUAGE"));
-  path = g_build_filename (dir, file, NULL);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("saved %s", path);
 }
 
 /* --- the window ----------------------------------------------------------------------- */

@@ -26,6 +26,7 @@
 #include "bc-application.h"
 #include "bc-entry.h"
 #include "bc-form-view.h"
+#include "bc-gui-test.h"
 #include "bc-i18n.h"
 #include "bc-preferences-window.h"
 #include "bc-review-banner.h"
@@ -760,12 +761,7 @@ test_enrol_send_return (Fixture       *fixture,
 static BcPreferencesWindow *
 find_preferences (void)
 {
-  g_autoptr(GList) windows = gtk_window_list_toplevels ();
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (BC_IS_PREFERENCES_WINDOW (l->data))
-      return l->data;
-  return NULL;
+  return BC_PREFERENCES_WINDOW (bc_gui_test_find_toplevel (BC_TYPE_PREFERENCES_WINDOW));
 }
 
 static gboolean
@@ -791,36 +787,6 @@ not_enrolling (GtkWidget *button)
 {
   /* Sensitive again once the answer came, or hidden once enrolled. */
   return gtk_widget_is_sensitive (button) || !gtk_widget_get_visible (gtk_widget_get_parent (button));
-}
-
-/* With BAOCAO_SHOT_DIR set, a PNG of one window as GTK draws it. */
-static void
-shot_window (GtkWidget  *window,
-             const char *name)
-{
-  const char *dir = g_getenv ("BAOCAO_SHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *file = NULL;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-  drain ();
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  file = g_strdup_printf ("%s/%s-%s.png", dir, name, g_getenv ("BAOCAO_LANGUAGE"));
-  gdk_texture_save_to_png (texture, file);
 }
 
 static void
@@ -878,7 +844,7 @@ test_enrol_from_preferences (Fixture       *fixture,
   g_assert_false (bc_sync_controller_get_enrolled (controller));
   g_assert_false (g_file_test (token_file, G_FILE_TEST_EXISTS));
   g_assert_true (gtk_widget_get_visible (find_named (preferences, "password-row")));
-  shot_window (GTK_WIDGET (preferences), "preferences-wrong-password");
+  bc_gui_test_save_png (GTK_WIDGET (preferences), "preferences-wrong-password");
 
   type_text (find_named (preferences, "password-row"), PASSWORD);
   g_signal_emit_by_name (sign_in, "clicked");
@@ -893,7 +859,7 @@ test_enrol_from_preferences (Fixture       *fixture,
   /* The password is not kept on screen. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (preferences, "password-row"))), ==, "");
   g_assert_true (g_str_has_prefix (bc_sync_indicator_get_status (indicator), synced_prefix));
-  shot_window (GTK_WIDGET (preferences), "preferences-enrolled");
+  bc_gui_test_save_png (GTK_WIDGET (preferences), "preferences-enrolled");
   gtk_window_destroy (GTK_WINDOW (preferences));
   drain ();
 }
