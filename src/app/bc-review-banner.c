@@ -30,6 +30,7 @@ struct _BcReviewBanner
   GtkLabel     *receipt_label;
   GtkWidget    *changes_box;
   GtkWidget    *changes_list;
+  GtkWidget    *changes_scrolled;
   GtkLabel     *more_label;
   BcFormView   *form_view;
   GCancellable *cancellable;
@@ -39,8 +40,9 @@ struct _BcReviewBanner
   gboolean      loading;
 };
 
-/* The changes shown at most; the rest are counted. */
-#define MAX_SHOWN 12
+/* The changes shown at most (the list scrolls past a few lines); the rest
+ * are counted. */
+#define MAX_SHOWN 50
 
 /* One change, as read aloud and where it is. */
 typedef struct {
@@ -124,6 +126,9 @@ show_changes (BcReviewBanner *self)
       gtk_label_set_text (self->more_label, more);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->more_label), n > MAX_SHOWN);
+  /* A scrolled window is a scrollbar high at least: only when needed. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->changes_scrolled), GTK_POLICY_NEVER,
+                                  n > 4 ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER);
   gtk_widget_set_visible (self->changes_box, n > 0);
 }
 
@@ -460,7 +465,16 @@ bc_review_banner_init (BcReviewBanner *self)
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, _("Changed since sent"), -1);
     gtk_accessible_update_relation (GTK_ACCESSIBLE (self->changes_list),
                                     GTK_ACCESSIBLE_RELATION_LABELLED_BY, heading, NULL, -1);
-    gtk_box_append (GTK_BOX (self->changes_box), self->changes_list);
+    /* A few lines high at most: the form stays in view under it. */
+    {
+      GtkWidget *scrolled = self->changes_scrolled = gtk_scrolled_window_new ();
+
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+      gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), self->changes_list);
+      gtk_box_append (GTK_BOX (self->changes_box), scrolled);
+    }
   }
   self->more_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->more_label, 0);
