@@ -683,7 +683,7 @@ test_enrol_send_return (Fixture       *fixture,
   g_assert_null (find_change (fixture->window, NULL));
   {
     g_autofree char *label = field_label ("services_level3");
-    g_autofree char *expected = g_strdup_printf (T ("%s: %s → %s"), label, "60", "61");
+    g_autofree char *expected = g_strdup_printf (T ("%s: %s → %s"), label, "60", "61");
     GtkWidget *input = find_input (fixture->window, field_name ("services_level3"));
     GtkWidget *change;
 

@@ -30,8 +30,8 @@ struct _BcReviewBanner
   GtkLabel     *receipt_label;
   GtkWidget    *changes_box;
   GtkWidget    *changes_list;
-  GtkWidget    *changes_scrolled;
-  GtkLabel     *more_label;
+  GtkWidget    *more_button;
+  gboolean      expanded;      /* every change shown, not the first few */
   BcFormView   *form_view;
   GCancellable *cancellable;
   char         *receipt;
@@ -40,9 +40,9 @@ struct _BcReviewBanner
   gboolean      loading;
 };
 
-/* The changes shown at most (the list scrolls past a few lines); the rest
- * are counted. */
-#define MAX_SHOWN 50
+/* The changes shown until the officer asks for all: the form stays in
+ * view under them. */
+#define N_COLLAPSED 5
 
 /* One change, as read aloud and where it is. */
 typedef struct {
@@ -86,16 +86,26 @@ change_clicked_cb (GtkButton      *button,
     bc_form_view_focus_path (self->form_view, path);
 }
 
+static void show_changes (BcReviewBanner *self);
+
+static void
+more_clicked_cb (BcReviewBanner *self)
+{
+  self->expanded = !self->expanded;
+  show_changes (self);
+}
+
 static void
 show_changes (BcReviewBanner *self)
 {
   GtkWidget *child;
   guint n = self->changes != NULL ? self->changes->len : 0;
+  guint shown = self->expanded ? n : MIN (n, N_COLLAPSED);
 
   while ((child = gtk_widget_get_first_child (self->changes_list)) != NULL)
     gtk_box_remove (GTK_BOX (self->changes_list), child);
 
-  for (guint i = 0; i < MIN (n, MAX_SHOWN); i++)
+  for (guint i = 0; i < shown; i++)
     {
       const Change *change = g_ptr_array_index (self->changes, i);
       GtkWidget *button = gtk_button_new ();
@@ -117,18 +127,15 @@ show_changes (BcReviewBanner *self)
       gtk_box_append (GTK_BOX (self->changes_list), button);
     }
 
-  if (n > MAX_SHOWN)
+  if (n > N_COLLAPSED)
     {
-      g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "…and %u more change",
-                                                            "…and %u more changes", n - MAX_SHOWN),
-                                               n - MAX_SHOWN);
+      g_autofree char *more = self->expanded
+        ? g_strdup (_("Show Fewer"))
+        : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Show All %u Change", "Show All %u Changes", n), n);
 
-      gtk_label_set_text (self->more_label, more);
+      gtk_button_set_label (GTK_BUTTON (self->more_button), more);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->more_label), n > MAX_SHOWN);
-  /* A scrolled window is a scrollbar high at least: only when needed. */
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->changes_scrolled), GTK_POLICY_NEVER,
-                                  n > 4 ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER);
+  gtk_widget_set_visible (self->more_button, n > N_COLLAPSED);
   gtk_widget_set_visible (self->changes_box, n > 0);
 }
 
@@ -178,8 +185,9 @@ describe_changes (BcWorkbook *workbook,
           break;
         case BC_CHANGE_VALUE:
         default:
-          /* TRANSLATORS: a field changed since the report was sent: where, the value sent, the value now */
-          entry->text = g_strdup_printf (_("%s: %s → %s"), label, old_text, new_text);
+          /* TRANSLATORS: a field changed since the report was sent: where, the value sent, the value
+           * now. The spaces around the arrow do not break: the arrow stays with the values. */
+          entry->text = g_strdup_printf (_("%s: %s → %s"), label, old_text, new_text);
           break;
         }
       entry->path = g_strdup (change->path);
@@ -299,6 +307,7 @@ report_changed_cb (BcReviewBanner *self)
       g_clear_pointer (&self->changes, g_ptr_array_unref);
       g_free (self->shown_id);
       self->shown_id = report != NULL ? g_strdup (bc_report_get_id (report)) : NULL;
+      self->expanded = FALSE;
     }
   show (self);
   self->loading = FALSE;
@@ -465,21 +474,14 @@ bc_review_banner_init (BcReviewBanner *self)
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, _("Changed since sent"), -1);
     gtk_accessible_update_relation (GTK_ACCESSIBLE (self->changes_list),
                                     GTK_ACCESSIBLE_RELATION_LABELLED_BY, heading, NULL, -1);
-    /* A few lines high at most: the form stays in view under it. */
-    {
-      GtkWidget *scrolled = self->changes_scrolled = gtk_scrolled_window_new ();
-
-      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-      gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-      gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
-      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), self->changes_list);
-      gtk_box_append (GTK_BOX (self->changes_box), scrolled);
-    }
+    gtk_box_append (GTK_BOX (self->changes_box), self->changes_list);
   }
-  self->more_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->more_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->more_label), "dim-label");
-  gtk_box_append (GTK_BOX (self->changes_box), GTK_WIDGET (self->more_label));
+  self->more_button = gtk_button_new ();
+  gtk_widget_set_halign (self->more_button, GTK_ALIGN_START);
+  gtk_widget_add_css_class (self->more_button, "flat");
+  gtk_widget_add_css_class (self->more_button, "more");
+  g_signal_connect_swapped (self->more_button, "clicked", G_CALLBACK (more_clicked_cb), self);
+  gtk_box_append (GTK_BOX (self->changes_box), self->more_button);
   gtk_widget_set_visible (self->changes_box, FALSE);
   gtk_box_append (GTK_BOX (self->box), self->changes_box);
 
