@@ -215,10 +215,15 @@ state_thread (GTask        *task,
   found->state = bc_outbox_get_state (workbook, report_id, &error);
   if (error == NULL && corrected && found->state != NULL)
     {
-      g_autoptr(GPtrArray) changes = bc_changes_since_sent (workbook, report_id, NULL, &error);
+      g_autoptr(GError) changes_error = NULL;
+      g_autoptr(GPtrArray) changes = bc_changes_since_sent (workbook, report_id, NULL, &changes_error);
 
+      /* Without them (the form's version is not installed: the form says
+       * so) the receipt is still shown. */
       if (changes != NULL)
         found->changes = describe_changes (workbook, report, changes);
+      else
+        g_debug ("No changes since sent: %s", changes_error->message);
     }
   if (error != NULL)
     {
