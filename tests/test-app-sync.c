@@ -6,7 +6,10 @@
  * workbook with one report ready to send in the real window, and drives it
  * through accessible names: enrol from the sync indicator, send, see the
  * receipt above the report; return the report on the server with a
- * comment, sync, and see the comment on top of the report.
+ * comment, sync, and see the comment on top of the report; take it back to
+ * draft, correct a field, and find "old → new" for it in the list of
+ * changes since sent, by its accessible name, which takes the form back to
+ * the field.
  */
 #define G_LOG_DOMAIN "test-app-sync"
 
@@ -702,7 +705,7 @@ test_enrol_send_return (Fixture       *fixture,
   g_assert_null (find_change (fixture->window, NULL));
   {
     g_autofree char *label = field_label ("services_level3");
-    g_autofree char *expected = g_strdup_printf (T ("%s: %s → %s"), label, "60", "61");
+    g_autofree char *expected = g_strdup_printf (T ("%s: %s → %s"), label, "60", "61");
     GtkWidget *input = find_input (fixture->window, field_name ("services_level3"));
     GtkWidget *change;
 

@@ -30,7 +30,8 @@ struct _BcReviewBanner
   GtkLabel     *receipt_label;
   GtkWidget    *changes_box;
   GtkWidget    *changes_list;
-  GtkLabel     *more_label;
+  GtkWidget    *more_button;
+  gboolean      expanded;      /* every change shown, not the first few */
   BcFormView   *form_view;
   GCancellable *cancellable;
   char         *receipt;
@@ -39,8 +40,9 @@ struct _BcReviewBanner
   gboolean      loading;
 };
 
-/* The changes shown at most; the rest are counted. */
-#define MAX_SHOWN 12
+/* The changes shown until the officer asks for all: the form stays in
+ * view under them. */
+#define N_COLLAPSED 5
 
 /* One change, as read aloud and where it is. */
 typedef struct {
@@ -84,16 +86,26 @@ change_clicked_cb (GtkButton      *button,
     bc_form_view_focus_path (self->form_view, path);
 }
 
+static void show_changes (BcReviewBanner *self);
+
+static void
+more_clicked_cb (BcReviewBanner *self)
+{
+  self->expanded = !self->expanded;
+  show_changes (self);
+}
+
 static void
 show_changes (BcReviewBanner *self)
 {
   GtkWidget *child;
   guint n = self->changes != NULL ? self->changes->len : 0;
+  guint shown = self->expanded ? n : MIN (n, N_COLLAPSED);
 
   while ((child = gtk_widget_get_first_child (self->changes_list)) != NULL)
     gtk_box_remove (GTK_BOX (self->changes_list), child);
 
-  for (guint i = 0; i < MIN (n, MAX_SHOWN); i++)
+  for (guint i = 0; i < shown; i++)
     {
       const Change *change = g_ptr_array_index (self->changes, i);
       GtkWidget *button = gtk_button_new ();
@@ -115,15 +127,15 @@ show_changes (BcReviewBanner *self)
       gtk_box_append (GTK_BOX (self->changes_list), button);
     }
 
-  if (n > MAX_SHOWN)
+  if (n > N_COLLAPSED)
     {
-      g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "…and %u more change",
-                                                            "…and %u more changes", n - MAX_SHOWN),
-                                               n - MAX_SHOWN);
+      g_autofree char *more = self->expanded
+        ? g_strdup (_("Show Fewer"))
+        : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Show All %u Change", "Show All %u Changes", n), n);
 
-      gtk_label_set_text (self->more_label, more);
+      gtk_button_set_label (GTK_BUTTON (self->more_button), more);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->more_label), n > MAX_SHOWN);
+  gtk_widget_set_visible (self->more_button, n > N_COLLAPSED);
   gtk_widget_set_visible (self->changes_box, n > 0);
 }
 
@@ -173,8 +185,9 @@ describe_changes (BcWorkbook *workbook,
           break;
         case BC_CHANGE_VALUE:
         default:
-          /* TRANSLATORS: a field changed since the report was sent: where, the value sent, the value now */
-          entry->text = g_strdup_printf (_("%s: %s → %s"), label, old_text, new_text);
+          /* TRANSLATORS: a field changed since the report was sent: where, the value sent, the value
+           * now. The spaces around the arrow do not break: the arrow stays with the values. */
+          entry->text = g_strdup_printf (_("%s: %s → %s"), label, old_text, new_text);
           break;
         }
       entry->path = g_strdup (change->path);
@@ -202,10 +215,15 @@ state_thread (GTask        *task,
   found->state = bc_outbox_get_state (workbook, report_id, &error);
   if (error == NULL && corrected && found->state != NULL)
     {
-      g_autoptr(GPtrArray) changes = bc_changes_since_sent (workbook, report_id, NULL, &error);
+      g_autoptr(GError) changes_error = NULL;
+      g_autoptr(GPtrArray) changes = bc_changes_since_sent (workbook, report_id, NULL, &changes_error);
 
+      /* Without them (the form's version is not installed: the form says
+       * so) the receipt is still shown. */
       if (changes != NULL)
         found->changes = describe_changes (workbook, report, changes);
+      else
+        g_debug ("No changes since sent: %s", changes_error->message);
     }
   if (error != NULL)
     {
@@ -294,6 +312,7 @@ report_changed_cb (BcReviewBanner *self)
       g_clear_pointer (&self->changes, g_ptr_array_unref);
       g_free (self->shown_id);
       self->shown_id = report != NULL ? g_strdup (bc_report_get_id (report)) : NULL;
+      self->expanded = FALSE;
     }
   show (self);
   self->loading = FALSE;
@@ -462,10 +481,12 @@ bc_review_banner_init (BcReviewBanner *self)
                                     GTK_ACCESSIBLE_RELATION_LABELLED_BY, heading, NULL, -1);
     gtk_box_append (GTK_BOX (self->changes_box), self->changes_list);
   }
-  self->more_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->more_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->more_label), "dim-label");
-  gtk_box_append (GTK_BOX (self->changes_box), GTK_WIDGET (self->more_label));
+  self->more_button = gtk_button_new ();
+  gtk_widget_set_halign (self->more_button, GTK_ALIGN_START);
+  gtk_widget_add_css_class (self->more_button, "flat");
+  gtk_widget_add_css_class (self->more_button, "more");
+  g_signal_connect_swapped (self->more_button, "clicked", G_CALLBACK (more_clicked_cb), self);
+  gtk_box_append (GTK_BOX (self->changes_box), self->more_button);
   gtk_widget_set_visible (self->changes_box, FALSE);
   gtk_box_append (GTK_BOX (self->box), self->changes_box);
 

@@ -280,6 +280,43 @@ compare_table (GPtrArray     *changes,
     }
 }
 
+static void
+compare_value (GPtrArray  *changes,
+               const char *name,
+               JsonObject *sent_values,
+               JsonObject *now_values)
+{
+  const char *old_value = object_text (sent_values, name);
+  const char *new_value = object_text (now_values, name);
+
+  if (g_strcmp0 (old_value, new_value) != 0)
+    g_ptr_array_add (changes, value_change (name, old_value, new_value));
+}
+
+/* The member names of `a` and `b` that are not in `seen`, by name. */
+static GPtrArray *
+other_names (GHashTable *seen,
+             JsonObject *a,
+             JsonObject *b)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  JsonObject *objects[] = { a, b };
+
+  for (guint o = 0; o < G_N_ELEMENTS (objects); o++)
+    {
+      g_autoptr(GList) members = objects[o] != NULL ? json_object_get_members (objects[o]) : NULL;
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (!g_hash_table_contains (seen, l->data))
+          {
+            g_hash_table_add (seen, l->data);
+            g_ptr_array_add (names, l->data);
+          }
+    }
+  g_ptr_array_sort (names, compare_strings);
+  return names;
+}
+
 GPtrArray *
 bc_changes_compare (BcTemplate *template_,
                     JsonNode   *sent,
@@ -291,58 +328,39 @@ bc_changes_compare (BcTemplate *template_,
   JsonObject *now_values = member_object (now, "values");
   JsonObject *sent_tables = member_object (sent, "tables");
   JsonObject *now_tables = member_object (now, "tables");
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GPtrArray) tables = g_ptr_array_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) extra = g_ptr_array_new ();
-  JsonObject *table_objects[] = { sent_tables, now_tables };
+  g_autoptr(GHashTable) seen_values = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) seen_tables = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) other_values = NULL;
+  g_autoptr(GPtrArray) other_tables = NULL;
 
   g_return_val_if_fail (template_ == NULL || BC_IS_TEMPLATE (template_), changes);
 
-  names = ordered_names (fields, sent_values, now_values, NULL);
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *name = g_ptr_array_index (names, i);
-      const char *old_value = object_text (sent_values, name);
-      const char *new_value = object_text (now_values, name);
-
-      if (g_strcmp0 (old_value, new_value) != 0)
-        g_ptr_array_add (changes, value_change (name, old_value, new_value));
-    }
-
+  /* The form's fields and tables in its order, as the officer reads it. */
   for (guint i = 0; fields != NULL && i < fields->len; i++)
     {
       const BcField *field = g_ptr_array_index (fields, i);
 
-      if (field->type == BC_FIELD_TABLE && !g_hash_table_contains (seen, field->id))
+      if (field->type == BC_FIELD_TABLE)
         {
-          g_hash_table_add (seen, field->id);
-          g_ptr_array_add (tables, field->id);
+          if (!g_hash_table_insert (seen_tables, field->id, NULL))
+            continue;
+          compare_table (changes, field, field->id, member_array (sent_tables, field->id),
+                         member_array (now_tables, field->id));
         }
+      else if (g_hash_table_insert (seen_values, field->id, NULL))
+        compare_value (changes, field->id, sent_values, now_values);
     }
-  for (guint o = 0; o < G_N_ELEMENTS (table_objects); o++)
+
+  /* Then what the form does not have (another version's keys), by key. */
+  other_values = other_names (seen_values, sent_values, now_values);
+  for (guint i = 0; i < other_values->len; i++)
+    compare_value (changes, g_ptr_array_index (other_values, i), sent_values, now_values);
+  other_tables = other_names (seen_tables, sent_tables, now_tables);
+  for (guint i = 0; i < other_tables->len; i++)
     {
-      g_autoptr(GList) members = table_objects[o] != NULL ? json_object_get_members (table_objects[o]) : NULL;
+      const char *table = g_ptr_array_index (other_tables, i);
 
-      for (GList *l = members; l != NULL; l = l->next)
-        if (!g_hash_table_contains (seen, l->data))
-          {
-            g_hash_table_add (seen, l->data);
-            g_ptr_array_add (extra, l->data);
-          }
-    }
-  g_ptr_array_sort (extra, compare_strings);
-  g_ptr_array_extend (tables, extra, NULL, NULL);
-
-  for (guint i = 0; i < tables->len; i++)
-    {
-      const char *table = g_ptr_array_index (tables, i);
-      const BcField *field = template_ != NULL ? bc_template_lookup_field (template_, table) : NULL;
-
-      if (field != NULL && field->type != BC_FIELD_TABLE)
-        field = NULL;
-      compare_table (changes, field, table, member_array (sent_tables, table),
-                     member_array (now_tables, table));
+      compare_table (changes, NULL, table, member_array (sent_tables, table), member_array (now_tables, table));
     }
 
   return changes;

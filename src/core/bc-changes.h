@@ -45,11 +45,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcChange, bc_change_free)
 
 /* The changes from `sent` to `now`, two report contents (as
  * bc_wire_report_content() makes them, or as parsed from an outbox item's
- * canonical JSON). Fields come in the template's form order, then any key
- * the template does not know, by key; a table's rows are matched by their
- * `row_id` (by position when the rows have none): each row of `now` in
- * order, its changed cells or that it was added, then the rows that were
- * removed. Justifications are not compared. Returns BcChange*, empty when
+ * canonical JSON). Fields and tables come in the template's form order,
+ * then any key the template does not know, by key; a table's rows are
+ * matched by their `row_id` (by position when the rows have none): each row
+ * of `now` in order, its changed cells or that it was added, then the rows
+ * that were removed. Justifications are not compared. Returns BcChange*, empty when
  * nothing changed. `template_` gives the order; NULL: by key. */
 GPtrArray  *bc_changes_compare        (BcTemplate  *template_,
                                        JsonNode    *sent,
