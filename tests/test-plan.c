@@ -373,6 +373,10 @@ test_plan_errors (void)
       "<plan>: calendar.quarter.window: a window needs both “start” and “end”" },
     { "{\"format\": 1, \"id\": \"p\", \"name\": \"P\", \"title\": \"P\", \"issuer\": \"P\","
       " \"in_force\": {\"from\": \"2020\", \"to\": \"2021\"},"
+      " \"calendar\": {\"quarter\": {\"window\": {\"start\": {\"month\": 0, \"day\": 15}, \"end\": {\"month\": 0, \"day\": 14}}}}}",
+      "<plan>: calendar.quarter.window: the window ends before it starts" },
+    { "{\"format\": 1, \"id\": \"p\", \"name\": \"P\", \"title\": \"P\", \"issuer\": \"P\","
+      " \"in_force\": {\"from\": \"2020\", \"to\": \"2021\"},"
       " \"calendar\": {\"quarter\": {\"due\": {\"month\": 0, \"day\": 32}}}}",
       "<plan>: calendar.quarter.due.day: must be between 1 and 31" },
     { "{\"format\": 1, \"id\": \"p\", \"name\": \"P\", \"title\": \"P\", \"issuer\": \"P\","
