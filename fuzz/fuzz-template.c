@@ -1,9 +1,11 @@
-/* fuzz-template.c: libFuzzer entry point for the template loader and field values.
+/* fuzz-template.c: libFuzzer entry point for the template and plan loaders and field values.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Loads the input as a template file; when it loads, looks every field up by
  * its names and runs a set of awkward inputs through each field's value
- * parser, formatter and conversion. Any crash, sanitizer report, critical
+ * parser, formatter and conversion. The same input is loaded as a plan
+ * (*.plan.json, same folders): when it loads, its calendar and targets are
+ * asked for a range of periods. Any crash, sanitizer report, critical
  * warning or broken invariant is a bug.
  */
 #define G_LOG_DOMAIN "fuzz-template"
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bc-plan.h"
 #include "bc-template.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
@@ -143,6 +146,42 @@ check_template (BcTemplate *template_)
     }
 }
 
+static void
+check_plan (const uint8_t *data,
+            size_t         size)
+{
+  static const char * const periods[] = {
+    "1900Q1", "2016Q2", "2019", "2019Q1", "2019Q2", "2020Q4", "2025", "2026Q1", "9999Q4",
+    "2016-10-05", "not a period",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcPlan) plan = bc_plan_new_from_data ((const char *)data, (gssize)size, "fuzz.plan.json", &error);
+
+  if (plan == NULL)
+    {
+      g_assert (error != NULL);
+      g_assert (error->domain == BC_TEMPLATE_ERROR && error->code == BC_TEMPLATE_ERROR_INVALID);
+      g_assert (g_str_has_prefix (error->message, "fuzz.plan.json"));
+      g_assert (g_utf8_validate (error->message, -1, NULL));
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (periods); i++)
+    {
+      BcPeriod period;
+      GDate start, end, due;
+
+      (void) bc_plan_in_force (plan, periods[i], "QNG-SONTINH");
+      (void) bc_plan_lookup_target (plan, "egov-quarterly", "docs_fully_electronic_pct", periods[i]);
+      if (!bc_period_parse (periods[i], &period, NULL))
+        continue;
+      if (bc_plan_window (plan, &period, &start, &end))
+        g_assert (g_date_valid (&start) && g_date_valid (&end));
+      if (bc_plan_due_date (plan, &period, &due))
+        g_assert (g_date_valid (&due));
+    }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -157,6 +196,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
       initialized = TRUE;
     }
+
+  check_plan (data, size);
 
   template_ = bc_template_new_from_data ((const char *)data, (gssize)size, "fuzz.json", &error);
   if (template_ == NULL)

@@ -853,6 +853,7 @@ test_plan_due_dates_and_targets (Fixture       *fixture,
   dirs = g_strjoin (G_SEARCHPATH_SEPARATOR_S, shipped, forms, NULL);
   g_setenv ("BAOCAO_TEMPLATE_DIR", dirs, TRUE);
   g_assert_cmpint (cli (fixture, &run, "show", new_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.err, "warning: a plan was set aside"));
   g_assert_nonnull (strstr (run.err, "broken.plan.json: the key “title” is missing"));
   g_assert_nonnull (strstr (run.out, "19/06/2020 (Plan 61/KH-UBND)"));
   g_setenv ("BAOCAO_TEMPLATE_DIR", shipped, TRUE);

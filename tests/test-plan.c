@@ -373,6 +373,10 @@ test_plan_errors (void)
       "<plan>: calendar.quarter.window: a window needs both “start” and “end”" },
     { "{\"format\": 1, \"id\": \"p\", \"name\": \"P\", \"title\": \"P\", \"issuer\": \"P\","
       " \"in_force\": {\"from\": \"2020\", \"to\": \"2021\"},"
+      " \"calendar\": {\"quarter\": {\"window\": {\"start\": {\"month\": 0, \"day\": 15}, \"end\": {\"month\": 0, \"day\": 14}}}}}",
+      "<plan>: calendar.quarter.window: the window ends before it starts" },
+    { "{\"format\": 1, \"id\": \"p\", \"name\": \"P\", \"title\": \"P\", \"issuer\": \"P\","
+      " \"in_force\": {\"from\": \"2020\", \"to\": \"2021\"},"
       " \"calendar\": {\"quarter\": {\"due\": {\"month\": 0, \"day\": 32}}}}",
       "<plan>: calendar.quarter.due.day: must be between 1 and 31" },
     { "{\"format\": 1, \"id\": \"p\", \"name\": \"P\", \"title\": \"P\", \"issuer\": \"P\","
@@ -394,6 +398,40 @@ test_plan_errors (void)
       g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID);
       g_assert_true (g_str_has_prefix (error->message, cases[i].message));
     }
+}
+
+/* A form's own target where its years hold the period; a table column's is
+ * the form's only (a plan names fields). */
+static void
+test_template_targets (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) form = bc_template_new_from_data (
+    "{\"format\": 1, \"id\": \"own\", \"version\": 1, \"period_type\": \"quarter\",\n"
+    " \"title\": \"Own\", \"sections\": [{\"id\": \"s\", \"title\": \"S\", \"fields\": [\n"
+    "   {\"id\": \"pct\", \"type\": \"percentage\", \"label\": \"Pct\",\n"
+    "    \"target\": {\"op\": \">=\", \"value\": 20, \"from\": \"2019\", \"to\": \"2020\"}},\n"
+    "   {\"id\": \"t\", \"type\": \"table\", \"label\": \"T\", \"columns\": [\n"
+    "     {\"id\": \"share\", \"type\": \"percentage\", \"label\": \"Share\",\n"
+    "      \"target\": {\"op\": \"<=\", \"value\": 5, \"from\": \"2019\", \"to\": \"2020\"}}]}]}]}",
+    -1, "own-v1.json", &error);
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  const BcField *pct, *share;
+  const BcTarget *target;
+
+  g_assert_no_error (error);
+  bc_template_registry_add (registry, form);
+  pct = bc_template_lookup_field (form, "pct");
+  share = bc_template_lookup_field (form, "t.share");
+  g_assert_nonnull (share);
+
+  /* No plan: the form's own, in its years only. */
+  target = bc_template_registry_lookup_target (registry, form, pct, "2020Q1", "U");
+  g_assert_nonnull (target);
+  g_assert_cmpfloat (target->value, ==, 20);
+  g_assert_null (bc_template_registry_lookup_target (registry, form, pct, "2018Q4", "U"));
+  g_assert_nonnull (bc_template_registry_lookup_target (registry, form, share, "2020Q1", "U"));
+  g_assert_null (bc_template_registry_lookup_target (registry, form, share, "2021Q1", "U"));
 }
 
 /* A due date past the end of a short month is its last day. */
@@ -430,6 +468,7 @@ main (int   argc,
   g_test_add_func ("/core/plan/broken-plan-set-aside", test_broken_plan_set_aside);
   g_test_add_func ("/core/plan/errors", test_plan_errors);
   g_test_add_func ("/core/plan/due-day-clamped", test_due_day_clamped);
+  g_test_add_func ("/core/plan/template-targets", test_template_targets);
 
   return g_test_run ();
 }

@@ -854,12 +854,16 @@ connect_editor (BcFormView    *self,
   gtk_widget_add_controller (GTK_WIDGET (editor), focus);
 }
 
+static void set_target (BcFormView    *self,
+                        BcFieldEditor *editor);
+
 static void
 on_cell_added (BcTableEditor *table,
                BcFieldEditor *cell,
                BcFormView    *self)
 {
   connect_editor (self, cell);
+  set_target (self, cell);
 }
 
 static void show_field (BcFormView    *self,
@@ -1221,27 +1225,28 @@ build_form (BcFormView *self)
 /* The targets beside the indicators are those of the plan in force for the
  * report's unit and period: none rather than another year's. */
 static void
+set_target (BcFormView    *self,
+            BcFieldEditor *editor)
+{
+  const BcTarget *target = NULL;
+
+  if (self->report != NULL && self->template_ != NULL)
+    target = bc_template_registry_lookup_target (bc_workbook_get_templates (self->workbook),
+                                                 self->template_, bc_field_editor_get_field (editor),
+                                                 bc_report_get_period_id (self->report),
+                                                 bc_report_get_unit (self->report));
+  bc_field_editor_set_target (editor, target);
+}
+
+static void
 update_targets (BcFormView *self)
 {
-  BcTemplateRegistry *registry = bc_workbook_get_templates (self->workbook);
   GHashTableIter iter;
   gpointer editor;
 
-  if (self->report == NULL || self->template_ == NULL)
-    return;
-
   g_hash_table_iter_init (&iter, self->editors);
   while (g_hash_table_iter_next (&iter, NULL, &editor))
-    {
-      const BcField *field = bc_field_editor_get_field (editor);
-      const BcTarget *target = registry != NULL
-        ? bc_template_registry_lookup_target (registry, self->template_, field,
-                                              bc_report_get_period_id (self->report),
-                                              bc_report_get_unit (self->report))
-        : NULL;
-
-      bc_field_editor_set_target (editor, target);
-    }
+    set_target (self, editor);
 }
 
 /* --- showing a snapshot ---------------------------------------------------- */

@@ -128,8 +128,14 @@ report_template_problems (BcTemplateRegistry *templates)
     {
       const GError *problem = g_ptr_array_index (problems, i);
 
-      /* TRANSLATORS: %s says which template file, where in it and what is wrong */
-      err (_("warning: a template was set aside and cannot be used: %s"), problem->message);
+      /* Each message starts with its file's name: a plan's ends in .plan.json. */
+      if (strstr (problem->message, ".plan.json:") != NULL)
+        /* TRANSLATORS: %s says which plan file, where in it and what is wrong */
+        err (_("warning: a plan was set aside and cannot be used (its due dates and targets are not shown): %s"),
+             problem->message);
+      else
+        /* TRANSLATORS: %s says which template file, where in it and what is wrong */
+        err (_("warning: a template was set aside and cannot be used: %s"), problem->message);
     }
 }
 

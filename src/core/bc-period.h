@@ -7,11 +7,12 @@
  * a report under no plan has no due date.
  *
  * bc_period_window() is the span used to order periods and to compare them
- * with the from/to of templates, targets and plans. It keeps the cut-off
- * days that Vietnamese provinces use (a quarter from the 15th of the month
+ * with the from/to of templates, targets and plans. It keeps fixed cut-off
+ * days (those of Plan 61/KH-UBND: a quarter from the 15th of the month
  * before its first month to the 14th of its last month; a year from 15
  * December of the previous year to 14 December), so that a period's place
- * among others does not depend on any plan.
+ * among others does not depend on which plan is installed. The data window
+ * shown to people is the plan's (bc_plan_window()).
  */
 #pragma once
 

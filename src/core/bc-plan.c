@@ -421,6 +421,10 @@ parse_calendar (Loader     *loader,
         return FALSE;
       if (window != NULL && (!out->window_start.set || !out->window_end.set))
         return fail (loader, window_where, _("a window needs both “start” and “end”"));
+      if (window != NULL &&
+          (out->window_start.month > out->window_end.month ||
+           (out->window_start.month == out->window_end.month && out->window_start.day > out->window_end.day)))
+        return fail (loader, window_where, _("the window ends before it starts"));
     }
 
   return TRUE;

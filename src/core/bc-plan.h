@@ -97,7 +97,8 @@ BcTimeliness  bc_template_registry_timeliness      (BcTemplateRegistry *self,
                                                     const GDate        *submitted);
 /* The target `field` is shown against in a report of `period_id` by
  * `unit`: the plan in force's, else the template's own (a `target` written
- * in the template file) when its from/to hold the period, else NULL.
+ * in the template file) when its from/to hold the period, else NULL. A
+ * table column's is the template's own only. `self` may be NULL (no plans).
  * Borrowed. */
 const BcTarget *bc_template_registry_lookup_target (BcTemplateRegistry *self,
                                                     BcTemplate         *template_,

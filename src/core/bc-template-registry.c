@@ -636,10 +636,12 @@ bc_template_registry_lookup_target (BcTemplateRegistry *self,
   g_return_val_if_fail (self == NULL || BC_IS_TEMPLATE_REGISTRY (self), NULL);
   g_return_val_if_fail (field != NULL, NULL);
 
-  if (field->table != NULL || period_id == NULL)
+  if (period_id == NULL)
     return NULL;
 
-  plan = self != NULL ? bc_template_registry_lookup_plan (self, period_id, unit) : NULL;
+  /* A plan names fields, not table columns: a column's target is the
+   * form's own. */
+  plan = self != NULL && field->table == NULL ? bc_template_registry_lookup_plan (self, period_id, unit) : NULL;
   if (plan != NULL)
     {
       const BcTarget *target = bc_plan_lookup_target (plan,
