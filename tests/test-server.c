@@ -5,6 +5,8 @@
  * client would: enrolment, exactly-once pushes, the change feed, the limits,
  * the authorisation matrix and TLS. The admin commands run the real binary
  * ($BAOCAO_SERVER) on a data directory that a served process uses too.
+ * Several served processes share one store (/server/processes/…), the last
+ * ones behind fault proxies with real client engines (bc-sync-harness.h).
  */
 #define G_LOG_DOMAIN "test-server"
 
