@@ -622,3 +622,252 @@ bc_test_client_sync (BcSyncClient  *client,
   g_main_context_pop_thread_default (context);
   return summary;
 }
+
+/* Checks --------------------------------------------------------------- */
+
+static void
+queued_clear (BcTestQueued *queued)
+{
+  g_free (queued->hash);
+}
+
+BcTestTracked *
+bc_test_tracked_new (const char *report_id)
+{
+  BcTestTracked *tracked = g_new0 (BcTestTracked, 1);
+
+  tracked->id = g_strdup (report_id);
+  tracked->queued = g_array_new (FALSE, FALSE, sizeof (BcTestQueued));
+  g_array_set_clear_func (tracked->queued, (GDestroyNotify) queued_clear);
+  return tracked;
+}
+
+void
+bc_test_tracked_free (BcTestTracked *tracked)
+{
+  g_free (tracked->id);
+  g_array_unref (tracked->queued);
+  g_free (tracked);
+}
+
+void
+bc_test_tracked_add (BcTestTracked *tracked,
+                     gint64         revision,
+                     const char    *hash)
+{
+  BcTestQueued queued = { revision, g_strdup (hash) };
+
+  g_assert_nonnull (hash);
+  g_array_append_val (tracked->queued, queued);
+  tracked->returned = FALSE;
+}
+
+const BcTestQueued *
+bc_test_tracked_last (const BcTestTracked *tracked)
+{
+  g_assert_cmpuint (tracked->queued->len, >, 0);
+  return &g_array_index (tracked->queued, BcTestQueued, tracked->queued->len - 1);
+}
+
+/* The workbook's outbox items (BcOutboxItem*, owned) by report id. */
+static GHashTable *
+outbox_by_report (BcWorkbook *workbook)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = bc_outbox_list (workbook, &error);
+  GHashTable *outbox = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                              (GDestroyNotify) bc_outbox_item_free);
+
+  g_assert_no_error (error);
+  /* The items leave the array for the table. */
+  g_ptr_array_set_free_func (items, NULL);
+  for (guint i = 0; i < items->len; i++)
+    g_hash_table_insert (outbox, ((BcOutboxItem *) g_ptr_array_index (items, i))->report_id,
+                         g_ptr_array_index (items, i));
+  return outbox;
+}
+
+void
+bc_test_note_queued (BcWorkbook           *workbook,
+                     BcTestTracked * const *tracked,
+                     guint                 n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) outbox = outbox_by_report (workbook);
+  for (guint i = 0; i < n; i++)
+    {
+      BcOutboxItem *item = g_hash_table_lookup (outbox, tracked[i]->id);
+
+      if (item == NULL)
+        g_error ("report %s was queued but is not in the outbox", tracked[i]->id);
+      bc_test_tracked_add (tracked[i], item->revision, item->content_hash);
+    }
+}
+
+void
+bc_test_check_nothing_forgotten (BcWorkbook  *workbook,
+                                 GPtrArray   *reports,
+                                 const char  *who,
+                                 BcTestTally *tally)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) outbox = outbox_by_report (workbook);
+  for (guint i = 0; i < reports->len; i++)
+    {
+      BcTestTracked *tracked = g_ptr_array_index (reports, i);
+      const BcTestQueued *last = bc_test_tracked_last (tracked);
+      BcOutboxItem *item = g_hash_table_lookup (outbox, tracked->id);
+      g_autoptr(BcSyncState) state = NULL;
+
+      if (item != NULL)
+        {
+          if (item->revision != last->revision || g_strcmp0 (item->content_hash, last->hash) != 0)
+            tally->wrong++;
+          continue;
+        }
+      state = bc_outbox_get_state (workbook, tracked->id, &error);
+      g_assert_no_error (error);
+      if (state == NULL || state->acked_revision < last->revision)
+        {
+          g_test_message ("%s: report %s revision %" G_GINT64_FORMAT " is neither in the outbox "
+                          "nor acknowledged", who, tracked->id, last->revision);
+          tally->losses++;
+        }
+    }
+}
+
+GHashTable *
+bc_test_feed_receipts (BcServerStore *store,
+                       const char    *unit,
+                       BcTestTally   *tally)
+{
+  GHashTable *feed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 since = 0;
+
+  for (;;)
+    {
+      g_autoptr(JsonArray) changes = bc_server_store_changes (store, unit, since, 500, &error);
+      guint n;
+
+      g_assert_no_error (error);
+      n = json_array_get_length (changes);
+      for (guint i = 0; i < n; i++)
+        {
+          JsonObject *change = json_array_get_object_element (changes, i);
+          g_autofree char *key = NULL;
+          const char *number;
+
+          g_assert_cmpint (json_object_get_int_member (change, "seq"), >, since);
+          since = json_object_get_int_member (change, "seq");
+          if (!g_str_equal (json_object_get_string_member (change, "kind"), "receipt"))
+            continue;
+          key = g_strdup_printf ("%s@%" G_GINT64_FORMAT,
+                                 json_object_get_string_member (change, "report_id"),
+                                 json_object_get_int_member (change, "revision"));
+          g_hash_table_insert (feed, g_strdup (key),
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (feed, key)) + 1));
+          number = json_object_get_string_member (json_object_get_object_member (change, "receipt"),
+                                                  "number");
+          if (!g_hash_table_add (numbers, g_strdup (number)))
+            {
+              g_test_message ("receipt %s given twice", number);
+              tally->duplicates++;
+            }
+        }
+      if (n < 500)
+        break;
+    }
+  return feed;
+}
+
+void
+bc_test_check_report (BcServerStore       *store,
+                      const char          *unit,
+                      GHashTable          *feed,
+                      BcWorkbook          *workbook,
+                      const BcTestTracked *tracked,
+                      const char          *who,
+                      BcTestTally         *tally)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) report = bc_server_store_get_report (store, unit, tracked->id, &error);
+  g_autoptr(BcSyncState) state = NULL;
+  const BcTestQueued *last = bc_test_tracked_last (tracked);
+  const char *last_receipt = NULL;
+  JsonArray *revisions;
+
+  g_assert_no_error (error);
+  if (report == NULL)
+    {
+      g_test_message ("%s: report %s is not on the server", who, tracked->id);
+      tally->losses += tracked->queued->len;
+      return;
+    }
+  revisions = json_object_get_array_member (report, "revisions");
+
+  /* Each queued revision on the server once, with its content, and one
+   * receipt for it in the feed. */
+  for (guint q = 0; q < tracked->queued->len; q++)
+    {
+      const BcTestQueued *queued = &g_array_index (tracked->queued, BcTestQueued, q);
+      g_autofree char *key = g_strdup_printf ("%s@%" G_GINT64_FORMAT, tracked->id, queued->revision);
+      guint in_feed = GPOINTER_TO_UINT (g_hash_table_lookup (feed, key));
+      guint found = 0;
+
+      for (guint r = 0; r < json_array_get_length (revisions); r++)
+        {
+          JsonObject *revision = json_array_get_object_element (revisions, r);
+
+          if (json_object_get_int_member (revision, "revision") != queued->revision)
+            continue;
+          found++;
+          if (!g_str_equal (json_object_get_string_member (revision, "content_hash"), queued->hash))
+            tally->wrong++;
+          if (json_object_get_boolean_member (revision, "conflict"))
+            tally->conflicts++;
+          if (queued->revision == last->revision)
+            last_receipt = json_object_get_string_member (
+              json_object_get_object_member (revision, "receipt"), "number");
+        }
+      if (found != 1 || in_feed != 1)
+        g_test_message ("%s: report %s revision %" G_GINT64_FORMAT " is on the server %u times, "
+                        "with %u receipts in the feed", who, tracked->id, queued->revision,
+                        found, in_feed);
+      tally->losses += found == 0 ? 1 : 0;
+      tally->duplicates += found > 1 ? found - 1 : 0;
+      tally->losses += in_feed == 0 && found > 0 ? 1 : 0;
+      tally->duplicates += in_feed > 1 ? in_feed - 1 : 0;
+    }
+  /* Nothing the workbook never queued. */
+  if (json_array_get_length (revisions) > tracked->queued->len)
+    tally->duplicates += json_array_get_length (revisions) - tracked->queued->len;
+
+  /* The workbook holds the receipt the server gave for the last one. */
+  state = bc_outbox_get_state (workbook, tracked->id, &error);
+  g_assert_no_error (error);
+  if (state == NULL || state->acked_revision != last->revision)
+    {
+      g_test_message ("%s: report %s revision %" G_GINT64_FORMAT " has no receipt in the workbook",
+                      who, tracked->id, last->revision);
+      tally->losses++;
+    }
+  else if (g_strcmp0 (state->receipt_number, last_receipt) != 0)
+    {
+      g_test_message ("%s: report %s: the workbook's receipt %s, the server's %s", who,
+                      tracked->id, state->receipt_number, last_receipt);
+      tally->wrong++;
+    }
+}
+
+void
+bc_test_tally_assert_clean (const BcTestTally *tally)
+{
+  g_test_message ("duplicates %u, losses %u, wrong %u, conflicts %u",
+                  tally->duplicates, tally->losses, tally->wrong, tally->conflicts);
+  g_assert_cmpuint (tally->duplicates, ==, 0);
+  g_assert_cmpuint (tally->losses, ==, 0);
+  g_assert_cmpuint (tally->wrong, ==, 0);
+  g_assert_cmpuint (tally->conflicts, ==, 0);
+}

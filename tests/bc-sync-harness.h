@@ -11,6 +11,7 @@
 
 #include <gio/gio.h>
 
+#include "bc-server-store.h"
 #include "bc-sync-client.h"
 #include "bc-workbook.h"
 
@@ -96,5 +97,69 @@ gboolean       bc_test_client_enrol        (BcSyncClient  *client,
                                             GError       **error);
 BcSyncSummary *bc_test_client_sync         (BcSyncClient  *client,
                                             GError       **error);
+
+/* Checks: what workbooks queued against what the server holds. */
+
+/* One revision a workbook queued. */
+typedef struct {
+  gint64  revision;
+  char   *hash;
+} BcTestQueued;
+
+/* What a workbook queued of one report, in order. */
+typedef struct {
+  char     *id;
+  GArray   *queued;     /* BcTestQueued */
+  guint     edits;
+  gboolean  returned;   /* the province returned it; not sent again since */
+} BcTestTracked;
+
+/* Faults found: each must end at 0. */
+typedef struct {
+  guint duplicates;   /* revisions, receipts or feed entries beyond one */
+  guint losses;       /* queued revisions the server lacks, or a workbook forgot */
+  guint wrong;        /* receipts or content that differ */
+  guint conflicts;
+} BcTestTally;
+
+BcTestTracked *bc_test_tracked_new             (const char          *report_id);
+void           bc_test_tracked_free            (BcTestTracked       *tracked);
+/* Notes a revision queued (and that the report is no longer returned). */
+void           bc_test_tracked_add             (BcTestTracked       *tracked,
+                                                gint64               revision,
+                                                const char          *hash);
+const BcTestQueued *bc_test_tracked_last       (const BcTestTracked *tracked);
+
+/* Notes, for each of the `n` reports, the revision the workbook's outbox
+ * holds as queued (it must hold one). */
+void           bc_test_note_queued             (BcWorkbook          *workbook,
+                                                BcTestTracked * const *tracked,
+                                                guint                n);
+/* Between syncs: the last queued revision of each of `reports`
+ * (BcTestTracked*) is acknowledged, or still in the workbook's outbox as
+ * queued (a cut must not make a workbook forget one). `who` names the
+ * workbook in messages. */
+void           bc_test_check_nothing_forgotten (BcWorkbook          *workbook,
+                                                GPtrArray           *reports,
+                                                const char          *who,
+                                                BcTestTally         *tally);
+/* The receipts in `unit`'s feed: "report_id@revision" → how many times
+ * (GUINT_TO_POINTER). A receipt number given twice is a duplicate. */
+GHashTable    *bc_test_feed_receipts           (BcServerStore       *store,
+                                                const char          *unit,
+                                                BcTestTally         *tally);
+/* After convergence, one report: each revision queued is on the server
+ * once, with its content and no conflict, and has one receipt in `feed`;
+ * the server has no revision that was not queued; the workbook holds the
+ * server's receipt for the last one. */
+void           bc_test_check_report            (BcServerStore       *store,
+                                                const char          *unit,
+                                                GHashTable          *feed,
+                                                BcWorkbook          *workbook,
+                                                const BcTestTracked *tracked,
+                                                const char          *who,
+                                                BcTestTally         *tally);
+/* Logs the tally and asserts it is clean. */
+void           bc_test_tally_assert_clean      (const BcTestTally   *tally);
 
 G_END_DECLS

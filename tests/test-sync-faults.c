@@ -31,18 +31,6 @@
 #define REQUEST_TIMEOUT  3
 
 typedef struct {
-  gint64  revision;
-  char   *hash;
-} Queued;
-
-/* What the workbook queued of one report, in order. */
-typedef struct {
-  char   *id;
-  GArray *queued;   /* Queued */
-  guint   edits;
-} Tracked;
-
-typedef struct {
   char          *dir;
   char          *data_dir;
   BcTestServer  *server;
@@ -50,22 +38,8 @@ typedef struct {
   BcWorkbook    *workbook;
   BcSyncClient  *client;
   BcServerStore *store;
-  GPtrArray     *reports;   /* Tracked* */
+  GPtrArray     *reports;   /* BcTestTracked* */
 } Fixture;
-
-static void
-queued_clear (Queued *queued)
-{
-  g_free (queued->hash);
-}
-
-static void
-tracked_free (Tracked *tracked)
-{
-  g_free (tracked->id);
-  g_array_unref (tracked->queued);
-  g_free (tracked);
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -92,7 +66,7 @@ fixture_setup (Fixture       *fixture,
 
   fixture->store = bc_server_store_open_sqlite (fixture->data_dir, &error);
   g_assert_no_error (error);
-  fixture->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) tracked_free);
+  fixture->reports = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_test_tracked_free);
 }
 
 static void
@@ -114,27 +88,19 @@ fixture_teardown (Fixture       *fixture,
 
 /* The model ----------------------------------------------------------- */
 
-static Tracked *
+static BcTestTracked *
 track (Fixture    *fixture,
        const char *report_id)
 {
   for (guint i = 0; i < fixture->reports->len; i++)
     {
-      Tracked *tracked = g_ptr_array_index (fixture->reports, i);
+      BcTestTracked *tracked = g_ptr_array_index (fixture->reports, i);
 
       if (g_str_equal (tracked->id, report_id))
         return tracked;
     }
-
-  {
-    Tracked *tracked = g_new0 (Tracked, 1);
-
-    tracked->id = g_strdup (report_id);
-    tracked->queued = g_array_new (FALSE, FALSE, sizeof (Queued));
-    g_array_set_clear_func (tracked->queued, (GDestroyNotify) queued_clear);
-    g_ptr_array_add (fixture->reports, tracked);
-    return tracked;
-  }
+  g_ptr_array_add (fixture->reports, bc_test_tracked_new (report_id));
+  return g_ptr_array_index (fixture->reports, fixture->reports->len - 1);
 }
 
 /* Notes the revision the outbox holds for `report_id` as queued. */
@@ -142,25 +108,9 @@ static void
 note_queued (Fixture    *fixture,
              const char *report_id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = bc_outbox_list (fixture->workbook, &error);
-  Tracked *tracked = track (fixture, report_id);
+  BcTestTracked *tracked = track (fixture, report_id);
 
-  g_assert_no_error (error);
-  for (guint i = 0; i < items->len; i++)
-    {
-      BcOutboxItem *item = g_ptr_array_index (items, i);
-      Queued queued;
-
-      if (!g_str_equal (item->report_id, report_id))
-        continue;
-      g_assert_nonnull (item->content_hash);
-      queued.revision = item->revision;
-      queued.hash = g_strdup (item->content_hash);
-      g_array_append_val (tracked->queued, queued);
-      return;
-    }
-  g_error ("report %s was queued but is not in the outbox", report_id);
+  bc_test_note_queued (fixture->workbook, &tracked, 1);
 }
 
 static char *
@@ -180,7 +130,7 @@ static void
 edit_and_queue (Fixture    *fixture,
                 const char *report_id)
 {
-  Tracked *tracked = track (fixture, report_id);
+  BcTestTracked *tracked = track (fixture, report_id);
   g_autofree char *value = g_strdup_printf ("Khó khăn, lần sửa %u.", ++tracked->edits);
 
   bc_test_edit_and_queue (fixture->workbook, report_id, value);
@@ -189,195 +139,49 @@ edit_and_queue (Fixture    *fixture,
 
 /* Checks ------------------------------------------------------------- */
 
-typedef struct {
-  guint duplicates;   /* revisions, receipts or feed entries beyond one */
-  guint losses;       /* queued revisions the server lacks, or the workbook forgot */
-  guint wrong;        /* receipts that differ, content that differs */
-  guint conflicts;
-} Tally;
-
 /* Before convergence: every queued revision not yet acknowledged is still
  * in the outbox (a cut must not make the workbook forget one). */
 static void
-check_nothing_forgotten (Fixture *fixture,
-                         Tally   *tally)
+check_nothing_forgotten (Fixture     *fixture,
+                         BcTestTally *tally)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = bc_outbox_list (fixture->workbook, &error);
-
-  g_assert_no_error (error);
-  for (guint i = 0; i < fixture->reports->len; i++)
-    {
-      Tracked *tracked = g_ptr_array_index (fixture->reports, i);
-      const Queued *last = &g_array_index (tracked->queued, Queued, tracked->queued->len - 1);
-      g_autoptr(BcSyncState) state = bc_outbox_get_state (fixture->workbook, tracked->id, &error);
-      gboolean in_outbox = FALSE;
-
-      g_assert_no_error (error);
-      for (guint j = 0; j < items->len; j++)
-        {
-          BcOutboxItem *item = g_ptr_array_index (items, j);
-
-          if (g_str_equal (item->report_id, tracked->id))
-            {
-              in_outbox = TRUE;
-              if (item->revision != last->revision || g_strcmp0 (item->content_hash, last->hash) != 0)
-                tally->wrong++;
-            }
-        }
-      if (!in_outbox && (state == NULL || state->acked_revision < last->revision))
-        {
-          g_test_message ("report %s revision %" G_GINT64_FORMAT " is neither in the outbox "
-                          "nor acknowledged", tracked->id, last->revision);
-          tally->losses++;
-        }
-    }
+  bc_test_check_nothing_forgotten (fixture->workbook, fixture->reports, "the workbook", tally);
 }
 
 /* After convergence: the server and the workbook agree exactly. */
 static void
-check_converged (Fixture *fixture,
-                 Tally   *tally)
+check_converged (Fixture     *fixture,
+                 BcTestTally *tally)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = bc_outbox_list (fixture->workbook, &error);
-  g_autoptr(GHashTable) feed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) receipts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gint64 since = 0;
+  g_autoptr(GHashTable) feed = bc_test_feed_receipts (fixture->store, BC_HARNESS_UNIT, tally);
 
   g_assert_no_error (error);
   /* Whatever is still in the outbox was never acknowledged: a loss unless
    * another sync sends it (the caller converged first). */
   tally->losses += items->len;
 
-  /* The feed's receipts, counted by report and revision. */
-  for (;;)
-    {
-      g_autoptr(JsonArray) changes = bc_server_store_changes (fixture->store, BC_HARNESS_UNIT,
-                                                              since, 500, &error);
-      guint n;
-
-      g_assert_no_error (error);
-      n = json_array_get_length (changes);
-      for (guint i = 0; i < n; i++)
-        {
-          JsonObject *change = json_array_get_object_element (changes, i);
-          g_autofree char *key = NULL;
-
-          since = json_object_get_int_member (change, "seq");
-          if (!g_str_equal (json_object_get_string_member (change, "kind"), "receipt"))
-            continue;
-          key = g_strdup_printf ("%s@%" G_GINT64_FORMAT,
-                                 json_object_get_string_member (change, "report_id"),
-                                 json_object_get_int_member (change, "revision"));
-          g_hash_table_insert (feed, g_strdup (key),
-                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (feed, key)) + 1));
-        }
-      if (n < 500)
-        break;
-    }
-
   for (guint i = 0; i < fixture->reports->len; i++)
     {
-      Tracked *tracked = g_ptr_array_index (fixture->reports, i);
-      g_autoptr(JsonObject) report = bc_server_store_get_report (fixture->store, BC_HARNESS_UNIT,
-                                                                 tracked->id, &error);
-      g_autoptr(BcSyncState) state = bc_outbox_get_state (fixture->workbook, tracked->id, &error);
-      const Queued *last = &g_array_index (tracked->queued, Queued, tracked->queued->len - 1);
-      JsonArray *revisions;
-      const char *last_receipt = NULL;
+      BcTestTracked *tracked = g_ptr_array_index (fixture->reports, i);
+      g_autoptr(BcReport) loaded = NULL;
+      BcStatus status;
 
-      g_assert_no_error (error);
-      if (report == NULL)
-        {
-          tally->losses += tracked->queued->len;
-          continue;
-        }
-      revisions = json_object_get_array_member (report, "revisions");
-
-      /* Each queued revision on the server once, with its content. */
-      for (guint q = 0; q < tracked->queued->len; q++)
-        {
-          const Queued *queued = &g_array_index (tracked->queued, Queued, q);
-          guint found = 0;
-          g_autofree char *key = g_strdup_printf ("%s@%" G_GINT64_FORMAT, tracked->id, queued->revision);
-          guint in_feed = GPOINTER_TO_UINT (g_hash_table_lookup (feed, key));
-
-          for (guint r = 0; r < json_array_get_length (revisions); r++)
-            {
-              JsonObject *revision = json_array_get_object_element (revisions, r);
-
-              if (json_object_get_int_member (revision, "revision") != queued->revision)
-                continue;
-              found++;
-              if (!g_str_equal (json_object_get_string_member (revision, "content_hash"), queued->hash))
-                tally->wrong++;
-              if (json_object_get_boolean_member (revision, "conflict"))
-                tally->conflicts++;
-              if (queued->revision == last->revision)
-                last_receipt = json_object_get_string_member (
-                  json_object_get_object_member (revision, "receipt"), "number");
-            }
-          if (found == 0)
-            {
-              g_test_message ("report %s revision %" G_GINT64_FORMAT " is not on the server",
-                              tracked->id, queued->revision);
-              tally->losses++;
-            }
-          tally->duplicates += found > 1 ? found - 1 : 0;
-          if (in_feed > 1)
-            g_test_message ("report %s revision %" G_GINT64_FORMAT " has %u receipts in the feed",
-                            tracked->id, queued->revision, in_feed);
-          tally->duplicates += in_feed > 1 ? in_feed - 1 : 0;
-          if (in_feed == 0 && found > 0)
-            tally->losses++;
-        }
-      /* Nothing the workbook never queued. */
-      if (json_array_get_length (revisions) > tracked->queued->len)
-        tally->duplicates += json_array_get_length (revisions) - tracked->queued->len;
+      bc_test_check_report (fixture->store, BC_HARNESS_UNIT, feed, fixture->workbook, tracked,
+                            "the workbook", tally);
 
       /* The report left the outbox as sent (or the province has decided). */
-      {
-        g_autoptr(BcReport) loaded = bc_workbook_load_report (fixture->workbook, tracked->id, &error);
-        BcStatus status;
-
-        g_assert_no_error (error);
-        status = bc_report_get_status (loaded);
-        if (status != BC_STATUS_SENT && status != BC_STATUS_RETURNED && status != BC_STATUS_ACCEPTED)
-          {
-            g_test_message ("report %s is %s after the outbox emptied", tracked->id,
-                            bc_status_to_string (status));
-            tally->losses++;
-          }
-      }
-
-      /* The workbook holds the receipt the server gave for the last one. */
-      if (state == NULL || state->acked_revision != last->revision)
-        tally->losses++;
-      else if (g_strcmp0 (state->receipt_number, last_receipt) != 0)
+      loaded = bc_workbook_load_report (fixture->workbook, tracked->id, &error);
+      g_assert_no_error (error);
+      status = bc_report_get_status (loaded);
+      if (status != BC_STATUS_SENT && status != BC_STATUS_RETURNED && status != BC_STATUS_ACCEPTED)
         {
-          g_test_message ("report %s: the workbook's receipt %s, the server's %s",
-                          tracked->id, state->receipt_number, last_receipt);
-          tally->wrong++;
-        }
-      if (state != NULL && state->receipt_number != NULL)
-        {
-          if (g_hash_table_contains (receipts, state->receipt_number))
-            tally->duplicates++;
-          g_hash_table_add (receipts, g_strdup (state->receipt_number));
+          g_test_message ("report %s is %s after the outbox emptied", tracked->id,
+                          bc_status_to_string (status));
+          tally->losses++;
         }
     }
-}
-
-static void
-assert_tally_clean (const Tally *tally)
-{
-  g_test_message ("duplicates %u, losses %u, wrong %u, conflicts %u",
-                  tally->duplicates, tally->losses, tally->wrong, tally->conflicts);
-  g_assert_cmpuint (tally->duplicates, ==, 0);
-  g_assert_cmpuint (tally->losses, ==, 0);
-  g_assert_cmpuint (tally->wrong, ==, 0);
-  g_assert_cmpuint (tally->conflicts, ==, 0);
 }
 
 /* Syncs over a clean link until the outbox is empty (a few tries: a
@@ -454,7 +258,7 @@ test_each_fault (Fixture       *fixture,
       g_autoptr(BcSyncSummary) faulty = NULL;
       g_autoptr(BcSyncSummary) clean = NULL;
       guint fired;
-      Tally tally = { 0 };
+      BcTestTally tally = { 0 };
       char *last_synced;
       gint64 started;
 
@@ -462,7 +266,7 @@ test_each_fault (Fixture       *fixture,
        * province returned it), and five new reports. */
       if (f > 0)
         {
-          Tracked *earlier = g_ptr_array_index (fixture->reports, (f - 1) * 5);
+          BcTestTracked *earlier = g_ptr_array_index (fixture->reports, (f - 1) * 5);
           g_autoptr(GError) review_error = NULL;
 
           bc_server_store_review (fixture->store, BC_HARNESS_UNIT, earlier->id, "returned",
@@ -529,7 +333,7 @@ test_each_fault (Fixture       *fixture,
         }
 
       check_converged (fixture, &tally);
-      assert_tally_clean (&tally);
+      bc_test_tally_assert_clean (&tally);
     }
   report_misreported_cuts (misreported);
 }
@@ -569,7 +373,7 @@ test_server_killed (Fixture       *fixture,
 {
   const guint batch = 100;
   guint round, killed_mid_batch = 0;
-  Tally tally = { 0 };
+  BcTestTally tally = { 0 };
 
   /* The kill must land while the server is storing the batch's items (some
    * committed, some not): a few rounds make sure it did at least once. */
@@ -605,7 +409,7 @@ test_server_killed (Fixture       *fixture,
       bc_test_server_restart (fixture->server);
       clean = converge (fixture);
       check_converged (fixture, &tally);
-      assert_tally_clean (&tally);
+      bc_test_tally_assert_clean (&tally);
     }
   g_assert_cmpuint (killed_mid_batch, >=, 1);
 }
@@ -666,7 +470,7 @@ test_stale_conflict (Fixture       *fixture,
   result = g_ptr_array_index (first->results, 0);
   g_assert_cmpint (result->result, ==, BC_SYNC_RESULT_STORED);
   first_revision = result->revision;
-  first_hash = g_strdup (g_array_index (track (fixture, id)->queued, Queued, 0).hash);
+  first_hash = g_strdup (g_array_index (track (fixture, id)->queued, BcTestQueued, 0).hash);
 
   /* The second device changed it without knowing of that one: its base is
    * 0, the server's current revision is the first device's. */
@@ -750,7 +554,7 @@ test_bounded (Fixture       *fixture,
        * io-timeout for the connection; a second of slack for a busy
        * machine. */
       const gint64 bound = (REQUEST_TIMEOUT + 3 + 1) * G_USEC_PER_SEC;
-      Tally tally = { 0 };
+      BcTestTally tally = { 0 };
 
       bc_fault_proxy_set_plan (fixture->proxy, &stalls[s].plan);
       start = g_get_monotonic_time ();
@@ -767,7 +571,7 @@ test_bounded (Fixture       *fixture,
       check_nothing_forgotten (fixture, &tally);
       clean = converge (fixture);
       check_converged (fixture, &tally);
-      assert_tally_clean (&tally);
+      bc_test_tally_assert_clean (&tally);
       g_free (queue_new (fixture, s + 1));
     }
 }
@@ -785,7 +589,7 @@ test_random (Fixture       *fixture,
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   guint failed = 0, fired = 0, edits = 0, reviews = 0, misreported = 0;
   gint64 start = g_get_monotonic_time ();
-  Tally tally = { 0 };
+  BcTestTally tally = { 0 };
 
   for (guint i = 0; i < n_reports; i++)
     {
@@ -890,7 +694,7 @@ test_random (Fixture       *fixture,
                           "%u returned; duplicates %u, losses %u (%.1f s)",
                           cycle, failed, fired, edits, reviews, tally.duplicates, tally.losses,
                           (g_get_monotonic_time () - start) / 1e6);
-          assert_tally_clean (&tally);
+          bc_test_tally_assert_clean (&tally);
         }
     }
   g_assert_cmpuint (fired, >, 0);
