@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-plan.h"
+#include "bc-json-reader.h"
 #include "bc-template-private.h"
 
 /* A report not yet submitted counts as "due" from this many days before. */
@@ -55,12 +56,7 @@ struct _BcPlan
 
 G_DEFINE_FINAL_TYPE (BcPlan, bc_plan, G_TYPE_OBJECT)
 
-static void
-text_clear (BcText *text)
-{
-  g_clear_pointer (&text->vi, g_free);
-  g_clear_pointer (&text->en, g_free);
-}
+#define text_clear(text) _bc_text_clear (text)
 
 static void
 plan_target_free (PlanTarget *target)
@@ -106,124 +102,17 @@ bc_plan_init (BcPlan *self)
 /* --- loading -------------------------------------------------------------- */
 
 typedef struct {
-  BcPlan      *self;
-  const char  *filename;
-  GError     **error;
+  BcPlan       *self;
+  BcJsonReader  json;   /* the file's name, the error to set */
 } Loader;
 
-static gboolean fail (Loader     *loader,
-                      const char *path,
-                      const char *format,
-                      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (Loader     *loader,
-      const char *path,
-      const char *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (path == NULL || *path == '\0')
-    g_set_error (loader->error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
-                 "%s: %s", loader->filename, message);
-  else
-    g_set_error (loader->error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
-                 "%s: %s: %s", loader->filename, path, message);
-
-  return FALSE;
-}
-
-static char *
-child_path (const char *path,
-            const char *key)
-{
-  if (path == NULL || *path == '\0')
-    return g_strdup (key);
-  return g_strdup_printf ("%s.%s", path, key);
-}
-
-static JsonNode *
-get_member (JsonObject *object,
-            const char *key)
-{
-  JsonNode *node = json_object_get_member (object, key);
-
-  return node != NULL && JSON_NODE_HOLDS_NULL (node) ? NULL : node;
-}
-
-static gboolean
-is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-check_keys (Loader             *loader,
-            JsonObject         *object,
-            const char         *path,
-            const char * const *allowed)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (const GList *l = members; l != NULL; l = l->next)
-    if (!g_strv_contains (allowed, l->data))
-      {
-        g_autofree char *list = g_strjoinv (", ", (char **) allowed);
-
-        return fail (loader, path, _("unknown key “%s”; the keys allowed here are: %s"),
-                     (const char *) l->data, list);
-      }
-
-  return TRUE;
-}
-
-static gboolean
-get_object (Loader      *loader,
-            JsonObject  *object,
-            const char  *path,
-            const char  *key,
-            gboolean     required,
-            JsonObject **out)
-{
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = child_path (path, key);
-
-  *out = NULL;
-  if (node == NULL)
-    return required ? fail (loader, path, _("the key “%s” is missing"), key) : TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (loader, where, _("must be an object { … }"));
-
-  *out = json_node_get_object (node);
-  return TRUE;
-}
-
-static gboolean
-get_string (Loader      *loader,
-            JsonObject  *object,
-            const char  *path,
-            const char  *key,
-            gboolean     required,
-            char       **out)
-{
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = child_path (path, key);
-
-  if (node == NULL)
-    return required ? fail (loader, path, _("the key “%s” is missing"), key) : TRUE;
-  if (!is_string (node))
-    return fail (loader, where, _("must be a string in double quotes"));
-
-  g_free (*out);
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
-}
+/* The JSON getters of bc-json-reader.h, on the loader's file. */
+#define fail(loader, ...) _bc_json_fail (&(loader)->json, __VA_ARGS__)
+#define check_keys(loader, ...) _bc_json_check_keys (&(loader)->json, __VA_ARGS__)
+#define get_object(loader, ...) _bc_json_get_object (&(loader)->json, __VA_ARGS__)
+#define get_string(loader, ...) _bc_json_get_string (&(loader)->json, __VA_ARGS__)
+#define get_text(loader, ...) _bc_json_get_text (&(loader)->json, __VA_ARGS__)
+#define child_path _bc_json_child_path
 
 static gboolean
 get_int (Loader     *loader,
@@ -234,62 +123,12 @@ get_int (Loader     *loader,
          int         max,
          int        *out)
 {
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = child_path (path, key);
-  gint64 value;
+  gint64 value = 0;
 
-  if (node == NULL)
-    return fail (loader, path, _("the key “%s” is missing"), key);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fail (loader, where, _("must be a whole number"));
-
-  value = json_node_get_int (node);
-  if (value < min || value > max)
-    return fail (loader, where, _("must be between %d and %d"), min, max);
+  if (!_bc_json_get_integer (&loader->json, object, path, key, TRUE, min, max, &value, NULL))
+    return FALSE;
 
   *out = (int) value;
-  return TRUE;
-}
-
-static gboolean
-get_text (Loader     *loader,
-          JsonObject *object,
-          const char *path,
-          const char *key,
-          gboolean    required,
-          BcText     *out)
-{
-  static const char * const keys[] = { "vi", "en", NULL };
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = child_path (path, key);
-  g_autofree char *vi = NULL;
-  g_autofree char *en = NULL;
-  g_autofree char *stripped = NULL;
-
-  if (node == NULL)
-    return required ? fail (loader, path, _("the key “%s” is missing"), key) : TRUE;
-
-  if (is_string (node))
-    vi = g_strdup (json_node_get_string (node));
-  else if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *text = json_node_get_object (node);
-
-      if (!check_keys (loader, text, where, keys) ||
-          !get_string (loader, text, where, "vi", TRUE, &vi) ||
-          !get_string (loader, text, where, "en", FALSE, &en))
-        return FALSE;
-    }
-  else
-    return fail (loader, where, _("must be a text: { \"vi\": \"…\", \"en\": \"…\" } or a string"));
-
-  stripped = g_strstrip (g_strdup (vi));
-  if (*stripped == '\0')
-    return fail (loader, where, _("must not be empty"));
-
-  text_clear (out);
-  out->vi = g_steal_pointer (&vi);
-  out->en = en != NULL && *en != '\0' ? g_steal_pointer (&en) : g_strdup (out->vi);
   return TRUE;
 }
 
@@ -484,7 +323,7 @@ parse_target (Loader     *loader,
       return fail (loader, where, _("unknown operator “%s”; use “>=”, “<=” or “=”"), op);
     }
 
-  value = get_member (object, "value");
+  value = _bc_json_member (object, "value");
   if (value == NULL)
     return fail (loader, path, _("the key “%s” is missing"), "value");
   if (!JSON_NODE_HOLDS_VALUE (value) ||
@@ -550,7 +389,7 @@ parse_plan (Loader   *loader,
     return fail (loader, NULL, _("a plan must be a JSON object { … }"));
   object = json_node_get_object (root);
 
-  node = get_member (object, "format");
+  node = _bc_json_member (object, "format");
   if (node == NULL)
     return fail (loader, NULL, _("the key “%s” is missing"), "format");
   format = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
@@ -578,7 +417,7 @@ parse_plan (Loader   *loader,
     return fail (loader, "in_force.to", _("the plan ends (%s) before it starts (%s)"),
                  self->to, self->from);
 
-  node = get_member (object, "units");
+  node = _bc_json_member (object, "units");
   if (node != NULL)
     {
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
@@ -592,7 +431,7 @@ parse_plan (Loader   *loader,
           JsonNode *element = json_array_get_element (units, i);
           g_autofree char *normalized = NULL;
 
-          if (!is_string (element) ||
+          if (!_bc_json_is_string (element) ||
               (normalized = _bc_normalize_issuer (json_node_get_string (element))) == NULL ||
               *normalized == '\0' || g_str_equal (normalized, "*"))
             {
@@ -609,7 +448,7 @@ parse_plan (Loader   *loader,
   if (!parse_calendar (loader, object))
     return FALSE;
 
-  node = get_member (object, "targets");
+  node = _bc_json_member (object, "targets");
   if (node != NULL)
     {
       JsonArray *targets;
@@ -657,8 +496,8 @@ bc_plan_new_from_data (const char  *data,
   self = g_object_new (BC_TYPE_PLAN, NULL);
   self->filename = g_strdup (filename);
   loader.self = self;
-  loader.filename = filename;
-  loader.error = error;
+  loader.json.filename = filename;
+  loader.json.error = error;
   if (!parse_plan (&loader, root))
     return NULL;
 

@@ -19,6 +19,7 @@
 #include "bc-i18n.h"
 #include "bc-period.h"
 #include "bc-template.h"
+#include "bc-json-reader.h"
 #include "bc-template-private.h"
 
 /* A template is a few kilobytes; this only keeps a wrong file from eating memory. */
@@ -57,12 +58,7 @@ G_DEFINE_QUARK (bc-template-error-quark, bc_template_error)
 /* ------------------------------------------------------------------------ */
 /* Records                                                                  */
 
-static void
-text_clear (BcText *text)
-{
-  g_clear_pointer (&text->vi, g_free);
-  g_clear_pointer (&text->en, g_free);
-}
+#define text_clear(text) _bc_text_clear (text)
 
 static void
 choice_free (BcChoice *choice)
@@ -306,8 +302,7 @@ typedef struct
 typedef struct
 {
   BcTemplate  *self;
-  const char  *filename;
-  GError     **error;
+  BcJsonReader json;           /* the file's name, the error to set */
   GHashTable  *field_paths;    /* BcField* → path of its JSON object */
   GHashTable  *section_paths;  /* BcSection* → path */
   GHashTable  *columns_by_id;  /* column id → GPtrArray of BcField* of any table */
@@ -315,6 +310,22 @@ typedef struct
   GPtrArray   *computed;       /* BcField* with a compute, in form order */
   GHashTable  *compute_sites;  /* BcField* → ExprSite* of its compute */
 } Loader;
+
+/* The JSON getters of bc-json-reader.h, on the loader's file. */
+#define fail(loader, ...) _bc_json_fail (&(loader)->json, __VA_ARGS__)
+#define missing(loader, path, key) _bc_json_missing (&(loader)->json, (path), (key))
+#define check_keys(loader, ...) _bc_json_check_keys (&(loader)->json, __VA_ARGS__)
+#define get_object_node(loader, ...) _bc_json_get_object_node (&(loader)->json, __VA_ARGS__)
+#define get_string(loader, ...) _bc_json_get_string (&(loader)->json, __VA_ARGS__)
+#define get_integer(loader, ...) _bc_json_get_integer (&(loader)->json, __VA_ARGS__)
+#define get_number(loader, ...) _bc_json_get_number (&(loader)->json, __VA_ARGS__)
+#define get_boolean(loader, ...) _bc_json_get_boolean (&(loader)->json, __VA_ARGS__)
+#define get_array(loader, ...) _bc_json_get_array (&(loader)->json, __VA_ARGS__)
+#define get_text(loader, ...) _bc_json_get_text (&(loader)->json, __VA_ARGS__)
+#define child_path _bc_json_child_path
+#define get_member _bc_json_member
+#define node_is_string _bc_json_is_string
+#define node_is_number _bc_json_is_number
 
 static void
 expr_site_free (ExprSite *site)
@@ -330,8 +341,8 @@ loader_init (Loader      *loader,
              GError     **error)
 {
   loader->self = self;
-  loader->filename = filename;
-  loader->error = error;
+  loader->json.filename = filename;
+  loader->json.error = error;
   loader->field_paths = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   loader->section_paths = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   loader->columns_by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -350,45 +361,6 @@ loader_clear (Loader *loader)
   g_clear_pointer (&loader->sites, g_ptr_array_unref);
   g_clear_pointer (&loader->computed, g_ptr_array_unref);
   g_clear_pointer (&loader->compute_sites, g_hash_table_unref);
-}
-
-/* Sets "FILE: PATH: message" (or "FILE: message" at the top) and returns
- * FALSE, so that a check reads `return fail (…);`. */
-static gboolean fail (Loader     *loader,
-                      const char *path,
-                      const char *format,
-                      ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-fail (Loader     *loader,
-      const char *path,
-      const char *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (path == NULL || *path == '\0')
-    g_set_error (loader->error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
-                 "%s: %s", loader->filename, message);
-  else
-    g_set_error (loader->error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_INVALID,
-                 "%s: %s: %s", loader->filename, path, message);
-
-  return FALSE;
-}
-
-static char *
-child_path (const char *path,
-            const char *key)
-{
-  if (path == NULL || *path == '\0')
-    return g_strdup (key);
-  return g_strdup_printf ("%s.%s", path, key);
 }
 
 static char *
@@ -427,287 +399,7 @@ is_valid_template_id (const char *id)
 
   return i > 0 && i <= MAX_ID_LENGTH;
 }
-
-/* A member, with JSON null taken as absent. */
-static JsonNode *
-get_member (JsonObject *object,
-            const char *key)
-{
-  JsonNode *node = json_object_get_member (object, key);
-
-  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-
-  return node;
-}
-
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-node_is_number (JsonNode *node)
-{
-  GType type;
-
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-
-  type = json_node_get_value_type (node);
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
-}
-
-static gboolean
-missing (Loader     *loader,
-         const char *path,
-         const char *key)
-{
-  return fail (loader, path, _("the key “%s” is missing"), key);
-}
-
-static gboolean
-check_keys (Loader             *loader,
-            JsonObject         *object,
-            const char         *path,
-            const char * const *allowed)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (const GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-
-      if (!g_strv_contains (allowed, key))
-        {
-          g_autofree char *list = g_strjoinv (", ", (char **)allowed);
-
-          return fail (loader, path, _("unknown key “%s”; the keys allowed here are: %s"),
-                       key, list);
-        }
-    }
-
-  return TRUE;
-}
-
-static gboolean
-get_object_node (Loader      *loader,
-                 JsonNode    *node,
-                 const char  *path,
-                 JsonObject **out)
-{
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return fail (loader, path, _("must be an object { … }"));
-
-  *out = json_node_get_object (node);
-  return TRUE;
-}
-
-static gboolean
-get_string (Loader      *loader,
-            JsonObject  *object,
-            const char  *path,
-            const char  *key,
-            gboolean     required,
-            char       **out)
-{
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = NULL;
-
-  if (node == NULL)
-    return required ? missing (loader, path, key) : TRUE;
-
-  if (!node_is_string (node))
-    {
-      where = child_path (path, key);
-      return fail (loader, where, _("must be a string in double quotes"));
-    }
-
-  g_free (*out);
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
-}
-
-static gboolean
-get_integer (Loader     *loader,
-             JsonObject *object,
-             const char *path,
-             const char *key,
-             gboolean    required,
-             gint64      min,
-             gint64      max,
-             gint64     *out,
-             gboolean   *present)
-{
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = child_path (path, key);
-  gint64 value;
-
-  if (present != NULL)
-    *present = FALSE;
-
-  if (node == NULL)
-    return required ? missing (loader, path, key) : TRUE;
-
-  if (!node_is_number (node))
-    return fail (loader, where, _("must be a number"));
-
-  if (json_node_get_value_type (node) != G_TYPE_INT64)
-    return fail (loader, where, _("must be a whole number"));
-
-  value = json_node_get_int (node);
-  if (value < min || value > max)
-    {
-      g_autofree char *min_text = g_strdup_printf ("%" G_GINT64_FORMAT, min);
-      g_autofree char *max_text = g_strdup_printf ("%" G_GINT64_FORMAT, max);
-
-      return fail (loader, where, _("must be between %s and %s"), min_text, max_text);
-    }
-
-  *out = value;
-  if (present != NULL)
-    *present = TRUE;
-  return TRUE;
-}
-
-static gboolean
-get_number (Loader     *loader,
-            JsonObject *object,
-            const char *path,
-            const char *key,
-            gboolean    required,
-            double     *out,
-            gboolean   *present)
-{
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = child_path (path, key);
-  double value;
-
-  if (present != NULL)
-    *present = FALSE;
-
-  if (node == NULL)
-    return required ? missing (loader, path, key) : TRUE;
-
-  if (!node_is_number (node))
-    return fail (loader, where, _("must be a number"));
-
-  value = json_node_get_double (node);
-  if (!isfinite (value) || fabs (value) >= 1e15)
-    return fail (loader, where, _("the number is too large"));
-
-  *out = value;
-  if (present != NULL)
-    *present = TRUE;
-  return TRUE;
-}
-
-static gboolean
-get_boolean (Loader     *loader,
-             JsonObject *object,
-             const char *path,
-             const char *key,
-             gboolean   *out)
-{
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = NULL;
-
-  if (node == NULL)
-    return TRUE;
-
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    {
-      where = child_path (path, key);
-      return fail (loader, where, _("must be true or false"));
-    }
-
-  *out = json_node_get_boolean (node);
-  return TRUE;
-}
-
-static gboolean
-get_array (Loader      *loader,
-           JsonObject  *object,
-           const char  *path,
-           const char  *key,
-           gboolean     required,
-           JsonArray  **out)
-{
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = NULL;
-
-  *out = NULL;
-  if (node == NULL)
-    return required ? missing (loader, path, key) : TRUE;
-
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      where = child_path (path, key);
-      return fail (loader, where, _("must be an array [ … ]"));
-    }
-
-  *out = json_node_get_array (node);
-  return TRUE;
-}
-
 /* A text is { "vi": …, "en": … }, or a plain string used for both. */
-static gboolean
-get_text (Loader     *loader,
-          JsonObject *object,
-          const char *path,
-          const char *key,
-          gboolean    required,
-          BcText     *out)
-{
-  static const char * const keys[] = { "vi", "en", NULL };
-  JsonNode *node = get_member (object, key);
-  g_autofree char *where = child_path (path, key);
-  g_autofree char *vi = NULL;
-  g_autofree char *en = NULL;
-
-  if (node == NULL)
-    return required ? missing (loader, path, key) : TRUE;
-
-  if (node_is_string (node))
-    {
-      vi = g_strdup (json_node_get_string (node));
-    }
-  else if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *text = json_node_get_object (node);
-
-      if (!check_keys (loader, text, where, keys) ||
-          !get_string (loader, text, where, "vi", TRUE, &vi) ||
-          !get_string (loader, text, where, "en", FALSE, &en))
-        return FALSE;
-    }
-  else
-    {
-      return fail (loader, where,
-                   _("must be a text: { \"vi\": \"…\", \"en\": \"…\" } or a string"));
-    }
-
-  if (required)
-    {
-      g_autofree char *stripped = g_strstrip (g_strdup (vi));
-
-      if (*stripped == '\0')
-        return fail (loader, where, _("must not be empty"));
-    }
-
-  if (en == NULL || *en == '\0')
-    {
-      g_free (en);
-      en = g_strdup (vi);
-    }
-
-  text_clear (out);
-  out->vi = g_steal_pointer (&vi);
-  out->en = g_steal_pointer (&en);
-  return TRUE;
-}
-
 static gboolean
 get_expr (Loader      *loader,
           JsonObject  *object,
