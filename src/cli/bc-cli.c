@@ -3049,7 +3049,7 @@ static const Command commands[] = {
   { "enrol",      "URL --user U [--token-file F]",           N_("Sign this device in to the provincial server"), cmd_enrol, TRUE, TRUE },
   { "sync",       "[--json] [--token-file F]",               N_("Send the outbox and receive the server's news"), cmd_sync, TRUE, FALSE },
   { "outbox",     "[--json]",                                N_("List the reports waiting to be sent"), cmd_outbox, TRUE, FALSE },
-  { "conflict",   "REPORT_ID [--take-province FIELD]… [--keep-mine-rest]", N_("Compare a report in conflict with the province's copy, and choose per field"), cmd_conflict, TRUE, FALSE },
+  { "conflict",   "REPORT_ID [--take-province F]…",         N_("Compare a report in conflict with the province's copy, and choose per field"), cmd_conflict, TRUE, FALSE },
   { "bundle",     "export FILE | import FILE [--reply F]",   N_("Write the outbox to a bundle file, or import one"), cmd_bundle, TRUE, FALSE },
 };
 
