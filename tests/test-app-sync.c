@@ -6,7 +6,8 @@
  * workbook with one report ready to send in the real window, and drives it
  * through accessible names: enrol from the sync indicator, send, see the
  * receipt above the report; return the report on the server with a
- * comment, sync, and see the comment on top of the report.
+ * comment, sync, and see the comment on top of the report; resolve a
+ * conflict with a copy of the workbook, keeping fields from both sides.
  */
 #define G_LOG_DOMAIN "test-app-sync"
 
