@@ -9,7 +9,8 @@
  * comment, sync, and see the comment on top of the report; take it back to
  * draft, correct a field, and find "old → new" for it in the list of
  * changes since sent, by its accessible name, which takes the form back to
- * the field.
+ * the field. Also: enrol from Preferences, and resolve a conflict with a
+ * copy of the workbook, keeping fields from both sides.
  */
 #define G_LOG_DOMAIN "test-app-sync"
 
@@ -27,10 +28,13 @@
 #endif
 
 #include "bc-application.h"
+#include "bc-conflict-dialog.h"
 #include "bc-entry.h"
 #include "bc-form-view.h"
 #include "bc-gui-test.h"
 #include "bc-i18n.h"
+#include "bc-outbox.h"
+#include "bc-sync-client.h"
 #include "bc-preferences-window.h"
 #include "bc-review-banner.h"
 #include "bc-sync-indicator.h"
@@ -258,14 +262,16 @@ admin (Fixture    *fixture,
     g_error ("baocao-server %s failed: %s", first, err);
 }
 
+/* On `listen` (host:port; port 0: any). */
 static void
-start_server (Fixture *fixture)
+start_server_at (Fixture    *fixture,
+                 const char *listen)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autofree char *line = NULL;
   const char *argv[] = { g_getenv ("BAOCAO_SERVER"), "serve", "--data", fixture->data,
-                         "--listen", "127.0.0.1:0", "--rate-limit", "0", NULL };
+                         "--listen", listen, "--rate-limit", "0", NULL };
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
   /* Its first line is read, in English. */
@@ -279,7 +285,14 @@ start_server (Fixture *fixture)
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  g_free (fixture->url);
   fixture->url = g_strdup (line + strlen ("Listening on "));
+}
+
+static void
+start_server (Fixture *fixture)
+{
+  start_server_at (fixture, "127.0.0.1:0");
 }
 
 /* A workbook of the unit with one report, complete and ready to send. */
@@ -867,6 +880,334 @@ test_enrol_from_preferences (Fixture       *fixture,
   drain ();
 }
 
+/* --- a conflict, resolved per field ------------------------------------------- */
+
+#define PROVINCE_POLICIES "Bản tỉnh: chính sách"
+#define PROVINCE_ARCH     "Bản tỉnh: kiến trúc"
+#define MINE_POLICIES     "Máy này: chính sách"
+#define MINE_ARCH         "Máy này: kiến trúc"
+#define MINE_DIFFICULTIES "Máy này: khó khăn"
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  (void) source;
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static gboolean
+have_result (GAsyncResult **slot)
+{
+  return *slot != NULL;
+}
+
+/* Another device's part, without the window: a client of `path` syncs
+ * (enrolling first when `enrol`), and the results are checked. */
+static void
+device_sync (Fixture    *fixture,
+             BcWorkbook *workbook,
+             gboolean    enrol,
+             const char *expected)
+{
+  g_autofree char *token_file = g_build_filename (fixture->dir, "device-token", NULL);
+  g_autoptr(BcSyncClient) client = bc_sync_client_new (workbook);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncSummary) summary = NULL;
+
+  bc_sync_client_set_token_file (client, token_file);
+  if (enrol)
+    {
+      g_autoptr(BcSyncEnrolment) enrolment = NULL;
+
+      bc_sync_client_enrol_async (client, fixture->url, USER, PASSWORD, "test", NULL, on_result, &result);
+      spin_until (have_result, &result);
+      enrolment = bc_sync_client_enrol_finish (client, result, &error);
+      g_assert_no_error (error);
+      g_clear_object (&result);
+    }
+  bc_sync_client_sync_async (client, NULL, on_result, &result);
+  spin_until (have_result, &result);
+  summary = bc_sync_client_sync_finish (client, result, &error);
+  g_assert_no_error (error);
+  if (expected != NULL)
+    {
+      g_assert_cmpuint (summary->results->len, ==, 1);
+      g_assert_cmpstr (bc_sync_result_kind_to_string (((BcSyncPushResult *) g_ptr_array_index (summary->results, 0))->result),
+                       ==, expected);
+    }
+}
+
+static BcWorkbook *
+open_workbook (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new_default (&error);
+  BcWorkbook *workbook;
+
+  g_assert_no_error (error);
+  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  return workbook;
+}
+
+static void
+edit (BcWorkbook  *workbook,
+      const char  *first_key,
+      ...)
+{
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_assert_true (bc_workbook_set_status (workbook, REPORT_ID, BC_STATUS_DRAFT, NULL, &error));
+  va_start (args, first_key);
+  for (const char *key = first_key; key != NULL; key = va_arg (args, const char *))
+    {
+      const char *value = va_arg (args, const char *);
+
+      g_assert_true (bc_workbook_set_value (workbook, REPORT_ID, key, 0, value, &error));
+      g_assert_no_error (error);
+    }
+  va_end (args);
+  g_assert_true (bc_workbook_set_status (workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* The report as the server holds it (`reports show`). */
+static JsonNode *
+server_report (Fixture *fixture)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonNode *root;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("BAOCAO_SERVER"),
+                              "reports", "show", REPORT_ID, "--data", fixture->data, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  return root;
+}
+
+static const char *
+server_value (JsonNode   *report,
+              const char *key)
+{
+  JsonObject *content = json_object_get_object_member (json_node_get_object (report), "content");
+
+  return json_object_get_string_member_with_default (json_object_get_object_member (content, "values"),
+                                                     key, NULL);
+}
+
+static BcConflictDialog *
+find_conflict_dialog (void)
+{
+  return (BcConflictDialog *) bc_gui_test_find_toplevel (BC_TYPE_CONFLICT_DIALOG);
+}
+
+static gboolean
+conflict_dialog_shown (gpointer unused)
+{
+  (void) unused;
+  return find_conflict_dialog () != NULL;
+}
+
+static gboolean
+conflict_dialog_gone (gpointer unused)
+{
+  (void) unused;
+  return find_conflict_dialog () == NULL;
+}
+
+static gboolean
+compare_shown (BcWindow *window)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), match_button_label, T ("_Compare…"));
+
+  return button != NULL && gtk_widget_is_drawable (button);
+}
+
+static gboolean
+compare_hidden (BcWindow *window)
+{
+  return !compare_shown (window);
+}
+
+static gboolean
+match_accessible_toggle (GtkWidget     *widget,
+                         gconstpointer  name)
+{
+  g_autofree char *mismatch = NULL;
+
+  if (!GTK_IS_TOGGLE_BUTTON (widget))
+    return FALSE;
+  mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                 GTK_ACCESSIBLE_PROPERTY_LABEL, name);
+  return mismatch == NULL;
+}
+
+/* The choice "Province: value" (`province`) or "This computer: value". */
+static GtkToggleButton *
+find_choice (gpointer    root,
+             gboolean    province,
+             const char *value)
+{
+  g_autofree char *name = province ? g_strdup_printf (T ("Province: %s"), value)
+                                   : g_strdup_printf (T ("This computer: %s"), value);
+  GtkWidget *toggle = find_widget (GTK_WIDGET (root), match_accessible_toggle, name);
+
+  if (toggle == NULL)
+    g_error ("No choice named “%s”", name);
+  return GTK_TOGGLE_BUTTON (toggle);
+}
+
+static BcSyncController *conflict_controller;
+static guint conflict_syncs;
+
+/* A sync after the one counted in conflict_syncs ended well, and the
+ * report is no longer in conflict here. */
+static gboolean
+resolved_and_sent (BcWorkbook *workbook)
+{
+  g_autoptr(BcSyncState) state = NULL;
+
+  if (bc_sync_controller_get_n_synced (conflict_controller) <= conflict_syncs
+      || bc_sync_controller_get_running (conflict_controller)
+      || bc_sync_controller_get_last_error (conflict_controller) != NULL)
+    return FALSE;
+  state = bc_outbox_get_state (workbook, REPORT_ID, NULL);
+  return state != NULL && !state->conflict && state->acked_revision > 0
+         && state->receipt_number != NULL;
+}
+
+/* The same report changed in this workbook and in a copy of it: the copy
+ * sent first, this one is kept beside it as a conflict. The window says so
+ * above the report; "Compare…" fetches the province's copy (offline:
+ * said in plain words, "Try Again" once the server is back), shows each
+ * difference with "This computer" chosen, and the officer takes the
+ * province's policies and keeps their own architecture and difficulties.
+ * "Keep These" sends the mix, now the province's current revision, and
+ * every earlier revision stays on the server. */
+static void
+test_conflict (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autofree char *path = prepare_workbook (fixture);
+  g_autofree char *other = g_build_filename (fixture->dir, "other.baocao", NULL);
+  g_autofree char *token_file = g_build_filename (fixture->dir, "token", NULL);
+  g_autofree char *device_token = g_build_filename (fixture->dir, "device-token", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *listen = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autofree char *offline_prefix = prefix_of (T ("Cannot reach the server %s (%s). Check the network connection; "
+                                                  "your reports wait in the outbox until it is back."));
+  BcWorkbook *workbook;
+  BcSyncIndicator *indicator;
+  BcConflictDialog *dialog;
+  gsize length;
+
+  (void) user_data;
+
+  /* Sent, returned, copied; the copy sends first, this one conflicts. */
+  workbook = open_workbook (path);
+  device_sync (fixture, workbook, TRUE, "stored");
+  admin (fixture, "review", "return", REPORT_ID, "--comment", COMMENT, NULL);
+  device_sync (fixture, workbook, FALSE, NULL);
+  bc_workbook_close (workbook);
+  g_object_unref (workbook);
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_true (g_file_set_contents (other, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+
+  workbook = open_workbook (other);
+  edit (workbook, "policies_text", PROVINCE_POLICIES, "architecture_text", PROVINCE_ARCH, NULL);
+  device_sync (fixture, workbook, FALSE, "stored");
+  bc_workbook_close (workbook);
+  g_object_unref (workbook);
+
+  workbook = open_workbook (path);
+  edit (workbook, "policies_text", MINE_POLICIES, "architecture_text", MINE_ARCH,
+        "difficulties_text", MINE_DIFFICULTIES, NULL);
+  device_sync (fixture, workbook, FALSE, "conflict");
+  bc_workbook_close (workbook);
+  g_object_unref (workbook);
+  before = server_report (fixture);
+
+  /* In the window: the conflict is said above the report. */
+  g_assert_true (g_file_copy (g_file_new_for_path (device_token), g_file_new_for_path (token_file),
+                              G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  bc_window_open_workbook (fixture->window, file);
+  spin_until (window_ready, fixture->window);
+  indicator = BC_SYNC_INDICATOR (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                              GSIZE_TO_POINTER (BC_TYPE_SYNC_INDICATOR)));
+  spin_until (controller_ready, indicator);
+  conflict_controller = bc_sync_indicator_get_controller (indicator);
+  bc_sync_controller_set_token_file (conflict_controller, token_file);
+  g_assert_true (bc_window_select_report (fixture->window, REPORT_ID));
+  spin_until (compare_shown, fixture->window);
+  shot (fixture, "conflict", FALSE);
+
+  /* Offline: said plainly, and "Try Again" once the link is back. */
+  listen = g_strdup (fixture->url + strlen ("http://"));
+  g_subprocess_force_exit (fixture->server);
+  g_subprocess_wait (fixture->server, NULL, NULL);
+  g_clear_object (&fixture->server);
+  click (fixture->window, T ("_Compare…"));
+  spin_until (conflict_dialog_shown, NULL);
+  dialog = find_conflict_dialog ();
+  spin_until (bc_conflict_dialog_get_ready, dialog);
+  g_test_message ("offline: %s", bc_conflict_dialog_get_error (dialog));
+  g_assert_nonnull (bc_conflict_dialog_get_error (dialog));
+  g_assert_true (g_str_has_prefix (bc_conflict_dialog_get_error (dialog), offline_prefix));
+  g_assert_false (gtk_widget_is_sensitive (find_widget (GTK_WIDGET (dialog), match_button_label,
+                                                        T ("_Keep These"))));
+  bc_gui_test_save_png (GTK_WIDGET (dialog), "conflict-offline");
+
+  start_server_at (fixture, listen);
+  /* Clicked at once (a keyboard activation clicks only 250 ms later). */
+  g_signal_emit_by_name (find_widget (GTK_WIDGET (dialog), match_button_label, T ("_Try Again")), "clicked");
+  g_assert_false (bc_conflict_dialog_get_ready (dialog));
+  spin_until (bc_conflict_dialog_get_ready, dialog);
+  g_assert_null (bc_conflict_dialog_get_error (dialog));
+
+  /* Side by side, this computer chosen at first. */
+  g_assert_true (gtk_toggle_button_get_active (find_choice (dialog, FALSE, MINE_POLICIES)));
+  g_assert_false (gtk_toggle_button_get_active (find_choice (dialog, TRUE, PROVINCE_POLICIES)));
+  g_assert_true (gtk_toggle_button_get_active (find_choice (dialog, FALSE, MINE_ARCH)));
+  g_assert_true (gtk_toggle_button_get_active (find_choice (dialog, FALSE, MINE_DIFFICULTIES)));
+  find_choice (dialog, TRUE, "—");
+
+  /* The province's policies; the rest from here. */
+  g_signal_emit_by_name (find_choice (dialog, TRUE, PROVINCE_POLICIES), "clicked");
+  g_assert_true (gtk_toggle_button_get_active (find_choice (dialog, TRUE, PROVINCE_POLICIES)));
+  g_assert_false (gtk_toggle_button_get_active (find_choice (dialog, FALSE, MINE_POLICIES)));
+  bc_gui_test_save_png (GTK_WIDGET (dialog), "conflict-compare");
+  conflict_syncs = bc_sync_controller_get_n_synced (conflict_controller);
+  click (dialog, T ("_Keep These"));
+  spin_until (conflict_dialog_gone, NULL);
+  spin_until (resolved_and_sent, bc_window_get_workbook (fixture->window));
+  spin_until (compare_hidden, fixture->window);
+
+  /* On the server: the mix is current, and nothing was lost. */
+  after = server_report (fixture);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (after), "current_revision"), >,
+                   json_object_get_int_member (json_node_get_object (before), "current_revision"));
+  g_assert_cmpstr (server_value (after, "policies_text"), ==, PROVINCE_POLICIES);
+  g_assert_cmpstr (server_value (after, "architecture_text"), ==, MINE_ARCH);
+  g_assert_cmpstr (server_value (after, "difficulties_text"), ==, MINE_DIFFICULTIES);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (after), "revisions")),
+                    ==, json_array_get_length (json_object_get_array_member (json_node_get_object (before), "revisions")) + 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -905,6 +1246,8 @@ main (int    argc,
               test_enrol_send_return, fixture_tear_down);
   g_test_add ("/app/sync/enrol-from-preferences", Fixture, NULL, fixture_set_up,
               test_enrol_from_preferences, fixture_tear_down);
+  g_test_add ("/app/sync/conflict", Fixture, NULL, fixture_set_up,
+              test_conflict, fixture_tear_down);
 
   status = g_test_run ();
   g_application_release (G_APPLICATION (app));

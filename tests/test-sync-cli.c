@@ -739,6 +739,140 @@ test_conflict (BcCliFixture  *fixture,
   fixture->workbook = g_steal_pointer (&original);
 }
 
+/* The report as the server holds it (`reports show`): its current
+ * revision's content and every revision kept. */
+static JsonObject *
+server_report (BcCliFixture  *fixture,
+               const char    *id,
+               JsonNode     **root)
+{
+  g_auto(BcCliRun) run = { 0 };
+
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "reports", "show", id, NULL), ==, 0);
+  *root = bc_cli_test_parse_json (run.out);
+  return json_node_get_object (*root);
+}
+
+static const char *
+server_value (JsonObject *report,
+              const char *key)
+{
+  JsonObject *values = json_object_get_object_member (json_object_get_object_member (report, "content"),
+                                                      "values");
+
+  return json_object_get_string_member_with_default (values, key, NULL);
+}
+
+/* Two workbooks with the same report: A sends an edit, B (based on the
+ * older revision) sends another and gets a conflict. B compares side by
+ * side, takes the province's policies and keeps its own architecture and
+ * difficulties; after sync the server's current revision is the mix, and
+ * every earlier revision is still there. */
+static void
+test_conflict_resolve (BcCliFixture  *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(BcCliRun) run = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *copy = g_build_filename (fixture->dir, "copy.baocao", NULL);
+  g_autofree char *original = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autoptr(JsonNode) synced = NULL;
+  JsonObject *report, *result;
+  JsonArray *differences;
+  gint64 a_revision;
+  gsize length;
+
+  (void) data;
+
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2018Q2", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Sửa mục 2.", NULL);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (fixture->workbook, &contents, &length, &error));
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+
+  /* A: two fields, sent first. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "policies_text", "Bản A: chính sách", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "architecture_text", "Bản A: kiến trúc", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  a_revision = json_object_get_int_member (server_report (fixture, id, &before), "current_revision");
+  g_clear_pointer (&before, json_node_unref);
+
+  /* B: three fields, on the same returned revision: a conflict. */
+  original = g_steal_pointer (&fixture->workbook);
+  fixture->workbook = g_strdup (copy);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "policies_text", "Bản B: chính sách", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "architecture_text", "Bản B: kiến trúc", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "set", id, "difficulties_text", "Bản B: khó khăn", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "ready", id, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 14);
+  g_assert_nonnull (strstr (run.err, "baocao-cli conflict"));
+
+  /* Side by side, in the form's words, with the field to name. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "conflict", id, NULL), ==, 0);
+  g_test_message ("%s", run.out);
+  g_assert_nonnull (strstr (run.out, "(policies_text)\n"
+                                     "      this computer: Bản B: chính sách\n"
+                                     "      province:      Bản A: chính sách\n"));
+  g_assert_nonnull (strstr (run.out, "      this computer: Bản B: khó khăn\n"));
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "conflict", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "máy này: Bản B: chính sách"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "conflict", id, "--json", NULL), ==, 0);
+  listed = bc_cli_test_parse_json (run.out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (listed), "server_revision"), ==,
+                   a_revision);
+  differences = json_object_get_array_member (json_node_get_object (listed), "differences");
+  g_assert_cmpuint (json_array_get_length (differences), ==, 3);
+
+  /* Undecided differences, or a field that is not one: refused, nothing changes. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "conflict", id, "--take-province", "policies_text",
+                                    NULL), ==, 2);
+  g_assert_nonnull (strstr (run.err, "--keep-mine-rest"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "conflict", id, "--take-province", "policy_text",
+                                    "--keep-mine-rest", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "policy_text"));
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
+  g_clear_pointer (&shown, json_node_unref);
+
+  /* Resolved: queued, and sent as the province's current revision. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "conflict", id, "--take-province", "policies_text",
+                                    "--keep-mine-rest", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Resolved: 1 difference taken from the province's copy, 2 kept"));
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "queued");
+  g_clear_pointer (&shown, json_node_unref);
+  result = bc_cli_test_sync_json (fixture, &synced);
+  result = json_array_get_object_element (json_object_get_array_member (result, "results"), 0);
+  g_assert_cmpstr (json_object_get_string_member (result, "result"), ==, "stored");
+
+  report = server_report (fixture, id, &after);
+  g_assert_cmpint (json_object_get_int_member (report, "current_revision"), >, a_revision);
+  g_assert_cmpstr (server_value (report, "policies_text"), ==, "Bản A: chính sách");
+  g_assert_cmpstr (server_value (report, "architecture_text"), ==, "Bản B: kiến trúc");
+  g_assert_cmpstr (server_value (report, "difficulties_text"), ==, "Bản B: khó khăn");
+  /* Neither version lost: the returned one, A's, B's beside it, the mix. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "revisions")), ==, 4);
+
+  /* Here, B's own policies are in the history; nothing is left to resolve. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "history", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Bản B: chính sách"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "conflict", id, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "not in conflict"));
+
+  g_free (fixture->workbook);
+  fixture->workbook = g_steal_pointer (&original);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -758,6 +892,7 @@ main (int   argc,
   ADD ("/sync/cli/killed-mid-sync", test_killed_mid_sync);
   ADD ("/sync/cli/no-keyring", test_no_keyring);
   ADD ("/sync/cli/conflict", test_conflict);
+  ADD ("/sync/cli/conflict-resolve", test_conflict_resolve);
 
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-changes.h"
+#include "bc-conflict-dialog.h"
 #include "bc-i18n.h"
 #include "bc-outbox.h"
 #include "bc-review-banner.h"
@@ -32,12 +33,14 @@ struct _BcReviewBanner
   GtkWidget    *changes_list;
   GtkWidget    *more_button;
   gboolean      expanded;      /* every change shown, not the first few */
+  GtkWidget    *conflict_box;
   BcFormView   *form_view;
   GCancellable *cancellable;
   char         *receipt;
   char         *shown_id;      /* the report the lines above are for */
   GPtrArray    *changes;       /* Change*, NULL: not a report being corrected */
   gboolean      loading;
+  gboolean      conflict;      /* sent, and kept beside a version changed elsewhere */
 };
 
 /* The changes shown until the officer asks for all: the form stays in
@@ -96,6 +99,21 @@ more_clicked_cb (BcReviewBanner *self)
 }
 
 static void
+compare_clicked_cb (BcReviewBanner *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  BcWorkbook *workbook = BC_IS_WINDOW (root) ? bc_window_get_workbook (BC_WINDOW (root)) : NULL;
+  BcSyncController *controller = BC_IS_WINDOW (root)
+                                 ? bc_window_get_sync_controller (BC_WINDOW (root)) : NULL;
+  BcConflictDialog *dialog;
+
+  if (workbook == NULL || controller == NULL || self->shown_id == NULL)
+    return;
+  dialog = bc_conflict_dialog_new (GTK_WINDOW (root), workbook, controller, self->shown_id);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 show_changes (BcReviewBanner *self)
 {
   GtkWidget *child;
@@ -146,8 +164,9 @@ show (BcReviewBanner *self)
 
   gtk_label_set_label (self->receipt_label, self->receipt != NULL ? self->receipt : "");
   gtk_widget_set_visible (GTK_WIDGET (self->receipt_label), self->receipt != NULL);
+  gtk_widget_set_visible (self->conflict_box, self->conflict);
   show_changes (self);
-  gtk_widget_set_visible (GTK_WIDGET (self), self->receipt != NULL || has_changes);
+  gtk_widget_set_visible (GTK_WIDGET (self), self->receipt != NULL || has_changes || self->conflict);
 }
 
 /* "Label: old → new", in the language of the form. */
@@ -262,6 +281,8 @@ state_done_cb (GObject      *source,
   g_clear_pointer (&self->changes, g_ptr_array_unref);
   self->changes = g_steal_pointer (&found->changes);
   g_clear_pointer (&self->receipt, g_free);
+  self->conflict = state != NULL && state->conflict
+                   && GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "sent"));
   if (state != NULL && state->receipt_number != NULL)
     {
       g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (state->received_at / G_USEC_PER_SEC);
@@ -310,6 +331,7 @@ report_changed_cb (BcReviewBanner *self)
     {
       g_clear_pointer (&self->receipt, g_free);
       g_clear_pointer (&self->changes, g_ptr_array_unref);
+      self->conflict = FALSE;
       g_free (self->shown_id);
       self->shown_id = report != NULL ? g_strdup (bc_report_get_id (report)) : NULL;
       self->expanded = FALSE;
@@ -330,6 +352,8 @@ report_changed_cb (BcReviewBanner *self)
   g_object_set_data_full (G_OBJECT (task), "report-id", g_strdup (bc_report_get_id (report)), g_free);
   g_object_set_data_full (G_OBJECT (task), "report", g_object_ref (report), g_object_unref);
   g_object_set_data (G_OBJECT (task), "corrected", GINT_TO_POINTER (is_corrected (report)));
+  g_object_set_data (G_OBJECT (task), "sent",
+                     GINT_TO_POINTER (bc_report_get_status (report) == BC_STATUS_SENT));
   g_task_set_task_data (task, g_object_ref (workbook), g_object_unref);
   g_task_run_in_thread (task, state_thread);
 }
@@ -462,6 +486,28 @@ bc_review_banner_init (BcReviewBanner *self)
   gtk_label_set_xalign (self->receipt_label, 0);
   gtk_label_set_selectable (self->receipt_label, TRUE);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->receipt_label));
+
+  /* A conflict: changed here and elsewhere; both versions compared on
+   * request, one choice per field. */
+  self->conflict_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_name (self->conflict_box, "conflict");
+  {
+    GtkWidget *label = gtk_label_new (_("This report was also changed on another computer. "
+                                        "Compare the two versions and choose, field by field, "
+                                        "which values to keep."));
+    GtkWidget *button = gtk_button_new_with_mnemonic (_("_Compare…"));
+
+    gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_widget_set_hexpand (label, TRUE);
+    gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+    gtk_widget_set_name (button, "conflict-compare");
+    g_signal_connect_swapped (button, "clicked", G_CALLBACK (compare_clicked_cb), self);
+    gtk_box_append (GTK_BOX (self->conflict_box), label);
+    gtk_box_append (GTK_BOX (self->conflict_box), button);
+  }
+  gtk_widget_set_visible (self->conflict_box, FALSE);
+  gtk_box_append (GTK_BOX (self->box), self->conflict_box);
 
   /* What changed since sent: a heading and one button per change. */
   self->changes_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);

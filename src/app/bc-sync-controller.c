@@ -103,6 +103,54 @@ bc_sync_controller_describe_error (const GError *error)
 }
 
 static void
+fetch_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  BcSyncServerReport *report = bc_sync_client_fetch_report_finish (BC_SYNC_CLIENT (source), result, &error);
+
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) bc_sync_server_report_free);
+}
+
+void
+bc_sync_controller_fetch_report_async (BcSyncController    *self,
+                                       const char          *report_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (BC_IS_SYNC_CONTROLLER (self));
+  g_return_if_fail (report_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_sync_controller_fetch_report_async);
+  if (self->client == NULL)
+    {
+      g_task_return_new_error (task, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                               _("This workbook is not set up to send to the province yet."));
+      g_object_unref (task);
+      return;
+    }
+  bc_sync_client_fetch_report_async (self->client, report_id, cancellable, fetch_done_cb, task);
+}
+
+gpointer
+bc_sync_controller_fetch_report_finish (BcSyncController  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 set_last_error (BcSyncController *self,
                 const GError     *error)
 {

@@ -67,6 +67,18 @@ gboolean          bc_sync_controller_import_bundle_finish (BcSyncController    *
                                                            GAsyncResult        *result,
                                                            GError             **error);
 
+/* Fetches the province's copy of a report (to compare after a conflict):
+ * the finish gives a BcSyncServerReport* (bc-sync-client.h; free with
+ * bc_sync_server_report_free()), or NULL with a sync error. */
+void              bc_sync_controller_fetch_report_async  (BcSyncController    *self,
+                                                          const char          *report_id,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gpointer          bc_sync_controller_fetch_report_finish (BcSyncController    *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+
 /* A sync error in plain words with what to do next. */
 char             *bc_sync_controller_describe_error  (const GError     *error);
 

@@ -17,6 +17,7 @@
 
 #include "bc-changes.h"
 #include "bc-cli.h"
+#include "bc-conflict.h"
 #include "bc-document.h"
 #include "bc-entry.h"
 #include "bc-i18n.h"
@@ -2587,6 +2588,7 @@ cmd_sync (Cli   *cli,
     {
       err (_("A report conflicts with the server's copy: both are kept; the province "
              "decides which stands."));
+      err (_("See the differences and choose per field with `baocao-cli conflict REPORT_ID`."));
       return EXIT_CONFLICT;
     }
   if (n_refused > 0)
@@ -2769,6 +2771,179 @@ cmd_bundle (Cli   *cli,
   return bundle_apply (cli, argv[2], token_file);
 }
 
+/* --- conflicts ----------------------------------------------------------------- */
+
+static void
+print_conflict_json (BcSyncServerReport *province,
+                     const char         *report_id,
+                     GPtrArray          *changes,
+                     BcTemplate         *template_,
+                     const char         *lang)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "report_id");
+  json_builder_add_string_value (builder, report_id);
+  json_builder_set_member_name (builder, "server_revision");
+  json_builder_add_int_value (builder, province->current_revision);
+  json_builder_set_member_name (builder, "server_revisions");
+  json_builder_add_int_value (builder, province->n_revisions);
+  json_builder_set_member_name (builder, "differences");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const BcChange *change = g_ptr_array_index (changes, i);
+      g_autofree char *id = bc_conflict_change_id (change);
+      g_autofree char *label = bc_change_dup_label (change, template_, lang);
+      g_autofree char *mine = bc_change_dup_old_text (change, template_, lang);
+      g_autofree char *theirs = bc_change_dup_new_text (change, template_, lang);
+
+      json_builder_begin_object (builder);
+      add_nullable_string (builder, "field", id);
+      add_nullable_string (builder, "kind", change_kind_name (change->kind));
+      add_nullable_string (builder, "label", label);
+      add_nullable_string (builder, "mine", change->old_value);
+      add_nullable_string (builder, "province", change->new_value);
+      add_nullable_string (builder, "mine_text", mine);
+      add_nullable_string (builder, "province_text", theirs);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  print_json (root);
+}
+
+static int
+cmd_conflict (Cli   *cli,
+              int    argc,
+              char **argv)
+{
+  gboolean json = FALSE;
+  gboolean keep_mine_rest = FALSE;
+  g_auto(GStrv) take = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *ca_file = NULL;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "take-province", 0, 0, G_OPTION_ARG_STRING_ARRAY, &take,
+      N_("Take this difference from the province's copy (repeat for more)"), N_("FIELD") },
+    { "keep-mine-rest", 0, 0, G_OPTION_ARG_NONE, &keep_mine_rest,
+      N_("Keep this computer's copy of every other difference, and resolve"), NULL },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, N_("Read the device's token from this file"), N_("FILE") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Also trust the CA certificate in this file"), N_("FILE") },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTrainingServer) training = NULL;
+  g_autoptr(BcSyncClient) client = NULL;
+  g_autoptr(BcSyncServerReport) province = NULL;
+  g_autoptr(BcSyncState) state = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  BcTemplate *template_ = NULL;
+  const char *id;
+  guint n_taken = 0;
+
+  if (!parse_options ("conflict", "REPORT_ID", entries, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    return usage ("conflict", "REPORT_ID [--json] [--take-province FIELD]… [--keep-mine-rest]");
+
+  report = load_report (cli, argv[1], &template_, &error);
+  if (report == NULL)
+    return fail (error);
+  id = bc_report_get_id (report);
+  state = bc_outbox_get_state (cli->workbook, id, &error);
+  if (error != NULL)
+    return fail (error);
+  if (state == NULL || !state->conflict || bc_report_get_status (report) != BC_STATUS_SENT)
+    {
+      err ("%s", _("This report is not in conflict with the province's copy: there is nothing to resolve."));
+      return EXIT_REFUSED;
+    }
+
+  /* The province's copy, from the server (the training server for a demo
+   * workbook, as for sync). */
+  if (bc_workbook_get_kind (cli->workbook) == BC_WORKBOOK_KIND_DEMO)
+    {
+      training = bc_training_server_open_for_workbook (cli->workbook, &error);
+      if (training == NULL)
+        return sync_fail (error);
+    }
+  client = make_sync_client (cli, token_file, ca_file);
+  bc_sync_client_fetch_report_async (client, id, NULL, got_result, &result);
+  province = bc_sync_client_fetch_report_finish (client, wait_for (&result), &error);
+  if (province == NULL)
+    return sync_fail (error);
+
+  changes = bc_conflict_compare (cli->workbook, id, province->content, NULL, &error);
+  if (changes == NULL)
+    return fail (error);
+
+  if (take == NULL && !keep_mine_rest)
+    {
+      if (json)
+        {
+          print_conflict_json (province, id, changes, template_, cli->lang);
+          return 0;
+        }
+      {
+        g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, province->current_revision);
+
+        /* TRANSLATORS: %s is the province's revision number */
+        out (_("This computer's copy and the province's (revision %s) differ:\n"), revision);
+      }
+      for (guint i = 0; i < changes->len; i++)
+        {
+          const BcChange *change = g_ptr_array_index (changes, i);
+          g_autofree char *field = bc_conflict_change_id (change);
+          g_autofree char *label = bc_change_dup_label (change, template_, cli->lang);
+          g_autofree char *mine = bc_change_dup_old_text (change, template_, cli->lang);
+          g_autofree char *theirs = bc_change_dup_new_text (change, template_, cli->lang);
+
+          out ("  %s (%s)\n", label, field);
+          /* TRANSLATORS: this computer's value of a field in conflict */
+          out (_("      this computer: %s\n"), mine);
+          /* TRANSLATORS: the province's value of a field in conflict; align with the line above */
+          out (_("      province:      %s\n"), theirs);
+        }
+      if (changes->len == 0)
+        out (_("  (no difference in the values: resolving sends this copy again)\n"));
+      out (_("Choose with: baocao-cli conflict %s --take-province FIELD … --keep-mine-rest\n"), id);
+      return 0;
+    }
+
+  /* Every difference must be decided: those not taken are kept only when
+   * the officer says so. */
+  n_taken = take != NULL ? g_strv_length (take) : 0;
+  if (!keep_mine_rest && n_taken < changes->len)
+    {
+      err ("%s", _("Some differences are not decided. Name each one to take from the province "
+                   "with --take-province, and add --keep-mine-rest to keep this computer's "
+                   "copy of the others."));
+      return EXIT_USAGE;
+    }
+
+  if (!bc_conflict_resolve (cli->workbook, id, province->content, province->current_revision,
+                            province->max_revision, (const char * const *) take, &error))
+    return fail (error);
+
+  out (g_dngettext (GETTEXT_PACKAGE,
+                    "Resolved: %u difference taken from the province's copy, ",
+                    "Resolved: %u differences taken from the province's copy, ", n_taken),
+       n_taken);
+  out (g_dngettext (GETTEXT_PACKAGE,
+                    "%u kept from this computer. The report is queued: run `baocao-cli sync` to send it.\n",
+                    "%u kept from this computer. The report is queued: run `baocao-cli sync` to send it.\n",
+                    changes->len - n_taken),
+       changes->len - n_taken);
+  return 0;
+}
+
 static int
 cmd_outbox (Cli   *cli,
             int    argc,
@@ -2880,6 +3055,7 @@ static const Command commands[] = {
   { "enrol",      "URL --user U [--token-file F]",           N_("Sign this device in to the provincial server"), cmd_enrol, TRUE, TRUE },
   { "sync",       "[--json] [--token-file F]",               N_("Send the outbox and receive the server's news"), cmd_sync, TRUE, FALSE },
   { "outbox",     "[--json]",                                N_("List the reports waiting to be sent"), cmd_outbox, TRUE, FALSE },
+  { "conflict",   "REPORT_ID [--take-province F]…",         N_("Compare a report in conflict with the province's copy, and choose per field"), cmd_conflict, TRUE, FALSE },
   { "bundle",     "export FILE | import FILE [--reply F]",   N_("Write the outbox to a bundle file, or import one"), cmd_bundle, TRUE, FALSE },
 };
 

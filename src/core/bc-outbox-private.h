@@ -28,4 +28,24 @@ gboolean _bc_outbox_status_changed (BcWorkbook  *workbook,
                                     gint64       now,
                                     GError     **error);
 
+/* Resolving a conflict (bc-conflict.c), inside its batch. reopen: a report
+ * that is `sent` and whose last receipt was a conflict goes back to draft
+ * (recorded as a status change), outside the status machine: only for this.
+ * rebase: the report's revision becomes at least `min_revision` (a number
+ * the server has not used), to be called before it is queued. after_queue:
+ * its outbox row is based on `server_revision` (the server's current one,
+ * so the push is a normal `stored`) and the state no longer says conflict. */
+gboolean _bc_outbox_reopen_conflict (BcWorkbook  *workbook,
+                                     const char  *report_id,
+                                     const char  *comment,
+                                     GError     **error);
+gboolean _bc_outbox_raise_revision  (BcWorkbook  *workbook,
+                                     const char  *report_id,
+                                     gint64       min_revision,
+                                     GError     **error);
+gboolean _bc_outbox_rebase_queued   (BcWorkbook  *workbook,
+                                     const char  *report_id,
+                                     gint64       server_revision,
+                                     GError     **error);
+
 G_END_DECLS

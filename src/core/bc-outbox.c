@@ -1423,3 +1423,120 @@ bc_outbox_end_batch (BcWorkbook  *workbook,
 
   return _bc_workbook_end_batch (workbook, commit, error);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Resolving a conflict (bc-conflict.c)                                     */
+
+typedef struct {
+  const char *report_id;
+  const char *comment;
+  gint64      number;
+} ConflictData;
+
+static gboolean
+reopen_in_transaction (BcWorkbook  *workbook,
+                       gpointer     user_data,
+                       GError     **error)
+{
+  ConflictData *data = user_data;
+  g_autofree char *status = report_status (workbook, data->report_id, error);
+  g_autoptr(BcSyncState) state = NULL;
+  gint64 now = g_get_real_time ();
+
+  if (status == NULL)
+    return FALSE;
+  {
+    StateData state_data = { data->report_id, NULL };
+
+    if (!state_in_transaction (workbook, &state_data, error))
+      return FALSE;
+    state = state_data.state;
+  }
+  if (!g_str_equal (status, "sent") || state == NULL || !state->conflict)
+    {
+      g_set_error_literal (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION,
+                           _("This report is not in conflict with the province's copy: there "
+                             "is nothing to resolve."));
+      return FALSE;
+    }
+
+  return run (workbook,
+              prepare (workbook, error,
+                       "UPDATE reports SET status = 'draft', updated_at = ? WHERE id = ?",
+                       "xs", now, data->report_id),
+              error)
+    && run (workbook,
+            prepare (workbook, error,
+                     "INSERT INTO status_changes (report_id, from_status, to_status, comment, at) "
+                     "VALUES (?, 'sent', 'draft', ?, ?)",
+                     "ssx", data->report_id, data->comment, now),
+            error);
+}
+
+gboolean
+_bc_outbox_reopen_conflict (BcWorkbook  *workbook,
+                            const char  *report_id,
+                            const char  *comment,
+                            GError     **error)
+{
+  ConflictData data = { report_id, comment, 0 };
+
+  return _bc_workbook_transaction (workbook, TRUE, reopen_in_transaction, &data, error);
+}
+
+static gboolean
+raise_in_transaction (BcWorkbook  *workbook,
+                      gpointer     user_data,
+                      GError     **error)
+{
+  ConflictData *data = user_data;
+
+  return run (workbook,
+              prepare (workbook, error,
+                       "UPDATE reports SET revision = MAX(revision, ?) WHERE id = ? "
+                       "AND status = 'draft'",
+                       "xs", data->number, data->report_id),
+              error);
+}
+
+gboolean
+_bc_outbox_raise_revision (BcWorkbook  *workbook,
+                           const char  *report_id,
+                           gint64       min_revision,
+                           GError     **error)
+{
+  ConflictData data = { report_id, NULL, min_revision };
+
+  return _bc_workbook_transaction (workbook, TRUE, raise_in_transaction, &data, error);
+}
+
+static gboolean
+rebase_in_transaction (BcWorkbook  *workbook,
+                       gpointer     user_data,
+                       GError     **error)
+{
+  ConflictData *data = user_data;
+
+  return run (workbook,
+              prepare (workbook, error,
+                       "UPDATE outbox SET base_revision = ? WHERE report_id = ?",
+                       "xs", data->number, data->report_id),
+              error)
+    && run (workbook,
+            prepare (workbook, error,
+                     "UPDATE sync_state SET conflict = 0, server_revision = ? "
+                     "WHERE report_id = ?",
+                     "xs", data->number, data->report_id),
+            error);
+}
+
+gboolean
+_bc_outbox_rebase_queued (BcWorkbook  *workbook,
+                          const char  *report_id,
+                          gint64       server_revision,
+                          GError     **error)
+{
+  ConflictData data = { report_id, NULL, server_revision };
+
+  return _bc_workbook_transaction (workbook, TRUE, rebase_in_transaction, &data, error);
+}

@@ -1661,6 +1661,193 @@ bc_sync_client_relay_bundle_finish (BcSyncClient  *self,
 }
 
 /* ------------------------------------------------------------------------ */
+/* The server's copy of one report                                          */
+
+void
+bc_sync_server_report_free (BcSyncServerReport *report)
+{
+  if (report == NULL)
+    return;
+  g_free (report->report_id);
+  g_free (report->state);
+  g_clear_pointer (&report->content, json_node_unref);
+  g_free (report);
+}
+
+static BcSyncServerReport *
+decode_server_report (const char  *data,
+                      gsize        length,
+                      const char  *report_id,
+                      GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(BcSyncServerReport) report = g_new0 (BcSyncServerReport, 1);
+  JsonObject *root;
+  JsonNode *content, *revisions, *current;
+  const char *state;
+
+  if (!json_parser_load_from_data (parser, data, (gssize) length, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto bad;
+  root = json_node_get_object (json_parser_get_root (parser));
+  content = json_object_get_member (root, "content");
+  revisions = json_object_get_member (root, "revisions");
+  current = json_object_get_member (root, "current_revision");
+  state = json_object_get_string_member_with_default (root, "state", NULL);
+  if (content == NULL || !JSON_NODE_HOLDS_OBJECT (content)
+      || current == NULL || json_node_get_value_type (current) != G_TYPE_INT64
+      || g_strcmp0 (json_object_get_string_member_with_default (root, "report_id", NULL),
+                    report_id) != 0)
+    goto bad;
+
+  report->report_id = g_strdup (report_id);
+  report->current_revision = json_node_get_int (current);
+  report->max_revision = report->current_revision;
+  report->state = g_strdup (state);
+  report->content = json_node_copy (content);
+  if (revisions != NULL && JSON_NODE_HOLDS_ARRAY (revisions))
+    {
+      JsonArray *array = json_node_get_array (revisions);
+
+      report->n_revisions = json_array_get_length (array);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (element))
+            report->max_revision = MAX (report->max_revision,
+                                        json_object_get_int_member_with_default (json_node_get_object (element),
+                                                                                 "revision", 0));
+        }
+    }
+
+  return g_steal_pointer (&report);
+
+bad:
+  g_set_error_literal (error, BC_SYNC_ERROR, BC_SYNC_ERROR_PROTOCOL,
+                       _("The server's copy of the report is not what Baocao expects. "
+                         "The server may need an update; ask its administrator."));
+  return NULL;
+}
+
+static void
+fetch_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  BcSyncClient *self = source_object;
+  Run *run = task_data;
+  const char *report_id = g_object_get_data (G_OBJECT (task), "report-id");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncInfo) info = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autofree char *retry_after = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
+  BcSyncServerReport *report = NULL;
+  guint status = 0;
+
+  (void) cancellable;
+
+  run->base_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
+  if (run->base_url == NULL || server_id == NULL)
+    {
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
+                   _("This workbook is not enrolled with a server, so it cannot fetch the "
+                     "province's copy. Enrol it first: baocao-cli enrol URL --user USER."));
+      goto out;
+    }
+  if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
+    goto out;
+  run->token = bc_sync_token_lookup (server_id, run->base_url, run->token_file,
+                                     run->cancellable, &error);
+  if (run->token == NULL)
+    goto out;
+  info = get_info (run, &error);
+  if (info == NULL)
+    goto out;
+  if (g_strcmp0 (info->server_id, server_id) != 0)
+    {
+      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
+                   _("Another server now answers at %s. Enrol this device again if it is "
+                     "your province's new server."),
+                   run->base_url);
+      goto out;
+    }
+
+  {
+    g_autofree char *escaped = g_uri_escape_string (report_id, NULL, FALSE);
+
+    path = g_strconcat ("/api/v1/reports/", escaped, NULL);
+  }
+  answer = request (run, "GET", path, NULL, TRUE, &status, &retry_after, &error);
+  if (answer == NULL)
+    goto out;
+  if (status == 404)
+    g_set_error_literal (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED,
+                         _("The province's server does not hold this report for your unit."));
+  else if (status != 200)
+    set_status_error (run, status, answer, retry_after, &error);
+  else
+    {
+      gsize length;
+      const char *data = g_bytes_get_data (answer, &length);
+
+      report = decode_server_report (data, length, report_id, &error);
+    }
+
+out:
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) bc_sync_server_report_free);
+}
+
+void
+bc_sync_client_fetch_report_async (BcSyncClient        *self,
+                                   const char          *report_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Run *run;
+
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+  g_return_if_fail (report_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, bc_sync_client_fetch_report_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  /* Not a sync: it may run beside one, and leaves the progress alone. */
+  run = g_new0 (Run, 1);
+  run->client = g_object_ref (self);
+  run->context = g_main_context_ref_thread_default ();
+  run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  run->token_file = g_strdup (self->token_file);
+  run->io_timeout = self->io_timeout;
+  run->request_timeout = self->request_timeout;
+
+  g_object_set_data_full (G_OBJECT (task), "report-id", g_strdup (report_id), g_free);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  g_task_run_in_thread (task, fetch_thread);
+}
+
+BcSyncServerReport *
+bc_sync_client_fetch_report_finish (BcSyncClient  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (BC_IS_SYNC_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The object                                                               */
 
 BcSyncClient *

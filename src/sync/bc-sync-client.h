@@ -131,6 +131,34 @@ GBytes        *bc_sync_client_relay_bundle_finish (BcSyncClient        *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
+/* The server's copy of one of this unit's reports (GET
+ * /api/v1/reports/{report_id}). */
+typedef struct {
+  char     *report_id;
+  gint64    current_revision;  /* the revision the server holds as current */
+  gint64    max_revision;      /* the highest revision it holds (conflicts kept beside) */
+  guint     n_revisions;       /* how many revisions it holds */
+  char     *state;             /* "received", "accepted" or "returned" */
+  JsonNode *content;           /* the current revision's content (as pushed) */
+} BcSyncServerReport;
+
+void bc_sync_server_report_free (BcSyncServerReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcSyncServerReport, bc_sync_server_report_free)
+
+/* Fetches the server's current copy of `report_id` (to compare it with this
+ * workbook's, after a conflict), time-bounded like every request. Runs
+ * beside a sync (it changes nothing here). A report the server does not
+ * hold for this unit fails as BC_SYNC_ERROR_REFUSED, in plain words; no
+ * network as BC_SYNC_ERROR_OFFLINE. */
+void           bc_sync_client_fetch_report_async  (BcSyncClient        *self,
+                                                   const char          *report_id,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+BcSyncServerReport *bc_sync_client_fetch_report_finish (BcSyncClient   *self,
+                                                        GAsyncResult   *result,
+                                                        GError        **error);
+
 /* Checks that `url` may be used: https://, or http:// to 127.0.0.0/8, ::1
  * or localhost; no user info, query or fragment. Returns it without a
  * trailing slash. */

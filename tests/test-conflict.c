@@ -1,0 +1,364 @@
+/* test-conflict.c: resolving a conflict with the province's copy, per field.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A report was sent and came back a conflict: the province holds another
+ * device's revision as current. The officer takes some differences from
+ * the province's copy and keeps the others; the report is then queued as
+ * one new revision based on the province's current one, and the values it
+ * replaced stay in the edit history.
+ */
+#define G_LOG_DOMAIN "test-conflict"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "bc-conflict.h"
+#include "bc-i18n.h"
+#include "bc-outbox.h"
+#include "bc-test-util.h"
+#include "bc-wire.h"
+#include "bc-workbook.h"
+
+#define REPORT_ID "7a0c7f0e-8a47-4b0e-9a4b-0d6f2c6f1a22"
+#define SERVER_REVISION 12
+
+typedef struct {
+  char               *dir;
+  BcTemplateRegistry *templates;
+  BcWorkbook         *workbook;
+  gint64              row_id[3];   /* rows A, B, C */
+  gint64              revision;    /* the revision sent, kept beside */
+  JsonNode           *province;    /* the server's current content */
+} Fixture;
+
+static void
+set (Fixture    *fixture,
+     const char *key,
+     gint64      row_id,
+     const char *value)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = bc_workbook_set_value (fixture->workbook, REPORT_ID, key, row_id, value, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+static JsonObject *
+row_with_id (JsonArray *rows,
+             gint64     row_id)
+{
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+
+      if (json_object_get_int_member (row, "row_id") == row_id)
+        return row;
+    }
+  return NULL;
+}
+
+/* Sent as a conflict. The province's copy (another device's): another
+ * name and count, row A's label changed, row B removed, a row D added. */
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_test_build_filename (G_TEST_DIST, "templates", "workbook", "wbtest-v1.json", NULL);
+  g_autoptr(GFile) gfile = g_file_new_for_path (file);
+  g_autoptr(BcTemplate) loaded = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *path = NULL;
+  const char *labels[] = { "Kiểm tra A", "Kiểm tra B", "Kiểm tra C" };
+  BcOutboxItem *item;
+  JsonObject *content, *values, *row;
+  JsonArray *rows;
+
+  (void) data;
+  fixture->dir = g_dir_make_tmp ("baocao-conflict-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (fixture->dir, "test.baocao", NULL);
+  fixture->templates = bc_template_registry_new ();
+  loaded = bc_template_new_from_file (gfile, &error);
+  g_assert_no_error (error);
+  bc_template_registry_add (fixture->templates, loaded);
+  fixture->workbook = bc_workbook_open (path, fixture->templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+
+  bc_workbook_create_report_with_id (fixture->workbook, REPORT_ID, "wbtest", "2018Q2", "QNG-SONTINH", &error);
+  g_assert_no_error (error);
+  set (fixture, "name", 0, "UBND xã Tịnh Hà");
+  set (fixture, "count", 0, "7");
+  for (guint i = 0; i < 3; i++)
+    {
+      fixture->row_id[i] = bc_workbook_add_row (fixture->workbook, REPORT_ID, "items", &error);
+      g_assert_no_error (error);
+      set (fixture, "items.label", fixture->row_id[i], labels[i]);
+      set (fixture, "items.done", fixture->row_id[i], "no");
+    }
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_true (bc_workbook_set_status (fixture->workbook, REPORT_ID, BC_STATUS_QUEUED, NULL, &error));
+  g_assert_no_error (error);
+
+  items = bc_outbox_list (fixture->workbook, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  fixture->revision = item->revision;
+  g_assert_cmpint (fixture->revision, <, SERVER_REVISION);
+
+  /* The server kept it beside its current revision. */
+  g_assert_true (bc_outbox_record_stored (fixture->workbook, REPORT_ID, fixture->revision, "QNG-000043",
+                                          1529550245000000, TRUE, SERVER_REVISION, &error));
+  g_assert_no_error (error);
+
+  fixture->province = json_from_string (item->content, &error);
+  g_assert_no_error (error);
+  content = json_node_get_object (fixture->province);
+  values = json_object_get_object_member (content, "values");
+  json_object_set_string_member (values, "name", "UBND xã Tịnh Hà (bản tỉnh)");
+  json_object_set_string_member (values, "count", "9");
+  rows = json_object_get_array_member (json_object_get_object_member (content, "tables"), "items");
+  json_object_set_string_member (row_with_id (rows, fixture->row_id[0]), "label", "Kiểm tra A (sửa)");
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (json_object_get_int_member (json_array_get_object_element (rows, i), "row_id") == fixture->row_id[1])
+      {
+        json_array_remove_element (rows, i);
+        break;
+      }
+  row = json_object_new ();
+  json_object_set_int_member (row, "row_id", 40);
+  json_object_set_string_member (row, "label", "Kiểm tra D");
+  json_object_set_string_member (row, "done", "yes");
+  json_array_add_object_element (rows, row);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  (void) data;
+  g_assert_finalize_object (fixture->workbook);
+  g_clear_object (&fixture->templates);
+  g_clear_pointer (&fixture->province, json_node_unref);
+  bc_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static GPtrArray *
+compare (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *changes = bc_conflict_compare (fixture->workbook, REPORT_ID, fixture->province, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (changes);
+  return changes;
+}
+
+static char *
+ids_of (GPtrArray *changes)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      g_autofree char *id = bc_conflict_change_id (g_ptr_array_index (changes, i));
+
+      g_string_append_printf (ids, "%s%s", i > 0 ? " " : "", id);
+    }
+  return g_string_free (ids, FALSE);
+}
+
+static const char *
+status_of (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+
+  g_assert_no_error (error);
+  return bc_status_to_string (bc_report_get_status (report));
+}
+
+/* Side by side: mine on the old side, the province's on the new, each
+ * difference with a name to choose it by. */
+static void
+test_compare (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) changes = compare (fixture);
+  g_autofree char *ids = ids_of (changes);
+  g_autofree char *expected = g_strdup_printf ("name count items#%" G_GINT64_FORMAT ".label "
+                                               "items#40 items#%" G_GINT64_FORMAT,
+                                               fixture->row_id[0], fixture->row_id[1]);
+  BcChange *count = g_ptr_array_index (changes, 1);
+
+  (void) data;
+  g_assert_cmpstr (ids, ==, expected);
+  g_assert_cmpstr (count->old_value, ==, "7");
+  g_assert_cmpstr (count->new_value, ==, "9");
+}
+
+/* Count, row A's label and row D from the province; the name and row B
+ * kept: one new revision above every revision the server holds, queued on
+ * the province's current one, and what was replaced is in the history. */
+static void
+test_resolve_mix (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(JsonNode) sent = NULL;
+  g_autoptr(BcSyncState) state = NULL;
+  g_autofree char *label_a = g_strdup_printf ("items#%" G_GINT64_FORMAT ".label", fixture->row_id[0]);
+  const char *take[] = { "count", label_a, "items#40", NULL };
+  BcOutboxItem *item;
+  JsonObject *values;
+  JsonArray *rows;
+  gboolean found_count = FALSE, found_label = FALSE;
+
+  (void) data;
+  g_assert_true (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                      SERVER_REVISION, take, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (status_of (fixture), ==, "queued");
+
+  items = bc_outbox_list (fixture->workbook, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->base_revision, ==, SERVER_REVISION);
+  g_assert_cmpint (item->revision, >, SERVER_REVISION);
+  g_assert_nonnull (item->content);
+
+  /* What will be sent: the mix. */
+  sent = json_from_string (item->content, &error);
+  g_assert_no_error (error);
+  values = json_object_get_object_member (json_node_get_object (sent), "values");
+  g_assert_cmpstr (json_object_get_string_member (values, "name"), ==, "UBND xã Tịnh Hà");
+  g_assert_cmpstr (json_object_get_string_member (values, "count"), ==, "9");
+  rows = json_object_get_array_member (json_object_get_object_member (json_node_get_object (sent), "tables"),
+                                       "items");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (row_with_id (rows, fixture->row_id[0]), "label"), ==,
+                   "Kiểm tra A (sửa)");
+  g_assert_cmpstr (json_object_get_string_member (row_with_id (rows, fixture->row_id[1]), "label"), ==,
+                   "Kiểm tra B");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 3), "label"), ==,
+                   "Kiểm tra D");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 3), "done"), ==,
+                   "yes");
+
+  /* No longer in conflict here. */
+  state = bc_outbox_get_state (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_false (state->conflict);
+
+  /* This copy's old values are not lost: the history has them. */
+  history = bc_workbook_get_history (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < history->len; i++)
+    {
+      BcEdit *edit = g_ptr_array_index (history, i);
+
+      if (g_str_equal (edit->key, "count") && g_strcmp0 (edit->old_value, "7") == 0
+          && g_strcmp0 (edit->new_value, "9") == 0)
+        found_count = TRUE;
+      if (g_str_equal (edit->key, "items.label") && edit->row_id == fixture->row_id[0]
+          && g_strcmp0 (edit->old_value, "Kiểm tra A") == 0)
+        found_label = TRUE;
+    }
+  g_assert_true (found_count);
+  g_assert_true (found_label);
+}
+
+/* Keeping every value of this copy still makes a new revision: sending the
+ * one kept beside again would only replay the conflict. */
+static void
+test_keep_all_mine (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  BcOutboxItem *item;
+
+  (void) data;
+  g_assert_true (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                      SERVER_REVISION + 3, NULL, &error));
+  g_assert_no_error (error);
+  items = bc_outbox_list (fixture->workbook, &error);
+  g_assert_no_error (error);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->revision, ==, SERVER_REVISION + 4);
+  g_assert_cmpint (item->base_revision, ==, SERVER_REVISION);
+  g_assert_nonnull (strstr (item->content, "\"count\":\"7\""));
+}
+
+/* A name that is not a difference, or a report not in conflict: refused,
+ * and nothing changes (the report stays sent, in conflict). */
+static void
+test_refused (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcSyncState) state = NULL;
+  const char *typo[] = { "count", "cuont", NULL };
+
+  (void) data;
+  g_assert_false (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                       SERVER_REVISION, typo, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "cuont"));
+  g_clear_error (&error);
+  g_assert_cmpstr (status_of (fixture), ==, "sent");
+  state = bc_outbox_get_state (fixture->workbook, REPORT_ID, &error);
+  g_assert_true (state->conflict);
+
+  /* A count the form refuses (over 1000): nothing of the mix is kept. */
+  json_object_set_string_member (json_object_get_object_member (json_node_get_object (fixture->province),
+                                                                "values"), "count", "5000");
+  {
+    const char *take[] = { "name", "count", NULL };
+    g_autoptr(GPtrArray) history = bc_workbook_get_history (fixture->workbook, REPORT_ID, &error);
+    g_autoptr(GPtrArray) after = NULL;
+    guint edits = history->len;
+
+    g_assert_false (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                         SERVER_REVISION, take, &error));
+    g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_NOT_READY);
+    g_clear_error (&error);
+    g_assert_cmpstr (status_of (fixture), ==, "sent");
+    after = bc_workbook_get_history (fixture->workbook, REPORT_ID, &error);
+    g_assert_cmpuint (after->len, ==, edits);
+  }
+
+  /* Once resolved, there is nothing left to resolve. */
+  g_assert_true (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                      SERVER_REVISION, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                       SERVER_REVISION, NULL, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+  bc_i18n_init ();
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  ADD ("/conflict/compare", test_compare);
+  ADD ("/conflict/resolve-mix", test_resolve_mix);
+  ADD ("/conflict/keep-all-mine", test_keep_all_mine);
+  ADD ("/conflict/refused", test_refused);
+
+  return g_test_run ();
+}
