@@ -268,6 +268,15 @@ bc_gui_test_save_png (GtkWidget  *window,
 }
 
 gboolean
+bc_gui_test_window_ready (BcWindow *window)
+{
+  BcReportList *reports = bc_window_get_reports (window);
+
+  return !bc_window_get_busy (window) && bc_window_get_workbook (window) != NULL &&
+         reports != NULL && bc_report_list_get_loaded (reports);
+}
+
+gboolean
 bc_gui_test_is_shown (GtkWidget *widget)
 {
   for (; widget != NULL; widget = gtk_widget_get_parent (widget))

@@ -16,6 +16,7 @@
 
 #include "bc-entry.h"
 #include "bc-form-view.h"
+#include "bc-window.h"
 #include "bc-test-util.h"
 
 G_BEGIN_DECLS
@@ -129,6 +130,9 @@ GPtrArray  *bc_gui_test_walk_focus   (GtkWidget       *container,
  * ellipsizes, than its whole text. Waits for `root`'s first allocation.
  * Returns NULL when all fit, else one line per offender. */
 char       *bc_gui_test_check_sizes  (GtkWidget       *root);
+
+/* The window has opened its workbook and listed its reports. */
+gboolean    bc_gui_test_window_ready  (BcWindow    *window);
 
 /* A window showing a form view, 1000×760. */
 GtkWidget  *bc_gui_test_window_new    (BcFormView **out_view);

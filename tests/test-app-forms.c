@@ -102,15 +102,7 @@ group_text (GtkWidget *group)
 
 /* --- the window ----------------------------------------------------------------------- */
 
-static gboolean
-window_ready (BcWindow *window)
-{
-  BcReportList *reports = bc_window_get_reports (window);
-
-  return !bc_window_get_busy (window) &&
-         bc_window_get_workbook (window) != NULL &&
-         reports != NULL && bc_report_list_get_loaded (reports);
-}
+#define window_ready bc_gui_test_window_ready
 
 static gboolean
 window_allocated (GtkWidget *window)

@@ -397,13 +397,7 @@ fixture_tear_down (Fixture       *fixture,
 
 /* --- conditions --------------------------------------------------------------- */
 
-static gboolean
-window_ready (BcWindow *window)
-{
-  BcReportList *reports = bc_window_get_reports (window);
-
-  return !bc_window_get_busy (window) && reports != NULL && bc_report_list_get_loaded (reports);
-}
+#define window_ready bc_gui_test_window_ready
 
 static gboolean
 controller_ready (BcSyncIndicator *indicator)
