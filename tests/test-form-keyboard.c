@@ -943,8 +943,24 @@ row_150_shown (gpointer user_data)
  * names each row's controls with its number, and Add row takes the focus
  * and the view to the new row 301. */
 static void
-test_long_table (void)
+long_table_shot (BcFormTest *f,
+                 int         width,
+                 const char *part)
 {
+  g_autofree char *name = NULL;
+
+  /* For people to look at: BAOCAO_FORM_TEST_SHOTS=DIR keeps PNGs. */
+  if (g_getenv ("BAOCAO_FORM_TEST_SHOTS") == NULL)
+    return;
+  bc_gui_test_spin (200);
+  name = g_strdup_printf ("findings-300-%d", width);
+  save_png (f->window, name, part);
+}
+
+static void
+test_long_table (gconstpointer data)
+{
+  int width = GPOINTER_TO_INT (data);
   BcFormTest f;
   g_autoptr(GError) error = NULL;
   g_autoptr(BcReport) report = NULL;
@@ -957,7 +973,7 @@ test_long_table (void)
   guint cards;
   gint64 start;
 
-  bc_form_test_open (&f, test_home, "inspection-remediation", 1000, 760);
+  bc_form_test_open (&f, test_home, "inspection-remediation", width, 760);
   id = bc_workbook_create_report (f.workbook, "inspection-remediation", "2018Q4", "UBND-LONG", &error);
   g_assert_no_error (error);
   for (guint i = 1; i <= 300; i++)
@@ -1000,12 +1016,14 @@ test_long_table (void)
 
   /* Every control there is named, uniquely, with its row's number. */
   check_names (&f);
+  long_table_shot (&f, width, "top");
 
   /* Scrolled to the middle of the table, its rows are there, named. */
   if (!bc_gui_test_wait (row_150_shown, table, 5000))
     g_error ("no card for row 150 in the middle of the table");
   g_assert_cmpuint (count_cards (GTK_WIDGET (table)), <=, 60);
   check_names (&f);
+  long_table_shot (&f, width, "middle");
 
   /* Add row, by keyboard: the focus and the view go to row 301. */
   add = bc_gui_test_find_by_label (GTK_WIDGET (f.view), "Add a row to Findings and remediation");
@@ -1034,6 +1052,7 @@ test_long_table (void)
   bc_form_test_type (&f, "unit 301");
   bc_form_test_key (&f, XK_Tab, FALSE);
   bc_gui_test_wait_saved (f.view);
+  long_table_shot (&f, width, "added");
 
   report = bc_workbook_load_report (f.workbook, id, &error);
   g_assert_no_error (error);
@@ -1066,7 +1085,8 @@ main (int    argc,
   g_test_add_func ("/app/form-keyboard/reopen-caret", test_reopen_caret);
   g_test_add_func ("/app/form-keyboard/required-after-leaving", test_required_after_leaving);
   g_test_add_func ("/app/form-keyboard/thirty-findings", test_thirty_findings);
-  g_test_add_func ("/app/form-keyboard/long-table", test_long_table);
+  g_test_add_data_func ("/app/form-keyboard/long-table/1280", GINT_TO_POINTER (1280), test_long_table);
+  g_test_add_data_func ("/app/form-keyboard/long-table/360", GINT_TO_POINTER (360), test_long_table);
 
   g_test_add_data_func ("/app/form-keyboard/narrow/egov-quarterly", "egov-quarterly", test_narrow);
   g_test_add_data_func ("/app/form-keyboard/narrow/inspection-remediation", "inspection-remediation",
