@@ -925,6 +925,23 @@ named_shown (gpointer user_data)
   return widget != NULL && gtk_widget_get_mapped (widget);
 }
 
+/* The row number a row button's tooltip says ("Remove row 12"), or 0. */
+static guint
+focused_row (BcFormTest *f)
+{
+  GtkWidget *focus = bc_form_test_focus (f);
+  const char *tip = focus != NULL ? gtk_widget_get_tooltip_text (focus) : NULL;
+  guint n = 0;
+
+  if (tip == NULL || gtk_widget_get_ancestor (focus, BC_TYPE_TABLE_EDITOR) == NULL)
+    return 0;
+  if (sscanf (tip, "Move row %u", &n) == 1 || sscanf (tip, "Remove row %u", &n) == 1 ||
+      sscanf (tip, "Show row %u", &n) == 1 || sscanf (tip, "Hide row %u", &n) == 1)
+    return n;
+
+  return 0;
+}
+
 /* Scrolls to row 150 (again, should a scroll still on its way from the
  * form's opening undo it): its card is made and in view. */
 static gboolean
@@ -1017,6 +1034,45 @@ test_long_table (gconstpointer data)
   /* Every control there is named, uniquely, with its row's number. */
   check_names (&f);
   long_table_shot (&f, width, "top");
+
+  /* Tab goes from row to row past the cards made at first, the view
+   * following; Shift+Tab comes back. */
+  {
+    GtkWidget *show = bc_gui_test_find_by_label (GTK_WIDGET (table), "Finding 1: show");
+    guint row = 1, presses = 0;
+
+    gtk_widget_grab_focus (show);
+    bc_gui_test_spin (100);
+    while (row < 40)
+      {
+        guint now;
+
+        bc_form_test_key (&f, XK_Tab, FALSE);
+        now = focused_row (&f);
+        if (now != row && now != row + 1)
+          {
+            g_autofree char *what = bc_form_test_describe (bc_form_test_focus (&f));
+
+            g_error ("Tab from row %u went to %s (row %u)", row, what, now);
+          }
+        row = now;
+        g_assert_cmpuint (++presses, <, 400);
+      }
+    if (!bc_gui_test_wait (in_view, bc_form_test_focus (&f), 2000))
+      g_error ("row 40, reached by Tab, is out of view");
+    while (row > 30)
+      {
+        guint now;
+
+        bc_form_test_key (&f, XK_Tab, TRUE);
+        now = focused_row (&f);
+        if (now != row && now + 1 != row)
+          g_error ("Shift+Tab from row %u went to row %u", row, now);
+        row = now;
+        g_assert_cmpuint (++presses, <, 400);
+      }
+    g_assert_cmpuint (count_cards (GTK_WIDGET (table)), <=, 60);
+  }
 
   /* Scrolled to the middle of the table, its rows are there, named. */
   if (!bc_gui_test_wait (row_150_shown, table, 5000))
