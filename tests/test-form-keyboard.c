@@ -307,22 +307,19 @@ expected_name (BcTemplate *template_,
   return NULL;
 }
 
+/* Every Tab stop of the form has the name its row and label give it, and
+ * no two share one. */
 static void
-test_names (gconstpointer data)
+check_names (BcFormTest *f)
 {
-  BcFormTest f;
-  g_autoptr(GPtrArray) stops = NULL;
+  g_autoptr(GPtrArray) stops = bc_form_test_tab_stops (bc_form_test_content (f));
   g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  bc_form_test_open (&f, test_home, data, 1000, 760);
-  open_some_rows (&f);
-  stops = bc_form_test_tab_stops (bc_form_test_content (&f));
 
   for (guint i = 0; i < stops->len; i++)
     {
       GtkWidget *stop = g_ptr_array_index (stops, i);
       g_autofree char *what = bc_form_test_describe (stop);
-      g_autofree char *name = expected_name (f.template_, stop);
+      g_autofree char *name = expected_name (f->template_, stop);
       g_autofree char *mismatch = NULL;
       GtkWidget *named = stop;
 
@@ -345,6 +342,16 @@ test_names (gconstpointer data)
     }
 
   g_test_message ("%u controls named, every name unique", stops->len);
+}
+
+static void
+test_names (gconstpointer data)
+{
+  BcFormTest f;
+
+  bc_form_test_open (&f, test_home, data, 1000, 760);
+  open_some_rows (&f);
+  check_names (&f);
   bc_form_test_close (&f);
 }
 
@@ -891,6 +898,228 @@ test_narrow (gconstpointer data)
   g_object_set (settings, "gtk-xft-dpi", dpi, NULL);
 }
 
+/* --- a long table ----------------------------------------------------------- */
+
+static guint
+count_cards (GtkWidget *widget)
+{
+  guint n = 0;
+  const char *tip = gtk_widget_get_tooltip_text (widget);
+
+  if (GTK_IS_BUTTON (widget) && tip != NULL && g_str_has_prefix (tip, "Remove row "))
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_cards (child);
+
+  return n;
+}
+
+static gboolean
+named_shown (gpointer user_data)
+{
+  gpointer *args = user_data;
+  GtkWidget *widget = bc_gui_test_find_by_label (args[0], args[1]);
+
+  return widget != NULL && gtk_widget_get_mapped (widget);
+}
+
+/* The row number a row button's tooltip says ("Remove row 12"), or 0. */
+static guint
+focused_row (BcFormTest *f)
+{
+  GtkWidget *focus = bc_form_test_focus (f);
+  const char *tip = focus != NULL ? gtk_widget_get_tooltip_text (focus) : NULL;
+  guint n = 0;
+
+  if (tip == NULL || gtk_widget_get_ancestor (focus, BC_TYPE_TABLE_EDITOR) == NULL)
+    return 0;
+  if (sscanf (tip, "Move row %u", &n) == 1 || sscanf (tip, "Remove row %u", &n) == 1 ||
+      sscanf (tip, "Show row %u", &n) == 1 || sscanf (tip, "Hide row %u", &n) == 1)
+    return n;
+
+  return 0;
+}
+
+/* Scrolls to row 150 (again, should a scroll still on its way from the
+ * form's opening undo it): its card is made and in view. */
+static gboolean
+row_150_shown (gpointer user_data)
+{
+  BcTableEditor *table = user_data;
+  GtkWidget *show;
+
+  bc_table_editor_scroll_to_row (table, 149);
+  show = bc_gui_test_find_by_label (GTK_WIDGET (table), "Finding 150: show");
+
+  return show != NULL && gtk_widget_get_mapped (show) && in_view (show);
+}
+
+/* A report of 300 findings: it opens, makes only the cards near the view,
+ * names each row's controls with its number, and Add row takes the focus
+ * and the view to the new row 301. */
+static void
+long_table_shot (BcFormTest *f,
+                 int         width,
+                 const char *part)
+{
+  g_autofree char *name = NULL;
+
+  /* For people to look at: BAOCAO_FORM_TEST_SHOTS=DIR keeps PNGs. */
+  if (g_getenv ("BAOCAO_FORM_TEST_SHOTS") == NULL)
+    return;
+  bc_gui_test_spin (200);
+  name = g_strdup_printf ("findings-300-%d", width);
+  save_png (f->window, name, part);
+}
+
+static void
+test_long_table (gconstpointer data)
+{
+  int width = GPOINTER_TO_INT (data);
+  BcFormTest f;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *id = NULL;
+  BcTableEditor *table;
+  GtkWidget *content, *add, *focus, *table_top;
+  GtkAdjustment *adjustment;
+  graphene_rect_t bounds;
+  gpointer args[2];
+  guint cards;
+  gint64 start;
+
+  bc_form_test_open (&f, test_home, "inspection-remediation", width, 760);
+  id = bc_workbook_create_report (f.workbook, "inspection-remediation", "2018Q4", "UBND-LONG", &error);
+  g_assert_no_error (error);
+  for (guint i = 1; i <= 300; i++)
+    {
+      g_autofree char *unit = g_strdup_printf ("unit %u", i);
+      gint64 row = bc_workbook_add_row (f.workbook, id, "findings", &error);
+
+      g_assert_no_error (error);
+      g_assert_true (bc_workbook_set_value (f.workbook, id, "findings.unit", row, unit, &error));
+      g_assert_no_error (error);
+    }
+
+  start = g_get_monotonic_time ();
+  bc_form_view_load (f.view, f.workbook, id);
+  bc_gui_test_wait_loaded (f.view);
+  bc_gui_test_spin (300);
+  g_test_message ("300 findings loaded and shown in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  table = BC_TABLE_EDITOR (bc_gui_test_find_by_type (GTK_WIDGET (f.view), BC_TYPE_TABLE_EDITOR));
+  g_assert_cmpuint (bc_table_editor_get_n_rows (table), ==, 300);
+
+  /* Only the rows near the view have cards: the cost on screen does not
+   * grow with the table. */
+  g_assert_cmpuint (count_cards (GTK_WIDGET (table)), <=, 60);
+
+  /* Scrolled to the table, its first rows are there. */
+  content = bc_form_test_content (&f);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (content));
+  table_top = gtk_widget_get_first_child (content);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (table), table_top, &bounds));
+  /* Bounds in the viewport are where it shows them: from its top. */
+  bounds.origin.y += gtk_adjustment_get_value (adjustment);
+  gtk_adjustment_set_value (adjustment, bounds.origin.y);
+  args[0] = GTK_WIDGET (table);
+  args[1] = (gpointer) "Finding 1: show";
+  if (!bc_gui_test_wait (named_shown, args, 5000))
+    g_error ("no card for row 1 at the top of the table");
+  cards = count_cards (GTK_WIDGET (table));
+  g_test_message ("%u of 300 rows have cards", cards);
+  g_assert_cmpuint (cards, <=, 60);
+
+  /* Every control there is named, uniquely, with its row's number. */
+  check_names (&f);
+  long_table_shot (&f, width, "top");
+
+  /* Tab goes from row to row past the cards made at first, the view
+   * following; Shift+Tab comes back. */
+  {
+    GtkWidget *show = bc_gui_test_find_by_label (GTK_WIDGET (table), "Finding 1: show");
+    guint row = 1, presses = 0;
+
+    gtk_widget_grab_focus (show);
+    bc_gui_test_spin (100);
+    while (row < 40)
+      {
+        guint now;
+
+        bc_form_test_key (&f, XK_Tab, FALSE);
+        now = focused_row (&f);
+        if (now != row && now != row + 1)
+          {
+            g_autofree char *what = bc_form_test_describe (bc_form_test_focus (&f));
+
+            g_error ("Tab from row %u went to %s (row %u)", row, what, now);
+          }
+        row = now;
+        g_assert_cmpuint (++presses, <, 400);
+      }
+    if (!bc_gui_test_wait (in_view, bc_form_test_focus (&f), 2000))
+      g_error ("row 40, reached by Tab, is out of view");
+    while (row > 30)
+      {
+        guint now;
+
+        bc_form_test_key (&f, XK_Tab, TRUE);
+        now = focused_row (&f);
+        if (now != row && now + 1 != row)
+          g_error ("Shift+Tab from row %u went to row %u", row, now);
+        row = now;
+        g_assert_cmpuint (++presses, <, 400);
+      }
+    g_assert_cmpuint (count_cards (GTK_WIDGET (table)), <=, 60);
+  }
+
+  /* Scrolled to the middle of the table, its rows are there, named. */
+  if (!bc_gui_test_wait (row_150_shown, table, 5000))
+    g_error ("no card for row 150 in the middle of the table");
+  g_assert_cmpuint (count_cards (GTK_WIDGET (table)), <=, 60);
+  check_names (&f);
+  long_table_shot (&f, width, "middle");
+
+  /* Add row, by keyboard: the focus and the view go to row 301. */
+  add = bc_gui_test_find_by_label (GTK_WIDGET (f.view), "Add a row to Findings and remediation");
+  g_assert_nonnull (add);
+  gtk_widget_grab_focus (add);
+  bc_gui_test_spin (100);
+  start = g_get_monotonic_time ();
+  bc_form_test_key (&f, XK_space, FALSE);
+  args[0] = &f;
+  args[1] = (gpointer) "Finding 301: Inspected unit";
+  if (!bc_gui_test_wait (has_focus_in_row, args, 10000))
+    {
+      g_autofree char *what = bc_form_test_describe (bc_form_test_focus (&f));
+
+      g_error ("after Add row the focus is on %s", what);
+    }
+  focus = bc_form_test_focus (&f);
+  if (!bc_gui_test_wait (in_view, focus, 2000))
+    {
+      g_assert_true (gtk_widget_compute_bounds (focus, content, &bounds));
+      g_error ("row 301's first input is out of view (y %.0f of %.0f)", bounds.origin.y,
+               gtk_adjustment_get_page_size (adjustment));
+    }
+  g_test_message ("Add row: focus and view on row 301 after %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  bc_form_test_type (&f, "unit 301");
+  bc_form_test_key (&f, XK_Tab, FALSE);
+  bc_gui_test_wait_saved (f.view);
+  long_table_shot (&f, width, "added");
+
+  report = bc_workbook_load_report (f.workbook, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "findings"), ==, 301);
+  g_assert_cmpstr (bc_report_get_value (report, "findings.unit", bc_report_get_row_id (report, "findings", 300)),
+                   ==, "unit 301");
+  check_names (&f);
+
+  bc_form_test_close (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -912,6 +1141,8 @@ main (int    argc,
   g_test_add_func ("/app/form-keyboard/reopen-caret", test_reopen_caret);
   g_test_add_func ("/app/form-keyboard/required-after-leaving", test_required_after_leaving);
   g_test_add_func ("/app/form-keyboard/thirty-findings", test_thirty_findings);
+  g_test_add_data_func ("/app/form-keyboard/long-table/1280", GINT_TO_POINTER (1280), test_long_table);
+  g_test_add_data_func ("/app/form-keyboard/long-table/360", GINT_TO_POINTER (360), test_long_table);
 
   g_test_add_data_func ("/app/form-keyboard/narrow/egov-quarterly", "egov-quarterly", test_narrow);
   g_test_add_data_func ("/app/form-keyboard/narrow/inspection-remediation", "inspection-remediation",

@@ -1308,6 +1308,36 @@ test_first_screenful (Fixture       *f,
   bc_gui_test_spin (50);
 }
 
+/* The problems list and the Mark Ready refusal name a row as the form
+ * does ("Finding 12"), never by internal id. */
+static void
+test_issue_place (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new_default (&error);
+  BcTemplate *template_;
+  BcIssue issue = {
+    .rule_id = (char *) "required:findings.planned_completion",
+    .severity = BC_SEVERITY_ERROR,
+    .path = (char *) "findings[12].planned_completion",
+    .key = (char *) "findings.planned_completion",
+    .row_id = 12,
+    .message = (char *) "",
+  };
+  g_autofree char *en = NULL;
+  g_autofree char *vi = NULL;
+
+  g_assert_no_error (error);
+  template_ = bc_template_registry_lookup_latest (registry, "inspection-remediation", &error);
+  g_assert_no_error (error);
+
+  en = bc_issue_dup_place (template_, &issue, "en");
+  g_assert_cmpstr (en, ==, "II. Remediation by inspected unit › Finding 12 › Planned completion");
+  vi = bc_issue_dup_place (template_, &issue, "vi");
+  g_assert_nonnull (strstr (vi, " › Tồn tại 12 › "));
+  g_assert_null (strchr (vi, '['));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1316,6 +1346,8 @@ main (int    argc,
 
   test_home = bc_gui_test_init ();
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/app/form-view/issue-place", test_issue_place);
 
   g_test_add ("/app/form-view/types-and-saves", Fixture, "egov-quarterly",
               fixture_set_up, test_types_and_saves, fixture_tear_down);

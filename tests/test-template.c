@@ -828,6 +828,11 @@ static const GoodValue good_values[] = {
   /* Text */
   { "signer", "  Nguyễn Văn A  ", "Nguyễn Văn A" },
   { "signer", "Nguyễn Văn Anh Hùng", "Nguyễn Văn Anh Hùng" },
+  /* Stored in NFC, whatever form it was typed in: decomposed marks, a
+   * singleton (the Ohm sign is Ω), a Greek letter with its accent. */
+  { "signer", "Nguye\xcc\x82\xcc\x83n", "Nguyễn" },
+  { "signer", "\xe2\x84\xa6 \xe2\x80\x94 \xc3\xa9", "\xce\xa9 \xe2\x80\x94 \xc3\xa9" },
+  { "signer", "\xce\xb1\xcc\x81", "\xce\xac" },
   { "signer", "a\tb", "a\tb" },
   /* The Enter key or a paste leaves a line end at the end of a line. */
   { "signer", "Nguyễn Văn A\n", "Nguyễn Văn A" },

@@ -508,6 +508,22 @@ row_kept (BcTableEditor *self,
          (row->card != NULL && gtk_widget_get_focus_child (self->rows_area) == row->card);
 }
 
+/* What the form's scrolled window scrolls: places in it do not move as
+ * it scrolls. */
+static GtkWidget *
+scrolled_content (BcTableEditor *self)
+{
+  GtkWidget *child;
+
+  if (self->scrolled == NULL)
+    return NULL;
+  child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled));
+  if (GTK_IS_VIEWPORT (child))
+    child = gtk_viewport_get_child (GTK_VIEWPORT (child));
+
+  return child;
+}
+
 /* The part of the area to have cards for: what the view shows, and a
  * screen above and below it. FALSE while it is not known. */
 static gboolean
@@ -518,8 +534,7 @@ wanted_span (BcTableEditor *self,
   GtkWidget *content;
   double x, y, value, page;
 
-  if (self->vadjustment == NULL || self->scrolled == NULL ||
-      (content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled))) == NULL ||
+  if (self->vadjustment == NULL || (content = scrolled_content (self)) == NULL ||
       gtk_widget_get_width (self->rows_area) <= 0 ||
       !gtk_widget_translate_coordinates (self->rows_area, content, 0, 0, &x, &y))
     return FALSE;
@@ -601,9 +616,11 @@ static void
 on_scrolled (GtkAdjustment *adjustment,
              BcTableEditor *self)
 {
-  /* At once: the frame that shows the new place has its cards. */
-  if (windowed (self))
-    update_window (self, FALSE);
+  /* Not at once: this may come in the middle of the window's layout, too
+   * late for new cards to be placed in it. The margin of a screen above
+   * and below covers the frame in between. */
+  if (windowed (self) && update_window (self, TRUE))
+    update_window_soon (self);
 }
 
 static void
@@ -819,7 +836,7 @@ bc_table_editor_scroll_to_row (BcTableEditor *self,
   g_return_if_fail (BC_IS_TABLE_EDITOR (self));
 
   if (index >= self->rows->len || self->vadjustment == NULL ||
-      (content = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled))) == NULL ||
+      (content = scrolled_content (self)) == NULL ||
       !gtk_widget_translate_coordinates (self->rows_area, content, 0, 0, &x, &y))
     return;
 

@@ -743,6 +743,25 @@ find_forbidden_character (const char *text,
   return 0;
 }
 
+/* Whether valid UTF-8 is already in NFC, told by its characters alone:
+ * none combines with another or decomposes (ASCII, the precomposed Latin
+ * letters, Vietnamese among them, and general punctuation). Most stored
+ * text is, and normalizing it again is the most of checking a long table. */
+static gboolean
+is_plainly_nfc (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x300 || (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x2010 && c <= 0x205e))
+        continue;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse_text (const BcField  *field,
             const char     *input,
@@ -760,7 +779,9 @@ parse_text (const BcField  *field,
 
   /* Stored in NFC: the composed and decomposed spellings of "Sở Thông tin"
    * are one text (one group in a table's summaries, one match in a search). */
-  g_autofree char *nfc = g_utf8_normalize (input, -1, G_NORMALIZE_NFC);
+  g_autofree char *nfc = g_utf8_validate (input, -1, NULL) && is_plainly_nfc (input)
+                         ? g_strdup (input)
+                         : g_utf8_normalize (input, -1, G_NORMALIZE_NFC);
 
   if (nfc == NULL)
     return value_error (error, _("“%s” is not valid text."), name);
@@ -989,9 +1010,19 @@ parse_choice (const BcField  *field,
               char          **canonical,
               GError        **error)
 {
-  g_autofree char *folded = fold (input);
+  g_autofree char *folded = NULL;
   g_autoptr(GString) list = NULL;
 
+  /* A stored value is a choice's own value: found without folding every
+   * label (a check of a long table does this for each of its rows). */
+  for (guint i = 0; field->choices != NULL && i < field->choices->len; i++)
+    if (g_str_equal (input, ((const BcChoice *) g_ptr_array_index (field->choices, i))->value))
+      {
+        *canonical = g_strdup (input);
+        return TRUE;
+      }
+
+  folded = fold (input);
   for (guint i = 0; field->choices != NULL && i < field->choices->len; i++)
     {
       const BcChoice *choice = g_ptr_array_index (field->choices, i);
