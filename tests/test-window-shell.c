@@ -586,6 +586,86 @@ test_refused_switch (Fixture       *fixture,
                    !=, "150");
 }
 
+/* A label shown whole: not ellipsized, and inside the window. */
+static void
+assert_label_whole (Fixture    *fixture,
+                    const char *name)
+{
+  GtkWidget *label = named (fixture, name);
+  graphene_rect_t bounds;
+
+  g_assert_true (bc_gui_test_is_shown (label));
+  if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
+    g_error ("“%s” is cut (%s)", gtk_label_get_text (GTK_LABEL (label)), name);
+  g_assert_true (gtk_widget_compute_bounds (label, GTK_WIDGET (fixture->window), &bounds));
+  if (bounds.origin.x + bounds.size.width > gtk_widget_get_width (GTK_WIDGET (fixture->window)) + 0.5)
+    g_error ("“%s” ends past the window's edge (%s)", gtk_label_get_text (GTK_LABEL (label)), name);
+}
+
+static gboolean
+save_state_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return (int) bc_form_view_get_save_state (bc_window_get_form_view (args[0])) == GPOINTER_TO_INT (args[1]);
+}
+
+static void
+assert_header_whole (Fixture    *fixture,
+                     const char *when)
+{
+  g_test_message ("the header %s", when);
+  bc_gui_test_spin (300);
+  assert_label_whole (fixture, "status-badge");
+  assert_label_whole (fixture, "period-label");
+  assert_label_whole (fixture, "save-label");
+}
+
+/* At the window's default size (1,100 px), and at 1.5× text, the header
+ * shows the status, the period and the save state whole: "Saved", and
+ * "Not saved" with a refused value (the reason in the tooltip). */
+static void
+test_header_whole (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  BcFormView *view = bc_window_get_form_view (fixture->window);
+  GtkSettings *settings = gtk_settings_get_default ();
+  gpointer args[2] = { fixture->window, NULL };
+  GtkWidget *input;
+  int dpi = 0;
+
+  if (!bc_gui_test_real_input_available ())
+    return;
+
+  open_draft (fixture, "egov-quarterly");
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 1100);
+
+  bc_gui_test_type_keys (bc_gui_test_find_by_label (GTK_WIDGET (view), "Place"), "Tam Ky");
+  args[1] = GINT_TO_POINTER (BC_SAVE_STATE_SAVED);
+  g_assert_true (bc_gui_test_wait (save_state_is, args, DEADLINE_MS));
+  assert_header_whole (fixture, "saved");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (named (fixture, "save-label"))), ==, "Saved");
+
+  input = bc_gui_test_find_by_label (GTK_WIDGET (view), "Documents exchanged fully electronically");
+  bc_gui_test_type_keys (input, "150");
+  bc_gui_test_press_key (window, GDK_KEY_Tab, 0);
+  args[1] = GINT_TO_POINTER (BC_SAVE_STATE_FAILED);
+  g_assert_true (bc_gui_test_wait (save_state_is, args, DEADLINE_MS));
+  assert_header_whole (fixture, "with a refused value");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (named (fixture, "save-label"))), ==, "Not saved");
+  /* The reason is a pointer's rest away, and read out with the state. */
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (named (fixture, "save-indicator")),
+                            "does not fit"));
+
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  g_object_set (settings, "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
+  bc_gui_test_spin (500);
+  assert_header_whole (fixture, "at 1.5× text");
+  g_object_set (settings, "gtk-xft-dpi", dpi, NULL);
+  bc_gui_test_spin (300);
+}
+
 /* Nothing refused: closing does not ask. */
 static void
 test_plain_close (Fixture       *fixture,
@@ -732,6 +812,7 @@ main (int    argc,
   ADD ("/window-shell/refused-close", 1280, test_refused_close);
   ADD ("/window-shell/plain-close", 1280, test_plain_close);
   ADD ("/window-shell/refused-switch", 1280, test_refused_switch);
+  ADD ("/window-shell/header-whole", 1100, test_header_whole);
   ADD ("/window-shell/narrow", 360, test_narrow);
   ADD ("/window-shell/fresh-demo", 1280, test_fresh_demo);
 
