@@ -1264,6 +1264,31 @@ test_first_screenful (Fixture       *f,
   bc_gui_test_spin (50);
 }
 
+static gboolean
+pointer_cleared (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
+/* Another form replaces the one shown: the old widgets are off the window
+ * at once and freed soon after, not kept. */
+static void
+test_old_form_freed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *other = NULL;
+  GtkWidget *old_editor = editor (f, "doc_number");
+
+  g_object_add_weak_pointer (G_OBJECT (old_editor), (gpointer *) &old_editor);
+  other = bc_workbook_create_report (f->workbook, "inspection-remediation", "2018Q3", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  bc_form_view_load (f->view, f->workbook, other);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_true (old_editor == NULL || gtk_widget_get_root (old_editor) == NULL);
+  g_assert_true (bc_gui_test_wait (pointer_cleared, &old_editor, 5000));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1302,6 +1327,8 @@ main (int    argc,
               fixture_set_up, test_switch_reports, fixture_tear_down);
   g_test_add ("/app/form-view/first-screenful", Fixture, "egov-quarterly",
               fixture_set_up, test_first_screenful, fixture_tear_down);
+  g_test_add ("/app/form-view/old-form-freed", Fixture, "egov-quarterly",
+              fixture_set_up, test_old_form_freed, fixture_tear_down);
 
   status = g_test_run ();
 

@@ -426,6 +426,8 @@ struct _BcFormView
   GPtrArray         *sections;  /* SectionView*: the sections built so far, in order */
   GHashTable        *repeated;  /* labels that repeat in the form → TRUE */
   guint              build_idle; /* builds the sections after the first screenful */
+  GPtrArray         *dropped;   /* the widgets of a form replaced, freed after the next frame */
+  guint              drop_idle;
   GHashTable        *editors;   /* field id → BcFieldEditor* (scalars) */
   GHashTable        *tables;    /* table id → BcTableEditor* */
   GHashTable        *failures;  /* "key\x1frow" (or "" for row operations) → message */
@@ -971,6 +973,17 @@ update_card (GtkWidget *card)
   gtk_widget_set_visible (card, any);
 }
 
+static gboolean
+drop_old_cb (gpointer user_data)
+{
+  BcFormView *self = user_data;
+
+  self->drop_idle = 0;
+  g_ptr_array_set_size (self->dropped, 0);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 clear_form (BcFormView *self)
 {
@@ -983,8 +996,15 @@ clear_form (BcFormView *self)
   g_hash_table_remove_all (self->repeated);
   g_ptr_array_set_size (self->sections, 0);
 
+  /* Taken off the form now, freed once the new form is drawn: a form of
+   * hundreds of widgets takes tens of milliseconds to tear down. */
   while ((child = gtk_widget_get_first_child (self->sections_box)) != NULL)
-    gtk_box_remove (GTK_BOX (self->sections_box), child);
+    {
+      g_ptr_array_add (self->dropped, g_object_ref (child));
+      gtk_box_remove (GTK_BOX (self->sections_box), child);
+    }
+  if (self->dropped->len > 0 && self->drop_idle == 0)
+    self->drop_idle = g_idle_add_full (G_PRIORITY_LOW, drop_old_cb, self, NULL);
 
   self->built_for = NULL;
 }
@@ -2199,6 +2219,9 @@ bc_form_view_dispose (GObject *object)
       self->scroll_tick = 0;
     }
   g_clear_handle_id (&self->build_idle, g_source_remove);
+  g_clear_handle_id (&self->drop_idle, g_source_remove);
+  if (self->dropped != NULL)
+    g_ptr_array_set_size (self->dropped, 0);
   if (self->editors != NULL)
     {
       g_hash_table_remove_all (self->editors);
@@ -2227,6 +2250,7 @@ bc_form_view_finalize (GObject *object)
   g_clear_pointer (&self->editors, g_hash_table_unref);
   g_clear_pointer (&self->tables, g_hash_table_unref);
   g_clear_pointer (&self->repeated, g_hash_table_unref);
+  g_clear_pointer (&self->dropped, g_ptr_array_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->background, g_hash_table_unref);
@@ -2353,6 +2377,7 @@ bc_form_view_init (BcFormView *self)
   self->editors = g_hash_table_new (g_str_hash, g_str_equal);
   self->tables = g_hash_table_new (g_str_hash, g_str_equal);
   self->repeated = g_hash_table_new (g_str_hash, g_str_equal);
+  self->dropped = g_ptr_array_new_with_free_func (g_object_unref);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->background = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_hash_table_unref);
