@@ -2740,13 +2740,14 @@ bc_form_view_confirm_discard_async (BcFormView          *self,
   name = bc_field_editor_dup_name (first);
   text = bc_field_editor_dup_text (first);
   if (refused->len == 1)
-    /* TRANSLATORS: asked on closing; the field's name, then what it holds */
-    body = g_strdup_printf (_("“%s” holds “%s”, which does not fit the field and is not saved. Closing now loses it."),
+    /* TRANSLATORS: asked on closing the window or opening another report;
+     * the field's name, then what it holds */
+    body = g_strdup_printf (_("“%s” holds “%s”, which does not fit the field and is not saved. Leaving the report now loses it."),
                             name, text);
   else
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%u field holds a value that does not fit and is not saved, the first “%s” in “%s”. Closing now loses it.",
-                                         "%u fields hold values that do not fit and are not saved, the first “%s” in “%s”. Closing now loses them.",
+                                         "%u field holds a value that does not fit and is not saved, the first “%s” in “%s”. Leaving the report now loses it.",
+                                         "%u fields hold values that do not fit and are not saved, the first “%s” in “%s”. Leaving the report now loses them.",
                                          refused->len),
                             refused->len, text, name);
 
