@@ -1216,6 +1216,22 @@ test_first_screenful (Fixture       *f,
   g_assert_false (bc_form_view_is_complete (view));
   g_assert_null (bc_gui_test_find_by_name (window, "recommendations_text"));
 
+  /* Tab from the last field built goes on into the next section, not out
+   * of the form. */
+  {
+    const BcSection *first = g_ptr_array_index (sections, 0);
+    const BcField *last = g_ptr_array_index (first->fields, first->fields->len - 1);
+    GtkWidget *next_section;
+
+    g_assert_true (bc_form_view_focus_path (view, last->id));
+    g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
+    next_section = bc_gui_test_find_by_name (window, ((const BcSection *) g_ptr_array_index (sections, 1))->id);
+    g_assert_nonnull (next_section);
+    focus = gtk_root_get_focus (GTK_ROOT (window));
+    g_assert_nonnull (focus);
+    g_assert_true (gtk_widget_is_ancestor (focus, next_section));
+  }
+
   /* A jump to a problem far down does not wait for the rest. */
   g_assert_true (bc_form_view_focus_path (view, "difficulties_text"));
   target = bc_gui_test_find_by_name (window, "difficulties_text");

@@ -806,6 +806,10 @@ on_editor_invalid_changed (BcFieldEditor *editor,
   update_save_state (self);
 }
 
+static gboolean form_complete (BcFormView      *self);
+static void     build_through (BcFormView      *self,
+                               const BcSection *section);
+
 static void
 on_editor_focus_enter (GtkEventControllerFocus *controller,
                        BcFormView              *self)
@@ -815,6 +819,19 @@ on_editor_focus_enter (GtkEventControllerFocus *controller,
   self->focus_serial++;
   g_set_weak_pointer (&self->focus_editor, BC_FIELD_EDITOR (editor));
   update_focus_path (self);
+
+  /* Tab goes on into the form before all of it is built: entering a
+   * section builds the one after it at once. */
+  if (self->built_for != NULL && !form_complete (self))
+    {
+      const BcField *field = bc_field_editor_get_field (BC_FIELD_EDITOR (editor));
+      const BcSection *section = field->table != NULL ? field->table->section : field->section;
+      GPtrArray *all = bc_template_get_sections (self->built_for);
+      guint index;
+
+      if (section != NULL && g_ptr_array_find (all, section, &index) && index + 1 < all->len)
+        build_through (self, g_ptr_array_index (all, index + 1));
+    }
 }
 
 static GPtrArray *issues_to_show (BcFormView *self,
