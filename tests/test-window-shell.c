@@ -641,6 +641,19 @@ test_header_whole (Fixture       *fixture,
   open_draft (fixture, "egov-quarterly");
   g_assert_cmpint (gtk_widget_get_width (window), <=, 1100);
 
+  /* Beside the sidebar's title, the sync status keeps most of its words. */
+  {
+    GtkWidget *label = bc_gui_test_find_by_type (named (fixture, "sync-indicator"), GTK_TYPE_LABEL);
+    int natural = 0;
+
+    g_assert_nonnull (label);
+    g_assert_true (bc_gui_test_is_shown (label));
+    gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+    if (gtk_widget_get_width (label) < natural / 3)
+      g_error ("the sync status “%s” is cut to %d px of %d", gtk_label_get_text (GTK_LABEL (label)),
+               gtk_widget_get_width (label), natural);
+  }
+
   bc_gui_test_type_keys (bc_gui_test_find_by_label (GTK_WIDGET (view), "Place"), "Tam Ky");
   args[1] = GINT_TO_POINTER (BC_SAVE_STATE_SAVED);
   g_assert_true (bc_gui_test_wait (save_state_is, args, DEADLINE_MS));
