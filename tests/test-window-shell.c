@@ -679,6 +679,55 @@ test_header_whole (Fixture       *fixture,
   bc_gui_test_spin (300);
 }
 
+static gboolean
+fully_in_view (gpointer user_data)
+{
+  GtkWidget *widget = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_height (widget) > 0 &&
+         gtk_widget_compute_bounds (widget, scrolled, &bounds) && bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_adjustment_get_page_size (adjustment);
+}
+
+/* The problems panel opening beside the form narrows it and its text
+ * flows longer: the field the person was at stays in view. */
+static void
+test_panel_keeps_field (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  BcFormView *view = bc_window_get_form_view (fixture->window);
+  AdwFlap *flap = ADW_FLAP (named (fixture, "problems-flap"));
+  GtkWidget *target;
+
+  open_draft (fixture, "egov-quarterly");
+  g_assert_true (bc_form_view_focus_path (view, "services_level3"));
+  target = bc_gui_test_find_by_name (GTK_WIDGET (view), "services_level3");
+  g_assert_true (bc_gui_test_wait (fully_in_view, target, DEADLINE_MS));
+  bc_gui_test_spin (200);
+  /* At the bottom of the view, where the text above pushes it out first. */
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (target, GTK_TYPE_SCROLLED_WINDOW);
+    GtkWidget *content = gtk_viewport_get_child (GTK_VIEWPORT (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled))));
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+    graphene_rect_t bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (target, content, &bounds));
+    gtk_adjustment_set_value (adjustment, bounds.origin.y + bounds.size.height -
+                                          gtk_adjustment_get_page_size (adjustment) + 4);
+    bc_gui_test_spin (200);
+    g_assert_true (fully_in_view (target));
+  }
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-problems", NULL);
+  g_assert_true (bc_gui_test_wait (flap_revealed, flap, DEADLINE_MS));
+  g_assert_false (adw_flap_get_folded (flap));
+  bc_gui_test_spin (1000);
+  g_assert_true (fully_in_view (target));
+}
+
 /* Nothing refused: closing does not ask. */
 static void
 test_plain_close (Fixture       *fixture,
@@ -826,6 +875,7 @@ main (int    argc,
   ADD ("/window-shell/plain-close", 1280, test_plain_close);
   ADD ("/window-shell/refused-switch", 1280, test_refused_switch);
   ADD ("/window-shell/header-whole", 1100, test_header_whole);
+  ADD ("/window-shell/panel-keeps-field", 1280, test_panel_keeps_field);
   ADD ("/window-shell/narrow", 360, test_narrow);
   ADD ("/window-shell/fresh-demo", 1280, test_fresh_demo);
 

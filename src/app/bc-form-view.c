@@ -445,6 +445,11 @@ struct _BcFormView
   gboolean           show_required; /* every "required" shown: ready was asked for */
   gboolean           has_refused;
   gboolean           discard_refused; /* the person chose to lose them on closing */
+  GtkWidget         *keep_target;     /* weak: kept in view while the width settles */
+  guint              keep_tick;
+  int                keep_width;
+  guint              keep_frames;
+  guint              keep_stable;
   GtkWidget         *scroll_target;   /* weak */
   guint              scroll_tick;
   guint              scroll_frames;
@@ -2185,6 +2190,51 @@ scroll_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+keep_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  BcFormView *self = BC_FORM_VIEW (widget);
+  int width = gtk_widget_get_width (self->sections_box);
+
+  if (self->keep_target != NULL)
+    scroll_to_widget (self, self->keep_target);
+
+  /* Until the width has stayed the same for a few frames (the panel's
+   * animation is over), and at most 120 frames. */
+  if (width != self->keep_width)
+    {
+      self->keep_width = width;
+      self->keep_stable = 0;
+    }
+  else
+    self->keep_stable++;
+
+  if (self->keep_target != NULL && self->keep_stable < 4 && ++self->keep_frames < 120)
+    return G_SOURCE_CONTINUE;
+
+  self->keep_tick = 0;
+  g_clear_weak_pointer (&self->keep_target);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether any of `widget` is in the form's view. */
+static gboolean
+partly_in_view (BcFormView *self,
+                GtkWidget  *widget)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
+  GtkWidget *content = gtk_widget_get_parent (self->sections_box);
+  double value = gtk_adjustment_get_value (adjustment);
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_height (widget) > 0 &&
+         gtk_widget_compute_bounds (widget, content, &bounds) &&
+         bounds.origin.y < value + gtk_adjustment_get_page_size (adjustment) &&
+         bounds.origin.y + bounds.size.height > value;
+}
+
 /* Scrolls to a widget now and once more at the next frame, when a form
  * just built or a row just added has its place. */
 static void
@@ -2230,6 +2280,12 @@ bc_form_view_dispose (GObject *object)
 
   g_clear_weak_pointer (&self->focus_editor);
   g_clear_weak_pointer (&self->scroll_target);
+  g_clear_weak_pointer (&self->keep_target);
+  if (self->keep_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->keep_tick);
+      self->keep_tick = 0;
+    }
   if (self->scroll_tick != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
@@ -2827,6 +2883,22 @@ bc_form_view_hold_close (BcFormView *self,
   bc_form_view_confirm_discard_async (self, NULL, close_confirmed_cb, g_object_ref (window));
 
   return TRUE;
+}
+
+void
+bc_form_view_keep_focus_in_view (BcFormView *self)
+{
+  g_return_if_fail (BC_IS_FORM_VIEW (self));
+
+  if (self->focus_editor == NULL || !partly_in_view (self, GTK_WIDGET (self->focus_editor)))
+    return;
+
+  g_set_weak_pointer (&self->keep_target, GTK_WIDGET (self->focus_editor));
+  self->keep_width = gtk_widget_get_width (self->sections_box);
+  self->keep_frames = 0;
+  self->keep_stable = 0;
+  if (self->keep_tick == 0)
+    self->keep_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), keep_tick_cb, NULL, NULL);
 }
 
 BcIssueList *

@@ -2265,6 +2265,11 @@ bc_window_init (BcWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The field the person was at stays in view as the problems panel
+   * opens or closes beside the form. */
+  g_signal_connect_swapped (self->problems_flap, "notify::reveal-flap",
+                            G_CALLBACK (bc_form_view_keep_focus_in_view), self->form_view);
+
   g_signal_connect_swapped (self->search_entry, "search-changed",
                             G_CALLBACK (search_changed_cb), self);
   g_signal_connect_swapped (self->search_entry, "stop-search",
