@@ -87,6 +87,12 @@ drawn (gpointer user_data)
   return first_frame_at != 0;
 }
 
+static gboolean
+complete (gpointer user_data)
+{
+  return bc_form_view_is_complete (user_data);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -106,7 +112,7 @@ main (int    argc,
   double hold = 0;
   guint hold_on = 0;
   guint best_n = 0;
-  gint64 rss_before, rss_after = -1, started, built;
+  gint64 rss_before, rss_after = -1, started, built, completed;
   GtkWidget *window;
   BcFormView *view;
 
@@ -220,13 +226,19 @@ main (int    argc,
         first_frame_at = 0;
         gtk_widget_queue_draw (window);
         bc_gui_test_wait (drawn, NULL, 60000);
+        /* The first frame has the top of the form; the rest follows. */
+        bc_gui_test_wait (complete, view, 60000);
+        completed = g_get_monotonic_time ();
         bc_gui_test_spin (300);
         rss_after = resident_kib ();
 
         printf ("  form built (load, snapshot, widgets): %.1f ms\n", (built - started) / 1000.0);
         if (first_frame_at != 0)
-          printf ("  first frame drawn: %.1f ms after the load began\n",
-                  (first_frame_at - started) / 1000.0);
+          printf ("  first frame drawn: %.1f ms after the load began%s\n",
+                  (first_frame_at - started) / 1000.0,
+                  i == 2 ? " (target: < 150 ms)" : "");
+        printf ("  every section built: %.1f ms after the load began\n",
+                (completed - started) / 1000.0);
         print_rss ("after opening it", rss_after);
         if (rss_before >= 0 && rss_after >= 0)
           printf ("  more than the empty window: %.1f MiB\n", (rss_after - rss_before) / 1024.0);

@@ -722,6 +722,15 @@ test_new_report (Fixture       *fixture,
   /* …for a unit: Create waits for one. */
   unit_row = find_named (dialog, "unit-row");
   g_assert_false (gtk_widget_get_sensitive (find_named (dialog, "create-button")));
+  /* Greyed out, it says why: under the fields and in its tooltip. */
+  {
+    GtkWidget *hint = find_named (dialog, "create-hint");
+    const char *tip = gtk_widget_get_tooltip_text (find_named (dialog, "create-button"));
+
+    g_assert_true (gtk_widget_get_visible (hint));
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (hint)), "unit"));
+    g_assert_cmpstr (tip, ==, gtk_label_get_text (GTK_LABEL (hint)));
+  }
   gtk_editable_set_text (GTK_EDITABLE (unit_row), "UBND-QNG");
   g_assert_true (gtk_widget_get_sensitive (find_named (dialog, "create-button")));
 
@@ -760,6 +769,7 @@ test_new_report (Fixture       *fixture,
       }
     adw_combo_row_set_selected (period_row, selected);
   }
+  g_assert_false (gtk_widget_get_visible (find_named (dialog, "create-hint")));
   gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.create", NULL);
 
   spin_until (dialog_gone, GSIZE_TO_POINTER (BC_TYPE_NEW_REPORT_DIALOG));

@@ -1260,6 +1260,22 @@ test_first_screenful (Fixture       *f,
   g_assert_false (bc_form_view_is_complete (view));
   g_assert_null (bc_gui_test_find_by_name (window, "recommendations_text"));
 
+  /* Tab from the last field built goes on into the next section, not out
+   * of the form. */
+  {
+    const BcSection *first = g_ptr_array_index (sections, 0);
+    const BcField *last = g_ptr_array_index (first->fields, first->fields->len - 1);
+    GtkWidget *next_section;
+
+    g_assert_true (bc_form_view_focus_path (view, last->id));
+    g_assert_true (gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD));
+    next_section = bc_gui_test_find_by_name (window, ((const BcSection *) g_ptr_array_index (sections, 1))->id);
+    g_assert_nonnull (next_section);
+    focus = gtk_root_get_focus (GTK_ROOT (window));
+    g_assert_nonnull (focus);
+    g_assert_true (gtk_widget_is_ancestor (focus, next_section));
+  }
+
   /* A jump to a problem far down does not wait for the rest. */
   g_assert_true (bc_form_view_focus_path (view, "difficulties_text"));
   target = bc_gui_test_find_by_name (window, "difficulties_text");
@@ -1338,6 +1354,31 @@ test_issue_place (void)
   g_assert_null (strchr (vi, '['));
 }
 
+static gboolean
+pointer_cleared (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
+/* Another form replaces the one shown: the old widgets are off the window
+ * at once and freed soon after, not kept. */
+static void
+test_old_form_freed (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *other = NULL;
+  GtkWidget *old_editor = editor (f, "doc_number");
+
+  g_object_add_weak_pointer (G_OBJECT (old_editor), (gpointer *) &old_editor);
+  other = bc_workbook_create_report (f->workbook, "inspection-remediation", "2018Q3", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  bc_form_view_load (f->view, f->workbook, other);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_true (old_editor == NULL || gtk_widget_get_root (old_editor) == NULL);
+  g_assert_true (bc_gui_test_wait (pointer_cleared, &old_editor, 5000));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1380,6 +1421,8 @@ main (int    argc,
               fixture_set_up, test_switch_reports, fixture_tear_down);
   g_test_add ("/app/form-view/first-screenful", Fixture, "egov-quarterly",
               fixture_set_up, test_first_screenful, fixture_tear_down);
+  g_test_add ("/app/form-view/old-form-freed", Fixture, "egov-quarterly",
+              fixture_set_up, test_old_form_freed, fixture_tear_down);
 
   status = g_test_run ();
 

@@ -586,6 +586,148 @@ test_refused_switch (Fixture       *fixture,
                    !=, "150");
 }
 
+/* A label shown whole: not ellipsized, and inside the window. */
+static void
+assert_label_whole (Fixture    *fixture,
+                    const char *name)
+{
+  GtkWidget *label = named (fixture, name);
+  graphene_rect_t bounds;
+
+  g_assert_true (bc_gui_test_is_shown (label));
+  if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
+    g_error ("“%s” is cut (%s)", gtk_label_get_text (GTK_LABEL (label)), name);
+  g_assert_true (gtk_widget_compute_bounds (label, GTK_WIDGET (fixture->window), &bounds));
+  if (bounds.origin.x + bounds.size.width > gtk_widget_get_width (GTK_WIDGET (fixture->window)) + 0.5)
+    g_error ("“%s” ends past the window's edge (%s)", gtk_label_get_text (GTK_LABEL (label)), name);
+}
+
+static gboolean
+save_state_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return (int) bc_form_view_get_save_state (bc_window_get_form_view (args[0])) == GPOINTER_TO_INT (args[1]);
+}
+
+static void
+assert_header_whole (Fixture    *fixture,
+                     const char *when)
+{
+  g_test_message ("the header %s", when);
+  bc_gui_test_spin (300);
+  assert_label_whole (fixture, "status-badge");
+  assert_label_whole (fixture, "period-label");
+  assert_label_whole (fixture, "save-label");
+}
+
+/* At the window's default size (1,100 px), and at 1.5× text, the header
+ * shows the status, the period and the save state whole: "Saved", and
+ * "Not saved" with a refused value (the reason in the tooltip). */
+static void
+test_header_whole (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  BcFormView *view = bc_window_get_form_view (fixture->window);
+  GtkSettings *settings = gtk_settings_get_default ();
+  gpointer args[2] = { fixture->window, NULL };
+  GtkWidget *input;
+  int dpi = 0;
+
+  if (!bc_gui_test_real_input_available ())
+    return;
+
+  open_draft (fixture, "egov-quarterly");
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 1100);
+
+  /* Beside the sidebar's title, the sync status keeps most of its words. */
+  {
+    GtkWidget *label = bc_gui_test_find_by_type (named (fixture, "sync-indicator"), GTK_TYPE_LABEL);
+    int natural = 0;
+
+    g_assert_nonnull (label);
+    g_assert_true (bc_gui_test_is_shown (label));
+    gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+    if (gtk_widget_get_width (label) < natural / 3)
+      g_error ("the sync status “%s” is cut to %d px of %d", gtk_label_get_text (GTK_LABEL (label)),
+               gtk_widget_get_width (label), natural);
+  }
+
+  bc_gui_test_type_keys (bc_gui_test_find_by_label (GTK_WIDGET (view), "Place"), "Tam Ky");
+  args[1] = GINT_TO_POINTER (BC_SAVE_STATE_SAVED);
+  g_assert_true (bc_gui_test_wait (save_state_is, args, DEADLINE_MS));
+  assert_header_whole (fixture, "saved");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (named (fixture, "save-label"))), ==, "Saved");
+
+  input = bc_gui_test_find_by_label (GTK_WIDGET (view), "Documents exchanged fully electronically");
+  bc_gui_test_type_keys (input, "150");
+  bc_gui_test_press_key (window, GDK_KEY_Tab, 0);
+  args[1] = GINT_TO_POINTER (BC_SAVE_STATE_FAILED);
+  g_assert_true (bc_gui_test_wait (save_state_is, args, DEADLINE_MS));
+  assert_header_whole (fixture, "with a refused value");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (named (fixture, "save-label"))), ==, "Not saved");
+  /* The reason is a pointer's rest away, and read out with the state. */
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (named (fixture, "save-indicator")),
+                            "does not fit"));
+
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  g_object_set (settings, "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
+  bc_gui_test_spin (500);
+  assert_header_whole (fixture, "at 1.5× text");
+  g_object_set (settings, "gtk-xft-dpi", dpi, NULL);
+  bc_gui_test_spin (300);
+}
+
+static gboolean
+fully_in_view (gpointer user_data)
+{
+  GtkWidget *widget = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_height (widget) > 0 &&
+         gtk_widget_compute_bounds (widget, scrolled, &bounds) && bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_adjustment_get_page_size (adjustment);
+}
+
+/* The problems panel opening beside the form narrows it and its text
+ * flows longer: the field the person was at stays in view. */
+static void
+test_panel_keeps_field (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  BcFormView *view = bc_window_get_form_view (fixture->window);
+  AdwFlap *flap = ADW_FLAP (named (fixture, "problems-flap"));
+  GtkWidget *target;
+
+  open_draft (fixture, "egov-quarterly");
+  g_assert_true (bc_form_view_focus_path (view, "services_level3"));
+  target = bc_gui_test_find_by_name (GTK_WIDGET (view), "services_level3");
+  g_assert_true (bc_gui_test_wait (fully_in_view, target, DEADLINE_MS));
+  bc_gui_test_spin (200);
+  /* At the bottom of the view, where the text above pushes it out first. */
+  {
+    GtkWidget *scrolled = gtk_widget_get_ancestor (target, GTK_TYPE_SCROLLED_WINDOW);
+    GtkWidget *content = gtk_viewport_get_child (GTK_VIEWPORT (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled))));
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+    graphene_rect_t bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (target, content, &bounds));
+    gtk_adjustment_set_value (adjustment, bounds.origin.y + bounds.size.height -
+                                          gtk_adjustment_get_page_size (adjustment) + 4);
+    bc_gui_test_spin (200);
+    g_assert_true (fully_in_view (target));
+  }
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-problems", NULL);
+  g_assert_true (bc_gui_test_wait (flap_revealed, flap, DEADLINE_MS));
+  g_assert_false (adw_flap_get_folded (flap));
+  bc_gui_test_spin (1000);
+  g_assert_true (fully_in_view (target));
+}
+
 /* Nothing refused: closing does not ask. */
 static void
 test_plain_close (Fixture       *fixture,
@@ -732,6 +874,8 @@ main (int    argc,
   ADD ("/window-shell/refused-close", 1280, test_refused_close);
   ADD ("/window-shell/plain-close", 1280, test_plain_close);
   ADD ("/window-shell/refused-switch", 1280, test_refused_switch);
+  ADD ("/window-shell/header-whole", 1100, test_header_whole);
+  ADD ("/window-shell/panel-keeps-field", 1280, test_panel_keeps_field);
   ADD ("/window-shell/narrow", 360, test_narrow);
   ADD ("/window-shell/fresh-demo", 1280, test_fresh_demo);
 

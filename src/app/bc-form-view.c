@@ -427,6 +427,8 @@ struct _BcFormView
   GPtrArray         *sections;  /* SectionView*: the sections built so far, in order */
   GHashTable        *repeated;  /* labels that repeat in the form → TRUE */
   guint              build_idle; /* builds the sections after the first screenful */
+  GPtrArray         *dropped;   /* the widgets of a form replaced, freed after the next frame */
+  guint              drop_idle;
   GHashTable        *editors;   /* field id → BcFieldEditor* (scalars) */
   GHashTable        *tables;    /* table id → BcTableEditor* */
   GHashTable        *failures;  /* "key\x1frow" (or "" for row operations) → message */
@@ -444,6 +446,11 @@ struct _BcFormView
   gboolean           show_required; /* every "required" shown: ready was asked for */
   gboolean           has_refused;
   gboolean           discard_refused; /* the person chose to lose them on closing */
+  GtkWidget         *keep_target;     /* weak: kept in view while the width settles */
+  guint              keep_tick;
+  int                keep_width;
+  guint              keep_frames;
+  guint              keep_stable;
   GtkWidget         *scroll_target;   /* weak */
   guint              scroll_tick;
   guint              scroll_frames;
@@ -805,6 +812,10 @@ on_editor_invalid_changed (BcFieldEditor *editor,
   update_save_state (self);
 }
 
+static gboolean form_complete (BcFormView      *self);
+static void     build_through (BcFormView      *self,
+                               const BcSection *section);
+
 static void
 on_editor_focus_enter (GtkEventControllerFocus *controller,
                        BcFormView              *self)
@@ -814,6 +825,19 @@ on_editor_focus_enter (GtkEventControllerFocus *controller,
   self->focus_serial++;
   g_set_weak_pointer (&self->focus_editor, BC_FIELD_EDITOR (editor));
   update_focus_path (self);
+
+  /* Tab goes on into the form before all of it is built: entering a
+   * section builds the one after it at once. */
+  if (self->built_for != NULL && !form_complete (self))
+    {
+      const BcField *field = bc_field_editor_get_field (BC_FIELD_EDITOR (editor));
+      const BcSection *section = field->table != NULL ? field->table->section : field->section;
+      GPtrArray *all = bc_template_get_sections (self->built_for);
+      guint index;
+
+      if (section != NULL && g_ptr_array_find (all, section, &index) && index + 1 < all->len)
+        build_through (self, g_ptr_array_index (all, index + 1));
+    }
 }
 
 static GPtrArray *issues_to_show (BcFormView *self,
@@ -976,6 +1000,17 @@ update_card (GtkWidget *card)
   gtk_widget_set_visible (card, any);
 }
 
+static gboolean
+drop_old_cb (gpointer user_data)
+{
+  BcFormView *self = user_data;
+
+  self->drop_idle = 0;
+  g_ptr_array_set_size (self->dropped, 0);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 clear_form (BcFormView *self)
 {
@@ -988,8 +1023,15 @@ clear_form (BcFormView *self)
   g_hash_table_remove_all (self->repeated);
   g_ptr_array_set_size (self->sections, 0);
 
+  /* Taken off the form now, freed once the new form is drawn: a form of
+   * hundreds of widgets takes tens of milliseconds to tear down. */
   while ((child = gtk_widget_get_first_child (self->sections_box)) != NULL)
-    gtk_box_remove (GTK_BOX (self->sections_box), child);
+    {
+      g_ptr_array_add (self->dropped, g_object_ref (child));
+      gtk_box_remove (GTK_BOX (self->sections_box), child);
+    }
+  if (self->dropped->len > 0 && self->drop_idle == 0)
+    self->drop_idle = g_idle_add_full (G_PRIORITY_LOW, drop_old_cb, self, NULL);
 
   self->built_for = NULL;
 }
@@ -2181,6 +2223,51 @@ scroll_tick_cb (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+keep_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  BcFormView *self = BC_FORM_VIEW (widget);
+  int width = gtk_widget_get_width (self->sections_box);
+
+  if (self->keep_target != NULL)
+    scroll_to_widget (self, self->keep_target);
+
+  /* Until the width has stayed the same for a few frames (the panel's
+   * animation is over), and at most 120 frames. */
+  if (width != self->keep_width)
+    {
+      self->keep_width = width;
+      self->keep_stable = 0;
+    }
+  else
+    self->keep_stable++;
+
+  if (self->keep_target != NULL && self->keep_stable < 4 && ++self->keep_frames < 120)
+    return G_SOURCE_CONTINUE;
+
+  self->keep_tick = 0;
+  g_clear_weak_pointer (&self->keep_target);
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether any of `widget` is in the form's view. */
+static gboolean
+partly_in_view (BcFormView *self,
+                GtkWidget  *widget)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled);
+  GtkWidget *content = gtk_widget_get_parent (self->sections_box);
+  double value = gtk_adjustment_get_value (adjustment);
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_height (widget) > 0 &&
+         gtk_widget_compute_bounds (widget, content, &bounds) &&
+         bounds.origin.y < value + gtk_adjustment_get_page_size (adjustment) &&
+         bounds.origin.y + bounds.size.height > value;
+}
+
 /* Scrolls to a widget now and once more at the next frame, when a form
  * just built or a row just added has its place. */
 static void
@@ -2226,12 +2313,21 @@ bc_form_view_dispose (GObject *object)
 
   g_clear_weak_pointer (&self->focus_editor);
   g_clear_weak_pointer (&self->scroll_target);
+  g_clear_weak_pointer (&self->keep_target);
+  if (self->keep_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->keep_tick);
+      self->keep_tick = 0;
+    }
   if (self->scroll_tick != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
       self->scroll_tick = 0;
     }
   g_clear_handle_id (&self->build_idle, g_source_remove);
+  g_clear_handle_id (&self->drop_idle, g_source_remove);
+  if (self->dropped != NULL)
+    g_ptr_array_set_size (self->dropped, 0);
   if (self->editors != NULL)
     {
       g_hash_table_remove_all (self->editors);
@@ -2260,6 +2356,7 @@ bc_form_view_finalize (GObject *object)
   g_clear_pointer (&self->editors, g_hash_table_unref);
   g_clear_pointer (&self->tables, g_hash_table_unref);
   g_clear_pointer (&self->repeated, g_hash_table_unref);
+  g_clear_pointer (&self->dropped, g_ptr_array_unref);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->background, g_hash_table_unref);
@@ -2386,6 +2483,7 @@ bc_form_view_init (BcFormView *self)
   self->editors = g_hash_table_new (g_str_hash, g_str_equal);
   self->tables = g_hash_table_new (g_str_hash, g_str_equal);
   self->repeated = g_hash_table_new (g_str_hash, g_str_equal);
+  self->dropped = g_ptr_array_new_with_free_func (g_object_unref);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->background = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_hash_table_unref);
@@ -2748,13 +2846,14 @@ bc_form_view_confirm_discard_async (BcFormView          *self,
   name = bc_field_editor_dup_name (first);
   text = bc_field_editor_dup_text (first);
   if (refused->len == 1)
-    /* TRANSLATORS: asked on closing; the field's name, then what it holds */
-    body = g_strdup_printf (_("“%s” holds “%s”, which does not fit the field and is not saved. Closing now loses it."),
+    /* TRANSLATORS: asked on closing the window or opening another report;
+     * the field's name, then what it holds */
+    body = g_strdup_printf (_("“%s” holds “%s”, which does not fit the field and is not saved. Leaving the report now loses it."),
                             name, text);
   else
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%u field holds a value that does not fit and is not saved, the first “%s” in “%s”. Closing now loses it.",
-                                         "%u fields hold values that do not fit and are not saved, the first “%s” in “%s”. Closing now loses them.",
+                                         "%u field holds a value that does not fit and is not saved, the first “%s” in “%s”. Leaving the report now loses it.",
+                                         "%u fields hold values that do not fit and are not saved, the first “%s” in “%s”. Leaving the report now loses them.",
                                          refused->len),
                             refused->len, text, name);
 
@@ -2817,6 +2916,22 @@ bc_form_view_hold_close (BcFormView *self,
   bc_form_view_confirm_discard_async (self, NULL, close_confirmed_cb, g_object_ref (window));
 
   return TRUE;
+}
+
+void
+bc_form_view_keep_focus_in_view (BcFormView *self)
+{
+  g_return_if_fail (BC_IS_FORM_VIEW (self));
+
+  if (self->focus_editor == NULL || !partly_in_view (self, GTK_WIDGET (self->focus_editor)))
+    return;
+
+  g_set_weak_pointer (&self->keep_target, GTK_WIDGET (self->focus_editor));
+  self->keep_width = gtk_widget_get_width (self->sections_box);
+  self->keep_frames = 0;
+  self->keep_stable = 0;
+  if (self->keep_tick == 0)
+    self->keep_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), keep_tick_cb, NULL, NULL);
 }
 
 BcIssueList *

@@ -92,6 +92,10 @@ void         bc_form_view_reload         (BcFormView  *self);
 
 /* The form's errors and warnings, which the window shows in its own panel
  * too (follow its "issues-changed" signal). */
+/* The field last focused, when it is in view, stays in view while the
+ * form's width changes (the problems panel opening or closing beside it)
+ * and its text flows anew. */
+void         bc_form_view_keep_focus_in_view (BcFormView *self);
 BcIssueList *bc_form_view_get_issue_list (BcFormView *self);
 
 G_END_DECLS

@@ -502,6 +502,9 @@ bc_sync_indicator_init (BcSyncIndicator *self)
    * and the popover keep the words. */
   gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
   gtk_label_set_max_width_chars (self->label, 18);
+  /* Never cut to a bare "…" beside a wide sidebar title (a folded window
+   * shows the icon only, see "compact"). */
+  gtk_label_set_width_chars (self->label, 9);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->icon));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
   gtk_menu_button_set_child (self->button, box);

@@ -565,6 +565,7 @@ update_save_state (BcWindow *self)
   BcSaveState state = bc_form_view_get_save_state (self->form_view);
   const char *error_text = bc_form_view_get_save_error (self->form_view);
   g_autofree char *text = NULL;
+  g_autofree char *details = NULL;
 
   gtk_widget_remove_css_class (self->save_indicator, "error");
 
@@ -589,9 +590,12 @@ update_save_state (BcWindow *self)
       gtk_image_set_from_icon_name (self->save_icon, "dialog-warning-symbolic");
       gtk_widget_set_visible (GTK_WIDGET (self->save_icon), TRUE);
       gtk_widget_add_css_class (self->save_indicator, "error");
+      /* Short, so that the header shows it whole at any size; the reason
+       * is beside the field, in the tooltip and read out with it. */
+      text = g_strdup (_("Not saved"));
       /* TRANSLATORS: the save indicator, with the reason */
-      text = g_strdup_printf (_("Not saved: %s"),
-                              error_text != NULL ? error_text : _("the workbook could not be written"));
+      details = g_strdup_printf (_("Not saved: %s"),
+                                 error_text != NULL ? error_text : _("the workbook could not be written"));
       break;
     case BC_SAVE_STATE_IDLE:
     default:
@@ -601,11 +605,18 @@ update_save_state (BcWindow *self)
 
   gtk_widget_set_visible (self->save_indicator, text != NULL);
   gtk_label_set_text (self->save_label, text != NULL ? text : "");
-  gtk_widget_set_tooltip_text (self->save_indicator, text);
+  gtk_widget_set_tooltip_text (self->save_indicator, details != NULL ? details : text);
   if (text != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->save_indicator),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                     -1);
+  if (details != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->save_indicator),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, details,
+                                    -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->save_indicator),
+                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
 }
 
 /* --- the problems: the panel, F8, the counts ------------------------------ */
@@ -2430,6 +2441,11 @@ bc_window_init (BcWindow *self)
   self->bound_items = g_hash_table_new (NULL, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The field the person was at stays in view as the problems panel
+   * opens or closes beside the form. */
+  g_signal_connect_swapped (self->problems_flap, "notify::reveal-flap",
+                            G_CALLBACK (bc_form_view_keep_focus_in_view), self->form_view);
 
   g_signal_connect_swapped (self->search_entry, "search-changed",
                             G_CALLBACK (search_changed_cb), self);
