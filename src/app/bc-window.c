@@ -31,7 +31,6 @@ struct _BcWindow
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
   BcSyncIndicator      *sync_indicator;
-  AdwWindowTitle       *sidebar_title;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkStack             *sidebar_stack;
@@ -1778,7 +1777,6 @@ clear_workbook (BcWindow *self)
     }
 
   gtk_revealer_set_reveal_child (self->demo_banner, FALSE);
-  adw_window_title_set_subtitle (self->sidebar_title, "");
   bc_window_update_actions (self);
 }
 
@@ -1829,9 +1827,8 @@ set_workbook (BcWindow   *self,
 
   /* Training data must look like training data at all times. */
   gtk_revealer_set_reveal_child (self->demo_banner, demo);
-  /* Short: the banner above says it in full, and the sync status beside
-   * it needs the header's room more. */
-  adw_window_title_set_subtitle (self->sidebar_title, demo ? _("Training data") : "");
+  /* The banner above says it in full, over both panes; the list's header
+   * keeps its room for the sync status. */
   if (demo)
     gtk_widget_add_css_class (GTK_WIDGET (self), "demo");
   else
@@ -2341,14 +2338,6 @@ bc_window_get_property (GObject    *object,
     }
 }
 
-/* For bindings in bc-window.ui: shown when the leaflet is not folded. */
-static gboolean
-not_folded (gpointer  unused,
-            gboolean  folded)
-{
-  return !folded;
-}
-
 static void
 bc_window_class_init (BcWindowClass *klass)
 {
@@ -2377,8 +2366,6 @@ bc_window_class_init (BcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BcWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, sync_indicator);
-  gtk_widget_class_bind_template_callback (widget_class, not_folded);
-  gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, BcWindow, sidebar_stack);
