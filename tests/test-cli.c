@@ -859,6 +859,70 @@ test_plan_due_dates_and_targets (Fixture       *fixture,
   g_setenv ("BAOCAO_TEMPLATE_DIR", shipped, TRUE);
 }
 
+/* `new` puts a report on the form's version for its period: under
+ * Resolution 36a (to 2019Q1) the quarterly figures are optional, from
+ * 2019Q2 they are required, and `ready` says which are missing. */
+static void
+test_new_picks_version_by_year (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  static const char * const document[][2] = {
+    { "issuing_body", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" },
+    { "doc_number", "99/BC-UBND" },
+    { "doc_place", "Quảng Ngãi" },
+    { "doc_date", "12/9/2016" },
+    { "doc_title", "Về tình hình triển khai Chính phủ điện tử" },
+    { "addressee", "Văn phòng Chính phủ" },
+    { "signer_title", "PHÓ CHỦ TỊCH" },
+    { "signer_name", "Nguyễn Văn A" },
+    { "eoffice_deployed", "có" },
+  };
+  g_autofree char *old_id = new_report (fixture, "egov-quarterly", "2016Q3");
+  g_autofree char *last_36a = new_report (fixture, "egov-quarterly", "2019Q1");
+  g_autofree char *first_61 = new_report (fixture, "egov-quarterly", "2019Q2");
+  g_autofree char *new_id = new_report (fixture, "egov-quarterly", "2020Q2");
+  g_autoptr(JsonNode) list = NULL;
+  g_auto(BcCliRun) run = { 0 };
+
+  g_assert_cmpint (cli (fixture, &run, "show", old_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Template:      2 "));
+  g_assert_cmpint (cli (fixture, &run, "show", new_id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Template:      3 "));
+
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (json_node_get_array (list), i);
+      const char *id = json_object_get_string_member (entry, "id");
+      gint64 version = json_object_get_int_member (entry, "template_version");
+
+      if (g_str_equal (id, old_id) || g_str_equal (id, last_36a))
+        g_assert_cmpint (version, ==, 2);
+      else if (g_str_equal (id, first_61) || g_str_equal (id, new_id))
+        g_assert_cmpint (version, ==, 3);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (document); i++)
+    {
+      g_assert_cmpint (cli (fixture, &run, "set", old_id, document[i][0], document[i][1], NULL), ==, 0);
+      g_assert_cmpint (cli (fixture, &run, "set", new_id, document[i][0], document[i][1], NULL), ==, 0);
+    }
+
+  /* 2016: a figure the report states goes in; the others may stay blank. */
+  g_assert_cmpint (cli (fixture, &run, "set", old_id, "dossiers_received", "1.200", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "validate", old_id, NULL), ==, 0);
+  g_assert_null (strstr (run.out, "services_level3"));
+  g_assert_cmpint (cli (fixture, &run, "ready", old_id, NULL), ==, 0);
+
+  /* 2020: each figure is asked for, by name. */
+  g_assert_cmpint (cli (fixture, &run, "ready", new_id, NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "8 problems remain"));
+  g_assert_nonnull (strstr (run.err, "Services at level 3 (services_level3)"));
+  g_assert_nonnull (strstr (run.err, "Online dossiers received (dossiers_received)"));
+  g_assert_null (strstr (run.err, "issuing_body"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -882,6 +946,7 @@ main (int   argc,
   ADD ("/cli/error-not-justified", test_error_not_justified);
   ADD ("/cli/check-not-evaluated", test_check_not_evaluated);
   ADD ("/cli/plan-due-dates-and-targets", test_plan_due_dates_and_targets);
+  ADD ("/cli/new-picks-version-by-year", test_new_picks_version_by_year);
 #undef ADD
 
   return g_test_run ();

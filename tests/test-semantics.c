@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 
+#include "bc-entry.h"
 #include "bc-period.h"
 #include "bc-plan.h"
 #include "bc-template.h"
@@ -328,6 +329,216 @@ test_quarterly_levels (void)
   issue = find_issue (issues, "shared_communes_within_total");
   g_assert_nonnull (issue);
   g_assert_cmpint (issue != NULL ? issue->severity : BC_SEVERITY_WARNING, ==, BC_SEVERITY_ERROR);
+}
+
+/* --- the quarterly form's versions divide the years ---------------------------- */
+
+/* The figures v1 requires, which reports of 2015 to Q1/2019 did not carry
+ * as numbers (docs/templates.md). */
+static const char * const quarterly_figures[] = {
+  "docs_fully_electronic_pct", "docs_parallel_paper_pct", "one_stop_units_deployed",
+  "services_level3", "services_level4", "services_new_this_quarter",
+  "services_with_dossiers", "dossiers_received", NULL
+};
+
+/* Everything a quarterly report needs but those figures. */
+static void
+fill_quarterly_document (BcWorkbook *workbook,
+                         const char *report_id)
+{
+  static const char * const values[][2] = {
+    { "issuing_body", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" },
+    { "doc_number", "99/BC-UBND" },
+    { "doc_place", "Quảng Ngãi" },
+    { "doc_date", "2016-09-12" },
+    { "doc_title", "Về tình hình triển khai Chính phủ điện tử" },
+    { "addressee", "Văn phòng Chính phủ" },
+    { "signer_title", "PHÓ CHỦ TỊCH" },
+    { "signer_name", "Nguyễn Văn A" },
+    { "eoffice_deployed", "yes" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (bc_workbook_set_value (workbook, report_id, values[i][0], 0, values[i][1], &error));
+      g_assert_no_error (error);
+    }
+}
+
+static GPtrArray *
+validate_in (BcWorkbook *workbook,
+             const char *report_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (workbook, report_id, &error);
+  BcTemplate *template_;
+
+  g_assert_no_error (error);
+  template_ = bc_workbook_get_report_template (workbook, report, &error);
+  g_assert_no_error (error);
+
+  return bc_validate_report (template_, report, NULL, "en");
+}
+
+static int
+version_of (BcWorkbook *workbook,
+            const char *report_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (workbook, report_id, &error);
+
+  g_assert_no_error (error);
+  return bc_report_get_template_version (report);
+}
+
+static void
+test_quarterly_versions_by_year (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new_default (&error);
+  g_autofree char *dir = g_dir_make_tmp ("test-semantics-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autofree char *old_id = NULL;
+  g_autofree char *new_id = NULL;
+  static const struct { const char *period; const char *unit; int version; } picks[] = {
+    { "2015Q4", "UBND-QNG", 2 }, { "2016Q3", "UBND-QNG", 2 }, { "2018Q2", "UBND-BDH", 2 },
+    { "2019Q1", "UBND-QNG", 2 }, { "2019Q2", "UBND-QNG", 3 }, { "2020Q2", "UBND-BDH", 3 },
+    { "2025Q4", "UBND-QNG", 3 },
+  };
+
+  g_assert_no_error (error);
+
+  /* Resolution 36a's years up to 2019Q1 get v2; from 2019Q2, v3. */
+  for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
+    {
+      BcTemplate *picked = bc_template_registry_lookup_for (templates, "egov-quarterly", picks[i].period,
+                                                            picks[i].unit, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (picked);
+      if (bc_template_get_version (picked) != picks[i].version)
+        g_error ("%s got version %d of egov-quarterly, not %d", picks[i].period,
+                 bc_template_get_version (picked), picks[i].version);
+    }
+
+  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  old_id = bc_workbook_create_report (workbook, "egov-quarterly", "2016Q3", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  new_id = bc_workbook_create_report (workbook, "egov-quarterly", "2020Q2", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (version_of (workbook, old_id), ==, 2);
+  g_assert_cmpint (version_of (workbook, new_id), ==, 3);
+  fill_quarterly_document (workbook, old_id);
+  fill_quarterly_document (workbook, new_id);
+
+  /* 2016: the figures are there to fill, but none is asked for, and the
+   * report is ready without an invented number. */
+  issues = validate_in (workbook, old_id);
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const BcIssue *issue = g_ptr_array_index (issues, i);
+
+      g_assert_cmpint (issue->severity, !=, BC_SEVERITY_ERROR);
+    }
+  g_clear_pointer (&issues, g_ptr_array_unref);
+  g_assert_nonnull (bc_template_lookup_field (bc_template_registry_lookup (templates, "egov-quarterly", 2, NULL),
+                                              "services_level3"));
+  g_assert_true (bc_workbook_set_status (workbook, old_id, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+
+  /* 2020: every one of them is required, and "ready" is refused. */
+  issues = validate_in (workbook, new_id);
+  for (guint i = 0; quarterly_figures[i] != NULL; i++)
+    {
+      g_autofree char *rule_id = g_strconcat ("required:", quarterly_figures[i], NULL);
+      const BcIssue *issue = find_issue (issues, rule_id);
+
+      if (issue == NULL)
+        g_error ("a 2020 report is not asked for %s", quarterly_figures[i]);
+      g_assert_cmpint (issue->severity, ==, BC_SEVERITY_ERROR);
+    }
+  g_clear_pointer (&issues, g_ptr_array_unref);
+  g_assert_false (bc_workbook_set_status (workbook, new_id, BC_STATUS_READY, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* Given the figures, it is. */
+  for (guint i = 0; quarterly_figures[i] != NULL; i++)
+    {
+      g_assert_true (bc_workbook_set_value (workbook, new_id, quarterly_figures[i], 0, "0", &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (bc_workbook_set_status (workbook, new_id, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&workbook);
+  bc_test_remove_tree (dir);
+}
+
+/* Drafts already on v1 (which requires the figures for every year) keep
+ * their values and carry over to the version for their own period. */
+static void
+test_quarterly_v1_carries_over_by_year (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new_default (&error);
+  g_autofree char *dir = g_dir_make_tmp ("test-semantics-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "wb.baocao", NULL);
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(BcReport) report = NULL;
+  const char *old_id = "7a1e0d6c-0000-4000-8000-000000000018";
+  const char *new_id = "7a1e0d6c-0000-4000-8000-000000000020";
+
+  g_assert_no_error (error);
+  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_import_report (workbook, old_id, "egov-quarterly", 1, "2018Q2", "UBND-QNG", &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_import_report (workbook, new_id, "egov-quarterly", 1, "2020Q2", "UBND-QNG", &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (workbook, old_id, "dossiers_received", 0, "710", &error));
+  g_assert_true (bc_workbook_set_value (workbook, new_id, "dossiers_received", 0, "1200", &error));
+  g_assert_no_error (error);
+
+  /* On v1, the 2018 draft is still asked for the level counts. */
+  {
+    g_autoptr(GPtrArray) issues = validate_in (workbook, old_id);
+
+    g_assert_true (has_issue (issues, "required:services_level3"));
+  }
+
+  g_assert_true (bc_workbook_carry_over (workbook, old_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_carry_over (workbook, new_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (version_of (workbook, old_id), ==, 2);
+  g_assert_cmpint (version_of (workbook, new_id), ==, 3);
+
+  report = bc_workbook_load_report (workbook, old_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_value (report, "dossiers_received", 0), ==, "710");
+  g_clear_object (&report);
+  report = bc_workbook_load_report (workbook, new_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_value (report, "dossiers_received", 0), ==, "1200");
+  g_clear_object (&report);
+
+  {
+    g_autoptr(GPtrArray) issues = validate_in (workbook, old_id);
+
+    g_assert_false (has_issue (issues, "required:services_level3"));
+    g_clear_pointer (&issues, g_ptr_array_unref);
+    issues = validate_in (workbook, new_id);
+    g_assert_true (has_issue (issues, "required:services_level3"));
+  }
+
+  g_clear_object (&workbook);
+  bc_test_remove_tree (dir);
 }
 
 /* --- targets only where their plan is in force --------------------------------- */
@@ -699,6 +910,8 @@ main (int    argc,
   g_test_add_func ("/core/semantics/broken-template-set-aside", test_broken_set_aside);
 
   g_test_add_func ("/core/semantics/quarterly-levels", test_quarterly_levels);
+  g_test_add_func ("/core/semantics/quarterly-versions-by-year", test_quarterly_versions_by_year);
+  g_test_add_func ("/core/semantics/quarterly-v1-carries-over-by-year", test_quarterly_v1_carries_over_by_year);
   g_test_add_func ("/core/semantics/target-in-force", test_target_in_force);
   g_test_add_func ("/core/semantics/versions-apply", test_versions_apply);
   g_test_add_func ("/core/semantics/one-off-period", test_one_off_period);

@@ -428,13 +428,14 @@ test_template_published (BcCliFixture  *fixture,
   g_autoptr(JsonNode) listed = NULL;
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *source = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"),
-                                              "egov-quarterly-v1.json", NULL);
+                                              "egov-quarterly-v3.json", NULL);
   g_autofree char *text = NULL;
-  g_autofree char *v2 = NULL;
+  g_autofree char *v4 = NULL;
   g_autofree char *published = NULL;
   g_autofree char *stored = g_build_filename (fixture->dir, "baocao", "templates",
-                                              "egov-quarterly-v2.json", NULL);
+                                              "egov-quarterly-v4.json", NULL);
   g_autofree char *draft = NULL;
+  g_autofree char *old_draft = NULL;
   g_auto(BcCliRun) run = { 0 };
   JsonObject *object;
   JsonObject *result;
@@ -442,29 +443,34 @@ test_template_published (BcCliFixture  *fixture,
 
   (void) data;
 
-  /* The province publishes version 2 of the quarterly form. */
+  /* The province publishes version 4 of the quarterly form (for the
+   * years of version 3, which ships with Baocao). */
   g_assert_true (g_file_get_contents (source, &text, NULL, &error));
   template_ = bc_cli_test_parse_json (text);
   object = json_node_get_object (template_);
-  json_object_set_int_member (object, "version", 2);
+  json_object_set_int_member (object, "version", 4);
   json_object_set_array_member (object, "migrations", json_array_new ());
   {
     JsonObject *migration = json_object_new ();
 
-    json_object_set_int_member (migration, "from_version", 1);
+    json_object_set_int_member (migration, "from_version", 3);
     json_array_add_object_element (json_object_get_array_member (object, "migrations"), migration);
   }
   json_generator_set_root (generator, template_);
-  v2 = json_generator_to_data (generator, NULL);
-  published = bc_cli_test_write_file (fixture, "egov-quarterly-v2.json", v2);
+  v4 = json_generator_to_data (generator, NULL);
+  published = bc_cli_test_write_file (fixture, "egov-quarterly-v4.json", v4);
   bc_cli_test_admin (fixture, "templates", "publish", published, NULL);
 
   bc_cli_test_enrol (fixture);
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3", "--unit", BC_CLI_TEST_UNIT,
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", "2020Q3", "--unit", BC_CLI_TEST_UNIT,
                                     NULL), ==, 0);
   draft = g_strstrip (g_strdup (run.out));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3", "--unit", BC_CLI_TEST_UNIT,
+                                    NULL), ==, 0);
+  old_draft = g_strstrip (g_strdup (run.out));
 
-  /* Sync stores it in the user's form folder, and the draft moves to it. */
+  /* Sync stores it in the user's form folder, and the draft moves to it;
+   * the 2018 draft stays on the version for 2018, and is not counted. */
   result = bc_cli_test_sync_json (fixture, &first);
   g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (result, "carried_over"), ==, 1);
@@ -472,15 +478,21 @@ test_template_published (BcCliFixture  *fixture,
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "list", "--json", NULL), ==, 0);
   listed = bc_cli_test_parse_json (run.out);
   reports = json_node_get_array (listed);
-  g_assert_cmpuint (json_array_get_length (reports), ==, 1);
-  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (reports, 0),
-                                               "template_version"), ==, 2);
+  g_assert_cmpuint (json_array_get_length (reports), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *report = json_array_get_object_element (reports, i);
+
+      g_assert_cmpint (json_object_get_int_member (report, "template_version"), ==,
+                       g_str_equal (json_object_get_string_member (report, "id"), draft) ? 4 : 2);
+    }
 
   /* Every command loads it; a second sync stores nothing again. */
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "fields", "egov-quarterly", "--version", "2", NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "fields", "egov-quarterly", "--version", "4", NULL), ==, 0);
   result = bc_cli_test_sync_json (fixture, &second);
   g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 0);
   g_assert_nonnull (draft);
+  g_assert_nonnull (old_draft);
 }
 
 /* Waits (at most 10 s) until the workbook's outbox holds an attempted item,

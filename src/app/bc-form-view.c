@@ -1196,6 +1196,9 @@ build_section (BcFormView      *self,
             bc_field_editor_set_context (BC_FIELD_EDITOR (editor),
                                          bc_text_get (&section->title, self->lang));
           connect_editor (self, BC_FIELD_EDITOR (editor));
+          /* A section built after the first screenful gets its targets
+           * here: update_targets() saw only the editors built by then. */
+          set_target (self, BC_FIELD_EDITOR (editor));
           g_hash_table_insert (self->editors, field->id, editor);
           gtk_box_append (GTK_BOX (card), editor);
         }

@@ -1299,7 +1299,10 @@ carry_over_drafts (BcWorkbook    *workbook,
         received = g_str_equal (g_ptr_array_index (template_ids, j), report->template_id);
       if (!received || (report->status != BC_STATUS_DRAFT && report->status != BC_STATUS_RETURNED))
         continue;
-      latest = bc_template_registry_lookup_latest (templates, report->template_id, NULL);
+      /* The newest version for the report's own period and unit (as
+       * carry-over takes): a 2018 draft has none newer in a 2019 form. */
+      latest = bc_template_registry_lookup_for (templates, report->template_id, report->period_id,
+                                                report->unit, NULL);
       if (latest == NULL || bc_template_get_version (latest) <= report->template_version)
         continue;
       if (report->status != BC_STATUS_DRAFT)
