@@ -923,6 +923,64 @@ test_new_picks_version_by_year (Fixture       *fixture,
   g_assert_null (strstr (run.err, "issuing_body"));
 }
 
+/* The command list's summaries stand in one column in both languages:
+ * "…" and Vietnamese letters count as one character each, and a command
+ * whose arguments do not fit has its summary on the next line, in that
+ * column. */
+static void
+test_help_columns (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const char *languages[] = { "en", "vi" };
+
+  (void) data;
+
+  for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
+    {
+      BcCliRun run = { 0 };
+      g_auto(GStrv) lines = NULL;
+      gboolean in_commands = FALSE;
+      guint n_commands = 0;
+      const guint column = 2 + 13 + 1 + 38 + 1;
+
+      if (g_str_equal (languages[l], "vi"))
+        g_assert_cmpint (cli_vi (fixture, &run, "--help", NULL), ==, 0);
+      else
+        g_assert_cmpint (cli (fixture, &run, "--help", NULL), ==, 0);
+
+      lines = g_strsplit (run.out, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          const char *line = lines[i];
+          const char *at;
+
+          if (!in_commands)
+            {
+              in_commands = g_str_has_suffix (line, ":") && !g_str_has_prefix (line, " ");
+              continue;
+            }
+          if (*line == '\0')
+            break;
+          g_assert_true (g_str_has_prefix (line, "  "));
+          if ((guint) g_utf8_strlen (line, -1) <= column)
+            {
+              /* A command whose arguments are too long: its summary follows. */
+              g_assert_nonnull (lines[i + 1]);
+              g_assert_true (g_str_has_prefix (lines[i + 1], "                        "));
+              n_commands++;
+              continue;
+            }
+          at = g_utf8_offset_to_pointer (line, column);
+          if (at[-1] != ' ' || at[0] == ' ')
+            g_error ("%s: the summary is out of its column in “%s”", languages[l], line);
+          if (line[2] != ' ')
+            n_commands++;
+        }
+      g_assert_cmpuint (n_commands, >, 25);
+      bc_cli_run_clear (&run);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -931,6 +989,7 @@ main (int   argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/cli/templates", test_templates);
+  ADD ("/cli/help-columns", test_help_columns);
   ADD ("/cli/new-set-show", test_new_set_show);
   ADD ("/cli/bad-input-changes-nothing", test_bad_input_changes_nothing);
   ADD ("/cli/validate-and-ready", test_validate_and_ready);

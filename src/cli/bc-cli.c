@@ -3067,8 +3067,20 @@ print_help (FILE *stream)
   g_string_append_printf (text, "%s\n\n", _("Usage: baocao-cli [--workbook FILE] [--templates DIR] COMMAND …"));
   g_string_append_printf (text, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (text, "  %-11s %-38s %s\n", commands[i].name, commands[i].arguments,
-                            g_dgettext (GETTEXT_PACKAGE, commands[i].summary));
+    {
+      g_autofree char *name = pad (commands[i].name, 13);
+      g_autofree char *arguments = pad (commands[i].arguments, 38);
+      const char *summary = g_dgettext (GETTEXT_PACKAGE, commands[i].summary);
+
+      /* Columns counted in characters ("…" is one); a name or arguments
+       * too long for their column put the summary on a line of its own,
+       * in its column, rather than pushing it out of line. */
+      if (g_utf8_strlen (commands[i].name, -1) > 13 || g_utf8_strlen (commands[i].arguments, -1) > 38)
+        g_string_append_printf (text, "  %s %s\n  %13s %38s %s\n", commands[i].name,
+                                commands[i].arguments, "", "", summary);
+      else
+        g_string_append_printf (text, "  %s %s %s\n", name, arguments, summary);
+    }
   g_string_append_printf (text, "\n%s\n", _("The default workbook is in your data folder; --workbook or BAOCAO_WORKBOOK names another."));
   fputs (text->str, stream);
 }
