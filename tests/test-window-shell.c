@@ -726,6 +726,20 @@ test_panel_keeps_field (Fixture       *fixture,
   g_assert_false (adw_flap_get_folded (flap));
   bc_gui_test_spin (1000);
   g_assert_true (fully_in_view (target));
+
+  /* Closed again (Ctrl+E), the panel gives the focus back to that field,
+   * not to the form's first input. */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+
+    g_assert_false (focus != NULL && (focus == target || gtk_widget_is_ancestor (focus, target)));
+    gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-problems", NULL);
+    bc_gui_test_spin (300);
+    focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+    g_assert_nonnull (focus);
+    g_assert_true (focus == target || gtk_widget_is_ancestor (focus, target));
+    g_assert_true (fully_in_view (target));
+  }
 }
 
 /* Nothing refused: closing does not ask. */

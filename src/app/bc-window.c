@@ -819,7 +819,17 @@ show_problems_action (GtkWidget  *widget,
         gtk_widget_grab_focus (row);
     }
   else
-    gtk_widget_child_focus (GTK_WIDGET (self->form_view), GTK_DIR_TAB_FORWARD);
+    {
+      GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+      const char *path = bc_form_view_get_focus_path (self->form_view);
+
+      /* Back where the person was: the field focused last (or the one a
+       * problem took them to), not the form's first input. */
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->form_view)))
+        return;
+      if (path == NULL || !bc_form_view_focus_path (self->form_view, path))
+        gtk_widget_child_focus (GTK_WIDGET (self->form_view), GTK_DIR_TAB_FORWARD);
+    }
 }
 
 /* The refusal of Mark Ready: the same list, only what stops it, scrolling
