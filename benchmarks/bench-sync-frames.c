@@ -13,6 +13,9 @@
  * runs; the frame clock's after-paint records, for each key, the time from
  * its press to the first frame painted with its letter in the field.
  *
+ * BENCH_BANDWIDTH_BPS, BENCH_LATENCY_MS and BENCH_PROSE_CHARS (characters
+ * of narrative in each of three long answers) try other links and sizes.
+ *
  * Prints figures; never fails because a machine is slow. Fails only when
  * the sync does not complete (every report received by the province) or
  * the typed text is not in the field and in the workbook afterwards.
@@ -149,6 +152,16 @@ on_enrolled (GObject      *source,
   b->enrolled = TRUE;
 }
 
+/* A figure from the environment (to try other links and sizes), or `fallback`. */
+static guint
+env_uint (const char *name,
+          guint       fallback)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' ? (guint) g_ascii_strtoull (value, NULL, 10) : fallback;
+}
+
 /* Words that look like Vietnamese prose to a compressor: syllables of an
  * onset, a vowel and a coda, drawn at random (a few thousand of them). */
 static char *
@@ -183,6 +196,7 @@ queue_distinct (BcWorkbook *workbook)
   static const char *fields[] = { "difficulties_text", "self_assessment_text", "next_tasks_text" };
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  guint prose_chars = env_uint ("BENCH_PROSE_CHARS", PROSE_CHARS);
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < N_REPORTS; i++)
@@ -192,7 +206,7 @@ queue_distinct (BcWorkbook *workbook)
 
       for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
         {
-          g_autofree char *text = prose (rand, PROSE_CHARS);
+          g_autofree char *text = prose (rand, prose_chars);
 
           if (!bc_workbook_set_value (workbook, id, fields[f], 0, text, &error))
             g_error ("%s", error->message);
@@ -282,8 +296,8 @@ main (int    argc,
   BcTestServer *server;
   BcFaultPlan plan = {
     .kind = BC_FAULT_NONE,
-    .bandwidth_bps = BANDWIDTH_BPS,
-    .latency_usec = LATENCY_USEC,
+    .bandwidth_bps = env_uint ("BENCH_BANDWIDTH_BPS", BANDWIDTH_BPS),
+    .latency_usec = (gint64) env_uint ("BENCH_LATENCY_MS", LATENCY_USEC / 1000) * 1000,
     .shape = BC_FAULT_SHAPE_BOTH,
   };
   BcTemplate *template_;
@@ -458,8 +472,8 @@ main (int    argc,
     }
   }
 
-  g_print ("link: %u kbit/s each way, %d ms latency each way (fault proxy)\n",
-           BANDWIDTH_BPS / 1000, LATENCY_USEC / 1000);
+  g_print ("link: %" G_GUINT64_FORMAT " kbit/s each way, %" G_GINT64_FORMAT " ms latency each way (fault proxy)\n",
+           plan.bandwidth_bps / 1000, plan.latency_usec / 1000);
   g_print ("reports sent: %u (received by the province, with receipts)\n", received);
   g_print ("sync duration: %.1f s (%" G_GUINT64_FORMAT " bytes up, %" G_GUINT64_FORMAT " down)\n",
            (ended - started) / 1e6, bc_fault_proxy_get_bytes (proxy, BC_FAULT_UP),
