@@ -551,6 +551,10 @@ conn_thread (gpointer data)
     }
   g_socket_set_option (g_socket_connection_get_socket (conn->server),
                        IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  /* The client's timeout bounds the connect only: a socket it made keeps
+   * it for every read, and a server may say nothing for longer (one taking
+   * in a push over a slow link answers only once it has it all). */
+  g_socket_set_timeout (g_socket_connection_get_socket (conn->server), 0);
 
   start_thread (conn, "proxy-up-write", writer_thread, &conn->pipes[BC_FAULT_UP]);
   start_thread (conn, "proxy-down-write", writer_thread, &conn->pipes[BC_FAULT_DOWN]);

@@ -10,7 +10,11 @@
  * draft, correct a field, and find "old → new" for it in the list of
  * changes since sent, by its accessible name, which takes the form back to
  * the field. Also: enrol from Preferences, and resolve a conflict with a
- * copy of the workbook, keeping fields from both sides.
+ * copy of the workbook, keeping fields from both sides. And the training
+ * server: a demo workbook's whole cycle with no server process (returned
+ * with the training reviewer's comment, corrected, accepted), a real
+ * workbook refusing the training server and a demo workbook a real one,
+ * in the window's words.
  */
 #define G_LOG_DOMAIN "test-app-sync"
 
@@ -29,6 +33,7 @@
 
 #include "bc-application.h"
 #include "bc-conflict-dialog.h"
+#include "bc-demo.h"
 #include "bc-entry.h"
 #include "bc-form-view.h"
 #include "bc-gui-test.h"
@@ -38,6 +43,7 @@
 #include "bc-preferences-window.h"
 #include "bc-review-banner.h"
 #include "bc-sync-indicator.h"
+#include "bc-training.h"
 #include "bc-window.h"
 #include "bc-test-util.h"
 
@@ -1202,6 +1208,285 @@ test_conflict (Fixture       *fixture,
                     ==, json_array_get_length (json_object_get_array_member (json_node_get_object (before), "revisions")) + 1);
 }
 
+/* --- the training server ------------------------------------------------------ */
+
+#define TRAINING_REPORT_ID "99999999-2222-4333-8444-555555555555"
+
+/* The demo workbook of the app, installed at dir/name, with one more
+ * report (the complete 2018Q1 one, for 2019Q1) ready to send. */
+static char *
+prepare_demo (Fixture    *fixture,
+              const char *name)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
+  g_autofree char *sample = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
+                                              "quang-ngai-2018q2.json", NULL);
+  g_autoptr(BcTemplateRegistry) templates = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *reports;
+  JsonObject *complete = NULL;
+
+  g_assert_true (bc_demo_install (path, &error));
+  g_assert_no_error (error);
+  templates = bc_template_registry_new_default (&error);
+  g_assert_no_error (error);
+  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_workbook_get_kind (workbook), ==, BC_WORKBOOK_KIND_DEMO);
+
+  json_parser_load_from_file (parser, sample, &error);
+  g_assert_no_error (error);
+  reports = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "reports");
+  for (guint i = 0; i < json_array_get_length (reports); i++)
+    {
+      JsonObject *report = json_array_get_object_element (reports, i);
+
+      if (g_str_equal (json_object_get_string_member (report, "period"), "2018Q1"))
+        complete = report;
+    }
+  g_assert_nonnull (complete);
+  json_object_set_string_member (complete, "id", TRAINING_REPORT_ID);
+  json_object_set_string_member (complete, "period", "2019Q1");
+  json_object_set_string_member (complete, "status", "draft");
+  json_object_ref (complete);
+  while (json_array_get_length (reports) > 0)
+    json_array_remove_element (reports, 0);
+  json_array_add_object_element (reports, complete);
+  g_assert_cmpuint (bc_workbook_import_json (workbook, json_parser_get_root (parser), &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_status (workbook, TRAINING_REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_no_error (error);
+  bc_workbook_close (workbook);
+  return g_steal_pointer (&path);
+}
+
+static guint wanted_demo_syncs;
+
+static gboolean
+demo_synced (BcSyncController *controller)
+{
+  if (bc_sync_controller_get_last_error (controller) != NULL)
+    g_error ("Sync failed: %s", bc_sync_controller_get_last_error (controller));
+  return bc_sync_controller_get_n_synced (controller) >= wanted_demo_syncs
+         && !bc_sync_controller_get_running (controller);
+}
+
+static BcStatus wanted_status;
+
+static gboolean
+report_has_status (BcWindow *window)
+{
+  BcReport *report = bc_form_view_get_report (bc_window_get_form_view (window));
+
+  return report != NULL && g_strcmp0 (bc_report_get_id (report), TRAINING_REPORT_ID) == 0
+         && bc_report_get_status (report) == wanted_status;
+}
+
+static const char *wanted_text;
+
+static gboolean
+text_shown (BcWindow *window)
+{
+  return find_widget (GTK_WIDGET (window), match_visible_comment, wanted_text) != NULL;
+}
+
+static void
+send_now (BcSyncIndicator *indicator)
+{
+  gtk_menu_button_popup (GTK_MENU_BUTTON (find_widget (GTK_WIDGET (indicator), match_type,
+                                                       GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON))));
+  drain ();
+  click (indicator, T ("_Send Now"));
+}
+
+/* A trainee's whole cycle in the window, with no server but the training
+ * one inside Baocao: send → the training reviewer returns the report with
+ * a comment, shown on top of it → back to draft, correct, mark ready →
+ * send again → accepted. */
+static void
+test_training_cycle (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  BcSyncIndicator *indicator;
+  BcSyncController *controller;
+  GtkWidget *input;
+
+  (void) user_data;
+
+  /* No server process: the demo workbook brings its own. */
+  g_subprocess_force_exit (fixture->server);
+  g_subprocess_wait (fixture->server, NULL, NULL);
+  g_clear_object (&fixture->server);
+
+  path = prepare_demo (fixture, "demo.baocao");
+  file = g_file_new_for_path (path);
+  current_window = fixture->window;
+  bc_window_open_workbook (fixture->window, file);
+  spin_until (window_ready, fixture->window);
+  g_assert_true (bc_window_get_demo (fixture->window));
+  indicator = BC_SYNC_INDICATOR (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                              GSIZE_TO_POINTER (BC_TYPE_SYNC_INDICATOR)));
+  spin_until (new_controller_ready, indicator);
+  controller = bc_sync_indicator_get_controller (indicator);
+  g_assert_true (bc_sync_controller_get_demo (controller));
+
+  /* A demo workbook sends when asked. */
+  send_now (indicator);
+  wanted_demo_syncs = 1;
+  spin_until (demo_synced, controller);
+
+  g_assert_true (bc_window_select_report (fixture->window, TRAINING_REPORT_ID));
+  wanted_status = BC_STATUS_RETURNED;
+  spin_until (report_has_status, fixture->window);
+  wanted_text = T ("Training: check the figures against your records, "
+                   "correct what is wrong and send the report again.");
+  spin_until (text_shown, fixture->window);
+  shot (fixture, "training-returned", FALSE);
+
+  /* Corrected and sent again, it is accepted. */
+  click (fixture->window, T ("_Back to Draft"));
+  wanted_status = BC_STATUS_DRAFT;
+  spin_until (report_has_status, fixture->window);
+  input = find_input (fixture->window, field_name ("doc_number"));
+  gtk_widget_grab_focus (input);
+  type_text (input, "12/BC-UBND");
+  bc_gui_test_wait_saved (bc_window_get_form_view (fixture->window));
+  click (fixture->window, T ("_Mark Ready"));
+  wanted_status = BC_STATUS_READY;
+  spin_until (report_has_status, fixture->window);
+
+  send_now (indicator);
+  wanted_demo_syncs = 2;
+  spin_until (demo_synced, controller);
+  wanted_status = BC_STATUS_ACCEPTED;
+  spin_until (report_has_status, fixture->window);
+  g_assert_cmpstr (bc_report_get_value (bc_form_view_get_report (bc_window_get_form_view (fixture->window)),
+                                        "doc_number", 0), ==, "12/BC-UBND");
+  shot (fixture, "training-accepted", FALSE);
+}
+
+static gboolean
+enrol_answered (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* A real workbook refuses the training server, and a demo workbook a real
+ * server: both said in the window's words, and nothing is enrolled. */
+static void
+test_training_refusals (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autofree char *real = prepare_workbook (fixture);
+  g_autofree char *demo = prepare_demo (fixture, "demo.baocao");
+  g_autofree char *token_file = g_build_filename (fixture->dir, "token", NULL);
+  g_autofree char *training_prefix = prefix_of (T ("The server at %s is a training server: it takes only "
+                                                   "demo workbooks. This workbook holds real reports; "
+                                                   "send them to your province's server."));
+  g_autofree char *demo_prefix = prefix_of (T ("This is a demo workbook: it syncs only with the training "
+                                               "server, never with a real server such as %s. Open your "
+                                               "own workbook to send reports."));
+  g_autofree char *address_label = plain (T ("Server _address"));
+  g_autofree char *user_label = plain (T ("_User name"));
+  g_autofree char *password_label = plain (T ("_Password"));
+  g_autoptr(GFile) real_file = g_file_new_for_path (real);
+  g_autoptr(GFile) demo_file = g_file_new_for_path (demo);
+  g_autoptr(BcTrainingServer) training = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  BcSyncIndicator *indicator;
+  BcSyncController *controller;
+  BcPreferencesWindow *preferences;
+  GtkWidget *sign_in, *error_label;
+
+  (void) user_data;
+
+  /* A real workbook, given the training server's address (a trainer's
+   * laptop on the same network, say). */
+  training = bc_training_server_start (NULL, &error);
+  g_assert_no_error (error);
+  current_window = fixture->window;
+  bc_window_open_workbook (fixture->window, real_file);
+  spin_until (window_ready, fixture->window);
+  indicator = BC_SYNC_INDICATOR (find_widget (GTK_WIDGET (fixture->window), match_type,
+                                              GSIZE_TO_POINTER (BC_TYPE_SYNC_INDICATOR)));
+  spin_until (new_controller_ready, indicator);
+  controller = bc_sync_indicator_get_controller (indicator);
+  bc_sync_controller_set_token_file (controller, token_file);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (find_widget (GTK_WIDGET (indicator), match_type,
+                                                       GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON))));
+  drain ();
+  type_text (find_input (indicator, address_label), bc_training_server_get_url (training));
+  type_text (find_input (indicator, user_label), BC_TRAINING_USER);
+  type_text (find_input (indicator, password_label), "bat-ky");
+  /* Clicked at once (a keyboard activation clicks only 250 ms later). */
+  sign_in = find_widget (GTK_WIDGET (indicator), match_button_label, T ("Sign _In"));
+  g_signal_emit_by_name (sign_in, "clicked");
+  g_assert_false (gtk_widget_is_sensitive (sign_in));
+  spin_until (gtk_widget_is_sensitive, sign_in);
+  error_label = find_widget (GTK_WIDGET (indicator), match_visible_comment, training_prefix);
+  if (error_label == NULL)
+    g_error ("The indicator does not say the server is a training server");
+  g_test_message ("real workbook, training server: %s", gtk_label_get_text (GTK_LABEL (error_label)));
+  g_assert_false (bc_sync_controller_get_enrolled (controller));
+  g_assert_false (g_file_test (token_file, G_FILE_TEST_EXISTS));
+  g_assert_null (bc_sync_controller_get_server_url (controller));
+  gtk_popover_popdown (gtk_menu_button_get_popover (GTK_MENU_BUTTON (
+    find_widget (GTK_WIDGET (indicator), match_type, GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON)))));
+
+  /* A demo workbook offers no address to type: the indicator has no
+   * sign-in, and Preferences says where it sends. */
+  bc_window_open_workbook (fixture->window, demo_file);
+  spin_until (window_ready, fixture->window);
+  spin_until (new_controller_ready, indicator);
+  controller = bc_sync_indicator_get_controller (indicator);
+  g_assert_true (bc_sync_controller_get_demo (controller));
+  g_assert_false (bc_gui_test_is_shown (find_widget (GTK_WIDGET (indicator), match_button_label, T ("Sign _In"))));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  spin_until (preferences_shown, NULL);
+  preferences = find_preferences ();
+  drain ();
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_named (preferences, "account-row"))), ==,
+                   T ("A demo workbook sends only to the training server inside Baocao."));
+  sign_in = find_widget (GTK_WIDGET (preferences), match_button_label, T ("Sign _In"));
+  g_assert_true (sign_in == NULL || !bc_gui_test_is_shown (sign_in) || !gtk_widget_is_sensitive (sign_in));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  drain ();
+
+  /* Asked all the same (the way both forms sign in), it refuses the real
+   * server, in the words the window shows, and keeps the training one. */
+  {
+    g_autofree char *demo_token = g_build_filename (fixture->dir, "demo-token", NULL);
+
+    /* (No keyring on the test's session bus.) */
+    bc_sync_controller_set_token_file (controller, demo_token);
+    bc_sync_controller_enrol_async (controller, fixture->url, USER, PASSWORD, NULL, on_result, &result);
+    spin_until (enrol_answered, &result);
+    g_assert_false (g_file_test (demo_token, G_FILE_TEST_EXISTS));
+  }
+  g_assert_false (bc_sync_controller_enrol_finish (controller, result, &error));
+  g_assert_nonnull (error);
+  {
+    g_autofree char *said = bc_sync_controller_describe_error (error);
+
+    g_test_message ("demo workbook, real server: %s", said);
+    g_assert_true (g_str_has_prefix (said, demo_prefix));
+  }
+  g_assert_true (bc_sync_controller_get_demo (controller));
+  g_assert_cmpstr (bc_sync_controller_get_server_url (controller), !=, fixture->url);
+
+  {
+    g_autofree char *store = g_strdup (bc_training_server_get_directory (training));
+
+    g_clear_pointer (&training, bc_training_server_free);
+    bc_test_remove_tree (store);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1242,6 +1527,10 @@ main (int    argc,
               test_enrol_from_preferences, fixture_tear_down);
   g_test_add ("/app/sync/conflict", Fixture, NULL, fixture_set_up,
               test_conflict, fixture_tear_down);
+  g_test_add ("/app/sync/training-cycle", Fixture, NULL, fixture_set_up,
+              test_training_cycle, fixture_tear_down);
+  g_test_add ("/app/sync/training-refusals", Fixture, NULL, fixture_set_up,
+              test_training_refusals, fixture_tear_down);
 
   status = g_test_run ();
   g_application_release (G_APPLICATION (app));

@@ -471,6 +471,43 @@ test_plan_at_run_time (Fixture       *fixture,
   }
 }
 
+/* A server that takes longer than ten seconds to answer (as one taking in
+ * a large push over a slow link says nothing until it has it all): the
+ * proxy keeps the connection open however long it stays silent. */
+static void
+test_silent_server (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GSocketConnection) client = NULL;
+  g_autoptr(GSocketConnection) upstream = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 in[4] = { 0 };
+  guint16 port;
+
+  (void) data;
+
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  bc_fault_proxy_set_upstream (fixture->proxy, "127.0.0.1", port);
+
+  client = connect_proxy (fixture);
+  send_bytes (client, "ask", 3);
+  upstream = g_socket_listener_accept (listener, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (receive_bytes (upstream, in, 3, &error), ==, 3);
+  g_assert_no_error (error);
+
+  /* Past the ten seconds the proxy gives a connection to its server. */
+  g_usleep (12 * G_USEC_PER_SEC);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (upstream)),
+                             "late", 4, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (receive_bytes (client, in, 4, &error), ==, 4);
+  g_assert_no_error (error);
+  g_assert_cmpmem (in, 4, "late", 4);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -489,6 +526,7 @@ main (int    argc,
   ADD ("lose-response", test_lose_response);
   ADD ("queue-and-once", test_queue_and_once);
   ADD ("plan-at-run-time", test_plan_at_run_time);
+  ADD ("silent-server", test_silent_server);
 #undef ADD
 
   return g_test_run ();
