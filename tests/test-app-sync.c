@@ -705,6 +705,23 @@ test_enrol_send_return (Fixture       *fixture,
   wanted_syncs = 2;
   spin_until (synced, indicator);
   spin_until (comment_shown, fixture->window);
+  /* Said once, and its own full stop is not followed by another. */
+  {
+    g_autoptr(GPtrArray) labels = bc_gui_test_collect_by_type (GTK_WIDGET (fixture->window), GTK_TYPE_LABEL);
+    guint n_shown = 0;
+
+    bc_gui_test_spin (300);
+    for (guint i = 0; i < labels->len; i++)
+      if (match_visible_comment (g_ptr_array_index (labels, i), COMMENT))
+        {
+          const char *text = gtk_label_get_text (GTK_LABEL (g_ptr_array_index (labels, i)));
+
+          g_test_message ("comment shown in: %s", text);
+          g_assert_null (strstr (text, ".”."));
+          n_shown++;
+        }
+    g_assert_cmpuint (n_shown, ==, 1);
+  }
   /* The receipt stays: the province has that revision. */
   spin_until (has_receipt, banner);
   shot (fixture, "returned", FALSE);

@@ -1426,12 +1426,9 @@ update_banner (BcFormView *self)
       text = g_strdup (_("This report is waiting to be sent — take it back to draft to edit it."));
       break;
     case BC_STATUS_RETURNED:
-      if (bc_report_get_review_comment (self->report) != NULL)
-        /* TRANSLATORS: %s is the reviewer's comment */
-        text = g_strdup_printf (_("This report was returned: “%s” — take it back to draft to fix it."),
-                                bc_report_get_review_comment (self->report));
-      else
-        text = g_strdup (_("This report was returned — take it back to draft to fix it."));
+      /* The reviewer's comment is above the form, in the window's review
+       * banner: said once. */
+      text = g_strdup (_("This report was returned — take it back to draft to fix it."));
       break;
     case BC_STATUS_SENT:
     case BC_STATUS_ACCEPTED:

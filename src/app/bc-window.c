@@ -533,8 +533,9 @@ update_status (BcWindow *self)
     {
       g_autofree char *text = NULL;
 
+      /* The comment on a line of its own: it ends with its own full stop. */
       if (comment != NULL && *comment != '\0')
-        text = g_strdup_printf (_("Returned by the province: “%s”. Take the report back to draft to correct it, then mark it ready again."), comment);
+        text = g_strdup_printf (_("Returned by the province: “%s”\nTake the report back to draft to correct it, then mark it ready again."), comment);
       else
         text = g_strdup (_("Returned by the province. Take the report back to draft to correct it, then mark it ready again."));
       gtk_label_set_text (self->review_label, text);
@@ -544,7 +545,7 @@ update_status (BcWindow *self)
     {
       /* Being corrected: the comment stays on top until it is sent again
        * (the changes since sent are listed under it). */
-      g_autofree char *text = g_strdup_printf (_("Returned by the province: “%s”. Correct the report, then mark it ready again."),
+      g_autofree char *text = g_strdup_printf (_("Returned by the province: “%s”\nCorrect the report, then mark it ready again."),
                                                comment);
 
       gtk_label_set_text (self->review_label, text);
