@@ -367,6 +367,46 @@ sync_thread (gpointer data)
   return NULL;
 }
 
+/* A link that gives out after a few kilobytes on every connection (a
+ * weak mobile signal): a push larger than that never arrives whole. The
+ * client sends smaller batches after each cut, so the outbox still goes,
+ * each report once, in a few syncs; then batches grow back. */
+static void
+test_short_link (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  BcFaultPlan plan = { .kind = BC_FAULT_DROP, .direction = BC_FAULT_UP, .after_bytes = 8 * 1024 };
+  BcTestTally tally = { 0 };
+  guint n_syncs = 0;
+  gboolean done = FALSE;
+
+  (void) data;
+
+  for (guint i = 0; i < 60; i++)
+    g_free (queue_new (fixture, i));
+
+  bc_fault_proxy_set_plan (fixture->proxy, &plan);
+  while (!done && n_syncs < 12)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(BcSyncSummary) summary = bc_test_client_sync (fixture->client, &error);
+      g_autoptr(GPtrArray) items = bc_outbox_list (fixture->workbook, NULL);
+
+      n_syncs++;
+      g_test_message ("sync %u: %s; %u left to send; %" G_GUINT64_FORMAT " bytes up so far", n_syncs,
+                      error != NULL ? error->message : "through", items->len,
+                      bc_fault_proxy_get_bytes (fixture->proxy, BC_FAULT_UP));
+      check_nothing_forgotten (fixture, &tally);
+      done = items->len == 0;
+    }
+  g_assert_cmpuint (bc_fault_proxy_get_faults_fired (fixture->proxy), >=, 1);
+  g_assert_true (done);
+
+  check_converged (fixture, &tally);
+  g_assert_cmpuint (tally.duplicates, ==, 0);
+  g_assert_cmpuint (tally.losses, ==, 0);
+}
+
 static void
 test_server_killed (Fixture       *fixture,
                     gconstpointer  data)
@@ -911,6 +951,7 @@ main (int    argc,
   g_test_add ("/sync/faults/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("each-fault", test_each_fault);
   ADD ("server-killed-mid-batch", test_server_killed);
+  ADD ("short-link", test_short_link);
   ADD ("stale-revision-conflict", test_stale_conflict);
   ADD ("every-request-bounded", test_bounded);
   ADD ("random", test_random);

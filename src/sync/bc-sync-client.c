@@ -40,6 +40,11 @@ struct _BcSyncClient
   guint       items_total;
   guint       retry_after;
   gboolean    busy;
+  /* How many items one push may carry now: halved after a push the link
+   * cut, doubled back after one that got through. A link that drops every
+   * few seconds still takes the outbox, a smaller batch at a time, instead
+   * of losing the same large batch at every attempt. */
+  guint       push_limit;
 };
 
 G_DEFINE_FINAL_TYPE (BcSyncClient, bc_sync_client, G_TYPE_OBJECT)
@@ -1076,7 +1081,13 @@ push_batch (Run           *run,
   if (results == NULL)
     {
       /* No result: every item stays in the outbox unchanged, to be sent
-       * again byte for byte. */
+       * again byte for byte — in smaller batches if the link gave out. */
+      if (bc_sync_error_is_transient (local_error))
+        {
+          g_mutex_lock (&run->client->mutex);
+          run->client->push_limit = MAX (batch->len / 2, 1);
+          g_mutex_unlock (&run->client->mutex);
+        }
       bc_outbox_record_failure (workbook, ids, local_error->message, NULL);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -1087,6 +1098,10 @@ push_batch (Run           *run,
 
   g_ptr_array_extend_and_steal (summary->results, g_steal_pointer (&results));
   progress (run, 0, 0, batch->len, -1);
+
+  g_mutex_lock (&run->client->mutex);
+  run->client->push_limit = MIN (run->client->push_limit * 2, BC_WIRE_MAX_PUSH_ITEMS);
+  g_mutex_unlock (&run->client->mutex);
 
   return TRUE;
 }
@@ -1187,9 +1202,14 @@ push_outbox (Run           *run,
     {
       BcOutboxItem *item = g_ptr_array_index (sendable, i);
       gsize size = strlen (item->content) + 512;
+      guint limit;
+
+      g_mutex_lock (&run->client->mutex);
+      limit = run->client->push_limit;
+      g_mutex_unlock (&run->client->mutex);
 
       if (batch->len > 0
-          && (batch->len >= BC_WIRE_MAX_PUSH_ITEMS || batch_bytes + size > PUSH_BODY_BUDGET))
+          && (batch->len >= limit || batch_bytes + size > PUSH_BODY_BUDGET))
         {
           if (!push_batch (run, batch, summary, error))
             return FALSE;
@@ -2081,4 +2101,5 @@ bc_sync_client_init (BcSyncClient *self)
   g_mutex_init (&self->mutex);
   self->io_timeout = DEFAULT_IO_TIMEOUT;
   self->request_timeout = DEFAULT_REQUEST_TIMEOUT;
+  self->push_limit = BC_WIRE_MAX_PUSH_ITEMS;
 }
