@@ -1301,6 +1301,26 @@ report_has_status (BcWindow *window)
          && bc_report_get_status (report) == wanted_status;
 }
 
+static guint wanted_waiting;
+
+/* The indicator's words say `wanted_waiting` reports wait to be sent
+ * (none: no such words). */
+static gboolean
+indicator_counts_waiting (BcSyncIndicator *indicator)
+{
+  const char *status = bc_sync_indicator_get_status (indicator);
+  g_autofree char *one = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u report waiting to send",
+                                                       "%u reports waiting to send", 1), 1u);
+  g_autofree char *wanted = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u report waiting to send",
+                                                          "%u reports waiting to send", wanted_waiting),
+                                             wanted_waiting);
+  const char *words = strchr (one, ' ');
+
+  if (wanted_waiting == 0)
+    return status != NULL && strstr (status, words) == NULL;
+  return g_strcmp0 (status, wanted) == 0;
+}
+
 static const char *wanted_text;
 
 static gboolean
@@ -1362,6 +1382,10 @@ test_training_cycle (Fixture       *fixture,
   wanted_text = T ("Training: check the figures against your records, "
                    "correct what is wrong and send the report again.");
   spin_until (text_shown, fixture->window);
+  /* Nothing is waiting to send any more: the indicator says so, although
+   * the list's items only changed their status in place. */
+  wanted_waiting = 0;
+  spin_until (indicator_counts_waiting, indicator);
   shot (fixture, "training-returned", FALSE);
 
   /* Corrected and sent again, it is accepted. */
@@ -1375,6 +1399,8 @@ test_training_cycle (Fixture       *fixture,
   click (fixture->window, T ("_Mark Ready"));
   wanted_status = BC_STATUS_READY;
   spin_until (report_has_status, fixture->window);
+  wanted_waiting = 1;
+  spin_until (indicator_counts_waiting, indicator);
 
   send_now (indicator);
   wanted_demo_syncs = 2;

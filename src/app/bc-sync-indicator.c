@@ -428,9 +428,15 @@ workbook_changed_cb (BcSyncIndicator *self)
       self->controller = bc_sync_controller_new (workbook);
       g_signal_connect_swapped (self->controller, "changed", G_CALLBACK (update), self);
       g_signal_connect_swapped (self->controller, "synced", G_CALLBACK (synced_cb), self);
+      /* A status changed in place (a sync, Mark Ready, another program)
+       * comes with "refreshed", not always with "items-changed". */
       if (bc_window_get_reports (self->window) != NULL)
-        g_signal_connect_object (bc_window_get_reports (self->window), "items-changed",
-                                 G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+        {
+          g_signal_connect_object (bc_window_get_reports (self->window), "items-changed",
+                                   G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+          g_signal_connect_object (bc_window_get_reports (self->window), "refreshed",
+                                   G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+        }
     }
   update (self);
 }

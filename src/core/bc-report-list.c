@@ -535,6 +535,7 @@ enum {
   N_PROPS
 };
 
+static guint refreshed_signal;
 static GParamSpec *properties[N_PROPS];
 
 static GType
@@ -672,7 +673,13 @@ bc_report_list_class_init (BcReportListClass *klass)
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* "refreshed": a refresh has been applied. Items of reports still there
+   * change their properties in place without "items-changed"; whatever
+   * counts them (reports waiting to send) counts again here. */
+  refreshed_signal = g_signal_new ("refreshed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -830,6 +837,7 @@ bc_report_list_apply (BcReportList *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
   if (!was_loaded)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  g_signal_emit (self, refreshed_signal, 0);
 }
 
 static void

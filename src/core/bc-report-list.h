@@ -6,7 +6,8 @@
  * reports grouped by period. It is filled and refreshed from
  * bc_workbook_list_reports_async(), so SQLite never runs on the caller's
  * thread. A refresh keeps the items of reports that are still there (their
- * properties change in place) and signals only the positions that changed.
+ * properties change in place) and signals only the positions that changed;
+ * "refreshed" follows every refresh applied.
  */
 #pragma once
 
