@@ -822,12 +822,23 @@ not_enrolling (GtkWidget *button)
   return gtk_widget_is_sensitive (button) || !gtk_widget_get_visible (gtk_widget_get_parent (button));
 }
 
+static guint
+count_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 static void
 test_enrol_from_preferences (Fixture       *fixture,
                              gconstpointer  user_data)
 {
   g_autofree char *path = prepare_workbook (fixture);
-  g_autofree char *token_file = g_build_filename (fixture->dir, "token", NULL);
+  g_autofree char *tokens_dir = g_build_filename (g_get_user_data_dir (), "baocao", "tokens", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autofree char *synced_prefix = prefix_of (T ("Synced at %s"));
   BcPreferencesWindow *preferences;
@@ -845,7 +856,8 @@ test_enrol_from_preferences (Fixture       *fixture,
   spin_until (controller_ready, indicator);
   controller = bc_sync_indicator_get_controller (indicator);
   g_assert_true (bc_window_get_sync_controller (fixture->window) == controller);
-  bc_sync_controller_set_token_file (controller, token_file);
+  /* No token file named, and no keyring on the test's session bus: the
+   * window keeps the token in a file of the user's own. */
 
   /* Preferences (Ctrl+,) over this window. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
@@ -875,7 +887,7 @@ test_enrol_from_preferences (Fixture       *fixture,
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==,
                    T ("The user name or password is wrong. Check them and try again."));
   g_assert_false (bc_sync_controller_get_enrolled (controller));
-  g_assert_false (g_file_test (token_file, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (tokens_dir), ==, 0);
   g_assert_true (gtk_widget_get_visible (find_named (preferences, "password-row")));
   bc_gui_test_save_png (GTK_WIDGET (preferences), "preferences-wrong-password");
 
@@ -883,7 +895,19 @@ test_enrol_from_preferences (Fixture       *fixture,
   g_signal_emit_by_name (sign_in, "clicked");
   wanted_syncs = 1;
   spin_until (synced, indicator);
-  g_assert_true (g_file_test (token_file, G_FILE_TEST_EXISTS));
+  {
+    g_autoptr(GDir) dir = g_dir_open (tokens_dir, 0, NULL);
+    const char *name = dir != NULL ? g_dir_read_name (dir) : NULL;
+    g_autofree char *token = name != NULL ? g_build_filename (tokens_dir, name, NULL) : NULL;
+    GStatBuf st;
+
+    g_assert_nonnull (name);
+    g_assert_true (g_str_has_suffix (name, ".token"));
+    g_assert_cmpint (g_stat (token, &st), ==, 0);
+#ifndef G_OS_WIN32
+    g_assert_cmpint (st.st_mode & 0077, ==, 0);
+#endif
+  }
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (account));
   g_test_message ("account row: %s", subtitle);
   g_assert_nonnull (strstr (subtitle, fixture->url));

@@ -565,6 +565,17 @@ bc_sync_controller_enrol_async (BcSyncController    *self,
 
   client = bc_sync_client_new (self->workbook);
   bc_sync_client_set_token_file (client, self->token_file_forced ? self->token_file : NULL);
+  /* No keyring (a desktop without one, Windows): the token goes to a file
+   * of the user's own, one per workbook, rather than asking for a path. */
+  {
+    g_autofree char *key = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                          bc_workbook_get_path (self->workbook), -1);
+    g_autofree char *name = g_strdup_printf ("%.16s.token", key);
+    g_autofree char *fallback = g_build_filename (g_get_user_data_dir (), "baocao", "tokens",
+                                                  name, NULL);
+
+    bc_sync_client_set_fallback_token_file (client, fallback);
+  }
   bc_sync_client_enrol_async (client, url, user, password, g_get_host_name (),
                               cancellable, enrolled_cb, task);
 }

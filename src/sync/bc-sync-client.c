@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -29,6 +30,7 @@ struct _BcSyncClient
   BcWorkbook *workbook;
   char       *ca_file;
   char       *token_file;
+  char       *fallback_token_file;  /* where the token goes without a keyring */
   guint       io_timeout;
   guint       request_timeout;
 
@@ -94,6 +96,8 @@ typedef struct {
   char          *base_url;
   char          *token;
   char          *token_file;
+  char          *fallback_token_file;
+  gboolean       fell_back;     /* the token went to fallback_token_file */
   guint          io_timeout;
   guint          request_timeout;
   /* enrolment */
@@ -115,6 +119,7 @@ run_free (Run *run)
     memset (run->token, 0, strlen (run->token));
   g_free (run->token);
   g_free (run->token_file);
+  g_free (run->fallback_token_file);
   g_free (run->user);
   if (run->password != NULL)
     memset (run->password, 0, strlen (run->password));
@@ -676,6 +681,7 @@ run_new (BcSyncClient *self,
   run->context = g_main_context_ref_thread_default ();
   run->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   run->token_file = g_strdup (self->token_file);
+  run->fallback_token_file = g_strdup (self->fallback_token_file);
   run->io_timeout = self->io_timeout;
   run->request_timeout = self->request_timeout;
 
@@ -819,7 +825,27 @@ enrol_thread (GTask        *task,
                                                      &probe_error);
 
       if (g_error_matches (probe_error, BC_SYNC_ERROR, BC_SYNC_ERROR_NO_KEYRING)
-          || g_error_matches (probe_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          && run->fallback_token_file != NULL)
+        {
+          /* The window's own file (0600, in a 0700 folder) instead. */
+          g_autofree char *folder = g_path_get_dirname (run->fallback_token_file);
+
+          if (g_mkdir_with_parents (folder, 0700) != 0)
+            {
+              int saved = errno;
+
+              g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (saved),
+                           _("There is no desktop keyring, and the folder “%s” for this "
+                             "device's key cannot be made: %s"),
+                           folder, g_strerror (saved));
+              goto out;
+            }
+          g_free (run->token_file);
+          run->token_file = g_strdup (run->fallback_token_file);
+          run->fell_back = TRUE;
+        }
+      else if (g_error_matches (probe_error, BC_SYNC_ERROR, BC_SYNC_ERROR_NO_KEYRING)
+               || g_error_matches (probe_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_error (&error, g_steal_pointer (&probe_error));
           goto out;
@@ -905,6 +931,9 @@ enrol_thread (GTask        *task,
                                     ? NULL : "cursor", "0",
                                     NULL))
     goto out;
+  /* Syncs find the token where it went, as after the CLI's --token-file. */
+  if (run->fell_back)
+    bc_outbox_set_sync_setting (self->workbook, "token_file", run->token_file, &error);
 
 out:
   if (error != NULL)
@@ -1921,6 +1950,16 @@ bc_sync_client_set_token_file (BcSyncClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_FILE]);
 }
 
+void
+bc_sync_client_set_fallback_token_file (BcSyncClient *self,
+                                        const char   *token_file)
+{
+  g_return_if_fail (BC_IS_SYNC_CLIENT (self));
+
+  g_free (self->fallback_token_file);
+  self->fallback_token_file = g_strdup (token_file);
+}
+
 const char *
 bc_sync_client_get_token_file (BcSyncClient *self)
 {
@@ -1967,6 +2006,7 @@ bc_sync_client_finalize (GObject *object)
   g_clear_object (&self->workbook);
   g_clear_pointer (&self->ca_file, g_free);
   g_clear_pointer (&self->token_file, g_free);
+  g_clear_pointer (&self->fallback_token_file, g_free);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (bc_sync_client_parent_class)->finalize (object);

@@ -76,6 +76,12 @@ const char    *bc_sync_client_get_ca_file      (BcSyncClient         *self);
 void           bc_sync_client_set_token_file   (BcSyncClient         *self,
                                                 const char           *token_file);
 const char    *bc_sync_client_get_token_file   (BcSyncClient         *self);
+/* Where enrolment keeps the token when there is no desktop keyring and no
+ * token file was named (the window names one in the user's data folder;
+ * the CLI asks for --token-file instead). The file's path is then kept in
+ * the workbook, as the CLI's --token-file is. */
+void           bc_sync_client_set_fallback_token_file (BcSyncClient  *self,
+                                                       const char    *token_file);
 void           bc_sync_client_set_timeouts     (BcSyncClient         *self,
                                                 guint                 io_timeout,
                                                 guint                 request_timeout);
