@@ -301,30 +301,24 @@ start_server (Fixture *fixture)
   start_server_at (fixture, "127.0.0.1:0");
 }
 
-/* A workbook of the unit with one report, complete and ready to send. */
-static char *
-prepare_workbook (Fixture *fixture)
+/* Adds the demo's complete 2018Q1 quarterly report to `workbook` as `id`
+ * (for `unit` and `period` when given), ready to send. */
+static void
+add_ready_report (BcWorkbook *workbook,
+                  const char *id,
+                  const char *unit,
+                  const char *period)
 {
-  g_autofree char *path = g_build_filename (fixture->dir, "officer.baocao", NULL);
   g_autofree char *sample = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
                                               "quang-ngai-2018q2.json", NULL);
-  g_autoptr(BcTemplateRegistry) templates = NULL;
-  g_autoptr(BcWorkbook) workbook = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  JsonObject *root;
   JsonArray *reports;
   JsonObject *complete = NULL;
 
-  templates = bc_template_registry_new_default (&error);
-  g_assert_no_error (error);
-  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_CREATE, &error);
-  g_assert_no_error (error);
-
   json_parser_load_from_file (parser, sample, &error);
   g_assert_no_error (error);
-  root = json_node_get_object (json_parser_get_root (parser));
-  reports = json_object_get_array_member (root, "reports");
+  reports = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "reports");
   for (guint i = 0; i < json_array_get_length (reports); i++)
     {
       JsonObject *report = json_array_get_object_element (reports, i);
@@ -333,8 +327,11 @@ prepare_workbook (Fixture *fixture)
         complete = report;
     }
   g_assert_nonnull (complete);
-  json_object_set_string_member (complete, "id", REPORT_ID);
-  json_object_set_string_member (complete, "unit", UNIT);
+  json_object_set_string_member (complete, "id", id);
+  if (unit != NULL)
+    json_object_set_string_member (complete, "unit", unit);
+  if (period != NULL)
+    json_object_set_string_member (complete, "period", period);
   json_object_set_string_member (complete, "status", "draft");
   json_object_ref (complete);
   while (json_array_get_length (reports) > 0)
@@ -343,8 +340,24 @@ prepare_workbook (Fixture *fixture)
 
   g_assert_cmpuint (bc_workbook_import_json (workbook, json_parser_get_root (parser), &error), ==, 1);
   g_assert_no_error (error);
-  g_assert_true (bc_workbook_set_status (workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_true (bc_workbook_set_status (workbook, id, BC_STATUS_READY, NULL, &error));
   g_assert_no_error (error);
+}
+
+/* A workbook of the unit with one report, complete and ready to send. */
+static char *
+prepare_workbook (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "officer.baocao", NULL);
+  g_autoptr(BcTemplateRegistry) templates = NULL;
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(GError) error = NULL;
+
+  templates = bc_template_registry_new_default (&error);
+  g_assert_no_error (error);
+  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  add_ready_report (workbook, REPORT_ID, UNIT, NULL);
   bc_workbook_close (workbook);
 
   return g_steal_pointer (&path);
@@ -1260,14 +1273,9 @@ prepare_demo (Fixture    *fixture,
               const char *name)
 {
   g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-  g_autofree char *sample = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "..", "data", "demo",
-                                              "quang-ngai-2018q2.json", NULL);
   g_autoptr(BcTemplateRegistry) templates = NULL;
   g_autoptr(BcWorkbook) workbook = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  JsonArray *reports;
-  JsonObject *complete = NULL;
 
   g_assert_true (bc_demo_install (path, &error));
   g_assert_no_error (error);
@@ -1276,29 +1284,7 @@ prepare_demo (Fixture    *fixture,
   workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpint (bc_workbook_get_kind (workbook), ==, BC_WORKBOOK_KIND_DEMO);
-
-  json_parser_load_from_file (parser, sample, &error);
-  g_assert_no_error (error);
-  reports = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "reports");
-  for (guint i = 0; i < json_array_get_length (reports); i++)
-    {
-      JsonObject *report = json_array_get_object_element (reports, i);
-
-      if (g_str_equal (json_object_get_string_member (report, "period"), "2018Q1"))
-        complete = report;
-    }
-  g_assert_nonnull (complete);
-  json_object_set_string_member (complete, "id", TRAINING_REPORT_ID);
-  json_object_set_string_member (complete, "period", "2019Q1");
-  json_object_set_string_member (complete, "status", "draft");
-  json_object_ref (complete);
-  while (json_array_get_length (reports) > 0)
-    json_array_remove_element (reports, 0);
-  json_array_add_object_element (reports, complete);
-  g_assert_cmpuint (bc_workbook_import_json (workbook, json_parser_get_root (parser), &error), ==, 1);
-  g_assert_no_error (error);
-  g_assert_true (bc_workbook_set_status (workbook, TRAINING_REPORT_ID, BC_STATUS_READY, NULL, &error));
-  g_assert_no_error (error);
+  add_ready_report (workbook, TRAINING_REPORT_ID, NULL, "2019Q1");
   bc_workbook_close (workbook);
   return g_steal_pointer (&path);
 }
