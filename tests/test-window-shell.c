@@ -734,11 +734,11 @@ test_panel_keeps_field (Fixture       *fixture,
 
     g_assert_false (focus != NULL && (focus == target || gtk_widget_is_ancestor (focus, target)));
     gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-problems", NULL);
-    bc_gui_test_spin (300);
     focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
     g_assert_nonnull (focus);
     g_assert_true (focus == target || gtk_widget_is_ancestor (focus, target));
-    g_assert_true (fully_in_view (target));
+    /* The flap closing and the view settling take a few frames. */
+    g_assert_true (bc_gui_test_wait (fully_in_view, target, DEADLINE_MS));
   }
 }
 
