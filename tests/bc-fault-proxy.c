@@ -551,10 +551,12 @@ conn_thread (gpointer data)
     }
   g_socket_set_option (g_socket_connection_get_socket (conn->server),
                        IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-  /* The client's timeout bounds the connect only: a socket it made keeps
-   * it for every read, and a server may say nothing for longer (one taking
-   * in a push over a slow link answers only once it has it all). */
-  g_socket_set_timeout (g_socket_connection_get_socket (conn->server), 0);
+  /* The client's timeout bounds the connect; a socket it made keeps it for
+   * every read, and a server may say nothing for longer (one taking in a
+   * push over a slow link answers only once it has it all). Still bounded:
+   * a connection whose client gave up while its server waits is closed
+   * after this, or a long randomised run runs out of file descriptors. */
+  g_socket_set_timeout (g_socket_connection_get_socket (conn->server), 15);
 
   start_thread (conn, "proxy-up-write", writer_thread, &conn->pipes[BC_FAULT_UP]);
   start_thread (conn, "proxy-down-write", writer_thread, &conn->pipes[BC_FAULT_DOWN]);

@@ -473,7 +473,8 @@ test_plan_at_run_time (Fixture       *fixture,
 
 /* A server that takes longer than ten seconds to answer (as one taking in
  * a large push over a slow link says nothing until it has it all): the
- * proxy keeps the connection open however long it stays silent. */
+ * proxy keeps the connection open for up to 15 s of silence (its bound, so
+ * that connections whose client gave up do not pile up). */
 static void
 test_silent_server (Fixture       *fixture,
                     gconstpointer  data)

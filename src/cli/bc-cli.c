@@ -3117,11 +3117,15 @@ bc_cli_run (int    argc,
       if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
         {
           print_help (stdout);
+          g_free (cli.workbook_path);
+          g_strfreev (cli.template_dirs);
           return 0;
         }
       else if (g_str_equal (arg, "--version"))
         {
           out ("baocao-cli %s\n", PACKAGE_VERSION);
+          g_free (cli.workbook_path);
+          g_strfreev (cli.template_dirs);
           return 0;
         }
       else if ((g_str_equal (arg, "--workbook") || g_str_equal (arg, "--templates")) && i + 1 < argc)
@@ -3145,6 +3149,8 @@ bc_cli_run (int    argc,
       else if (g_str_has_prefix (arg, "-"))
         {
           err (_("Unknown option “%s”. Run `baocao-cli --help`."), arg);
+          g_free (cli.workbook_path);
+          g_strfreev (cli.template_dirs);
           return EXIT_USAGE;
         }
       else
@@ -3154,6 +3160,8 @@ bc_cli_run (int    argc,
   if (i >= argc)
     {
       print_help (stderr);
+      g_free (cli.workbook_path);
+      g_strfreev (cli.template_dirs);
       return EXIT_USAGE;
     }
 
