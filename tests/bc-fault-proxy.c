@@ -556,7 +556,7 @@ conn_thread (gpointer data)
    * push over a slow link answers only once it has it all). Still bounded:
    * a connection whose client gave up while its server waits is closed
    * after this, or a long randomised run runs out of file descriptors. */
-  g_socket_set_timeout (g_socket_connection_get_socket (conn->server), 15);
+  g_socket_set_timeout (g_socket_connection_get_socket (conn->server), 10);
 
   start_thread (conn, "proxy-up-write", writer_thread, &conn->pipes[BC_FAULT_UP]);
   start_thread (conn, "proxy-down-write", writer_thread, &conn->pipes[BC_FAULT_DOWN]);
