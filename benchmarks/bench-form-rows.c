@@ -111,6 +111,15 @@ compare_double (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* Sorts `values` and gives the middle one. */
+static double
+median_of (double *values,
+           guint   n)
+{
+  qsort (values, n, sizeof values[0], compare_double);
+  return values[n / 2];
+}
+
 static void
 bench_rows (GtkWidget  *window,
             BcFormView *view,
@@ -176,27 +185,46 @@ bench_rows (GtkWidget  *window,
             times[G_N_ELEMENTS (times) / 2], times[G_N_ELEMENTS (times) - 1]);
   }
 
-  /* Add row: from the click to the next frame with the new row. */
+  /* Add row: from the click to the next frame with the new row, ten
+   * times (the median and the worst). */
   {
     GtkWidget *add = bc_gui_test_find_by_label (GTK_WIDGET (view), "Add a row to Findings and remediation");
-    guint n = bc_table_editor_get_n_rows (table);
-    gint64 shown;
+    double total[10], waited[10], ui[10];
 
     if (add == NULL)
       add = bc_gui_test_find_by_label (GTK_WIDGET (view), "Thêm dòng vào Tồn tại và kết quả khắc phục");
     g_assert_nonnull (add);
-    started = g_get_monotonic_time ();
-    g_signal_emit_by_name (add, "clicked");
-    while (bc_table_editor_get_n_rows (table) == n)
-      g_main_context_iteration (NULL, TRUE);
-    shown = g_get_monotonic_time ();
-    painted_at = 0;
-    bc_gui_test_wait (painted, NULL, 60000);
-    printf ("  add a row: next frame %.1f ms after the click, the UI thread %.1f ms of it (target: < 50 ms)\n",
-            (painted_at - started) / 1000.0, edit_ms);
-    printf ("    of which the row saved, the report reloaded and checked off the UI thread: %.1f ms,\n"
-            "    then the row shown, laid out and drawn: %.1f ms\n",
-            (shown - started) / 1000.0 - edit_ms, (painted_at - shown) / 1000.0 + edit_ms);
+
+    for (guint i = 0; i < G_N_ELEMENTS (total); i++)
+      {
+        guint n = bc_table_editor_get_n_rows (table);
+        gint64 shown;
+
+        edit_ms = -1;
+        started = g_get_monotonic_time ();
+        g_signal_emit_by_name (add, "clicked");
+        while (bc_table_editor_get_n_rows (table) == n)
+          g_main_context_iteration (NULL, TRUE);
+        shown = g_get_monotonic_time ();
+        painted_at = 0;
+        bc_gui_test_wait (painted, NULL, 60000);
+        total[i] = (painted_at - started) / 1000.0;
+        waited[i] = (shown - started) / 1000.0 - MAX (edit_ms, 0);
+        ui[i] = edit_ms;
+        /* Whatever the add left to do (the check of the report) settles. */
+        bc_gui_test_spin (200);
+      }
+    {
+      double total_median = median_of (total, G_N_ELEMENTS (total));
+      double waited_median = median_of (waited, G_N_ELEMENTS (waited));
+      double ui_median = median_of (ui, G_N_ELEMENTS (ui));
+
+      printf ("  add a row (%u rows): next frame %.1f ms after the click, median of %u; worst %.1f ms (target: < 50 ms)\n",
+              n_rows, total_median, (guint) G_N_ELEMENTS (total), total[G_N_ELEMENTS (total) - 1]);
+      printf ("    of which the row saved and reloaded off the UI thread: %.1f ms, the snapshot shown on it: %.1f ms,\n"
+              "    then the new row built, laid out and drawn: %.1f ms (medians)\n",
+              waited_median, ui_median, total_median - waited_median - ui_median);
+    }
   }
 }
 

@@ -29,6 +29,7 @@
 
 typedef enum {
   OP_LOAD,
+  OP_CHECK,       /* the check of a report a row operation left unchecked */
   OP_SET_VALUE,
   OP_ADD_ROW,
   OP_REMOVE_ROW,
@@ -57,6 +58,7 @@ typedef struct {
   BcTemplate  *template_;  /* owned by the workbook's registry */
   GPtrArray   *issues;
   gint64       new_row_id;
+  gboolean     unchecked;  /* rows: shown before the check, which follows */
   GError      *error;
 } Op;
 
@@ -129,6 +131,7 @@ op_thread (GTask        *task,
   switch (op->kind)
     {
     case OP_LOAD:
+    case OP_CHECK:
       break;
     case OP_SET_VALUE:
       ok = bc_workbook_set_value (op->workbook, op->report_id, op->key, op->row_id,
@@ -192,6 +195,16 @@ op_thread (GTask        *task,
     {
       g_clear_object (&op->previous);
       op->previous = bc_workbook_load_previous (op->workbook, op->report, NULL);
+    }
+
+  /* A row added, removed or moved is shown at once, with the problems as
+   * they were; the check of the whole report (the longest part at 300
+   * rows) comes after, as an operation of its own. */
+  if (op->kind == OP_ADD_ROW || op->kind == OP_REMOVE_ROW || op->kind == OP_MOVE_ROW)
+    {
+      op->unchecked = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
     }
 
   op->issues = bc_validate_report (op->template_, op->report, op->previous, op->lang);
@@ -670,7 +683,7 @@ static void
 enqueue (BcFormView *self,
          Op         *op)
 {
-  if (op->kind != OP_LOAD && op->kind != OP_SET_STATUS)
+  if (op->kind != OP_LOAD && op->kind != OP_CHECK && op->kind != OP_SET_STATUS)
     self->edited = TRUE;
 
   edit_queue_push (self->queue, op);
@@ -1917,7 +1930,8 @@ note_background (BcFormView *self,
   g_autofree char *place = NULL;
   GHashTable *failed;
 
-  if (op->kind == OP_LOAD || op->kind == OP_SET_STATUS || op->report_id == NULL)
+  if (op->kind == OP_LOAD || op->kind == OP_CHECK || op->kind == OP_SET_STATUS ||
+      op->report_id == NULL)
     return;
 
   place = op->kind == OP_SET_VALUE ? failure_key (op->key, op->row_id) : g_strdup ("");
@@ -2033,11 +2047,13 @@ form_view_op_done (BcFormView *self,
       if (editor != NULL)
         bc_field_editor_set_save_error (editor, op->error != NULL ? op->error->message : NULL);
     }
-  else if (op->kind != OP_LOAD && op->kind != OP_SET_STATUS && op->error != NULL)
+  else if (op->kind != OP_LOAD && op->kind != OP_CHECK && op->kind != OP_SET_STATUS &&
+           op->error != NULL)
     g_hash_table_replace (self->failures, g_strdup (""), g_strdup (op->error->message));
 
-  /* A status change that is refused is no failed save: the caller says why. */
-  if (op->kind == OP_SET_STATUS)
+  /* A status change that is refused is no failed save: the caller says why.
+   * A check saves nothing. */
+  if (op->kind == OP_SET_STATUS || op->kind == OP_CHECK)
     ;
   else if (op->error == NULL)
     g_hash_table_remove (self->failures, "");
@@ -2055,7 +2071,7 @@ form_view_op_done (BcFormView *self,
       gboolean just_edit;
 
       g_set_object (&self->report, op->report);
-      self->issues = g_steal_pointer (&op->issues);
+      self->issues = op->unchecked ? g_steal_pointer (&old_issues) : g_steal_pointer (&op->issues);
 
       /* A saved value of the report as shown: only what depends on it. */
       just_edit = op->kind == OP_SET_VALUE && op->error == NULL && self->loaded &&
@@ -2122,6 +2138,9 @@ form_view_op_done (BcFormView *self,
                 }
             }
         }
+
+      if (op->unchecked)
+        enqueue (self, op_new (self, OP_CHECK));
     }
 
   update_save_state (self);
