@@ -69,6 +69,8 @@ struct _BcTableEditor
   gboolean       busy;       /* a row operation is on its way */
   gboolean       compact;    /* rows are a line each, their cells shown on demand */
   GHashTable    *expanded;   /* gint64* row ids whose cells are shown */
+  GPtrArray     *spare;      /* BcFieldEditor*, a row's cells made ahead, or NULL */
+  guint          spare_idle;
 };
 
 enum {
@@ -398,18 +400,47 @@ row_card_unbuild (RowCard *row)
   row->expand = row->summary = row->problem_icon = row->cells_box = NULL;
 }
 
+/* A row's cells, made while nothing else waits, so that the next row
+ * added or opened does not wait for them (a few milliseconds a row). */
+static gboolean
+make_spare_cb (gpointer user_data)
+{
+  BcTableEditor *self = user_data;
+
+  self->spare_idle = 0;
+  if (self->spare != NULL || self->read_only)
+    return G_SOURCE_REMOVE;
+
+  self->spare = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint c = 0; c < self->table->columns->len; c++)
+    g_ptr_array_add (self->spare, g_object_ref_sink (bc_field_editor_new (g_ptr_array_index (self->table->columns, c),
+                                                                          self->lang)));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+make_spare_soon (BcTableEditor *self)
+{
+  if (self->spare == NULL && self->spare_idle == 0 && !self->read_only)
+    self->spare_idle = g_idle_add_full (G_PRIORITY_LOW, make_spare_cb, self, NULL);
+}
+
 static void
 row_card_build_cells (RowCard *row)
 {
   BcTableEditor *self = row->editor;
+  g_autoptr(GPtrArray) spare = NULL;
 
   if (row->cells->len > 0)
     return;
 
+  spare = g_steal_pointer (&self->spare);
   for (guint c = 0; c < self->table->columns->len; c++)
     {
       const BcField *column = g_ptr_array_index (self->table->columns, c);
-      GtkWidget *cell = bc_field_editor_new (column, self->lang);
+      GtkWidget *cell = spare != NULL ? g_ptr_array_index (spare, c)
+                                      : bc_field_editor_new (column, self->lang);
 
       if (c > 0)
         gtk_box_append (GTK_BOX (row->cells_box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
@@ -425,6 +456,7 @@ row_card_build_cells (RowCard *row)
   bc_field_editor_update_separators (row->cells_box);
   for (guint c = 0; c < row->cells->len; c++)
     g_signal_emit (self, signals[EDITOR_ADDED], 0, g_ptr_array_index (row->cells, c));
+  make_spare_soon (self);
 }
 
 /* Shows or hides a row's fields, building them the first time. */
@@ -860,6 +892,8 @@ bc_table_editor_dispose (GObject *object)
   if (self->window_tick != 0 && self->rows_area != NULL)
     gtk_widget_remove_tick_callback (self->rows_area, self->window_tick);
   self->window_tick = 0;
+  g_clear_handle_id (&self->spare_idle, g_source_remove);
+  g_clear_pointer (&self->spare, g_ptr_array_unref);
   if (self->rows != NULL)
     {
       /* The buttons' handlers point at the cards: cut them before the
@@ -1232,6 +1266,7 @@ bc_table_editor_set_rows (BcTableEditor *self,
   gtk_widget_set_visible (self->empty_label, n_rows == 0);
   gtk_widget_set_visible (self->rows_box, n_rows > 0);
   gtk_widget_queue_resize (self->rows_area);
+  make_spare_soon (self);
 }
 
 guint
