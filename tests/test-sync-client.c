@@ -17,6 +17,7 @@
 #include <libsoup/soup.h>
 
 #include "bc-outbox.h"
+#include "bc-wire.h"
 #include "bc-sync-client.h"
 #include "bc-sync-scheduler.h"
 #include "bc-test-util.h"
@@ -463,6 +464,58 @@ test_protocol_check (Fixture       *fixture,
     }
 }
 
+/* A server that answers at the enrolled address under another id (a new
+ * server, or someone else's) gets nothing: not the outbox, not a bundle,
+ * not a question about a report. */
+static void
+test_another_server (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(BcSyncClient) client = NULL;
+  g_autoptr(BcSyncSummary) summary = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) bundle = g_bytes_new_static ("{}", 2);
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *info = g_strdup_printf ("{\"server_id\": \"9f1e\", \"name\": \"Another\", "
+                                           "\"protocol_min\": %d, \"protocol_max\": %d}",
+                                           BC_WIRE_PROTOCOL_VERSION, BC_WIRE_PROTOCOL_VERSION);
+
+  (void) data;
+
+  soup_server_add_handler (server, NULL, answer_info, info, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  pretend_enrolled (fixture, url);
+  client = bc_sync_client_new (fixture->workbook);
+  bc_sync_client_set_token_file (client, fixture->token_file);
+
+  summary = sync_and_wait (client, &error);
+  g_assert_null (summary);
+  g_assert_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED);
+  g_assert_nonnull (strstr (error->message, url));
+  g_clear_error (&error);
+
+  bc_sync_client_relay_bundle_async (client, bundle, NULL, got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (bc_sync_client_relay_bundle_finish (client, result, &error));
+  g_assert_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  bc_sync_client_fetch_report_async (client, "0bf075a4-45f8-43fb-a5dc-58ffadfd684f", NULL,
+                                     got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (bc_sync_client_fetch_report_finish (client, result, &error));
+  g_assert_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,6 +530,8 @@ main (int   argc,
   g_test_add ("/sync/client/time-bound/trickle", Fixture, GINT_TO_POINTER (TRICKLE), fixture_setup,
               test_time_bound, fixture_teardown);
   g_test_add ("/sync/client/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
+  g_test_add ("/sync/client/another-server", Fixture, NULL, fixture_setup, test_another_server,
+              fixture_teardown);
   g_test_add ("/sync/client/protocol-check", Fixture, NULL, fixture_setup, test_protocol_check,
               fixture_teardown);
   g_test_add ("/sync/client/scheduler-backs-off", Fixture, NULL, fixture_setup,

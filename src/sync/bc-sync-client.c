@@ -1468,6 +1468,47 @@ _bc_sync_apply_reply (BcWorkbook     *workbook,
   return carry_over_drafts (workbook, received, summary, error);
 }
 
+/* Connects a run as the device enrolled in the workbook: the server's
+ * address and id kept there, the demo check, the session, the device's
+ * token, and the server's info, which must come from the server enrolled
+ * with. `not_enrolled` says what the caller cannot do when the workbook is
+ * not enrolled. Returns the server's info, or NULL with `error` set. */
+static BcSyncInfo *
+connect_enrolled (BcSyncClient  *self,
+                  Run           *run,
+                  const char    *not_enrolled,
+                  GError       **error)
+{
+  g_autofree char *server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
+  g_autoptr(BcSyncInfo) info = NULL;
+
+  run->base_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
+  if (run->base_url == NULL || server_id == NULL)
+    {
+      g_set_error_literal (error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED, not_enrolled);
+      return NULL;
+    }
+  if (!check_demo (self->workbook, run->base_url, error) || !make_session (run, error))
+    return NULL;
+  run->token = bc_sync_token_lookup (server_id, run->base_url, run->token_file,
+                                     run->cancellable, error);
+  if (run->token == NULL)
+    return NULL;
+  info = get_info (run, error);
+  if (info == NULL)
+    return NULL;
+  if (g_strcmp0 (info->server_id, server_id) != 0)
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
+                   _("Another server now answers at %s. Enrol this device again if it is "
+                     "your province's new server."),
+                   run->base_url);
+      return NULL;
+    }
+
+  return g_steal_pointer (&info);
+}
+
 static void
 sync_thread (GTask        *task,
              gpointer      source_object,
@@ -1479,40 +1520,21 @@ sync_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(BcSyncSummary) summary = g_new0 (BcSyncSummary, 1);
   g_autoptr(BcSyncInfo) info = NULL;
-  g_autofree char *server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
   g_autofree char *unit = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_UNIT);
+  const char *not_enrolled = _("This workbook is not enrolled with a server. Enrol it first: "
+                               "baocao-cli enrol URL --user USER.");
 
   (void) cancellable;
 
   summary->results = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sync_push_result_free);
-  run->base_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
-  if (run->base_url == NULL || server_id == NULL || unit == NULL)
+  if (unit == NULL)
     {
-      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
-                   _("This workbook is not enrolled with a server. Enrol it first: "
-                     "baocao-cli enrol URL --user USER."));
+      g_set_error_literal (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED, not_enrolled);
       goto out;
     }
-
-  if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
-    goto out;
-
-  run->token = bc_sync_token_lookup (server_id, run->base_url, run->token_file,
-                                     run->cancellable, &error);
-  if (run->token == NULL)
-    goto out;
-
-  info = get_info (run, &error);
+  info = connect_enrolled (self, run, not_enrolled, &error);
   if (info == NULL)
     goto out;
-  if (g_strcmp0 (info->server_id, server_id) != 0)
-    {
-      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
-                   _("Another server now answers at %s. Enrol this device again if it is "
-                     "your province's new server."),
-                   run->base_url);
-      goto out;
-    }
   summary->server_name = g_strdup (info->name);
 
   if (!push_outbox (run, unit, summary, &error) || !pull_feed (run, summary, &error))
@@ -1600,36 +1622,16 @@ relay_thread (GTask        *task,
   g_autoptr(BcSyncInfo) info = NULL;
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *retry_after = NULL;
-  g_autofree char *server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
   guint status = 0;
 
   (void) cancellable;
 
-  run->base_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
-  if (run->base_url == NULL || server_id == NULL)
-    {
-      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
-                   _("This workbook is not enrolled with a server, so it cannot pass a bundle "
-                     "on. Enrol it first: baocao-cli enrol URL --user USER."));
-      goto out;
-    }
-  if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
-    goto out;
-  run->token = bc_sync_token_lookup (server_id, run->base_url, run->token_file,
-                                     run->cancellable, &error);
-  if (run->token == NULL)
-    goto out;
-  info = get_info (run, &error);
+  info = connect_enrolled (self, run,
+                           _("This workbook is not enrolled with a server, so it cannot pass a bundle "
+                             "on. Enrol it first: baocao-cli enrol URL --user USER."),
+                           &error);
   if (info == NULL)
     goto out;
-  if (g_strcmp0 (info->server_id, server_id) != 0)
-    {
-      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
-                   _("Another server now answers at %s. Enrol this device again if it is "
-                     "your province's new server."),
-                   run->base_url);
-      goto out;
-    }
 
   /* Idempotent: the server replays items it holds, so sending the bundle
    * again after a cut is safe. */
@@ -1797,37 +1799,17 @@ fetch_thread (GTask        *task,
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *retry_after = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *server_id = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_ID);
   BcSyncServerReport *report = NULL;
   guint status = 0;
 
   (void) cancellable;
 
-  run->base_url = bc_outbox_get_sync_setting (self->workbook, BC_SYNC_SETTING_SERVER_URL);
-  if (run->base_url == NULL || server_id == NULL)
-    {
-      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED,
-                   _("This workbook is not enrolled with a server, so it cannot fetch the "
-                     "province's copy. Enrol it first: baocao-cli enrol URL --user USER."));
-      goto out;
-    }
-  if (!check_demo (self->workbook, run->base_url, &error) || !make_session (run, &error))
-    goto out;
-  run->token = bc_sync_token_lookup (server_id, run->base_url, run->token_file,
-                                     run->cancellable, &error);
-  if (run->token == NULL)
-    goto out;
-  info = get_info (run, &error);
+  info = connect_enrolled (self, run,
+                           _("This workbook is not enrolled with a server, so it cannot fetch the "
+                             "province's copy. Enrol it first: baocao-cli enrol URL --user USER."),
+                           &error);
   if (info == NULL)
     goto out;
-  if (g_strcmp0 (info->server_id, server_id) != 0)
-    {
-      g_set_error (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_UNAUTHORIZED,
-                   _("Another server now answers at %s. Enrol this device again if it is "
-                     "your province's new server."),
-                   run->base_url);
-      goto out;
-    }
 
   {
     g_autofree char *escaped = g_uri_escape_string (report_id, NULL, FALSE);
