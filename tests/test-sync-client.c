@@ -420,6 +420,32 @@ answer_info (SoupServer        *server,
                                     info, strlen (info));
 }
 
+/* Serves `info` (NULL: none) at /api/v1/info on this computer and enrols
+ * the fixture's workbook with it; returns the client for it and, in
+ * `url`, its address. */
+static BcSyncClient *
+enrol_with_info_server (Fixture     *fixture,
+                        SoupServer  *server,
+                        const char  *info,
+                        char       **url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  BcSyncClient *client;
+
+  soup_server_add_handler (server, NULL, answer_info, (gpointer) info, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  *url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  pretend_enrolled (fixture, *url);
+
+  client = bc_sync_client_new (fixture->workbook);
+  bc_sync_client_set_token_file (client, fixture->token_file);
+
+  return client;
+}
+
 static void
 test_protocol_check (Fixture       *fixture,
                      gconstpointer  data)
@@ -445,18 +471,9 @@ test_protocol_check (Fixture       *fixture,
       g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
       g_autoptr(BcSyncClient) client = NULL;
       g_autoptr(BcSyncSummary) summary = NULL;
-      g_autoslist(GUri) uris = NULL;
       g_autofree char *url = NULL;
 
-      soup_server_add_handler (server, NULL, answer_info, (gpointer) cases[i].info, NULL);
-      soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-      g_assert_no_error (error);
-      uris = soup_server_get_uris (server);
-      url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-      pretend_enrolled (fixture, url);
-
-      client = bc_sync_client_new (fixture->workbook);
-      bc_sync_client_set_token_file (client, fixture->token_file);
+      client = enrol_with_info_server (fixture, server, cases[i].info, &url);
       summary = sync_and_wait (client, &error);
       g_assert_null (summary);
       g_assert_error (error, BC_SYNC_ERROR, cases[i].code);
@@ -477,7 +494,6 @@ test_another_server (Fixture       *fixture,
   g_autoptr(BcSyncSummary) summary = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GBytes) bundle = g_bytes_new_static ("{}", 2);
-  g_autoslist(GUri) uris = NULL;
   g_autofree char *url = NULL;
   g_autofree char *info = g_strdup_printf ("{\"server_id\": \"9f1e\", \"name\": \"Another\", "
                                            "\"protocol_min\": %d, \"protocol_max\": %d}",
@@ -485,14 +501,7 @@ test_another_server (Fixture       *fixture,
 
   (void) data;
 
-  soup_server_add_handler (server, NULL, answer_info, info, NULL);
-  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  pretend_enrolled (fixture, url);
-  client = bc_sync_client_new (fixture->workbook);
-  bc_sync_client_set_token_file (client, fixture->token_file);
+  client = enrol_with_info_server (fixture, server, info, &url);
 
   summary = sync_and_wait (client, &error);
   g_assert_null (summary);
