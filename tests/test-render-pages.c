@@ -348,6 +348,24 @@ render_case (gconstpointer data)
       g_assert_true (gtk_widget_get_mapped (label));
       if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
         g_error ("%s: the sync status is cut: “%s”", prefix, gtk_label_get_text (GTK_LABEL (label)));
+
+      /* So are its longer states, whichever this run happened to see. */
+      {
+        g_autofree char *shown = g_strdup (gtk_label_get_text (GTK_LABEL (label)));
+        g_autofree char *waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u report waiting to send",
+                                                                 "%u reports waiting to send", 12), 12);
+        const char *states[] = { g_dgettext (GETTEXT_PACKAGE, "Preparing to send…"),
+                                 g_dgettext (GETTEXT_PACKAGE, "Not set up"), waiting };
+
+        for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+          {
+            gtk_label_set_text (GTK_LABEL (label), states[i]);
+            settle (100);
+            if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label))))
+              g_error ("%s: the sync status would be cut: “%s”", prefix, states[i]);
+          }
+        gtk_label_set_text (GTK_LABEL (label), shown);
+      }
     }
 
   if (adw_leaflet_get_folded (leaflet))

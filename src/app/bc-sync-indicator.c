@@ -505,9 +505,10 @@ bc_sync_indicator_init (BcSyncIndicator *self)
   self->icon = GTK_IMAGE (gtk_image_new ());
   self->label = GTK_LABEL (gtk_label_new (NULL));
   /* Ellipsized so that the window still fits 360 px; the icon, the tooltip
-   * and the popover keep the words. */
+   * and the popover keep the words. Side by side, its longest states
+   * ("12 reports waiting to send", "Đang chuẩn bị gửi…") fit whole. */
   gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (self->label, 18);
+  gtk_label_set_max_width_chars (self->label, 28);
   /* Never cut to a bare "…" beside a wide sidebar title (a folded window
    * shows the icon only, see "compact"). */
   gtk_label_set_width_chars (self->label, 9);
