@@ -263,7 +263,7 @@ update_move (BcCarryOverDialog *self)
       why = hint;
     }
 
-  gtk_widget_set_sensitive (self->move_button, self->can_move && why == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.move", self->can_move && why == NULL);
   gtk_widget_set_tooltip_text (self->move_button, why);
   gtk_label_set_text (self->hint_label, why != NULL ? why : "");
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), self->can_move && left > 0);
@@ -510,8 +510,11 @@ move_done_cb (GObject      *source,
 }
 
 static void
-move_clicked_cb (BcCarryOverDialog *self)
+move_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
+  BcCarryOverDialog *self = BC_CARRY_OVER_DIALOG (widget);
   g_autoptr(GTask) task = NULL;
   g_autoptr(GStrvBuilder) drop = g_strv_builder_new ();
   MoveRequest *request;
@@ -541,7 +544,7 @@ move_clicked_cb (BcCarryOverDialog *self)
   update_move (self);
 
   task = g_task_new (self, self->cancellable, move_done_cb, NULL);
-  g_task_set_source_tag (task, move_clicked_cb);
+  g_task_set_source_tag (task, move_action);
   g_task_set_task_data (task, request, (GDestroyNotify) move_request_free);
   g_task_run_in_thread (task, move_thread);
 }
@@ -554,6 +557,7 @@ bc_carry_over_dialog_dispose (GObject *object)
   BcCarryOverDialog *self = BC_CARRY_OVER_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_CARRY_OVER_DIALOG);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->workbook);
   g_clear_pointer (&self->report_id, g_free);
@@ -574,124 +578,32 @@ bc_carry_over_dialog_class_init (BcCarryOverDialogClass *klass)
     g_signal_new ("carried-over", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-carry-over-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, title_widget);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, move_button);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, error_page);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, intro_label);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, lost_group);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, moves_group);
+  gtk_widget_class_bind_template_child (widget_class, BcCarryOverDialog, new_group);
+
+  gtk_widget_class_install_action (widget_class, "dialog.move", NULL, move_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
-}
-
-static GtkWidget *
-new_group (const char *name,
-           const char *description)
-{
-  GtkWidget *group = adw_preferences_group_new ();
-
-  gtk_widget_set_name (group, name);
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
-  gtk_widget_set_visible (group, FALSE);
-
-  return group;
 }
 
 static void
 bc_carry_over_dialog_init (BcCarryOverDialog *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  GtkWidget *loading = adw_status_page_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
-
   self->cancellable = g_cancellable_new ();
   self->drop_checks = g_ptr_array_new ();
 
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (self), 560, 620);
-  gtk_window_set_title (GTK_WINDOW (self), _("Move to a Newer Version"));
-  gtk_widget_set_name (GTK_WIDGET (self), "carry-over-dialog");
-
-  self->title_widget = ADW_WINDOW_TITLE (adw_window_title_new (_("Move to a Newer Version"), NULL));
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title_widget));
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-
-  self->cancel_button = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_widget_set_name (self->cancel_button, "carry-over-cancel");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->cancel_button), "window.close");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->cancel_button);
-
-  self->move_button = gtk_button_new_with_mnemonic (_("_Move"));
-  gtk_widget_set_name (self->move_button, "carry-over-move");
-  gtk_widget_add_css_class (self->move_button, "suggested-action");
-  gtk_widget_set_sensitive (self->move_button, FALSE);
-  g_signal_connect_swapped (self->move_button, "clicked", G_CALLBACK (move_clicked_cb), self);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->move_button);
-  gtk_box_append (GTK_BOX (box), header);
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
-
-  gtk_spinner_start (GTK_SPINNER (spinner));
-  gtk_widget_set_size_request (spinner, 32, 32);
-  adw_status_page_set_title (ADW_STATUS_PAGE (loading), _("Working Out What Changes…"));
-  adw_status_page_set_child (ADW_STATUS_PAGE (loading), spinner);
-  gtk_stack_add_named (self->stack, loading, "loading");
-
-  self->error_page = ADW_STATUS_PAGE (adw_status_page_new ());
-  gtk_widget_set_name (GTK_WIDGET (self->error_page), "carry-over-error-page");
-  adw_status_page_set_icon_name (self->error_page, "dialog-warning-symbolic");
-  adw_status_page_set_title (self->error_page, _("This Report Cannot Be Moved"));
-  gtk_stack_add_named (self->stack, GTK_WIDGET (self->error_page), "error");
-
-  gtk_widget_set_margin_start (content, 18);
-  gtk_widget_set_margin_end (content, 18);
-  gtk_widget_set_margin_top (content, 18);
-  gtk_widget_set_margin_bottom (content, 24);
-
-  self->intro_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->intro_label), "carry-over-intro");
-  gtk_label_set_wrap (self->intro_label, TRUE);
-  gtk_label_set_xalign (self->intro_label, 0);
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->intro_label));
-
-  /* Why the move failed: at the top, where it is seen. */
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->error_label), "carry-over-error");
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->error_label));
-
-  self->lost_group = ADW_PREFERENCES_GROUP (new_group ("carry-over-lost",
-                                                       _("The new version has no field for these values. Tick each one that may be dropped.")));
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->lost_group));
-
-  self->hint_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->hint_label), "carry-over-hint");
-  gtk_label_set_wrap (self->hint_label, TRUE);
-  gtk_label_set_xalign (self->hint_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->hint_label), "dim-label");
-  gtk_widget_set_visible (GTK_WIDGET (self->hint_label), FALSE);
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->hint_label));
-
-  self->moves_group = ADW_PREFERENCES_GROUP (new_group ("carry-over-moves",
-                                                        _("These values are kept, under the field’s new name.")));
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->moves_group));
-
-  self->new_group = ADW_PREFERENCES_GROUP (new_group ("carry-over-new",
-                                                      _("These fields are new. They start blank, or with the value the new version gives them.")));
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->new_group));
-
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 640);
-  adw_clamp_set_child (ADW_CLAMP (clamp), content);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_stack_add_named (self->stack, scrolled, "preview");
-  gtk_stack_set_visible_child_name (self->stack, "loading");
-
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
-  adw_window_set_content (ADW_WINDOW (self), box);
-  gtk_window_set_default_widget (GTK_WINDOW (self), self->move_button);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  /* Nothing to move until the preview is in. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.move", FALSE);
 }
 
 BcCarryOverDialog *

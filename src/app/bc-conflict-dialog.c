@@ -32,7 +32,6 @@ struct _BcConflictDialog
   AdwStatusPage      *error_page;
   GtkWidget          *list;
   GtkLabel           *error_label;
-  GtkWidget          *keep_button;
   char               *error;
   gboolean            ready;
   gboolean            resolving;
@@ -69,8 +68,6 @@ set_error (BcConflictDialog *self,
   g_free (self->error);
   self->error = g_strdup (message);
 }
-
-static void start_fetch (BcConflictDialog *self);
 
 /* --- the rows -------------------------------------------------------------- */
 
@@ -192,7 +189,7 @@ show_error_page (BcConflictDialog *self,
   set_error (self, message);
   adw_status_page_set_description (self->error_page, message);
   gtk_stack_set_visible_child_name (self->stack, "error");
-  gtk_widget_set_sensitive (self->keep_button, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.keep", FALSE);
   self->ready = TRUE;
 }
 
@@ -218,7 +215,7 @@ compare_done_cb (GObject      *source,
   show_diffs (self);
   set_error (self, NULL);
   gtk_stack_set_visible_child_name (self->stack, "list");
-  gtk_widget_set_sensitive (self->keep_button, TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.keep", TRUE);
   self->ready = TRUE;
 }
 
@@ -257,10 +254,18 @@ start_fetch (BcConflictDialog *self)
 {
   self->ready = FALSE;
   set_error (self, NULL);
-  gtk_widget_set_sensitive (self->keep_button, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.keep", FALSE);
   gtk_stack_set_visible_child_name (self->stack, "loading");
   bc_sync_controller_fetch_report_async (self->controller, self->report_id, self->cancellable,
                                          fetch_done_cb, g_object_ref (self));
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  start_fetch (BC_CONFLICT_DIALOG (widget));
 }
 
 /* --- resolving --------------------------------------------------------------- */
@@ -303,7 +308,7 @@ resolve_done_cb (GObject      *source,
       set_error (self, error->message);
       gtk_label_set_text (self->error_label, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
-      gtk_widget_set_sensitive (self->keep_button, TRUE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.keep", TRUE);
       return;
     }
 
@@ -313,8 +318,11 @@ resolve_done_cb (GObject      *source,
 }
 
 static void
-keep_clicked_cb (BcConflictDialog *self)
+keep_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
+  BcConflictDialog *self = BC_CONFLICT_DIALOG (widget);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GTask) task = NULL;
 
@@ -331,9 +339,9 @@ keep_clicked_cb (BcConflictDialog *self)
 
   self->resolving = TRUE;
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_widget_set_sensitive (self->keep_button, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dialog.keep", FALSE);
   task = g_task_new (self, self->cancellable, resolve_done_cb, NULL);
-  g_task_set_source_tag (task, keep_clicked_cb);
+  g_task_set_source_tag (task, keep_action);
   g_task_set_task_data (task, g_strv_builder_end (builder), (GDestroyNotify) g_strfreev);
   g_task_run_in_thread (task, resolve_thread);
 }
@@ -360,6 +368,7 @@ bc_conflict_dialog_dispose (GObject *object)
   BcConflictDialog *self = BC_CONFLICT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_CONFLICT_DIALOG);
   G_OBJECT_CLASS (bc_conflict_dialog_parent_class)->dispose (object);
 }
 
@@ -392,103 +401,23 @@ bc_conflict_dialog_class_init (BcConflictDialogClass *klass)
     g_signal_new ("resolved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/baocao/Baocao/bc-conflict-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, BcConflictDialog, stack);
+  gtk_widget_class_bind_template_child (widget_class, BcConflictDialog, error_page);
+  gtk_widget_class_bind_template_child (widget_class, BcConflictDialog, list);
+  gtk_widget_class_bind_template_child (widget_class, BcConflictDialog, error_label);
+
+  gtk_widget_class_install_action (widget_class, "dialog.keep", NULL, keep_action);
+  gtk_widget_class_install_action (widget_class, "dialog.retry", NULL, retry_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
 bc_conflict_dialog_init (BcConflictDialog *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  GtkWidget *loading = adw_status_page_new ();
-  GtkWidget *spinner = gtk_spinner_new ();
-  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  GtkWidget *retry = gtk_button_new_with_mnemonic (_("_Try Again"));
-  GtkWidget *intro;
-
   self->cancellable = g_cancellable_new ();
 
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
-  gtk_window_set_default_size (GTK_WINDOW (self), 640, 620);
-  gtk_window_set_title (GTK_WINDOW (self), _("Compare with the Province’s Copy"));
-  gtk_widget_set_name (GTK_WIDGET (self), "conflict-dialog");
-
-  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header),
-                                   adw_window_title_new (_("Compare with the Province’s Copy"), NULL));
-  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "window.close");
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-
-  self->keep_button = gtk_button_new_with_mnemonic (_("_Keep These"));
-  gtk_widget_set_name (self->keep_button, "conflict-keep");
-  gtk_widget_add_css_class (self->keep_button, "suggested-action");
-  gtk_widget_set_sensitive (self->keep_button, FALSE);
-  g_signal_connect_swapped (self->keep_button, "clicked", G_CALLBACK (keep_clicked_cb), self);
-  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->keep_button);
-  gtk_box_append (GTK_BOX (box), header);
-
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->stack), TRUE);
-
-  gtk_spinner_start (GTK_SPINNER (spinner));
-  gtk_widget_set_size_request (spinner, 32, 32);
-  adw_status_page_set_title (ADW_STATUS_PAGE (loading), _("Fetching the Province’s Copy…"));
-  adw_status_page_set_child (ADW_STATUS_PAGE (loading), spinner);
-  gtk_stack_add_named (self->stack, loading, "loading");
-
-  self->error_page = ADW_STATUS_PAGE (adw_status_page_new ());
-  gtk_widget_set_name (GTK_WIDGET (self->error_page), "conflict-error-page");
-  adw_status_page_set_icon_name (self->error_page, "network-offline-symbolic");
-  adw_status_page_set_title (self->error_page, _("The Province’s Copy Cannot Be Fetched Now"));
-  gtk_widget_set_halign (retry, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (retry, "pill");
-  g_signal_connect_swapped (retry, "clicked", G_CALLBACK (start_fetch), self);
-  adw_status_page_set_child (self->error_page, retry);
-  gtk_stack_add_named (self->stack, GTK_WIDGET (self->error_page), "error");
-
-  gtk_widget_set_margin_start (content, 18);
-  gtk_widget_set_margin_end (content, 18);
-  gtk_widget_set_margin_top (content, 18);
-  gtk_widget_set_margin_bottom (content, 24);
-
-  intro = gtk_label_new (_("This report was changed here and on another computer of your unit. "
-                           "For each difference, choose the value to keep. The other is not lost: "
-                           "the province keeps both versions, and this computer's values stay in "
-                           "the report's history."));
-  gtk_label_set_wrap (GTK_LABEL (intro), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (intro), 0);
-  gtk_box_append (GTK_BOX (content), intro);
-
-  self->error_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_set_name (GTK_WIDGET (self->error_label), "conflict-error");
-  gtk_label_set_wrap (self->error_label, TRUE);
-  gtk_label_set_xalign (self->error_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->error_label), "error");
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->error_label));
-
-  self->list = gtk_list_box_new ();
-  gtk_widget_set_name (self->list, "conflict-differences");
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (self->list, "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Differences"), -1);
-  gtk_box_append (GTK_BOX (content), self->list);
-
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 720);
-  adw_clamp_set_child (ADW_CLAMP (clamp), content);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_stack_add_named (self->stack, scrolled, "list");
-  gtk_stack_set_visible_child_name (self->stack, "loading");
-
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stack));
-  adw_window_set_content (ADW_WINDOW (self), box);
-  gtk_window_set_default_widget (GTK_WINDOW (self), self->keep_button);
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 BcConflictDialog *
