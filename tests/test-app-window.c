@@ -1584,6 +1584,7 @@ main (int    argc,
   setlocale (LC_ALL, "");
   bc_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
+  bc_test_allow_short_frame_warning ();
 
   app = bc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);

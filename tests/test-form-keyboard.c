@@ -20,6 +20,7 @@
 #include "bc-form-test.h"
 #include "bc-i18n.h"
 #include "bc-table-editor.h"
+#include "bc-test-util.h"
 
 static char *test_home;
 
@@ -1129,6 +1130,7 @@ main (int    argc,
 
   test_home = bc_gui_test_init ();
   g_test_init (&argc, &argv, NULL);
+  bc_test_allow_short_frame_warning ();
 
   g_test_add_data_func ("/app/form-keyboard/walk/egov-quarterly", "egov-quarterly", test_walk);
   g_test_add_data_func ("/app/form-keyboard/walk/inspection-remediation", "inspection-remediation",

@@ -475,6 +475,7 @@ main (int    argc,
   setlocale (LC_ALL, "");
   bc_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
+  bc_test_allow_short_frame_warning ();
 
   /* Pages are drawn as they end up, not halfway through a transition. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);

@@ -22,6 +22,7 @@
 #include "bc-gui-test.h"
 #include "bc-issue-list.h"
 #include "bc-window.h"
+#include "bc-test-util.h"
 
 #define DEADLINE_MS 30000
 
@@ -872,6 +873,7 @@ main (int    argc,
   g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
   home = bc_gui_test_init ();
   g_test_init (&argc, &argv, NULL);
+  bc_test_allow_short_frame_warning ();
 
   app = bc_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
