@@ -61,7 +61,8 @@ log_handler (const char     *domain,
              const char     *message,
              gpointer        user_data)
 {
-  if (g_str_has_prefix (message, "edit shown in ") || g_str_has_prefix (message, "snapshot shown in "))
+  if (g_str_has_prefix (message, "edit shown in ") || g_str_has_prefix (message, "snapshot shown in ") ||
+      g_str_has_prefix (message, "rows shown in "))
     edit_ms = g_ascii_strtod (strstr (message, " in ") + 4, NULL);
 }
 

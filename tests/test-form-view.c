@@ -726,6 +726,8 @@ test_findings_rows (Fixture       *f,
   bc_gui_test_wait_saved (f->view);
   g_assert_cmpuint (n_rows (f, "findings"), ==, 1);
   assert_counts_of_saved (f);
+  /* What is computed from the rows follows: none of those left is resolved. */
+  assert_computed (f, "resolved_share", "0%");
   value = cell_value (f, "findings", 0, "unit");
   g_assert_cmpstr (value, ==, "Sở Thông tin và Truyền thông");
   g_clear_pointer (&value, g_free);
