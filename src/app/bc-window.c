@@ -107,6 +107,14 @@ struct _BcWindow
   GFileMonitor         *monitor;
   GFileMonitor         *wal_monitor;
   guint                 external_timeout;
+
+  /* The window shows before its workbook: a workbook opened before the
+   * first frame waits for it (opened_task, opened_workbook), so that
+   * laying out a thousand reports never holds that frame back. */
+  gboolean              drawn;
+  GTask                *opened_task;
+  BcWorkbook           *opened_workbook;
+  guint                 opened_idle;
 };
 
 enum {
@@ -132,6 +140,7 @@ static void reload_if_changed_elsewhere (BcWindow *self);
 static void bc_window_show_report    (BcWindow   *self,
                                       const char *report_id);
 static void sync_selection           (BcWindow *self);
+static void finish_waiting_open      (BcWindow *self);
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -1760,6 +1769,8 @@ clear_workbook (BcWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  /* Cancelled just now: this gives up a workbook waiting to be shown. */
+  finish_waiting_open (self);
 
   self->status_changing = FALSE;
   self->refreshing = FALSE;
@@ -1873,6 +1884,53 @@ open_request_free (OpenRequest *request)
   g_free (request);
 }
 
+/* Shows the workbook an open task got, unless it was given up meanwhile. */
+static void
+finish_open (GTask      *task,
+             BcWorkbook *workbook)
+{
+  BcWindow *self = g_task_get_source_object (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  set_workbook (self, workbook);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+finish_waiting_open (BcWindow *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->opened_task);
+  g_autoptr(BcWorkbook) workbook = g_steal_pointer (&self->opened_workbook);
+
+  g_clear_handle_id (&self->opened_idle, g_source_remove);
+  if (task != NULL)
+    finish_open (task, workbook);
+}
+
+static gboolean
+finish_waiting_open_cb (gpointer user_data)
+{
+  BcWindow *self = user_data;
+
+  self->opened_idle = 0;
+  finish_waiting_open (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_frame_cb (GdkFrameClock *clock,
+                BcWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  self->drawn = TRUE;
+
+  /* From the main loop, once this frame's own handlers have all run. */
+  if (self->opened_task != NULL && self->opened_idle == 0)
+    self->opened_idle = g_idle_add (finish_waiting_open_cb, self);
+}
+
 static void
 workbook_opened_cb (GObject      *source,
                     GAsyncResult *result,
@@ -1888,11 +1946,22 @@ workbook_opened_cb (GObject      *source,
     return;
 
   if (workbook == NULL)
-    show_open_error (self, error);
-  else
-    set_workbook (self, workbook);
+    {
+      show_open_error (self, error);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
 
-  g_task_return_boolean (task, workbook != NULL);
+  /* An earlier open still waiting was given up when this one started. */
+  finish_waiting_open (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->drawn)
+    {
+      self->opened_task = g_steal_pointer (&task);
+      self->opened_workbook = g_steal_pointer (&workbook);
+      return;
+    }
+
+  finish_open (task, workbook);
 }
 
 static void
@@ -2283,11 +2352,37 @@ bc_window_close_request (GtkWindow *window)
 }
 
 static void
+bc_window_realize (GtkWidget *widget)
+{
+  BcWindow *self = BC_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (bc_window_parent_class)->realize (widget);
+
+  if (!self->drawn)
+    g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                      G_CALLBACK (first_frame_cb), self);
+}
+
+static void
+bc_window_unrealize (GtkWidget *widget)
+{
+  BcWindow *self = BC_WINDOW (widget);
+
+  /* Hidden before its first frame: no frame is coming to wait for. */
+  if (!self->drawn)
+    first_frame_cb (gtk_widget_get_frame_clock (widget), self);
+
+  GTK_WIDGET_CLASS (bc_window_parent_class)->unrealize (widget);
+}
+
+static void
 bc_window_dispose (GObject *object)
 {
   BcWindow *self = BC_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* Cancelled just now: this returns its task without showing it. */
+  finish_waiting_open (self);
   stop_watching (self);
   g_clear_handle_id (&self->headings_idle, g_source_remove);
   g_clear_handle_id (&self->remember_timeout, g_source_remove);
@@ -2360,6 +2455,8 @@ bc_window_class_init (BcWindowClass *klass)
   object_class->finalize = bc_window_finalize;
   object_class->get_property = bc_window_get_property;
   window_class->close_request = bc_window_close_request;
+  widget_class->realize = bc_window_realize;
+  widget_class->unrealize = bc_window_unrealize;
 
   properties[PROP_WORKBOOK] =
     g_param_spec_object ("workbook", NULL, NULL, BC_TYPE_WORKBOOK,
