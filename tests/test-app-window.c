@@ -1514,12 +1514,13 @@ test_shortcuts (Fixture       *fixture,
       g_assert_true (g_strv_contains ((const char * const *) accels, expected[i].accel));
     }
 
-  /* The shortcuts window comes from the resources. */
-  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
-
   /* Ctrl+F puts the keyboard in the search entry. */
   bc_window_open_workbook (fixture->window, NULL);
   spin_until (window_ready, fixture->window);
+
+  /* The shortcuts window comes from the resources, once the window has
+   * drawn its first frame (before its workbook shows). */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL);
   g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (fixture->window)),
                                          find_named (fixture->window, "search-entry")));

@@ -246,6 +246,7 @@ bc_application_startup (GApplication *application)
   static const char *show_problems_accels[] = { "<Control>e", NULL };
   static const char *next_problem_accels[] = { "F8", NULL };
   static const char *previous_problem_accels[] = { "<Shift>F8", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (bc_application_parent_class)->startup (application);
 
@@ -262,6 +263,9 @@ bc_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-problems", show_problems_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.next-problem", next_problem_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.previous-problem", previous_problem_accels);
+  /* The shortcuts window is each window's own, built after its first
+   * frame (bc-window.c); GTK's gtk/help-overlay.ui would build it before. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
 

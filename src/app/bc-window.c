@@ -114,7 +114,8 @@ struct _BcWindow
   gboolean              drawn;
   GTask                *opened_task;
   BcWorkbook           *opened_workbook;
-  guint                 opened_idle;
+  /* Also built after it: the shortcuts window (Ctrl+?). */
+  guint                 first_frame_idle;
 };
 
 enum {
@@ -1904,17 +1905,27 @@ finish_waiting_open (BcWindow *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->opened_task);
   g_autoptr(BcWorkbook) workbook = g_steal_pointer (&self->opened_workbook);
 
-  g_clear_handle_id (&self->opened_idle, g_source_remove);
   if (task != NULL)
     finish_open (task, workbook);
 }
 
 static gboolean
-finish_waiting_open_cb (gpointer user_data)
+after_first_frame_cb (gpointer user_data)
 {
   BcWindow *self = user_data;
+  g_autoptr(GtkBuilder) builder = NULL;
 
-  self->opened_idle = 0;
+  self->first_frame_idle = 0;
+
+  /* GTK would build it with the window, from gtk/help-overlay.ui: a
+   * window of a hundred widgets nobody sees at start. */
+  if (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self)) == NULL)
+    {
+      builder = gtk_builder_new_from_resource ("/io/github/baocao/Baocao/bc-shortcuts-window.ui");
+      gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                               GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+    }
+
   finish_waiting_open (self);
   return G_SOURCE_REMOVE;
 }
@@ -1926,9 +1937,10 @@ first_frame_cb (GdkFrameClock *clock,
   g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
   self->drawn = TRUE;
 
-  /* From the main loop, once this frame's own handlers have all run. */
-  if (self->opened_task != NULL && self->opened_idle == 0)
-    self->opened_idle = g_idle_add (finish_waiting_open_cb, self);
+  /* From the main loop, once this frame's own handlers have all run;
+   * before the next frame (a spinner asks for them), not after. */
+  if (self->first_frame_idle == 0)
+    self->first_frame_idle = g_idle_add_full (G_PRIORITY_DEFAULT, after_first_frame_cb, self, NULL);
 }
 
 static void
@@ -2383,6 +2395,7 @@ bc_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   /* Cancelled just now: this returns its task without showing it. */
   finish_waiting_open (self);
+  g_clear_handle_id (&self->first_frame_idle, g_source_remove);
   stop_watching (self);
   g_clear_handle_id (&self->headings_idle, g_source_remove);
   g_clear_handle_id (&self->remember_timeout, g_source_remove);
