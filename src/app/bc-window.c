@@ -108,10 +108,13 @@ struct _BcWindow
   GFileMonitor         *wal_monitor;
   guint                 external_timeout;
 
-  /* The window shows before its workbook: a workbook opened before the
-   * first frame waits for it (opened_task, opened_workbook), so that
+  /* The window shows before its workbook: a shown window starts opening
+   * it once it has drawn its first frame (start_task), so that reading the
+   * templates competes with nothing drawing it, and a workbook opened
+   * before that frame waits for it (opened_task, opened_workbook), so that
    * laying out a thousand reports never holds that frame back. */
   gboolean              drawn;
+  GTask                *start_task;
   GTask                *opened_task;
   BcWorkbook           *opened_workbook;
   /* Also built after it: the shortcuts window (Ctrl+?). */
@@ -142,6 +145,7 @@ static void bc_window_show_report    (BcWindow   *self,
                                       const char *report_id);
 static void sync_selection           (BcWindow *self);
 static void finish_waiting_open      (BcWindow *self);
+static void start_waiting_open       (BcWindow *self);
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -1770,8 +1774,9 @@ clear_workbook (BcWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  /* Cancelled just now: this gives up a workbook waiting to be shown. */
+  /* Cancelled just now: these give up an open waiting for the first frame. */
   finish_waiting_open (self);
+  start_waiting_open (self);
 
   self->status_changing = FALSE;
   self->refreshing = FALSE;
@@ -1899,6 +1904,29 @@ finish_open (GTask      *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void templates_loaded_cb (GObject      *source,
+                                 GAsyncResult *result,
+                                 gpointer      user_data);
+
+/* Starts the open task a shown window kept for after its first frame;
+ * one given up meanwhile returns cancelled. */
+static void
+start_waiting_open (BcWindow *self)
+{
+  GTask *task = g_steal_pointer (&self->start_task);
+
+  if (task == NULL)
+    return;
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  bc_application_load_templates_async (BC_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
+                                       g_task_get_cancellable (task), templates_loaded_cb, task);
+}
+
 static void
 finish_waiting_open (BcWindow *self)
 {
@@ -1927,6 +1955,7 @@ after_first_frame_cb (gpointer user_data)
     }
 
   finish_waiting_open (self);
+  start_waiting_open (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -2123,6 +2152,12 @@ start_open_then (BcWindow *self,
   task = g_task_new (self, self->cancellable, open_done_cb, NULL);
   g_task_set_source_tag (task, start_open_then);
   g_task_set_task_data (task, request, (GDestroyNotify) open_request_free);
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->drawn)
+    {
+      self->start_task = task;
+      return;
+    }
 
   bc_application_load_templates_async (BC_APPLICATION (app), self->cancellable,
                                        templates_loaded_cb, task);
@@ -2376,7 +2411,7 @@ bc_window_realize (GtkWidget *widget)
 }
 
 static void
-bc_window_unrealize (GtkWidget *widget)
+bc_window_unmap (GtkWidget *widget)
 {
   BcWindow *self = BC_WINDOW (widget);
 
@@ -2384,7 +2419,7 @@ bc_window_unrealize (GtkWidget *widget)
   if (!self->drawn)
     first_frame_cb (gtk_widget_get_frame_clock (widget), self);
 
-  GTK_WIDGET_CLASS (bc_window_parent_class)->unrealize (widget);
+  GTK_WIDGET_CLASS (bc_window_parent_class)->unmap (widget);
 }
 
 static void
@@ -2393,8 +2428,9 @@ bc_window_dispose (GObject *object)
   BcWindow *self = BC_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
-  /* Cancelled just now: this returns its task without showing it. */
+  /* Cancelled just now: these return their tasks without showing them. */
   finish_waiting_open (self);
+  start_waiting_open (self);
   g_clear_handle_id (&self->first_frame_idle, g_source_remove);
   stop_watching (self);
   g_clear_handle_id (&self->headings_idle, g_source_remove);
@@ -2469,7 +2505,7 @@ bc_window_class_init (BcWindowClass *klass)
   object_class->get_property = bc_window_get_property;
   window_class->close_request = bc_window_close_request;
   widget_class->realize = bc_window_realize;
-  widget_class->unrealize = bc_window_unrealize;
+  widget_class->unmap = bc_window_unmap;
 
   properties[PROP_WORKBOOK] =
     g_param_spec_object ("workbook", NULL, NULL, BC_TYPE_WORKBOOK,
