@@ -1338,6 +1338,23 @@ test_place_written_later (Fixture       *fixture,
   fixture->window = bc_window_new (app);
 }
 
+/* A shown window opens its workbook once it has drawn its first frame; one
+ * hidden before that frame (no frame is coming) opens it all the same. */
+static void
+test_hidden_before_first_frame (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  BcWindow *window = bc_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  bc_window_open_workbook (window, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  spin_until (window_ready, window);
+  g_assert_nonnull (bc_window_get_workbook (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 sidebar_settled (Fixture *fixture)
 {
@@ -1615,6 +1632,7 @@ main (int    argc,
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);
   ADD ("/app/window/preferences", test_preferences);
+  ADD ("/app/window/hidden-before-first-frame", test_hidden_before_first_frame);
 
 #undef ADD
 
