@@ -1338,6 +1338,23 @@ test_place_written_later (Fixture       *fixture,
   fixture->window = bc_window_new (app);
 }
 
+/* A shown window opens its workbook once it has drawn its first frame; one
+ * hidden before that frame (no frame is coming) opens it all the same. */
+static void
+test_hidden_before_first_frame (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  BcWindow *window = bc_window_new (app);
+
+  gtk_window_present (GTK_WINDOW (window));
+  bc_window_open_workbook (window, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+
+  spin_until (window_ready, window);
+  g_assert_nonnull (bc_window_get_workbook (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 sidebar_settled (Fixture *fixture)
 {
@@ -1514,12 +1531,13 @@ test_shortcuts (Fixture       *fixture,
       g_assert_true (g_strv_contains ((const char * const *) accels, expected[i].accel));
     }
 
-  /* The shortcuts window comes from the resources. */
-  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
-
   /* Ctrl+F puts the keyboard in the search entry. */
   bc_window_open_workbook (fixture->window, NULL);
   spin_until (window_ready, fixture->window);
+
+  /* The shortcuts window comes from the resources, once the window has
+   * drawn its first frame (before its workbook shows). */
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fixture->window)));
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL);
   g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (fixture->window)),
                                          find_named (fixture->window, "search-entry")));
@@ -1615,6 +1633,7 @@ main (int    argc,
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);
   ADD ("/app/window/preferences", test_preferences);
+  ADD ("/app/window/hidden-before-first-frame", test_hidden_before_first_frame);
 
 #undef ADD
 

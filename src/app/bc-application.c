@@ -83,6 +83,8 @@ bc_application_activate (GApplication *application)
   gboolean created = FALSE;
   BcWindow *window = get_or_create_window (self, &created);
 
+  /* Shown first: a shown window opens its workbook after its first frame. */
+  gtk_window_present (GTK_WINDOW (window));
   if (created)
     {
       const char *path = g_getenv ("BAOCAO_WORKBOOK");
@@ -103,7 +105,6 @@ bc_application_activate (GApplication *application)
     bc_window_open_demo (window);
 
   self->start_demo = FALSE;
-  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -119,8 +120,8 @@ bc_application_open (GApplication  *application,
     {
       BcWindow *window = bc_window_new (self);
 
-      bc_window_open_workbook (window, files[i]);
       gtk_window_present (GTK_WINDOW (window));
+      bc_window_open_workbook (window, files[i]);
     }
 }
 
@@ -167,8 +168,8 @@ open_demo_action (GSimpleAction *action,
   gboolean created = FALSE;
   BcWindow *window = get_or_create_window (self, &created);
 
-  bc_window_open_demo (window);
   gtk_window_present (GTK_WINDOW (window));
+  bc_window_open_demo (window);
 }
 
 static void
@@ -246,6 +247,7 @@ bc_application_startup (GApplication *application)
   static const char *show_problems_accels[] = { "<Control>e", NULL };
   static const char *next_problem_accels[] = { "F8", NULL };
   static const char *previous_problem_accels[] = { "<Shift>F8", NULL };
+  static const char *shortcuts_accels[] = { "<Control>question", NULL };
 
   G_APPLICATION_CLASS (bc_application_parent_class)->startup (application);
 
@@ -262,12 +264,15 @@ bc_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-problems", show_problems_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.next-problem", next_problem_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.previous-problem", previous_problem_accels);
+  /* The shortcuts window is each window's own, built after its first
+   * frame (bc-window.c); GTK's gtk/help-overlay.ui would build it before. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", shortcuts_accels);
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
 
-  /* Start reading the templates now, beside GTK's own start-up, so that
-   * the first window's workbook opens sooner. */
-  bc_application_load_templates_async (self, NULL, NULL, NULL);
+  /* The templates are read when the first window has drawn its first
+   * frame (bc-window.c): read beside GTK's start-up, they slowed that
+   * frame on a machine with few cores more than they sped the list. */
 }
 
 static void

@@ -89,13 +89,16 @@ set_texts (BcSyncIndicator *self,
 
   gtk_image_set_from_icon_name (self->icon, icon);
   gtk_label_set_label (self->label, self->status);
-  gtk_label_set_label (self->detail, self->detail_text);
+  if (self->detail != NULL)
+    gtk_label_set_label (self->detail, self->detail_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, self->status,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->detail_text,
                                   -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), self->detail_text);
 }
+
+static void ensure_popover (BcSyncIndicator *self);
 
 static void
 update (BcSyncIndicator *self)
@@ -110,6 +113,7 @@ update (BcSyncIndicator *self)
   gtk_widget_set_visible (GTK_WIDGET (self), c != NULL);
   if (c == NULL)
     return;
+  ensure_popover (self);
 
   gtk_widget_set_visible (self->enrol_box, !enrolled && !bc_sync_controller_get_demo (c)
                                            && bc_sync_controller_get_ready (c));
@@ -484,37 +488,15 @@ add_entry (GtkBox     *box,
   return GTK_EDITABLE (entry);
 }
 
+/* The popover is built when the indicator first shows, with a workbook:
+ * none of it is on the window's first frame. */
 static void
-bc_sync_indicator_init (BcSyncIndicator *self)
+ensure_popover (BcSyncIndicator *self)
 {
-  GtkWidget *box, *content, *popover, *buttons, *enrol;
-  const GActionEntry entries[] = {
-    { "send-now", send_now_activated, NULL, NULL, NULL, { 0 } },
-    { "cancel", cancel_activated, NULL, NULL, NULL, { 0 } },
-    { "export-bundle", export_bundle_activated, NULL, NULL, NULL, { 0 } },
-    { "import-bundle", import_bundle_activated, NULL, NULL, NULL, { 0 } },
-  };
+  GtkWidget *content, *popover, *buttons, *enrol;
 
-  self->actions = g_simple_action_group_new ();
-  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
-
-  self->button = GTK_MENU_BUTTON (gtk_menu_button_new ());
-  gtk_widget_set_name (GTK_WIDGET (self->button), "sync-indicator");
-  gtk_widget_set_parent (GTK_WIDGET (self->button), GTK_WIDGET (self));
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->icon = GTK_IMAGE (gtk_image_new ());
-  self->label = GTK_LABEL (gtk_label_new (NULL));
-  /* Ellipsized so that the window still fits 360 px; the icon, the tooltip
-   * and the popover keep the words. Side by side, its longest states
-   * ("12 reports waiting to send", "Đang chuẩn bị gửi…") fit whole. */
-  gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (self->label, 28);
-  /* Never cut to a bare "…" beside a wide sidebar title (a folded window
-   * shows the icon only, see "compact"). */
-  gtk_label_set_width_chars (self->label, 9);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->icon));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
-  gtk_menu_button_set_child (self->button, box);
+  if (self->detail != NULL)
+    return;
 
   popover = gtk_popover_new ();
   gtk_widget_add_css_class (popover, "sync-popover");
@@ -525,7 +507,7 @@ bc_sync_indicator_init (BcSyncIndicator *self)
   gtk_widget_set_margin_top (content, 6);
   gtk_widget_set_margin_bottom (content, 6);
 
-  self->detail = GTK_LABEL (gtk_label_new (NULL));
+  self->detail = GTK_LABEL (gtk_label_new (self->detail_text));
   gtk_widget_set_name (GTK_WIDGET (self->detail), "sync-detail");
   gtk_label_set_wrap (self->detail, TRUE);
   gtk_label_set_max_width_chars (self->detail, 36);
@@ -569,6 +551,39 @@ bc_sync_indicator_init (BcSyncIndicator *self)
 
   gtk_popover_set_child (GTK_POPOVER (popover), content);
   gtk_menu_button_set_popover (self->button, popover);
+}
+
+static void
+bc_sync_indicator_init (BcSyncIndicator *self)
+{
+  GtkWidget *box;
+  const GActionEntry entries[] = {
+    { "send-now", send_now_activated, NULL, NULL, NULL, { 0 } },
+    { "cancel", cancel_activated, NULL, NULL, NULL, { 0 } },
+    { "export-bundle", export_bundle_activated, NULL, NULL, NULL, { 0 } },
+    { "import-bundle", import_bundle_activated, NULL, NULL, NULL, { 0 } },
+  };
+
+  self->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
+
+  self->button = GTK_MENU_BUTTON (gtk_menu_button_new ());
+  gtk_widget_set_name (GTK_WIDGET (self->button), "sync-indicator");
+  gtk_widget_set_parent (GTK_WIDGET (self->button), GTK_WIDGET (self));
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->icon = GTK_IMAGE (gtk_image_new ());
+  self->label = GTK_LABEL (gtk_label_new (NULL));
+  /* Ellipsized so that the window still fits 360 px; the icon, the tooltip
+   * and the popover keep the words. Side by side, its longest states
+   * ("12 reports waiting to send", "Đang chuẩn bị gửi…") fit whole. */
+  gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (self->label, 28);
+  /* Never cut to a bare "…" beside a wide sidebar title (a folded window
+   * shows the icon only, see "compact"). */
+  gtk_label_set_width_chars (self->label, 9);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->icon));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->label));
+  gtk_menu_button_set_child (self->button, box);
 
   g_signal_connect (self, "notify::root", G_CALLBACK (root_changed_cb), NULL);
   set_texts (self, "emblem-synchronizing-symbolic", g_strdup (""), g_strdup (""));

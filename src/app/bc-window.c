@@ -107,6 +107,18 @@ struct _BcWindow
   GFileMonitor         *monitor;
   GFileMonitor         *wal_monitor;
   guint                 external_timeout;
+
+  /* The window shows before its workbook: a shown window starts opening
+   * it once it has drawn its first frame (start_task), so that reading the
+   * templates competes with nothing drawing it, and a workbook opened
+   * before that frame waits for it (opened_task, opened_workbook), so that
+   * laying out a thousand reports never holds that frame back. */
+  gboolean              drawn;
+  GTask                *start_task;
+  GTask                *opened_task;
+  BcWorkbook           *opened_workbook;
+  /* Also built after it: the shortcuts window (Ctrl+?). */
+  guint                 first_frame_idle;
 };
 
 enum {
@@ -132,6 +144,8 @@ static void reload_if_changed_elsewhere (BcWindow *self);
 static void bc_window_show_report    (BcWindow   *self,
                                       const char *report_id);
 static void sync_selection           (BcWindow *self);
+static void finish_waiting_open      (BcWindow *self);
+static void start_waiting_open       (BcWindow *self);
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -1760,6 +1774,9 @@ clear_workbook (BcWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  /* Cancelled just now: these give up an open waiting for the first frame. */
+  finish_waiting_open (self);
+  start_waiting_open (self);
 
   self->status_changing = FALSE;
   self->refreshing = FALSE;
@@ -1873,6 +1890,88 @@ open_request_free (OpenRequest *request)
   g_free (request);
 }
 
+/* Shows the workbook an open task got, unless it was given up meanwhile. */
+static void
+finish_open (GTask      *task,
+             BcWorkbook *workbook)
+{
+  BcWindow *self = g_task_get_source_object (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  set_workbook (self, workbook);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void templates_loaded_cb (GObject      *source,
+                                 GAsyncResult *result,
+                                 gpointer      user_data);
+
+/* Starts the open task a shown window kept for after its first frame;
+ * one given up meanwhile returns cancelled. */
+static void
+start_waiting_open (BcWindow *self)
+{
+  GTask *task = g_steal_pointer (&self->start_task);
+
+  if (task == NULL)
+    return;
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  bc_application_load_templates_async (BC_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
+                                       g_task_get_cancellable (task), templates_loaded_cb, task);
+}
+
+static void
+finish_waiting_open (BcWindow *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->opened_task);
+  g_autoptr(BcWorkbook) workbook = g_steal_pointer (&self->opened_workbook);
+
+  if (task != NULL)
+    finish_open (task, workbook);
+}
+
+static gboolean
+after_first_frame_cb (gpointer user_data)
+{
+  BcWindow *self = user_data;
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  self->first_frame_idle = 0;
+
+  /* GTK would build it with the window, from gtk/help-overlay.ui: a
+   * window of a hundred widgets nobody sees at start. */
+  if (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self)) == NULL)
+    {
+      builder = gtk_builder_new_from_resource ("/io/github/baocao/Baocao/bc-shortcuts-window.ui");
+      gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                               GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+    }
+
+  finish_waiting_open (self);
+  start_waiting_open (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+first_frame_cb (GdkFrameClock *clock,
+                BcWindow      *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, first_frame_cb, self);
+  self->drawn = TRUE;
+
+  /* From the main loop, once this frame's own handlers have all run;
+   * before the next frame (a spinner asks for them), not after. */
+  if (self->first_frame_idle == 0)
+    self->first_frame_idle = g_idle_add_full (G_PRIORITY_DEFAULT, after_first_frame_cb, self, NULL);
+}
+
 static void
 workbook_opened_cb (GObject      *source,
                     GAsyncResult *result,
@@ -1888,11 +1987,22 @@ workbook_opened_cb (GObject      *source,
     return;
 
   if (workbook == NULL)
-    show_open_error (self, error);
-  else
-    set_workbook (self, workbook);
+    {
+      show_open_error (self, error);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
 
-  g_task_return_boolean (task, workbook != NULL);
+  /* An earlier open still waiting was given up when this one started. */
+  finish_waiting_open (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->drawn)
+    {
+      self->opened_task = g_steal_pointer (&task);
+      self->opened_workbook = g_steal_pointer (&workbook);
+      return;
+    }
+
+  finish_open (task, workbook);
 }
 
 static void
@@ -2042,6 +2152,12 @@ start_open_then (BcWindow *self,
   task = g_task_new (self, self->cancellable, open_done_cb, NULL);
   g_task_set_source_tag (task, start_open_then);
   g_task_set_task_data (task, request, (GDestroyNotify) open_request_free);
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && !self->drawn)
+    {
+      self->start_task = task;
+      return;
+    }
 
   bc_application_load_templates_async (BC_APPLICATION (app), self->cancellable,
                                        templates_loaded_cb, task);
@@ -2283,11 +2399,39 @@ bc_window_close_request (GtkWindow *window)
 }
 
 static void
+bc_window_realize (GtkWidget *widget)
+{
+  BcWindow *self = BC_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (bc_window_parent_class)->realize (widget);
+
+  if (!self->drawn)
+    g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                      G_CALLBACK (first_frame_cb), self);
+}
+
+static void
+bc_window_unmap (GtkWidget *widget)
+{
+  BcWindow *self = BC_WINDOW (widget);
+
+  /* Hidden before its first frame: no frame is coming to wait for. */
+  if (!self->drawn)
+    first_frame_cb (gtk_widget_get_frame_clock (widget), self);
+
+  GTK_WIDGET_CLASS (bc_window_parent_class)->unmap (widget);
+}
+
+static void
 bc_window_dispose (GObject *object)
 {
   BcWindow *self = BC_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* Cancelled just now: these return their tasks without showing them. */
+  finish_waiting_open (self);
+  start_waiting_open (self);
+  g_clear_handle_id (&self->first_frame_idle, g_source_remove);
   stop_watching (self);
   g_clear_handle_id (&self->headings_idle, g_source_remove);
   g_clear_handle_id (&self->remember_timeout, g_source_remove);
@@ -2360,6 +2504,8 @@ bc_window_class_init (BcWindowClass *klass)
   object_class->finalize = bc_window_finalize;
   object_class->get_property = bc_window_get_property;
   window_class->close_request = bc_window_close_request;
+  widget_class->realize = bc_window_realize;
+  widget_class->unmap = bc_window_unmap;
 
   properties[PROP_WORKBOOK] =
     g_param_spec_object ("workbook", NULL, NULL, BC_TYPE_WORKBOOK,
