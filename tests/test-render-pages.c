@@ -337,6 +337,16 @@ render_case (gconstpointer data)
       g_assert_cmpint (gtk_widget_get_width (content), >=, c->width - 10);
     }
 
+  /* The demo banner says whole that nothing is ever sent, at every width
+   * and text size: a trainer's room reads it on a laptop. */
+  {
+    GtkWidget *banner = find_named (GTK_WIDGET (window), "demo-banner-label");
+
+    if (banner != NULL && gtk_widget_get_mapped (banner) &&
+        pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (banner))))
+      g_error ("%s: the demo banner is cut: “%s”", prefix, gtk_label_get_text (GTK_LABEL (banner)));
+  }
+
   /* Side by side, the sync status is read whole, not "Not sync…": the
    * header's title gives way first. */
   if (!adw_leaflet_get_folded (leaflet) && c->text_scale == 1.0)
