@@ -1195,6 +1195,16 @@ test_switch_reports (Fixture       *f,
   value = g_strdup (gtk_editable_get_text (GTK_EDITABLE (input (f, "doc_number"))));
   g_assert_cmpstr (value, ==, "140/BC-UBND");
 
+  /* Left and chosen again before an edit of it is saved (quick arrow keys
+   * in the report list): the edit is kept and shown once the report is. */
+  bc_gui_test_type (input (f, "doc_number"), "141/BC-UBND");
+  bc_form_view_load (f->view, f->workbook, second_id);
+  bc_form_view_load (f->view, f->workbook, first_id);
+  bc_gui_test_wait_loaded (f->view);
+  g_assert_true (bc_gui_test_wait (not_saving, f->view, 10000));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (input (f, "doc_number"))), ==, "141/BC-UBND");
+  assert_stored (f, "doc_number", "141/BC-UBND");
+
   /* Another template: another form. */
   {
     g_autofree char *inspection_id = bc_workbook_create_report (f->workbook, "inspection-remediation",

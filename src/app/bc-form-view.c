@@ -353,6 +353,21 @@ edit_queue_changes_status (EditQueue  *queue,
   return FALSE;
 }
 
+/* Whether a check of this report is waiting to start. */
+static gboolean
+edit_queue_has_check (EditQueue  *queue,
+                      const char *report_id)
+{
+  if (queue == NULL)
+    return FALSE;
+
+  for (GList *l = queue->pending.head; l != NULL; l = l->next)
+    if (op_matches (l->data, report_id) && ((Op *) l->data)->kind == OP_CHECK)
+      return TRUE;
+
+  return FALSE;
+}
+
 static gboolean
 op_changes_rows (const Op   *op,
                  const char *report_id,
@@ -2087,7 +2102,10 @@ form_view_op_done (BcFormView *self,
   else if (op->kind != OP_LOAD)
     set_save_error (self, op->error->message);
 
-  if (op->report != NULL && op->template_ != NULL)
+  /* A change from before the report was shown again (it was left and
+   * chosen again while the change was on its way): its load, queued after
+   * it, shows the whole of it. */
+  if (op->report != NULL && op->template_ != NULL && (self->loaded || op->kind == OP_LOAD))
     {
       /* Only the first snapshot replaces what inputs show; later ones
        * (reloads too) leave alone what the user typed and has not seen
@@ -2174,8 +2192,18 @@ form_view_op_done (BcFormView *self,
             }
         }
 
-      if (op->unchecked)
+      /* One check waiting is enough: it reads the report when it runs. */
+      if (op->unchecked && !edit_queue_has_check (self->queue, self->report_id))
         enqueue (self, op_new (self, OP_CHECK));
+    }
+  else if (op->kind == OP_ADD_ROW || op->kind == OP_REMOVE_ROW || op->kind == OP_MOVE_ROW)
+    {
+      /* No snapshot to show (the reload failed): the table takes row
+       * operations again once none is on its way. */
+      BcTableEditor *table = self->tables != NULL ? g_hash_table_lookup (self->tables, op->key) : NULL;
+
+      if (table != NULL)
+        bc_table_editor_set_busy (table, edit_queue_changes_rows (self->queue, self->report_id, op->key));
     }
 
   update_save_state (self);
