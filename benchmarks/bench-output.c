@@ -25,15 +25,6 @@
 
 #define N_RUNS 3
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static void
 measure (const char *name,
          BcTemplate *template_,
@@ -64,8 +55,8 @@ measure (const char *name,
       n_pages = bc_document_get_n_pages (document);
     }
 
-  qsort (layout, N_RUNS, sizeof (gint64), compare_gint64);
-  qsort (write, N_RUNS, sizeof (gint64), compare_gint64);
+  qsort (layout, N_RUNS, sizeof (gint64), bc_test_compare_gint64);
+  qsort (write, N_RUNS, sizeof (gint64), bc_test_compare_gint64);
   if (g_stat (path, &st) != 0)
     g_error ("no PDF at %s", path);
 

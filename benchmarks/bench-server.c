@@ -247,15 +247,6 @@ file_size (const char *path)
   return g_stat (path, &st) == 0 ? (gint64) st.st_size : 0;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static void
 die_with_parent (gpointer user_data)
 {
@@ -382,7 +373,7 @@ run_setup (BcTestPg   *pg,
   else
     size_after = file_size (db) + file_size (wal);
 
-  qsort (latencies, n_units, sizeof (gint64), compare_gint64);
+  qsort (latencies, n_units, sizeof (gint64), bc_test_compare_gint64);
   printf ("%-11s %u server%s: %6.0f reports/s, p50 %6.1f ms, p99 %7.1f ms, %5.1f kB/report,"
           " %u retries; CPU s: client %.1f, servers %.1f, postgres %.1f, wall %.1f\n",
           pg != NULL ? "PostgreSQL" : "SQLite", n_servers, n_servers > 1 ? "s" : " ",

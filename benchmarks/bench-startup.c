@@ -28,6 +28,7 @@
 #include "bc-entry.h"
 #include "bc-i18n.h"
 #include "bc-window.h"
+#include "bc-test-util.h"
 
 #define N_REPORTS 1000
 #define N_RUNS    5
@@ -351,20 +352,10 @@ make_workbook (const char *dir,
   return g_steal_pointer (&path);
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
 static gint64
 median (GArray *values)
 {
-  g_array_sort (values, compare_gint64);
+  g_array_sort (values, bc_test_compare_gint64);
   return g_array_index (values, gint64, values->len / 2);
 }
 

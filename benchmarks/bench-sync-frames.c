@@ -256,30 +256,6 @@ saved (gpointer data)
   return bc_form_view_get_save_state (view) != BC_SAVE_STATE_SAVING;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* The p-th percentile (0–100) of `values` (sorted here), in ms. */
-static double
-percentile_ms (GArray *values,
-               double  p)
-{
-  guint i;
-
-  if (values->len == 0)
-    return 0;
-  g_array_sort (values, compare_gint64);
-  i = (guint) (p / 100.0 * (values->len - 1) + 0.5);
-  return g_array_index (values, gint64, MIN (i, values->len - 1)) / 1000.0;
-}
-
 int
 main (int    argc,
       char **argv)
@@ -484,11 +460,11 @@ main (int    argc,
            (ended - started) / 1e6, bc_fault_proxy_get_bytes (proxy, BC_FAULT_UP),
            bc_fault_proxy_get_bytes (proxy, BC_FAULT_DOWN));
   g_print ("frames during the sync: %u\n", b.gaps->len + 1);
-  g_print ("worst frame gap: %.1f ms\n", percentile_ms (b.gaps, 100));
-  g_print ("p95 frame gap: %.1f ms (median %.1f ms)\n", percentile_ms (b.gaps, 95), percentile_ms (b.gaps, 50));
+  g_print ("worst frame gap: %.1f ms\n", bc_test_quantile_ms (b.gaps, 1.0));
+  g_print ("p95 frame gap: %.1f ms (median %.1f ms)\n", bc_test_quantile_ms (b.gaps, 0.95), bc_test_quantile_ms (b.gaps, 0.5));
   g_print ("keys typed: %u, all in the field and the workbook\n", b.pressed_at->len);
   g_print ("worst key-to-screen latency: %.1f ms (p95 %.1f ms, median %.1f ms)\n",
-           percentile_ms (b.latencies, 100), percentile_ms (b.latencies, 95), percentile_ms (b.latencies, 50));
+           bc_test_quantile_ms (b.latencies, 1.0), bc_test_quantile_ms (b.latencies, 0.95), bc_test_quantile_ms (b.latencies, 0.5));
 
   bc_fault_proxy_stop (proxy);
   bc_test_server_free (server);

@@ -28,15 +28,6 @@
 #include "bc-test-util.h"
 #include "bc-wire.h"
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 typedef struct {
   char         *dir;        /* the clients' workbooks */
   char         *server_dir;
@@ -349,7 +340,7 @@ bench_clients_200 (void)
       g_free (runners[i].message);
       g_object_unref (runners[i].client);
     }
-  qsort (latencies, n, sizeof (gint64), compare_gint64);
+  qsort (latencies, n, sizeof (gint64), bc_test_compare_gint64);
   printf ("%u clients syncing at once, threads of one process (one new report each): p50 %.0f ms, p99 %.0f ms, "
           "max %.0f ms, all done in %.2f s; %u errors (goal 0) "
           "(enrolling them took %.1f s, not counted)\n",
@@ -458,7 +449,7 @@ clients_in_processes (Bench *bench,
     }
   wall = g_get_monotonic_time () - start;
 
-  qsort (latencies, n, sizeof (gint64), compare_gint64);
+  qsort (latencies, n, sizeof (gint64), bc_test_compare_gint64);
   printf ("%u clients syncing at once, one process each (one new report each): p50 %.0f ms, "
           "p99 %.0f ms, max %.0f ms, all done in %.2f s; %u errors (goal 0)\n",
           n, latencies[n / 2] / 1e3, latencies[n * 99 / 100] / 1e3, latencies[n - 1] / 1e3,

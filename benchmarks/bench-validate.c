@@ -18,17 +18,9 @@
 #include <glib/gstdio.h>
 
 #include "bc-entry.h"
+#include "bc-test-util.h"
 
 #define N_RUNS 1000
-
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
 
 int
 main (int   argc,
@@ -93,7 +85,7 @@ main (int   argc,
       n_issues = issues->len;
     }
 
-  qsort (times, N_RUNS, sizeof (gint64), compare_gint64);
+  qsort (times, N_RUNS, sizeof (gint64), bc_test_compare_gint64);
   printf ("validate a full quarterly report: median %.3f ms, p99 %.3f ms, mean %.3f ms "
           "(n=%d, %u issues, previous period %s)\n",
           times[N_RUNS / 2] / 1000.0, times[N_RUNS * 99 / 100] / 1000.0,

@@ -52,26 +52,6 @@ make_bench_dir (void)
   return dir;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* The value at fraction `q` (0 … 1) of sorted samples, in milliseconds. */
-static double
-quantile_ms (const GArray *sorted,
-             double        q)
-{
-  guint index = (guint) (q * (sorted->len - 1) + 0.5);
-
-  return g_array_index (sorted, gint64, index) / 1000.0;
-}
-
 static void
 bench_commit (void)
 {
@@ -104,9 +84,8 @@ bench_commit (void)
       g_array_append_val (samples, elapsed);
     }
 
-  g_array_sort (samples, compare_gint64);
   printf ("commit latency: median %.2f ms, p99 %.2f ms, max %.2f ms (n=%u, in %s)\n",
-          quantile_ms (samples, 0.5), quantile_ms (samples, 0.99), quantile_ms (samples, 1.0),
+          bc_test_quantile_ms (samples, 0.5), bc_test_quantile_ms (samples, 0.99), bc_test_quantile_ms (samples, 1.0),
           samples->len, dir);
 
   g_clear_object (&workbook);

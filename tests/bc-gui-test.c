@@ -640,6 +640,19 @@ bc_gui_test_key_type (GtkWidget  *window,
 #endif
 }
 
+gboolean
+bc_gui_test_fully_in_view (gpointer user_data)
+{
+  GtkWidget *widget = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_rect_t bounds;
+
+  return gtk_widget_get_height (widget) > 0 &&
+         gtk_widget_compute_bounds (widget, scrolled, &bounds) && bounds.origin.y >= 0 &&
+         bounds.origin.y + bounds.size.height <= gtk_adjustment_get_page_size (adjustment);
+}
+
 #ifdef HAVE_XTEST
 /* The middle of `widget` is inside every scrolled window around it, as laid
  * out now. */

@@ -141,4 +141,8 @@ void        bc_gui_test_wait_loaded   (BcFormView  *view);
 /* Waits until the view says SAVED (fails on FAILED or timeout). */
 void        bc_gui_test_wait_saved    (BcFormView  *view);
 
+/* Whether all of `widget` is inside the scrolled window around it (a
+ * gboolean (*)(gpointer) for bc_gui_test_wait()). */
+gboolean bc_gui_test_fully_in_view (gpointer widget);
+
 G_END_DECLS

@@ -121,3 +121,25 @@ bc_test_allow_short_frame_warning (void)
       g_once_init_leave (&once, 1);
     }
 }
+
+int
+bc_test_compare_gint64 (gconstpointer a,
+                        gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+double
+bc_test_quantile_ms (GArray *samples,
+                     double  q)
+{
+  guint index;
+
+  if (samples->len == 0)
+    return 0;
+  g_array_sort (samples, bc_test_compare_gint64);
+  index = (guint) (q * (samples->len - 1) + 0.5);
+  return g_array_index (samples, gint64, MIN (index, samples->len - 1)) / 1000.0;
+}

@@ -416,19 +416,6 @@ on_close_request (GtkWindow  *window,
   return bc_form_view_hold_close (view, window);
 }
 
-static gboolean
-in_view (gpointer user_data)
-{
-  GtkWidget *widget = user_data;
-  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  graphene_rect_t bounds;
-
-  return gtk_widget_get_height (widget) > 0 &&
-         gtk_widget_compute_bounds (widget, scrolled, &bounds) && bounds.origin.y >= 0 &&
-         bounds.origin.y + bounds.size.height <= gtk_adjustment_get_page_size (adjustment);
-}
-
 /* The field is focused with the caret after its text, nothing selected,
  * and in view. */
 static void
@@ -445,7 +432,7 @@ assert_caret_at_end (BcFormTest *f,
   g_assert_cmpint (gtk_editable_get_position (GTK_EDITABLE (text)), ==,
                    g_utf8_strlen (gtk_editable_get_text (GTK_EDITABLE (text)), -1));
 
-  bc_gui_test_wait (in_view, text, 2000);
+  bc_gui_test_wait (bc_gui_test_fully_in_view, text, 2000);
   g_assert_true (gtk_widget_compute_bounds (text, scrolled, &bounds));
   g_assert_cmpfloat (bounds.origin.y, >=, 0);
   g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_adjustment_get_page_size (adjustment));
@@ -698,7 +685,7 @@ test_thirty_findings (void)
 
       /* The view is on the new row too (once the frame is drawn). */
       focus = bc_form_test_focus (&f);
-      bc_gui_test_wait (in_view, focus, 2000);
+      bc_gui_test_wait (bc_gui_test_fully_in_view, focus, 2000);
       g_assert_true (gtk_widget_compute_bounds (focus, scrolled, &bounds));
       if (bounds.origin.y < 0 || bounds.origin.y + bounds.size.height > gtk_adjustment_get_page_size (adjustment))
         g_error ("row %u's first input is out of view (y %.0f of %.0f)", i, bounds.origin.y,
@@ -955,7 +942,7 @@ row_150_shown (gpointer user_data)
   bc_table_editor_scroll_to_row (table, 149);
   show = bc_gui_test_find_by_label (GTK_WIDGET (table), "Finding 150: show");
 
-  return show != NULL && gtk_widget_get_mapped (show) && in_view (show);
+  return show != NULL && gtk_widget_get_mapped (show) && bc_gui_test_fully_in_view (show);
 }
 
 /* A report of 300 findings: it opens, makes only the cards near the view,
@@ -1060,7 +1047,7 @@ test_long_table (gconstpointer data)
         row = now;
         g_assert_cmpuint (++presses, <, 400);
       }
-    if (!bc_gui_test_wait (in_view, bc_form_test_focus (&f), 2000))
+    if (!bc_gui_test_wait (bc_gui_test_fully_in_view, bc_form_test_focus (&f), 2000))
       g_error ("row 40, reached by Tab, is out of view");
     while (row > 30)
       {
@@ -1099,7 +1086,7 @@ test_long_table (gconstpointer data)
       g_error ("after Add row the focus is on %s", what);
     }
   focus = bc_form_test_focus (&f);
-  if (!bc_gui_test_wait (in_view, focus, 2000))
+  if (!bc_gui_test_wait (bc_gui_test_fully_in_view, focus, 2000))
     {
       g_assert_true (gtk_widget_compute_bounds (focus, content, &bounds));
       g_error ("row 301's first input is out of view (y %.0f of %.0f)", bounds.origin.y,

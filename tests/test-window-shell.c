@@ -680,19 +680,6 @@ test_header_whole (Fixture       *fixture,
   bc_gui_test_spin (300);
 }
 
-static gboolean
-fully_in_view (gpointer user_data)
-{
-  GtkWidget *widget = user_data;
-  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
-  graphene_rect_t bounds;
-
-  return gtk_widget_get_height (widget) > 0 &&
-         gtk_widget_compute_bounds (widget, scrolled, &bounds) && bounds.origin.y >= 0 &&
-         bounds.origin.y + bounds.size.height <= gtk_adjustment_get_page_size (adjustment);
-}
-
 /* The problems panel opening beside the form narrows it and its text
  * flows longer: the field the person was at stays in view. */
 static void
@@ -706,7 +693,7 @@ test_panel_keeps_field (Fixture       *fixture,
   open_draft (fixture, "egov-quarterly");
   g_assert_true (bc_form_view_focus_path (view, "services_level3"));
   target = bc_gui_test_find_by_name (GTK_WIDGET (view), "services_level3");
-  g_assert_true (bc_gui_test_wait (fully_in_view, target, DEADLINE_MS));
+  g_assert_true (bc_gui_test_wait (bc_gui_test_fully_in_view, target, DEADLINE_MS));
   bc_gui_test_spin (200);
   /* At the bottom of the view, where the text above pushes it out first. */
   {
@@ -719,14 +706,14 @@ test_panel_keeps_field (Fixture       *fixture,
     gtk_adjustment_set_value (adjustment, bounds.origin.y + bounds.size.height -
                                           gtk_adjustment_get_page_size (adjustment) + 4);
     bc_gui_test_spin (200);
-    g_assert_true (fully_in_view (target));
+    g_assert_true (bc_gui_test_fully_in_view (target));
   }
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-problems", NULL);
   g_assert_true (bc_gui_test_wait (flap_revealed, flap, DEADLINE_MS));
   g_assert_false (adw_flap_get_folded (flap));
   bc_gui_test_spin (1000);
-  g_assert_true (fully_in_view (target));
+  g_assert_true (bc_gui_test_fully_in_view (target));
 
   /* Closed again (Ctrl+E), the panel gives the focus back to that field,
    * not to the form's first input. */
@@ -739,7 +726,7 @@ test_panel_keeps_field (Fixture       *fixture,
     g_assert_nonnull (focus);
     g_assert_true (focus == target || gtk_widget_is_ancestor (focus, target));
     /* The flap closing and the view settling take a few frames. */
-    g_assert_true (bc_gui_test_wait (fully_in_view, target, DEADLINE_MS));
+    g_assert_true (bc_gui_test_wait (bc_gui_test_fully_in_view, target, DEADLINE_MS));
   }
 }
 
