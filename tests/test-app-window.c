@@ -876,6 +876,38 @@ button_sensitive (gpointer data)
   return gtk_widget_get_sensitive (find_named (args[0], args[1]));
 }
 
+/* The titles of the toasts on screen now (not those queued), each "|"
+ * ended: "Marked ready to send|". */
+static void
+collect_toast_titles (GtkWidget *widget,
+                      gboolean   in_toast,
+                      GString   *out)
+{
+  in_toast = in_toast || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget");
+  if (in_toast && GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    g_string_append_printf (out, "%s|", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_toast_titles (child, in_toast, out);
+}
+
+static gboolean
+toast_shown (gpointer data)
+{
+  gpointer *args = data;
+  g_autoptr(GString) titles = g_string_new (NULL);
+  g_autofree char *wanted = g_strconcat (args[1], "|", NULL);
+
+  collect_toast_titles (args[0], FALSE, titles);
+  return strstr (titles->str, wanted) != NULL;
+}
+
+static gboolean
+toast_gone (gpointer data)
+{
+  return !toast_shown (data);
+}
+
 static void
 test_mark_ready (Fixture       *fixture,
                  gconstpointer  user_data)
@@ -888,6 +920,7 @@ test_mark_ready (Fixture       *fixture,
   GtkWidget *mark_ready;
   GtkWidget *back_to_draft;
   gpointer enabled_args[2];
+  gint64 toast_at;
 
   /* An empty report, made beside the window as another program would. */
   {
@@ -959,17 +992,53 @@ test_mark_ready (Fixture       *fixture,
                    bc_status_label (BC_STATUS_READY));
   g_assert_true (gtk_widget_has_css_class (find_named (fixture->window, "status-badge"), "status-ready"));
 
-  /* And back to draft. */
+  {
+    gpointer toast_args[2] = { fixture->window, (gpointer) "Marked ready to send" };
+
+    spin_until (toast_shown, toast_args);
+  }
+
+  /* And back to draft, straight away: its toast replaces the one saying
+   * the report is ready, instead of waiting behind it. */
   enabled_args[1] = (gpointer) "back-to-draft-button";
   spin_until (button_sensitive, enabled_args);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back-to-draft", NULL);
   {
     gpointer args[3] = { fixture, (gpointer) COMPLETE_ID, GINT_TO_POINTER (BC_STATUS_DRAFT) };
+    gpointer toast_args[2] = { fixture->window, (gpointer) "Back to draft: the report can be changed again" };
 
     spin_until (status_is, args);
+    g_assert_true (toast_shown (toast_args));
+    toast_at = g_get_monotonic_time ();
   }
   g_assert_true (gtk_widget_get_visible (mark_ready));
   g_assert_false (gtk_widget_get_visible (back_to_draft));
+
+  /* Marked ready again by another program: the window follows, and the
+   * toast saying it is a draft goes before its time is up. */
+  {
+    g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new_default (&error);
+    g_autoptr(BcWorkbook) workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_DEFAULT, &error);
+    gpointer args[3] = { fixture, (gpointer) COMPLETE_ID, GINT_TO_POINTER (BC_STATUS_READY) };
+    gpointer toast_args[2] = { fixture->window, (gpointer) "Back to draft: the report can be changed again" };
+    gint64 followed_at;
+
+    g_assert_no_error (error);
+    g_assert_true (bc_workbook_set_status (workbook, COMPLETE_ID, BC_STATUS_READY, NULL, &error));
+    g_assert_no_error (error);
+    bc_workbook_close (workbook);
+    spin_until (status_is, args);
+    followed_at = g_get_monotonic_time ();
+    spin_until (toast_gone, toast_args);
+    /* The toast's own time is 4 s: it must go well before, as soon as its
+     * hiding is over. Only when the window took so long to follow that
+     * the toast was nearly due anyway does this prove nothing. */
+    if (followed_at - toast_at < 2 * G_USEC_PER_SEC)
+      g_assert_cmpint (g_get_monotonic_time () - followed_at, <, 1500 * 1000);
+    else
+      g_test_message ("the window followed %" G_GINT64_FORMAT " ms after the toast: not timed",
+                      (followed_at - toast_at) / 1000);
+  }
 }
 
 /* Mark Ready goes to the report it was asked for, even when the user moves

@@ -29,6 +29,12 @@ struct _BcWindow
 
   /* template children */
   AdwToastOverlay      *toast_overlay;
+  AdwToast             *status_toast;   /* weak: the toast of the last status change */
+  char                 *status_toast_report;
+  BcStatus              status_toast_status;
+  gboolean              status_toast_listed; /* the list has shown that status */
+  gint64                status_toast_at;     /* when it was added */
+  guint                 status_toast_check;
   AdwLeaflet           *leaflet;
   BcSyncIndicator      *sync_indicator;
   GtkSearchBar         *search_bar;
@@ -247,6 +253,99 @@ toast (BcWindow   *self,
 
   adw_toast_set_timeout (t, 4);
   adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+/* libadwaita 1.2 frees a toast that is dismissed while it is still
+ * sliding in over another one (500 ms) before that slide ends, and then
+ * crashes. A status toast is let be for this long after it was added. */
+#define STATUS_TOAST_SETTLE_US (600 * G_TIME_SPAN_MILLISECOND)
+
+static void
+dismiss_status_toast (BcWindow *self)
+{
+  if (self->status_toast != NULL)
+    adw_toast_dismiss (self->status_toast);
+  g_clear_weak_pointer (&self->status_toast);
+  g_clear_pointer (&self->status_toast_report, g_free);
+  g_clear_handle_id (&self->status_toast_check, g_source_remove);
+}
+
+static gboolean
+status_toast_settled (BcWindow *self)
+{
+  return g_get_monotonic_time () - self->status_toast_at >= STATUS_TOAST_SETTLE_US;
+}
+
+/* A status change's toast says what the report is now. It goes, shown or
+ * still queued, as soon as that is no longer true: at the next status
+ * change here, or when another program or a sync moves the report on once
+ * the list has shown the status the toast announced. */
+static void
+status_toast (BcWindow   *self,
+              const char *report_id,
+              const char *message,
+              BcStatus    status)
+{
+  AdwToast *t;
+
+  /* One that has only just come says the new status instead. */
+  if (self->status_toast != NULL && !status_toast_settled (self))
+    {
+      adw_toast_set_title (self->status_toast, message);
+      g_free (self->status_toast_report);
+      self->status_toast_report = g_strdup (report_id);
+      self->status_toast_status = status;
+      self->status_toast_listed = FALSE;
+      return;
+    }
+
+  dismiss_status_toast (self);
+  t = adw_toast_new (message);
+  adw_toast_set_timeout (t, 4);
+  g_set_weak_pointer (&self->status_toast, t);
+  self->status_toast_report = g_strdup (report_id);
+  self->status_toast_status = status;
+  self->status_toast_listed = FALSE;
+  self->status_toast_at = g_get_monotonic_time ();
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static void check_status_toast (BcWindow *self);
+
+static gboolean
+check_status_toast_cb (gpointer user_data)
+{
+  BcWindow *self = user_data;
+
+  self->status_toast_check = 0;
+  check_status_toast (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+check_status_toast (BcWindow *self)
+{
+  BcReportItem *item;
+
+  if (self->status_toast == NULL || self->reports == NULL)
+    return;
+
+  item = bc_report_list_find (self->reports, self->status_toast_report, NULL);
+  if (item != NULL && bc_report_item_get_status (item) == self->status_toast_status)
+    {
+      self->status_toast_listed = TRUE;
+      return;
+    }
+  /* Not yet listed as changed, or moved on since (or deleted). */
+  if (item != NULL && !self->status_toast_listed)
+    return;
+
+  if (status_toast_settled (self))
+    dismiss_status_toast (self);
+  else if (self->status_toast_check == 0)
+    self->status_toast_check =
+      g_timeout_add (STATUS_TOAST_SETTLE_US / G_TIME_SPAN_MILLISECOND + 1, check_status_toast_cb, self);
 }
 
 static void
@@ -506,6 +605,8 @@ update_status (BcWindow *self)
   BcStatus status = has_item ? bc_report_item_get_status (self->item) : BC_STATUS_DRAFT;
   BcReport *report = bc_form_view_get_report (self->form_view);
   const char *comment = NULL;
+
+  check_status_toast (self);
 
   gtk_widget_set_visible (self->report_bar, has_item);
   if (has_item)
@@ -1006,6 +1107,7 @@ typedef struct {
   BcWindow     *window;   /* weak: the window may go first */
   GApplication *application;
   GCancellable *cancellable;  /* the window's, for the workbook shown then */
+  char         *report_id;
   BcStatus      status;
 } StatusChange;
 
@@ -1017,6 +1119,7 @@ status_change_free (StatusChange *change)
     g_application_release (change->application);
   g_clear_object (&change->application);
   g_clear_object (&change->cancellable);
+  g_free (change->report_id);
   g_free (change);
 }
 
@@ -1042,6 +1145,7 @@ change_status (BcWindow *self,
   change = g_new0 (StatusChange, 1);
   g_set_weak_pointer (&change->window, self);
   change->cancellable = g_object_ref (self->cancellable);
+  change->report_id = g_strdup (self->report_id);
   change->status = status;
   /* Quitting waits for the change to reach the workbook. */
   change->application = application != NULL ? g_object_ref (application) : NULL;
@@ -1077,6 +1181,7 @@ status_changed_cb (GObject      *source,
   StatusChange *change = user_data;
   BcWindow *self = change->window;
   BcStatus status = change->status;
+  g_autofree char *report_id = g_strdup (change->report_id);
   g_autoptr(GError) error = NULL;
   gboolean ok = bc_form_view_change_status_finish (BC_FORM_VIEW (source), result, &error);
 
@@ -1105,9 +1210,9 @@ status_changed_cb (GObject      *source,
     }
 
   if (status == BC_STATUS_READY)
-    toast (self, _("Marked ready to send"));
+    status_toast (self, report_id, _("Marked ready to send"), status);
   else if (status == BC_STATUS_DRAFT)
-    toast (self, _("Back to draft: the report can be changed again"));
+    status_toast (self, report_id, _("Back to draft: the report can be changed again"), status);
   refresh_list (self);
 }
 
@@ -1585,6 +1690,7 @@ refresh_cb (GObject      *source,
     set_item (self, bc_report_list_find (self->reports, self->report_id, NULL));
   sync_selection (self);
   reload_if_changed_elsewhere (self);
+  check_status_toast (self);
 
   if (self->busy)
     {
@@ -2442,6 +2548,7 @@ bc_window_dispose (GObject *object)
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   set_item (self, NULL);
+  dismiss_status_toast (self);
   gtk_list_view_set_model (self->report_list_view, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BC_TYPE_WINDOW);
