@@ -270,6 +270,18 @@ dismiss_status_toast (BcWindow *self)
   g_clear_handle_id (&self->status_toast_check, g_source_remove);
 }
 
+/* Dismissed by the person (Escape, its close button) or by its time. */
+static void
+status_toast_dismissed_cb (BcWindow *self,
+                           AdwToast *toast)
+{
+  if (self->status_toast != toast)
+    return;
+  g_clear_weak_pointer (&self->status_toast);
+  g_clear_pointer (&self->status_toast_report, g_free);
+  g_clear_handle_id (&self->status_toast_check, g_source_remove);
+}
+
 static gboolean
 status_toast_settled (BcWindow *self)
 {
@@ -303,6 +315,7 @@ status_toast (BcWindow   *self,
   t = adw_toast_new (message);
   adw_toast_set_timeout (t, 4);
   g_set_weak_pointer (&self->status_toast, t);
+  g_signal_connect_object (t, "dismissed", G_CALLBACK (status_toast_dismissed_cb), self, G_CONNECT_SWAPPED);
   self->status_toast_report = g_strdup (report_id);
   self->status_toast_status = status;
   self->status_toast_listed = FALSE;
