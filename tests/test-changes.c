@@ -430,6 +430,59 @@ test_compare_without_row_ids (Fixture       *fixture,
   (void) data;
 }
 
+/* A warning's justification written after sending is a change of its
+ * own, under the field the warning is shown beside; the content rebuilt
+ * for the sent revision has none, as was sent. Rewritten then removed,
+ * it is no change at all. */
+static void
+test_justification (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *en = NULL;
+  g_autofree char *vi = NULL;
+  BcChange *change;
+
+  (void) data;
+
+  set (fixture, "count", 0, "0");
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                "Không có hồ sơ trong quý.", &error));
+  g_assert_no_error (error);
+  changes = changes_of (fixture);
+  g_assert_cmpuint (changes->len, ==, 2);
+  change = g_ptr_array_index (changes, 0);
+  g_assert_cmpint (change->kind, ==, BC_CHANGE_VALUE);
+  g_assert_cmpstr (change->key, ==, "count");
+  change = g_ptr_array_index (changes, 1);
+  g_assert_cmpint (change->kind, ==, BC_CHANGE_JUSTIFICATION);
+  g_assert_cmpstr (change->key, ==, "count_positive");
+  g_assert_null (change->table);
+  g_assert_cmpint (change->row_id, ==, 0);
+  g_assert_null (change->old_value);
+  g_assert_cmpstr (change->new_value, ==, "Không có hồ sơ trong quý.");
+  g_assert_cmpstr (change->path, ==, "count");
+  en = describe (fixture, change, "en");
+  vi = describe (fixture, change, "vi");
+  g_assert_cmpstr (en, ==, "General › Count › Justification: — → Không có hồ sơ trong quý.");
+  g_assert_cmpstr (vi, ==, "Chung › Số lượng › Giải trình: — → Không có hồ sơ trong quý.");
+  assert_rebuilt_is_sent (fixture);
+  g_clear_pointer (&changes, g_ptr_array_unref);
+
+  /* Rewritten, then taken away again: as sent. */
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                "Quý này không có hồ sơ.", &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_justification (fixture->workbook, REPORT_ID, "count_positive", 0,
+                                                NULL, &error));
+  g_assert_no_error (error);
+  set (fixture, "count", 0, "7");
+  changes = changes_of (fixture);
+  g_assert_cmpuint (changes->len, ==, 0);
+  assert_rebuilt_is_sent (fixture);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -448,6 +501,7 @@ main (int    argc,
   ADD ("/changes/moved-row", test_moved_row);
   ADD ("/changes/never-sent", test_never_sent);
   ADD ("/changes/compare-without-row-ids", test_compare_without_row_ids);
+  ADD ("/changes/justification", test_justification);
 #undef ADD
 
   return g_test_run ();

@@ -1476,11 +1476,28 @@ cmd_list (Cli   *cli,
 
 static char *
 history_path (BcReport      *report,
+              BcTemplate    *template_,
               const BcEdit  *edit)
 {
   const char *dot = strchr (edit->key, '.');
+  const char *rule_id = bc_edit_get_justification_rule (edit);
   g_autofree char *table = NULL;
   int index;
+
+  /* A warning's justification, named as `justify` takes it: the rule, and
+   * the row of a per-row rule (its place now, as the wire has it). */
+  if (rule_id != NULL)
+    {
+      const BcRule *rule = template_ != NULL ? bc_template_lookup_rule (template_, rule_id) : NULL;
+
+      if (edit->row_id == 0)
+        return g_strdup_printf ("justification:%s", rule_id);
+      index = rule != NULL && rule->table != NULL ? bc_report_find_row (report, rule->table, edit->row_id) : -1;
+      if (index < 0)
+        /* TRANSLATORS: the justification of a warning on a row that has since been removed */
+        return g_strdup_printf (_("justification:%s@removed"), rule_id);
+      return g_strdup_printf ("justification:%s@%d", rule_id, index + 1);
+    }
 
   if (dot == NULL || edit->row_id == 0)
     return g_strdup (edit->key);
@@ -1508,6 +1525,7 @@ cmd_history (Cli   *cli,
   g_autoptr(BcReport) report = NULL;
   g_autoptr(GPtrArray) edits = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
+  BcTemplate *template_ = NULL;
 
   if (!parse_options ("history", "REPORT_ID", entries, &argc, &argv))
     return EXIT_USAGE;
@@ -1517,6 +1535,8 @@ cmd_history (Cli   *cli,
   report = load_report (cli, argv[1], NULL, &error);
   if (report == NULL)
     return fail (error);
+  /* For the rows of justifications; the history is shown without it too. */
+  template_ = bc_workbook_get_report_template (cli->workbook, report, NULL);
 
   edits = bc_workbook_get_history (cli->workbook, bc_report_get_id (report), &error);
   if (edits == NULL)
@@ -1531,7 +1551,7 @@ cmd_history (Cli   *cli,
   for (guint i = 0; i < edits->len; i++)
     {
       const BcEdit *edit = g_ptr_array_index (edits, i);
-      g_autofree char *path = history_path (report, edit);
+      g_autofree char *path = history_path (report, template_, edit);
       g_autofree char *when = format_time_local (edit->at);
 
       if (builder != NULL)
@@ -1586,6 +1606,7 @@ change_kind_name (BcChangeKind kind)
     {
     case BC_CHANGE_ROW_ADDED:   return "row_added";
     case BC_CHANGE_ROW_REMOVED: return "row_removed";
+    case BC_CHANGE_JUSTIFICATION: return "justification";
     case BC_CHANGE_VALUE:
     default:                    return "value";
     }

@@ -366,11 +366,132 @@ bc_changes_compare (BcTemplate *template_,
   return changes;
 }
 
+/* --- justifications ------------------------------------------------------------ */
+
+/* The justifications of `content` by rule and row: "row_identity\x1frule"
+ * → text, from its "justifications" member, whose per-row names give the
+ * row's position ("rule@2"). Positions become the rows' identities, so
+ * that a justification whose row moved has not changed. */
+static GHashTable *
+index_justifications (BcTemplate *template_,
+                      JsonNode   *content)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject *justifications = member_object (content, "justifications");
+  JsonObject *tables = member_object (content, "tables");
+  g_autoptr(GList) names = justifications != NULL ? json_object_get_members (justifications) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      const char *text = object_text (justifications, name);
+      const char *at = strrchr (name, '@');
+      g_autofree char *rule_id = at != NULL ? g_strndup (name, at - name) : g_strdup (name);
+      gint64 identity = 0;
+
+      if (text == NULL)
+        continue;
+      if (at != NULL)
+        {
+          const BcRule *rule = template_ != NULL ? bc_template_lookup_rule (template_, rule_id) : NULL;
+          JsonArray *rows = rule != NULL && rule->table != NULL ? member_array (tables, rule->table) : NULL;
+          guint64 position = g_ascii_strtoull (at + 1, NULL, 10);
+          JsonNode *row;
+
+          if (rows == NULL || position == 0 || position > json_array_get_length (rows))
+            continue;
+          row = json_array_get_element (rows, (guint) position - 1);
+          if (!JSON_NODE_HOLDS_OBJECT (row))
+            continue;
+          identity = row_identity (json_node_get_object (row), (guint) position - 1);
+        }
+      g_hash_table_replace (out, g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%s", identity, rule_id),
+                            g_strdup (text));
+    }
+  return out;
+}
+
+/* Where the row `identity` is in `content`'s `table`, from 1; 0: not there. */
+static guint
+row_position (JsonNode   *content,
+              const char *table,
+              gint64      identity)
+{
+  JsonArray *rows = member_array (member_object (content, "tables"), table);
+
+  for (guint i = 0; rows != NULL && i < json_array_get_length (rows); i++)
+    {
+      JsonNode *row = json_array_get_element (rows, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (row) && row_identity (json_node_get_object (row), i) == identity)
+        return i + 1;
+    }
+  return 0;
+}
+
+/* The justifications written, changed or removed from `sent` to `now`, in
+ * the form's order of rules and, for a per-row rule, of the rows now (then
+ * those of rows no longer there). A justification of a row added or
+ * removed goes with that row and is not listed apart. */
+static void
+compare_justifications (GPtrArray  *changes,
+                        BcTemplate *template_,
+                        JsonNode   *sent,
+                        JsonNode   *now)
+{
+  g_autoptr(GHashTable) then_texts = index_justifications (template_, sent);
+  g_autoptr(GHashTable) now_texts = index_justifications (template_, now);
+  GPtrArray *rules = bc_template_get_rules (template_);
+
+  for (guint r = 0; r < rules->len; r++)
+    {
+      const BcRule *rule = g_ptr_array_index (rules, r);
+      JsonArray *rows = rule->table != NULL ? member_array (member_object (now, "tables"), rule->table) : NULL;
+      guint n = rule->table != NULL ? (rows != NULL ? json_array_get_length (rows) : 0) : 1;
+
+      if (rule->severity != BC_SEVERITY_WARNING)
+        continue;
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *row = rows != NULL ? json_array_get_element (rows, i) : NULL;
+          gint64 identity = row != NULL && JSON_NODE_HOLDS_OBJECT (row)
+            ? row_identity (json_node_get_object (row), i) : 0;
+          g_autofree char *k = g_strdup_printf ("%" G_GINT64_FORMAT "\x1f%s", identity, rule->id);
+          const char *old_text = g_hash_table_lookup (then_texts, k);
+          const char *new_text = g_hash_table_lookup (now_texts, k);
+          guint old_row = rule->table != NULL ? row_position (sent, rule->table, identity) : 0;
+          BcChange *change;
+
+          if (g_strcmp0 (old_text, new_text) == 0 || (rule->table != NULL && old_row == 0))
+            continue;
+
+          change = g_new0 (BcChange, 1);
+          change->kind = BC_CHANGE_JUSTIFICATION;
+          change->key = g_strdup (rule->id);
+          change->table = g_strdup (rule->table);
+          change->row_id = identity > 0 ? identity : -identity;
+          change->old_row = old_row;
+          change->new_row = rule->table != NULL ? i + 1 : 0;
+          change->old_value = g_strdup (old_text);
+          change->new_value = g_strdup (new_text);
+          /* Where the form shows the warning and its justification. */
+          if (rule->fields != NULL && rule->fields[0] != NULL)
+            change->path = rule->table != NULL
+              ? g_strdup_printf ("%s[%u].%s", rule->table, i + 1, rule->fields[0])
+              : g_strdup (rule->fields[0]);
+          else
+            change->path = rule->table != NULL ? g_strdup_printf ("%s[%u]", rule->table, i + 1) : g_strdup (rule->id);
+          g_ptr_array_add (changes, change);
+        }
+    }
+}
+
 /* --- the content at a revision ------------------------------------------------- */
 
 typedef struct {
   GHashTable *values;  /* "row_id\x1fkey" → value */
   GHashTable *rows;    /* table → GArray of gint64 row ids, in order */
+  GHashTable *justifications;  /* "row_id\x1frule_id" → text */
 } Snapshot;
 
 static char *
@@ -488,13 +609,43 @@ bc_changes_content_at (BcTemplate *template_,
         }
     }
 
+  snapshot.justifications = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  rules = bc_template_get_rules (template_);
+  for (guint r = 0; r < rules->len; r++)
+    {
+      const BcRule *rule = g_ptr_array_index (rules, r);
+      guint n_rows = rule->table != NULL ? bc_report_get_n_rows (report, rule->table) : 1;
+
+      for (guint row = 0; row < n_rows; row++)
+        {
+          gint64 row_id = rule->table != NULL ? bc_report_get_row_id (report, rule->table, row) : 0;
+          const char *text = bc_report_get_justification (report, rule->id, row_id);
+
+          if (text != NULL)
+            g_hash_table_replace (snapshot.justifications, value_key (rule->id, row_id), g_strdup (text));
+        }
+    }
+
   for (guint i = history != NULL ? history->len : 0; i > 0; i--)
     {
       const BcEdit *edit = g_ptr_array_index (history, i - 1);
+      const char *rule_id = bc_edit_get_justification_rule (edit);
 
       if (edit->revision <= revision)
         continue;
-      if (edit->row_id != 0 && strchr (edit->key, '.') == NULL)
+      if (rule_id != NULL)
+        {
+          if (edit->old_value != NULL)
+            g_hash_table_replace (snapshot.justifications, value_key (rule_id, edit->row_id),
+                                  g_strdup (edit->old_value));
+          else
+            {
+              g_autofree char *k = value_key (rule_id, edit->row_id);
+
+              g_hash_table_remove (snapshot.justifications, k);
+            }
+        }
+      else if (edit->row_id != 0 && strchr (edit->key, '.') == NULL)
         undo_row_edit (&snapshot, edit);
       else if (edit->old_value != NULL)
         g_hash_table_replace (snapshot.values, value_key (edit->key, edit->row_id),
@@ -529,25 +680,18 @@ bc_changes_content_at (BcTemplate *template_,
       bc_report_set_value (then, sep + 1, row_id, value);
     }
 
-  rules = bc_template_get_rules (template_);
-  for (guint r = 0; r < rules->len; r++)
+  g_hash_table_iter_init (&iter, snapshot.justifications);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      const BcRule *rule = g_ptr_array_index (rules, r);
+      const char *sep = strchr (key, '\x1f');
+      gint64 row_id = g_ascii_strtoll (key, NULL, 10);
 
-      if (rule->table == NULL)
-        bc_report_set_justification (then, rule->id, 0, bc_report_get_justification (report, rule->id, 0));
-      else
-        for (guint row = 0; row < bc_report_get_n_rows (report, rule->table); row++)
-          {
-            gint64 row_id = bc_report_get_row_id (report, rule->table, row);
-
-            bc_report_set_justification (then, rule->id, row_id,
-                                         bc_report_get_justification (report, rule->id, row_id));
-          }
+      bc_report_set_justification (then, sep + 1, row_id, value);
     }
 
   g_hash_table_unref (snapshot.values);
   g_hash_table_unref (snapshot.rows);
+  g_hash_table_unref (snapshot.justifications);
 
   return bc_wire_report_content (template_, then);
 }
@@ -563,6 +707,7 @@ bc_changes_since_sent (BcWorkbook  *workbook,
   g_autoptr(GPtrArray) history = NULL;
   g_autoptr(JsonNode) then = NULL;
   g_autoptr(JsonNode) now = NULL;
+  GPtrArray *changes;
   BcTemplate *template_;
   GError *local_error = NULL;
 
@@ -606,7 +751,9 @@ bc_changes_since_sent (BcWorkbook  *workbook,
 
   then = bc_changes_content_at (template_, report, history, state->acked_revision);
   now = bc_wire_report_content (template_, report);
-  return bc_changes_compare (template_, then, now);
+  changes = bc_changes_compare (template_, then, now);
+  compare_justifications (changes, template_, then, now);
+  return changes;
 }
 
 /* --- for people ------------------------------------------------------------------ */
@@ -636,6 +783,19 @@ bc_change_dup_label (const BcChange *change,
         }
       if (change->kind == BC_CHANGE_VALUE)
         field = bc_template_lookup_field (template_, change->key);
+      else if (change->kind == BC_CHANGE_JUSTIFICATION)
+        {
+          const BcRule *rule = bc_template_lookup_rule (template_, change->key);
+
+          if (rule != NULL && rule->fields != NULL && rule->fields[0] != NULL)
+            {
+              g_autofree char *key = rule->table != NULL
+                ? g_strconcat (rule->table, ".", rule->fields[0], NULL)
+                : g_strdup (rule->fields[0]);
+
+              field = bc_template_lookup_field (template_, key);
+            }
+        }
     }
 
   if (table != NULL || field != NULL)
@@ -657,9 +817,19 @@ bc_change_dup_label (const BcChange *change,
       if (change->kind == BC_CHANGE_VALUE)
         g_string_append_printf (label, " › %s",
                                 field != NULL ? bc_text_get (&field->label, lang) : change->column);
+      else if (change->kind == BC_CHANGE_JUSTIFICATION && field != NULL)
+        g_string_append_printf (label, " › %s", bc_text_get (&field->label, lang));
     }
-  else
+  else if (change->kind != BC_CHANGE_JUSTIFICATION || field != NULL)
     g_string_append (label, field != NULL ? bc_text_get (&field->label, lang) : change->key);
+
+  /* A warning's justification: under the field it is shown beside. */
+  if (change->kind == BC_CHANGE_JUSTIFICATION)
+    {
+      if (label->len > 0)
+        g_string_append (label, " › ");
+      g_string_append (label, g_str_equal (lang, "en") ? "Justification" : "Giải trình");
+    }
 
   return g_string_free (label, FALSE);
 }
@@ -725,6 +895,8 @@ dup_text (const BcChange *change,
       return old ? g_strdup ("—") : row_summary (change, template_, lang);
     case BC_CHANGE_ROW_REMOVED:
       return old ? row_summary (change, template_, lang) : g_strdup ("—");
+    case BC_CHANGE_JUSTIFICATION:
+      return format_value (NULL, old ? change->old_value : change->new_value, lang);
     case BC_CHANGE_VALUE:
     default:
       return format_value (template_ != NULL ? bc_template_lookup_field (template_, change->key) : NULL,

@@ -23,11 +23,13 @@ typedef enum {
   BC_CHANGE_VALUE,        /* a field's or a table cell's value */
   BC_CHANGE_ROW_ADDED,    /* a row that the sent content did not have */
   BC_CHANGE_ROW_REMOVED,  /* a row of the sent content that is gone */
+  BC_CHANGE_JUSTIFICATION, /* a warning's justification written, changed or removed */
 } BcChangeKind;
 
 typedef struct {
   BcChangeKind  kind;
-  char         *key;        /* "level3", "findings.status"; a row's table id */
+  char         *key;        /* "level3", "findings.status"; a row's table id;
+                             * a justification's rule id */
   char         *table;      /* the table id of a cell or row; NULL for a field */
   char         *column;     /* the column id of a cell; else NULL */
   gint64        row_id;     /* the row's id (or, for rows without ids, its index + 1); 0 for a field */
@@ -69,6 +71,9 @@ JsonNode   *bc_changes_content_at     (BcTemplate  *template_,
 
 /* What changed in a report since the revision the province has (its last
  * receipt): BcChange*, empty when it was never sent or nothing changed.
+ * bc_changes_compare()'s changes, then the justifications of warnings
+ * written, changed or removed (BC_CHANGE_JUSTIFICATION), by rule in the
+ * form's order; one of a row added or removed goes with its row.
  * `sent_revision` (optional) gets that revision, 0 if none. Reads the
  * workbook (report, sync state, history); any thread. A history purged
  * after sending (bc_workbook_purge_history()) cannot be undone: the

@@ -117,6 +117,10 @@ take_province (BcWorkbook      *workbook,
           }
         return TRUE;
       }
+
+    case BC_CHANGE_JUSTIFICATION:
+      /* bc_changes_compare() does not compare justifications. */
+      break;
     }
 
   g_assert_not_reached ();

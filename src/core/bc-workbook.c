@@ -1970,6 +1970,16 @@ bc_report_summary_free (BcReportSummary *summary)
   g_free (summary);
 }
 
+const char *
+bc_edit_get_justification_rule (const BcEdit *edit)
+{
+  g_return_val_if_fail (edit != NULL, NULL);
+
+  return g_str_has_prefix (edit->key, BC_EDIT_JUSTIFICATION_PREFIX)
+    ? edit->key + strlen (BC_EDIT_JUSTIFICATION_PREFIX)
+    : NULL;
+}
+
 void
 bc_edit_free (BcEdit *edit)
 {
@@ -3389,7 +3399,8 @@ remove_row_in_transaction (BcWorkbook  *self,
   if (revision == 0)
     return FALSE;
 
-  /* The cells first, so "what changed" can show what the row held. */
+  /* The cells first, so "what changed" can show what the row held; then
+   * the justifications of its warnings, which go with it. */
   for (guint i = 0; i < cells->len; i++)
     {
       const Cell *cell = g_ptr_array_index (cells, i);
@@ -3398,6 +3409,24 @@ remove_row_in_transaction (BcWorkbook  *self,
                         now, revision, error))
         return FALSE;
     }
+  {
+    g_autoptr(BcStmt) stmt = query (self, error,
+                                    "SELECT rule_id, text FROM justifications "
+                                    "WHERE report_id = ? AND row_id = ? ORDER BY rule_id",
+                                    "sx", data->report_id, data->row_id);
+    int rc = 0;
+
+    while (stmt != NULL && (rc = step (self, stmt, error)) == SQLITE_ROW)
+      {
+        g_autofree char *key = g_strconcat (BC_EDIT_JUSTIFICATION_PREFIX, column_text (stmt, 0), NULL);
+
+        if (!record_edit (self, data->report_id, key, data->row_id, column_text (stmt, 1), NULL,
+                          now, revision, error))
+          return FALSE;
+      }
+    if (stmt == NULL || rc == 0)
+      return FALSE;
+  }
 
   return run (self,
               query (self, error,
@@ -3623,8 +3652,16 @@ set_justification_in_transaction (BcWorkbook  *self,
                  error))
     return FALSE;
 
-  /* Justifications are part of what is sent: a new revision, not an edit. */
-  return bump_revision (self, data->report_id, now, error) > 0;
+  /* Justifications are part of what is sent: a new revision, and an edit
+   * under the rule's id, so that "what changed since sent" shows it. */
+  {
+    g_autofree char *key = g_strconcat (BC_EDIT_JUSTIFICATION_PREFIX, data->key, NULL);
+    gint64 revision = bump_revision (self, data->report_id, now, error);
+
+    return revision > 0
+      && record_edit (self, data->report_id, key, data->row_id, old_text, data->value,
+                      now, revision, error);
+  }
 }
 
 gboolean

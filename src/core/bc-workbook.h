@@ -72,8 +72,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcReportSummary, bc_report_summary_free)
 
 /* One recorded change, for "what changed". Row operations have key = the
  * table id: adding a row is old NULL, new "added"; removing one is old NULL,
- * new "removed" (after one edit per removed cell, with its old value);
- * moving one has the old and new 0-based positions ("2" → "0"). */
+ * new "removed" (after one edit per removed cell, with its old value, and
+ * one per justification of the row's warnings); moving one has the old and
+ * new 0-based positions ("2" → "0"). A warning's justification written,
+ * changed or removed has key = BC_EDIT_JUSTIFICATION_PREFIX and the rule's
+ * id ("!pct_electronic"), row_id = the row of a per-row rule, and the old
+ * and new texts (bc_edit_get_justification_rule()). */
 typedef struct {
   gint64    id;
   char     *report_id;
@@ -85,6 +89,10 @@ typedef struct {
   gint64    revision;    /* the report's revision after the change */
 } BcEdit;
 
+#define BC_EDIT_JUSTIFICATION_PREFIX "!"
+
+/* The rule whose justification `edit` changed, or NULL for any other edit. */
+const char *bc_edit_get_justification_rule (const BcEdit *edit);
 void bc_edit_free (BcEdit *edit);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcEdit, bc_edit_free)
 
