@@ -885,6 +885,65 @@ test_conflict_resolve (BcCliFixture  *fixture,
   fixture->workbook = g_steal_pointer (&original);
 }
 
+/* A report made before enrolling, for another unit than the one the
+ * device enrolled for, can never be sent from here: sync names it and why,
+ * and exits 23, instead of saying there is nothing to send while the report
+ * waits as ready for ever. Once enrolled, `new` refuses such a unit and
+ * makes nothing; without --unit it takes the enrolled one. */
+static void
+test_other_unit (BcCliFixture  *fixture,
+                 gconstpointer  data)
+{
+  g_auto(BcCliRun) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *ours = NULL;
+  JsonObject *result;
+  JsonArray *not_sent;
+
+  (void) data;
+
+  /* Lower case: another code, as far as the server is concerned. */
+  other = bc_cli_test_ready_report (fixture, "2018Q2", "qng-sontinh");
+  bc_cli_test_enrol (fixture);
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 23);
+  g_assert_nonnull (strstr (run.out, other));
+  g_assert_nonnull (strstr (run.out, "not sent: This report is for the unit “qng-sontinh”, but this "
+                                     "workbook sends for “" BC_CLI_TEST_UNIT "”"));
+  g_assert_null (strstr (run.out, "Nothing to send"));
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "sync", NULL), ==, 23);
+  g_assert_nonnull (strstr (run.out, "không gửi được: Báo cáo này của đơn vị “qng-sontinh”"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", "--json", NULL), ==, 23);
+  root = bc_cli_test_parse_json (run.out);
+  result = json_node_get_object (root);
+  not_sent = json_object_get_array_member (result, "not_sent");
+  g_assert_cmpuint (json_array_get_length (not_sent), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (not_sent, 0), "report_id"),
+                   ==, other);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (not_sent, 0), "unit"),
+                   ==, "qng-sontinh");
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, other, &listed), ==, "ready");
+  g_clear_pointer (&listed, json_node_unref);
+
+  /* Enrolled: a report for another unit is refused and nothing is made. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3",
+                                    "--unit", "QNG-LYSON", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "This workbook sends reports for the unit “" BC_CLI_TEST_UNIT "”"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  listed = bc_cli_test_parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (listed)), ==, 1);
+  g_clear_pointer (&listed, json_node_unref);
+
+  /* Without --unit: the enrolled unit's, which sync sends. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", "2018Q3", NULL), ==, 0);
+  ours = g_strstrip (g_strdup (run.out));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", ours, "--json", NULL), ==, 0);
+  listed = bc_cli_test_parse_json (run.out);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (listed), "unit"), ==, BC_CLI_TEST_UNIT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -905,6 +964,7 @@ main (int   argc,
   ADD ("/sync/cli/no-keyring", test_no_keyring);
   ADD ("/sync/cli/conflict", test_conflict);
   ADD ("/sync/cli/conflict-resolve", test_conflict_resolve);
+  ADD ("/sync/cli/other-unit", test_other_unit);
 
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 
 #include "bc-i18n.h"
 #include "bc-new-report-dialog.h"
+#include "bc-outbox.h"
 #include "bc-period.h"
 #include "bc-plan.h"
 
@@ -308,8 +309,10 @@ create_thread (GTask        *task,
   GError *error = NULL;
   char *id;
 
-  id = bc_workbook_create_report (request->workbook, request->template_id,
-                                  request->period_id, request->unit, &error);
+  id = bc_outbox_check_unit (request->workbook, request->unit, &error)
+    ? bc_workbook_create_report (request->workbook, request->template_id,
+                                 request->period_id, request->unit, &error)
+    : NULL;
   if (id == NULL)
     g_task_return_error (task, error);
   else

@@ -174,6 +174,14 @@ scheduler_finished_cb (BcSyncController    *self,
 {
   if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     set_last_error (self, NULL);
+  else if (error == NULL && summary != NULL && summary->not_sent != NULL && summary->not_sent->len > 0)
+    {
+      /* Ready reports no sync from here will send: said, not left waiting. */
+      const BcSyncNotSent *first = g_ptr_array_index (summary->not_sent, 0);
+      g_autoptr(GError) not_sent = g_error_new_literal (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED, first->message);
+
+      set_last_error (self, not_sent);
+    }
   else
     set_last_error (self, error);
 

@@ -535,11 +535,16 @@ cmd_new (Cli   *cli,
 
   if (unit == NULL)
     unit = bc_workbook_get_setting (cli->workbook, "unit");
+  /* Enrolled: the unit it sends for. */
+  if (unit == NULL)
+    unit = bc_outbox_get_sync_setting (cli->workbook, BC_SYNC_SETTING_UNIT);
   if (unit == NULL)
     {
       err (_("Say which unit the report is for with --unit, e.g. --unit UBND-QNG."));
       return EXIT_USAGE;
     }
+  if (!bc_outbox_check_unit (cli->workbook, unit, &error))
+    return fail (error);
 
   if (period_id == NULL)
     {
@@ -2219,6 +2224,7 @@ cmd_export (Cli   *cli,
 #define EXIT_SERVER_BUSY     19
 #define EXIT_BAD_ANSWER      20
 #define EXIT_REPORT_REFUSED  21
+#define EXIT_NOT_SENT        23
 
 static int
 sync_exit_status (const GError *error)
@@ -2550,6 +2556,22 @@ cmd_sync (Cli   *cli,
       json_builder_end_array (builder);
       json_builder_set_member_name (builder, "skipped");
       json_builder_add_int_value (builder, summary->n_skipped);
+      json_builder_set_member_name (builder, "not_sent");
+      json_builder_begin_array (builder);
+      for (guint i = 0; summary->not_sent != NULL && i < summary->not_sent->len; i++)
+        {
+          const BcSyncNotSent *item = g_ptr_array_index (summary->not_sent, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "report_id");
+          json_builder_add_string_value (builder, item->report_id);
+          json_builder_set_member_name (builder, "unit");
+          json_builder_add_string_value (builder, item->unit);
+          json_builder_set_member_name (builder, "message");
+          json_builder_add_string_value (builder, item->message);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
       json_builder_set_member_name (builder, "changes");
       json_builder_add_int_value (builder, summary->n_changes);
       json_builder_set_member_name (builder, "reviews");
@@ -2588,7 +2610,14 @@ cmd_sync (Cli   *cli,
             out ("%s: %s: %s\n", item->report_id, result_label (item),
                  item->error_message != NULL ? item->error_message : item->error_code);
         }
-      if (summary->results->len == 0)
+      for (guint i = 0; summary->not_sent != NULL && i < summary->not_sent->len; i++)
+        {
+          const BcSyncNotSent *item = g_ptr_array_index (summary->not_sent, i);
+
+          /* TRANSLATORS: a ready report no sync from this workbook can send: its id, then why */
+          out (_("%s: not sent: %s\n"), item->report_id, item->message);
+        }
+      if (summary->results->len == 0 && (summary->not_sent == NULL || summary->not_sent->len == 0))
         out (_("Nothing to send.\n"));
       if (summary->n_skipped > 0)
         out (g_dngettext (GETTEXT_PACKAGE, "%u report could not be sent: see `baocao-cli outbox`.\n",
@@ -2617,6 +2646,8 @@ cmd_sync (Cli   *cli,
       err (_("The server refused a report: it is a draft again. Fix it and mark it ready."));
       return EXIT_REPORT_REFUSED;
     }
+  if (summary->not_sent != NULL && summary->not_sent->len > 0)
+    return EXIT_NOT_SENT;
 
   return 0;
 }

@@ -786,6 +786,27 @@ get_setting_in_transaction (BcWorkbook  *workbook,
   return rc != 0;
 }
 
+gboolean
+bc_outbox_check_unit (BcWorkbook  *workbook,
+                      const char  *unit,
+                      GError     **error)
+{
+  g_autofree char *enrolled = NULL;
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (workbook), FALSE);
+  g_return_val_if_fail (unit != NULL, FALSE);
+
+  enrolled = bc_outbox_get_sync_setting (workbook, BC_SYNC_SETTING_UNIT);
+  if (enrolled == NULL || g_str_equal (enrolled, unit))
+    return TRUE;
+
+  g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+               _("This workbook sends reports for the unit “%s”: a report for “%s” could never "
+                 "be sent from it. Make the report for “%s”, or in the workbook of “%s”."),
+               enrolled, unit, enrolled, unit);
+  return FALSE;
+}
+
 char *
 bc_outbox_get_sync_setting (BcWorkbook *workbook,
                             const char *key)

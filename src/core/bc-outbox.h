@@ -126,6 +126,13 @@ BcSyncState *bc_outbox_get_state          (BcWorkbook    *workbook,
 
 char        *bc_outbox_get_sync_setting   (BcWorkbook    *workbook,
                                            const char    *key);
+/* Whether a report for `unit` can ever be sent from this workbook: any
+ * unit before it is enrolled; once it is, only the unit it was enrolled
+ * for (the server takes nothing else from this device). Otherwise FALSE
+ * with BC_WORKBOOK_ERROR_INVALID saying which unit it sends for. */
+gboolean     bc_outbox_check_unit         (BcWorkbook    *workbook,
+                                           const char    *unit,
+                                           GError       **error);
 /* `value` NULL removes the setting. */
 gboolean     bc_outbox_set_sync_setting   (BcWorkbook    *workbook,
                                            const char    *key,

@@ -287,6 +287,7 @@ bc_sync_bundle_apply_reply (BcWorkbook  *workbook,
   g_return_val_if_fail (bundle != NULL, NULL);
 
   summary->results = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sync_push_result_free);
+  summary->not_sent = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sync_not_sent_free);
   json_object_set_array_member (results_object, "results", kept);
   if (!check_reply (workbook, token_file, bundle, error))
     return NULL;

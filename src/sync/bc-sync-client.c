@@ -75,11 +75,23 @@ enum {
 static guint signals[N_SIGNALS];
 
 void
+bc_sync_not_sent_free (BcSyncNotSent *not_sent)
+{
+  if (not_sent == NULL)
+    return;
+  g_free (not_sent->report_id);
+  g_free (not_sent->unit);
+  g_free (not_sent->message);
+  g_free (not_sent);
+}
+
+void
 bc_sync_summary_free (BcSyncSummary *summary)
 {
   if (summary == NULL)
     return;
   g_clear_pointer (&summary->results, g_ptr_array_unref);
+  g_clear_pointer (&summary->not_sent, g_ptr_array_unref);
   g_free (summary->server_name);
   g_free (summary);
 }
@@ -1136,10 +1148,12 @@ push_batch (Run           *run,
 }
 
 /* Queues every ready report of the enrolled unit (each its own transaction:
- * status and outbox row together). Reports of another unit stay ready. */
+ * status and outbox row together). Reports of another unit stay ready, and
+ * are named in `not_sent`: no sync from here will ever send them. */
 static gboolean
 queue_ready (Run         *run,
              const char  *unit,
+             GPtrArray   *not_sent,
              GError     **error)
 {
   BcWorkbook *workbook = run->client->workbook;
@@ -1159,8 +1173,22 @@ queue_ready (Run         *run,
       BcReportSummary *report = g_ptr_array_index (reports, i);
       g_autoptr(GError) local_error = NULL;
 
-      if (report->status != BC_STATUS_READY || g_strcmp0 (report->unit, unit) != 0)
+      if (report->status != BC_STATUS_READY)
         continue;
+      if (g_strcmp0 (report->unit, unit) != 0)
+        {
+          BcSyncNotSent *item = g_new0 (BcSyncNotSent, 1);
+
+          item->report_id = g_strdup (report->id);
+          item->unit = g_strdup (report->unit);
+          item->message = g_strdup_printf (_("This report is for the unit “%s”, but this workbook "
+                                             "sends for “%s”, so it cannot be sent from here. Take "
+                                             "it back to draft, make the report again for “%s” and "
+                                             "delete this one."),
+                                           report->unit, unit, unit);
+          g_ptr_array_add (not_sent, item);
+          continue;
+        }
       if (!bc_workbook_set_status (workbook, report->id, BC_STATUS_QUEUED, NULL, &local_error))
         {
           /* Taken back to draft meanwhile: it stays there. */
@@ -1188,7 +1216,7 @@ push_outbox (Run           *run,
   g_autoptr(GPtrArray) batch = g_ptr_array_new ();
   gsize batch_bytes = 0;
 
-  if (!queue_ready (run, unit, error) || !bc_outbox_freeze (workbook, error))
+  if (!queue_ready (run, unit, summary->not_sent, error) || !bc_outbox_freeze (workbook, error))
     return FALSE;
   items = bc_outbox_list (workbook, error);
   if (items == NULL)
@@ -1527,6 +1555,7 @@ sync_thread (GTask        *task,
   (void) cancellable;
 
   summary->results = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sync_push_result_free);
+  summary->not_sent = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sync_not_sent_free);
   if (unit == NULL)
     {
       g_set_error_literal (&error, BC_SYNC_ERROR, BC_SYNC_ERROR_NOT_ENROLLED, not_enrolled);

@@ -41,9 +41,20 @@
 
 G_BEGIN_DECLS
 
+/* A ready report this workbook cannot send, and why: it is for another
+ * unit than the one the device is enrolled for. It stays ready. */
+typedef struct {
+  char *report_id;
+  char *unit;
+  char *message;   /* what is wrong and what to do, translated */
+} BcSyncNotSent;
+
+void bc_sync_not_sent_free (BcSyncNotSent *not_sent);
+
 /* What one sync did. */
 typedef struct {
   GPtrArray *results;      /* BcSyncPushResult*, in the order sent */
+  GPtrArray *not_sent;     /* BcSyncNotSent*: ready reports it cannot send */
   guint      n_skipped;    /* outbox items not sent (not frozen, another unit, too large) */
   guint      n_changes;    /* feed changes applied */
   guint      n_reviews;
