@@ -1163,7 +1163,7 @@ test_conflict (Fixture       *fixture,
   g_autoptr(JsonNode) before = NULL;
   g_autoptr(JsonNode) after = NULL;
   g_autofree char *offline_prefix = prefix_of (T ("Cannot reach the server %s (%s). Check the network connection; "
-                                                  "your reports wait in the outbox until it is back."));
+                                                  "your reports stay here and go at the first sync once it is back."));
   BcWorkbook *workbook;
   BcSyncIndicator *indicator;
   BcConflictDialog *dialog;

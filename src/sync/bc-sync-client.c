@@ -321,7 +321,7 @@ set_transport_error (Run          *run,
     {
       g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_OFFLINE,
                    _("Cannot reach the server %s (%s). Check the network connection; "
-                     "your reports wait in the outbox until it is back."),
+                     "your reports stay here and go at the first sync once it is back."),
                    host, cause->message);
       return;
     }
