@@ -1434,11 +1434,12 @@ test_admin (void)
    * and so is other content under the id of a plan installed with Baocao
    * (clients keep their own copy of it). */
   g_assert_true (g_file_get_contents (BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", &plan_text, NULL, NULL));
-  g_free (run_admin (0, data, "plans", "publish", BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", NULL));
-  g_free (run_admin (0, data, "plans", "publish", BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", NULL));
   changed_plan = g_string_new (plan_text);
   g_assert_cmpuint (g_string_replace (changed_plan, "\"day\": 19", "\"day\": 20", 1), ==, 1);
   g_assert_true (g_file_set_contents (changed, changed_plan->str, -1, NULL));
+  g_free (run_admin (1, data, "plans", "publish", changed, NULL));
+  g_free (run_admin (0, data, "plans", "publish", BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", NULL));
+  g_free (run_admin (0, data, "plans", "publish", BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", NULL));
   g_free (run_admin (1, data, "plans", "publish", changed, NULL));
   g_assert_cmpuint (g_string_replace (changed_plan, "qng-kh-61-2019", "qng-kh-61-2019-sua-doi", 1), ==, 1);
   g_assert_true (g_file_set_contents (changed, changed_plan->str, -1, NULL));
