@@ -1529,6 +1529,21 @@ test_admin (void)
   for (guint i = 0; i < json_array_get_length (json_node_get_array (completeness)); i++)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (completeness), i),
                                                     "timeliness"), ==, "no-due-date");
+  g_clear_pointer (&completeness, json_node_unref);
+  /* A plan published for that year gives it one, as it does on the units'
+   * machines: the unit that never reported is late. */
+  g_assert_true (g_file_set_contents (changed,
+    "{ \"format\": 1, \"id\": \"qng-kh-5-2018\","
+    "  \"name\": { \"vi\": \"Kế hoạch 5/KH-UBND\", \"en\": \"Plan 5/KH-UBND\" },"
+    "  \"title\": { \"vi\": \"Kế hoạch số 5/KH-UBND\", \"en\": \"Plan No. 5/KH-UBND\" },"
+    "  \"issuer\": { \"vi\": \"UBND tỉnh Quảng Ngãi\", \"en\": \"Quảng Ngãi People's Committee\" },"
+    "  \"in_force\": { \"from\": \"2018Q1\", \"to\": \"2018\" }, \"units\": [\"QNG-*\"],"
+    "  \"calendar\": { \"quarter\": { \"due\": { \"month\": 1, \"day\": 10 } } } }", -1, NULL));
+  g_free (run_admin (0, data, "plans", "publish", changed, NULL));
+  completeness = admin_json (data, "completeness", "2018Q2", "--template", "egov-quarterly", NULL);
+  row = find_row (json_node_get_array (completeness), "unit", "QNG-ST-TINHHA");
+  g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "missing");
+  g_assert_cmpstr (json_object_get_string_member (row, "timeliness"), ==, "late");
 
   totals = admin_json (data, "totals", PERIOD, NULL);
   row = find_row (json_node_get_array (totals), "field", "services_level3");

@@ -148,6 +148,40 @@ shipped_templates (void)
   return registry;
 }
 
+/* The installed templates and plans, and the plans published into the
+ * store: the due dates the units' clients have. */
+static BcTemplateRegistry *
+province_templates (BcServerStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  BcTemplateRegistry *registry = shipped_templates ();
+  g_autoptr(JsonArray) published = bc_server_store_list_plans (store, &error);
+
+  if (published == NULL)
+    {
+      err (_("The published plans cannot be read (%s); only the installed plans are used."),
+           error->message);
+      return registry;
+    }
+  for (guint i = 0; i < json_array_get_length (published); i++)
+    {
+      g_autofree char *text = json_to_string (json_array_get_element (published, i), FALSE);
+      g_autoptr(BcPlan) plan = bc_plan_new_from_data (text, -1, _("a published plan"), &error);
+
+      /* An installed plan of the same id is the same plan: publishing
+       * other content under its id is refused. */
+      if (plan != NULL)
+        bc_template_registry_add_plan (registry, plan);
+      else
+        {
+          err (_("warning: a plan was set aside and cannot be used (its due dates and targets are not shown): %s"),
+               error->message);
+          g_clear_error (&error);
+        }
+    }
+  return registry;
+}
+
 static char *
 format_time (gint64 usec)
 {
@@ -1071,7 +1105,7 @@ cmd_completeness (int argc, char **argv)
   units = bc_server_store_list_units (store, &error);
   if (units == NULL)
     return fail (error);
-  shipped = shipped_templates ();
+  shipped = province_templates (store);
   ids = period_templates (reports, &period, only, shipped);
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, (GDateDay) g_date_time_get_day_of_month (now),

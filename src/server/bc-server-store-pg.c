@@ -777,47 +777,49 @@ pg_get_template (BcServerStore *store, const char *template_id, gint64 version, 
   return get_dup (res, 0, 0);
 }
 
-/* The definition published under `plan_id`, from the feed (a plan has no
- * table: its change is its record), or NULL with `*failed` set on error. */
-static JsonNode *
-find_plan (PGconn      *conn,
-           const char  *plan_id,
-           gboolean    *failed,
-           GError     **error)
+/* The definitions published under `plan_id` (NULL: every plan's), from
+ * the feed (a plan has no table: its change is its record), in the order
+ * published; NULL on error. */
+static JsonArray *
+scan_plans (PGconn      *conn,
+            const char  *plan_id,
+            GError     **error)
 {
   g_autoptr(PGresult) res = query (conn, "SELECT body FROM changes WHERE kind = 'plan'"
                                          " AND unit IS NULL ORDER BY seq", 0, NULL, error);
+  JsonArray *found;
 
-  *failed = res == NULL;
-  for (int r = 0; res != NULL && r < PQntuples (res); r++)
+  if (res == NULL)
+    return NULL;
+  found = json_array_new ();
+  for (int r = 0; r < PQntuples (res); r++)
     {
       JsonNode *definition = _bc_server_store_plan_definition (PQgetvalue (res, r, 0), plan_id);
 
       if (definition != NULL)
-        return definition;
+        json_array_add_element (found, definition);
     }
-  return NULL;
+  return found;
 }
 
 static gboolean
 pg_publish_plan (BcServerStore *store, const char *plan_id, JsonNode *definition, GError **error)
 {
   BORROW (b, PG_STORE (store), error);
-  g_autoptr(JsonNode) published = NULL;
+  g_autoptr(JsonArray) published = NULL;
   g_autoptr(JsonNode) body = NULL;
-  gboolean failed;
 
   if (b.conn == NULL)
     return FALSE;
   if (!exec (b.conn, "BEGIN", error) || !lock_feed (b.conn, error))
     goto failed;
-  published = find_plan (b.conn, plan_id, &failed, error);
-  if (failed)
+  published = scan_plans (b.conn, plan_id, error);
+  if (published == NULL)
     goto failed;
-  if (published != NULL)
+  if (json_array_get_length (published) > 0)
     {
       rollback (b.conn);
-      if (json_node_equal (published, definition))
+      if (json_node_equal (json_array_get_element (published, 0), definition))
         return TRUE;
       g_set_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_EXISTS,
                    _("The plan %s is already published with other content. A published plan is final: publish the changed plan under an id of its own."),
@@ -839,13 +841,24 @@ static char *
 pg_get_plan (BcServerStore *store, const char *plan_id, GError **error)
 {
   BORROW (b, PG_STORE (store), error);
-  g_autoptr(JsonNode) definition = NULL;
-  gboolean failed;
+  g_autoptr(JsonArray) published = NULL;
 
   if (b.conn == NULL)
     return NULL;
-  definition = find_plan (b.conn, plan_id, &failed, error);
-  return definition != NULL ? json_to_string (definition, FALSE) : NULL;
+  published = scan_plans (b.conn, plan_id, error);
+  if (published == NULL || json_array_get_length (published) == 0)
+    return NULL;
+  return json_to_string (json_array_get_element (published, 0), FALSE);
+}
+
+static JsonArray *
+pg_list_plans (BcServerStore *store, GError **error)
+{
+  BORROW (b, PG_STORE (store), error);
+
+  if (b.conn == NULL)
+    return NULL;
+  return scan_plans (b.conn, NULL, error);
 }
 
 static JsonNode *
@@ -1297,6 +1310,7 @@ static const BcServerStoreClass pg_class = {
   .get_template = pg_get_template,
   .publish_plan = pg_publish_plan,
   .get_plan = pg_get_plan,
+  .list_plans = pg_list_plans,
   .push = pg_push,
   .changes = pg_changes,
   .report_units = pg_report_units,

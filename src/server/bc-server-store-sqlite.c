@@ -739,39 +739,36 @@ sqlite_get_template (BcServerStore *store, const char *template_id, gint64 versi
   return NULL;
 }
 
-/* The definition published under `plan_id`, from the feed (a plan has no
- * table: its change is its record), or NULL with `*failed` set on error. */
-static JsonNode *
-find_plan (BcSqliteStore  *self,
-           const char     *plan_id,
-           gboolean       *failed,
-           GError        **error)
+/* The definitions published under `plan_id` (NULL: every plan's), from
+ * the feed (a plan has no table: its change is its record), in the order
+ * published; NULL on error. */
+static JsonArray *
+scan_plans (BcSqliteStore  *self,
+            const char     *plan_id,
+            GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonArray) found = json_array_new ();
   int rc;
 
-  *failed = FALSE;
   stmt = prepare (self->db, "SELECT body FROM changes WHERE kind = 'plan' AND unit IS NULL"
                             " ORDER BY seq", error);
   if (stmt == NULL)
-    {
-      *failed = TRUE;
-      return NULL;
-    }
+    return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonNode *definition = _bc_server_store_plan_definition ((const char *) sqlite3_column_text (stmt, 0),
                                                                plan_id);
 
       if (definition != NULL)
-        return definition;
+        json_array_add_element (found, definition);
     }
   if (rc != SQLITE_DONE)
     {
-      *failed = TRUE;
       fail (self->db, rc, error);
+      return NULL;
     }
-  return NULL;
+  return g_steal_pointer (&found);
 }
 
 static gboolean
@@ -780,19 +777,18 @@ sqlite_publish_plan (BcServerStore *store, const char *plan_id, JsonNode *defini
 {
   BcSqliteStore *self = SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
-  g_autoptr(JsonNode) published = NULL;
+  g_autoptr(JsonArray) published = NULL;
   g_autoptr(JsonNode) body = NULL;
-  gboolean failed;
 
   if (!begin (self, error))
     return FALSE;
-  published = find_plan (self, plan_id, &failed, error);
-  if (failed)
+  published = scan_plans (self, plan_id, error);
+  if (published == NULL)
     goto failed;
-  if (published != NULL)
+  if (json_array_get_length (published) > 0)
     {
       rollback (self);
-      if (json_node_equal (published, definition))
+      if (json_node_equal (json_array_get_element (published, 0), definition))
         return TRUE;
       g_set_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_EXISTS,
                    _("The plan %s is already published with other content. A published plan is final: publish the changed plan under an id of its own."),
@@ -815,11 +811,20 @@ sqlite_get_plan (BcServerStore *store, const char *plan_id, GError **error)
 {
   BcSqliteStore *self = SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
-  g_autoptr(JsonNode) definition = NULL;
-  gboolean failed;
+  g_autoptr(JsonArray) published = scan_plans (self, plan_id, error);
 
-  definition = find_plan (self, plan_id, &failed, error);
-  return definition != NULL ? json_to_string (definition, FALSE) : NULL;
+  if (published == NULL || json_array_get_length (published) == 0)
+    return NULL;
+  return json_to_string (json_array_get_element (published, 0), FALSE);
+}
+
+static JsonArray *
+sqlite_list_plans (BcServerStore *store, GError **error)
+{
+  BcSqliteStore *self = SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
+
+  return scan_plans (self, NULL, error);
 }
 
 static JsonNode *
@@ -1440,6 +1445,7 @@ static const BcServerStoreClass sqlite_class = {
   .get_template = sqlite_get_template,
   .publish_plan = sqlite_publish_plan,
   .get_plan = sqlite_get_plan,
+  .list_plans = sqlite_list_plans,
   .push = sqlite_push,
   .changes = sqlite_changes,
   .report_units = sqlite_report_units,

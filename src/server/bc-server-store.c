@@ -134,6 +134,13 @@ bc_server_store_get_plan (BcServerStore *self, const char *plan_id, GError **err
   return self->klass->get_plan (self, plan_id, error);
 }
 
+JsonArray *
+bc_server_store_list_plans (BcServerStore *self, GError **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->klass->list_plans (self, error);
+}
+
 JsonNode *
 _bc_server_store_published_change (const char *kind,
                                    const char *id,
@@ -169,7 +176,8 @@ _bc_server_store_plan_definition (const char *body,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   change = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (change, "plan", NULL), plan_id) != 0)
+  if (plan_id != NULL
+      && g_strcmp0 (json_object_get_string_member_with_default (change, "plan", NULL), plan_id) != 0)
     return NULL;
   definition = json_object_get_member (change, "definition");
   return definition != NULL ? json_node_copy (definition) : NULL;

@@ -126,6 +126,7 @@ struct _BcServerStoreClass {
   gboolean    (*publish_plan)     (BcServerStore *self, const char *plan_id,
                                    JsonNode *definition, GError **error);
   char       *(*get_plan)         (BcServerStore *self, const char *plan_id, GError **error);
+  JsonArray  *(*list_plans)       (BcServerStore *self, GError **error);
   /* reports */
   gboolean    (*push)             (BcServerStore *self, const char *unit, const char *device_id,
                                    const BcStorePushItem *item, gint64 now,
@@ -234,6 +235,10 @@ gboolean       bc_server_store_publish_plan    (BcServerStore  *self,
 char          *bc_server_store_get_plan        (BcServerStore  *self,
                                                 const char     *plan_id,
                                                 GError        **error);
+/* Every published plan's definition (a JSON object), in the order
+ * published. */
+JsonArray     *bc_server_store_list_plans      (BcServerStore  *self,
+                                                GError        **error);
 /* Steps 4 to 7 of docs/sync-protocol.md's push, in one transaction. The
  * item is committed at return, and durable once bc_server_store_sync()
  * returns: a batch of items costs one flush to disk, not one per item. */
@@ -296,7 +301,8 @@ char          *bc_server_store_device_token_hash (BcServerStore *self,
 
 /* For the stores: a "template" or "plan" change's body (`version` is
  * left out for a plan), and the definition a stored "plan" change body
- * publishes for `plan_id` (NULL when it is another plan's). */
+ * publishes for `plan_id` (NULL when it is another plan's; any plan's when
+ * `plan_id` is NULL). */
 JsonNode      *_bc_server_store_published_change (const char   *kind,
                                                   const char   *id,
                                                   gint64        version,
