@@ -2759,6 +2759,7 @@ test_transfer (Fixture       *f,
   g_autofree char *other_dir = g_build_filename (work, "other", NULL);
   g_autofree char *source_tables = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *plan = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) a1 = NULL;
   g_autoptr(JsonObject) a2 = NULL;
@@ -2781,6 +2782,9 @@ test_transfer (Fixture       *f,
   g_assert_true (bc_server_store_review (f->store, "QNG-SONTINH", "tb", "returned", "Bổ sung.", "A",
                                          g_get_real_time (), &error));
   g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", &plan, NULL, NULL));
+  g_assert_true (bc_server_store_publish_plan (f->store, "qng-kh-61-2019", plan, &error));
+  g_assert_no_error (error);
 
   {
     g_autofree char *out = run_exactly (0, "export", file1, source_kind, source, NULL);
@@ -2800,6 +2804,16 @@ test_transfer (Fixture       *f,
     g_assert_cmpstr (in_tables, ==, source_tables);
     g_assert_cmpstr (out_tables, ==, source_tables);
     g_free (run_exactly (1, "import", file1, "--data", sqlite_dir, NULL));
+  }
+  /* The published plan moved with the feed. */
+  {
+    g_autoptr(BcServerStore) moved = bc_server_store_open_sqlite (sqlite_dir, &error);
+    g_autofree char *definition = NULL;
+
+    g_assert_no_error (error);
+    definition = bc_server_store_get_plan (moved, "qng-kh-61-2019", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (definition);
   }
   /* And from there into PostgreSQL. */
   if (test_pg != NULL)

@@ -147,8 +147,8 @@ gint64       bc_outbox_get_cursor         (BcWorkbook    *workbook,
  * acknowledged; always recorded in the review history), unit lists (stored
  * whole). Template and plan changes are not applied here: the caller stores
  * their files first (bc_outbox_store_template, bc_outbox_store_plan) so that
- * a crash between the two
- * only stores a file again. A change applied twice changes nothing.
+ * a crash between the two only stores a file again. A change applied twice
+ * changes nothing.
  * Changes not of the expected shape fail with BC_WIRE_ERROR_BAD_SHAPE and
  * nothing is applied. `changes`: the page's JsonArray. */
 gboolean     bc_outbox_apply_changes      (BcWorkbook    *workbook,
