@@ -181,6 +181,29 @@ bc_cli_test_write_file (BcCliFixture *fixture,
   return path;
 }
 
+char *
+bc_cli_test_write_plan (BcCliFixture *fixture,
+                        const char   *number,
+                        const char   *from)
+{
+  g_autofree char *id = g_strdup_printf ("qng-kh-%s-%.4s", number, from);
+  g_autofree char *name = g_strdup_printf ("%s.plan.json", id);
+  g_autofree char *text = g_strdup_printf (
+    "{ \"format\": 1, \"id\": \"%s\","
+    "  \"name\": { \"vi\": \"Kế hoạch %s/KH-UBND\", \"en\": \"Plan %s/KH-UBND\" },"
+    "  \"title\": { \"vi\": \"Kế hoạch số %s/KH-UBND\", \"en\": \"Plan No. %s/KH-UBND\" },"
+    "  \"issuer\": { \"vi\": \"Ủy ban nhân dân tỉnh Quảng Ngãi\","
+    "                \"en\": \"Quảng Ngãi Provincial People's Committee\" },"
+    "  \"in_force\": { \"from\": \"%s\", \"to\": \"2025\" },"
+    "  \"units\": [\"QNG-*\"],"
+    "  \"calendar\": { \"quarter\": {"
+    "    \"window\": { \"start\": { \"month\": -2, \"day\": 1 }, \"end\": { \"month\": 0, \"day\": 31 } },"
+    "    \"due\": { \"month\": 1, \"day\": 10 } } } }\n",
+    id, number, number, number, number, from);
+
+  return bc_cli_test_write_file (fixture, name, text);
+}
+
 /* A failed assertion aborts the test without its teardown: the server must
  * not outlive it. */
 G_GNUC_UNUSED static void

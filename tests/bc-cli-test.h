@@ -84,6 +84,14 @@ char     *bc_cli_test_write_file       (BcCliFixture        *fixture,
                                         const char          *name,
                                         const char          *contents);
 
+/* Writes a plan of Quảng Ngãi, number `number` (its id "qng-kh-NUMBER-YEAR",
+ * named "Plan NUMBER/KH-UBND"), for its districts ("QNG-*") from period
+ * `from` to 2025: quarterly reports due on the 10th of the month after the
+ * quarter. Returns its path. */
+char     *bc_cli_test_write_plan       (BcCliFixture        *fixture,
+                                        const char          *number,
+                                        const char          *from);
+
 /* Starts `baocao-server serve` on a port the system picks (with TLS when
  * `cert` is not NULL) and reads its URL from the line it prints. */
 void      bc_cli_test_start_server_tls (BcCliFixture        *fixture,

@@ -202,6 +202,36 @@ test_bundle_exactly_once (BcCliFixture  *fixture,
   g_free (only_server_receipt (fixture));
 }
 
+/* A plan the province published reaches a unit with no link in the reply
+ * bundle: its reports are due when the plan says. */
+static void
+test_bundle_plan (BcCliFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_auto(BcCliRun) run = { 0 };
+  g_autofree char *bundle = path_in (fixture, "outbox.bundle");
+  g_autofree char *reply = path_in (fixture, "outbox.bundle.reply");
+  g_autofree char *plan = NULL;
+  g_autofree char *id = NULL;
+
+  (void) data;
+
+  bc_cli_test_enrol (fixture);
+  id = bc_cli_test_ready_report (fixture, "2022Q1", BC_CLI_TEST_UNIT);
+  plan = bc_cli_test_write_plan (fixture, "12", "2022Q1");
+  bc_cli_test_admin (fixture, "plans", "publish", plan, NULL);
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "19/03/2022 (Plan 61/KH-UBND)"));
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "1 new plan received"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "10/04/2022 (Plan 12/KH-UBND)"));
+}
+
 /* The same revision by network first, then by bundle: the bundle is a
  * replay, and its reply agrees with what the sync already recorded. */
 static void
@@ -710,6 +740,7 @@ main (int   argc,
 
   ADD ("/sync/bundle/exactly-once", test_bundle_exactly_once);
   ADD ("/sync/bundle/after-network", test_bundle_after_network);
+  ADD ("/sync/bundle/plan", test_bundle_plan);
   ADD ("/sync/bundle/network-after-bundle", test_network_after_bundle);
   ADD ("/sync/bundle/damaged", test_bundle_damaged);
   ADD ("/sync/bundle/other-unit", test_bundle_other_unit);

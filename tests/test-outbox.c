@@ -648,6 +648,54 @@ test_store_template (Fixture       *fixture,
   g_assert_cmpuint (bc_outbox_load_user_templates (registry, folder), ==, 0);
 }
 
+static void
+test_store_plan (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"),
+                                              "qng-kh-61-2019.plan.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *folder = g_build_filename (fixture->dir, "received", NULL);
+  g_autofree char *path = g_build_filename (folder, "qng-kh-61-2019.plan.json", NULL);
+  g_autoptr(JsonNode) definition = NULL;
+  g_autoptr(BcPlan) stored = NULL;
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new ();
+  GDate due;
+
+  (void) data;
+
+  g_assert_true (g_file_get_contents (source, &text, NULL, &error));
+  definition = json_from_string (text, &error);
+  g_assert_no_error (error);
+
+  /* A plan id that is not what the file says, or one that could leave the
+   * folder, is refused, and nothing is written. */
+  g_assert_null (bc_outbox_store_plan (folder, "qng-kh-62-2019", definition, &error));
+  g_assert_error (error, BC_WIRE_ERROR, BC_WIRE_ERROR_BAD_SHAPE);
+  g_clear_error (&error);
+  g_assert_null (bc_outbox_store_plan (folder, "../qng-kh-61-2019", definition, &error));
+  g_assert_error (error, BC_WIRE_ERROR, BC_WIRE_ERROR_BAD_SHAPE);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  stored = bc_outbox_store_plan (folder, "qng-kh-61-2019", definition, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_plan_get_id (stored), ==, "qng-kh-61-2019");
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  /* Loaded from the folder as a plan (not set aside as a broken form):
+   * reports get its due dates. */
+  g_assert_false (bc_template_registry_due_date (registry, "2019Q3", "QNG-SONTINH", &due));
+  g_assert_cmpuint (bc_outbox_load_user_templates (registry, folder), ==, 1);
+  g_assert_true (bc_template_registry_due_date (registry, "2019Q3", "QNG-SONTINH", &due));
+  g_assert_cmpint (g_date_get_day (&due), ==, 19);
+  g_assert_cmpint (g_date_get_month (&due), ==, 9);
+  /* Already there: not added twice. */
+  g_assert_cmpuint (bc_outbox_load_user_templates (registry, folder), ==, 0);
+  g_assert_cmpuint (bc_template_registry_get_plans (registry)->len, ==, 1);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Killed between queuing and receipt                                       */
 
@@ -799,6 +847,7 @@ main (int   argc,
   ADD ("/core/outbox/bad-page", test_bad_page);
   ADD ("/core/outbox/settings", test_settings);
   ADD ("/core/outbox/store-template", test_store_template);
+  ADD ("/core/outbox/store-plan", test_store_plan);
   ADD ("/core/outbox/crash", test_crash);
 
   return g_test_run ();

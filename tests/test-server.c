@@ -821,6 +821,73 @@ test_changes (Fixture       *f,
   }
 }
 
+/* A published plan reaches every unit's feed once, with its definition;
+ * the same plan again adds nothing, other content under its id is refused. */
+static void
+test_changes_plan (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *son = enrol (f, "son");
+  g_autofree char *tra = enrol (f, "tra");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *compact = NULL;
+  g_autofree char *stored = NULL;
+  g_autoptr(JsonNode) definition = NULL;
+  g_autoptr(JsonNode) stored_node = NULL;
+  g_autoptr(JsonNode) changed = NULL;
+  g_autoptr(JsonArray) before = NULL;
+  g_autoptr(JsonArray) page = NULL;
+  g_autoptr(JsonArray) theirs = NULL;
+  g_autoptr(JsonArray) after = NULL;
+  gint64 cursor, cursor2;
+  gboolean more;
+  JsonObject *change;
+
+  (void) data;
+
+  g_assert_true (g_file_get_contents (BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", &text, NULL, NULL));
+  definition = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_null (bc_server_store_get_plan (f->store, "qng-kh-61-2019", &error));
+  g_assert_no_error (error);
+  before = changes_page (f, son, 0, 500, &cursor, &more);
+
+  g_assert_true (bc_server_store_publish_plan (f->store, "qng-kh-61-2019", text, &error));
+  g_assert_no_error (error);
+  page = changes_page (f, son, cursor, 500, &cursor2, &more);
+  g_assert_cmpuint (json_array_get_length (page), ==, 1);
+  change = json_array_get_object_element (page, 0);
+  g_assert_cmpstr (json_object_get_string_member (change, "kind"), ==, "plan");
+  g_assert_cmpstr (json_object_get_string_member (change, "plan"), ==, "qng-kh-61-2019");
+  g_assert_true (json_node_equal (json_object_get_member (change, "definition"), definition));
+  theirs = changes_page (f, tra, 0, 500, &cursor, &more);
+  g_assert_cmpuint (count_kind (theirs, "plan"), ==, 1);
+  stored = bc_server_store_get_plan (f->store, "qng-kh-61-2019", &error);
+  g_assert_no_error (error);
+  stored_node = json_from_string (stored, &error);
+  g_assert_true (json_node_equal (stored_node, definition));
+
+  /* The same plan written otherwise (compact) is the same plan. */
+  compact = json_to_string (definition, FALSE);
+  g_assert_true (bc_server_store_publish_plan (f->store, "qng-kh-61-2019", compact, &error));
+  g_assert_no_error (error);
+
+  /* Other content under a published plan id: refused, nothing added. */
+  changed = json_node_copy (definition);
+  json_object_set_int_member (json_object_get_object_member (json_object_get_object_member (
+    json_object_get_object_member (json_node_get_object (changed), "calendar"), "quarter"), "due"), "day", 20);
+  g_clear_pointer (&compact, g_free);
+  compact = json_to_string (changed, FALSE);
+  g_assert_false (bc_server_store_publish_plan (f->store, "qng-kh-61-2019", compact, &error));
+  g_assert_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  after = changes_page (f, son, cursor2, 500, &cursor, &more);
+  g_assert_cmpuint (json_array_get_length (after), ==, 0);
+  g_assert_cmpint (cursor, ==, cursor2);
+}
+
 /* A raw HTTP exchange from another thread (the server runs on this one). */
 typedef struct {
   guint16   port;
@@ -1332,6 +1399,8 @@ test_admin (void)
   g_autoptr(Reply) changes = NULL;
   g_autoptr(Reply) revoked = NULL;
   g_autoptr(GString) changed_definition = NULL;
+  g_autoptr(GString) changed_plan = NULL;
+  g_autofree char *plan_text = NULL;
   JsonObject *row;
   gsize length;
 
@@ -1360,6 +1429,26 @@ test_admin (void)
   g_free (run_admin (1, data, "templates", "publish", changed, NULL));
   g_assert_true (g_file_set_contents (changed, "{\"format\": 1}", -1, NULL));
   g_free (run_admin (1, data, "templates", "publish", changed, NULL));
+
+  /* A plan likewise: published once; one that does not load is refused,
+   * and so is other content under the id of a plan installed with Baocao
+   * (clients keep their own copy of it). */
+  g_assert_true (g_file_get_contents (BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", &plan_text, NULL, NULL));
+  changed_plan = g_string_new (plan_text);
+  g_assert_cmpuint (g_string_replace (changed_plan, "\"day\": 19", "\"day\": 20", 1), ==, 1);
+  g_assert_true (g_file_set_contents (changed, changed_plan->str, -1, NULL));
+  g_free (run_admin (1, data, "plans", "publish", changed, NULL));
+  g_free (run_admin (0, data, "plans", "publish", BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", NULL));
+  g_free (run_admin (0, data, "plans", "publish", BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", NULL));
+  g_free (run_admin (1, data, "plans", "publish", changed, NULL));
+  g_assert_cmpuint (g_string_replace (changed_plan, "qng-kh-61-2019", "qng-kh-61-2019-sua-doi", 1), ==, 1);
+  g_assert_true (g_file_set_contents (changed, changed_plan->str, -1, NULL));
+  g_free (run_admin (0, data, "plans", "publish", changed, NULL));
+  g_assert_cmpuint (g_string_replace (changed_plan, "\"day\": 20", "\"day\": 21", 1), ==, 1);
+  g_assert_true (g_file_set_contents (changed, changed_plan->str, -1, NULL));
+  g_free (run_admin (1, data, "plans", "publish", changed, NULL));
+  g_assert_true (g_file_set_contents (changed, "{\"format\": 1}", -1, NULL));
+  g_free (run_admin (1, data, "plans", "publish", changed, NULL));
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 #ifdef __linux__
@@ -1411,6 +1500,9 @@ test_admin (void)
   g_assert_nonnull (row);
   g_assert_cmpstr (json_object_get_string_member (row, "comment"), ==, "Bổ sung số liệu mục 4.");
   g_assert_cmpstr (json_object_get_string_member (row, "decision"), ==, "returned");
+  /* The two plans published by the commands, each once. */
+  g_assert_cmpuint (count_kind (json_object_get_array_member (json_node_get_object (changes->json), "changes"),
+                                "plan"), ==, 2);
   /* Accepted is final: another revision is refused. */
   {
     g_autofree char *body = push_body (make_item ("adm-tra", "QNG-TRABONG", 2, 1, "=HYPERLINK(\"x\")", "31"), NULL);
@@ -1437,6 +1529,21 @@ test_admin (void)
   for (guint i = 0; i < json_array_get_length (json_node_get_array (completeness)); i++)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (completeness), i),
                                                     "timeliness"), ==, "no-due-date");
+  g_clear_pointer (&completeness, json_node_unref);
+  /* A plan published for that year gives it one, as it does on the units'
+   * machines: the unit that never reported is late. */
+  g_assert_true (g_file_set_contents (changed,
+    "{ \"format\": 1, \"id\": \"qng-kh-5-2018\","
+    "  \"name\": { \"vi\": \"Kế hoạch 5/KH-UBND\", \"en\": \"Plan 5/KH-UBND\" },"
+    "  \"title\": { \"vi\": \"Kế hoạch số 5/KH-UBND\", \"en\": \"Plan No. 5/KH-UBND\" },"
+    "  \"issuer\": { \"vi\": \"UBND tỉnh Quảng Ngãi\", \"en\": \"Quảng Ngãi People's Committee\" },"
+    "  \"in_force\": { \"from\": \"2018Q1\", \"to\": \"2018\" }, \"units\": [\"QNG-*\"],"
+    "  \"calendar\": { \"quarter\": { \"due\": { \"month\": 1, \"day\": 10 } } } }", -1, NULL));
+  g_free (run_admin (0, data, "plans", "publish", changed, NULL));
+  completeness = admin_json (data, "completeness", "2018Q2", "--template", "egov-quarterly", NULL);
+  row = find_row (json_node_get_array (completeness), "unit", "QNG-ST-TINHHA");
+  g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "missing");
+  g_assert_cmpstr (json_object_get_string_member (row, "timeliness"), ==, "late");
 
   totals = admin_json (data, "totals", PERIOD, NULL);
   row = find_row (json_node_get_array (totals), "field", "services_level3");
@@ -2652,6 +2759,7 @@ test_transfer (Fixture       *f,
   g_autofree char *other_dir = g_build_filename (work, "other", NULL);
   g_autofree char *source_tables = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *plan = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) a1 = NULL;
   g_autoptr(JsonObject) a2 = NULL;
@@ -2674,6 +2782,9 @@ test_transfer (Fixture       *f,
   g_assert_true (bc_server_store_review (f->store, "QNG-SONTINH", "tb", "returned", "Bổ sung.", "A",
                                          g_get_real_time (), &error));
   g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (BUILD_TEMPLATEDIR "/qng-kh-61-2019.plan.json", &plan, NULL, NULL));
+  g_assert_true (bc_server_store_publish_plan (f->store, "qng-kh-61-2019", plan, &error));
+  g_assert_no_error (error);
 
   {
     g_autofree char *out = run_exactly (0, "export", file1, source_kind, source, NULL);
@@ -2693,6 +2804,16 @@ test_transfer (Fixture       *f,
     g_assert_cmpstr (in_tables, ==, source_tables);
     g_assert_cmpstr (out_tables, ==, source_tables);
     g_free (run_exactly (1, "import", file1, "--data", sqlite_dir, NULL));
+  }
+  /* The published plan moved with the feed. */
+  {
+    g_autoptr(BcServerStore) moved = bc_server_store_open_sqlite (sqlite_dir, &error);
+    g_autofree char *definition = NULL;
+
+    g_assert_no_error (error);
+    definition = bc_server_store_get_plan (moved, "qng-kh-61-2019", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (definition);
   }
   /* And from there into PostgreSQL. */
   if (test_pg != NULL)
@@ -2864,6 +2985,7 @@ main (int    argc,
   ADD ("/server/push/refused", test_push_refused);
   ADD ("/server/push/concurrent", test_push_concurrent);
   ADD ("/server/changes", test_changes);
+  ADD ("/server/changes/plan", test_changes_plan);
   ADD ("/server/limits/too-large", test_too_large);
   ADD ("/server/client-gone", test_client_gone);
   ADD ("/server/limits/depth", test_depth);

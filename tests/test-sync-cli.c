@@ -495,6 +495,87 @@ test_template_published (BcCliFixture  *fixture,
   g_assert_nonnull (old_draft);
 }
 
+/* The due date `calendar PERIOD --json` gives the workbook's unit. */
+static char *
+calendar_due (BcCliFixture *fixture,
+              const char   *period)
+{
+  g_auto(BcCliRun) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *row;
+
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "calendar", period, "--json", NULL), ==, 0);
+  root = bc_cli_test_parse_json (run.out);
+  row = json_array_get_object_element (json_node_get_array (root), 0);
+  return g_strdup (json_object_get_string_member (row, "due"));
+}
+
+static void
+test_plan_published (BcCliFixture  *fixture,
+                     gconstpointer  data)
+{
+  /* A plan the province issues after Plan 61, for its districts. */
+  g_autofree char *published = bc_cli_test_write_plan (fixture, "12", "2022Q1");
+  g_autofree char *shipped = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"),
+                                               "qng-kh-61-2019.plan.json", NULL);
+  g_autofree char *stored = g_build_filename (fixture->dir, "baocao", "templates",
+                                              "qng-kh-12-2022.plan.json", NULL);
+  g_autofree char *stored_61 = g_build_filename (fixture->dir, "baocao", "templates",
+                                                 "qng-kh-61-2019.plan.json", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *due = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_auto(BcCliRun) run = { 0 };
+  JsonObject *result;
+
+  (void) data;
+
+  bc_cli_test_enrol (fixture);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "new", "egov-quarterly", "--period", "2022Q1",
+                                    "--unit", BC_CLI_TEST_UNIT, NULL), ==, 0);
+  id = g_strstrip (g_strdup (run.out));
+
+  /* Under Plan 61, the one installed, Q1/2022 is due on 19 March. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "19/03/2022 (Plan 61/KH-UBND)"));
+
+  /* The province publishes Plan 12, and Plan 61 again as installed (which
+   * every client keeps: nothing to store). */
+  bc_cli_test_admin (fixture, "plans", "publish", published, NULL);
+  bc_cli_test_admin (fixture, "plans", "publish", shipped, NULL);
+
+  /* One sync: the report is due when Plan 12 says, at once and in every
+   * later command; the plan is kept in the user's form folder. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "1 new plan received"));
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "10/04/2022 (Plan 12/KH-UBND)"));
+  g_assert_null (strstr (run.out, "19/03/2022"));
+  due = calendar_due (fixture, "2022Q1");
+  g_assert_cmpstr (due, ==, "2022-04-10");
+  g_clear_pointer (&due, g_free);
+  /* Before Plan 12, Plan 61 still sets the date. */
+  due = calendar_due (fixture, "2021Q4");
+  g_assert_cmpstr (due, ==, "2021-12-19");
+  g_assert_true (g_file_test (stored, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (stored_61, G_FILE_TEST_EXISTS));
+
+  /* A second sync stores nothing again. */
+  result = bc_cli_test_sync_json (fixture, &first);
+  g_assert_cmpint (json_object_get_int_member (result, "plans"), ==, 0);
+
+  /* Another plan later: the JSON counts it. */
+  {
+    g_autofree char *later = bc_cli_test_write_plan (fixture, "30", "2023Q1");
+
+    bc_cli_test_admin (fixture, "plans", "publish", later, NULL);
+  }
+  result = bc_cli_test_sync_json (fixture, &second);
+  g_assert_cmpint (json_object_get_int_member (result, "plans"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (result, "templates"), ==, 0);
+}
+
 /* Waits (at most 10 s) until the workbook's outbox holds an attempted item,
  * or `process` has ended. Reads the file beside the running sync (WAL). */
 static void
@@ -960,6 +1041,7 @@ main (int   argc,
   ADD ("/sync/cli/server-down", test_server_down);
   ADD ("/sync/cli/tls", test_tls);
   ADD ("/sync/cli/template-published", test_template_published);
+  ADD ("/sync/cli/plan-published", test_plan_published);
   ADD ("/sync/cli/killed-mid-sync", test_killed_mid_sync);
   ADD ("/sync/cli/no-keyring", test_no_keyring);
   ADD ("/sync/cli/conflict", test_conflict);

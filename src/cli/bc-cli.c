@@ -2453,6 +2453,22 @@ result_label (const BcSyncPushResult *result)
     }
 }
 
+/* The form versions and plans the province published, received by a sync
+ * or a reply bundle. */
+static void
+print_published (BcSyncSummary *summary)
+{
+  if (summary->n_templates > 0)
+    out (g_dngettext (GETTEXT_PACKAGE, "%u new form version received.\n",
+                      "%u new form versions received.\n", summary->n_templates),
+         summary->n_templates);
+  if (summary->n_plans > 0)
+    out (g_dngettext (GETTEXT_PACKAGE, "%u new plan received: its due dates and targets apply now.\n",
+                      "%u new plans received: their due dates and targets apply now.\n",
+                      summary->n_plans),
+         summary->n_plans);
+}
+
 static int
 cmd_sync (Cli   *cli,
           int    argc,
@@ -2578,6 +2594,8 @@ cmd_sync (Cli   *cli,
       json_builder_add_int_value (builder, summary->n_reviews);
       json_builder_set_member_name (builder, "templates");
       json_builder_add_int_value (builder, summary->n_templates);
+      json_builder_set_member_name (builder, "plans");
+      json_builder_add_int_value (builder, summary->n_plans);
       json_builder_set_member_name (builder, "carried_over");
       json_builder_add_int_value (builder, summary->n_carried);
       json_builder_set_member_name (builder, "cursor");
@@ -2628,10 +2646,7 @@ cmd_sync (Cli   *cli,
         out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
                           summary->n_reviews),
              summary->n_reviews);
-      if (summary->n_templates > 0)
-        out (g_dngettext (GETTEXT_PACKAGE, "%u new form version received.\n",
-                          "%u new form versions received.\n", summary->n_templates),
-             summary->n_templates);
+      print_published (summary);
     }
 
   if (n_conflicts > 0)
@@ -2786,6 +2801,7 @@ bundle_apply (Cli        *cli,
   out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
                     summary->n_reviews),
        summary->n_reviews);
+  print_published (summary);
   return 0;
 }
 

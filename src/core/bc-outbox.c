@@ -1158,7 +1158,7 @@ apply_in_transaction (BcWorkbook  *workbook,
       else if (g_str_equal (kind, "units"))
         ok = apply_units (workbook, change, i, error);
       else
-        ok = TRUE;  /* templates: stored by the caller; kinds of a later version: skipped */
+        ok = TRUE;  /* templates, plans: stored by the caller; kinds of a later version: skipped */
 
       if (!ok)
         return FALSE;
@@ -1319,6 +1319,42 @@ is_safe_template_id (const char *id)
   return TRUE;
 }
 
+/* The definition as the file to write: what the loaders read back. */
+static char *
+definition_text (JsonNode *definition,
+                 gsize    *length)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, definition);
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_data (generator, length);
+}
+
+/* Writes a checked definition to `directory`/`basename`, atomically. */
+static gboolean
+write_definition (const char  *directory,
+                  const char  *basename,
+                  const char  *text,
+                  gsize        length,
+                  GError     **error)
+{
+  g_autofree char *path = NULL;
+
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("Could not create the folder “%s” for forms: %s."),
+                   directory, g_strerror (saved));
+      return FALSE;
+    }
+
+  path = g_build_filename (directory, basename, NULL);
+  return g_file_set_contents (path, text, (gssize) length, error);
+}
+
 BcTemplate *
 bc_outbox_store_template (const char  *directory,
                           const char  *template_id,
@@ -1326,11 +1362,9 @@ bc_outbox_store_template (const char  *directory,
                           JsonNode    *definition,
                           GError     **error)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(BcTemplate) template_ = NULL;
   g_autofree char *text = NULL;
   g_autofree char *basename = NULL;
-  g_autofree char *path = NULL;
   gsize length;
 
   g_return_val_if_fail (directory != NULL, NULL);
@@ -1347,9 +1381,7 @@ bc_outbox_store_template (const char  *directory,
     }
 
   basename = g_strdup_printf ("%s-v%d.json", template_id, version);
-  json_generator_set_root (generator, definition);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, &length);
+  text = definition_text (definition, &length);
 
   template_ = bc_template_new_from_data (text, (gssize) length, basename, error);
   if (template_ == NULL)
@@ -1364,21 +1396,55 @@ bc_outbox_store_template (const char  *directory,
       return NULL;
     }
 
-  if (g_mkdir_with_parents (directory, 0700) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not create the folder “%s” for forms: %s."),
-                   directory, g_strerror (saved));
-      return NULL;
-    }
-
-  path = g_build_filename (directory, basename, NULL);
-  if (!g_file_set_contents (path, text, (gssize) length, error))
+  if (!write_definition (directory, basename, text, length, error))
     return NULL;
 
   return g_steal_pointer (&template_);
+}
+
+BcPlan *
+bc_outbox_store_plan (const char  *directory,
+                      const char  *plan_id,
+                      JsonNode    *definition,
+                      GError     **error)
+{
+  g_autoptr(BcPlan) plan = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *basename = NULL;
+  gsize length;
+
+  g_return_val_if_fail (directory != NULL, NULL);
+  g_return_val_if_fail (definition != NULL, NULL);
+
+  /* The id becomes a file name: nothing that could leave the folder. */
+  if (!is_safe_template_id (plan_id))
+    {
+      g_set_error (error, BC_WIRE_ERROR, BC_WIRE_ERROR_BAD_SHAPE,
+                   _("The server published a plan with an id Baocao cannot use (“%s”). "
+                     "Tell the server's administrator."),
+                   plan_id != NULL ? plan_id : "");
+      return NULL;
+    }
+
+  basename = g_strdup_printf ("%s.plan.json", plan_id);
+  text = definition_text (definition, &length);
+
+  plan = bc_plan_new_from_data (text, (gssize) length, basename, error);
+  if (plan == NULL)
+    return NULL;
+  if (g_strcmp0 (bc_plan_get_id (plan), plan_id) != 0)
+    {
+      g_set_error (error, BC_WIRE_ERROR, BC_WIRE_ERROR_BAD_SHAPE,
+                   _("The server published the plan “%s”, but its file says otherwise. "
+                     "Tell the server's administrator."),
+                   plan_id);
+      return NULL;
+    }
+
+  if (!write_definition (directory, basename, text, length, error))
+    return NULL;
+
+  return g_steal_pointer (&plan);
 }
 
 guint
@@ -1410,6 +1476,16 @@ bc_outbox_load_user_templates (BcTemplateRegistry *registry,
         continue;
       path = g_build_filename (directory, name, NULL);
       file = g_file_new_for_path (path);
+      if (g_str_has_suffix (name, ".plan.json"))
+        {
+          g_autoptr(BcPlan) plan = bc_plan_new_from_file (file, &error);
+
+          if (plan == NULL)
+            g_message ("Skipping the received plan %s: %s", path, error->message);
+          else if (bc_template_registry_add_plan (registry, plan))
+            added++;
+          continue;
+        }
       template_ = bc_template_new_from_file (file, &error);
       if (template_ == NULL)
         {

@@ -20,6 +20,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "bc-plan.h"
 #include "bc-workbook.h"
 
 G_BEGIN_DECLS
@@ -151,9 +152,10 @@ gint64       bc_outbox_get_cursor         (BcWorkbook    *workbook,
  * receipts (as bc_outbox_record_stored), reviews (sent → accepted or
  * returned with the comment, when for the revision the server last
  * acknowledged; always recorded in the review history), unit lists (stored
- * whole). Template changes are not applied here: the caller stores their
- * files first (bc_outbox_store_template) so that a crash between the two
- * only stores a file again. A change applied twice changes nothing.
+ * whole). Template and plan changes are not applied here: the caller stores
+ * their files first (bc_outbox_store_template, bc_outbox_store_plan) so that
+ * a crash between the two only stores a file again. A change applied twice
+ * changes nothing.
  * Changes not of the expected shape fail with BC_WIRE_ERROR_BAD_SHAPE and
  * nothing is applied. `changes`: the page's JsonArray. */
 gboolean     bc_outbox_apply_changes      (BcWorkbook    *workbook,
@@ -170,7 +172,7 @@ JsonNode    *bc_outbox_get_reviews        (BcWorkbook    *workbook,
 JsonNode    *bc_outbox_get_units          (BcWorkbook    *workbook,
                                            GError       **error);
 
-/* The folder where templates published by the server are kept:
+/* The folder where templates and plans published by the server are kept:
  * <user data dir>/baocao/templates. */
 char        *bc_outbox_user_template_dir  (void);
 /* Writes a published template definition to `directory` as
@@ -183,11 +185,20 @@ BcTemplate  *bc_outbox_store_template     (const char    *directory,
                                            JsonNode      *definition,
                                            GError       **error);
 
-/* Adds the templates of the user's template folder (those the server
- * published) to `registry`, skipping an id and version it already holds
- * (a shipped copy wins) and, with a warning in the log, a file that does not
- * load: a damaged download must not keep Baocao from starting. A missing
- * folder is nothing to add. Returns how many were added. */
+/* Writes a published plan definition to `directory` as <id>.plan.json
+ * (atomically, replacing an earlier copy), after checking it loads as that
+ * plan id. Returns the loaded plan. */
+BcPlan      *bc_outbox_store_plan         (const char    *directory,
+                                           const char    *plan_id,
+                                           JsonNode      *definition,
+                                           GError       **error);
+
+/* Adds the templates and plans (`*.plan.json`) of the user's template
+ * folder (those the server published) to `registry`, skipping an id and
+ * version, or a plan id, it already holds (a shipped copy wins) and, with a
+ * warning in the log, a file that does not load: a damaged download must
+ * not keep Baocao from starting. A missing folder is nothing to add.
+ * Returns how many were added. */
 guint        bc_outbox_load_user_templates (BcTemplateRegistry *registry,
                                             const char         *directory);
 

@@ -105,7 +105,14 @@ const BcTarget *bc_template_registry_lookup_target (BcTemplateRegistry *self,
                                                     const BcField      *field,
                                                     const char         *period_id,
                                                     const char         *unit);
-/* Every plan loaded, in file name order. BcPlan*, borrowed. */
+/* The plan of id `plan_id`, or NULL. Borrowed. */
+BcPlan       *bc_template_registry_get_plan        (BcTemplateRegistry *self,
+                                                    const char         *plan_id);
+/* Adds `plan` (the registry takes a reference), unless the registry holds
+ * a plan of its id already: then FALSE, and the registry keeps its own. */
+gboolean      bc_template_registry_add_plan        (BcTemplateRegistry *self,
+                                                    BcPlan             *plan);
+/* Every plan loaded, in file name order (then those added). BcPlan*, borrowed. */
 GPtrArray    *bc_template_registry_get_plans       (BcTemplateRegistry *self);
 
 /* Translated, for people: "No due date set" when `due` is NULL or not

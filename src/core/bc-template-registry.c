@@ -553,6 +553,31 @@ bc_template_registry_get_plans (BcTemplateRegistry *self)
 }
 
 BcPlan *
+bc_template_registry_get_plan (BcTemplateRegistry *self,
+                               const char         *plan_id)
+{
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
+  g_return_val_if_fail (plan_id != NULL, NULL);
+
+  return find_plan (self->plans, plan_id);
+}
+
+/* Plans are only ever added, so that the borrowed pointers lookups hand
+ * out stay valid as long as the registry. */
+gboolean
+bc_template_registry_add_plan (BcTemplateRegistry *self,
+                               BcPlan             *plan)
+{
+  g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), FALSE);
+  g_return_val_if_fail (BC_IS_PLAN (plan), FALSE);
+
+  if (find_plan (self->plans, bc_plan_get_id (plan)) != NULL)
+    return FALSE;
+  g_ptr_array_add (self->plans, g_object_ref (plan));
+  return TRUE;
+}
+
+BcPlan *
 bc_template_registry_lookup_plan (BcTemplateRegistry *self,
                                   const char         *period_id,
                                   const char         *unit)

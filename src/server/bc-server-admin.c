@@ -148,6 +148,40 @@ shipped_templates (void)
   return registry;
 }
 
+/* The installed templates and plans, and the plans published into the
+ * store: the due dates the units' clients have. */
+static BcTemplateRegistry *
+province_templates (BcServerStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  BcTemplateRegistry *registry = shipped_templates ();
+  g_autoptr(JsonArray) published = bc_server_store_list_plans (store, &error);
+
+  if (published == NULL)
+    {
+      err (_("The published plans cannot be read (%s); only the installed plans are used."),
+           error->message);
+      return registry;
+    }
+  for (guint i = 0; i < json_array_get_length (published); i++)
+    {
+      g_autofree char *text = json_to_string (json_array_get_element (published, i), FALSE);
+      g_autoptr(BcPlan) plan = bc_plan_new_from_data (text, -1, _("a published plan"), &error);
+
+      /* An installed plan of the same id is the same plan: publishing
+       * other content under its id is refused. */
+      if (plan != NULL)
+        bc_template_registry_add_plan (registry, plan);
+      else
+        {
+          err (_("warning: a plan was set aside and cannot be used (its due dates and targets are not shown): %s"),
+               error->message);
+          g_clear_error (&error);
+        }
+    }
+  return registry;
+}
+
 static char *
 format_time (gint64 usec)
 {
@@ -669,6 +703,74 @@ cmd_templates_publish (int argc, char **argv)
   return BC_SERVER_EXIT_OK;
 }
 
+/* plans */
+
+/* Whether the installed plan `installed` says the same as `contents`. */
+static gboolean
+same_plan (BcPlan     *installed,
+           const char *contents)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (bc_plan_get_filename (installed));
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonNode) b = NULL;
+
+  if (!g_file_load_contents (file, NULL, &text, NULL, NULL, NULL))
+    return FALSE;
+  a = json_from_string (text, NULL);
+  b = json_from_string (contents, NULL);
+  return a != NULL && b != NULL && json_node_equal (a, b);
+}
+
+static int
+cmd_plans_publish (int argc, char **argv)
+{
+  g_autoptr(BcServerStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcPlan) plan = NULL;
+  g_autoptr(BcTemplateRegistry) shipped = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *basename = NULL;
+  BcPlan *installed;
+  gsize length;
+
+  if (!parse_options ("plans publish", "FILE", NULL, &argc, &argv))
+    return BC_SERVER_EXIT_USAGE;
+  if (argc != 2)
+    return usage ("plans publish", "FILE");
+  if (!g_file_get_contents (argv[1], &contents, &length, &error))
+    return fail (error);
+  basename = g_path_get_basename (argv[1]);
+  /* The loader the clients use: what it refuses would be set aside on
+   * every officer's machine. */
+  plan = bc_plan_new_from_data (contents, (gssize) length, basename, &error);
+  if (plan == NULL)
+    {
+      /* TRANSLATORS: %s says which file, where in it and what is wrong */
+      err (_("The plan was not published: %s"), error->message);
+      return BC_SERVER_EXIT_FAILED;
+    }
+
+  /* Every client has the plans installed with Baocao, and keeps its own
+   * copy of a plan id it holds. */
+  shipped = shipped_templates ();
+  installed = bc_template_registry_get_plan (shipped, bc_plan_get_id (plan));
+  if (installed != NULL && !same_plan (installed, contents))
+    {
+      err (_("The plan %s is installed with Baocao with other content, and clients keep their own copy. Publish the changed plan under an id of its own."),
+           bc_plan_get_id (plan));
+      return BC_SERVER_EXIT_FAILED;
+    }
+
+  store = open_store ();
+  if (store == NULL)
+    return BC_SERVER_EXIT_FAILED;
+  if (!bc_server_store_publish_plan (store, bc_plan_get_id (plan), contents, &error))
+    return fail (error);
+  printf (_("Published the plan %s.\n"), bc_plan_get_id (plan));
+  return BC_SERVER_EXIT_OK;
+}
+
 /* A report's state for people; the JSON keeps the protocol's words. */
 static const char *
 state_label (const char *state)
@@ -1003,7 +1105,7 @@ cmd_completeness (int argc, char **argv)
   units = bc_server_store_list_units (store, &error);
   if (units == NULL)
     return fail (error);
-  shipped = shipped_templates ();
+  shipped = province_templates (store);
   ids = period_templates (reports, &period, only, shipped);
   g_date_clear (&today, 1);
   g_date_set_dmy (&today, (GDateDay) g_date_time_get_day_of_month (now),
@@ -1591,6 +1693,7 @@ static const Command commands[] = {
   { "devices", "list", cmd_devices_list, N_("List enrolled devices") },
   { "devices", "revoke", cmd_devices_revoke, N_("Revoke a device's token") },
   { "templates", "publish", cmd_templates_publish, N_("Publish a template version") },
+  { "plans", "publish", cmd_plans_publish, N_("Publish a plan (due dates and targets)") },
   { "reports", "list", cmd_reports_list, N_("List received reports") },
   { "reports", "show", cmd_reports_show, N_("Show a received report") },
   { "review", "accept", cmd_review_accept, N_("Accept a report") },

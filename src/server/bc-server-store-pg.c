@@ -724,7 +724,6 @@ pg_publish_template (BcServerStore *store, const char *template_id, gint64 versi
   const char *insert_params[] = { template_id, version_text, definition, published };
   g_autoptr(PGresult) find = NULL;
   g_autoptr(PGresult) insert = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
 
@@ -752,17 +751,8 @@ pg_publish_template (BcServerStore *store, const char *template_id, gint64 versi
   if (insert == NULL)
     goto failed;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "template");
-  json_builder_set_member_name (builder, "template");
-  json_builder_add_string_value (builder, template_id);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, version);
-  json_builder_set_member_name (builder, "definition");
-  json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
+  body = _bc_server_store_published_change ("template", template_id, version,
+                                            json_parser_get_root (parser));
   if (!add_change (b.conn, "template", NULL, body, error))
     goto failed;
   return commit (b.conn, error);
@@ -785,6 +775,90 @@ pg_get_template (BcServerStore *store, const char *template_id, gint64 version, 
   if (res == NULL || PQntuples (res) == 0)
     return NULL;
   return get_dup (res, 0, 0);
+}
+
+/* The definitions published under `plan_id` (NULL: every plan's), from
+ * the feed (a plan has no table: its change is its record), in the order
+ * published; NULL on error. */
+static JsonArray *
+scan_plans (PGconn      *conn,
+            const char  *plan_id,
+            GError     **error)
+{
+  g_autoptr(PGresult) res = query (conn, "SELECT body FROM changes WHERE kind = 'plan'"
+                                         " AND unit IS NULL ORDER BY seq", 0, NULL, error);
+  JsonArray *found;
+
+  if (res == NULL)
+    return NULL;
+  found = json_array_new ();
+  for (int r = 0; r < PQntuples (res); r++)
+    {
+      JsonNode *definition = _bc_server_store_plan_definition (PQgetvalue (res, r, 0), plan_id);
+
+      if (definition != NULL)
+        json_array_add_element (found, definition);
+    }
+  return found;
+}
+
+static gboolean
+pg_publish_plan (BcServerStore *store, const char *plan_id, JsonNode *definition, GError **error)
+{
+  BORROW (b, PG_STORE (store), error);
+  g_autoptr(JsonArray) published = NULL;
+  g_autoptr(JsonNode) body = NULL;
+
+  if (b.conn == NULL)
+    return FALSE;
+  if (!exec (b.conn, "BEGIN", error) || !lock_feed (b.conn, error))
+    goto failed;
+  published = scan_plans (b.conn, plan_id, error);
+  if (published == NULL)
+    goto failed;
+  if (json_array_get_length (published) > 0)
+    {
+      rollback (b.conn);
+      if (json_node_equal (json_array_get_element (published, 0), definition))
+        return TRUE;
+      g_set_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_EXISTS,
+                   _("The plan %s is already published with other content. A published plan is final: publish the changed plan under an id of its own."),
+                   plan_id);
+      return FALSE;
+    }
+
+  body = _bc_server_store_published_change ("plan", plan_id, 0, definition);
+  if (!add_change (b.conn, "plan", NULL, body, error))
+    goto failed;
+  return commit (b.conn, error);
+
+failed:
+  rollback (b.conn);
+  return FALSE;
+}
+
+static char *
+pg_get_plan (BcServerStore *store, const char *plan_id, GError **error)
+{
+  BORROW (b, PG_STORE (store), error);
+  g_autoptr(JsonArray) published = NULL;
+
+  if (b.conn == NULL)
+    return NULL;
+  published = scan_plans (b.conn, plan_id, error);
+  if (published == NULL || json_array_get_length (published) == 0)
+    return NULL;
+  return json_to_string (json_array_get_element (published, 0), FALSE);
+}
+
+static JsonArray *
+pg_list_plans (BcServerStore *store, GError **error)
+{
+  BORROW (b, PG_STORE (store), error);
+
+  if (b.conn == NULL)
+    return NULL;
+  return scan_plans (b.conn, NULL, error);
 }
 
 static JsonNode *
@@ -1234,6 +1308,9 @@ static const BcServerStoreClass pg_class = {
   .device_token_hash = pg_device_token_hash,
   .publish_template = pg_publish_template,
   .get_template = pg_get_template,
+  .publish_plan = pg_publish_plan,
+  .get_plan = pg_get_plan,
+  .list_plans = pg_list_plans,
   .push = pg_push,
   .changes = pg_changes,
   .report_units = pg_report_units,

@@ -663,7 +663,6 @@ sqlite_publish_template (BcServerStore *store, const char *template_id, gint64 v
   g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
   g_autoptr(sqlite3_stmt) find = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) body = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   int rc;
@@ -707,17 +706,8 @@ sqlite_publish_template (BcServerStore *store, const char *template_id, gint64 v
   if (!step_done (self->db, insert, error))
     goto failed;
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "kind");
-  json_builder_add_string_value (builder, "template");
-  json_builder_set_member_name (builder, "template");
-  json_builder_add_string_value (builder, template_id);
-  json_builder_set_member_name (builder, "version");
-  json_builder_add_int_value (builder, version);
-  json_builder_set_member_name (builder, "definition");
-  json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
+  body = _bc_server_store_published_change ("template", template_id, version,
+                                            json_parser_get_root (parser));
   if (!add_change (self, "template", NULL, body, error))
     goto failed;
   return commit (self, error);
@@ -747,6 +737,94 @@ sqlite_get_template (BcServerStore *store, const char *template_id, gint64 versi
   if (rc != SQLITE_DONE)
     fail (self->db, rc, error);
   return NULL;
+}
+
+/* The definitions published under `plan_id` (NULL: every plan's), from
+ * the feed (a plan has no table: its change is its record), in the order
+ * published; NULL on error. */
+static JsonArray *
+scan_plans (BcSqliteStore  *self,
+            const char     *plan_id,
+            GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonArray) found = json_array_new ();
+  int rc;
+
+  stmt = prepare (self->db, "SELECT body FROM changes WHERE kind = 'plan' AND unit IS NULL"
+                            " ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonNode *definition = _bc_server_store_plan_definition ((const char *) sqlite3_column_text (stmt, 0),
+                                                               plan_id);
+
+      if (definition != NULL)
+        json_array_add_element (found, definition);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      fail (self->db, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&found);
+}
+
+static gboolean
+sqlite_publish_plan (BcServerStore *store, const char *plan_id, JsonNode *definition,
+                     GError **error)
+{
+  BcSqliteStore *self = SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
+  g_autoptr(JsonArray) published = NULL;
+  g_autoptr(JsonNode) body = NULL;
+
+  if (!begin (self, error))
+    return FALSE;
+  published = scan_plans (self, plan_id, error);
+  if (published == NULL)
+    goto failed;
+  if (json_array_get_length (published) > 0)
+    {
+      rollback (self);
+      if (json_node_equal (json_array_get_element (published, 0), definition))
+        return TRUE;
+      g_set_error (error, BC_SERVER_STORE_ERROR, BC_SERVER_STORE_ERROR_EXISTS,
+                   _("The plan %s is already published with other content. A published plan is final: publish the changed plan under an id of its own."),
+                   plan_id);
+      return FALSE;
+    }
+
+  body = _bc_server_store_published_change ("plan", plan_id, 0, definition);
+  if (!add_change (self, "plan", NULL, body, error))
+    goto failed;
+  return commit (self, error);
+
+failed:
+  rollback (self);
+  return FALSE;
+}
+
+static char *
+sqlite_get_plan (BcServerStore *store, const char *plan_id, GError **error)
+{
+  BcSqliteStore *self = SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
+  g_autoptr(JsonArray) published = scan_plans (self, plan_id, error);
+
+  if (published == NULL || json_array_get_length (published) == 0)
+    return NULL;
+  return json_to_string (json_array_get_element (published, 0), FALSE);
+}
+
+static JsonArray *
+sqlite_list_plans (BcServerStore *store, GError **error)
+{
+  BcSqliteStore *self = SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&self->lock);
+
+  return scan_plans (self, NULL, error);
 }
 
 static JsonNode *
@@ -1365,6 +1443,9 @@ static const BcServerStoreClass sqlite_class = {
   .list_devices = sqlite_list_devices,
   .publish_template = sqlite_publish_template,
   .get_template = sqlite_get_template,
+  .publish_plan = sqlite_publish_plan,
+  .get_plan = sqlite_get_plan,
+  .list_plans = sqlite_list_plans,
   .push = sqlite_push,
   .changes = sqlite_changes,
   .report_units = sqlite_report_units,

@@ -112,6 +112,78 @@ bc_server_store_get_template (BcServerStore *self, const char *template_id, gint
 }
 
 gboolean
+bc_server_store_publish_plan (BcServerStore *self, const char *plan_id, const char *definition,
+                              GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  g_return_val_if_fail (self != NULL && plan_id != NULL && definition != NULL, FALSE);
+
+  if (!json_parser_load_from_data (parser, definition, -1, error))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  g_return_val_if_fail (root != NULL && JSON_NODE_HOLDS_OBJECT (root), FALSE);
+  return self->klass->publish_plan (self, plan_id, root, error);
+}
+
+char *
+bc_server_store_get_plan (BcServerStore *self, const char *plan_id, GError **error)
+{
+  g_return_val_if_fail (self != NULL && plan_id != NULL, NULL);
+  return self->klass->get_plan (self, plan_id, error);
+}
+
+JsonArray *
+bc_server_store_list_plans (BcServerStore *self, GError **error)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->klass->list_plans (self, error);
+}
+
+JsonNode *
+_bc_server_store_published_change (const char *kind,
+                                   const char *id,
+                                   gint64      version,
+                                   JsonNode   *definition)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder, kind);
+  json_builder_set_member_name (builder, kind);
+  json_builder_add_string_value (builder, id);
+  if (g_str_equal (kind, "template"))
+    {
+      json_builder_set_member_name (builder, "version");
+      json_builder_add_int_value (builder, version);
+    }
+  json_builder_set_member_name (builder, "definition");
+  json_builder_add_value (builder, json_node_copy (definition));
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+JsonNode *
+_bc_server_store_plan_definition (const char *body,
+                                  const char *plan_id)
+{
+  g_autoptr(JsonNode) root = json_from_string (body, NULL);
+  JsonObject *change;
+  JsonNode *definition;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  change = json_node_get_object (root);
+  if (plan_id != NULL
+      && g_strcmp0 (json_object_get_string_member_with_default (change, "plan", NULL), plan_id) != 0)
+    return NULL;
+  definition = json_object_get_member (change, "definition");
+  return definition != NULL ? json_node_copy (definition) : NULL;
+}
+
+gboolean
 bc_server_store_push (BcServerStore *self, const char *unit, const char *device_id,
                       const BcStorePushItem *item, gint64 now, BcStorePushResult *result,
                       GError **error)

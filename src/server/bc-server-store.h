@@ -122,6 +122,11 @@ struct _BcServerStoreClass {
                                    const char *definition, gint64 now, GError **error);
   char       *(*get_template)     (BcServerStore *self, const char *template_id, gint64 version,
                                    GError **error);
+  /* plans */
+  gboolean    (*publish_plan)     (BcServerStore *self, const char *plan_id,
+                                   JsonNode *definition, GError **error);
+  char       *(*get_plan)         (BcServerStore *self, const char *plan_id, GError **error);
+  JsonArray  *(*list_plans)       (BcServerStore *self, GError **error);
   /* reports */
   gboolean    (*push)             (BcServerStore *self, const char *unit, const char *device_id,
                                    const BcStorePushItem *item, gint64 now,
@@ -216,6 +221,24 @@ char          *bc_server_store_get_template    (BcServerStore  *self,
                                                 const char     *template_id,
                                                 gint64          version,
                                                 GError        **error);
+/* Adds a "plan" change to every feed: {"kind": "plan", "plan": ID,
+ * "definition": {…}}. A plan is published once: the same definition again
+ * (equal as JSON) is not an error and adds nothing; another definition
+ * under a published plan id is EXISTS. The feed's change is the plan's
+ * only record: it needs no table of its own. */
+gboolean       bc_server_store_publish_plan    (BcServerStore  *self,
+                                                const char     *plan_id,
+                                                const char     *definition,
+                                                GError        **error);
+/* The published definition of a plan (compact JSON), NULL without an error
+ * when not published. */
+char          *bc_server_store_get_plan        (BcServerStore  *self,
+                                                const char     *plan_id,
+                                                GError        **error);
+/* Every published plan's definition (a JSON object), in the order
+ * published. */
+JsonArray     *bc_server_store_list_plans      (BcServerStore  *self,
+                                                GError        **error);
 /* Steps 4 to 7 of docs/sync-protocol.md's push, in one transaction. The
  * item is committed at return, and durable once bc_server_store_sync()
  * returns: a batch of items costs one flush to disk, not one per item. */
@@ -275,6 +298,17 @@ gboolean       bc_server_store_backup          (BcServerStore  *self,
 char          *bc_server_store_device_token_hash (BcServerStore *self,
                                                   const char    *device_id,
                                                   GError       **error);
+
+/* For the stores: a "template" or "plan" change's body (`version` is
+ * left out for a plan), and the definition a stored "plan" change body
+ * publishes for `plan_id` (NULL when it is another plan's; any plan's when
+ * `plan_id` is NULL). */
+JsonNode      *_bc_server_store_published_change (const char   *kind,
+                                                  const char   *id,
+                                                  gint64        version,
+                                                  JsonNode     *definition);
+JsonNode      *_bc_server_store_plan_definition  (const char   *body,
+                                                  const char   *plan_id);
 
 void           bc_store_user_free              (BcStoreUser    *user);
 void           bc_store_device_free            (BcStoreDevice  *device);

@@ -1298,8 +1298,45 @@ string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
+/* A plan change: its file stored and the plan added to the workbook's
+ * registry, so that due dates and targets follow it at once. */
 static gboolean
-store_templates (BcWorkbook    *workbook,
+store_plan (BcTemplateRegistry *templates,
+            const char         *directory,
+            JsonObject         *change,
+            BcSyncSummary      *summary,
+            GError            **error)
+{
+  JsonNode *definition = json_object_get_member (change, "definition");
+  const char *id = string_member (change, "plan");
+  g_autoptr(BcPlan) plan = NULL;
+
+  if (id == NULL || definition == NULL || !JSON_NODE_HOLDS_OBJECT (definition))
+    {
+      g_set_error (error, BC_SYNC_ERROR, BC_SYNC_ERROR_PROTOCOL,
+                   _("The server published a plan Baocao cannot read. Tell the server's "
+                     "administrator."));
+      return FALSE;
+    }
+
+  /* One already installed (shipped with Baocao, or received before) is
+   * kept: the server refuses other content under a plan's id. */
+  if (templates != NULL && bc_template_registry_get_plan (templates, id) != NULL)
+    return TRUE;
+
+  plan = bc_outbox_store_plan (directory, id, definition, error);
+  if (plan == NULL)
+    return FALSE;
+  if (templates != NULL)
+    bc_template_registry_add_plan (templates, plan);
+  summary->n_plans++;
+  return TRUE;
+}
+
+/* Stores the template versions and plans a page of the feed publishes,
+ * before the page is applied. */
+static gboolean
+store_published (BcWorkbook    *workbook,
                  JsonArray     *changes,
                  GPtrArray     *received,
                  BcSyncSummary *summary,
@@ -1313,11 +1350,18 @@ store_templates (BcWorkbook    *workbook,
       JsonObject *change = json_array_get_object_element (changes, i);
       JsonNode *version_node = json_object_get_member (change, "version");
       JsonNode *definition = json_object_get_member (change, "definition");
+      const char *kind = string_member (change, "kind");
       const char *id;
       g_autoptr(BcTemplate) template_ = NULL;
       int version;
 
-      if (g_strcmp0 (string_member (change, "kind"), "template") != 0)
+      if (g_strcmp0 (kind, "plan") == 0)
+        {
+          if (!store_plan (templates, directory, change, summary, error))
+            return FALSE;
+          continue;
+        }
+      if (g_strcmp0 (kind, "template") != 0)
         continue;
 
       id = string_member (change, "template");
@@ -1433,7 +1477,7 @@ pull_feed (Run           *run,
       data = g_bytes_get_data (answer, &length);
       page = bc_sync_decode_changes (data, length, since, error);
       if (page == NULL
-          || !store_templates (workbook, page->changes, received, summary, error)
+          || !store_published (workbook, page->changes, received, summary, error)
           || !bc_outbox_apply_changes (workbook, page->changes, page->cursor, error))
         return FALSE;
 
@@ -1482,7 +1526,7 @@ _bc_sync_apply_reply (BcWorkbook     *workbook,
    * harmless). */
   if (since <= cursor)
     cursor = MAX (cursor, page->cursor);
-  if (!store_templates (workbook, fresh, received, summary, error)
+  if (!store_published (workbook, fresh, received, summary, error)
       || !bc_outbox_apply_changes (workbook, fresh, cursor, error))
     return FALSE;
 

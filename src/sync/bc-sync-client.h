@@ -9,7 +9,8 @@
  * marked attempted before each push leaves), apply each item's result in
  * its own workbook transaction, then pull the feed from the workbook's
  * cursor until `more` is false (each page and the cursor in one
- * transaction; template versions stored first, drafts carried over after).
+ * transaction; template versions and plans stored first, drafts carried
+ * over after).
  * Outbox items that cannot be sent (template not installed, another unit)
  * stay, with the reason in their last_error. Two syncs of one client never
  * run at once (the second fails with G_IO_ERROR_BUSY).
@@ -59,6 +60,7 @@ typedef struct {
   guint      n_changes;    /* feed changes applied */
   guint      n_reviews;
   guint      n_templates;  /* template versions stored */
+  guint      n_plans;      /* plans stored */
   guint      n_carried;    /* drafts carried over to a new template version */
   gint64     cursor;       /* the feed cursor after the sync */
   gint64     synced_at;    /* when it ended, g_get_real_time () (also kept as
