@@ -218,7 +218,7 @@ test_resolve_mix (Fixture       *fixture,
   BcOutboxItem *item;
   JsonObject *values;
   JsonArray *rows;
-  gboolean found_count = FALSE, found_label = FALSE;
+  gboolean found_count = FALSE, found_label = FALSE, found_row = FALSE;
 
   (void) data;
   g_assert_true (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
@@ -251,6 +251,18 @@ test_resolve_mix (Fixture       *fixture,
                    "Kiểm tra D");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 3), "done"), ==,
                    "yes");
+  /* Row D is sent under the province's row id: the server's copy gets the
+   * same row back, not a second one beside it. */
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rows, 3), "row_id"), ==, 40);
+
+  /* Against the same province's copy, only what was kept still differs. */
+  {
+    g_autoptr(GPtrArray) left = compare (fixture);
+    g_autofree char *ids = ids_of (left);
+    g_autofree char *expected = g_strdup_printf ("name items#%" G_GINT64_FORMAT, fixture->row_id[1]);
+
+    g_assert_cmpstr (ids, ==, expected);
+  }
 
   /* No longer in conflict here. */
   state = bc_outbox_get_state (fixture->workbook, REPORT_ID, &error);
@@ -270,9 +282,123 @@ test_resolve_mix (Fixture       *fixture,
       if (g_str_equal (edit->key, "items.label") && edit->row_id == fixture->row_id[0]
           && g_strcmp0 (edit->old_value, "Kiểm tra A") == 0)
         found_label = TRUE;
+      if (g_str_equal (edit->key, "items") && edit->row_id == 40
+          && g_strcmp0 (edit->new_value, "added") == 0)
+        found_row = TRUE;
     }
   g_assert_true (found_count);
   g_assert_true (found_label);
+  g_assert_true (found_row);
+}
+
+static void
+append_row (JsonArray  *rows,
+            guint       index,
+            gint64      row_id,
+            const char *label)
+{
+  JsonObject *row = json_object_new ();
+  JsonNode *node = json_node_init_object (json_node_alloc (), row);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  json_object_set_int_member (row, "row_id", row_id);
+  json_object_set_string_member (row, "label", label);
+  json_object_set_string_member (row, "done", "no");
+  json_object_unref (row);
+
+  /* JsonArray inserts only at the end: move the rows after `index` out and back. */
+  while (json_array_get_length (rows) > index)
+    {
+      g_ptr_array_add (kept, json_node_copy (json_array_get_element (rows, index)));
+      json_array_remove_element (rows, index);
+    }
+  json_array_add_element (rows, node);
+  for (guint i = 0; i < kept->len; i++)
+    json_array_add_element (rows, json_node_copy (g_ptr_array_index (kept, i)));
+}
+
+static gint64
+row_at (Fixture *fixture,
+        guint    index)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+
+  g_assert_no_error (error);
+  return bc_report_get_row_id (report, "items", index);
+}
+
+/* Rows of the province's, taken, go where they are there: a row E
+ * between A and C goes right after A (B, which the province removed and
+ * this copy keeps, after it); D, last there, after C. */
+static void
+test_province_rows_in_place (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  JsonArray *rows = json_object_get_array_member (
+    json_object_get_object_member (json_node_get_object (fixture->province), "tables"), "items");
+  const char *take[] = { "items#40", "items#41", NULL };
+
+  (void) data;
+  append_row (rows, 1, 41, "Kiểm tra E");
+  g_assert_true (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                      SERVER_REVISION, take, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (row_at (fixture, 0), ==, fixture->row_id[0]);
+  g_assert_cmpint (row_at (fixture, 1), ==, 41);
+  g_assert_cmpint (row_at (fixture, 2), ==, fixture->row_id[1]);
+  g_assert_cmpint (row_at (fixture, 3), ==, fixture->row_id[2]);
+  g_assert_cmpint (row_at (fixture, 4), ==, 40);
+  g_assert_cmpint (row_at (fixture, 5), ==, 0);
+
+  left = compare (fixture);
+  g_assert_cmpuint (left->len, ==, 4);  /* name, count, row A's label, row B */
+}
+
+/* The other ways a row can differ: taking the province's removal of row B
+ * removes it here, and keeping this copy's side of D (a row only the
+ * province has) adds nothing; nothing else moves. */
+static void
+test_rows_other_sides (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(JsonNode) sent = NULL;
+  g_autofree char *row_b = g_strdup_printf ("items#%" G_GINT64_FORMAT, fixture->row_id[1]);
+  g_autofree char *label_a = g_strdup_printf ("items#%" G_GINT64_FORMAT ".label", fixture->row_id[0]);
+  g_autofree char *ids = NULL;
+  g_autofree char *expected = NULL;
+  const char *take[] = { row_b, NULL };
+  JsonArray *rows;
+
+  (void) data;
+  g_assert_true (bc_conflict_resolve (fixture->workbook, REPORT_ID, fixture->province, SERVER_REVISION,
+                                      SERVER_REVISION, take, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (row_at (fixture, 0), ==, fixture->row_id[0]);
+  g_assert_cmpint (row_at (fixture, 1), ==, fixture->row_id[2]);
+  g_assert_cmpint (row_at (fixture, 2), ==, 0);
+
+  items = bc_outbox_list (fixture->workbook, &error);
+  g_assert_no_error (error);
+  sent = json_from_string (((BcOutboxItem *) g_ptr_array_index (items, 0))->content, &error);
+  g_assert_no_error (error);
+  rows = json_object_get_array_member (json_object_get_object_member (json_node_get_object (sent), "tables"),
+                                       "items");
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  g_assert_null (row_with_id (rows, fixture->row_id[1]));
+  g_assert_null (row_with_id (rows, 40));
+
+  left = compare (fixture);
+  ids = ids_of (left);
+  expected = g_strdup_printf ("name count %s items#40", label_a);
+  g_assert_cmpstr (ids, ==, expected);
 }
 
 /* Keeping every value of this copy still makes a new revision: sending the
@@ -357,6 +483,8 @@ main (int   argc,
 
   ADD ("/conflict/compare", test_compare);
   ADD ("/conflict/resolve-mix", test_resolve_mix);
+  ADD ("/conflict/province-rows-in-place", test_province_rows_in_place);
+  ADD ("/conflict/rows-other-sides", test_rows_other_sides);
   ADD ("/conflict/keep-all-mine", test_keep_all_mine);
   ADD ("/conflict/refused", test_refused);
 
