@@ -470,6 +470,115 @@ test_refused (Fixture       *fixture,
   g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION);
 }
 
+/* Two devices count row ids each on its own: the province's copy added a
+ * task under the id of a note this copy has and the province's lacks.
+ * Taking the task while keeping the note is refused, changing nothing;
+ * taking both sides (the note's removal too) gives the province's rows. */
+static void
+test_row_id_of_another_row (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("baocao-conflict-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "test.baocao", NULL);
+  g_autofree char *file = g_test_build_filename (G_TEST_DIST, "templates", "conflict", "twotables-v1.json",
+                                                 NULL);
+  g_autoptr(GFile) gfile = g_file_new_for_path (file);
+  g_autoptr(BcTemplateRegistry) templates = bc_template_registry_new ();
+  g_autoptr(BcTemplate) loaded = bc_template_new_from_file (gfile, &error);
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(JsonNode) province = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *task_name = NULL;
+  g_autofree char *note_name = NULL;
+  g_autofree char *expected = NULL;
+  const char *take_task[] = { NULL, NULL };
+  const char *take_both[] = { NULL, NULL, NULL };
+  JsonObject *tables, *task;
+  gint64 mine_task, note;
+  guint n_edits;
+
+  g_assert_no_error (error);
+  bc_template_registry_add (templates, loaded);
+  workbook = bc_workbook_open (path, templates, BC_WORKBOOK_OPEN_CREATE, &error);
+  g_assert_no_error (error);
+  bc_workbook_create_report_with_id (workbook, REPORT_ID, "twotables", "2018Q2", "QNG-SONTINH", &error);
+  g_assert_no_error (error);
+  mine_task = bc_workbook_add_row (workbook, REPORT_ID, "items", &error);
+  note = bc_workbook_add_row (workbook, REPORT_ID, "notes", &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (workbook, REPORT_ID, "items.label", mine_task, "Kiểm tra A", &error));
+  g_assert_true (bc_workbook_set_value (workbook, REPORT_ID, "notes.text", note, "Ghi chú của máy này", &error));
+  g_assert_true (bc_workbook_set_status (workbook, REPORT_ID, BC_STATUS_READY, NULL, &error));
+  g_assert_true (bc_workbook_set_status (workbook, REPORT_ID, BC_STATUS_QUEUED, NULL, &error));
+  g_assert_no_error (error);
+  items = bc_outbox_list (workbook, &error);
+  g_assert_no_error (error);
+  g_assert_true (bc_outbox_record_stored (workbook, REPORT_ID, ((BcOutboxItem *) g_ptr_array_index (items, 0))->revision,
+                                          "QNG-000044", 1529550245000000, TRUE, SERVER_REVISION, &error));
+  g_assert_no_error (error);
+
+  /* The province's copy: no note, and a task under the note's id. */
+  province = json_from_string (((BcOutboxItem *) g_ptr_array_index (items, 0))->content, &error);
+  g_assert_no_error (error);
+  tables = json_object_get_object_member (json_node_get_object (province), "tables");
+  json_object_set_array_member (tables, "notes", json_array_new ());
+  task = json_object_new ();
+  json_object_set_int_member (task, "row_id", note);
+  json_object_set_string_member (task, "label", "Kiểm tra B");
+  json_array_add_object_element (json_object_get_array_member (tables, "items"), task);
+
+  changes = bc_conflict_compare (workbook, REPORT_ID, province, NULL, &error);
+  g_assert_no_error (error);
+  ids = ids_of (changes);
+  task_name = g_strdup_printf ("items#%" G_GINT64_FORMAT, note);
+  note_name = g_strdup_printf ("notes#%" G_GINT64_FORMAT, note);
+  expected = g_strdup_printf ("%s %s", task_name, note_name);
+  g_assert_cmpstr (ids, ==, expected);
+
+  /* The task without the note's removal: refused, naming both. */
+  take_task[0] = task_name;
+  history = bc_workbook_get_history (workbook, REPORT_ID, &error);
+  n_edits = history->len;
+  g_assert_false (bc_conflict_resolve (workbook, REPORT_ID, province, SERVER_REVISION, SERVER_REVISION,
+                                       take_task, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, task_name));
+  g_assert_nonnull (strstr (error->message, note_name));
+  g_clear_error (&error);
+  report = bc_workbook_load_report (workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_SENT);
+  g_clear_object (&report);
+  g_clear_pointer (&history, g_ptr_array_unref);
+  history = bc_workbook_get_history (workbook, REPORT_ID, &error);
+  g_assert_cmpuint (history->len, ==, n_edits);
+
+  /* Both, in the order the differences are listed: the note goes first,
+   * then the task comes under its id. */
+  take_both[0] = task_name;
+  take_both[1] = note_name;
+  g_assert_true (bc_conflict_resolve (workbook, REPORT_ID, province, SERVER_REVISION, SERVER_REVISION,
+                                      take_both, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (workbook, REPORT_ID, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "notes"), ==, 0);
+  g_assert_cmpint (bc_report_get_row_id (report, "items", 1), ==, note);
+  g_assert_cmpstr (bc_report_get_value (report, "items.label", note), ==, "Kiểm tra B");
+  after = bc_conflict_compare (workbook, REPORT_ID, province, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, 0);
+
+  g_clear_object (&report);
+  g_clear_pointer (&history, g_ptr_array_unref);
+  g_clear_pointer (&items, g_ptr_array_unref);
+  g_assert_finalize_object (g_steal_pointer (&workbook));
+  bc_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +596,7 @@ main (int   argc,
   ADD ("/conflict/rows-other-sides", test_rows_other_sides);
   ADD ("/conflict/keep-all-mine", test_keep_all_mine);
   ADD ("/conflict/refused", test_refused);
+  g_test_add_func ("/conflict/row-id-of-another-row", test_row_id_of_another_row);
 
   return g_test_run ();
 }
