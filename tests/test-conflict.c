@@ -264,6 +264,20 @@ test_resolve_mix (Fixture       *fixture,
     g_assert_cmpstr (ids, ==, expected);
   }
 
+  /* What changed since this copy was sent: the province's row is one row
+   * added, under its id, and no row is removed. */
+  {
+    g_autoptr(GPtrArray) since = bc_changes_since_sent (fixture->workbook, REPORT_ID, NULL, &error);
+    g_autofree char *ids = NULL;
+    g_autofree char *expected = g_strdup_printf ("count items#%" G_GINT64_FORMAT ".label items#40",
+                                                 fixture->row_id[0]);
+
+    g_assert_no_error (error);
+    ids = ids_of (since);
+    g_assert_cmpstr (ids, ==, expected);
+    g_assert_cmpint (((BcChange *) g_ptr_array_index (since, 2))->kind, ==, BC_CHANGE_ROW_ADDED);
+  }
+
   /* No longer in conflict here. */
   state = bc_outbox_get_state (fixture->workbook, REPORT_ID, &error);
   g_assert_no_error (error);
