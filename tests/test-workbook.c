@@ -847,6 +847,80 @@ set_raw_status (Fixture    *fixture,
   g_assert_no_error (error);
 }
 
+/* A row of another copy of the report (the province's, in a conflict)
+ * keeps its id and goes where it is put; an id a row has is refused. */
+static void
+test_rows_with_id (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  gint64 first, second, other, later;
+
+  create_report (fixture, REPORT_ID, "2018Q2", "A");
+  first = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  second = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  other = bc_workbook_add_row (fixture->workbook, REPORT_ID, "documents", &error);
+  g_assert_no_error (error);
+
+  /* Between the two, with its cells set as usual. */
+  g_assert_true (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", 40, 1, &error));
+  g_assert_no_error (error);
+  g_assert_true (bc_workbook_set_value (fixture->workbook, REPORT_ID, "findings.topic", 40, "From there",
+                                        &error));
+  g_assert_no_error (error);
+  /* Past the end means last. */
+  g_assert_true (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", 7, 99, &error));
+  g_assert_no_error (error);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpuint (bc_report_get_n_rows (report, "findings"), ==, 4);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 0), ==, first);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 1), ==, 40);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 2), ==, second);
+  g_assert_cmpint (bc_report_get_row_id (report, "findings", 3), ==, 7);
+  g_assert_cmpstr (bc_report_get_value (report, "findings.topic", 40), ==, "From there");
+  g_assert_cmpint (bc_report_get_revision (report), ==, 6);
+  g_clear_object (&report);
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT max(position) FROM rows WHERE table_id = 'findings'"), ==, 3);
+
+  /* Recorded as any added row is. */
+  history = history_of (fixture->workbook, REPORT_ID);
+  assert_edit (history, 3, "findings", 40, NULL, "added", 4);
+  assert_edit (history, 5, "findings", 7, NULL, "added", 6);
+
+  /* Ids handed out later are above it: never one of its. */
+  later = bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (later, ==, 41);
+
+  /* An id a row has, in this table or another, or no id: refused, and
+   * nothing changes. */
+  g_assert_false (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", second, 0, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", other, 0, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "documents"));
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", 0, 0, &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", G_MAXINT64, 0,
+                                               &error));
+  g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 7);
+  g_assert_cmpint (query_int (fixture->workbook, "SELECT count(*) FROM rows"), ==, 6);
+
+  /* The id of a row removed here may come back (the province kept it). */
+  g_assert_true (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", second, &error));
+  g_assert_true (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", second, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (revision_of (fixture->workbook, REPORT_ID), ==, 9);
+}
+
 static void
 test_status_machine (Fixture       *fixture,
                      gconstpointer  user_data)
@@ -975,6 +1049,9 @@ test_read_only (Fixture       *fixture,
       g_assert_nonnull (strstr (error->message, "draft"));
       g_clear_error (&error);
       g_assert_cmpint (bc_workbook_add_row (fixture->workbook, REPORT_ID, "findings", &error), ==, 0);
+      g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
+      g_clear_error (&error);
+      g_assert_false (bc_workbook_add_row_with_id (fixture->workbook, REPORT_ID, "findings", 40, 0, &error));
       g_assert_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_READ_ONLY);
       g_clear_error (&error);
       g_assert_false (bc_workbook_remove_row (fixture->workbook, REPORT_ID, "findings", row_id, &error));
@@ -2754,6 +2831,7 @@ main (int   argc,
   ADD ("set-value", test_set_value);
   ADD ("set-value-errors-roll-back", test_set_value_errors);
   ADD ("rows", test_rows);
+  ADD ("rows/with-id", test_rows_with_id);
   ADD ("status/machine", test_status_machine);
   ADD ("status/submitted-once", test_submitted_once);
   ADD ("read-only", test_read_only);

@@ -39,14 +39,19 @@ char       *bc_conflict_change_id   (const BcChange      *change);
  * the highest it holds): for each difference named in `take_province`
  * (bc_conflict_change_id(); NULL-terminated, may be NULL) the province's
  * value, row or removal is applied, every other difference keeps this
- * copy. In ONE workbook transaction: the report goes from `sent` back to
- * draft, the values are set as edits (recorded in the history), its
- * revision rises above every revision the server holds, it is marked ready
- * and queued, based on `server_revision`, so that the next push is stored
- * as the server's current one. A name that is not a difference fails with
- * BC_WORKBOOK_ERROR_INVALID; a report not in conflict with TRANSITION; a
- * mix that does not pass the form's checks with NOT_READY; each changes
- * nothing. */
+ * copy. A row taken from the province's copy keeps its row_id (the next
+ * push and later comparisons match rows by it) and its cells, and goes
+ * just after the nearest row above it there that this copy has too. In ONE
+ * workbook transaction: the report goes from `sent` back to draft, the
+ * values are set as edits (recorded in the history), its revision rises
+ * above every revision the server holds, it is marked ready and queued,
+ * based on `server_revision`, so that the next push is stored as the
+ * server's current one. A name that is not a difference fails with
+ * BC_WORKBOOK_ERROR_INVALID, and so does taking a province's row whose
+ * row_id a row of this copy has and keeps (only a row the province's copy
+ * lacks can have it: take that removal too); a report not in conflict
+ * with TRANSITION; a mix that does not pass the form's checks with
+ * NOT_READY; each changes nothing. */
 gboolean    bc_conflict_resolve     (BcWorkbook          *workbook,
                                      const char          *report_id,
                                      JsonNode            *server_content,

@@ -892,6 +892,36 @@ count_rows (BcWorkbook  *self,
   return TRUE;
 }
 
+/* Puts the row `row_id` into `table` at `index` (past the end: last),
+ * shifting the rows from there down. */
+static gboolean
+place_row (BcWorkbook  *self,
+           const char  *report_id,
+           const char  *table,
+           gint64       row_id,
+           gint64       index,
+           GError     **error)
+{
+  gint64 n_rows;
+
+  if (!count_rows (self, report_id, table, &n_rows, error))
+    return FALSE;
+  index = CLAMP (index, 0, n_rows);
+
+  return (index == n_rows
+          || run (self,
+                  query (self, error,
+                         "UPDATE rows SET position = position + 1 "
+                         "WHERE report_id = ? AND table_id = ? AND position >= ?",
+                         "ssx", report_id, table, index),
+                  error))
+    && run (self,
+            query (self, error,
+                   "INSERT INTO rows (report_id, table_id, row_id, position) VALUES (?, ?, ?, ?)",
+                   "ssxx", report_id, table, row_id, index),
+            error);
+}
+
 /* Appends a row to `table` and returns its new id (0 on error). */
 static gint64
 insert_row (BcWorkbook  *self,
@@ -899,7 +929,6 @@ insert_row (BcWorkbook  *self,
             const char  *table,
             GError     **error)
 {
-  gint64 n_rows;
   gint64 row_id;
 
   {
@@ -916,14 +945,7 @@ insert_row (BcWorkbook  *self,
     row_id = sqlite3_column_int64 (stmt, 0);
   }
 
-  if (!count_rows (self, report_id, table, &n_rows, error))
-    return 0;
-
-  if (!run (self,
-            query (self, error,
-                   "INSERT INTO rows (report_id, table_id, row_id, position) VALUES (?, ?, ?, ?)",
-                   "ssxx", report_id, table, row_id, n_rows),
-            error))
+  if (!place_row (self, report_id, table, row_id, G_MAXINT64, error))
     return 0;
 
   return row_id;
@@ -3353,6 +3375,97 @@ bc_workbook_add_row (BcWorkbook  *self,
     return 0;
 
   return data.new_row_id;
+}
+
+/* Refuses `row_id` when a row of the report (in any table) has it. */
+static gboolean
+require_unused_row_id (BcWorkbook  *self,
+                       const char  *report_id,
+                       gint64       row_id,
+                       GError     **error)
+{
+  g_autoptr(BcStmt) stmt = NULL;
+  g_autofree char *row = NULL;
+  int rc;
+
+  stmt = query (self, error, "SELECT table_id FROM rows WHERE report_id = ? AND row_id = ?",
+                "sx", report_id, row_id);
+  if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
+    return FALSE;
+  if (rc == SQLITE_DONE)
+    return TRUE;
+
+  row = g_strdup_printf ("%" G_GINT64_FORMAT, row_id);
+  g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+               _("This report already has a row %s, in the table “%s”. A row added with "
+                 "its own id needs an id that no row of the report has."),
+               row, column_text (stmt, 0));
+  return FALSE;
+}
+
+static gboolean
+add_row_with_id_in_transaction (BcWorkbook  *self,
+                                gpointer     user_data,
+                                GError     **error)
+{
+  ChangeData *data = user_data;
+  g_auto(ReportHead) head = { 0 };
+  gint64 now, revision;
+
+  if (!load_head (self, data->report_id, &head, error)
+      || !require_draft (&head, error)
+      || !check_table (self, &head, data->key, error)
+      || !require_unused_row_id (self, data->report_id, data->row_id, error))
+    return FALSE;
+
+  /* The counter passes the id, so that add_row never hands it out again. */
+  now = g_get_real_time ();
+  return run (self,
+              query (self, error,
+                     "UPDATE reports SET next_row_id = max (next_row_id, ?1 + 1) WHERE id = ?2",
+                     "xs", data->row_id, data->report_id),
+              error)
+    && place_row (self, data->report_id, data->key, data->row_id, data->index, error)
+    && (revision = bump_revision (self, data->report_id, now, error)) > 0
+    && record_edit (self, data->report_id, data->key, data->row_id, NULL, "added",
+                    now, revision, error);
+}
+
+gboolean
+bc_workbook_add_row_with_id (BcWorkbook  *self,
+                             const char  *report_id,
+                             const char  *table,
+                             gint64       row_id,
+                             guint        index,
+                             GError     **error)
+{
+  ChangeData data = { 0 };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (self), FALSE);
+  g_return_val_if_fail (report_id != NULL, FALSE);
+  g_return_val_if_fail (table != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!require_utf8 (report_id, invalid_report_id, error)
+      || !require_utf8 (table, invalid_name, error))
+    return FALSE;
+  /* The largest id would leave the counter nowhere to go. */
+  if (row_id <= 0 || row_id == G_MAXINT64)
+    {
+      g_autofree char *row = g_strdup_printf ("%" G_GINT64_FORMAT, row_id);
+
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_INVALID,
+                   _("%s cannot be the id of a row. A row id is a whole number from 1."),
+                   row);
+      return FALSE;
+    }
+
+  data.report_id = report_id;
+  data.key = table;
+  data.row_id = row_id;
+  data.index = index;
+
+  return in_transaction (self, TRUE, add_row_with_id_in_transaction, &data, error);
 }
 
 static gboolean

@@ -264,6 +264,18 @@ gint64          bc_workbook_add_row           (BcWorkbook           *self,
                                                const char           *report_id,
                                                const char           *table,
                                                GError              **error);
+/* Adds a row with a given id at `index` (0-based; past the end means last),
+ * recorded as add_row's is: a row of another copy of the report (the
+ * province's, in a conflict) keeps the id that the wire and the comparison
+ * match it by. An id that a row of this report has now, in any table, is
+ * INVALID (an id of a row removed here is allowed: the province may have
+ * kept that row); add_row later hands out ids above it. */
+gboolean        bc_workbook_add_row_with_id   (BcWorkbook           *self,
+                                               const char           *report_id,
+                                               const char           *table,
+                                               gint64                row_id,
+                                               guint                 index,
+                                               GError              **error);
 /* Removes a row and its cells (recorded in the history with their values). */
 gboolean        bc_workbook_remove_row        (BcWorkbook           *self,
                                                const char           *report_id,
