@@ -719,8 +719,8 @@ is_number (const BcField *field)
          field->type == BC_FIELD_PERCENTAGE;
 }
 
-/* A composed column ("4.500/7.800 hộp thư (57,7 %)") is text, and wider
- * than a number so that its figures stay on a line. */
+/* A composed column ("4.500/7.800 hộp thư (57,7 %)") is text, as wide as
+ * its widest part and wide enough for "4.500/7.800" on a line. */
 static gboolean
 column_is_number (const BcPrintColumn *column)
 {
@@ -730,7 +730,7 @@ column_is_number (const BcPrintColumn *column)
 static double
 print_column_weight (const BcPrintColumn *column)
 {
-  double weight = 1.5;
+  double weight = 1.8;
 
   if (column->field != NULL)
     return column_weight (column->field);
