@@ -459,6 +459,10 @@ test_layout_errors (void)
     { "{ \"opening\": \"Thực hiện {nothing}\" }", "print.opening: “{nothing}”" },
     { "{ \"tables\": { \"items\": { \"columns\": [\"whot\"] } } }", "the table “items” has no column “whot”" },
     { "{ \"fields\": { \"note\": \"bold\" } }", "print.fields.note: must be" },
+    { "{ \"tables\": { \"items\": { \"columns\": [ { \"label\": \"Số\", \"text\": \"{count}/{totl}\" } ] } } }",
+      "print.tables.items.columns[0]: the table “items” has no column “totl”" },
+    { "{ \"tables\": { \"items\": { \"columns\": [ { \"text\": \"{count}\" } ] } } }",
+      "print.tables.items.columns[0]: must be a column id, or" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1104,6 +1108,21 @@ test_pdf_training_mark (Fixture       *fixture,
     JsonObject *last = json_array_get_object_element (header, json_array_get_length (header) - 1);
 
     g_assert_cmpstr (json_object_get_string_member (last, "v"), ==, mark);
+  }
+
+  /* The period's spreadsheet says so in each sheet's title. */
+  {
+    g_autoptr(GPtrArray) items = bc_export_items_for_period (workbook, "2018Q3", NULL, &error);
+    g_autofree char *period_xlsx = tmp_path (fixture->dir, "period.xlsx");
+    g_autoptr(JsonParser) period_parser = json_parser_new ();
+    JsonObject *period_book;
+
+    g_assert_no_error (error);
+    bc_period_write_xlsx (items, "2018Q3", period_xlsx, &error);
+    g_assert_no_error (error);
+    period_book = read_xlsx (period_xlsx, period_parser);
+    g_assert_nonnull (strstr (json_object_get_string_member (cell (period_book, "inspection-remediation", 0, 0), "v"),
+                              mark));
   }
 
   /* The same report from an ordinary workbook. */
