@@ -151,6 +151,19 @@ test_write (void)
   text = pdf_text (pdf);
   g_assert_nonnull (strstr (text, "Số: 140/BC-UBND"));
   g_assert_nonnull (strstr (text, "Phạm Trường Thọ"));
+  /* The demo workbook's export is a training sample, and says so on every
+   * page (pdftotext ends each page with a form feed). */
+  {
+    guint marks = 0, pages = 0;
+
+    for (const char *p = strstr (text, "TRAINING SAMPLE – NOT AN OFFICIAL DOCUMENT"); p != NULL;
+         p = strstr (p + 1, "TRAINING SAMPLE – NOT AN OFFICIAL DOCUMENT"))
+      marks++;
+    for (const char *p = strchr (text, '\f'); p != NULL; p = strchr (p + 1, '\f'))
+      pages++;
+    g_assert_cmpuint (pages, >, 1);
+    g_assert_cmpuint (marks, ==, pages);
+  }
 
   bc_export_write_async (window, BC_EXPORT_CSV, csv, store_result, &result);
   spin_until (is_set, (gpointer *) &result);

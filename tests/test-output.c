@@ -120,6 +120,17 @@ pdf_text (const char *pdf,
   return normalize (raw);
 }
 
+/* The text in the order it is drawn, so that a table cell's lines read on
+ * as one text instead of being interleaved with the cells beside it. */
+static char *
+pdf_raw_text (const char *pdf)
+{
+  const char *argv[] = { "pdftotext", "-raw", pdf, "-", NULL };
+  g_autofree char *raw = run (argv);
+
+  return normalize (raw);
+}
+
 /* Each of `needles` appears in `haystack`, in this order. */
 static void
 assert_in_order (const char         *haystack,
@@ -448,6 +459,10 @@ test_layout_errors (void)
     { "{ \"opening\": \"Thực hiện {nothing}\" }", "print.opening: “{nothing}”" },
     { "{ \"tables\": { \"items\": { \"columns\": [\"whot\"] } } }", "the table “items” has no column “whot”" },
     { "{ \"fields\": { \"note\": \"bold\" } }", "print.fields.note: must be" },
+    { "{ \"tables\": { \"items\": { \"columns\": [ { \"label\": \"Số\", \"text\": \"{count}/{totl}\" } ] } } }",
+      "print.tables.items.columns[0]: the table “items” has no column “totl”" },
+    { "{ \"tables\": { \"items\": { \"columns\": [ { \"text\": \"{count}\" } ] } } }",
+      "print.tables.items.columns[0]: must be a column id, or" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -883,6 +898,252 @@ test_period (Fixture       *fixture,
   bc_workbook_close (workbook);
 }
 
+
+/* The remediation form's findings: what the officer entered apart
+ * (figures, their unit, the legal basis) is on paper, as the report itself
+ * writes it: "thu hồi hơn 4.500/7.800 hộp thư". */
+static void
+test_pdf_remediation_figures (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new_default (&error);
+  BcTemplate *template_ = NULL;
+  g_autoptr(BcReport) report = bc_report_new ("33333333-2222-3333-4444-555555555555", "inspection-remediation", 1,
+                                              "2018Q3", "UBND-QNG");
+  g_autofree char *path = tmp_path (fixture->dir, "remediation.pdf");
+  g_autofree char *text = NULL;
+  struct { const char *unit, *topic, *basis, *done, *total, *counted, *status; } rows[] = {
+    { "Văn phòng UBND tỉnh", "official_email", "Quyết định số 51/2015/QĐ-UBND", "4500", "7800", "hộp thư", "in_progress" },
+    { "UBND huyện Lý Sơn", "online_services", NULL, "141", "183", "thủ tục", "in_progress" },
+    { "UBND huyện Lý Sơn", "portal_content", "Điều 10 Nghị định số 43/2011/NĐ-CP", NULL, NULL, NULL, "resolved" },
+  };
+
+  g_assert_no_error (error);
+  template_ = bc_template_registry_lookup (registry, "inspection-remediation", 1, &error);
+  g_assert_no_error (error);
+
+  bc_report_set_value (report, "issuing_body", 0, "Ủy ban nhân dân tỉnh Quảng Ngãi");
+  bc_report_set_value (report, "doc_number", 0, "184/BC-UBND");
+  for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+    {
+      gint64 id = 200 + r;
+      g_autofree char *finding = g_strdup_printf ("Tồn tại thứ %u", r + 1);
+
+      bc_report_append_row (report, "findings", id);
+      bc_report_set_value (report, "findings.unit", id, rows[r].unit);
+      bc_report_set_value (report, "findings.topic", id, rows[r].topic);
+      bc_report_set_value (report, "findings.finding", id, finding);
+      /* What was done, in words alone: the figures are only in their fields. */
+      bc_report_set_value (report, "findings.action_taken", id, "Đã rà soát và thu hồi.");
+      bc_report_set_value (report, "findings.legal_basis", id, rows[r].basis);
+      bc_report_set_value (report, "findings.figure_done", id, rows[r].done);
+      bc_report_set_value (report, "findings.figure_total", id, rows[r].total);
+      bc_report_set_value (report, "findings.figure_unit", id, rows[r].counted);
+      bc_report_set_value (report, "findings.remaining", id, "Tiếp tục thực hiện.");
+      bc_report_set_value (report, "findings.status", id, rows[r].status);
+    }
+
+  write_pdf (template_, report, path);
+  text = pdf_raw_text (path);
+  assert_in_order (text, (const char * const[]) {
+                     "1. Văn phòng UBND tỉnh",
+                     "Tồn tại thứ 1", "Căn cứ: Quyết định số 51/2015/",
+                     "4.500/7.800 hộp thư (57,7 %)",
+                     "2. UBND huyện Lý Sơn",
+                     "Tồn tại thứ 2", "141/183 thủ tục (77 %)",
+                     "Tồn tại thứ 3", "Căn cứ: Điều 10 Nghị định số 43/2011/NĐ-CP",
+                     NULL });
+  /* A finding without a legal basis or figures has no dotted blanks for them. */
+  g_assert_cmpuint (count (text, "Căn cứ:"), ==, 2);
+  g_assert_null (strstr (text, "………………/"));
+  g_assert_null (strstr (text, "(………………)"));
+}
+
+/* Reports whose body ends at every height of the page: the page with the
+ * signature and "Nơi nhận" always holds the last paragraph and the
+ * closing, and every paragraph is printed once, whole. */
+static const char *signature_template_json =
+  "{ \"format\": 1, \"id\": \"signature-test\", \"version\": 1, \"period_type\": \"quarter\","
+  "  \"title\": \"Mẫu thử trang ký\","
+  "  \"sections\": ["
+  "    { \"id\": \"document\", \"title\": \"Thông tin văn bản\", \"fields\": ["
+  "      { \"id\": \"recipients\", \"type\": \"long_text\", \"label\": \"Nơi nhận\" },"
+  "      { \"id\": \"signer_title\", \"type\": \"text\", \"label\": \"Chức vụ\" },"
+  "      { \"id\": \"signer_name\", \"type\": \"text\", \"label\": \"Người ký\" } ] },"
+  "    { \"id\": \"body\", \"title\": \"I. Kết quả\", \"fields\": ["
+  "      { \"id\": \"results\", \"type\": \"long_text\", \"label\": \"Kết quả\" },"
+  "      { \"id\": \"proposals\", \"type\": \"long_text\", \"label\": \"II. Kiến nghị\" } ] } ],"
+  "  \"print\": { \"recipients\": \"recipients\","
+  "    \"signer\": { \"title\": \"signer_title\", \"name\": \"signer_name\" },"
+  "    \"fields\": { \"results\": \"plain\", \"proposals\": \"heading\" },"
+  "    \"closing\": \"Kính báo cáo./.\" } }";
+
+static void
+test_pdf_signature_page (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplate) template_ = bc_template_new_from_data (signature_template_json, -1,
+                                                               "signature-test.json", &error);
+  guint moved = 0;
+
+  g_assert_no_error (error);
+
+  /* One more line of results each time moves the end of the body down the
+   * first and second pages; the last case has a last paragraph longer
+   * than a page. */
+  for (guint lines = 20; lines <= 100; lines += 3)
+    {
+      g_autoptr(BcReport) report = bc_report_new ("44444444-2222-3333-4444-555555555555", "signature-test", 1,
+                                                  "2018Q2", "UBND-XA");
+      g_autoptr(GString) results = g_string_new (NULL);
+      g_autoptr(GString) proposal = g_string_new ("Đoạn cuối bắt đầu.");
+      g_autoptr(BcDocument) document = NULL;
+      g_autofree char *path = tmp_path (fixture->dir, "signature.pdf");
+      g_autofree char *last = NULL;
+      g_autofree char *all = NULL;
+      guint n_pages;
+
+      for (guint i = 1; i <= lines; i++)
+        g_string_append_printf (results, "%sDòng kết quả số %u.", i > 1 ? "\n" : "", i);
+      if (lines > 95)
+        for (guint i = 0; i < 120; i++)
+          g_string_append (proposal, " Nội dung kiến nghị rất dài.");
+      g_string_append (proposal, " Đoạn cuối kết thúc.");
+      bc_report_set_value (report, "results", 0, results->str);
+      bc_report_set_value (report, "proposals", 0, proposal->str);
+      bc_report_set_value (report, "recipients", 0, "Như trên;\nLưu: VT.");
+      bc_report_set_value (report, "signer_title", 0, "CHỦ TỊCH");
+      bc_report_set_value (report, "signer_name", 0, "Lê Thị Ánh");
+
+      document = bc_document_new (template_, report, NULL, &error);
+      g_assert_no_error (error);
+      bc_document_write_pdf (document, path, &error);
+      g_assert_no_error (error);
+      n_pages = bc_document_get_n_pages (document);
+
+      last = pdf_text (path, n_pages);
+      assert_in_order (last, (const char * const[]) { "Đoạn cuối kết thúc.", "Kính báo cáo./.", "Nơi nhận:",
+                                                      "CHỦ TỊCH", "- Lưu: VT.", "Lê Thị Ánh", NULL });
+      if (lines <= 95 && strstr (last, "Đoạn cuối bắt đầu.") != NULL && strstr (last, "II. Kiến nghị") == NULL)
+        g_error ("with %u lines, the heading “II. Kiến nghị” stays behind its paragraph", lines);
+      if (n_pages > 1 && strstr (last, "Dòng kết quả") == NULL)
+        moved++;
+
+      /* Nothing cut, nothing twice. */
+      all = pdf_text (path, 0);
+      for (guint i = 1; i <= lines; i++)
+        {
+          g_autofree char *line = g_strdup_printf ("Dòng kết quả số %u.", i);
+
+          g_assert_cmpuint (count (all, line), ==, 1);
+        }
+      g_assert_cmpuint (count (all, "Đoạn cuối bắt đầu."), ==, 1);
+      g_assert_cmpuint (count (all, "Kính báo cáo./."), ==, 1);
+      g_assert_cmpuint (count (all, "Lê Thị Ánh"), ==, 1);
+    }
+
+  /* Some of these lengths put the signature on a page of its own before. */
+  g_assert_cmpuint (moved, >, 0);
+}
+
+/* A document from a demo workbook says on every page that it is a training
+ * sample; an ordinary one says nothing of the kind. */
+static void
+test_pdf_training_mark (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcTemplateRegistry) registry = bc_template_registry_new_default (&error);
+  g_autofree char *copy = tmp_path (fixture->dir, "demo.baocao");
+  g_autofree char *pdf = tmp_path (fixture->dir, "demo.pdf");
+  g_autofree char *xlsx = tmp_path (fixture->dir, "demo.xlsx");
+  g_autofree char *plain_pdf = tmp_path (fixture->dir, "plain.pdf");
+  g_autofree char *plain_xlsx = tmp_path (fixture->dir, "plain.xlsx");
+  g_autofree char *plain_text = NULL;
+  g_autoptr(GFile) source = g_file_new_for_path (g_getenv ("BAOCAO_DEMO_WORKBOOK"));
+  g_autoptr(GFile) target = g_file_new_for_path (copy);
+  g_autoptr(BcWorkbook) workbook = NULL;
+  g_autoptr(BcExportItem) item = NULL;
+  g_autoptr(BcDocument) document = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) plain_parser = json_parser_new ();
+  g_autofree char *id = NULL;
+  const char *mark = bc_output_training_mark ();
+  JsonObject *book;
+
+  g_assert_no_error (error);
+  g_file_copy (source, target, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  workbook = bc_workbook_open (copy, registry, BC_WORKBOOK_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (bc_workbook_get_kind (workbook), ==, BC_WORKBOOK_KIND_DEMO);
+  id = bc_workbook_find_report (workbook, "inspection-remediation", "2018Q3", "UBND-QNG", &error);
+  g_assert_no_error (error);
+  item = bc_export_item_load (workbook, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (item->training);
+
+  document = bc_document_new (item->template_, item->report, item->previous, &error);
+  g_assert_no_error (error);
+  bc_document_set_training (document, item->training);
+  bc_document_write_pdf (document, pdf, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bc_document_get_n_pages (document), >, 2);
+  for (guint page = 1; page <= bc_document_get_n_pages (document); page++)
+    {
+      g_autofree char *text = pdf_text (pdf, page);
+
+      if (strstr (text, mark) == NULL)
+        g_error ("page %u of a demo report has no “%s”:\n%s", page, mark, text);
+    }
+
+  bc_report_write_xlsx (item, xlsx, &error);
+  g_assert_no_error (error);
+  book = read_xlsx (xlsx, parser);
+  assert_cell (book, "Báo cáo", 0, 2, "str", mark, NULL);
+  {
+    JsonArray *header = json_array_get_array_element (json_object_get_array_member (book, "Tồn tại và kết quả khắc phục"), 0);
+    JsonObject *last = json_array_get_object_element (header, json_array_get_length (header) - 1);
+
+    g_assert_cmpstr (json_object_get_string_member (last, "v"), ==, mark);
+  }
+
+  /* The period's spreadsheet says so in each sheet's title. */
+  {
+    g_autoptr(GPtrArray) items = bc_export_items_for_period (workbook, "2018Q3", NULL, &error);
+    g_autofree char *period_xlsx = tmp_path (fixture->dir, "period.xlsx");
+    g_autoptr(JsonParser) period_parser = json_parser_new ();
+    JsonObject *period_book;
+
+    g_assert_no_error (error);
+    bc_period_write_xlsx (items, "2018Q3", period_xlsx, &error);
+    g_assert_no_error (error);
+    period_book = read_xlsx (period_xlsx, period_parser);
+    g_assert_nonnull (strstr (json_object_get_string_member (cell (period_book, "inspection-remediation", 0, 0), "v"),
+                              mark));
+  }
+
+  /* The same report from an ordinary workbook. */
+  item->training = FALSE;
+  write_pdf (item->template_, item->report, plain_pdf);
+  plain_text = pdf_text (plain_pdf, 0);
+  g_assert_nonnull (strstr (plain_text, "Số: 184/BC-UBND"));
+  g_assert_null (strstr (plain_text, mark));
+  bc_report_write_xlsx (item, plain_xlsx, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *dump = NULL;
+
+    read_xlsx (plain_xlsx, plain_parser);
+    dump = json_to_string (json_parser_get_root (plain_parser), FALSE);
+    g_assert_null (strstr (dump, mark));
+  }
+
+  bc_workbook_close (workbook);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The demo reports, as a person sees them                                  */
 
@@ -1008,6 +1269,33 @@ test_cli (Fixture       *fixture,
    * no targets on paper. */
   g_assert_null (strstr (text, "chỉ tiêu"));
   g_assert_true (g_file_test (xlsx, G_FILE_TEST_IS_REGULAR));
+  /* The demo workbook's report is a training sample on every page, in the
+   * reader's language. */
+  for (guint page = 1; page <= 5; page++)
+    {
+      g_autofree char *page_text = pdf_text (pdf, page);
+
+      g_assert_nonnull (strstr (page_text, "TRAINING SAMPLE – NOT AN OFFICIAL DOCUMENT"));
+    }
+  {
+    const char *args[] = { "--workbook", copy, "export", "10ca", "--pdf", pdf, NULL };
+    g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "BAOCAO_LANGUAGE", "vi", TRUE);
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    g_autofree char *vi_text = NULL;
+    int status = 0;
+
+    g_strv_builder_add (builder, g_getenv ("BAOCAO_CLI"));
+    g_strv_builder_addv (builder, args);
+    argv = g_strv_builder_end (builder);
+    g_spawn_sync (NULL, argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    vi_text = pdf_text (pdf, 5);
+    g_assert_nonnull (strstr (vi_text, "TÀI LIỆU TẬP HUẤN – KHÔNG CÓ GIÁ TRỊ PHÁP LÝ"));
+  }
   csv_text = read_text (csv);
   g_assert_nonnull (strstr (csv_text, "\r\ndoc_number,Thông tin văn bản,\"Số, ký hiệu\",140/BC-UBND,,no\r\n"));
 
@@ -1089,6 +1377,12 @@ main (int   argc,
   g_test_add ("/output/period", Fixture, NULL, fixture_set_up, test_period, fixture_tear_down);
   g_test_add ("/output/cli", Fixture, NULL, fixture_set_up, test_cli, fixture_tear_down);
   g_test_add ("/output/demo-pages", Fixture, NULL, fixture_set_up, test_demo_pages, fixture_tear_down);
+  g_test_add ("/output/pdf/remediation-figures", Fixture, NULL, fixture_set_up, test_pdf_remediation_figures,
+              fixture_tear_down);
+  g_test_add ("/output/pdf/signature-page", Fixture, NULL, fixture_set_up, test_pdf_signature_page,
+              fixture_tear_down);
+  g_test_add ("/output/training-mark", Fixture, NULL, fixture_set_up, test_pdf_training_mark,
+              fixture_tear_down);
 
   return g_test_run ();
 }

@@ -127,6 +127,8 @@ export_thread (GTask        *task,
                                                                          bc_workbook_get_templates (job->workbook),
                                                                          &error);
 
+            if (document != NULL)
+              bc_document_set_training (document, item->training);
             done = document != NULL && bc_document_write_pdf (document, job->path, &error);
           }
           break;
@@ -311,7 +313,11 @@ layout_thread (GTask        *task,
                                            bc_workbook_get_templates (job->workbook), &error);
 
   if (document != NULL)
-    g_task_return_pointer (task, document, g_object_unref);
+    {
+      /* The printer gets the same demo mark as the PDF. */
+      bc_document_set_training (document, item->training);
+      g_task_return_pointer (task, document, g_object_unref);
+    }
   else
     g_task_return_error (task, g_steal_pointer (&error));
 }

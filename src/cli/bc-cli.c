@@ -2116,6 +2116,8 @@ export_report (Cli        *cli,
                                                                    item->previous, cli->templates,
                                                                    &error);
 
+      if (document != NULL)
+        bc_document_set_training (document, item->training);
       if (document == NULL || !bc_document_write_pdf (document, pdf, &error))
         return fail (error);
       out (_("Wrote %s: %u pages.\n"), pdf, bc_document_get_n_pages (document));

@@ -76,7 +76,15 @@ struct _BcDocument
   PangoFontMap   *font_map;
   PangoContext   *context;
   GPtrArray      *pages;      /* GArray of Op */
+  gboolean        training;   /* printed from a demo workbook */
   double          y;          /* where the next block goes on the last page */
+
+  /* only while laying out: the last block of body text (Placed) */
+  GArray         *last_block;
+  gboolean        last_block_open;   /* it ends with a heading */
+  guint           last_block_page;
+  guint           last_block_n_ops;
+  double          last_block_y;
 
   /* only while laying out */
   BcTemplate     *template_;
@@ -87,6 +95,22 @@ struct _BcDocument
 };
 
 G_DEFINE_FINAL_TYPE (BcDocument, bc_document, G_TYPE_OBJECT)
+
+/* What the last block of body text was (a paragraph, and the headings just
+ * above it) and where it began, so that it can be placed again with the
+ * signature: a signed page that holds no text of the report could be
+ * swapped for another. */
+typedef struct {
+  PangoLayout *layout;
+  double       space_before;
+  double       keep;
+} Placed;
+
+static void
+placed_clear (Placed *placed)
+{
+  g_clear_object (&placed->layout);
+}
 
 static void
 op_clear (Op *op)
@@ -100,6 +124,7 @@ bc_document_finalize (GObject *object)
   BcDocument *self = (BcDocument *) object;
 
   g_clear_pointer (&self->pages, g_ptr_array_unref);
+  g_clear_pointer (&self->last_block, g_array_unref);
   g_clear_object (&self->context);
   g_clear_object (&self->font_map);
 
@@ -129,6 +154,8 @@ bc_document_init (BcDocument *self)
   cairo_font_options_destroy (options);
 
   self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  self->last_block = g_array_new (FALSE, TRUE, sizeof (Placed));
+  g_array_set_clear_func (self->last_block, (GDestroyNotify) placed_clear);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -282,38 +309,96 @@ first_line_height (PangoLayout *layout)
   return (double) logical.height / PANGO_SCALE;
 }
 
-/* Places a layout line by line at the cursor, so a long paragraph breaks
- * across pages between its lines (and its text is never drawn twice). */
-static void
-place_lines (BcDocument  *self,
-             PangoLayout *layout,
-             double       x)
+typedef struct {
+  double top;       /* from the top of the layout */
+  double height;
+  double baseline;  /* from the line's top */
+  double x;         /* from the layout's left edge */
+} LineBox;
+
+static GArray *
+line_boxes (PangoLayout *layout)
 {
+  GArray *boxes = g_array_new (FALSE, FALSE, sizeof (LineBox));
   PangoLayoutIter *iter = pango_layout_get_iter (layout);
-  int line = 0;
 
   do
     {
       PangoRectangle in_layout, own;
-      PangoLayoutLine *layout_line = pango_layout_iter_get_line_readonly (iter);
-      double height, baseline;
+      LineBox box;
 
       pango_layout_iter_get_line_extents (iter, NULL, &in_layout);
-      pango_layout_line_get_extents (layout_line, NULL, &own);
-      height = (double) in_layout.height / PANGO_SCALE;
-      baseline = (double) (pango_layout_iter_get_baseline (iter) - in_layout.y) / PANGO_SCALE;
-
-      if (self->y + height > PAGE_BOTTOM && !at_page_top (self))
-        new_page (self);
-
-      add_op (self, OP_LINE, layout, line, x + (double) (in_layout.x - own.x) / PANGO_SCALE,
-              self->y + baseline, 0, 0);
-      self->y += height;
-      line++;
+      pango_layout_line_get_extents (pango_layout_iter_get_line_readonly (iter), NULL, &own);
+      box.top = (double) in_layout.y / PANGO_SCALE;
+      box.height = (double) in_layout.height / PANGO_SCALE;
+      box.baseline = (double) (pango_layout_iter_get_baseline (iter) - in_layout.y) / PANGO_SCALE;
+      box.x = (double) (in_layout.x - own.x) / PANGO_SCALE;
+      g_array_append_val (boxes, box);
     }
   while (pango_layout_iter_next_line (iter));
 
   pango_layout_iter_free (iter);
+  return boxes;
+}
+
+/* Places a layout line by line at the cursor, so a long paragraph breaks
+ * across pages between its lines (and its text is never drawn twice).
+ * `keep` more points must follow its last line on the same page: as many
+ * of its last lines as can go with them move to the next page when they
+ * do not fit. */
+static void
+place_lines (BcDocument  *self,
+             PangoLayout *layout,
+             double       x,
+             double       keep)
+{
+  g_autoptr(GArray) boxes = line_boxes (layout);
+  g_autofree double *after = g_new0 (double, boxes->len + 1);
+  const double page_room = PAGE_BOTTOM - MARGIN_TOP;
+
+  for (guint i = boxes->len; i-- > 0;)
+    after[i] = after[i + 1] + g_array_index (boxes, LineBox, i).height;
+
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const LineBox *box = &g_array_index (boxes, LineBox, i);
+      gboolean line_fits = self->y + box->height <= PAGE_BOTTOM;
+      gboolean rest_fits = self->y + after[i] + keep <= PAGE_BOTTOM;
+      gboolean rest_fits_a_page = after[i] + keep <= page_room;
+
+      if (!at_page_top (self) && (!line_fits || (keep > 0 && !rest_fits && rest_fits_a_page)))
+        new_page (self);
+
+      add_op (self, OP_LINE, layout, i, x + box->x, self->y + box->baseline, 0, 0);
+      self->y += box->height;
+    }
+}
+
+static void
+forget_last_block (BcDocument *self)
+{
+  g_array_set_size (self->last_block, 0);
+  self->last_block_open = FALSE;
+}
+
+static void
+note_paragraph (BcDocument  *self,
+                PangoLayout *layout,
+                double       space_before,
+                double       keep)
+{
+  Placed placed = { g_object_ref (layout), space_before, keep };
+
+  /* A heading opens a block that the paragraphs under it join. */
+  if (!self->last_block_open)
+    {
+      forget_last_block (self);
+      self->last_block_page = self->pages->len - 1;
+      self->last_block_n_ops = current_page (self)->len;
+      self->last_block_y = self->y;
+    }
+  g_array_append_val (self->last_block, placed);
+  self->last_block_open = keep > 0;
 }
 
 /* A paragraph of body text; `keep` more points must fit below its first
@@ -332,11 +417,57 @@ place_paragraph (BcDocument     *self,
   g_autoptr(PangoLayout) layout = make_layout (self, text, size, style, TEXT_WIDTH,
                                                alignment, justify, indent);
 
+  note_paragraph (self, layout, space_before, keep);
   if (!at_page_top (self))
     self->y += space_before;
   ensure_space (self, keep > 0 ? layout_height (layout) + keep
                                 : first_line_height (layout));
-  place_lines (self, layout, MARGIN_LEFT);
+  place_lines (self, layout, MARGIN_LEFT, 0);
+}
+
+/* Takes the last block of body text off the pages and places it again so
+ * that `keep` points (the closing and the signature) fit under it. */
+static void
+replace_last_block (BcDocument *self,
+                    double      keep)
+{
+  const double page_room = PAGE_BOTTOM - MARGIN_TOP;
+  g_autoptr(GArray) block = NULL;
+  GArray *ops;
+
+  if (self->last_block->len == 0)
+    return;
+
+  block = g_array_copy (self->last_block);
+  for (guint i = 0; i < block->len; i++)
+    g_object_ref (g_array_index (block, Placed, i).layout);
+  g_array_set_clear_func (block, (GDestroyNotify) placed_clear);
+
+  g_ptr_array_set_size (self->pages, self->last_block_page + 1);
+  ops = current_page (self);
+  g_array_remove_range (ops, self->last_block_n_ops, ops->len - self->last_block_n_ops);
+  self->y = self->last_block_y;
+  forget_last_block (self);
+
+  for (guint i = 0; i < block->len; i++)
+    {
+      const Placed *placed = &g_array_index (block, Placed, i);
+      double rest = keep;
+
+      for (guint j = i + 1; j < block->len; j++)
+        rest += g_array_index (block, Placed, j).space_before +
+                layout_height (g_array_index (block, Placed, j).layout);
+
+      /* The whole rest goes with it where a page can hold it; else a
+       * heading keeps its few lines, and the last paragraph breaks so that
+       * its end goes with the signature. */
+      if (layout_height (placed->layout) + rest > page_room)
+        rest = i + 1 < block->len ? placed->keep : keep;
+
+      if (!at_page_top (self))
+        self->y += placed->space_before;
+      place_lines (self, placed->layout, MARGIN_LEFT, rest);
+    }
 }
 
 static void
@@ -418,6 +549,14 @@ expand_field (const BcField *field,
               gpointer       user_data)
 {
   return shown_value (user_data, field, 0);
+}
+
+static char *
+cell_value (const BcField *column,
+            guint          row,
+            gpointer       user_data)
+{
+  return shown_value (user_data, column, row);
 }
 
 static char *
@@ -580,6 +719,26 @@ is_number (const BcField *field)
          field->type == BC_FIELD_PERCENTAGE;
 }
 
+/* A composed column ("4.500/7.800 hộp thư (57,7 %)") is text, as wide as
+ * its widest part and wide enough for "4.500/7.800" on a line. */
+static gboolean
+column_is_number (const BcPrintColumn *column)
+{
+  return column->field != NULL && is_number (column->field);
+}
+
+static double
+print_column_weight (const BcPrintColumn *column)
+{
+  double weight = 1.8;
+
+  if (column->field != NULL)
+    return column_weight (column->field);
+  for (guint i = 0; i < column->fields->len; i++)
+    weight = MAX (weight, column_weight (g_ptr_array_index (column->fields, i)));
+  return weight;
+}
+
 typedef struct {
   guint        n_columns;
   double      *widths;
@@ -613,38 +772,6 @@ place_row (BcDocument   *self,
     }
 
   return self->y + height;
-}
-
-typedef struct {
-  double top;       /* from the top of the layout */
-  double height;
-  double baseline;  /* from the line's top */
-  double x;         /* from the layout's left edge */
-} LineBox;
-
-static GArray *
-line_boxes (PangoLayout *layout)
-{
-  GArray *boxes = g_array_new (FALSE, FALSE, sizeof (LineBox));
-  PangoLayoutIter *iter = pango_layout_get_iter (layout);
-
-  do
-    {
-      PangoRectangle in_layout, own;
-      LineBox box;
-
-      pango_layout_iter_get_line_extents (iter, NULL, &in_layout);
-      pango_layout_line_get_extents (pango_layout_iter_get_line_readonly (iter), NULL, &own);
-      box.top = (double) in_layout.y / PANGO_SCALE;
-      box.height = (double) in_layout.height / PANGO_SCALE;
-      box.baseline = (double) (pango_layout_iter_get_baseline (iter) - in_layout.y) / PANGO_SCALE;
-      box.x = (double) (in_layout.x - own.x) / PANGO_SCALE;
-      g_array_append_val (boxes, box);
-    }
-  while (pango_layout_iter_next_line (iter));
-
-  pango_layout_iter_free (iter);
-  return boxes;
 }
 
 /* Places a row that is too tall for what is left of the page: each cell's
@@ -751,29 +878,31 @@ place_table (BcDocument    *self,
   fixed = row_number_width;
   for (guint c = 0; c < columns->len; c++)
     {
-      const BcField *column = g_ptr_array_index (columns, c);
+      const BcPrintColumn *column = g_ptr_array_index (columns, c);
 
-      if (is_number (column))
+      if (column_is_number (column))
         fixed += number_width;
       else
-        total += column_weight (column);
+        total += print_column_weight (column);
     }
   for (guint c = 0; c < head.n_columns; c++)
     {
-      const BcField *column = c > 0 ? g_ptr_array_index (columns, c - 1) : NULL;
+      const BcPrintColumn *column = c > 0 ? g_ptr_array_index (columns, c - 1) : NULL;
 
       if (column == NULL)
         head.widths[c] = row_number_width;
-      else if (is_number (column))
+      else if (column_is_number (column))
         head.widths[c] = number_width;
       else
-        head.widths[c] = (TEXT_WIDTH - fixed) * column_weight (column) / total;
-      head.header[c] = make_layout (self, column != NULL ? bc_text_get (&column->label, "vi") : "TT",
+        head.widths[c] = (TEXT_WIDTH - fixed) * print_column_weight (column) / total;
+      head.header[c] = make_layout (self, column != NULL ? bc_print_column_label (column) : "TT",
                                     SIZE_TABLE, STYLE_BOLD, head.widths[c] - 2 * CELL_PADDING,
                                     PANGO_ALIGN_CENTER, FALSE, 0);
       head.header_height = MAX (head.header_height, layout_height (head.header[c]) + 2 * CELL_PADDING);
     }
 
+  /* The text before a table cannot move on without it. */
+  forget_last_block (self);
   self->y += PARAGRAPH_SPACE;
   for (guint r = 0; r < n_rows; r++)
     {
@@ -783,20 +912,23 @@ place_table (BcDocument    *self,
 
       for (guint c = 0; c < head.n_columns; c++)
         {
-          const BcField *column = c > 0 ? g_ptr_array_index (columns, c - 1) : NULL;
+          const BcPrintColumn *column = c > 0 ? g_ptr_array_index (columns, c - 1) : NULL;
           g_autofree char *text = NULL;
 
           if (r >= rows->len)
             text = g_strdup ("");
           else if (column == NULL)
             text = g_strdup_printf ("%u", r + 1);
+          else if (column->field != NULL)
+            text = shown_value (self, column->field, g_array_index (rows, guint, r));
           else
-            text = shown_value (self, column, g_array_index (rows, guint, r));
+            text = bc_print_column_expand (column, table, g_array_index (rows, guint, r),
+                                           cell_value, self);
 
           cells[c] = make_layout (self, text != NULL ? text : "", SIZE_TABLE, STYLE_REGULAR,
                                   head.widths[c] - 2 * CELL_PADDING,
                                   column == NULL ? PANGO_ALIGN_CENTER
-                                  : is_number (column) ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT,
+                                  : column_is_number (column) ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT,
                                   FALSE, 0);
           height = MAX (height, layout_height (cells[c]) + 2 * CELL_PADDING);
         }
@@ -1068,8 +1200,30 @@ place_body_parts (BcDocument *self)
 /* ------------------------------------------------------------------------ */
 /* The closing, "Nơi nhận" and the signature                                */
 
+typedef struct {
+  PangoLayout *authority;   /* right: "KT. CHỦ TỊCH", the title */
+  PangoLayout *name;        /* right, under the space for the signature */
+  PangoLayout *heading;     /* left: "Nơi nhận:" */
+  PangoLayout *recipients;  /* left, one a line */
+  double       height;
+} Signature;
+
 static void
-place_signature (BcDocument *self)
+signature_clear (Signature *signature)
+{
+  g_clear_object (&signature->authority);
+  g_clear_object (&signature->name);
+  g_clear_object (&signature->heading);
+  g_clear_object (&signature->recipients);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Signature, signature_clear)
+
+#define SIGNATURE_GAP 12.0  /* between the text and the signature block */
+
+static void
+make_signature (BcDocument *self,
+                Signature  *signature)
 {
   BcPrintLayout *print = self->layout;
   const BcField *authority[] = { print->signer_on_behalf, print->signer_authority, print->signer_title };
@@ -1077,11 +1231,6 @@ place_signature (BcDocument *self)
   g_autofree char *name = shown_value (self, print->signer_name, 0);
   g_autoptr(GString) right = g_string_new (NULL);
   g_autoptr(GString) left = g_string_new (NULL);
-  g_autoptr(PangoLayout) right_layout = NULL;
-  g_autoptr(PangoLayout) name_layout = NULL;
-  g_autoptr(PangoLayout) heading_layout = NULL;
-  g_autoptr(PangoLayout) left_layout = NULL;
-  double right_x = MARGIN_LEFT + LEFT_COLUMN, height, top;
 
   for (guint i = 0; i < G_N_ELEMENTS (authority); i++)
     {
@@ -1091,13 +1240,13 @@ place_signature (BcDocument *self)
       if (value_upper != NULL)
         g_string_append_printf (right, "%s%s", right->len > 0 ? "\n" : "", value_upper);
     }
-  right_layout = make_layout (self, right->len > 0 ? right->str : BC_OUTPUT_BLANK, SIZE_BODY, STYLE_BOLD,
-                              RIGHT_COLUMN, PANGO_ALIGN_CENTER, FALSE, 0);
-  name_layout = make_layout (self, name != NULL ? name : BC_OUTPUT_BLANK, SIZE_BODY, STYLE_BOLD,
-                             RIGHT_COLUMN, PANGO_ALIGN_CENTER, FALSE, 0);
+  signature->authority = make_layout (self, right->len > 0 ? right->str : BC_OUTPUT_BLANK, SIZE_BODY,
+                                      STYLE_BOLD, RIGHT_COLUMN, PANGO_ALIGN_CENTER, FALSE, 0);
+  signature->name = make_layout (self, name != NULL ? name : BC_OUTPUT_BLANK, SIZE_BODY, STYLE_BOLD,
+                                 RIGHT_COLUMN, PANGO_ALIGN_CENTER, FALSE, 0);
 
-  heading_layout = make_layout (self, "Nơi nhận:", 12.0, STYLE_BOLD | STYLE_ITALIC, LEFT_COLUMN,
-                                PANGO_ALIGN_LEFT, FALSE, 0);
+  signature->heading = make_layout (self, "Nơi nhận:", 12.0, STYLE_BOLD | STYLE_ITALIC, LEFT_COLUMN,
+                                    PANGO_ALIGN_LEFT, FALSE, 0);
   if (recipients != NULL)
     {
       g_auto(GStrv) lines = g_strsplit (recipients, "\n", -1);
@@ -1113,28 +1262,69 @@ place_signature (BcDocument *self)
           g_string_append_printf (left, "%s%s", g_str_has_prefix (line, "-") ? "" : "- ", line);
         }
     }
-  left_layout = make_layout (self, left->len > 0 ? left->str : "- " BC_OUTPUT_BLANK, SIZE_RECIPIENTS,
-                             STYLE_REGULAR, LEFT_COLUMN, PANGO_ALIGN_LEFT, FALSE, 0);
+  signature->recipients = make_layout (self, left->len > 0 ? left->str : "- " BC_OUTPUT_BLANK,
+                                       SIZE_RECIPIENTS, STYLE_REGULAR, LEFT_COLUMN, PANGO_ALIGN_LEFT,
+                                       FALSE, 0);
 
-  /* The block stays whole: a signature is never parted from its page's text. */
-  height = MAX (layout_height (heading_layout) + layout_height (left_layout),
-                layout_height (right_layout) + SIGNATURE_SPACE + layout_height (name_layout));
-  self->y += 12;
-  ensure_space (self, height);
+  signature->height = MAX (layout_height (signature->heading) + layout_height (signature->recipients),
+                           layout_height (signature->authority) + SIGNATURE_SPACE +
+                           layout_height (signature->name));
+}
+
+/* "Nơi nhận" and the signature side by side, whole; the caller made room. */
+static void
+place_signature (BcDocument *self,
+                 Signature  *signature)
+{
+  double right_x = MARGIN_LEFT + LEFT_COLUMN, top;
+
+  self->y += SIGNATURE_GAP;
+  ensure_space (self, signature->height);
   top = self->y;
 
-  add_op (self, OP_LAYOUT, heading_layout, 0, MARGIN_LEFT, top, 0, 0);
-  add_op (self, OP_LAYOUT, left_layout, 0, MARGIN_LEFT, top + layout_height (heading_layout), 0, 0);
-  add_op (self, OP_LAYOUT, right_layout, 0, right_x, top, 0, 0);
-  add_op (self, OP_LAYOUT, name_layout, 0, right_x,
-          top + layout_height (right_layout) + SIGNATURE_SPACE, 0, 0);
-  self->y = top + height;
+  add_op (self, OP_LAYOUT, signature->heading, 0, MARGIN_LEFT, top, 0, 0);
+  add_op (self, OP_LAYOUT, signature->recipients, 0, MARGIN_LEFT,
+          top + layout_height (signature->heading), 0, 0);
+  add_op (self, OP_LAYOUT, signature->authority, 0, right_x, top, 0, 0);
+  add_op (self, OP_LAYOUT, signature->name, 0, right_x,
+          top + layout_height (signature->authority) + SIGNATURE_SPACE, 0, 0);
+  self->y = top + signature->height;
+}
+
+/* The end of the document: the last paragraph of the body, the closing
+ * ("Kính báo cáo./.") and the signature stay on one page, so that the
+ * signed page carries the report's own text (Decree 30/2020/NĐ-CP); when
+ * they do not fit they move to the next page together. */
+static void
+place_ending (BcDocument *self,
+              const char *closing)
+{
+  g_auto(Signature) signature = { 0 };
+  g_autoptr(PangoLayout) closing_layout = NULL;
+  double tail;
+
+  make_signature (self, &signature);
+  tail = SIGNATURE_GAP + signature.height;
+  if (closing != NULL)
+    closing_layout = make_layout (self, closing, SIZE_BODY, STYLE_REGULAR, TEXT_WIDTH,
+                                  PANGO_ALIGN_LEFT, TRUE, INDENT);
+
+  replace_last_block (self, tail + (closing_layout != NULL
+                                    ? PARAGRAPH_SPACE + layout_height (closing_layout) : 0));
+  if (closing_layout != NULL)
+    {
+      if (!at_page_top (self))
+        self->y += PARAGRAPH_SPACE;
+      place_lines (self, closing_layout, MARGIN_LEFT, tail);
+    }
+  place_signature (self, &signature);
 }
 
 static void
 lay_out (BcDocument *self)
 {
   BcPrintLayout *print = self->layout;
+  g_autofree char *closing = NULL;
 
   new_page (self);
   place_masthead (self);
@@ -1152,15 +1342,9 @@ lay_out (BcDocument *self)
   place_body_parts (self);
 
   if (print->closing.vi != NULL)
-    {
-      g_autofree char *closing = bc_print_layout_expand (self->template_, print->closing.vi,
-                                                         expand_field, self);
-
-      if (closing != NULL)
-        place_body (self, closing);
-    }
-
-  place_signature (self);
+    closing = bc_print_layout_expand (self->template_, print->closing.vi, expand_field, self);
+  place_ending (self, closing);
+  forget_last_block (self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1213,6 +1397,50 @@ bc_document_new_with_plans (BcTemplate         *template_,
   return g_steal_pointer (&self);
 }
 
+void
+bc_document_set_training (BcDocument *self,
+                          gboolean    training)
+{
+  g_return_if_fail (BC_IS_DOCUMENT (self));
+
+  self->training = !!training;
+}
+
+gboolean
+bc_document_get_training (BcDocument *self)
+{
+  g_return_val_if_fail (BC_IS_DOCUMENT (self), FALSE);
+
+  return self->training;
+}
+
+/* Across the page in light grey, under the text, drawn as outlines so that
+ * it is not read into the document's text; and at the foot as text, which
+ * a photocopy or a text search still shows. */
+static void
+draw_training_mark (BcDocument *self,
+                    cairo_t    *cr)
+{
+  const char *mark = bc_output_training_mark ();
+  g_autoptr(PangoLayout) across = make_layout (self, mark, 30.0, STYLE_BOLD, PAGE_HEIGHT * 0.95,
+                                               PANGO_ALIGN_CENTER, FALSE, 0);
+  g_autoptr(PangoLayout) foot = make_layout (self, mark, SIZE_RECIPIENTS, STYLE_BOLD, TEXT_WIDTH,
+                                             PANGO_ALIGN_CENTER, FALSE, 0);
+  const double diagonal = 0.9553;  /* atan (297 / 210): corner to corner of A4 */
+
+  cairo_save (cr);
+  cairo_translate (cr, PAGE_WIDTH / 2, PAGE_HEIGHT / 2);
+  cairo_rotate (cr, -diagonal);
+  cairo_move_to (cr, -PAGE_HEIGHT * 0.95 / 2, -layout_height (across) / 2);
+  pango_cairo_layout_path (cr, across);
+  cairo_set_source_rgb (cr, 0.85, 0.85, 0.85);
+  cairo_fill (cr);
+  cairo_restore (cr);
+
+  cairo_move_to (cr, MARGIN_LEFT, PAGE_BOTTOM + (MARGIN_BOTTOM - layout_height (foot)) / 2);
+  pango_cairo_show_layout (cr, foot);
+}
+
 guint
 bc_document_get_n_pages (BcDocument *self)
 {
@@ -1250,6 +1478,9 @@ bc_document_draw_page (BcDocument *self,
   cairo_save (cr);
   cairo_set_source_rgb (cr, 0, 0, 0);
   cairo_set_line_width (cr, 0.6);
+
+  if (self->training)
+    draw_training_mark (self, cr);
 
   /* Page numbers at the top centre, from the second page on. */
   if (page > 0)

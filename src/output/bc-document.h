@@ -42,6 +42,13 @@ BcDocument *bc_document_new_with_plans (BcTemplate         *template_,
                                         BcReport           *previous,
                                         BcTemplateRegistry *templates,
                                         GError            **error);
+/* Marks every page of a document printed from a demo (training) workbook
+ * as a training sample, in the reader's language, across the page and at
+ * its foot (bc_output_training_mark()), so that it cannot pass for an
+ * official document. */
+void        bc_document_set_training   (BcDocument  *self,
+                                        gboolean     training);
+gboolean    bc_document_get_training   (BcDocument  *self);
 guint       bc_document_get_n_pages    (BcDocument  *self);
 /* In points: A4 is 595.28 × 841.89. */
 void        bc_document_get_page_size  (BcDocument  *self,

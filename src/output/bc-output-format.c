@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "bc-entry.h"
@@ -14,6 +15,12 @@
 #include "bc-validate.h"
 
 G_DEFINE_QUARK (bc-output-error-quark, bc_output_error)
+
+const char *
+bc_output_training_mark (void)
+{
+  return _("TRAINING SAMPLE – NOT AN OFFICIAL DOCUMENT");
+}
 
 static gboolean
 parse_stored_date (const char *stored,

@@ -27,6 +27,10 @@ typedef enum {
 
 GQuark  bc_output_error_quark        (void);
 
+/* What every page or sheet exported from a demo (training) workbook says,
+ * in the reader's language: it must not pass for an official document. */
+const char *bc_output_training_mark  (void);
+
 /* A stored value for print, in Vietnamese; NULL when `stored` is NULL (blank). */
 char   *bc_output_format_value       (const BcField *field,
                                       const char    *stored);

@@ -19,6 +19,34 @@ text_clear (BcText *text)
 }
 
 static void
+column_free (BcPrintColumn *column)
+{
+  text_clear (&column->label);
+  text_clear (&column->text);
+  g_clear_pointer (&column->fields, g_ptr_array_unref);
+  g_free (column);
+}
+
+static BcPrintColumn *
+column_new (const BcField *field)
+{
+  BcPrintColumn *column = g_new0 (BcPrintColumn, 1);
+
+  column->field = field;
+  return column;
+}
+
+static const BcField *
+table_column (const BcField *table,
+              const char    *id)
+{
+  for (guint c = 0; c < table->columns->len; c++)
+    if (g_str_equal (((BcField *) g_ptr_array_index (table->columns, c))->id, id))
+      return g_ptr_array_index (table->columns, c);
+  return NULL;
+}
+
+static void
 part_free (BcPrintPart *part)
 {
   text_clear (&part->heading);
@@ -285,6 +313,67 @@ parse_part (BcTemplate     *template_,
   return TRUE;
 }
 
+/* A column of `table`: its id, or a composed text
+ * { "label": …, "text": "{figure_done}/{figure_total} {figure_unit}" }. */
+static gboolean
+parse_column (BcTemplate     *template_,
+              const BcField  *table,
+              JsonNode       *element,
+              const char     *path,
+              GPtrArray      *columns,
+              GError        **error)
+{
+  static const char * const keys[] = { "label", "text", NULL };
+  BcPrintColumn *column;
+  JsonObject *object;
+  JsonNode *label, *text;
+
+  if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+    {
+      const char *id = json_node_get_string (element);
+      const BcField *field = table_column (table, id);
+
+      if (field == NULL)
+        return fail (template_, error, path, _("the table “%s” has no column “%s”"), table->id, id);
+      g_ptr_array_add (columns, column_new (field));
+      return TRUE;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (element))
+    return fail (template_, error, path,
+                 _("must be a column id, or { \"label\": …, \"text\": \"{column_id} …\" }"));
+  object = json_node_get_object (element);
+  if (!check_keys (template_, object, path, keys, error))
+    return FALSE;
+  label = json_object_get_member (object, "label");
+  text = json_object_get_member (object, "text");
+  if (label == NULL || text == NULL)
+    return fail (template_, error, path,
+                 _("must be a column id, or { \"label\": …, \"text\": \"{column_id} …\" }"));
+
+  column = column_new (NULL);
+  column->fields = g_ptr_array_new ();
+  g_ptr_array_add (columns, column);
+  if (!get_text (template_, label, path, &column->label, error) ||
+      !get_text (template_, text, path, &column->text, error))
+    return FALSE;
+
+  for (const char *p = strchr (column->text.vi, '{'); p != NULL; p = strchr (p + 1, '{'))
+    {
+      const char *end = strchr (p, '}');
+      g_autofree char *id = NULL;
+
+      if (end == NULL)
+        return fail (template_, error, path, _("a “{” has no “}” to close it"));
+      id = g_strndup (p + 1, end - p - 1);
+      if (table_column (table, id) == NULL)
+        return fail (template_, error, path, _("the table “%s” has no column “%s”"), table->id, id);
+      g_ptr_array_add (column->fields, (gpointer) table_column (table, id));
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse_layout (BcTemplate     *template_,
               JsonObject     *object,
@@ -440,24 +529,15 @@ parse_layout (BcTemplate     *template_,
           if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list) || json_array_get_length (json_node_get_array (list)) == 0)
             return fail (template_, error, columns_path, _("must be a non-empty array of column ids"));
 
-          columns = g_ptr_array_new ();
+          columns = g_ptr_array_new_with_free_func ((GDestroyNotify) column_free);
           g_hash_table_insert (layout->table_columns, (gpointer) table, columns);
           for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
             {
               JsonNode *element = json_array_get_element (json_node_get_array (list), i);
-              const BcField *column = NULL;
-              const char *id;
+              g_autofree char *where = g_strdup_printf ("%s[%u]", columns_path, i);
 
-              if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-                return fail (template_, error, columns_path, _("must be a non-empty array of column ids"));
-              id = json_node_get_string (element);
-              for (guint c = 0; c < table->columns->len; c++)
-                if (g_str_equal (((BcField *) g_ptr_array_index (table->columns, c))->id, id))
-                  column = g_ptr_array_index (table->columns, c);
-              if (column == NULL)
-                return fail (template_, error, columns_path, _("the table “%s” has no column “%s”"),
-                             table->id, id);
-              g_ptr_array_add (columns, (gpointer) column);
+              if (!parse_column (template_, table, element, where, columns, error))
+                return FALSE;
             }
         }
     }
@@ -530,14 +610,82 @@ bc_print_layout_columns (BcPrintLayout *layout,
   if (columns != NULL)
     return columns;
 
-  columns = g_ptr_array_new ();
+  columns = g_ptr_array_new_with_free_func ((GDestroyNotify) column_free);
   for (guint i = 0; i < table->columns->len; i++)
     {
       const BcField *column = g_ptr_array_index (table->columns, i);
 
       if (table->group_by == NULL || !g_str_equal (column->id, table->group_by))
-        g_ptr_array_add (columns, (gpointer) column);
+        g_ptr_array_add (columns, column_new (column));
     }
   g_hash_table_insert (layout->table_columns, (gpointer) table, columns);
   return columns;
+}
+
+const char *
+bc_print_column_label (const BcPrintColumn *column)
+{
+  g_return_val_if_fail (column != NULL, NULL);
+
+  if (column->label.vi != NULL)
+    return column->label.vi;
+  return column->field != NULL ? bc_text_get (&column->field->label, "vi") : "";
+}
+
+char *
+bc_print_column_expand (const BcPrintColumn *column,
+                        const BcField       *table,
+                        guint                row,
+                        BcPrintCellFunc      func,
+                        gpointer             user_data)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+
+  g_return_val_if_fail (column != NULL && column->text.vi != NULL, NULL);
+  g_return_val_if_fail (table != NULL && table->type == BC_FIELD_TABLE, NULL);
+
+  lines = g_strsplit (column->text.vi, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GString) line = g_string_new (NULL);
+      gboolean any = FALSE, placeholders = FALSE;
+      const char *p = lines[i];
+
+      while (*p != '\0')
+        {
+          const char *open = strchr (p, '{');
+          const char *close = open != NULL ? strchr (open, '}') : NULL;
+          g_autofree char *id = NULL;
+          g_autofree char *value = NULL;
+          const BcField *field;
+
+          if (open == NULL || close == NULL)
+            {
+              g_string_append (line, p);
+              break;
+            }
+
+          g_string_append_len (line, p, open - p);
+          id = g_strndup (open + 1, close - open - 1);
+          field = table_column (table, id);
+          placeholders = TRUE;
+          value = field != NULL ? func (field, row, user_data) : NULL;
+          any |= value != NULL;
+          g_string_append (line, value != NULL ? value : BC_OUTPUT_BLANK);
+          p = close + 1;
+        }
+
+      /* A line with nothing entered is left out, not printed as dots. */
+      if (placeholders && !any)
+        continue;
+      g_strstrip (line->str);
+      if (out->len > 0)
+        g_string_append_c (out, '\n');
+      g_string_append (out, line->str);
+    }
+
+  if (out->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }

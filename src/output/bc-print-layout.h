@@ -24,6 +24,16 @@ typedef struct {
   gboolean    section_titles;  /* print each section's title (default TRUE) */
 } BcPrintPart;
 
+/* A column of a printed table: one of the table's columns, or a text
+ * composed of several, such as "{figure_done}/{figure_total} {figure_unit}",
+ * so that figures the officer entered apart read as one on paper. */
+typedef struct {
+  const BcField *field;  /* the column shown; NULL for a composed text */
+  BcText         label;  /* the heading; a field's own label when empty */
+  BcText         text;   /* composed: {column_id} placeholders, lines split by "\n" */
+  GPtrArray     *fields; /* composed: the columns its text names (const BcField*) */
+} BcPrintColumn;
+
 typedef struct {
   BcText         document_type;   /* "BÁO CÁO" */
   const BcField *parent_body;
@@ -42,7 +52,7 @@ typedef struct {
   BcText         closing;
   GPtrArray     *parts;           /* BcPrintPart* */
   GHashTable    *styles;          /* const BcField* → BcPrintStyle */
-  GHashTable    *table_columns;   /* const BcField* (table) → GPtrArray of const BcField* */
+  GHashTable    *table_columns;   /* const BcField* (table) → GPtrArray of BcPrintColumn* */
   GHashTable    *in_header;       /* const BcField* printed outside the body */
 } BcPrintLayout;
 
@@ -53,10 +63,22 @@ BcPrintLayout *bc_print_layout_new    (BcTemplate     *template_,
 void           bc_print_layout_free   (BcPrintLayout  *layout);
 BcPrintStyle   bc_print_layout_style  (BcPrintLayout  *layout,
                                        const BcField  *field);
-/* The columns a table prints, in order: the layout's choice, else all but
- * its group_by column. Borrowed. */
+/* The columns a table prints (BcPrintColumn*), in order: the layout's
+ * choice, else all but its group_by column. Borrowed. */
 GPtrArray     *bc_print_layout_columns(BcPrintLayout  *layout,
                                        const BcField  *table);
+/* The heading of `column`, in Vietnamese. */
+const char    *bc_print_column_label  (const BcPrintColumn *column);
+/* The text of a composed column at `row` of `table`: each line of its text
+ * with its {column} placeholders replaced by func's results (NULL: dotted
+ * blank), a line whose placeholders are all blank left out; NULL when no
+ * line is left. */
+typedef char *(*BcPrintCellFunc) (const BcField *column, guint row, gpointer user_data);
+char          *bc_print_column_expand (const BcPrintColumn *column,
+                                       const BcField  *table,
+                                       guint           row,
+                                       BcPrintCellFunc func,
+                                       gpointer        user_data);
 /* Calls `func` for each {field} placeholder of `text`; used by the check
  * and by the expansion. */
 typedef char *(*BcPrintExpandFunc) (const BcField *field, gpointer user_data);

@@ -54,6 +54,7 @@ bc_export_item_load (BcWorkbook  *workbook,
   g_autoptr(BcReport) report = NULL;
   g_autoptr(BcReport) previous = NULL;
   g_autoptr(GError) local_error = NULL;
+  BcExportItem *item;
   BcTemplate *template_;
 
   g_return_val_if_fail (BC_IS_WORKBOOK (workbook), NULL);
@@ -72,7 +73,9 @@ bc_export_item_load (BcWorkbook  *workbook,
       return NULL;
     }
 
-  return bc_export_item_new (template_, report, previous);
+  item = bc_export_item_new (template_, report, previous);
+  item->training = bc_workbook_get_kind (workbook) == BC_WORKBOOK_KIND_DEMO;
+  return item;
 }
 
 GPtrArray *
@@ -167,6 +170,7 @@ typedef struct {
   lxw_format   *wrap;
   lxw_format   *integer_total;
   lxw_format   *decimal_total;
+  lxw_format   *training;   /* the demo mark; NULL when not a demo */
   GHashTable   *sheet_names;
 } Xlsx;
 
@@ -193,6 +197,7 @@ add_format (lxw_workbook *workbook,
 static gboolean
 xlsx_open (Xlsx        *xlsx,
            const char  *path,
+           gboolean     training,
            GError     **error)
 {
   /* Beside the file, so that a failure never leaves half a spreadsheet
@@ -221,6 +226,11 @@ xlsx_open (Xlsx        *xlsx,
   xlsx->integer_total = add_format (xlsx->workbook, "#,##0", TRUE, FALSE);
   xlsx->decimal_total = add_format (xlsx->workbook, "#,##0.##########", TRUE, FALSE);
   xlsx->sheet_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (training)
+    {
+      xlsx->training = add_format (xlsx->workbook, NULL, TRUE, FALSE);
+      format_set_font_color (xlsx->training, LXW_COLOR_RED);
+    }
   return TRUE;
 }
 
@@ -263,6 +273,7 @@ xlsx_add_sheet (Xlsx       *xlsx,
 {
   g_autoptr(GString) clean = g_string_new (NULL);
   g_autofree char *unique = NULL;
+  lxw_worksheet *sheet;
 
   for (const char *p = name; *p != '\0' && g_utf8_strlen (clean->str, -1) < SHEET_NAME_MAX - 3; p = g_utf8_next_char (p))
     {
@@ -290,7 +301,27 @@ xlsx_add_sheet (Xlsx       *xlsx,
     }
   g_hash_table_add (xlsx->sheet_names, g_strdup (unique));
 
-  return workbook_add_worksheet (xlsx->workbook, unique);
+  sheet = workbook_add_worksheet (xlsx->workbook, unique);
+  /* A demo's sheets say so on paper too, at the top of every page. */
+  if (xlsx->training != NULL)
+    {
+      g_autofree char *header = g_strdup_printf ("&C&\"-,Bold\"%s", bc_output_training_mark ());
+
+      worksheet_set_header (sheet, header);
+      worksheet_set_tab_color (sheet, LXW_COLOR_RED);
+    }
+  return sheet;
+}
+
+/* The demo mark on a sheet's title or heading row, at `column`. */
+static void
+xlsx_write_training (Xlsx          *xlsx,
+                     lxw_worksheet *sheet,
+                     lxw_row_t      row,
+                     lxw_col_t      column)
+{
+  if (xlsx->training != NULL)
+    worksheet_write_string (sheet, row, column, bc_output_training_mark (), xlsx->training);
 }
 
 /* Writes a stored value as the cell type its field means. */
@@ -401,6 +432,7 @@ xlsx_write_table (Xlsx          *xlsx,
       worksheet_write_string (sheet, 0, c + 1, bc_text_get (&column->label, "vi"), xlsx->heading);
       worksheet_set_column (sheet, c + 1, c + 1, column->type == BC_FIELD_LONG_TEXT ? 50 : 16, NULL);
     }
+  xlsx_write_training (xlsx, sheet, 0, table->columns->len + 1);
   worksheet_freeze_panes (sheet, 1, 0);
 
   for (guint r = 0; r < n_rows; r++)
@@ -440,7 +472,7 @@ bc_report_write_xlsx (BcExportItem  *item,
   g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!xlsx_open (&xlsx, path, error))
+  if (!xlsx_open (&xlsx, path, item->training, error))
     return FALSE;
 
   period = period_label (bc_report_get_period_id (item->report));
@@ -451,7 +483,8 @@ bc_report_write_xlsx (BcExportItem  *item,
   worksheet_set_column (sheet, 3, 3, 12, NULL);
   worksheet_set_column (sheet, 4, 4, 28, NULL);
 
-  worksheet_write_string (sheet, row++, 0, bc_text_get (bc_template_get_title (item->template_), "vi"), xlsx.title);
+  worksheet_write_string (sheet, row, 0, bc_text_get (bc_template_get_title (item->template_), "vi"), xlsx.title);
+  xlsx_write_training (&xlsx, sheet, row++, 2);
   worksheet_write_string (sheet, row, 0, "Đơn vị", NULL);
   worksheet_write_string (sheet, row++, 1, bc_report_get_unit (item->report), NULL);
   worksheet_write_string (sheet, row, 0, "Kỳ báo cáo", NULL);
@@ -575,7 +608,9 @@ bc_period_write_xlsx (GPtrArray   *items,
   g_return_val_if_fail (items != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (!xlsx_open (&xlsx, path, error))
+  /* Items come from one workbook: a demo one marks them all. */
+  if (!xlsx_open (&xlsx, path, items->len > 0 && ((BcExportItem *) g_ptr_array_index (items, 0))->training,
+                  error))
     return FALSE;
 
   period = period_label (period_id);
@@ -597,9 +632,10 @@ bc_period_write_xlsx (GPtrArray   *items,
           g_clear_pointer (&indicators, g_ptr_array_unref);
           indicators = bc_template_dup_indicators (item->template_);
           sheet = xlsx_add_sheet (&xlsx, template_id);
-          title = g_strdup_printf ("%s — %s", bc_text_get (bc_template_get_title (item->template_), "vi"),
-                                   period != NULL ? period : "");
-          worksheet_write_string (sheet, 0, 0, title, xlsx.title);
+          title = g_strdup_printf ("%s — %s%s%s", bc_text_get (bc_template_get_title (item->template_), "vi"),
+                                   period != NULL ? period : "", xlsx.training != NULL ? " — " : "",
+                                   xlsx.training != NULL ? bc_output_training_mark () : "");
+          worksheet_write_string (sheet, 0, 0, title, xlsx.training != NULL ? xlsx.training : xlsx.title);
           worksheet_write_string (sheet, 1, 0, "Đơn vị", xlsx.heading);
           worksheet_write_string (sheet, 1, 1, "Trạng thái", xlsx.heading);
           worksheet_set_column (sheet, 0, 1, 16, NULL);

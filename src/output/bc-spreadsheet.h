@@ -22,6 +22,7 @@ typedef struct {
   BcTemplate *template_;  /* a reference */
   BcReport   *report;
   BcReport   *previous;   /* may be NULL */
+  gboolean    training;   /* from a demo workbook: marked as a training sample */
 } BcExportItem;
 
 BcExportItem *bc_export_item_new    (BcTemplate  *template_,
@@ -30,7 +31,8 @@ BcExportItem *bc_export_item_new    (BcTemplate  *template_,
 void          bc_export_item_free   (BcExportItem *item);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcExportItem, bc_export_item_free)
 
-/* Loads a report with its template and its previous period's report. */
+/* Loads a report with its template and its previous period's report;
+ * `training` is set when the workbook is a demo one. */
 BcExportItem *bc_export_item_load   (BcWorkbook  *workbook,
                                      const char  *report_id,
                                      GError     **error);
