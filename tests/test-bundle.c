@@ -610,6 +610,11 @@ test_training_cycle (BcCliFixture  *fixture,
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (results, 0), "replayed"));
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
   g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "accepted");
+  /* Accepted: the training return's comment is history, not the report's. */
+  g_assert_true (json_object_get_null_member (json_node_get_object (shown), "review_comment"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (shown),
+                                                                                 "review"),
+                                                  "decision"), ==, "accepted");
 }
 
 typedef struct {
