@@ -2667,6 +2667,26 @@ describe_report (Cli        *cli,
                           bc_report_get_unit (report));
 }
 
+/* Under “N reviews received.”: which report, and what the province
+ * decided on which revision. */
+static void
+print_reviewed (Cli       *cli,
+                GPtrArray *reviewed)
+{
+  for (guint i = 0; i < reviewed->len; i++)
+    {
+      const BcReview *review = g_ptr_array_index (reviewed, i);
+      g_autofree char *report = describe_report (cli, review->report_id);
+      g_autofree char *decision = review_decision (review);
+      g_autofree char *by = review_by (review);
+
+      if (review->comment != NULL && *review->comment != '\0')
+        out ("  %s: %s %s: %s\n", report, decision, by, review->comment);
+      else
+        out ("  %s: %s %s\n", report, decision, by);
+    }
+}
+
 static const char *
 result_label (const BcSyncPushResult *result)
 {
@@ -2850,19 +2870,7 @@ cmd_sync (Cli   *cli,
         out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
                           summary->n_reviews),
              summary->n_reviews);
-      /* Which report, and what the province decided on which revision. */
-      for (guint i = 0; i < reviewed->len; i++)
-        {
-          const BcReview *review = g_ptr_array_index (reviewed, i);
-          g_autofree char *report = describe_report (cli, review->report_id);
-          g_autofree char *decision = review_decision (review);
-          g_autofree char *by = review_by (review);
-
-          if (review->comment != NULL && *review->comment != '\0')
-            out ("  %s: %s %s: %s\n", report, decision, by, review->comment);
-          else
-            out ("  %s: %s %s\n", report, decision, by);
-        }
+      print_reviewed (cli, reviewed);
       if (summary->n_templates > 0)
         out (g_dngettext (GETTEXT_PACKAGE, "%u new form version received.\n",
                           "%u new form versions received.\n", summary->n_templates),
@@ -2994,7 +3002,14 @@ bundle_apply (Cli        *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(BcSyncSummary) summary = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) reviewed = NULL;
   g_autofree char *saved_token_file = NULL;
+  gint64 since;
+
+  /* The reviews the reply brings are those after the feed's cursor now. */
+  since = bc_outbox_get_cursor (cli->workbook, &error);
+  if (since < 0)
+    return fail (error);
 
   if (token_file == NULL)
     token_file = saved_token_file = bc_outbox_get_sync_setting (cli->workbook, "token_file");
@@ -3003,11 +3018,15 @@ bundle_apply (Cli        *cli,
   if (summary == NULL)
     return bundle_fail (error);
 
+  reviewed = bc_outbox_list_reviews (cli->workbook, NULL, since, &error);
+  if (reviewed == NULL)
+    return fail (error);
+
   for (guint i = 0; i < summary->results->len; i++)
     {
       BcSyncPushResult *item = g_ptr_array_index (summary->results, i);
       g_autofree char *at = item->receipt_number != NULL
-                            ? bc_wire_format_time (item->received_at) : NULL;
+                            ? format_time_local (item->received_at) : NULL;
 
       if (item->receipt_number != NULL)
         out (_("%s: %s, receipt %s at %s\n"), item->report_id, result_label (item),
@@ -3019,6 +3038,7 @@ bundle_apply (Cli        *cli,
   out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
                     summary->n_reviews),
        summary->n_reviews);
+  print_reviewed (cli, reviewed);
   return 0;
 }
 
@@ -3300,7 +3320,7 @@ cmd_outbox (Cli   *cli,
   for (guint i = 0; i < items->len; i++)
     {
       BcOutboxItem *item = g_ptr_array_index (items, i);
-      g_autofree char *queued_at = bc_wire_format_time (item->queued_at);
+      g_autofree char *queued_at = format_time_local (item->queued_at);
       g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, item->revision);
 
       /* TRANSLATORS: report id, form, period, unit, revision, time queued, attempts */
