@@ -269,6 +269,9 @@ test_bundle_after_network (BcCliFixture  *fixture,
   bc_cli_test_admin (fixture, "review", "return", id, "--comment", "Bổ sung số liệu.", NULL);
   g_assert_cmpint (bc_cli_test_admin_run (fixture, &run, "import-bundle", bundle, NULL), ==, 0);
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "import", reply, NULL), ==, 0);
+  /* It says which report was returned, and why. */
+  g_assert_nonnull (strstr (run.out, ": Returned, revision "));
+  g_assert_nonnull (strstr (run.out, "): Bổ sung số liệu.\n"));
   g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"),
                    ==, "Bổ sung số liệu.");
@@ -640,6 +643,11 @@ test_training_cycle (BcCliFixture  *fixture,
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (results, 0), "replayed"));
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
   g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "accepted");
+  /* Accepted: the training return's comment is history, not the report's. */
+  g_assert_true (json_object_get_null_member (json_node_get_object (shown), "review_comment"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (shown),
+                                                                                 "review"),
+                                                  "decision"), ==, "accepted");
 }
 
 typedef struct {

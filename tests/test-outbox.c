@@ -508,6 +508,17 @@ test_review (Fixture       *fixture,
   g_assert_cmpint (bc_outbox_get_cursor (fixture->workbook, &error), ==, 47);
   reviews = bc_outbox_get_reviews (fixture->workbook, REPORT_ID, &error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (reviews)), ==, 2);
+  /* The return of the acknowledged revision is the decision in force; the
+   * one on the older revision is history. */
+  {
+    g_autoptr(GPtrArray) list = bc_outbox_list_reviews (fixture->workbook, REPORT_ID, 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (list->len, ==, 2);
+    g_assert_false (((BcReview *) g_ptr_array_index (list, 0))->current);
+    g_assert_true (((BcReview *) g_ptr_array_index (list, 1))->current);
+    g_assert_cmpstr (((BcReview *) g_ptr_array_index (list, 1))->reviewer, ==, "Nguyễn Văn A");
+  }
   {
     g_autoptr(JsonNode) units = bc_outbox_get_units (fixture->workbook, &error);
     JsonObject *unit = json_array_get_object_element (json_node_get_array (units), 0);
@@ -532,6 +543,12 @@ test_review (Fixture       *fixture,
   items = outbox (fixture->workbook);
   g_assert_cmpint (((BcOutboxItem *) g_ptr_array_index (items, 0))->base_revision, ==, revision);
   g_assert_cmpint (((BcOutboxItem *) g_ptr_array_index (items, 0))->revision, >, revision);
+  /* Sent again: the return was answered, it is no longer in force. */
+  {
+    g_autoptr(GPtrArray) list = bc_outbox_list_reviews (fixture->workbook, REPORT_ID, 0, &error);
+
+    g_assert_false (((BcReview *) g_ptr_array_index (list, 1))->current);
+  }
 
   /* Its receipt comes by the feed this time (the push's answer was lost),
    * then the decision. */
@@ -553,6 +570,92 @@ test_review (Fixture       *fixture,
   g_clear_pointer (&items, g_ptr_array_unref);
   items = outbox (fixture->workbook);
   g_assert_cmpuint (items->len, ==, 0);
+
+  /* Accepted with no comment: the return's comment is not the report's
+   * comment any more, neither loaded nor stored. */
+  g_clear_object (&report);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpstr (bc_report_get_review_comment (report), ==, NULL);
+  g_assert_cmpint (query_int (fixture->workbook,
+                              "SELECT count(*) FROM reports WHERE review_comment IS NULL"), ==, 1);
+  {
+    g_autoptr(GPtrArray) list = bc_outbox_list_reviews (fixture->workbook, REPORT_ID, 0, &error);
+    g_autoptr(GPtrArray) since = bc_outbox_list_reviews (fixture->workbook, NULL, 47, &error);
+    BcReview *last = g_ptr_array_index (list, 2);
+
+    g_assert_cmpuint (list->len, ==, 3);
+    g_assert_false (((BcReview *) g_ptr_array_index (list, 1))->current);
+    g_assert_true (last->current);
+    g_assert_cmpstr (last->decision, ==, "accepted");
+    g_assert_null (last->comment);
+    g_assert_cmpint (last->decided_at, ==, 1530086400000000);
+    /* What a sync from cursor 47 received: the acceptance only. */
+    g_assert_cmpuint (since->len, ==, 1);
+    g_assert_cmpint (((BcReview *) g_ptr_array_index (since, 0))->seq, ==, 51);
+    g_assert_cmpstr (((BcReview *) g_ptr_array_index (since, 0))->report_id, ==, REPORT_ID);
+  }
+
+  /* A workbook written before this rule kept the return's comment on the
+   * accepted report: it loads with the acceptance's (none). */
+  g_assert_finalize_object (g_steal_pointer (&fixture->workbook));
+  raw_exec (fixture->path, "UPDATE reports SET review_comment = 'Bổ sung số liệu mục 4.'");
+  fixture->workbook = bc_workbook_open (fixture->path, fixture->templates, 0, &error);
+  g_assert_no_error (error);
+  g_clear_object (&report);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (bc_report_get_review_comment (report), ==, NULL);
+}
+
+/* An acceptance with a comment: that comment is the report's, and its
+ * receipt and reviews are listed for every report at once. */
+static void
+test_review_accept_comment (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(BcReport) report = NULL;
+  g_autoptr(GPtrArray) reviews = NULL;
+  g_autoptr(GHashTable) states = NULL;
+  g_autofree char *page = NULL;
+  BcSyncState *state;
+  JsonArray *changes;
+  gint64 revision;
+
+  (void) data;
+
+  make_ready (fixture->workbook, REPORT_ID, "QNG-SONTINH");
+  queue_and_store (fixture, REPORT_ID, "QNG-000042");
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  revision = bc_report_get_revision (report);
+  page = g_strdup_printf (
+    "[{\"seq\": 7, \"kind\": \"review\", \"report_id\": \"" REPORT_ID "\", \"revision\": %" G_GINT64_FORMAT ","
+    "  \"decision\": \"accepted\", \"comment\": \"Số liệu đầy đủ.\", \"reviewer\": null,"
+    "  \"decided_at\": \"2018-06-25T08:00:00Z\"}]",
+    revision);
+  changes = parse_changes (page, &root);
+  g_assert_true (bc_outbox_apply_changes (fixture->workbook, changes, 7, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&report);
+  report = bc_workbook_load_report (fixture->workbook, REPORT_ID, &error);
+  g_assert_cmpint (bc_report_get_status (report), ==, BC_STATUS_ACCEPTED);
+  g_assert_cmpstr (bc_report_get_review_comment (report), ==, "Số liệu đầy đủ.");
+
+  reviews = bc_outbox_list_reviews (fixture->workbook, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (reviews->len, ==, 1);
+  g_assert_true (((BcReview *) g_ptr_array_index (reviews, 0))->current);
+  g_assert_null (((BcReview *) g_ptr_array_index (reviews, 0))->reviewer);
+
+  states = bc_outbox_list_states (fixture->workbook, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (states), ==, 1);
+  state = g_hash_table_lookup (states, REPORT_ID);
+  g_assert_cmpstr (state->receipt_number, ==, "QNG-000042");
+  g_assert_cmpint (state->received_at, ==, 1529550245000000);
+  g_assert_cmpint (state->acked_revision, ==, revision);
 }
 
 static void
@@ -844,6 +947,7 @@ main (int   argc,
   ADD ("/core/outbox/receipt", test_receipt);
   ADD ("/core/outbox/refused", test_refused);
   ADD ("/core/outbox/review", test_review);
+  ADD ("/core/outbox/review-accept-comment", test_review_accept_comment);
   ADD ("/core/outbox/bad-page", test_bad_page);
   ADD ("/core/outbox/settings", test_settings);
   ADD ("/core/outbox/store-template", test_store_template);

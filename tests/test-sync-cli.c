@@ -46,7 +46,6 @@ test_round_trip (BcCliFixture  *fixture,
   g_autoptr(JsonNode) first = NULL;
   g_autoptr(JsonNode) second = NULL;
   g_autoptr(JsonNode) third = NULL;
-  g_autoptr(JsonNode) fourth = NULL;
   g_autoptr(JsonNode) last = NULL;
   g_autoptr(JsonNode) on_server = NULL;
   g_autoptr(JsonNode) shown = NULL;
@@ -66,12 +65,19 @@ test_round_trip (BcCliFixture  *fixture,
   outbox = bc_cli_test_parse_json (run.out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (outbox)), ==, 0);
 
-  /* The first sync sends it and prints its receipt. */
-  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  /* The first sync sends it and prints its receipt, at the local time in
+   * the officer's format (not ISO UTC). */
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "sync", NULL), ==, 0);
   g_assert_nonnull (strstr (run.out, id));
-  g_assert_nonnull (strstr (run.out, "receipt"));
+  g_assert_true (g_regex_match_simple ("biên nhận [A-Z]+-[0-9]+ lúc [0-9]{2}/[0-9]{2}/[0-9]{4} "
+                                       "[0-9]{2}:[0-9]{2}\n", run.out, 0, 0));
   g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
+
+  /* The receipt stays the officer's proof: `show` prints it. */
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_true (g_regex_match_simple ("\nBiên nhận: +[A-Z]+-[0-9]+ lúc [0-9]{2}/[0-9]{2}/[0-9]{4} "
+                                       "[0-9]{2}:[0-9]{2}\n", run.out, 0, 0));
   g_assert_cmpuint (json_array_get_length (bc_cli_test_server_reports (fixture, &on_server)), ==, 1);
   g_clear_pointer (&on_server, json_node_unref);
 
@@ -90,10 +96,30 @@ test_round_trip (BcCliFixture  *fixture,
                      "--reviewer", "Nguyễn Văn A", NULL);
   result = bc_cli_test_sync_json (fixture, &second);
   g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  {
+    JsonArray *reviewed = json_object_get_array_member (result, "reviewed");
+    JsonObject *review;
+
+    g_assert_cmpuint (json_array_get_length (reviewed), ==, 1);
+    review = json_array_get_object_element (reviewed, 0);
+    g_assert_cmpstr (json_object_get_string_member (review, "report_id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (review, "decision"), ==, "returned");
+    g_assert_cmpstr (json_object_get_string_member (review, "reviewer"), ==, "Nguyễn Văn A");
+  }
   g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "returned");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "review_comment"), ==,
                    "Bổ sung số liệu mục 4.");
+  {
+    JsonObject *review = json_object_get_object_member (json_node_get_object (shown), "review");
+
+    g_assert_cmpstr (json_object_get_string_member (review, "decision"), ==, "returned");
+    g_assert_true (json_object_get_boolean_member (review, "current"));
+  }
   g_clear_pointer (&shown, json_node_unref);
+  /* The comment under its own name, with who wrote it and when. */
+  g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_nonnull (strstr (run.out, "\nÝ kiến người duyệt: Bổ sung số liệu mục 4. (Nguyễn Văn A, "));
+  g_assert_nonnull (strstr (run.out, "\nKết quả duyệt: Bị trả lại, lần sửa "));
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "changes", id, NULL), ==, 0);
   g_assert_true (g_str_has_prefix (run.out, "Nothing changed since revision "));
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 0);
@@ -136,13 +162,67 @@ test_round_trip (BcCliFixture  *fixture,
                                                      "number"));
   g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "sent");
   g_clear_pointer (&shown, json_node_unref);
+  /* Sent again: the return is history, labelled with its revision. */
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_null (strstr (run.out, "Reviewer's comment:"));
+  g_assert_true (g_regex_match_simple ("\nEarlier review: Returned, revision [0-9]+ "
+                                       "\\(Nguyễn Văn A, [0-9/]+ [0-9:]+\\): Bổ sung số liệu mục 4.\n",
+                                       run.out, 0, 0));
 
-  /* Accepted on the server: accepted here after sync, and final. */
-  bc_cli_test_admin (fixture, "review", "accept", id, NULL);
-  result = bc_cli_test_sync_json (fixture, &fourth);
-  g_assert_cmpint (json_object_get_int_member (result, "reviews"), ==, 1);
+  /* Accepted on the server: accepted here after sync, and final; the sync
+   * says which report and what was decided. */
+  bc_cli_test_admin (fixture, "review", "accept", id, "--reviewer", "Trần Thị B", NULL);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 0);
+  {
+    g_autofree char *short_id = g_strndup (id, 8);
+    g_autofree char *line = g_strdup_printf ("  %s ", short_id);
+    const char *at = strstr (run.out, line);
+
+    g_assert_nonnull (at);
+    g_assert_nonnull (strstr (at, ", QNG-SONTINH: Accepted, revision "));
+    g_assert_nonnull (strstr (at, " (Trần Thị B, "));
+  }
   g_assert_cmpstr (bc_cli_test_report_status (fixture, id, &shown), ==, "accepted");
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "draft", id, NULL), ==, 1);
+
+  /* No return comment presented as current: review_comment is the
+   * acceptance's (none), the review member says accepted, and the
+   * receipt of the accepted revision is there. */
+  {
+    JsonObject *object = json_node_get_object (shown);
+    JsonObject *review = json_object_get_object_member (object, "review");
+    JsonObject *shown_receipt = json_object_get_object_member (object, "receipt");
+
+    g_assert_true (json_object_get_null_member (object, "review_comment"));
+    g_assert_cmpstr (json_object_get_string_member (review, "decision"), ==, "accepted");
+    g_assert_true (json_object_get_null_member (review, "comment"));
+    g_assert_cmpstr (json_object_get_string_member (review, "reviewer"), ==, "Trần Thị B");
+    g_assert_true (json_object_get_boolean_member (review, "current"));
+    g_assert_cmpint (json_object_get_int_member (review, "revision"), ==,
+                     json_object_get_int_member (object, "revision"));
+    g_assert_cmpstr (json_object_get_string_member (shown_receipt, "number"), ==, receipt);
+    g_assert_true (g_str_has_suffix (json_object_get_string_member (shown_receipt, "received_at"), "Z"));
+  }
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "show", id, NULL), ==, 0);
+  g_assert_null (strstr (run.out, "Reviewer's comment:"));
+  g_assert_nonnull (strstr (run.out, "\nReview:        Accepted, revision "));
+  g_assert_nonnull (strstr (run.out, "\nEarlier review: Returned, revision "));
+  {
+    g_autofree char *receipt_line = g_strdup_printf ("\nReceipt:       %s at ", receipt);
+
+    g_assert_nonnull (strstr (run.out, receipt_line));
+  }
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  {
+    g_autoptr(JsonNode) listed = bc_cli_test_parse_json (run.out);
+    JsonObject *entry = json_array_get_object_element (json_node_get_array (listed), 0);
+
+    g_assert_cmpstr (json_object_get_string_member (entry, "id"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (entry, "receipt"),
+                                                    "number"), ==, receipt);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (entry, "review"),
+                                                    "decision"), ==, "accepted");
+  }
 
   /* And a sync after that has nothing to do. */
   result = bc_cli_test_sync_json (fixture, &last);

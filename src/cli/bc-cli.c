@@ -319,6 +319,172 @@ load_report (Cli         *cli,
   return g_steal_pointer (&report);
 }
 
+/* --- receipts and reviews ------------------------------------------------ */
+
+/* A review's decision as the statuses name it: “Accepted”, “Returned”. */
+static const char *
+decision_label (const char *decision)
+{
+  BcStatus status;
+
+  if (bc_status_from_string (decision, &status))
+    return bc_status_label (status);
+
+  return decision;
+}
+
+/* Who decided and when: “(Nguyễn Văn A, 05/12/2026 10:00)”. */
+static char *
+review_by (const BcReview *review)
+{
+  g_autofree char *when = format_time_local (review->decided_at);
+
+  if (review->reviewer != NULL && *review->reviewer != '\0')
+    /* TRANSLATORS: who decided on a report, and the date and time */
+    return g_strdup_printf (_("(%s, %s)"), review->reviewer, when);
+
+  return g_strdup_printf ("(%s)", when);
+}
+
+/* “Accepted, revision 3”. */
+static char *
+review_decision (const BcReview *review)
+{
+  g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, review->revision);
+
+  /* TRANSLATORS: a decision (“Accepted”, “Returned”) and the revision of
+   * the report it was made on */
+  return g_strdup_printf (_("%s, revision %s"), decision_label (review->decision), revision);
+}
+
+/* The newest receipt as JSON, {number, received_at, revision, conflict},
+ * or null. */
+static JsonNode *
+receipt_to_json (const BcSyncState *state)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *at = NULL;
+
+  if (state == NULL || state->receipt_number == NULL)
+    return json_node_new (JSON_NODE_NULL);
+
+  builder = json_builder_new ();
+  at = bc_wire_format_time (state->received_at);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_string_value (builder, state->receipt_number);
+  json_builder_set_member_name (builder, "received_at");
+  json_builder_add_string_value (builder, at);
+  json_builder_set_member_name (builder, "revision");
+  json_builder_add_int_value (builder, state->acked_revision);
+  json_builder_set_member_name (builder, "conflict");
+  json_builder_add_boolean_value (builder, state->conflict);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* A review as JSON, {[report_id,] revision, decision, comment, reviewer,
+ * decided_at, current}, or null. */
+static JsonNode *
+review_to_json (const BcReview *review,
+                gboolean        with_report)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *decided_at = NULL;
+
+  if (review == NULL)
+    return json_node_new (JSON_NODE_NULL);
+
+  builder = json_builder_new ();
+  decided_at = bc_wire_format_time (review->decided_at);
+  json_builder_begin_object (builder);
+  if (with_report)
+    {
+      json_builder_set_member_name (builder, "report_id");
+      json_builder_add_string_value (builder, review->report_id);
+    }
+  json_builder_set_member_name (builder, "revision");
+  json_builder_add_int_value (builder, review->revision);
+  json_builder_set_member_name (builder, "decision");
+  json_builder_add_string_value (builder, review->decision);
+  json_builder_set_member_name (builder, "comment");
+  json_builder_add_string_value (builder, review->comment);
+  json_builder_set_member_name (builder, "reviewer");
+  json_builder_add_string_value (builder, review->reviewer);
+  json_builder_set_member_name (builder, "decided_at");
+  json_builder_add_string_value (builder, decided_at);
+  json_builder_set_member_name (builder, "current");
+  json_builder_add_boolean_value (builder, review->current);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* What the province said, under the status in `show`: the receipt, the
+ * decision the report stands on with its comment, then earlier decisions
+ * (newest first), each labelled with its revision so that a return that
+ * was answered is never read as the current one. */
+static void
+show_receipt_and_reviews (BcReport          *report,
+                          const BcSyncState *state,
+                          GPtrArray         *reviews)
+{
+  g_autoptr(GPtrArray) pads = g_ptr_array_new_with_free_func (g_free);
+  const char *comment = bc_report_get_review_comment (report);
+  BcStatus status = bc_report_get_status (report);
+
+  if (state != NULL && state->receipt_number != NULL)
+    {
+      g_autofree char *when = format_time_local (state->received_at);
+      /* TRANSLATORS: a receipt number and the date and time it was given */
+      g_autofree char *text = g_strdup_printf (_("%s at %s"), state->receipt_number, when);
+
+      out ("%s %s\n", PAD (_("Receipt:"), 14), text);
+    }
+
+  for (guint i = 0; i < reviews->len; i++)
+    {
+      const BcReview *review = g_ptr_array_index (reviews, i);
+      g_autofree char *decision = NULL;
+      g_autofree char *by = NULL;
+
+      if (!review->current)
+        continue;
+      decision = review_decision (review);
+      by = review_by (review);
+      if (review->comment != NULL && *review->comment != '\0')
+        {
+          out ("%s %s\n", PAD (_("Review:"), 14), decision);
+          out ("%s %s %s\n", PAD (_("Reviewer's comment:"), 14), review->comment, by);
+        }
+      else
+        out ("%s %s %s\n", PAD (_("Review:"), 14), decision, by);
+    }
+
+  /* A report imported as returned or accepted has its comment but no
+   * reviews from a server. */
+  if (reviews->len == 0 && comment != NULL && *comment != '\0'
+      && status != BC_STATUS_QUEUED && status != BC_STATUS_SENT)
+    out ("%s %s\n", PAD (_("Reviewer's comment:"), 14), comment);
+
+  for (guint i = reviews->len; i-- > 0;)
+    {
+      const BcReview *review = g_ptr_array_index (reviews, i);
+      g_autofree char *decision = NULL;
+      g_autofree char *by = NULL;
+
+      if (review->current)
+        continue;
+      decision = review_decision (review);
+      by = review_by (review);
+      if (review->comment != NULL && *review->comment != '\0')
+        out ("%s %s %s: %s\n", PAD (_("Earlier review:"), 14), decision, by, review->comment);
+      else
+        out ("%s %s %s\n", PAD (_("Earlier review:"), 14), decision, by);
+    }
+}
+
 /* --- templates, fields --------------------------------------------------- */
 
 static int
@@ -953,6 +1119,8 @@ cmd_show (Cli   *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(BcReport) report = NULL;
   g_autoptr(BcReport) previous = NULL;
+  g_autoptr(BcSyncState) state = NULL;
+  g_autoptr(GPtrArray) reviews = NULL;
   g_autoptr(GPtrArray) issues = NULL;
   g_autofree char *period_label = NULL;
   g_autoptr(GPtrArray) pads = g_ptr_array_new_with_free_func (g_free);
@@ -975,10 +1143,25 @@ cmd_show (Cli   *cli,
   if (previous == NULL && error != NULL)
     return fail (error);
 
+  state = bc_outbox_get_state (cli->workbook, bc_report_get_id (report), &error);
+  if (state == NULL && error != NULL)
+    return fail (error);
+  reviews = bc_outbox_list_reviews (cli->workbook, bc_report_get_id (report), 0, &error);
+  if (reviews == NULL)
+    return fail (error);
+
   if (json)
     {
       g_autoptr(JsonNode) root = bc_report_to_json (template_, report, previous, TRUE, cli->lang);
+      JsonObject *object = json_node_get_object (root);
 
+      /* Members of `show` only: the entry format (export, import) does
+       * not carry what the server said. */
+      json_object_set_member (object, "receipt", receipt_to_json (state));
+      json_object_set_member (object, "review",
+                              review_to_json (reviews->len > 0
+                                              ? g_ptr_array_index (reviews, reviews->len - 1)
+                                              : NULL, FALSE));
       print_json (root);
       return 0;
     }
@@ -1009,8 +1192,7 @@ cmd_show (Cli   *cli,
     else
       out ("%s %s\n", PAD (_("Due:"), 14), due_text);
   }
-  if (bc_report_get_review_comment (report) != NULL)
-    out ("%s %s\n", PAD (_("Reviewer:"), 14), bc_report_get_review_comment (report));
+  show_receipt_and_reviews (report, state, reviews);
   out ("%s %d · %s %" G_GINT64_FORMAT "\n", PAD (_("Template:"), 14),
        bc_report_get_template_version (report), _("revision"), bc_report_get_revision (report));
   out ("\n");
@@ -1374,6 +1556,9 @@ cmd_list (Cli   *cli,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) reports = NULL;
+  g_autoptr(GHashTable) states = NULL;
+  g_autoptr(GPtrArray) reviews = NULL;
+  g_autoptr(GHashTable) last_reviews = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   BcStatus status = BC_STATUS_DRAFT;
 
@@ -1415,6 +1600,21 @@ cmd_list (Cli   *cli,
 
   if (json)
     {
+      /* Each report's newest receipt and newest review, read at once. */
+      states = bc_outbox_list_states (cli->workbook, &error);
+      if (states == NULL)
+        return fail (error);
+      reviews = bc_outbox_list_reviews (cli->workbook, NULL, 0, &error);
+      if (reviews == NULL)
+        return fail (error);
+      last_reviews = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < reviews->len; i++)
+        {
+          BcReview *review = g_ptr_array_index (reviews, i);
+
+          g_hash_table_replace (last_reviews, review->report_id, review);
+        }
+
       builder = json_builder_new ();
       json_builder_begin_array (builder);
     }
@@ -1453,6 +1653,13 @@ cmd_list (Cli   *cli,
           json_builder_add_string_value (builder, known ? bc_timeliness_to_string (timeliness) : "unknown");
           json_builder_set_member_name (builder, "revision");
           json_builder_add_int_value (builder, summary->revision);
+          json_builder_set_member_name (builder, "receipt");
+          json_builder_add_value (builder,
+                                  receipt_to_json (g_hash_table_lookup (states, summary->id)));
+          json_builder_set_member_name (builder, "review");
+          json_builder_add_value (builder,
+                                  review_to_json (g_hash_table_lookup (last_reviews, summary->id),
+                                                  FALSE));
           json_builder_end_object (builder);
         }
       else
@@ -2440,6 +2647,54 @@ cmd_enrol (Cli   *cli,
   return 0;
 }
 
+/* “10ca6e61 Ứng dụng CNTT, Quý II/2018, QNG-SONTINH”: a report a sync
+ * speaks of, as the officer knows it. The short id alone for one this
+ * workbook does not hold (another device of the unit sent it). */
+static char *
+describe_report (Cli        *cli,
+                 const char *report_id)
+{
+  g_autoptr(BcReport) report = bc_workbook_load_report (cli->workbook, report_id, NULL);
+  g_autofree char *short_id = g_strndup (report_id, 8);
+  g_autofree char *period_label = NULL;
+  BcTemplate *template_;
+  BcPeriod period;
+
+  if (report == NULL)
+    return g_steal_pointer (&short_id);
+
+  template_ = bc_workbook_get_report_template (cli->workbook, report, NULL);
+  if (bc_period_parse (bc_report_get_period_id (report), &period, NULL))
+    period_label = bc_period_label (&period, cli->lang);
+
+  return g_strdup_printf ("%s %s, %s, %s", short_id,
+                          template_ != NULL
+                          ? bc_text_get (bc_template_get_title (template_), cli->lang)
+                          : bc_report_get_template_id (report),
+                          period_label != NULL ? period_label : bc_report_get_period_id (report),
+                          bc_report_get_unit (report));
+}
+
+/* Under “N reviews received.”: which report, and what the province
+ * decided on which revision. */
+static void
+print_reviewed (Cli       *cli,
+                GPtrArray *reviewed)
+{
+  for (guint i = 0; i < reviewed->len; i++)
+    {
+      const BcReview *review = g_ptr_array_index (reviewed, i);
+      g_autofree char *report = describe_report (cli, review->report_id);
+      g_autofree char *decision = review_decision (review);
+      g_autofree char *by = review_by (review);
+
+      if (review->comment != NULL && *review->comment != '\0')
+        out ("  %s: %s %s: %s\n", report, decision, by, review->comment);
+      else
+        out ("  %s: %s %s\n", report, decision, by);
+    }
+}
+
 static const char *
 result_label (const BcSyncPushResult *result)
 {
@@ -2490,7 +2745,9 @@ cmd_sync (Cli   *cli,
   g_autoptr(BcSyncClient) client = NULL;
   g_autoptr(BcSyncSummary) summary = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) reviewed = NULL;
   guint n_conflicts = 0, n_refused = 0;
+  gint64 since;
 
   if (!parse_options ("sync", "", entries, &argc, &argv))
     return EXIT_USAGE;
@@ -2505,11 +2762,20 @@ cmd_sync (Cli   *cli,
         return sync_fail (error);
     }
 
+  /* The reviews this sync brings are those after the feed's cursor now. */
+  since = bc_outbox_get_cursor (cli->workbook, &error);
+  if (since < 0)
+    return fail (error);
+
   client = make_sync_client (cli, token_file, ca_file);
   bc_sync_client_sync_async (client, NULL, got_result, &result);
   summary = bc_sync_client_sync_finish (client, wait_for (&result), &error);
   if (summary == NULL)
     return sync_fail (error);
+
+  reviewed = bc_outbox_list_reviews (cli->workbook, NULL, since, &error);
+  if (reviewed == NULL)
+    return fail (error);
 
   for (guint i = 0; i < summary->results->len; i++)
     {
@@ -2594,6 +2860,11 @@ cmd_sync (Cli   *cli,
       json_builder_add_int_value (builder, summary->n_changes);
       json_builder_set_member_name (builder, "reviews");
       json_builder_add_int_value (builder, summary->n_reviews);
+      json_builder_set_member_name (builder, "reviewed");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < reviewed->len; i++)
+        json_builder_add_value (builder, review_to_json (g_ptr_array_index (reviewed, i), TRUE));
+      json_builder_end_array (builder);
       json_builder_set_member_name (builder, "templates");
       json_builder_add_int_value (builder, summary->n_templates);
       json_builder_set_member_name (builder, "plans");
@@ -2620,7 +2891,7 @@ cmd_sync (Cli   *cli,
         {
           BcSyncPushResult *item = g_ptr_array_index (summary->results, i);
           g_autofree char *at = item->receipt_number != NULL
-                                ? bc_wire_format_time (item->received_at) : NULL;
+                                ? format_time_local (item->received_at) : NULL;
 
           if (item->receipt_number != NULL)
             /* TRANSLATORS: report id, what happened, receipt number, time */
@@ -2648,6 +2919,7 @@ cmd_sync (Cli   *cli,
         out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
                           summary->n_reviews),
              summary->n_reviews);
+      print_reviewed (cli, reviewed);
       print_published (summary);
     }
 
@@ -2778,7 +3050,14 @@ bundle_apply (Cli        *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(BcSyncSummary) summary = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) reviewed = NULL;
   g_autofree char *saved_token_file = NULL;
+  gint64 since;
+
+  /* The reviews the reply brings are those after the feed's cursor now. */
+  since = bc_outbox_get_cursor (cli->workbook, &error);
+  if (since < 0)
+    return fail (error);
 
   if (token_file == NULL)
     token_file = saved_token_file = bc_outbox_get_sync_setting (cli->workbook, "token_file");
@@ -2787,11 +3066,15 @@ bundle_apply (Cli        *cli,
   if (summary == NULL)
     return bundle_fail (error);
 
+  reviewed = bc_outbox_list_reviews (cli->workbook, NULL, since, &error);
+  if (reviewed == NULL)
+    return fail (error);
+
   for (guint i = 0; i < summary->results->len; i++)
     {
       BcSyncPushResult *item = g_ptr_array_index (summary->results, i);
       g_autofree char *at = item->receipt_number != NULL
-                            ? bc_wire_format_time (item->received_at) : NULL;
+                            ? format_time_local (item->received_at) : NULL;
 
       if (item->receipt_number != NULL)
         out (_("%s: %s, receipt %s at %s\n"), item->report_id, result_label (item),
@@ -2803,6 +3086,7 @@ bundle_apply (Cli        *cli,
   out (g_dngettext (GETTEXT_PACKAGE, "%u review received.\n", "%u reviews received.\n",
                     summary->n_reviews),
        summary->n_reviews);
+  print_reviewed (cli, reviewed);
   print_published (summary);
   return 0;
 }
@@ -3085,7 +3369,7 @@ cmd_outbox (Cli   *cli,
   for (guint i = 0; i < items->len; i++)
     {
       BcOutboxItem *item = g_ptr_array_index (items, i);
-      g_autofree char *queued_at = bc_wire_format_time (item->queued_at);
+      g_autofree char *queued_at = format_time_local (item->queued_at);
       g_autofree char *revision = g_strdup_printf ("%" G_GINT64_FORMAT, item->revision);
 
       /* TRANSLATORS: report id, form, period, unit, revision, time queued, attempts */

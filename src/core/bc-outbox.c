@@ -194,6 +194,19 @@ bc_sync_state_free (BcSyncState *state)
   g_free (state);
 }
 
+void
+bc_review_free (BcReview *review)
+{
+  if (review == NULL)
+    return;
+
+  g_free (review->report_id);
+  g_free (review->decision);
+  g_free (review->comment);
+  g_free (review->reviewer);
+  g_free (review);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The workbook's hooks                                                     */
 
@@ -521,7 +534,9 @@ report_status (BcWorkbook  *workbook,
 }
 
 /* Moves a report whose status the caller has just read as `from`: along
- * the status machine only (bc_status_can_transition). */
+ * the status machine only (bc_status_can_transition). A decision (accepted
+ * or returned) replaces review_comment with its own comment, none included:
+ * an accepted report must not keep the comment of an earlier return. */
 static gboolean
 move_report (BcWorkbook  *workbook,
              const char  *report_id,
@@ -548,7 +563,7 @@ move_report (BcWorkbook  *workbook,
   return run (workbook,
               prepare (workbook, error,
                        "UPDATE reports SET status = ?1, updated_at = ?2, "
-                       "review_comment = CASE WHEN ?1 = 'returned' THEN ?3 "
+                       "review_comment = CASE WHEN ?1 IN ('accepted', 'returned') THEN ?3 "
                        "ELSE review_comment END WHERE id = ?4",
                        "sxss", to, now, comment, report_id),
               error)
@@ -1241,6 +1256,122 @@ bc_outbox_get_reviews (BcWorkbook  *workbook,
     g_clear_pointer (&data.result, json_node_unref);
 
   return data.result;
+}
+
+typedef struct {
+  const char *report_id;
+  gint64      after;
+  GPtrArray  *reviews;
+} ReviewsData;
+
+static gboolean
+list_reviews_in_transaction (BcWorkbook  *workbook,
+                             gpointer     user_data,
+                             GError     **error)
+{
+  ReviewsData *data = user_data;
+  g_autoptr(OutboxStmt) stmt = NULL;
+  int rc;
+
+  /* The decision in force: the newest review of the revision the server
+   * last acknowledged, while the report has not been sent again since
+   * (queued or sent, the review is of content the officer has replaced). */
+  stmt = prepare (workbook, error,
+                  "SELECT v.seq, v.report_id, v.revision, v.decision, v.comment, v.reviewer, "
+                  "v.decided_at, "
+                  "  r.status IN ('accepted', 'returned', 'draft', 'ready') "
+                  "  AND v.revision = s.acked_revision "
+                  "  AND v.seq = (SELECT max (w.seq) FROM reviews w "
+                  "               WHERE w.report_id = v.report_id AND w.revision = v.revision) "
+                  "FROM reviews v "
+                  "LEFT JOIN reports r ON r.id = v.report_id "
+                  "LEFT JOIN sync_state s ON s.report_id = v.report_id "
+                  "WHERE (?1 IS NULL OR v.report_id = ?1) AND v.seq > ?2 "
+                  "ORDER BY v.seq",
+                  "sx", data->report_id, data->after);
+  while ((rc = step (workbook, stmt, error)) == SQLITE_ROW)
+    {
+      BcReview *review = g_new0 (BcReview, 1);
+
+      review->seq = sqlite3_column_int64 (stmt, 0);
+      review->report_id = column_dup (stmt, 1);
+      review->revision = sqlite3_column_int64 (stmt, 2);
+      review->decision = column_dup (stmt, 3);
+      review->comment = column_dup (stmt, 4);
+      review->reviewer = column_dup (stmt, 5);
+      review->decided_at = sqlite3_column_int64 (stmt, 6);
+      review->current = sqlite3_column_int (stmt, 7) != 0;
+      g_ptr_array_add (data->reviews, review);
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+GPtrArray *
+bc_outbox_list_reviews (BcWorkbook  *workbook,
+                        const char  *report_id,
+                        gint64       after,
+                        GError     **error)
+{
+  ReviewsData data = { report_id, after, NULL };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (workbook), NULL);
+
+  data.reviews = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_review_free);
+  if (!_bc_workbook_transaction (workbook, FALSE, list_reviews_in_transaction, &data, error))
+    g_clear_pointer (&data.reviews, g_ptr_array_unref);
+
+  return data.reviews;
+}
+
+typedef struct {
+  GHashTable *states;
+} StatesData;
+
+static gboolean
+states_in_transaction (BcWorkbook  *workbook,
+                       gpointer     user_data,
+                       GError     **error)
+{
+  StatesData *data = user_data;
+  g_autoptr(OutboxStmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (workbook, error,
+                  "SELECT report_id, acked_revision, receipt_number, received_at, conflict, "
+                  "server_revision, last_error FROM sync_state",
+                  "");
+  while ((rc = step (workbook, stmt, error)) == SQLITE_ROW)
+    {
+      BcSyncState *state = g_new0 (BcSyncState, 1);
+
+      state->report_id = column_dup (stmt, 0);
+      state->acked_revision = sqlite3_column_int64 (stmt, 1);
+      state->receipt_number = column_dup (stmt, 2);
+      state->received_at = sqlite3_column_int64 (stmt, 3);
+      state->conflict = sqlite3_column_int (stmt, 4) != 0;
+      state->server_revision = sqlite3_column_int64 (stmt, 5);
+      state->last_error = column_dup (stmt, 6);
+      g_hash_table_replace (data->states, state->report_id, state);
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+GHashTable *
+bc_outbox_list_states (BcWorkbook  *workbook,
+                       GError     **error)
+{
+  StatesData data = { NULL };
+
+  g_return_val_if_fail (BC_IS_WORKBOOK (workbook), NULL);
+
+  data.states = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) bc_sync_state_free);
+  if (!_bc_workbook_transaction (workbook, FALSE, states_in_transaction, &data, error))
+    g_clear_pointer (&data.states, g_hash_table_unref);
+
+  return data.states;
 }
 
 static gboolean

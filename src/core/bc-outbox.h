@@ -58,6 +58,26 @@ typedef struct {
 void bc_sync_state_free (BcSyncState *state);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcSyncState, bc_sync_state_free)
 
+/* One decision of the province on one revision of a report, as the feed
+ * gave it (the workbook's `reviews`). */
+typedef struct {
+  char     *report_id;
+  gint64    seq;              /* its place in the feed */
+  gint64    revision;         /* the revision decided on */
+  char     *decision;         /* "accepted" or "returned" */
+  char     *comment;          /* NULL if none */
+  char     *reviewer;         /* NULL if the server named none */
+  gint64    decided_at;       /* µs since the epoch, UTC */
+  gboolean  current;          /* the decision the report stands on now: the
+                               * newest on the revision of its last receipt,
+                               * and the report (accepted, returned, or a
+                               * returned one being corrected: draft, ready)
+                               * was not sent again since. FALSE: history */
+} BcReview;
+
+void bc_review_free (BcReview *review);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BcReview, bc_review_free)
+
 /* Workbook-level sync settings (bc_outbox_get/set_sync_setting keys). */
 #define BC_SYNC_SETTING_SERVER_URL  "server_url"
 #define BC_SYNC_SETTING_SERVER_ID   "server_id"
@@ -150,12 +170,12 @@ gint64       bc_outbox_get_cursor         (BcWorkbook    *workbook,
                                            GError       **error);
 /* Applies one page of the feed and stores `cursor`, in one transaction:
  * receipts (as bc_outbox_record_stored), reviews (sent → accepted or
- * returned with the comment, when for the revision the server last
- * acknowledged; always recorded in the review history), unit lists (stored
- * whole). Template and plan changes are not applied here: the caller stores
- * their files first (bc_outbox_store_template, bc_outbox_store_plan) so that
- * a crash between the two only stores a file again. A change applied twice
- * changes nothing.
+ * returned, review_comment becoming the decision's comment or NULL, when
+ * for the revision the server last acknowledged; always recorded in the
+ * review history), unit lists (stored whole). Template and plan changes
+ * are not applied here: the caller stores their files first
+ * (bc_outbox_store_template, bc_outbox_store_plan) so that a crash between
+ * the two only stores a file again. A change applied twice changes nothing.
  * Changes not of the expected shape fail with BC_WIRE_ERROR_BAD_SHAPE and
  * nothing is applied. `changes`: the page's JsonArray. */
 gboolean     bc_outbox_apply_changes      (BcWorkbook    *workbook,
@@ -167,6 +187,17 @@ gboolean     bc_outbox_apply_changes      (BcWorkbook    *workbook,
  * feed (revision, decision, comment, reviewer, decided_at). */
 JsonNode    *bc_outbox_get_reviews        (BcWorkbook    *workbook,
                                            const char    *report_id,
+                                           GError       **error);
+/* The reviews of `report_id` (NULL: of every report) received after the
+ * feed position `after` (0: all), oldest first: BcReview*. A sync that
+ * started at cursor C received those after C. */
+GPtrArray   *bc_outbox_list_reviews       (BcWorkbook    *workbook,
+                                           const char    *report_id,
+                                           gint64         after,
+                                           GError       **error);
+/* What the server said about each report it answered for: report id →
+ * BcSyncState* (as bc_outbox_get_state), for listing many reports. */
+GHashTable  *bc_outbox_list_states        (BcWorkbook    *workbook,
                                            GError       **error);
 /* The unit list last received: a JSON array as in the feed, or NULL. */
 JsonNode    *bc_outbox_get_units          (BcWorkbook    *workbook,

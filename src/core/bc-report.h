@@ -79,7 +79,7 @@ gint64       bc_report_get_revision      (BcReport     *self);
 gint64       bc_report_get_created_at    (BcReport     *self); /* µs since the epoch, UTC */
 gint64       bc_report_get_updated_at    (BcReport     *self);
 gint64       bc_report_get_submitted_at  (BcReport     *self); /* 0 until first queued */
-const char  *bc_report_get_review_comment(BcReport     *self); /* the reviewer's, when returned */
+const char  *bc_report_get_review_comment(BcReport     *self); /* of the latest decision (returned, accepted), or NULL */
 /* NULL when blank. */
 const char  *bc_report_get_value         (BcReport     *self,
                                           const char   *key,

@@ -1113,9 +1113,19 @@ load_report_locked (BcWorkbook  *self,
     g_autoptr(BcStmt) stmt = NULL;
     BcStatus status;
 
+    /* An accepted report's comment is its acceptance's. Workbooks written
+     * before that rule may still hold the comment of an earlier return:
+     * the acceptance kept in `reviews` (docs/workbook.md) says otherwise. */
     stmt = query (self, error,
                   "SELECT template_id, template_version, period_id, unit, status, revision, "
-                  "created_at, updated_at, submitted_at, review_comment FROM reports WHERE id = ?",
+                  "created_at, updated_at, submitted_at, "
+                  "CASE WHEN status = 'accepted' AND EXISTS "
+                  "  (SELECT 1 FROM reviews v WHERE v.report_id = reports.id "
+                  "   AND v.decision = 'accepted') "
+                  "THEN (SELECT v.comment FROM reviews v WHERE v.report_id = reports.id "
+                  "      AND v.decision = 'accepted' ORDER BY v.seq DESC LIMIT 1) "
+                  "ELSE review_comment END "
+                  "FROM reports WHERE id = ?",
                   "s", report_id);
     if (stmt == NULL || (rc = step (self, stmt, error)) == 0)
       return NULL;
@@ -3888,7 +3898,8 @@ set_status_in_transaction (BcWorkbook  *self,
                      "UPDATE reports SET status = ?1, updated_at = ?2, "
                      "submitted_at = CASE WHEN ?1 = 'queued' AND submitted_at = 0 "
                      "THEN ?2 ELSE submitted_at END, "
-                     "review_comment = CASE WHEN ?1 = 'returned' THEN ?3 ELSE review_comment END "
+                     "review_comment = CASE WHEN ?1 IN ('accepted', 'returned') THEN ?3 "
+                     "ELSE review_comment END "
                      "WHERE id = ?4",
                      "sxss", to, now, data->value, data->report_id),
               error)
