@@ -163,14 +163,16 @@ read_plain (const char *text,
 
 /* Reads a number. When both marks appear, the last one is the decimal mark;
  * a repeated mark separates thousands. Spaces only ever separate thousands.
- * A lone mark followed by groups of three digits ("1.200") is the
- * convention's thousands separator, as the display writes it: "." in
- * Vietnamese, "," in English. The convention's decimal mark in that place
- * would make a whole number a fraction, or "1,000" one, for a reader of the
- * other habit: an integer field (`whole_expected`) refuses it as ambiguous
- * rather than guess; elsewhere it is the decimal mark, as the display
- * writes it ("1,125" in Vietnamese is 1.125). A lone mark that cannot
- * separate thousands ("1.25", "0,5") can only be a decimal mark.
+ *
+ * A lone mark followed by groups of three digits ("1.200") is where the
+ * two conventions disagree, and the display's convention decides. Its
+ * thousands mark ("." in Vietnamese, "," in English) separates thousands
+ * in every field. Its decimal mark is the decimal mark in a decimal field,
+ * as the display writes 1.125 ("1,125" in Vietnamese); in an integer field
+ * (`whole_expected`) it would read "1,250" as a fraction and "1,000" as 1
+ * where someone used to the other convention meant thousands, so it is
+ * refused as ambiguous. A lone mark that cannot separate thousands ("1.25",
+ * "0,5") can only be a decimal mark.
  *
  * Stored numbers keep the reading that wrote them: a lone mark is the
  * decimal mark, except in an integer field where it separates thousands. */
