@@ -218,7 +218,7 @@ test_new_set_show (Fixture       *fixture,
 
   g_assert_cmpint (cli (fixture, &run, "set", id, "docs_fully_electronic_pct", "25%", NULL), ==, 0);
   /* The section-qualified path and an id prefix work as well. */
-  g_assert_cmpint (cli (fixture, &run, "set", prefix, "services.services_level3", "1.200", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", prefix, "services.services_level3", "1,200", NULL), ==, 0);
   g_assert_cmpint (cli (fixture, &run, "set", id, "doc_date", "21/6/2018", NULL), ==, 0);
 
   report = show_json (fixture, id);
@@ -409,7 +409,7 @@ test_rows (Fixture       *fixture,
   g_assert_cmpint (cli (fixture, &run, "set", id, "findings[1].unit", "Văn phòng UBND tỉnh", NULL), ==, 0);
   g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].unit", "UBND huyện Lý Sơn", NULL), ==, 0);
   g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].status", "resolved", NULL), ==, 0);
-  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].figure_done", "4.500", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].figure_done", "4,500", NULL), ==, 0);
   g_assert_cmpint (cli (fixture, &run, "set", id, "findings[4].status", "resolved", NULL), ==, 1);
   g_assert_cmpint (cli (fixture, &run, "set", id, "findings[2].status", "fixed-ish", NULL), ==, 1);
 
@@ -488,6 +488,91 @@ test_vietnamese (Fixture       *fixture,
   g_assert_cmpint (cli_vi (fixture, &run, "frobnicate", NULL), ==, 2);
   g_assert_nonnull (strstr (run.err, "frobnicate"));
   g_assert_null (strstr (run.err, "Unknown command"));
+}
+
+/* A figure reads back as the command line shows it, in each language: a
+ * budget of 1.250 (million đồng) typed the way `show` writes it is not
+ * 1,25. */
+static void
+test_numbers_read_back (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *id = new_report (fixture, "egov-quarterly", "2018Q2");
+  g_auto(BcCliRun) run = { 0 };
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *history_before = NULL;
+  gint64 revision;
+  static const struct { const char *input; const char *stored; const char *shown; } vi[] = {
+    { "1250", "1250", "Kinh phí được bố trí trong năm: 1.250\n" },
+    { "1.250", "1250", "Kinh phí được bố trí trong năm: 1.250\n" },
+    { "1.250,5", "1250.5", "Kinh phí được bố trí trong năm: 1.250,5\n" },
+    { "1,25", "1.25", "Kinh phí được bố trí trong năm: 1,25\n" },
+    { "1.25", "1.25", "Kinh phí được bố trí trong năm: 1,25\n" },
+    { "1,125", "1.125", "Kinh phí được bố trí trong năm: 1,125\n" },
+  };
+  static const struct { const char *input; const char *stored; const char *shown; } en[] = {
+    { "1,250", "1250", "Budget allocated for the year: 1,250\n" },
+    { "1,250.5", "1250.5", "Budget allocated for the year: 1,250.5\n" },
+    { "1.25", "1.25", "Budget allocated for the year: 1.25\n" },
+    { "1.125", "1.125", "Budget allocated for the year: 1.125\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (vi); i++)
+    {
+      const char *shown;
+
+      g_test_message ("vi: “%s”", vi[i].input);
+      g_assert_cmpint (cli_vi (fixture, &run, "set", id, "budget_allocated", vi[i].input, NULL), ==, 0);
+      g_clear_pointer (&report, json_node_unref);
+      report = show_json (fixture, id);
+      g_assert_cmpstr (stored_value (report, "budget_allocated"), ==, vi[i].stored);
+      g_assert_cmpint (cli_vi (fixture, &run, "show", id, NULL), ==, 0);
+      g_assert_nonnull (strstr (run.out, vi[i].shown));
+
+      /* What `show` printed, typed back, is the same value. */
+      shown = strchr (vi[i].shown, ':') + 2;
+      {
+        g_autofree char *typed = g_strndup (shown, strlen (shown) - 1);
+
+        g_assert_cmpint (cli_vi (fixture, &run, "set", id, "budget_allocated", typed, NULL), ==, 0);
+        g_clear_pointer (&report, json_node_unref);
+        report = show_json (fixture, id);
+        g_assert_cmpstr (stored_value (report, "budget_allocated"), ==, vi[i].stored);
+      }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (en); i++)
+    {
+      g_test_message ("en: “%s”", en[i].input);
+      g_assert_cmpint (cli (fixture, &run, "set", id, "budget_allocated", en[i].input, NULL), ==, 0);
+      g_clear_pointer (&report, json_node_unref);
+      report = show_json (fixture, id);
+      g_assert_cmpstr (stored_value (report, "budget_allocated"), ==, en[i].stored);
+      g_assert_cmpint (cli (fixture, &run, "show", id, NULL), ==, 0);
+      g_assert_nonnull (strstr (run.out, en[i].shown));
+    }
+
+  /* Integers read "1.250" as the decimal fields do. */
+  g_assert_cmpint (cli_vi (fixture, &run, "set", id, "dossiers_received", "1.250", NULL), ==, 0);
+  g_clear_pointer (&report, json_node_unref);
+  report = show_json (fixture, id);
+  g_assert_cmpstr (stored_value (report, "dossiers_received"), ==, "1250");
+
+  /* A whole number with the decimal mark before three digits is refused,
+   * in the user's language, saying how to write it; nothing changes. */
+  revision = revision_of (fixture, id);
+  g_assert_cmpint (cli (fixture, &run, "history", id, "--json", NULL), ==, 0);
+  history_before = g_strdup (run.out);
+
+  g_assert_cmpint (cli_vi (fixture, &run, "set", id, "dossiers_received", "2,500", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "dấu phẩy"));
+  g_assert_nonnull (strstr (run.err, "2.500 hoặc 2500"));
+  g_assert_cmpint (cli (fixture, &run, "set", id, "dossiers_received", "2.500", NULL), ==, 1);
+  g_assert_nonnull (strstr (run.err, "2,500 or 2500"));
+
+  g_assert_cmpint (revision_of (fixture, id), ==, revision);
+  g_assert_cmpint (cli (fixture, &run, "history", id, "--json", NULL), ==, 0);
+  g_assert_cmpstr (run.out, ==, history_before);
 }
 
 static void
@@ -606,6 +691,32 @@ test_import (Fixture       *fixture,
   g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
   list = parse_json (run.out);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+}
+
+/* An imported file holds values as `show --json` writes them, "." being
+ * the decimal mark whatever the language: 1.125 stays 1.125. */
+static void
+test_import_numbers (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto(BcCliRun) run = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *file = write_file (fixture, "numbers.json",
+    "{\"format\": 1, \"reports\": [{\"template\": \"egov-quarterly\", \"period\": \"2018Q2\","
+    " \"unit\": \"UBND-QNG\", \"values\": {\"budget_allocated\": \"1.125\", \"budget_spent\": 0.5,"
+    " \"dossiers_received\": \"1250\"}}]}");
+  const char *id;
+
+  g_assert_cmpint (cli_vi (fixture, &run, "import", file, NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "list", "--json", NULL), ==, 0);
+  list = parse_json (run.out);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 1);
+  id = json_object_get_string_member (json_array_get_object_element (json_node_get_array (list), 0), "id");
+  report = show_json (fixture, id);
+  g_assert_cmpstr (stored_value (report, "budget_allocated"), ==, "1.125");
+  g_assert_cmpstr (stored_value (report, "budget_spent"), ==, "0.5");
+  g_assert_cmpstr (stored_value (report, "dossiers_received"), ==, "1250");
 }
 
 static void
@@ -910,7 +1021,7 @@ test_new_picks_version_by_year (Fixture       *fixture,
     }
 
   /* 2016: a figure the report states goes in; the others may stay blank. */
-  g_assert_cmpint (cli (fixture, &run, "set", old_id, "dossiers_received", "1.200", NULL), ==, 0);
+  g_assert_cmpint (cli (fixture, &run, "set", old_id, "dossiers_received", "1,200", NULL), ==, 0);
   g_assert_cmpint (cli (fixture, &run, "validate", old_id, NULL), ==, 0);
   g_assert_null (strstr (run.out, "services_level3"));
   g_assert_cmpint (cli (fixture, &run, "ready", old_id, NULL), ==, 0);
@@ -996,9 +1107,11 @@ main (int   argc,
   ADD ("/cli/rows", test_rows);
   ADD ("/cli/carry-forward", test_carry_forward);
   ADD ("/cli/vietnamese", test_vietnamese);
+  ADD ("/cli/numbers-read-back", test_numbers_read_back);
   ADD ("/cli/not-a-workbook", test_not_a_workbook);
   ADD ("/cli/demo-workbook", test_demo_workbook);
   ADD ("/cli/import", test_import);
+  ADD ("/cli/import-numbers", test_import_numbers);
   ADD ("/cli/free-text-values", test_free_text_values);
   ADD ("/cli/workbook-not-created-by-mistake", test_workbook_not_created_by_mistake);
   ADD ("/cli/create-demo-keeps-real-workbooks", test_create_demo_keeps_real_workbooks);

@@ -779,52 +779,6 @@ typedef struct
 } GoodValue;
 
 static const GoodValue good_values[] = {
-  /* Integers, with Vietnamese, English and spaced thousands. */
-  { "balance", "1200", "1200" },
-  { "balance", "1.200", "1200" },
-  { "balance", "1,200", "1200" },
-  { "balance", "1 200", "1200" },
-  { "balance", "1\xc2\xa0" "200", "1200" },
-  { "balance", "1.200.300", "1200300" },
-  { "balance", "1,200,300", "1200300" },
-  { "balance", "  -3 ", "-3" },
-  { "balance", "+7", "7" },
-  { "balance", "−7", "-7" },
-  { "balance", "0012", "12" },
-  { "balance", "-0", "0" },
-  { "balance", "12.0", "12" },
-  { "balance", "999999999999999", "999999999999999" },
-  /* A lone 0 before a mark is no thousands group: this is zero. */
-  { "balance", "0.000", "0" },
-  { "received", "0", "0" },
-  /* Decimals: one mark is the decimal mark; with both, the last one is. */
-  { "cost", "12.5", "12.5" },
-  { "cost", "12,5", "12.5" },
-  { "cost", "12,50", "12.5" },
-  { "cost", "1.234,5", "1234.5" },
-  { "cost", "1,234.5", "1234.5" },
-  { "cost", "1 234,5", "1234.5" },
-  { "cost", "1.234.567", "1234567" },
-  { "cost", ",5", "0.5" },
-  { "cost", "-0,0", "0" },
-  { "cost", "5.", "5" },
-  { "cost", "1.000", "1" },
-  { "cost", "0.000001", "0.000001" },
-  { "cost", "0.500", "0.5" },
-  { "cost", "0,500", "0.5" },
-  /* Ten decimal places at most; trailing zeros do not count. */
-  { "cost", "0.0123456789", "0.0123456789" },
-  { "cost", "12.500000000000000000", "12.5" },
-  /* Percentages, as numbers from 0 to 100. */
-  { "paper_pct", "25", "25" },
-  { "paper_pct", "25%", "25" },
-  { "paper_pct", "25,5", "25.5" },
-  { "paper_pct", "25,5 %", "25.5" },
-  { "paper_pct", "0", "0" },
-  { "paper_pct", "100", "100" },
-  { "paper_pct", "100,0%", "100" },
-  { "paper_pct", "99,9999999999", "99.9999999999" },
-  { "electronic_pct", "90", "90" },
   /* Text */
   { "signer", "  Nguyễn Văn A  ", "Nguyễn Văn A" },
   { "signer", "Nguyễn Văn Anh Hùng", "Nguyễn Văn Anh Hùng" },
@@ -905,6 +859,119 @@ static const GoodValue good_values[] = {
   { "area", "", NULL },
   { "signature", "", NULL },
   { "document", "", NULL },
+};
+
+/* Numbers as typed in each language (NULL: in both). In Vietnamese "."
+ * separates thousands and "," is the decimal mark, in English the other
+ * way round, as bc_field_format_value() writes them; a mark that cannot
+ * separate thousands can only be a decimal mark. */
+typedef struct
+{
+  const char *lang;
+  const char *field;
+  const char *input;
+  const char *canonical;
+} TypedNumber;
+
+static const TypedNumber typed_numbers[] = {
+  /* Integers, with Vietnamese, English and spaced thousands. */
+  { NULL, "balance", "1200", "1200" },
+  { "vi", "balance", "1.200", "1200" },
+  { "en", "balance", "1,200", "1200" },
+  { NULL, "balance", "1 200", "1200" },
+  { NULL, "balance", "1\xc2\xa0" "200", "1200" },
+  { NULL, "balance", "1.200.300", "1200300" },
+  { NULL, "balance", "1,200,300", "1200300" },
+  { NULL, "balance", "1.200.300,0", "1200300" },
+  { NULL, "balance", "1,200,300.0", "1200300" },
+  { NULL, "balance", "  -3 ", "-3" },
+  { NULL, "balance", "+7", "7" },
+  { NULL, "balance", "−7", "-7" },
+  { "vi", "balance", "-1.250", "-1250" },
+  { NULL, "balance", "0012", "12" },
+  { NULL, "balance", "-0", "0" },
+  { NULL, "balance", "12.0", "12" },
+  { NULL, "balance", "12,0", "12" },
+  { NULL, "balance", "999999999999999", "999999999999999" },
+  /* A lone 0 before a mark is no thousands group: this is zero. */
+  { NULL, "balance", "0.000", "0" },
+  { NULL, "balance", "0,000", "0" },
+  { NULL, "received", "0", "0" },
+  /* Decimals. With both marks, the last one is the decimal mark. */
+  { NULL, "cost", "1.234,5", "1234.5" },
+  { NULL, "cost", "1,234.5", "1234.5" },
+  { NULL, "cost", "1 234,5", "1234.5" },
+  { NULL, "cost", "1 234.5", "1234.5" },
+  { NULL, "cost", "1.234.567", "1234567" },
+  { NULL, "cost", "1,234,567", "1234567" },
+  /* A lone mark followed by three digits is what the display writes: in
+   * Vietnamese "1.250" is one thousand two hundred and fifty and "1,125"
+   * is 1.125; in English the other way round. */
+  { "vi", "cost", "1.250", "1250" },
+  { "vi", "cost", "1.000", "1000" },
+  { "vi", "cost", "12.500", "12500" },
+  { "vi", "cost", "-1.250", "-1250" },
+  { "vi", "cost", "1.250,5", "1250.5" },
+  { "vi", "cost", "1,250", "1.25" },
+  { "vi", "cost", "1,125", "1.125" },
+  { "en", "cost", "1.250", "1.25" },
+  { "en", "cost", "1.000", "1" },
+  { "en", "cost", "12.500", "12.5" },
+  { "en", "cost", "1,250", "1250" },
+  { "en", "cost", "1.125", "1.125" },
+  { "en", "cost", "1,250.5", "1250.5" },
+  /* A mark that cannot separate thousands is the decimal mark, whichever
+   * it is: "1.25" and "0.5" as the English write them. */
+  { NULL, "cost", "12.5", "12.5" },
+  { NULL, "cost", "12,5", "12.5" },
+  { NULL, "cost", "12,50", "12.5" },
+  { NULL, "cost", "1.25", "1.25" },
+  { NULL, "cost", "1,25", "1.25" },
+  { NULL, "cost", "0.5", "0.5" },
+  { NULL, "cost", "0,5", "0.5" },
+  { NULL, "cost", ",5", "0.5" },
+  { NULL, "cost", "-0,0", "0" },
+  { NULL, "cost", "5.", "5" },
+  { NULL, "cost", "1234.567", "1234.567" },
+  { NULL, "cost", "0.000001", "0.000001" },
+  { NULL, "cost", "0.500", "0.5" },
+  { NULL, "cost", "0,500", "0.5" },
+  /* Ten decimal places at most; trailing zeros do not count. */
+  { NULL, "cost", "0.0123456789", "0.0123456789" },
+  { NULL, "cost", "12.500000000000000000", "12.5" },
+  /* Percentages, as numbers from 0 to 100, by the same rule. */
+  { NULL, "paper_pct", "25", "25" },
+  { NULL, "paper_pct", "25%", "25" },
+  { NULL, "paper_pct", "25,5", "25.5" },
+  { NULL, "paper_pct", "25.5", "25.5" },
+  { NULL, "paper_pct", "25,5 %", "25.5" },
+  { NULL, "paper_pct", "0", "0" },
+  { NULL, "paper_pct", "100", "100" },
+  { NULL, "paper_pct", "100,0%", "100" },
+  { NULL, "paper_pct", "99,9999999999", "99.9999999999" },
+  { "vi", "paper_pct", "12,125%", "12.125" },
+  { "en", "paper_pct", "12.125%", "12.125" },
+  { NULL, "electronic_pct", "90", "90" },
+};
+
+/* Refused in one language (NULL: in both), with what to write instead. */
+static const TypedNumber ambiguous_numbers[] = {
+  /* In an integer field, the language's decimal mark before three digits
+   * would turn a whole number into a fraction ("1,250") or a thousand into
+   * one ("1,000") for a reader of the other habit. */
+  { "vi", "balance", "1,250", "the comma in “1,250” marks decimals. To write thousands, use a dot or nothing: 1.250 or 1250." },
+  { "vi", "balance", "1,000", "1.000 or 1000" },
+  { "vi", "balance", "-1,250", "-1.250 or -1250" },
+  { "vi", "received", "12,500", "12.500 or 12500" },
+  { "en", "balance", "1.250", "the point in “1.250” marks decimals. To write thousands, use a comma or nothing: 1,250 or 1250." },
+  { "en", "balance", "1.000", "1,000 or 1000" },
+  { "en", "received", "12.500", "12,500 or 12500" },
+  /* A fraction is not a whole number in either language. */
+  { NULL, "balance", "12.5", "has a fractional part" },
+  { NULL, "balance", "12,5", "has a fractional part" },
+  { NULL, "balance", "0.500", "has a fractional part" },
+  { NULL, "balance", "1.250,5", "has a fractional part" },
+  { NULL, "balance", "1,250.5", "has a fractional part" },
 };
 
 typedef struct
@@ -1054,15 +1121,188 @@ test_parse_good_values (void)
       g_assert_cmpstr (canonical, ==, value->canonical);
 
       /* The stored form reads back as itself: stored values are checked
-       * again with this same function. */
+       * again (validation, import, the server). */
       if (canonical != NULL)
         {
-          ok = bc_field_parse_value (field (template_, value->field), canonical, &again, &error);
+          ok = bc_field_parse_stored_lang (field (template_, value->field), canonical, NULL, &again, &error);
           g_assert_no_error (error);
           g_assert_true (ok);
           g_assert_cmpstr (again, ==, canonical);
         }
     }
+}
+
+/* Reads `input` as typed in `lang`, and checks that what is stored reads
+ * back as itself, both as stored and as the display shows it in `lang`. */
+static void
+assert_typed_number (const BcField *f,
+                     const char    *lang,
+                     const char    *input,
+                     const char    *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *canonical = NULL;
+  g_autofree char *stored_again = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *shown_again = NULL;
+
+  g_test_message ("%s: %s ← “%s”", lang, f->id, input);
+  g_assert_true (bc_field_parse_value_lang (f, input, lang, &canonical, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (canonical, ==, expected);
+
+  /* The path the window and the command line take: the user's language. */
+  g_setenv ("BAOCAO_LANGUAGE", lang, TRUE);
+  g_clear_pointer (&canonical, g_free);
+  g_assert_true (bc_field_parse_value (f, input, &canonical, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (canonical, ==, expected);
+  g_unsetenv ("BAOCAO_LANGUAGE");
+
+  g_assert_true (bc_field_parse_stored_lang (f, canonical, lang, &stored_again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored_again, ==, canonical);
+
+  shown = bc_field_format_value (f, canonical, lang);
+  g_assert_true (bc_field_parse_value_lang (f, shown, lang, &shown_again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (shown_again, ==, canonical);
+}
+
+static void
+test_parse_typed_numbers (void)
+{
+  g_autoptr(BcTemplate) template_ = load_fixture ("sample-v1.json");
+  static const char * const langs[] = { "vi", "en" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (typed_numbers); i++)
+    for (guint l = 0; l < G_N_ELEMENTS (langs); l++)
+      if (typed_numbers[i].lang == NULL || g_str_equal (typed_numbers[i].lang, langs[l]))
+        assert_typed_number (field (template_, typed_numbers[i].field), langs[l],
+                             typed_numbers[i].input, typed_numbers[i].canonical);
+}
+
+/* What Baocao shows reads back as the same value, in each language: a
+ * budget of 1.250 (million đồng) typed as shown is not 1,25. */
+static void
+test_display_reads_back (void)
+{
+  g_autoptr(BcTemplate) template_ = load_fixture ("sample-v1.json");
+  static const struct { const char *field; const char *stored; const char *vi; const char *en; } cases[] = {
+    { "balance", "1250", "1.250", "1,250" },
+    { "balance", "1000", "1.000", "1,000" },
+    { "balance", "-1250", "-1.250", "-1,250" },
+    { "balance", "999999999999999", "999.999.999.999.999", "999,999,999,999,999" },
+    { "balance", "125", "125", "125" },
+    { "balance", "0", "0", "0" },
+    { "cost", "1250", "1.250", "1,250" },
+    { "cost", "1250.5", "1.250,5", "1,250.5" },
+    { "cost", "1.25", "1,25", "1.25" },
+    { "cost", "1.125", "1,125", "1.125" },
+    { "cost", "0.5", "0,5", "0.5" },
+    { "cost", "1000", "1.000", "1,000" },
+    { "cost", "12500", "12.500", "12,500" },
+    { "cost", "1234567.891", "1.234.567,891", "1,234,567.891" },
+    { "cost", "-1250.75", "-1.250,75", "-1,250.75" },
+    { "cost", "0.0000000001", "0,0000000001", "0.0000000001" },
+    { "paper_pct", "12.125", "12,125%", "12.125%" },
+    { "paper_pct", "100", "100%", "100%" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const BcField *f = field (template_, cases[i].field);
+      g_autofree char *vi = bc_field_format_value (f, cases[i].stored, "vi");
+      g_autofree char *en = bc_field_format_value (f, cases[i].stored, "en");
+
+      g_assert_cmpstr (vi, ==, cases[i].vi);
+      g_assert_cmpstr (en, ==, cases[i].en);
+      assert_typed_number (f, "vi", vi, cases[i].stored);
+      assert_typed_number (f, "en", en, cases[i].stored);
+    }
+}
+
+static void
+test_parse_ambiguous_numbers (void)
+{
+  g_autoptr(BcTemplate) template_ = load_fixture ("sample-v1.json");
+  static const char * const langs[] = { "vi", "en" };
+
+  g_setenv ("BAOCAO_LANGUAGE", "en", TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (ambiguous_numbers); i++)
+    for (guint l = 0; l < G_N_ELEMENTS (langs); l++)
+      {
+        const TypedNumber *number = &ambiguous_numbers[i];
+        const BcField *f = field (template_, number->field);
+        g_autoptr(GError) error = NULL;
+        char *canonical = (char *) "untouched";
+
+        if (number->lang != NULL && !g_str_equal (number->lang, langs[l]))
+          {
+            g_autofree char *read = NULL;
+
+            /* Where the language's thousands mark is there, it is read
+             * as one. */
+            g_assert_true (bc_field_parse_value_lang (f, number->input, langs[l], &read, &error));
+            g_assert_no_error (error);
+            continue;
+          }
+
+        g_test_message ("%s: %s ← “%s”", langs[l], number->field, number->input);
+        g_assert_false (bc_field_parse_value_lang (f, number->input, langs[l], &canonical, &error));
+        g_assert_null (canonical);
+        g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+        if (strstr (error->message, number->canonical) == NULL)
+          g_error ("“%s” does not contain “%s”", error->message, number->canonical);
+      }
+  g_unsetenv ("BAOCAO_LANGUAGE");
+}
+
+/* Stored values, imported files and the wire write numbers as programs
+ * do, with "." as the decimal mark, and read the same in every language:
+ * a stored 1.125 is not one thousand one hundred and twenty-five. */
+static void
+test_parse_stored_numbers (void)
+{
+  g_autoptr(BcTemplate) template_ = load_fixture ("sample-v1.json");
+  static const struct { const char *field; const char *text; const char *canonical; } cases[] = {
+    { "cost", "1.125", "1.125" },
+    { "cost", "1.25", "1.25" },
+    { "cost", "1.250", "1.25" },
+    { "cost", "1250.5", "1250.5" },
+    { "cost", "-0.5", "-0.5" },
+    { "paper_pct", "12.125", "12.125" },
+    { "balance", "1250", "1250" },
+    /* Before numbers followed the language, a template's defaults and
+     * imported files could write thousands this way; they still can. */
+    { "balance", "1.200", "1200" },
+    { "balance", "1,200", "1200" },
+  };
+  static const char * const langs[] = { "vi", "en" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (guint l = 0; l < G_N_ELEMENTS (langs); l++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *canonical = NULL;
+
+        g_test_message ("%s: %s ← “%s”", langs[l], cases[i].field, cases[i].text);
+        g_assert_true (bc_field_parse_stored_lang (field (template_, cases[i].field), cases[i].text,
+                                                   langs[l], &canonical, &error));
+        g_assert_no_error (error);
+        g_assert_cmpstr (canonical, ==, cases[i].canonical);
+      }
+
+  /* Its messages are in the language asked for, and it changes nothing. */
+  {
+    g_autoptr(GError) error = NULL;
+    char *canonical = (char *) "untouched";
+
+    g_assert_false (bc_field_parse_stored_lang (field (template_, "balance"), "12.5", "vi", &canonical, &error));
+    g_assert_null (canonical);
+    g_assert_error (error, BC_TEMPLATE_ERROR, BC_TEMPLATE_ERROR_VALUE);
+    g_assert_nonnull (strstr (error->message, "“Chênh lệch”"));
+  }
 }
 
 static void
@@ -1155,8 +1395,12 @@ test_parse_error_requested_language (void)
   g_assert_nonnull (strstr (error->message, "“Ngày báo cáo”"));
   g_clear_error (&error);
 
-  /* A valid value is the same in any language. */
-  g_assert_true (bc_field_parse_value_lang (field (template_, "balance"), "1.200", "en", &canonical, &error));
+  /* A value written the same way in both languages means the same. */
+  g_assert_true (bc_field_parse_value_lang (field (template_, "balance"), "1 200", "en", &canonical, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (canonical, ==, "1200");
+  g_clear_pointer (&canonical, g_free);
+  g_assert_true (bc_field_parse_value_lang (field (template_, "balance"), "1 200", "vi", &canonical, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (canonical, ==, "1200");
   g_unsetenv ("BAOCAO_LANGUAGE");
@@ -1747,7 +1991,7 @@ test_shipped (void)
 
   f = field (egov, "services.dossiers_received");
   g_assert_cmpint (f->type, ==, BC_FIELD_INTEGER);
-  g_assert_true (bc_field_parse_value (f, "1.200", &canonical, &error));
+  g_assert_true (bc_field_parse_value_lang (f, "1.200", "vi", &canonical, &error));
   g_assert_cmpstr (canonical, ==, "1200");
   g_clear_pointer (&canonical, g_free);
 
@@ -1816,6 +2060,10 @@ main (int   argc,
   g_test_add_func ("/core/template/hostile-json", test_hostile_json);
   g_test_add_func ("/core/template/value/parse-good", test_parse_good_values);
   g_test_add_func ("/core/template/value/parse-bad", test_parse_bad_values);
+  g_test_add_func ("/core/template/value/typed-numbers", test_parse_typed_numbers);
+  g_test_add_func ("/core/template/value/display-reads-back", test_display_reads_back);
+  g_test_add_func ("/core/template/value/ambiguous-numbers", test_parse_ambiguous_numbers);
+  g_test_add_func ("/core/template/value/stored-numbers", test_parse_stored_numbers);
   g_test_add_func ("/core/template/value/error-language", test_parse_error_language);
   g_test_add_func ("/core/template/value/error-requested-language", test_parse_error_requested_language);
   g_test_add_func ("/core/template/value/decimal-limits", test_decimal_limits);

@@ -451,7 +451,7 @@ enter_canonical (BcWorkbook     *self,
   if (field->compute != NULL)
     return TRUE;  /* computed values in an export are recomputed, never stored */
 
-  if (!bc_field_parse_value (field, input, &canonical, &local_error))
+  if (!bc_field_parse_stored_lang (field, input, NULL, &canonical, &local_error))
     return invalid_document (error, where, local_error->message);
 
   key = bc_field_dup_key (field);

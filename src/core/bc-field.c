@@ -5,6 +5,8 @@
  * hundred, "12,5" twelve and a half) as often as the English way, so input
  * is read generously and stored in one canonical form ("1200", "12.5",
  * "2018-06-21", "yes") that the rest of Baocao compares and computes with.
+ * Generously, but never against the way Baocao itself shows numbers in the
+ * language it speaks: what it shows reads back as the same value.
  */
 #define G_LOG_DOMAIN "bc-field"
 
@@ -66,7 +68,25 @@ typedef enum {
   NUMBER_OK,
   NUMBER_INVALID,    /* not a number at all */
   NUMBER_TOO_LARGE,
+  NUMBER_AMBIGUOUS,  /* a whole number or a fraction, as the reader's habit goes */
 } NumberResult;
+
+/* How a lone "." or "," is read. People type in the convention of the
+ * language Baocao speaks to them, which is also how it shows numbers
+ * (localize_number()); stored values, imported files and the wire carry
+ * numbers as programs write them, with "." as the decimal mark. */
+typedef enum {
+  NUMBERS_STORED,
+  NUMBERS_VIETNAMESE,  /* "1.234,5" */
+  NUMBERS_ENGLISH,     /* "1,234.5" */
+} NumberConvention;
+
+static NumberConvention
+typed_convention (const char *lang)
+{
+  /* The same test as localize_number()'s, so that parse and display agree. */
+  return g_strcmp0 (lang, "en") != 0 ? NUMBERS_VIETNAMESE : NUMBERS_ENGLISH;
+}
 
 /* A number as digits, so that "12,50" becomes "12.5" without a trip
  * through binary floating point. */
@@ -141,15 +161,26 @@ read_plain (const char *text,
   return TRUE;
 }
 
-/* Reads a number typed by a person. `whole_expected` is set for integer
- * fields, where a lone "." or "," followed by three digits ("1.200") means
- * thousands; elsewhere a lone mark is the decimal mark ("1.5", "1,5"). When
- * both marks appear, the last one is the decimal mark. Spaces only ever
- * separate thousands. */
+/* Reads a number. When both marks appear, the last one is the decimal mark;
+ * a repeated mark separates thousands. Spaces only ever separate thousands.
+ *
+ * A lone mark followed by groups of three digits ("1.200") is where the
+ * two conventions disagree, and the display's convention decides. Its
+ * thousands mark ("." in Vietnamese, "," in English) separates thousands
+ * in every field. Its decimal mark is the decimal mark in a decimal field,
+ * as the display writes 1.125 ("1,125" in Vietnamese); in an integer field
+ * (`whole_expected`) it would read "1,250" as a fraction and "1,000" as 1
+ * where someone used to the other convention meant thousands, so it is
+ * refused as ambiguous. A lone mark that cannot separate thousands ("1.25",
+ * "0,5") can only be a decimal mark.
+ *
+ * Stored numbers keep the reading that wrote them: a lone mark is the
+ * decimal mark, except in an integer field where it separates thousands. */
 static NumberResult
-read_number (const char *input,
-             gboolean    whole_expected,
-             Digits     *out)
+read_number (const char       *input,
+             gboolean          whole_expected,
+             NumberConvention  convention,
+             Digits           *out)
 {
   g_autoptr(GString) body = g_string_new (NULL);
   const char *p = input;
@@ -224,18 +255,33 @@ read_number (const char *input,
 
       if (count > 1)
         thousands = mark;
-      else if (whole_expected)
+      else
         {
           g_autoptr(GString) scratch = g_string_new (NULL);
+          gboolean grouped = n_spaces == 0 && read_grouped (body->str, body->len, mark, scratch);
+          char group_mark = 0;
 
-          /* "1.200" in an integer field is a thousand two hundred. */
-          if (read_grouped (body->str, body->len, mark, scratch) && n_spaces == 0)
+          if (convention == NUMBERS_VIETNAMESE)
+            group_mark = '.';
+          else if (convention == NUMBERS_ENGLISH)
+            group_mark = ',';
+
+          if (!grouped)
+            decimal_mark = mark;
+          else if (convention == NUMBERS_STORED)
+            {
+              if (whole_expected)
+                thousands = mark;
+              else
+                decimal_mark = mark;
+            }
+          else if (mark == group_mark)
             thousands = mark;
+          else if (whole_expected)
+            return NUMBER_AMBIGUOUS;
           else
             decimal_mark = mark;
         }
-      else
-        decimal_mark = mark;
 
       if (thousands != 0 && n_spaces > 0)
         return NUMBER_INVALID;
@@ -483,12 +529,50 @@ format_limit (const BcField *field,
   return text;
 }
 
+/* "1,250" → "1.250" and "1250": the whole number a reader of the other
+ * habit meant by an ambiguous input. */
 static gboolean
-parse_number (const BcField  *field,
-              const char     *input,
-              const char     *lang,
-              char          **canonical,
-              GError        **error)
+ambiguous_number_error (const BcField     *field,
+                        const char        *input,
+                        NumberConvention   convention,
+                        const char        *lang,
+                        GError           **error)
+{
+  const char *name = field_name (field, lang);
+  char decimal_mark = convention == NUMBERS_ENGLISH ? '.' : ',';
+  char group_mark = convention == NUMBERS_ENGLISH ? ',' : '.';
+  g_autofree char *grouped = g_strdup (input);
+  GString *plain = g_string_new (NULL);
+  g_autofree char *plain_text = NULL;
+
+  g_assert (convention != NUMBERS_STORED);
+
+  for (char *p = grouped; *p != '\0'; p++)
+    {
+      if (*p == decimal_mark)
+        *p = group_mark;
+      else
+        g_string_append_c (plain, *p);
+    }
+  plain_text = g_string_free (plain, FALSE);
+
+  if (convention == NUMBERS_ENGLISH)
+    return value_error (error, _("“%s” must be a whole number, and in English the point in “%s” marks decimals. "
+                                 "To write thousands, use a comma or nothing: %s or %s."),
+                        name, input, grouped, plain_text);
+
+  return value_error (error, _("“%s” must be a whole number, and in Vietnamese the comma in “%s” marks decimals. "
+                               "To write thousands, use a dot or nothing: %s or %s."),
+                      name, input, grouped, plain_text);
+}
+
+static gboolean
+parse_number (const BcField     *field,
+              const char        *input,
+              const char        *lang,
+              NumberConvention   convention,
+              char             **canonical,
+              GError           **error)
 {
   g_auto(Digits) digits = { FALSE, NULL, NULL };
   g_autofree char *text = g_strdup (input);
@@ -504,7 +588,9 @@ parse_number (const BcField  *field,
       g_strchomp (text);
     }
 
-  result = read_number (text, field->type == BC_FIELD_INTEGER, &digits);
+  result = read_number (text, field->type == BC_FIELD_INTEGER, convention, &digits);
+  if (result == NUMBER_AMBIGUOUS)
+    return ambiguous_number_error (field, input, convention, lang, error);
   if (result == NUMBER_TOO_LARGE)
     return value_error (error, _("“%s” is too large: it must be less than a million billion."), name);
   if (result != NUMBER_OK)
@@ -1308,24 +1394,20 @@ bc_field_parse_value (const BcField  *field,
   return bc_field_parse_value_lang (field, input, bc_i18n_language (), canonical, error);
 }
 
-gboolean
-bc_field_parse_value_lang (const BcField  *field,
-                           const char     *input,
-                           const char     *lang,
-                           char          **canonical,
-                           GError        **error)
+static gboolean
+parse_value (const BcField     *field,
+             const char        *input,
+             const char        *lang,
+             NumberConvention   convention,
+             char             **canonical,
+             GError           **error)
 {
   g_autofree char *trimmed = NULL;
   const char *name;
 
-  g_return_val_if_fail (field != NULL, FALSE);
-  g_return_val_if_fail (input != NULL, FALSE);
-  g_return_val_if_fail (canonical != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_assert (lang != NULL);
 
   *canonical = NULL;
-  if (lang == NULL)
-    lang = bc_i18n_language ();
   name = field_name (field, lang);
 
   if (!g_utf8_validate (input, -1, NULL))
@@ -1346,7 +1428,7 @@ bc_field_parse_value_lang (const BcField  *field,
     case BC_FIELD_INTEGER:
     case BC_FIELD_DECIMAL:
     case BC_FIELD_PERCENTAGE:
-      return parse_number (field, trimmed, lang, canonical, error);
+      return parse_number (field, trimmed, lang, convention, canonical, error);
 
     case BC_FIELD_TEXT:
       if (field->text_format != BC_TEXT_PLAIN)
@@ -1372,6 +1454,42 @@ bc_field_parse_value_lang (const BcField  *field,
     default:
       g_return_val_if_reached (FALSE);
     }
+}
+
+gboolean
+bc_field_parse_value_lang (const BcField  *field,
+                           const char     *input,
+                           const char     *lang,
+                           char          **canonical,
+                           GError        **error)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (input != NULL, FALSE);
+  g_return_val_if_fail (canonical != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (lang == NULL)
+    lang = bc_i18n_language ();
+
+  return parse_value (field, input, lang, typed_convention (lang), canonical, error);
+}
+
+gboolean
+bc_field_parse_stored_lang (const BcField  *field,
+                            const char     *text,
+                            const char     *lang,
+                            char          **canonical,
+                            GError        **error)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (canonical != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (lang == NULL)
+    lang = bc_i18n_language ();
+
+  return parse_value (field, text, lang, NUMBERS_STORED, canonical, error);
 }
 
 /* A stored number: the whole text must be one finite number. */

@@ -1379,7 +1379,7 @@ parse_migration (Loader     *loader,
         return fail (loader, where,
                      _("“%s” is not a stored field of this version (write “id”, or “table.column” for a column)"),
                      key);
-      if (!bc_field_parse_value (field, value, &canonical, &local_error))
+      if (!bc_field_parse_stored_lang (field, value, NULL, &canonical, &local_error))
         return fail (loader, where, "%s", local_error->message);
       if (canonical != NULL)
         g_hash_table_insert (checked_defaults, g_strdup (key), g_steal_pointer (&canonical));

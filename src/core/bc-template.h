@@ -198,23 +198,39 @@ const char      *bc_template_get_print_json     (BcTemplate     *self);
 /* The storage key of a field: "level3", or "findings.status" for a column. */
 char            *bc_field_dup_key               (const BcField  *field);
 
-/* Checks `input` against the field's type and limits and returns the canonical
- * stored text in *canonical (NULL for an empty input, i.e. blank). Accepts
- * "12,5" and "12.5" for decimals, "25" and "25%" for percentages, dates as
- * "2018-06-21" or "21/6/2018", yes/no as "yes"/"no"/"có"/"không"/"true"/"false",
- * a choice by value or by label, a document reference as JSON or
- * "number | date | title". The error message is translated and says what to do. */
+/* Checks `input`, as a person typed it, against the field's type and limits
+ * and returns the canonical stored text in *canonical (NULL for an empty
+ * input, i.e. blank). Accepts "12,5" and "12.5" for decimals, "25" and "25%"
+ * for percentages, dates as "2018-06-21" or "21/6/2018", yes/no as
+ * "yes"/"no"/"có"/"không"/"true"/"false", a choice by value or by label, a
+ * document reference as JSON or "number | date | title". Numbers are read
+ * in the convention of the user's language, as bc_field_format_value()
+ * shows them: in Vietnamese "1.250" is 1250 and "1,25" is 1.25, in English
+ * "1,250" is 1250 and "1.25" is 1.25 (docs/templates.md has the whole rule).
+ * The error message is translated and says what to do. */
 gboolean         bc_field_parse_value           (const BcField  *field,
                                                  const char     *input,
                                                  char          **canonical,
                                                  GError        **error);
-/* The same, with the error message for a reader of `lang` ("vi" or "en";
- * NULL: bc_i18n_language()): the field's label, the choices' labels and the
- * limits' numbers are given in that language. The sentence around them
- * comes from the message catalogue. bc_field_parse_value() is this with
- * bc_i18n_language(). */
+/* The same, for a reader of `lang` ("vi" or "en"; NULL: bc_i18n_language()):
+ * numbers are read in that language's convention, and the field's label, the
+ * choices' labels and the limits' numbers in the error are given in that
+ * language. The sentence around them comes from the message catalogue.
+ * bc_field_parse_value() is this with bc_i18n_language(). */
 gboolean         bc_field_parse_value_lang      (const BcField  *field,
                                                  const char     *input,
+                                                 const char     *lang,
+                                                 char          **canonical,
+                                                 GError        **error);
+/* Checks a value written by a program rather than typed: a stored value,
+ * one in an imported file or on the wire, a template's default. It is read
+ * as bc_field_parse_value_lang() reads it, except numbers, which are read
+ * the same in every language: a lone "." is the decimal mark ("1.125" is
+ * 1.125, as stored), but separates thousands in an integer field ("1.200").
+ * Every stored value reads back as itself. `lang` is the language of the
+ * error message only. */
+gboolean         bc_field_parse_stored_lang     (const BcField  *field,
+                                                 const char     *text,
                                                  const char     *lang,
                                                  char          **canonical,
                                                  GError        **error);

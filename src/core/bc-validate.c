@@ -542,7 +542,7 @@ check_field (EvalContext   *ctx,
     g_autofree char *canonical = NULL;
     g_autoptr(GError) error = NULL;
 
-    if (!bc_field_parse_value_lang (field, stored, lang, &canonical, &error))
+    if (!bc_field_parse_stored_lang (field, stored, lang, &canonical, &error))
       {
         g_autofree char *rule_id = g_strconcat ("invalid:", key, NULL);
 

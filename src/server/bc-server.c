@@ -679,7 +679,7 @@ check_values (const char *lang,
       if (!is_stored_value (value))
         return g_strdup_printf (bc_server_translate (lang, N_("The value of field “%s” must be text.")),
                                 (const char *) l->data);
-      if (!bc_field_parse_value_lang (field, json_node_get_string (value), lang, &canonical, &error))
+      if (!bc_field_parse_stored_lang (field, json_node_get_string (value), lang, &canonical, &error))
         return g_strdup_printf ("%s: %s", (const char *) l->data, error->message);
     }
   g_clear_pointer (&names, g_list_free);
@@ -730,8 +730,8 @@ check_values (const char *lang,
               if (!is_stored_value (cell))
                 return g_strdup_printf (bc_server_translate (lang, N_("The value of field “%s” must be text.")),
                                         key);
-              if (!bc_field_parse_value_lang (column, json_node_get_string (cell), lang,
-                                              &canonical, &error))
+              if (!bc_field_parse_stored_lang (column, json_node_get_string (cell), lang,
+                                               &canonical, &error))
                 return g_strdup_printf ("%s[%u]: %s", key, r + 1, error->message);
             }
         }
