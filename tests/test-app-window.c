@@ -1645,6 +1645,60 @@ test_preferences (Fixture       *fixture,
   g_settings_reset (settings, "server-url");
 }
 
+static void
+templates_loaded_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  BcTemplateRegistry **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = bc_application_load_templates_finish (BC_APPLICATION (source), result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (*out);
+  g_object_ref (*out);
+}
+
+static gboolean
+registry_loaded (gpointer data)
+{
+  return *(BcTemplateRegistry **) data != NULL;
+}
+
+/* A form version the province published, stored by an earlier sync in the
+ * user's data folder, is there when Baocao starts again: a report on it
+ * opens, as in the CLI. */
+static void
+test_received_forms_at_start (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "templates", "good", "other-v1.json", NULL);
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "baocao", "templates", NULL);
+  g_autofree char *copy = g_build_filename (folder, "other-v1.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(BcApplication) started = NULL;
+  g_autoptr(BcTemplateRegistry) templates = NULL;
+
+  g_assert_true (g_file_get_contents (source, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (copy, text, -1, &error));
+  g_assert_no_error (error);
+
+  /* Another start of the app, reading its forms afresh. */
+  started = bc_application_new ();
+  bc_application_load_templates_async (started, NULL, templates_loaded_cb, &templates);
+  spin_until (registry_loaded, &templates);
+  g_assert_nonnull (bc_template_registry_lookup (templates, "other", 1, &error));
+  g_assert_no_error (error);
+  /* The forms shipped with Baocao are there as well. */
+  g_assert_nonnull (bc_template_registry_lookup_latest (templates, "egov-quarterly", &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_remove (copy), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1698,6 +1752,7 @@ main (int    argc,
   ADD ("/app/window/demo-mark-everywhere", test_demo_mark_everywhere);
   ADD ("/app/window/place-written-later", test_place_written_later);
   ADD ("/app/window/list-error-not-busy", test_list_error_not_busy);
+  ADD ("/app/window/received-forms-at-start", test_received_forms_at_start);
   ADD ("/app/window/reopens-last-report", test_reopens_last_report);
   ADD ("/app/window/accessible-names", test_accessible_names);
   ADD ("/app/window/shortcuts", test_shortcuts);

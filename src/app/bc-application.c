@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "bc-application.h"
+#include "bc-outbox.h"
 #include "bc-preferences-window.h"
 #include "bc-window.h"
 
@@ -338,9 +339,14 @@ load_templates_thread (GTask        *task,
   BcTemplateRegistry *templates = bc_template_registry_new_default (&error);
 
   if (templates == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, templates, g_object_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* And the forms and plans the province published, where sync stored
+   * them: received once, they are there at every start, as for the CLI. */
+  bc_outbox_load_user_templates (templates, NULL);
+  g_task_return_pointer (task, templates, g_object_unref);
 }
 
 static void
