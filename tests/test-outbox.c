@@ -418,6 +418,33 @@ test_receipt (Fixture       *fixture,
   g_assert_cmpint (state->server_revision, ==, 5);
   g_assert_cmpint (status_of (fixture->workbook, "9a1c7f0e-1111-4b0e-9a4b-0d6f2c6f1a11"), ==,
                    BC_STATUS_SENT);
+
+  /* The feed then brings the receipt of the other device's later
+   * revision, stored as current: this copy is still kept beside it, and
+   * the conflict stands until the officer resolves it. */
+  {
+    g_autoptr(JsonNode) page = json_from_string (
+      "[{\"seq\": 7, \"kind\": \"receipt\", \"report_id\": \"9a1c7f0e-1111-4b0e-9a4b-0d6f2c6f1a11\","
+      "  \"revision\": 6, \"conflict\": false, \"server_revision\": 6,"
+      "  \"receipt\": {\"number\": \"QNG-000044\", \"received_at\": \"2018-06-22T03:04:05Z\"}}]", &error);
+
+    g_assert_no_error (error);
+    g_assert_true (bc_outbox_apply_changes (fixture->workbook, json_node_get_array (page), 7, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&state, bc_sync_state_free);
+    state = bc_outbox_get_state (fixture->workbook, "9a1c7f0e-1111-4b0e-9a4b-0d6f2c6f1a11", &error);
+    g_assert_true (state->conflict);
+    g_assert_cmpint (state->server_revision, ==, 6);
+  }
+
+  /* This device's own copy stored as current (the resolution, pushed)
+   * ends it. */
+  g_assert_true (bc_outbox_record_stored (fixture->workbook, "9a1c7f0e-1111-4b0e-9a4b-0d6f2c6f1a11",
+                                          7, "QNG-000045", 1529560245000000, FALSE, 7, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&state, bc_sync_state_free);
+  state = bc_outbox_get_state (fixture->workbook, "9a1c7f0e-1111-4b0e-9a4b-0d6f2c6f1a11", &error);
+  g_assert_false (state->conflict);
 }
 
 static void

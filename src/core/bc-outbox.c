@@ -583,6 +583,7 @@ typedef struct {
   gboolean    conflict;
   gint64      server_revision;
   const char *message;
+  gboolean    from_feed;   /* a receipt read in the feed, maybe another device's */
 } ResultData;
 
 static gboolean
@@ -621,18 +622,22 @@ stored_locked (BcWorkbook        *workbook,
     return FALSE;
 
   /* The state keeps the newest receipt; an older one seen again (a replay,
-   * the feed after the push) changes nothing. */
+   * the feed after the push) changes nothing. A conflict stands until this
+   * device's own copy is stored as current: the receipt of another
+   * device's later revision, read in the feed, does not end it (?7). */
   if (!run (workbook,
             prepare (workbook, error,
                      "INSERT INTO sync_state (report_id, acked_revision, receipt_number, "
                      "received_at, conflict, server_revision, last_error) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL) "
                      "ON CONFLICT (report_id) DO UPDATE SET acked_revision = ?2, "
-                     "receipt_number = ?3, received_at = ?4, conflict = ?5, "
+                     "receipt_number = ?3, received_at = ?4, "
+                     "conflict = CASE WHEN ?7 THEN MAX (conflict, ?5) ELSE ?5 END, "
                      "server_revision = ?6, last_error = NULL "
                      "WHERE acked_revision < ?2",
-                     "sxsxdx", data->report_id, data->revision, data->receipt_number,
-                     data->received_at, data->conflict ? 1 : 0, data->server_revision),
+                     "sxsxdxd", data->report_id, data->revision, data->receipt_number,
+                     data->received_at, data->conflict ? 1 : 0, data->server_revision,
+                     data->from_feed && outbox_revision != data->revision ? 1 : 0),
             error))
     return FALSE;
 
@@ -1022,6 +1027,7 @@ apply_receipt (BcWorkbook  *workbook,
   data.conflict = conflict != NULL && json_node_get_boolean (conflict);
   if (!member_int (change, "server_revision", &data.server_revision))
     data.server_revision = data.revision;
+  data.from_feed = TRUE;
 
   return stored_locked (workbook, &data, error);
 }
