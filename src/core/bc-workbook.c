@@ -3856,6 +3856,15 @@ set_status_in_transaction (BcWorkbook  *self,
   if (!load_head (self, data->report_id, &head, error))
     return FALSE;
 
+  /* Accepted is final: nothing to reload, nothing to wait for. */
+  if (head.status == BC_STATUS_ACCEPTED)
+    {
+      g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION,
+                   _("This report is “%s”: the province has accepted it, so it is final and "
+                     "cannot become “%s”. If something in it is wrong, tell the province."),
+                   bc_status_label (head.status), bc_status_label (data->status));
+      return FALSE;
+    }
   if (!bc_status_can_transition (head.status, data->status))
     {
       g_set_error (error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION,
