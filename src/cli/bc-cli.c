@@ -408,10 +408,17 @@ review_to_json (const BcReview *review,
   json_builder_add_int_value (builder, review->revision);
   json_builder_set_member_name (builder, "decision");
   json_builder_add_string_value (builder, review->decision);
+  /* Either may be absent: an acceptance without a word, no name given. */
   json_builder_set_member_name (builder, "comment");
-  json_builder_add_string_value (builder, review->comment);
+  if (review->comment != NULL)
+    json_builder_add_string_value (builder, review->comment);
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "reviewer");
-  json_builder_add_string_value (builder, review->reviewer);
+  if (review->reviewer != NULL)
+    json_builder_add_string_value (builder, review->reviewer);
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "decided_at");
   json_builder_add_string_value (builder, decided_at);
   json_builder_set_member_name (builder, "current");
