@@ -1071,11 +1071,13 @@ test_other_unit (BcCliFixture  *fixture,
 
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", NULL), ==, 23);
   g_assert_nonnull (strstr (run.out, other));
-  g_assert_nonnull (strstr (run.out, "not sent: This report is for the unit “qng-sontinh”, but this "
+  g_assert_nonnull (strstr (run.out, "not sent: The report of Quarter II/2018 ("));
+  g_assert_nonnull (strstr (run.out, ") is for the unit “qng-sontinh”, but this "
                                      "workbook sends for “" BC_CLI_TEST_UNIT "”"));
   g_assert_null (strstr (run.out, "Nothing to send"));
   g_assert_cmpint (bc_cli_test_cli_vi (fixture, &run, "sync", NULL), ==, 23);
-  g_assert_nonnull (strstr (run.out, "không gửi được: Báo cáo này của đơn vị “qng-sontinh”"));
+  g_assert_nonnull (strstr (run.out, "không gửi được: Báo cáo Quý II/2018 ("));
+  g_assert_nonnull (strstr (run.out, ") là của đơn vị “qng-sontinh”"));
   g_assert_cmpint (bc_cli_test_cli (fixture, &run, "sync", "--json", NULL), ==, 23);
   root = bc_cli_test_parse_json (run.out);
   result = json_node_get_object (root);

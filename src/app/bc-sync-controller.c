@@ -178,7 +178,14 @@ scheduler_finished_cb (BcSyncController    *self,
     {
       /* Ready reports no sync from here will send: said, not left waiting. */
       const BcSyncNotSent *first = g_ptr_array_index (summary->not_sent, 0);
-      g_autoptr(GError) not_sent = g_error_new_literal (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED, first->message);
+      guint n = summary->not_sent->len;
+      g_autoptr(GError) not_sent = n == 1
+        ? g_error_new_literal (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED, first->message)
+        /* TRANSLATORS: how many ready reports cannot be sent, then why the first one cannot */
+        : g_error_new (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED,
+                       g_dngettext (GETTEXT_PACKAGE, "%u ready report cannot be sent from here. %s",
+                                    "%u ready reports cannot be sent from here. %s", n),
+                       n, first->message);
 
       set_last_error (self, not_sent);
     }

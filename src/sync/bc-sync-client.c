@@ -11,7 +11,9 @@
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
+#include "bc-i18n.h"
 #include "bc-outbox.h"
+#include "bc-period.h"
 #include "bc-sync-client.h"
 #include "bc-sync-client-private.h"
 #include "bc-sync-token.h"
@@ -1178,13 +1180,20 @@ queue_ready (Run         *run,
       if (g_strcmp0 (report->unit, unit) != 0)
         {
           BcSyncNotSent *item = g_new0 (BcSyncNotSent, 1);
+          g_autofree char *short_id = g_strndup (report->id, 8);
+          g_autofree char *period = NULL;
+          BcPeriod parsed;
 
+          if (bc_period_parse (report->period_id, &parsed, NULL))
+            period = bc_period_label (&parsed, bc_i18n_language ());
           item->report_id = g_strdup (report->id);
           item->unit = g_strdup (report->unit);
-          item->message = g_strdup_printf (_("This report is for the unit “%s”, but this workbook "
-                                             "sends for “%s”, so it cannot be sent from here. Take "
-                                             "it back to draft, make the report again for “%s” and "
-                                             "delete this one."),
+          /* TRANSLATORS: the report's period ("Quarter II/2018") and short id, then units */
+          item->message = g_strdup_printf (_("The report of %s (%s) is for the unit “%s”, but this "
+                                             "workbook sends for “%s”, so it cannot be sent from "
+                                             "here. Take it back to draft, make the report again "
+                                             "for “%s” and delete this one."),
+                                           period != NULL ? period : report->period_id, short_id,
                                            report->unit, unit, unit);
           g_ptr_array_add (not_sent, item);
           continue;
