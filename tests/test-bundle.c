@@ -737,6 +737,33 @@ test_training_refusals (BcCliFixture  *fixture,
   }
 }
 
+/* A ready report of another unit (made before enrolling) cannot travel
+ * in this workbook's bundle either: export names it and exits 23, and
+ * carries the unit's own report as before. */
+static void
+test_bundle_not_sent (BcCliFixture  *fixture,
+                      gconstpointer  data)
+{
+  g_auto(BcCliRun) run = { 0 };
+  g_autoptr(JsonNode) shown = NULL;
+  g_autofree char *bundle = path_in (fixture, "sontinh.bundle");
+  g_autofree char *other = NULL;
+  g_autofree char *ours = NULL;
+
+  (void) data;
+
+  other = bc_cli_test_ready_report (fixture, "2018Q2", "QNG-BINHSON");
+  bc_cli_test_enrol (fixture);
+  ours = bc_cli_test_ready_report (fixture, "2018Q3", BC_CLI_TEST_UNIT);
+  g_assert_cmpint (bc_cli_test_cli (fixture, &run, "bundle", "export", bundle, NULL), ==, 23);
+  g_assert_nonnull (strstr (run.out, "Wrote 1 report to "));
+  g_assert_nonnull (strstr (run.out, other));
+  g_assert_nonnull (strstr (run.out, "is for the unit “QNG-BINHSON”"));
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, other, &shown), ==, "ready");
+  g_clear_pointer (&shown, json_node_unref);
+  g_assert_cmpstr (bc_cli_test_report_status (fixture, ours, &shown), ==, "queued");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -752,6 +779,7 @@ main (int   argc,
   ADD ("/sync/bundle/network-after-bundle", test_network_after_bundle);
   ADD ("/sync/bundle/damaged", test_bundle_damaged);
   ADD ("/sync/bundle/other-unit", test_bundle_other_unit);
+  ADD ("/sync/bundle/not-sent", test_bundle_not_sent);
   ADD ("/sync/bundle/other-workbook-revoked", test_bundle_other_workbook_revoked);
   ADD ("/sync/training/cycle", test_training_cycle);
   ADD ("/sync/training/refusals", test_training_refusals);

@@ -159,6 +159,25 @@ set_last_error (BcSyncController *self,
     self->last_error = bc_sync_controller_describe_error (error);
 }
 
+/* Ready reports nothing from here will send (another unit's): said in the
+ * sync status, not left counted as waiting. */
+static void
+report_not_sent (BcSyncController *self,
+                 GPtrArray        *not_sent)
+{
+  const BcSyncNotSent *first = g_ptr_array_index (not_sent, 0);
+  guint n = not_sent->len;
+  g_autoptr(GError) error = n == 1
+    ? g_error_new_literal (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED, first->message)
+    /* TRANSLATORS: how many ready reports cannot be sent, then why the first one cannot */
+    : g_error_new (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED,
+                   g_dngettext (GETTEXT_PACKAGE, "%u ready report cannot be sent from here. %s",
+                                "%u ready reports cannot be sent from here. %s", n),
+                   n, first->message);
+
+  set_last_error (self, error);
+}
+
 /* --- the client and its scheduler ----------------------------------------- */
 
 static void
@@ -175,20 +194,7 @@ scheduler_finished_cb (BcSyncController    *self,
   if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     set_last_error (self, NULL);
   else if (error == NULL && summary != NULL && summary->not_sent != NULL && summary->not_sent->len > 0)
-    {
-      /* Ready reports no sync from here will send: said, not left waiting. */
-      const BcSyncNotSent *first = g_ptr_array_index (summary->not_sent, 0);
-      guint n = summary->not_sent->len;
-      g_autoptr(GError) not_sent = n == 1
-        ? g_error_new_literal (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED, first->message)
-        /* TRANSLATORS: how many ready reports cannot be sent, then why the first one cannot */
-        : g_error_new (BC_SYNC_ERROR, BC_SYNC_ERROR_REFUSED,
-                       g_dngettext (GETTEXT_PACKAGE, "%u ready report cannot be sent from here. %s",
-                                    "%u ready reports cannot be sent from here. %s", n),
-                       n, first->message);
-
-      set_last_error (self, not_sent);
-    }
+    report_not_sent (self, summary->not_sent);
   else
     set_last_error (self, error);
 
@@ -617,9 +623,18 @@ exported_cb (GObject      *source,
 
   export_ = bc_sync_bundle_export_finish (BC_WORKBOOK (source), result, &error);
   if (export_ == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_int (task, export_->n_items);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (export_->not_sent != NULL && export_->not_sent->len > 0)
+    {
+      BcSyncController *self = g_task_get_source_object (task);
+
+      report_not_sent (self, export_->not_sent);
+      emit_changed (self);
+    }
+  g_task_return_int (task, export_->n_items);
 }
 
 void

@@ -2988,6 +2988,14 @@ bundle_export (Cli        *cli,
            "administrator can import it.\n"));
   out (_("The reports stay in the outbox until a receipt comes back, by a reply bundle or "
          "a sync.\n"));
+  for (guint i = 0; done->not_sent != NULL && i < done->not_sent->len; i++)
+    {
+      const BcSyncNotSent *item = g_ptr_array_index (done->not_sent, i);
+
+      out (_("%s: not sent: %s\n"), item->report_id, item->message);
+    }
+  if (done->not_sent != NULL && done->not_sent->len > 0)
+    return EXIT_NOT_SENT;
   return 0;
 }
 

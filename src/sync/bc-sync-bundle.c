@@ -25,6 +25,7 @@ bc_bundle_export_free (BcBundleExport *export_)
   if (export_ == NULL)
     return;
   g_free (export_->bundle_id);
+  g_clear_pointer (&export_->not_sent, g_ptr_array_unref);
   g_free (export_);
 }
 
@@ -67,33 +68,6 @@ not_enrolled (GError **error)
                          "where a bundle would go. Enrol it once where there is a link: "
                          "baocao-cli enrol URL --user USER."));
   return FALSE;
-}
-
-/* Queues the unit's ready reports, as a sync does before it pushes. */
-static gboolean
-queue_ready (BcWorkbook  *workbook,
-             const char  *unit,
-             GError     **error)
-{
-  g_autoptr(GPtrArray) reports = bc_workbook_list_reports (workbook, error);
-
-  if (reports == NULL)
-    return FALSE;
-  for (guint i = 0; i < reports->len; i++)
-    {
-      BcReportSummary *report = g_ptr_array_index (reports, i);
-      g_autoptr(GError) local_error = NULL;
-
-      if (report->status != BC_STATUS_READY || g_strcmp0 (report->unit, unit) != 0)
-        continue;
-      if (!bc_workbook_set_status (workbook, report->id, BC_STATUS_QUEUED, NULL, &local_error)
-          && !g_error_matches (local_error, BC_WORKBOOK_ERROR, BC_WORKBOOK_ERROR_TRANSITION))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-    }
-  return TRUE;
 }
 
 BcBundleExport *
@@ -140,7 +114,9 @@ bc_sync_bundle_export (BcWorkbook  *workbook,
     }
 
   wb_id = workbook_id (workbook, error);
-  if (wb_id == NULL || !queue_ready (workbook, unit, error) || !bc_outbox_freeze (workbook, error))
+  result->not_sent = g_ptr_array_new_with_free_func ((GDestroyNotify) bc_sync_not_sent_free);
+  if (wb_id == NULL || !_bc_sync_queue_ready (workbook, unit, result->not_sent, error)
+      || !bc_outbox_freeze (workbook, error))
     return NULL;
   cursor = bc_outbox_get_cursor (workbook, error);
   items = cursor >= 0 ? bc_outbox_list (workbook, error) : NULL;

@@ -34,6 +34,7 @@ typedef struct {
   guint     n_items;     /* push items in the bundle */
   gboolean  signed_;     /* signed with the device's token */
   char     *bundle_id;
+  GPtrArray *not_sent;   /* BcSyncNotSent*: ready reports of another unit, left out */
 } BcBundleExport;
 
 void bc_bundle_export_free (BcBundleExport *export_);

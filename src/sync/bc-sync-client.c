@@ -1149,16 +1149,12 @@ push_batch (Run           *run,
   return TRUE;
 }
 
-/* Queues every ready report of the enrolled unit (each its own transaction:
- * status and outbox row together). Reports of another unit stay ready, and
- * are named in `not_sent`: no sync from here will ever send them. */
-static gboolean
-queue_ready (Run         *run,
-             const char  *unit,
-             GPtrArray   *not_sent,
-             GError     **error)
+gboolean
+_bc_sync_queue_ready (BcWorkbook  *workbook,
+                      const char  *unit,
+                      GPtrArray   *not_sent,
+                      GError     **error)
 {
-  BcWorkbook *workbook = run->client->workbook;
   g_autoptr(GPtrArray) reports = bc_workbook_list_reports (workbook, error);
 
   gboolean ok = TRUE;
@@ -1225,7 +1221,7 @@ push_outbox (Run           *run,
   g_autoptr(GPtrArray) batch = g_ptr_array_new ();
   gsize batch_bytes = 0;
 
-  if (!queue_ready (run, unit, summary->not_sent, error) || !bc_outbox_freeze (workbook, error))
+  if (!_bc_sync_queue_ready (workbook, unit, summary->not_sent, error) || !bc_outbox_freeze (workbook, error))
     return FALSE;
   items = bc_outbox_list (workbook, error);
   if (items == NULL)
