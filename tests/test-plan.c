@@ -451,6 +451,74 @@ test_due_day_clamped (void)
   assert_date (&due, 29, 2, 2020);
 }
 
+/* --- from two threads ------------------------------------------------------ */
+
+#define N_ADDED 2000
+
+typedef struct {
+  BcTemplateRegistry *registry;
+  GPtrArray          *plans;
+  gint                done;
+} Adder;
+
+static gpointer
+add_plans_thread (gpointer data)
+{
+  Adder *adder = data;
+
+  for (guint i = 0; i < adder->plans->len; i++)
+    g_assert_true (bc_template_registry_add_plan (adder->registry, g_ptr_array_index (adder->plans, i)));
+  g_atomic_int_set (&adder->done, 1);
+  return NULL;
+}
+
+/* Sync adds the plans (and forms) the province publishes from its worker
+ * thread while the window looks up due dates: the lookups see whole lists,
+ * never one being grown (the sanitized run catches a read of a freed one). */
+static void
+test_lookups_while_sync_adds (void)
+{
+  g_autoptr(BcTemplateRegistry) registry = shipped ();
+  g_autoptr(GPtrArray) plans = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  Adder adder = { registry, plans, 0 };
+  GThread *thread;
+  guint n_lookups = 0;
+
+  g_assert_nonnull (bc_template_registry_get_plan (registry, PLAN_61));
+  path = g_build_filename (g_getenv ("BAOCAO_TEMPLATE_DIR"), PLAN_61 ".plan.json", NULL);
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  /* Copies under other ids: each in force where Plan 61 is, but Plan 61,
+   * which starts no earlier, stays the one looked up. */
+  for (guint i = 0; i < N_ADDED; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("\"id\": \"added-%u\"", i);
+      g_autoptr(GString) copy = g_string_new (text);
+      BcPlan *plan;
+
+      g_string_replace (copy, "\"id\": \"" PLAN_61 "\"", id, 1);
+      plan = bc_plan_new_from_data (copy->str, (gssize) copy->len, "added.plan.json", &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (plans, plan);
+    }
+
+  thread = g_thread_new ("adds-plans", add_plans_thread, &adder);
+  while (!g_atomic_int_get (&adder.done) || n_lookups < 100)
+    {
+      GDate due;
+
+      g_assert_true (bc_template_registry_due_date (registry, "2020Q2", "UBND-QNG", &due));
+      g_assert_nonnull (bc_template_registry_get_plan (registry, PLAN_61));
+      n_lookups++;
+    }
+  g_thread_join (thread);
+  g_assert_cmpuint (bc_template_registry_get_plans (registry)->len, >=, N_ADDED + 1);
+  g_test_message ("%u lookups while %u plans were added", n_lookups, N_ADDED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -469,6 +537,7 @@ main (int   argc,
   g_test_add_func ("/core/plan/errors", test_plan_errors);
   g_test_add_func ("/core/plan/due-day-clamped", test_due_day_clamped);
   g_test_add_func ("/core/plan/template-targets", test_template_targets);
+  g_test_add_func ("/core/plan/lookups-while-sync-adds", test_lookups_while_sync_adds);
 
   return g_test_run ();
 }

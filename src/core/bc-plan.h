@@ -112,7 +112,9 @@ BcPlan       *bc_template_registry_get_plan        (BcTemplateRegistry *self,
  * a plan of its id already: then FALSE, and the registry keeps its own. */
 gboolean      bc_template_registry_add_plan        (BcTemplateRegistry *self,
                                                     BcPlan             *plan);
-/* Every plan loaded, in file name order (then those added). BcPlan*, borrowed. */
+/* Every plan loaded, in file name order (then those added). BcPlan*, borrowed:
+ * the registry's own list, not for a thread other than the one that adds
+ * plans (sync adds them from its worker: the window uses lookup_plan()). */
 GPtrArray    *bc_template_registry_get_plans       (BcTemplateRegistry *self);
 
 /* Translated, for people: "No due date set" when `due` is NULL or not

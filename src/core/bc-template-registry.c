@@ -22,6 +22,10 @@ struct _BcTemplateRegistry
   GPtrArray *retired;    /* BcTemplate*, owned: replaced, but still borrowed by callers */
   GPtrArray *problems;   /* GError*: the files load_directory() set aside */
   GPtrArray *plans;      /* BcPlan*, owned, in the order loaded */
+  /* Sync adds the forms and plans the province publishes from its worker
+   * thread while the window looks them up: the lists are read and changed
+   * under this lock (recursive: lookups call one another). */
+  GRecMutex  lock;
 };
 
 G_DEFINE_FINAL_TYPE (BcTemplateRegistry, bc_template_registry, G_TYPE_OBJECT)
@@ -35,6 +39,7 @@ bc_template_registry_finalize (GObject *object)
   g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
   g_clear_pointer (&self->plans, g_ptr_array_unref);
+  g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (bc_template_registry_parent_class)->finalize (object);
 }
@@ -54,6 +59,15 @@ bc_template_registry_init (BcTemplateRegistry *self)
   self->retired = g_ptr_array_new_with_free_func (g_object_unref);
   self->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   self->plans = g_ptr_array_new_with_free_func (g_object_unref);
+  g_rec_mutex_init (&self->lock);
+}
+
+/* Held from a function's start to its end (NULL, for the checks to
+ * catch, when `self` is not a registry). */
+static GRecMutexLocker *
+lock_registry (BcTemplateRegistry *self)
+{
+  return BC_IS_TEMPLATE_REGISTRY (self) ? g_rec_mutex_locker_new (&self->lock) : NULL;
 }
 
 BcTemplateRegistry *
@@ -87,6 +101,7 @@ void
 bc_template_registry_add (BcTemplateRegistry *self,
                           BcTemplate         *template_)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   BcTemplate *old;
   guint index;
 
@@ -152,6 +167,7 @@ bc_template_registry_add_directory (BcTemplateRegistry  *self,
                                     const char          *directory,
                                     GError             **error)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (g_object_unref);
@@ -231,6 +247,7 @@ GPtrArray *
 bc_template_registry_load_directory (BcTemplateRegistry *self,
                                      const char         *directory)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
@@ -433,6 +450,7 @@ bc_template_registry_lookup (BcTemplateRegistry  *self,
                              int                  version,
                              GError             **error)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   BcTemplate *template_;
 
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
@@ -456,6 +474,7 @@ bc_template_registry_lookup_latest (BcTemplateRegistry  *self,
                                     const char          *id,
                                     GError             **error)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   BcTemplate *latest = NULL;
 
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
@@ -484,6 +503,7 @@ bc_template_registry_lookup_for (BcTemplateRegistry  *self,
                                  const char          *unit,
                                  GError             **error)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   BcTemplate *found = NULL;
 
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
@@ -525,6 +545,7 @@ compare_ids (gconstpointer a,
 GPtrArray *
 bc_template_registry_list_latest (BcTemplateRegistry *self)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   GPtrArray *list;
 
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
@@ -556,6 +577,8 @@ BcPlan *
 bc_template_registry_get_plan (BcTemplateRegistry *self,
                                const char         *plan_id)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
+
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);
   g_return_val_if_fail (plan_id != NULL, NULL);
 
@@ -568,6 +591,8 @@ gboolean
 bc_template_registry_add_plan (BcTemplateRegistry *self,
                                BcPlan             *plan)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
+
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), FALSE);
   g_return_val_if_fail (BC_IS_PLAN (plan), FALSE);
 
@@ -582,6 +607,7 @@ bc_template_registry_lookup_plan (BcTemplateRegistry *self,
                                   const char         *period_id,
                                   const char         *unit)
 {
+  g_autoptr(GRecMutexLocker) locker = lock_registry (self);
   BcPlan *found = NULL;
 
   g_return_val_if_fail (BC_IS_TEMPLATE_REGISTRY (self), NULL);

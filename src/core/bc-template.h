@@ -267,7 +267,9 @@ void             bc_template_registry_add              (BcTemplateRegistry *self
  * loaded). The registry keeps them too (get_problems). */
 GPtrArray       *bc_template_registry_load_directory   (BcTemplateRegistry *self,
                                                         const char         *directory);
-/* Every file set aside by load_directory() so far. GError*, borrowed. */
+/* Every file set aside by load_directory() so far. GError*, borrowed: the
+ * registry's own list, read once loading is done. The registry's other
+ * calls may be made from any thread (it locks its lists). */
 GPtrArray       *bc_template_registry_get_problems     (BcTemplateRegistry *self);
 /* The shipped templates: $BAOCAO_TEMPLATE_DIR if set, else the installed
  * data dir, else the source tree's data/templates (uninstalled runs).
