@@ -197,18 +197,19 @@ check_placeholders (BcTemplate  *template_,
   return TRUE;
 }
 
-char *
-bc_print_layout_expand (BcTemplate        *template_,
-                        const char        *text,
-                        BcPrintExpandFunc  func,
-                        gpointer           user_data)
+/* `text` with each {id} replaced by value_of (id): BC_OUTPUT_BLANK where
+ * that is NULL. NULL when it has placeholders and none has a value. */
+typedef char *(*ValueOf) (const char *id,
+                          gpointer    data);
+
+static char *
+expand_placeholders (const char *text,
+                     ValueOf     value_of,
+                     gpointer    data)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   gboolean any = FALSE, placeholders = FALSE;
   const char *p = text;
-
-  g_return_val_if_fail (BC_IS_TEMPLATE (template_), NULL);
-  g_return_val_if_fail (text != NULL, NULL);
 
   while (*p != '\0')
     {
@@ -216,7 +217,6 @@ bc_print_layout_expand (BcTemplate        *template_,
       const char *close = open != NULL ? strchr (open, '}') : NULL;
       g_autofree char *id = NULL;
       g_autofree char *value = NULL;
-      const BcField *field;
 
       if (open == NULL || close == NULL)
         {
@@ -226,9 +226,8 @@ bc_print_layout_expand (BcTemplate        *template_,
 
       g_string_append_len (out, p, open - p);
       id = g_strndup (open + 1, close - open - 1);
-      field = bc_template_lookup_field (template_, id);
       placeholders = TRUE;
-      value = field != NULL ? func (field, user_data) : NULL;
+      value = value_of (id, data);
       any |= value != NULL;
       g_string_append (out, value != NULL ? value : BC_OUTPUT_BLANK);
       p = close + 1;
@@ -238,6 +237,36 @@ bc_print_layout_expand (BcTemplate        *template_,
     return NULL;
 
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+typedef struct {
+  BcTemplate        *template_;
+  BcPrintExpandFunc  func;
+  gpointer           user_data;
+} FieldValues;
+
+static char *
+field_value (const char *id,
+             gpointer    data)
+{
+  FieldValues *values = data;
+  const BcField *field = bc_template_lookup_field (values->template_, id);
+
+  return field != NULL ? values->func (field, values->user_data) : NULL;
+}
+
+char *
+bc_print_layout_expand (BcTemplate        *template_,
+                        const char        *text,
+                        BcPrintExpandFunc  func,
+                        gpointer           user_data)
+{
+  FieldValues values = { template_, func, user_data };
+
+  g_return_val_if_fail (BC_IS_TEMPLATE (template_), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  return expand_placeholders (text, field_value, &values);
 }
 
 static gboolean
@@ -632,6 +661,23 @@ bc_print_column_label (const BcPrintColumn *column)
   return column->field != NULL ? bc_text_get (&column->field->label, "vi") : "";
 }
 
+typedef struct {
+  const BcField   *table;
+  guint            row;
+  BcPrintCellFunc  func;
+  gpointer         user_data;
+} CellValues;
+
+static char *
+cell_value (const char *id,
+            gpointer    data)
+{
+  CellValues *values = data;
+  const BcField *field = table_column (values->table, id);
+
+  return field != NULL ? values->func (field, values->row, values->user_data) : NULL;
+}
+
 char *
 bc_print_column_expand (const BcPrintColumn *column,
                         const BcField       *table,
@@ -641,6 +687,7 @@ bc_print_column_expand (const BcPrintColumn *column,
 {
   g_autoptr(GString) out = g_string_new (NULL);
   g_auto(GStrv) lines = NULL;
+  CellValues values = { table, row, func, user_data };
 
   g_return_val_if_fail (column != NULL && column->text.vi != NULL, NULL);
   g_return_val_if_fail (table != NULL && table->type == BC_FIELD_TABLE, NULL);
@@ -648,41 +695,15 @@ bc_print_column_expand (const BcPrintColumn *column,
   lines = g_strsplit (column->text.vi, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      g_autoptr(GString) line = g_string_new (NULL);
-      gboolean any = FALSE, placeholders = FALSE;
-      const char *p = lines[i];
-
-      while (*p != '\0')
-        {
-          const char *open = strchr (p, '{');
-          const char *close = open != NULL ? strchr (open, '}') : NULL;
-          g_autofree char *id = NULL;
-          g_autofree char *value = NULL;
-          const BcField *field;
-
-          if (open == NULL || close == NULL)
-            {
-              g_string_append (line, p);
-              break;
-            }
-
-          g_string_append_len (line, p, open - p);
-          id = g_strndup (open + 1, close - open - 1);
-          field = table_column (table, id);
-          placeholders = TRUE;
-          value = field != NULL ? func (field, row, user_data) : NULL;
-          any |= value != NULL;
-          g_string_append (line, value != NULL ? value : BC_OUTPUT_BLANK);
-          p = close + 1;
-        }
+      g_autofree char *line = expand_placeholders (lines[i], cell_value, &values);
 
       /* A line with nothing entered is left out, not printed as dots. */
-      if (placeholders && !any)
+      if (line == NULL)
         continue;
-      g_strstrip (line->str);
+      g_strstrip (line);
       if (out->len > 0)
         g_string_append_c (out, '\n');
-      g_string_append (out, line->str);
+      g_string_append (out, line);
     }
 
   if (out->len == 0)
